@@ -1,0 +1,90 @@
+//! Aggregates: consistency boundaries that decide on commands and evolve from events (pale yellow).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::field::Field;
+use super::layout::Pos;
+
+/// Field assignments `field name → expression`. Fields not listed copy the same-named field
+/// of the source (the command for emitted events, the event for appliers) when one exists.
+pub type Assignments = BTreeMap<String, String>;
+
+/// An aggregate: its state, lifecycle, command handlers (decide) and event appliers (evolve).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Aggregate {
+    /// Name, e.g. `Booking`.
+    pub name: String,
+    /// Description.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub doc: String,
+    /// The field of its commands and events that carries the aggregate id (the stream key).
+    pub id: String,
+    /// State fields (read as `state.x` in expressions).
+    #[serde(default)]
+    pub state: Vec<Field>,
+    /// Lifecycle states; the first is the state of an instance with no events yet.
+    pub lifecycle: Vec<String>,
+    /// Command handlers.
+    #[serde(default)]
+    pub handlers: Vec<Handler>,
+    /// Event appliers.
+    #[serde(default)]
+    pub appliers: Vec<Applier>,
+    /// Board position.
+    pub at: Pos,
+}
+
+/// `on COMMAND`, allowed in some lifecycle states, guarded, emitting events.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Handler {
+    /// The command handled.
+    pub on: String,
+    /// Lifecycle states in which the command is accepted; empty means any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub states: Vec<String>,
+    /// Guards, checked in order; the first that is false rejects the command.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub guards: Vec<Guard>,
+    /// Events emitted when the command is accepted, in order.
+    pub emit: Vec<Emit>,
+}
+
+/// A condition over `cmd`, `state` and `now`, with the message a rejected command gets.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Guard {
+    /// Boolean expression that must hold.
+    pub expr: String,
+    /// Rejection message when it does not.
+    pub reject: String,
+}
+
+/// One emitted event with its field assignments (expressions over `cmd`, `state`, `now`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Emit {
+    /// The event emitted.
+    pub event: String,
+    /// Field assignments; unlisted fields copy the command's same-named field.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub set: Assignments,
+}
+
+/// `on EVENT` set state fields and move to a lifecycle state.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Applier {
+    /// The event applied.
+    pub on: String,
+    /// State assignments (expressions over `event`, `state`); unlisted state fields copy the
+    /// event's same-named field when it has one.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub set: Assignments,
+    /// The lifecycle state after the event, if it changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}

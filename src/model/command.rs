@@ -1,0 +1,30 @@
+//! Commands: requests to change the system (blue stickies).
+
+use serde::{Deserialize, Serialize};
+
+use super::field::{Field, Reserved};
+use super::layout::Pos;
+
+/// A request for an aggregate (or an external system) to do something.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Command {
+    /// Name in the imperative, e.g. `BookService`.
+    pub name: String,
+    /// Description.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub doc: String,
+    /// The aggregate or external system that handles it.
+    pub target: String,
+    /// Actors who issue it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actors: Vec<String>,
+    /// Payload fields with stable numbers.
+    #[serde(default)]
+    pub fields: Vec<Field>,
+    /// Numbers and names of removed fields.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reserved: Vec<Reserved>,
+    /// Board position.
+    pub at: Pos,
+}

@@ -1,0 +1,236 @@
+//! Addressing elements: kinds, references and a walk over every element of a model.
+
+use std::fmt;
+
+use super::document::Model;
+use super::layout::Pos;
+
+/// The kinds of things on the board.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    /// A bounded context's frame.
+    Context,
+    /// An enum type.
+    Enum,
+    /// A value object type.
+    Value,
+    /// An actor.
+    Actor,
+    /// A command.
+    Command,
+    /// An aggregate.
+    Aggregate,
+    /// A domain event.
+    Event,
+    /// A policy.
+    Policy,
+    /// A saga / process manager.
+    Saga,
+    /// A read model.
+    ReadModel,
+    /// An external system.
+    External,
+    /// A hot spot.
+    HotSpot,
+    /// A context-map relation.
+    Relation,
+    /// A scenario.
+    Scenario,
+}
+
+impl Kind {
+    /// The sticky kinds a palette offers, in EventStorming order.
+    pub const STICKIES: [Kind; 9] = [
+        Kind::Actor,
+        Kind::Command,
+        Kind::Aggregate,
+        Kind::Event,
+        Kind::Policy,
+        Kind::Saga,
+        Kind::ReadModel,
+        Kind::External,
+        Kind::HotSpot,
+    ];
+
+    /// Human label, e.g. `read model`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Context => "context",
+            Kind::Enum => "enum",
+            Kind::Value => "value object",
+            Kind::Actor => "actor",
+            Kind::Command => "command",
+            Kind::Aggregate => "aggregate",
+            Kind::Event => "event",
+            Kind::Policy => "policy",
+            Kind::Saga => "saga",
+            Kind::ReadModel => "read model",
+            Kind::External => "external system",
+            Kind::HotSpot => "hot spot",
+            Kind::Relation => "relation",
+            Kind::Scenario => "scenario",
+        }
+    }
+
+    /// The list this kind lives in inside a context, as named in the file.
+    pub fn file_key(self) -> &'static str {
+        match self {
+            Kind::Context => "contexts",
+            Kind::Enum => "enums",
+            Kind::Value => "values",
+            Kind::Actor => "actors",
+            Kind::Command => "commands",
+            Kind::Aggregate => "aggregates",
+            Kind::Event => "events",
+            Kind::Policy => "policies",
+            Kind::Saga => "sagas",
+            Kind::ReadModel => "read_models",
+            Kind::External => "externals",
+            Kind::HotSpot => "hotspots",
+            Kind::Relation => "relations",
+            Kind::Scenario => "scenarios",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// Where an element lives: its kind, its context's index and its index in that kind's list.
+/// Contexts, relations and scenarios use `context: None`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ElementId {
+    /// Kind.
+    pub kind: Kind,
+    /// Index of the owning context (None for top-level items).
+    pub context: Option<usize>,
+    /// Index within its list.
+    pub index: usize,
+}
+
+/// A borrowed view of one element: id, name and board position.
+#[derive(Clone, Copy, Debug)]
+pub struct ElementInfo<'a> {
+    /// Address.
+    pub id: ElementId,
+    /// Name (the text, for hot spots).
+    pub name: &'a str,
+    /// Board position, for stickies.
+    pub at: Option<Pos>,
+}
+
+impl ElementId {
+    /// The path of this element inside the file, e.g. `contexts[0].events[3]`, as segments.
+    pub fn path(&self) -> Vec<PathSeg> {
+        let mut p = Vec::new();
+        match (self.kind, self.context) {
+            (Kind::Context, _) => {
+                p.push(PathSeg::Key("contexts"));
+                p.push(PathSeg::Index(self.index));
+            }
+            (Kind::Relation | Kind::Scenario, _) | (_, None) => {
+                p.push(PathSeg::Key(self.kind.file_key()));
+                p.push(PathSeg::Index(self.index));
+            }
+            (kind, Some(c)) => {
+                p.push(PathSeg::Key("contexts"));
+                p.push(PathSeg::Index(c));
+                p.push(PathSeg::Key(kind.file_key()));
+                p.push(PathSeg::Index(self.index));
+            }
+        }
+        p
+    }
+}
+
+/// One step of a path into the model file: a struct field or a list/map position.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum PathSeg {
+    /// A struct field (or map key) by name.
+    Key(&'static str),
+    /// A map entry by its (string) key.
+    MapKey(String),
+    /// A list element by index.
+    Index(usize),
+}
+
+impl Model {
+    /// Every element of the model, in file order.
+    pub fn elements(&self) -> Vec<ElementInfo<'_>> {
+        let mut out = Vec::new();
+        for (ci, c) in self.contexts.iter().enumerate() {
+            out.push(ElementInfo {
+                id: ElementId {
+                    kind: Kind::Context,
+                    context: None,
+                    index: ci,
+                },
+                name: &c.name,
+                at: Some(Pos::new(c.frame.x, c.frame.y)),
+            });
+            let ctx = Some(ci);
+            macro_rules! each {
+                ($list:expr, $kind:expr, |$e:ident| $name:expr, $at:expr) => {
+                    for (index, $e) in $list.iter().enumerate() {
+                        out.push(ElementInfo {
+                            id: ElementId {
+                                kind: $kind,
+                                context: ctx,
+                                index,
+                            },
+                            name: $name,
+                            at: $at,
+                        });
+                    }
+                };
+            }
+            each!(c.enums, Kind::Enum, |e| &e.name, None);
+            each!(c.values, Kind::Value, |e| &e.name, e.at);
+            each!(c.actors, Kind::Actor, |e| &e.name, Some(e.at));
+            each!(c.commands, Kind::Command, |e| &e.name, Some(e.at));
+            each!(c.aggregates, Kind::Aggregate, |e| &e.name, Some(e.at));
+            each!(c.events, Kind::Event, |e| &e.name, Some(e.at));
+            each!(c.policies, Kind::Policy, |e| &e.name, Some(e.at));
+            each!(c.sagas, Kind::Saga, |e| &e.name, Some(e.at));
+            each!(c.read_models, Kind::ReadModel, |e| &e.name, Some(e.at));
+            each!(c.externals, Kind::External, |e| &e.name, Some(e.at));
+            each!(c.hotspots, Kind::HotSpot, |e| &e.text, Some(e.at));
+        }
+        for (index, s) in self.scenarios.iter().enumerate() {
+            out.push(ElementInfo {
+                id: ElementId {
+                    kind: Kind::Scenario,
+                    context: None,
+                    index,
+                },
+                name: &s.name,
+                at: None,
+            });
+        }
+        out
+    }
+
+    /// A display name such as `Booking/BookService` for diagnostics and search.
+    pub fn display_name(&self, id: ElementId) -> String {
+        let name = self
+            .elements()
+            .into_iter()
+            .find(|e| e.id == id)
+            .map(|e| e.name.to_owned())
+            .unwrap_or_default();
+        match id.context.and_then(|c| self.contexts.get(c)) {
+            Some(c) => format!("{}/{}", c.name, name),
+            None => match id.kind {
+                Kind::Relation => self
+                    .relations
+                    .get(id.index)
+                    .map(|r| format!("{} → {}", r.upstream, r.downstream))
+                    .unwrap_or_default(),
+                _ => name,
+            },
+        }
+    }
+}

@@ -1,0 +1,251 @@
+//! The model file: RON, canonical formatting, placed load errors and atomic saves.
+
+use std::fmt;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use super::document::{FORMAT_VERSION, Model};
+use super::element::PathSeg;
+use super::locate::{LineCol, line_col, locate};
+
+/// The largest model file the loader accepts (64 MiB).
+pub const MAX_FILE_BYTES: usize = 64 << 20;
+
+/// Why a model file could not be read. Displays as `file:line:col: error: message`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub struct LoadError {
+    /// The file name as given (or `<memory>`).
+    pub file: String,
+    /// Where, when known.
+    pub at: Option<LineCol>,
+    /// What went wrong and what was expected.
+    pub message: String,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.at {
+            Some(at) => write!(
+                f,
+                "{}:{}:{}: error: {}",
+                self.file, at.line, at.col, self.message
+            ),
+            None => write!(f, "{}: error: {}", self.file, self.message),
+        }
+    }
+}
+
+/// Why a save failed; the previous file is untouched.
+#[derive(Debug, thiserror::Error)]
+#[error("could not save {path}: {source}")]
+pub struct SaveError {
+    /// The file that was to be written.
+    pub path: PathBuf,
+    /// The I/O error.
+    #[source]
+    pub source: std::io::Error,
+}
+
+/// Parses a model from RON text. `file` names the source in error messages.
+///
+/// Never panics: syntax errors, wrong types, unknown fields and unsupported format versions
+/// come back as a [`LoadError`] with the place.
+pub fn from_str(text: &str, file: &str) -> Result<Model, LoadError> {
+    let err = |at: Option<LineCol>, message: String| LoadError {
+        file: file.to_owned(),
+        at,
+        message,
+    };
+    if text.len() > MAX_FILE_BYTES {
+        return Err(err(
+            None,
+            format!("file is larger than {} MiB", MAX_FILE_BYTES >> 20),
+        ));
+    }
+    if text.trim().is_empty() {
+        return Err(err(
+            Some(LineCol { line: 1, col: 1 }),
+            "the file is empty; expected a model `(format: 1, name: \"…\", contexts: [...])`"
+                .into(),
+        ));
+    }
+    let options = ron::Options::default().with_recursion_limit(128);
+    let model: Model = options.from_str(text).map_err(|e| {
+        let at = LineCol {
+            line: e.span.start.line.max(1),
+            col: e.span.start.col.max(1),
+        };
+        let mut message = describe(&e.code);
+        let rest = text.get(offset_of(text, at)..).unwrap_or("").trim_end();
+        if !rest.contains(char::is_whitespace) && !matches!(e.code, ron::Error::Eof) {
+            message = format!("the file ends too early (truncated?): {message}");
+        }
+        err(Some(at), message)
+    })?;
+    if model.format == 0 || model.format > FORMAT_VERSION {
+        let at = line_col(text, locate(text, &[PathSeg::Key("format")]));
+        return Err(err(
+            Some(at),
+            format!(
+                "unsupported format version {}; this Stormlab reads versions 1 to {FORMAT_VERSION}",
+                model.format
+            ),
+        ));
+    }
+    Ok(model)
+}
+
+/// The byte offset of a 1-based line and column (columns in characters).
+fn offset_of(text: &str, at: LineCol) -> usize {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(at.line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let line = text.get(line_start..).unwrap_or("");
+    line_start
+        + line
+            .char_indices()
+            .nth(at.col.saturating_sub(1))
+            .map_or(line.len(), |(i, _)| i)
+}
+
+/// Rewords ron's errors where they are unclear to a modeller.
+fn describe(code: &ron::Error) -> String {
+    match code {
+        ron::Error::Eof => {
+            "unexpected end of file: the model is truncated (a bracket or quote is not closed)"
+                .into()
+        }
+        ron::Error::ExceededRecursionLimit => "nesting is too deep".into(),
+        other => other.to_string(),
+    }
+}
+
+/// Reads and parses a model file. Errors name the file and the place.
+pub fn load(path: &Path) -> Result<Model, LoadError> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| LoadError {
+        file: name.clone(),
+        at: None,
+        message: format!("cannot read: {e}"),
+    })?;
+    let text = std::str::from_utf8(&bytes).map_err(|e| LoadError {
+        file: name.clone(),
+        at: Some(line_col(
+            &String::from_utf8_lossy(&bytes[..e.valid_up_to()]),
+            e.valid_up_to(),
+        )),
+        message: "the file is not valid UTF-8 text".into(),
+    })?;
+    from_str(text, &name)
+}
+
+/// The canonical text of a model: stable field order, 4-space indents, one sticky's layout
+/// on one line. Saving the same model twice gives the same bytes.
+pub fn to_string(model: &Model) -> String {
+    let config = ron::ser::PrettyConfig::new()
+        .indentor("    ")
+        .struct_names(false)
+        .separate_tuple_members(false)
+        .extensions(ron::extensions::Extensions::IMPLICIT_SOME);
+    match ron::ser::to_string_pretty(model, config) {
+        Ok(mut s) => {
+            s.push('\n');
+            s
+        }
+        // Serializing plain data into a String cannot fail except for non-finite floats,
+        // which ron writes anyway; keep a readable fallback rather than panicking.
+        Err(e) => format!("// serialization failed: {e}\n"),
+    }
+}
+
+/// Writes `model` to `path` atomically: a temporary file beside it is written and synced,
+/// then renamed over the target. If anything fails, the old file is untouched.
+pub fn save(path: &Path, model: &Model) -> Result<(), SaveError> {
+    write_atomic(path, to_string(model).as_bytes())
+}
+
+/// Writes `bytes` to `path` atomically (temp file + fsync + rename + directory sync).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SaveError> {
+    let fail = |source| SaveError {
+        path: path.to_owned(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "model.ron".into());
+    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, path)?;
+        if let Ok(d) = std::fs::File::open(&dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(fail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_model_round_trips_byte_stably() {
+        let m = Model::new("Demo");
+        let text = to_string(&m);
+        let back = from_str(&text, "demo.ron").unwrap();
+        assert_eq!(back, m);
+        assert_eq!(to_string(&back), text);
+        assert!(text.starts_with("#![enable(implicit_some)]"), "{text}");
+    }
+
+    #[test]
+    fn truncated_file_reports_place_and_truncation() {
+        let text = to_string(&Model::new("Demo"));
+        let cut = &text[..text.len() / 2];
+        let e = from_str(cut, "m.ron").unwrap_err();
+        assert!(e.at.is_some());
+        assert!(e.to_string().starts_with("m.ron:"), "{e}");
+        assert!(e.message.contains("truncated"), "{e}");
+        let e = from_str("(format: 1, name: \"x\", contexts: [(", "m.ron").unwrap_err();
+        assert!(e.message.contains("truncated"), "{e}");
+    }
+
+    #[test]
+    fn unknown_fields_and_wrong_types_are_placed_errors() {
+        let e = from_str("(format: 1, name: \"x\", colour: 3)", "m.ron").unwrap_err();
+        assert_eq!(e.at, Some(LineCol { line: 1, col: 24 }));
+        assert!(e.message.contains("colour"), "{e}");
+        let e = from_str("(format: \"one\", name: \"x\")", "m.ron").unwrap_err();
+        assert_eq!(e.at.map(|a| a.line), Some(1));
+        let e = from_str("(format: 9, name: \"x\")", "m.ron").unwrap_err();
+        assert!(e.message.contains("unsupported format version 9"), "{e}");
+        assert_eq!(e.at, Some(LineCol { line: 1, col: 10 }));
+    }
+
+    #[test]
+    fn failed_save_leaves_the_old_file_intact() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.ron");
+        save(&path, &Model::new("Old")).unwrap();
+        // A directory where the temp file should go makes the write fail.
+        let target = dir.path().join("missing-dir").join("m.ron");
+        assert!(save(&target, &Model::new("New")).is_err());
+        assert_eq!(load(&path).unwrap().name, "Old");
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "no temp file is left behind");
+    }
+}

@@ -1,0 +1,15 @@
+//! Hot spots: open questions and conflicts (red stickies). Never simulated; counted by the checks.
+
+use serde::{Deserialize, Serialize};
+
+use super::layout::Pos;
+
+/// An open question or problem noted during the workshop.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HotSpot {
+    /// The question or problem, free text.
+    pub text: String,
+    /// Board position.
+    pub at: Pos,
+}

@@ -1,0 +1,452 @@
+//! Finding places in the model file: a path such as `contexts[0].events[3].fields[1]`
+//! becomes a byte offset, and a byte offset becomes `line:col`.
+//!
+//! This is a small scanner over RON text (strings, comments, brackets), independent of the
+//! deserializer, so diagnostics found on the parsed model can point back into the file.
+
+use super::element::PathSeg;
+
+/// A 1-based line and column (columns count characters).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineCol {
+    /// Line, from 1.
+    pub line: usize,
+    /// Column, from 1.
+    pub col: usize,
+}
+
+/// The line and column of byte `offset` in `src` (clamped to the text).
+pub fn line_col(src: &str, offset: usize) -> LineCol {
+    let mut offset = offset.min(src.len());
+    while !src.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &src[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    LineCol {
+        line,
+        col: before[line_start..].chars().count() + 1,
+    }
+}
+
+/// The byte offset where the value at `path` starts, or the deepest prefix of it that exists.
+pub fn locate(src: &str, path: &[PathSeg]) -> usize {
+    let mut s = Scanner {
+        b: src.as_bytes(),
+        i: 0,
+    };
+    s.skip_header();
+    s.ws();
+    let mut found = s.i;
+    for seg in path {
+        let ok = match seg {
+            PathSeg::Key(k) => s.enter_field(k),
+            PathSeg::MapKey(k) => s.enter_map_key(k),
+            PathSeg::Index(n) => s.enter_index(*n),
+        };
+        if !ok {
+            break;
+        }
+        found = s.i;
+    }
+    found
+}
+
+/// The byte offset in `src` of character offset `k` inside the string literal at `lit` (which
+/// points at its opening quote), following escapes; `lit` itself if it is no string literal.
+pub fn offset_in_string(src: &str, lit: usize, k: usize) -> usize {
+    let b = src.as_bytes();
+    if b.get(lit) != Some(&b'"') {
+        return lit;
+    }
+    let mut i = lit + 1;
+    let mut unescaped = 0usize;
+    while i < b.len() && b[i] != b'"' {
+        if unescaped >= k {
+            return i;
+        }
+        let step = if b[i] == b'\\' {
+            // `\u{…}` escapes cover several bytes but are one char; close enough to skip to `}`.
+            if b.get(i + 1) == Some(&b'u') {
+                b[i..].iter().position(|&c| c == b'}').map_or(2, |p| p + 1)
+            } else {
+                2
+            }
+        } else {
+            utf8_len(b[i])
+        };
+        // Expression spans count bytes of the unescaped text.
+        unescaped += if b[i] == b'\\' { 1 } else { step };
+        i += step;
+    }
+    i.min(src.len())
+}
+
+fn utf8_len(first: u8) -> usize {
+    match first {
+        0xF0..=0xFF => 4,
+        0xE0..=0xEF => 3,
+        0xC0..=0xDF => 2,
+        _ => 1,
+    }
+}
+
+struct Scanner<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Scanner<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn skip_header(&mut self) {
+        loop {
+            self.ws();
+            if self.b[self.i.min(self.b.len())..].starts_with(b"#![") {
+                self.skip_group(b'[', b']', self.i + 2);
+            } else {
+                return;
+            }
+        }
+    }
+
+    /// Skips whitespace and comments.
+    fn ws(&mut self) {
+        loop {
+            match self.peek() {
+                Some(c) if c.is_ascii_whitespace() => self.i += 1,
+                Some(b'/') if self.b.get(self.i + 1) == Some(&b'/') => {
+                    while let Some(c) = self.peek() {
+                        self.i += 1;
+                        if c == b'\n' {
+                            break;
+                        }
+                    }
+                }
+                Some(b'/') if self.b.get(self.i + 1) == Some(&b'*') => {
+                    self.i += 2;
+                    let mut depth = 1usize;
+                    while depth > 0 && self.i < self.b.len() {
+                        if self.b[self.i..].starts_with(b"*/") {
+                            depth -= 1;
+                            self.i += 2;
+                        } else if self.b[self.i..].starts_with(b"/*") {
+                            depth += 1;
+                            self.i += 2;
+                        } else {
+                            self.i += 1;
+                        }
+                    }
+                }
+                _ => return,
+            }
+        }
+    }
+
+    fn ident(&mut self) -> &[u8] {
+        let start = self.i;
+        while matches!(self.peek(), Some(c) if c.is_ascii_alphanumeric() || c == b'_') {
+            self.i += 1;
+        }
+        &self.b[start..self.i]
+    }
+
+    fn skip_string(&mut self) {
+        // at `"`
+        self.i += 1;
+        while let Some(c) = self.peek() {
+            self.i += 1;
+            match c {
+                b'\\' => self.i += 1,
+                b'"' => return,
+                _ => {}
+            }
+        }
+    }
+
+    fn skip_raw_string(&mut self) {
+        // at `r`, then hashes, then `"`
+        self.i += 1;
+        let mut hashes = 0;
+        while self.peek() == Some(b'#') {
+            hashes += 1;
+            self.i += 1;
+        }
+        if self.peek() != Some(b'"') {
+            return;
+        }
+        self.i += 1;
+        while self.i < self.b.len() {
+            if self.b[self.i] == b'"'
+                && self.b[self.i + 1..]
+                    .iter()
+                    .take(hashes)
+                    .filter(|&&c| c == b'#')
+                    .count()
+                    == hashes
+            {
+                self.i += 1 + hashes;
+                return;
+            }
+            self.i += 1;
+        }
+    }
+
+    /// Skips a bracketed group starting at `from` (which holds `open`), minding strings.
+    fn skip_group(&mut self, open: u8, close: u8, from: usize) {
+        self.i = from;
+        let mut depth = 0usize;
+        while let Some(c) = self.peek() {
+            match c {
+                b'"' => {
+                    self.skip_string();
+                    continue;
+                }
+                b'\'' => {
+                    // char literal: 'x' or '\n'
+                    self.i += if self.b.get(self.i + 1) == Some(&b'\\') {
+                        4
+                    } else {
+                        3
+                    };
+                    continue;
+                }
+                b'/' if matches!(self.b.get(self.i + 1), Some(b'/' | b'*')) => {
+                    self.ws();
+                    continue;
+                }
+                c if c == open || matches!(c, b'(' | b'[' | b'{') => depth += 1,
+                c if c == close || matches!(c, b')' | b']' | b'}') => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        self.i += 1;
+                        return;
+                    }
+                }
+                _ => {}
+            }
+            self.i += 1;
+        }
+    }
+
+    /// Skips one value (string, number, identifier with optional group, or group).
+    fn skip_value(&mut self) {
+        self.ws();
+        match self.peek() {
+            Some(b'"') => self.skip_string(),
+            Some(b'r') if matches!(self.b.get(self.i + 1), Some(b'"' | b'#')) => {
+                self.skip_raw_string()
+            }
+            Some(c @ (b'(' | b'[' | b'{')) => {
+                let close = match c {
+                    b'(' => b')',
+                    b'[' => b']',
+                    _ => b'}',
+                };
+                self.skip_group(c, close, self.i)
+            }
+            Some(b'\'') => self.skip_group(b'\'', b'\'', self.i),
+            Some(_) => {
+                let start = self.i;
+                while matches!(self.peek(), Some(c) if !matches!(c, b',' | b')' | b']' | b'}' | b'(' | b':') && !c.is_ascii_whitespace())
+                {
+                    self.i += 1;
+                }
+                if self.i == start {
+                    self.i += 1;
+                }
+                self.ws();
+                if self.peek() == Some(b'(') {
+                    self.skip_group(b'(', b')', self.i);
+                }
+            }
+            None => {}
+        }
+    }
+
+    /// Steps into the group `want` opens, through a struct name (`Name(`) or a `Some(` wrapper.
+    fn open(&mut self, want: u8) -> bool {
+        self.ws();
+        if matches!(self.peek(), Some(c) if c.is_ascii_alphabetic()) {
+            let save = self.i;
+            self.ident();
+            self.ws();
+            if self.peek() != Some(b'(') {
+                self.i = save;
+                return false;
+            }
+            self.i += 1;
+            if want == b'(' {
+                return true;
+            }
+            self.ws();
+        }
+        if self.peek() == Some(want) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn sep(&mut self) -> bool {
+        self.ws();
+        if self.peek() == Some(b',') {
+            self.i += 1;
+            self.ws();
+        }
+        !matches!(self.peek(), None | Some(b')' | b']' | b'}'))
+    }
+
+    fn enter_field(&mut self, key: &str) -> bool {
+        let start = self.i;
+        if !self.open(b'(') {
+            self.i = start;
+            return false;
+        }
+        loop {
+            self.ws();
+            let name = self.ident().to_vec();
+            self.ws();
+            if name.is_empty() || self.peek() != Some(b':') {
+                self.i = start;
+                return false;
+            }
+            self.i += 1;
+            self.ws();
+            if name == key.as_bytes() {
+                return true;
+            }
+            self.skip_value();
+            if !self.sep() {
+                self.i = start;
+                return false;
+            }
+        }
+    }
+
+    fn enter_index(&mut self, n: usize) -> bool {
+        let start = self.i;
+        if !self.open(b'[') {
+            self.i = start;
+            return false;
+        }
+        self.ws();
+        for _ in 0..n {
+            self.skip_value();
+            if !self.sep() {
+                self.i = start;
+                return false;
+            }
+        }
+        self.ws();
+        !matches!(self.peek(), None | Some(b']'))
+    }
+
+    fn enter_map_key(&mut self, key: &str) -> bool {
+        let start = self.i;
+        if !self.open(b'{') {
+            self.i = start;
+            return false;
+        }
+        loop {
+            self.ws();
+            let kstart = self.i;
+            self.skip_value();
+            let text = String::from_utf8_lossy(&self.b[kstart..self.i]);
+            self.ws();
+            if self.peek() != Some(b':') {
+                self.i = start;
+                return false;
+            }
+            self.i += 1;
+            self.ws();
+            if text.trim_matches('"') == key {
+                return true;
+            }
+            self.skip_value();
+            if !self.sep() {
+                self.i = start;
+                return false;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SRC: &str = r#"#![enable(implicit_some)]
+(
+    format: 1, // the version
+    name: "a \"quoted\" (name)",
+    contexts: [
+        (
+            name: "One",
+            events: [(name: "A"), (name: "B", fields: [(n: 1)])],
+            with: {"x": "cmd.x + 1", "y": "2"},
+        ),
+    ],
+)
+"#;
+
+    #[test]
+    fn finds_nested_fields_list_items_and_map_entries() {
+        let at = |p: &[PathSeg]| line_col(SRC, locate(SRC, p));
+        use PathSeg::*;
+        assert_eq!(at(&[Key("format")]), LineCol { line: 3, col: 13 });
+        let b = at(&[Key("contexts"), Index(0), Key("events"), Index(1)]);
+        assert_eq!(b, LineCol { line: 8, col: 35 });
+        let n = at(&[
+            Key("contexts"),
+            Index(0),
+            Key("events"),
+            Index(1),
+            Key("fields"),
+            Index(0),
+            Key("n"),
+        ]);
+        assert_eq!(n, LineCol { line: 8, col: 60 });
+        let y = at(&[Key("contexts"), Index(0), Key("with"), MapKey("y".into())]);
+        assert_eq!(y, LineCol { line: 9, col: 43 });
+    }
+
+    #[test]
+    fn a_missing_path_stops_at_the_deepest_existing_prefix() {
+        use PathSeg::*;
+        let deep = locate(SRC, &[Key("contexts"), Index(0), Key("nope")]);
+        assert_eq!(deep, locate(SRC, &[Key("contexts"), Index(0)]));
+        assert_eq!(
+            locate(SRC, &[Key("contexts"), Index(7)]),
+            locate(SRC, &[Key("contexts")])
+        );
+    }
+
+    #[test]
+    fn offsets_inside_string_literals_follow_escapes() {
+        let src = r#"x: "a\"bc""#;
+        let lit = src.find('"').unwrap();
+        assert_eq!(&src[offset_in_string(src, lit, 2)..][..1], "b");
+    }
+
+    #[test]
+    fn never_panics_on_garbage() {
+        for src in [
+            "",
+            "(",
+            "((((",
+            "[\"",
+            "(a: [1, 2",
+            "/* unclosed",
+            "r#\"x",
+            "'",
+        ] {
+            let _ = locate(src, &[PathSeg::Key("a"), PathSeg::Index(3)]);
+            let _ = line_col(src, 1000);
+        }
+    }
+}

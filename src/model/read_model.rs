@@ -1,0 +1,52 @@
+//! Read models (projections): tables kept up to date from events (green stickies).
+
+use serde::{Deserialize, Serialize};
+
+use super::aggregate::Assignments;
+use super::delivery::Delivery;
+use super::field::Field;
+use super::layout::Pos;
+
+/// A query-side table: one row per key, updated by per-event rules.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadModel {
+    /// Name, e.g. `BookingMetrics`.
+    pub name: String,
+    /// Description.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub doc: String,
+    /// Columns (the key column among them), read as `row.x` in rules.
+    pub columns: Vec<Field>,
+    /// The column that is the row key.
+    pub key: String,
+    /// Update rules, applied in order for each event they match.
+    pub rules: Vec<Rule>,
+    /// Delivery settings.
+    #[serde(default, skip_serializing_if = "Delivery::is_default")]
+    pub delivery: Delivery,
+    /// Board position.
+    pub at: Pos,
+}
+
+/// `on EVENT`: compute the row key, then upsert columns or delete the row.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// The event (`Context.Event` for another context's event).
+    pub on: String,
+    /// Expression (over `event`) giving the row key.
+    pub key: String,
+    /// What to do with the row.
+    pub action: RuleAction,
+}
+
+/// What a read-model rule does.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum RuleAction {
+    /// Insert the row if missing (columns start at their zero value), then set these columns
+    /// (expressions over `event`, `row`, `now`, all reading the row as it was before).
+    Upsert(Assignments),
+    /// Delete the row.
+    Delete,
+}

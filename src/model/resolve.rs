@@ -1,0 +1,94 @@
+//! Resolving references by name: `Event` (in the referring context, else unique in the model)
+//! or `Context.Event` (explicit).
+
+use std::collections::BTreeMap;
+
+use super::document::Model;
+use super::element::{ElementId, Kind};
+
+/// The outcome of resolving a name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resolved {
+    /// Exactly one element.
+    Found(ElementId),
+    /// No element of the wanted kinds has that name.
+    Missing,
+    /// Several contexts have one; qualify it as `Context.Name`.
+    Ambiguous(Vec<ElementId>),
+}
+
+impl Resolved {
+    /// The element, if found.
+    pub fn found(&self) -> Option<ElementId> {
+        match self {
+            Resolved::Found(id) => Some(*id),
+            _ => None,
+        }
+    }
+}
+
+/// Name → element lookup for one model, built once per check or load.
+#[derive(Clone, Debug, Default)]
+pub struct NameIndex {
+    by_name: BTreeMap<String, Vec<ElementId>>,
+    contexts: BTreeMap<String, usize>,
+}
+
+impl NameIndex {
+    /// Indexes every named element of `model`.
+    pub fn new(model: &Model) -> Self {
+        let mut by_name: BTreeMap<String, Vec<ElementId>> = BTreeMap::new();
+        let mut contexts = BTreeMap::new();
+        for e in model.elements() {
+            match e.id.kind {
+                Kind::Context => {
+                    contexts.entry(e.name.to_owned()).or_insert(e.id.index);
+                }
+                Kind::HotSpot | Kind::Scenario | Kind::Relation => {}
+                _ => by_name.entry(e.name.to_owned()).or_default().push(e.id),
+            }
+        }
+        Self { by_name, contexts }
+    }
+
+    /// The index of the context named `name`.
+    pub fn context(&self, name: &str) -> Option<usize> {
+        self.contexts.get(name).copied()
+    }
+
+    /// Resolves `name` (optionally `Context.Name`) to an element of one of `kinds`, preferring
+    /// the context `from` when unqualified.
+    pub fn resolve(&self, name: &str, kinds: &[Kind], from: Option<usize>) -> Resolved {
+        let (ctx, bare) = match name.split_once('.') {
+            Some((c, n)) => match self.context(c) {
+                Some(ci) => (Some(ci), n),
+                None => return Resolved::Missing,
+            },
+            None => (None, name),
+        };
+        let candidates: Vec<ElementId> = self
+            .by_name
+            .get(bare)
+            .map(|v| {
+                v.iter()
+                    .copied()
+                    .filter(|id| kinds.contains(&id.kind))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if let Some(ci) = ctx {
+            return match candidates.iter().find(|id| id.context == Some(ci)) {
+                Some(id) => Resolved::Found(*id),
+                None => Resolved::Missing,
+            };
+        }
+        if let Some(local) = from.and_then(|f| candidates.iter().find(|id| id.context == Some(f))) {
+            return Resolved::Found(*local);
+        }
+        match candidates.len() {
+            0 => Resolved::Missing,
+            1 => Resolved::Found(candidates[0]),
+            _ => Resolved::Ambiguous(candidates),
+        }
+    }
+}

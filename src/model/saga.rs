@@ -1,0 +1,91 @@
+//! Sagas (process managers): long-running processes correlated by a key, with compensation.
+
+use serde::{Deserialize, Serialize};
+
+use super::aggregate::Assignments;
+use super::delivery::Delivery;
+use super::layout::Pos;
+
+/// A process manager. One instance per correlation value; steps react to events by issuing
+/// commands; a rejected command or an expired deadline runs the compensations of the steps
+/// already taken, in reverse order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Saga {
+    /// Name, e.g. `OrderFulfilment`.
+    pub name: String,
+    /// Description.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub doc: String,
+    /// The event field whose value identifies the instance (present on every event it handles).
+    pub correlation: String,
+    /// The event that starts an instance.
+    pub start: String,
+    /// Reactions, in the order the process usually takes them.
+    pub steps: Vec<SagaStep>,
+    /// Deadlines on the virtual clock.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deadlines: Vec<Deadline>,
+    /// Events that end an instance, with the status it ends in.
+    pub ends: Vec<SagaEnd>,
+    /// Delivery settings.
+    #[serde(default, skip_serializing_if = "Delivery::is_default")]
+    pub delivery: Delivery,
+    /// Board position.
+    pub at: Pos,
+}
+
+/// A command issued by a saga or by compensation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Issue {
+    /// The command.
+    pub command: String,
+    /// Target instance id expression (over `event`, `now`); defaults to the same-named id field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// Command field assignments over `event` and `now`.
+    #[serde(default, skip_serializing_if = "Assignments::is_empty")]
+    pub with: Assignments,
+}
+
+/// `on EVENT [if COND] issue COMMAND`, with what undoes it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SagaStep {
+    /// The event reacted to.
+    pub on: String,
+    /// Optional condition over `event` and `now`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<String>,
+    /// The command issued.
+    pub issue: Issue,
+    /// The compensating command, issued if the saga fails after this step was taken.
+    /// Its expressions read the event that triggered the step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compensate: Option<Issue>,
+}
+
+/// A deadline: started by an event, cancelled by others; when it fires first, the saga compensates.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deadline {
+    /// Name, e.g. `payment`.
+    pub name: String,
+    /// Event that starts the timer.
+    pub from: String,
+    /// How long after `from` it fires, e.g. `"15m"`.
+    pub after: String,
+    /// Events that cancel it.
+    pub until: Vec<String>,
+}
+
+/// An event that ends the instance, and the status it ends in.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SagaEnd {
+    /// The event.
+    pub on: String,
+    /// Final status, e.g. `Completed`.
+    pub status: String,
+}

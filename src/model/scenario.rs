@@ -1,0 +1,205 @@
+//! Scenarios: executable specifications (given / when / faults / then) for the simulation.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Field values as expressions (over `i`, the instance number in a load generator, and `now`).
+/// Strings use single quotes inside the RON string: `"'b-' + str(i)"`.
+pub type Values = BTreeMap<String, String>;
+
+/// A named, seeded run of the model with expectations.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Name, e.g. `no-show is reimbursed`.
+    pub name: String,
+    /// Description shown to the trainer.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub doc: String,
+    /// RNG seed: the same seed gives the same run.
+    #[serde(default)]
+    pub seed: u64,
+    /// Virtual start time, RFC 3339 (default `2024-01-01T09:00:00Z`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    /// Virtual time after which the run stops even if work remains (default: run to quiescence).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
+    /// Events that happened before the scenario starts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub given: Vec<Given>,
+    /// Commands issued during the run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub when: Vec<Step>,
+    /// Faults injected into subscribers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub faults: Vec<Fault>,
+    /// Expectations checked at the end.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub then: Vec<Expect>,
+}
+
+/// A prior event, appended before the run to the stream of `id`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Given {
+    /// The event.
+    pub event: String,
+    /// Its fields (expressions).
+    #[serde(default)]
+    pub fields: Values,
+}
+
+/// Something that happens during the run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Step {
+    /// One command at a virtual time offset from the start (`"0s"`, `"10m"`) or a time of day (`"10:05"`).
+    Command {
+        /// When.
+        at: String,
+        /// The command.
+        command: String,
+        /// Its fields (expressions).
+        #[serde(default)]
+        fields: Values,
+    },
+    /// `count` commands, one every `every`, starting at `at`.
+    Load {
+        /// When the first is issued.
+        at: String,
+        /// The command.
+        command: String,
+        /// How many.
+        count: i64,
+        /// Interval between two, e.g. `"100ms"`.
+        every: String,
+        /// Its fields (expressions over `i`, 0-based, and `now`), or distributions.
+        #[serde(default)]
+        fields: BTreeMap<String, Gen>,
+    },
+    /// Redrive every parked message of a subscriber's dead-letter queue at a virtual time.
+    Redrive {
+        /// When.
+        at: String,
+        /// The subscriber (policy, saga, read model or external system).
+        subscriber: String,
+    },
+}
+
+/// How a load generator picks a field value per instance.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Gen {
+    /// An expression over `i` and `now`.
+    Expr(String),
+    /// Uniformly random between two int or decimal expressions (inclusive).
+    Uniform(String, String),
+    /// One of the expressions, uniformly at random.
+    OneOf(Vec<String>),
+}
+
+/// A fault injected into one subscriber's deliveries.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fault {
+    /// The subscriber (policy, saga, read model or external system).
+    pub subscriber: String,
+    /// Probability that one delivery attempt fails, 0…1.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub failure_rate: f64,
+    /// Windows `(from, until)` in which every attempt fails, as offsets or times of day.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outages: Vec<(String, String)>,
+    /// Extra latency added to each delivery, e.g. `"2s"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency: Option<String>,
+    /// Probability that a delivered message is delivered a second time.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub duplicate_rate: f64,
+    /// Probability that a message may overtake earlier messages of its stream.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub reorder_rate: f64,
+    /// Override the subscriber's `idempotent` switch for this scenario.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idempotent: Option<bool>,
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
+}
+
+/// An expectation checked when the run ends.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Expect {
+    /// Event `event` was appended `count` times (at least once when `count` is None),
+    /// counting only events for which `where` (over `event`) holds.
+    Emitted {
+        /// The event.
+        event: String,
+        /// Exact count.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        count: Option<u64>,
+        /// Filter over `event`.
+        #[serde(default, skip_serializing_if = "Option::is_none", rename = "where")]
+        filter: Option<String>,
+    },
+    /// Event `event` was never appended.
+    NotEmitted {
+        /// The event.
+        event: String,
+    },
+    /// Command `command` was rejected (with a reason containing `reason`, if given).
+    Rejected {
+        /// The command.
+        command: String,
+        /// Part of the rejection message.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// Read model row `key` has these column values (expressions); `None` columns: the row is absent.
+    Row {
+        /// The read model.
+        read_model: String,
+        /// Row key (expression).
+        key: String,
+        /// Expected columns (expressions); empty with `absent: true` means the row must not exist.
+        #[serde(default)]
+        columns: Values,
+        /// The row must not exist.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        absent: bool,
+    },
+    /// Read model has `count` rows.
+    Rows {
+        /// The read model.
+        read_model: String,
+        /// Row count.
+        count: u64,
+    },
+    /// Aggregate instance `id` is in lifecycle state `state`.
+    State {
+        /// The aggregate.
+        aggregate: String,
+        /// Instance id (expression).
+        id: String,
+        /// Lifecycle state.
+        state: String,
+    },
+    /// Saga instance for `correlation` ended (or is) in `status`.
+    Saga {
+        /// The saga.
+        saga: String,
+        /// Correlation value (expression).
+        correlation: String,
+        /// Status: an end status, `Running`, `Compensated` or `TimedOut`.
+        status: String,
+    },
+    /// The dead-letter queue holds `count` messages (of `subscriber`, or in all).
+    Dlq {
+        /// The subscriber, or all when None.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        subscriber: Option<String>,
+        /// Parked message count.
+        count: u64,
+    },
+}
