@@ -124,6 +124,12 @@ fn describe(code: &ron::Error) -> String {
 
 /// Reads and parses a model file. Errors name the file and the place.
 pub fn load(path: &Path) -> Result<Model, LoadError> {
+    let text = read_text(path)?;
+    from_str(&text, &path.display().to_string())
+}
+
+/// Reads a model file as text; a file that is not UTF-8 is an error with the place.
+pub fn read_text(path: &Path) -> Result<String, LoadError> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| LoadError {
         file: name.clone(),
@@ -138,7 +144,7 @@ pub fn load(path: &Path) -> Result<Model, LoadError> {
         )),
         message: "the file is not valid UTF-8 text".into(),
     })?;
-    from_str(text, &name)
+    Ok(text.to_owned())
 }
 
 /// The canonical text of a model: stable field order, 4-space indents, one sticky's layout

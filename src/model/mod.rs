@@ -3,9 +3,11 @@
 //! The model is plain data (serde, no egui types). Everything else — the simulation, the
 //! exporter, the studio — reads it.
 
+pub mod access;
 pub mod actor;
 pub mod aggregate;
 pub mod command;
+pub mod connect;
 pub mod context;
 pub mod delivery;
 pub mod document;
@@ -21,12 +23,14 @@ pub mod named_type;
 pub mod naming;
 pub mod policy;
 pub mod read_model;
+pub mod refs;
 pub mod relation;
 pub mod resolve;
 pub mod saga;
 pub mod scenario;
 pub mod ty;
 
+pub use access::Sticky;
 pub use actor::Actor;
 pub use aggregate::{Aggregate, Applier, Assignments, Emit, Guard, Handler};
 pub use command::Command;

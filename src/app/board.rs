@@ -1,0 +1,779 @@
+//! The board canvas: context frames, stickies and arrows, with pan, zoom, selection, moving,
+//! linking and renaming in place.
+//!
+//! The board keeps its own board→screen transform instead of using `egui::Scene`: text is laid
+//! out at the zoomed size, so it stays crisp at any zoom, and stickies outside the view are
+//! culled, which keeps a 1,000-sticky board within the frame budget. Each sticky is still an
+//! egui widget with an AccessKit label (`event ServiceBooked`), so it can be clicked in tests.
+
+use std::collections::BTreeSet;
+
+use egui::{
+    Align2, Color32, CornerRadius, FontId, Id, Key, Pos2, Rect, Response, Sense, Shape, Stroke,
+    StrokeKind, Ui, Vec2, WidgetInfo, WidgetType, pos2, vec2,
+};
+
+use super::edit::Edit;
+use super::theme::{self, kind_color, sticky_size};
+use crate::model::{ElementId, Kind, Model, Pos};
+
+/// Height of a context frame's title strip, in board units.
+const FRAME_HEADER: f32 = 30.0;
+
+/// The set of selected elements.
+pub type Selection = BTreeSet<ElementId>;
+
+/// What a pointer drag on the board is doing.
+#[derive(Clone, Debug)]
+enum Drag {
+    /// Moving the selection; `last` is the pointer in board units at the previous frame.
+    Move { gesture: u64, last: Pos2 },
+    /// Rubber-band selection from `start` (board units).
+    Band { start: Pos2, additive: bool },
+    /// Drawing a link from a sticky.
+    Link { from: ElementId },
+    /// Resizing a context frame.
+    Resize { context: usize, gesture: u64 },
+}
+
+/// What the board reports back besides edits.
+#[derive(Debug, Default)]
+pub struct BoardOutput {
+    /// A message for the status bar.
+    pub message: Option<String>,
+}
+
+/// The board's view state: pan, zoom and the gesture in progress.
+#[derive(Debug)]
+pub struct Board {
+    /// Screen offset of the board origin from the canvas's top-left corner, in points.
+    pub offset: Vec2,
+    /// Points per board unit.
+    pub zoom: f32,
+    drag: Option<Drag>,
+    renaming: Option<(ElementId, String, bool)>,
+    next_gesture: u64,
+    fit_pending: bool,
+    /// While set, the next click on a sticky links the selection's first element to it.
+    pub linking_from: Option<ElementId>,
+    /// Where to centre the view on the next frame (board units).
+    center_on: Option<Pos2>,
+    canvas: Rect,
+}
+
+impl Default for Board {
+    fn default() -> Self {
+        Self {
+            offset: Vec2::ZERO,
+            zoom: 1.0,
+            drag: None,
+            renaming: None,
+            next_gesture: 1,
+            fit_pending: true,
+            linking_from: None,
+            center_on: None,
+            canvas: Rect::NOTHING,
+        }
+    }
+}
+
+/// The board rectangle of a sticky (or a context's frame).
+pub fn element_rect(model: &Model, id: ElementId) -> Option<Rect> {
+    if id.kind == Kind::Context {
+        let f = model.contexts.get(id.index)?.frame;
+        return Some(Rect::from_min_size(pos2(f.x, f.y), vec2(f.w, f.h)));
+    }
+    let p = model.pos_of(id)?;
+    Some(Rect::from_min_size(pos2(p.x, p.y), sticky_size(id.kind)))
+}
+
+/// The bounding box of everything on the board.
+fn board_bounds(model: &Model) -> Option<Rect> {
+    model
+        .elements()
+        .iter()
+        .filter_map(|e| element_rect(model, e.id))
+        .reduce(|a, b| a.union(b))
+}
+
+impl Board {
+    /// Zoom limits.
+    pub const ZOOM_RANGE: (f32, f32) = (0.1, 4.0);
+
+    /// Asks for the whole board to be fitted into view on the next frame.
+    pub fn fit(&mut self) {
+        self.fit_pending = true;
+    }
+
+    /// Asks for the view to be centred on `id` on the next frame.
+    pub fn center_on(&mut self, model: &Model, id: ElementId) {
+        if let Some(r) = element_rect(model, id) {
+            self.center_on = Some(r.center());
+        }
+    }
+
+    /// Zooms by `factor` around the canvas centre.
+    pub fn zoom_by(&mut self, factor: f32) {
+        let c = self.canvas.center();
+        if c.is_finite() {
+            self.zoom_at(factor, c);
+        } else {
+            self.zoom = (self.zoom * factor).clamp(Self::ZOOM_RANGE.0, Self::ZOOM_RANGE.1);
+        }
+    }
+
+    /// Resets the zoom to 100% around the canvas centre.
+    pub fn zoom_reset(&mut self) {
+        self.zoom_by(1.0 / self.zoom);
+    }
+
+    /// Starts renaming `id` in place.
+    pub fn start_rename(&mut self, model: &Model, id: ElementId) {
+        if let Some(name) = model.name_of(id) {
+            self.renaming = Some((id, name.to_owned(), true));
+        }
+    }
+
+    /// True while a rename text box is open.
+    pub fn is_renaming(&self) -> bool {
+        self.renaming.is_some()
+    }
+
+    fn zoom_at(&mut self, factor: f32, screen: Pos2) {
+        let new_zoom = (self.zoom * factor).clamp(Self::ZOOM_RANGE.0, Self::ZOOM_RANGE.1);
+        let board = self.to_board(screen);
+        self.zoom = new_zoom;
+        // Keep `board` under `screen`.
+        self.offset = screen - self.canvas.min - board.to_vec2() * self.zoom;
+    }
+
+    fn to_screen(&self, p: Pos2) -> Pos2 {
+        self.canvas.min + self.offset + p.to_vec2() * self.zoom
+    }
+
+    fn to_board(&self, p: Pos2) -> Pos2 {
+        ((p - self.canvas.min - self.offset) / self.zoom).to_pos2()
+    }
+
+    fn rect_to_screen(&self, r: Rect) -> Rect {
+        Rect::from_min_max(self.to_screen(r.min), self.to_screen(r.max))
+    }
+
+    fn gesture(&mut self) -> u64 {
+        self.next_gesture += 1;
+        self.next_gesture
+    }
+
+    fn fit_now(&mut self, model: &Model) {
+        let Some(bounds) = board_bounds(model) else {
+            self.zoom = 1.0;
+            self.offset = vec2(40.0, 40.0);
+            return;
+        };
+        let bounds = bounds.expand(40.0);
+        let avail = self.canvas.size();
+        let zoom = (avail.x / bounds.width())
+            .min(avail.y / bounds.height())
+            .clamp(Self::ZOOM_RANGE.0, 1.5);
+        self.zoom = zoom;
+        self.offset = (avail - bounds.size() * zoom) / 2.0 - bounds.min.to_vec2() * zoom;
+    }
+
+    /// Shows the board. `arrows` are the flow links to draw; `highlight` elements are drawn
+    /// with a glow (search hits, the simulation cursor). Edits go to `edits`.
+    #[expect(clippy::too_many_arguments)]
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        model: &Model,
+        arrows: &[(ElementId, ElementId)],
+        selection: &mut Selection,
+        create_kind: Kind,
+        highlight: &BTreeSet<ElementId>,
+        edits: &mut Vec<Edit>,
+    ) -> BoardOutput {
+        let mut out = BoardOutput::default();
+        let (canvas, bg) = ui.allocate_exact_size(ui.available_size(), Sense::click_and_drag());
+        bg.widget_info(|| WidgetInfo::labeled(WidgetType::Other, true, "board"));
+        self.canvas = canvas;
+        if self.fit_pending && canvas.width() > 10.0 {
+            self.fit_now(model);
+            self.fit_pending = false;
+        }
+        if let Some(c) = self.center_on.take() {
+            self.offset = canvas.size() / 2.0 - c.to_vec2() * self.zoom;
+        }
+        let painter = ui.painter_at(canvas);
+        let visuals = ui.visuals().clone();
+        painter.rect_filled(canvas, 0.0, visuals.extreme_bg_color);
+        self.grid(&painter, &visuals);
+
+        // Pan and zoom from wheel / trackpad / pinch while the pointer is over the board.
+        let pointer = ui.input(|i| i.pointer.hover_pos());
+        if let Some(p) = pointer.filter(|p| canvas.contains(*p)) {
+            let (zoom, scroll) = ui.input(|i| (i.zoom_delta(), i.smooth_scroll_delta()));
+            if zoom != 1.0 {
+                self.zoom_at(zoom, p);
+            }
+            if scroll != Vec2::ZERO {
+                self.offset += scroll;
+            }
+        }
+        let space_held =
+            ui.input(|i| i.key_down(Key::Space)) && !ui.ctx().egui_wants_keyboard_input();
+        if bg.dragged_by(egui::PointerButton::Middle)
+            || bg.dragged_by(egui::PointerButton::Secondary)
+            || (space_held && bg.dragged_by(egui::PointerButton::Primary))
+        {
+            self.offset += bg.drag_delta();
+        }
+
+        // Frames first (underneath), then arrows, then stickies.
+        let elements = model.elements();
+        for e in elements.iter().filter(|e| e.id.kind == Kind::Context) {
+            self.frame_ui(ui, &painter, model, e.id, e.name, selection, edits);
+        }
+        let arrow_color = visuals
+            .widgets
+            .noninteractive
+            .fg_stroke
+            .color
+            .gamma_multiply(0.7);
+        self.arrows(&painter, model, arrows, selection, arrow_color);
+        let mut sticky_responses: Vec<(ElementId, Rect, Response)> = Vec::new();
+        let clip = canvas.expand(4.0);
+        for e in &elements {
+            if matches!(
+                e.id.kind,
+                Kind::Context | Kind::Enum | Kind::Scenario | Kind::Relation
+            ) {
+                continue;
+            }
+            let Some(r) = element_rect(model, e.id) else {
+                continue;
+            };
+            let sr = self.rect_to_screen(r);
+            if !clip.intersects(sr) {
+                continue;
+            }
+            let resp = ui.interact(sr, Id::new(("sticky", e.id)), Sense::click_and_drag());
+            let label = format!("{} {}", e.id.kind.label(), e.name);
+            let selected = selection.contains(&e.id);
+            resp.widget_info(|| WidgetInfo::selected(WidgetType::Button, true, selected, &label));
+            self.paint_sticky(
+                &painter,
+                e.id.kind,
+                e.name,
+                sr,
+                selected,
+                highlight.contains(&e.id),
+                resp.hovered(),
+            );
+            sticky_responses.push((e.id, sr, resp));
+        }
+
+        // Sticky interaction.
+        let shift = ui.input(|i| i.modifiers.shift || i.modifiers.command);
+        for (id, sr, resp) in &sticky_responses {
+            if resp.clicked() {
+                if let Some(from) = self.linking_from.take() {
+                    edits.push(Edit::Connect { from, to: *id });
+                } else if shift {
+                    if !selection.remove(id) {
+                        selection.insert(*id);
+                    }
+                } else {
+                    selection.clear();
+                    selection.insert(*id);
+                }
+            }
+            if resp.double_clicked() || resp.triple_clicked() {
+                self.start_rename(model, *id);
+            }
+            if resp.drag_started_by(egui::PointerButton::Primary) && !space_held {
+                let p = resp.interact_pointer_pos().unwrap_or(sr.center());
+                let near_link_handle = p.distance(link_handle(*sr)) < 12.0;
+                if near_link_handle || ui.input(|i| i.modifiers.alt) {
+                    self.drag = Some(Drag::Link { from: *id });
+                } else {
+                    if !selection.contains(id) {
+                        selection.clear();
+                        selection.insert(*id);
+                    }
+                    let gesture = self.gesture();
+                    self.drag = Some(Drag::Move {
+                        gesture,
+                        last: self.to_board(p),
+                    });
+                }
+            }
+        }
+        // Link handle on the hovered or single selected sticky.
+        for (id, sr, resp) in &sticky_responses {
+            if resp.hovered() || (selection.len() == 1 && selection.contains(id)) {
+                painter.circle(
+                    link_handle(*sr),
+                    5.0 * self.zoom.clamp(0.6, 1.5),
+                    theme::SELECTION,
+                    Stroke::new(1.5, Color32::WHITE),
+                );
+            }
+        }
+
+        // Background interaction.
+        if bg.drag_started_by(egui::PointerButton::Primary)
+            && !space_held
+            && let Some(p) = bg.interact_pointer_pos()
+        {
+            self.drag = Some(Drag::Band {
+                start: self.to_board(p),
+                additive: shift,
+            });
+        }
+        if bg.clicked() {
+            self.linking_from = None;
+            if !shift {
+                selection.clear();
+            }
+        }
+        // A quick click elsewhere before the double-click makes egui count three clicks.
+        if (bg.double_clicked() || bg.triple_clicked())
+            && let Some(p) = bg.interact_pointer_pos()
+        {
+            let b = self.to_board(p);
+            edits.push(Edit::Create {
+                kind: create_kind,
+                at: Pos::new(b.x, b.y),
+            });
+        }
+
+        // Palette drops.
+        if let Some(kind) = bg.dnd_release_payload::<Kind>()
+            && let Some(p) = ui.input(|i| i.pointer.interact_pos())
+        {
+            let b = self.to_board(p);
+            edits.push(Edit::Create {
+                kind: *kind,
+                at: Pos::new(b.x, b.y),
+            });
+        }
+
+        self.drag_ui(
+            ui,
+            &painter,
+            model,
+            &sticky_responses,
+            selection,
+            edits,
+            &mut out,
+        );
+        self.rename_ui(ui, model, edits);
+        if let Some(from) = self.linking_from
+            && let Some(p) = pointer
+            && let Some(r) = element_rect(model, from)
+        {
+            let a = self.to_screen(r.center());
+            painter.line_segment([a, p], Stroke::new(2.0, theme::SELECTION));
+        }
+        out
+    }
+
+    fn grid(&self, painter: &egui::Painter, visuals: &egui::Visuals) {
+        let step = 40.0 * self.zoom;
+        if step < 8.0 {
+            return;
+        }
+        let color = visuals.faint_bg_color;
+        let c = self.canvas;
+        let origin = c.min + self.offset;
+        let mut x = c.min.x + (origin.x - c.min.x).rem_euclid(step);
+        let mut shapes = Vec::new();
+        while x < c.max.x {
+            shapes.push(Shape::line_segment(
+                [pos2(x, c.min.y), pos2(x, c.max.y)],
+                Stroke::new(1.0, color),
+            ));
+            x += step;
+        }
+        let mut y = c.min.y + (origin.y - c.min.y).rem_euclid(step);
+        while y < c.max.y {
+            shapes.push(Shape::line_segment(
+                [pos2(c.min.x, y), pos2(c.max.x, y)],
+                Stroke::new(1.0, color),
+            ));
+            y += step;
+        }
+        painter.extend(shapes);
+    }
+
+    #[expect(clippy::too_many_arguments)]
+    fn frame_ui(
+        &mut self,
+        ui: &mut Ui,
+        painter: &egui::Painter,
+        model: &Model,
+        id: ElementId,
+        name: &str,
+        selection: &mut Selection,
+        edits: &mut Vec<Edit>,
+    ) {
+        let Some(r) = element_rect(model, id) else {
+            return;
+        };
+        let sr = self.rect_to_screen(r);
+        if !self.canvas.intersects(sr) {
+            return;
+        }
+        let selected = selection.contains(&id);
+        let dark = ui.visuals().dark_mode;
+        let fill = if dark {
+            Color32::from_rgba_unmultiplied(255, 255, 255, 8)
+        } else {
+            Color32::from_rgba_unmultiplied(0, 40, 120, 10)
+        };
+        let border = if selected {
+            theme::SELECTION
+        } else {
+            ui.visuals()
+                .widgets
+                .noninteractive
+                .fg_stroke
+                .color
+                .gamma_multiply(0.6)
+        };
+        painter.rect(
+            sr,
+            CornerRadius::same(6),
+            fill,
+            Stroke::new(if selected { 2.5 } else { 1.5 }, border),
+            StrokeKind::Inside,
+        );
+        let header = Rect::from_min_size(sr.min, vec2(sr.width(), FRAME_HEADER * self.zoom));
+        let team = model
+            .contexts
+            .get(id.index)
+            .map(|c| c.team.as_str())
+            .unwrap_or_default();
+        let title = if team.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{name}  ·  {team}")
+        };
+        if self.zoom > 0.15 {
+            painter.text(
+                header.left_center() + vec2(10.0 * self.zoom, 0.0),
+                Align2::LEFT_CENTER,
+                title,
+                FontId::proportional(17.0 * self.zoom),
+                ui.visuals().strong_text_color(),
+            );
+        }
+        let resp = ui.interact(
+            header,
+            Id::new(("frame", id.index)),
+            Sense::click_and_drag(),
+        );
+        resp.widget_info(|| {
+            WidgetInfo::selected(
+                WidgetType::Button,
+                true,
+                selected,
+                format!("context {name}"),
+            )
+        });
+        if resp.clicked() {
+            if !ui.input(|i| i.modifiers.shift) {
+                selection.clear();
+            }
+            selection.insert(id);
+        }
+        if resp.double_clicked() || resp.triple_clicked() {
+            self.start_rename(model, id);
+        }
+        if resp.drag_started_by(egui::PointerButton::Primary) {
+            if !selection.contains(&id) {
+                selection.clear();
+                selection.insert(id);
+            }
+            let gesture = self.gesture();
+            let p = resp.interact_pointer_pos().unwrap_or(header.center());
+            self.drag = Some(Drag::Move {
+                gesture,
+                last: self.to_board(p),
+            });
+        }
+        let grip = Rect::from_center_size(sr.max - vec2(7.0, 7.0), vec2(14.0, 14.0));
+        let gr = ui.interact(grip, Id::new(("frame-resize", id.index)), Sense::drag());
+        painter.line_segment(
+            [grip.left_bottom(), grip.right_top()],
+            Stroke::new(1.5, border),
+        );
+        if gr.hovered() {
+            ui.ctx().set_cursor_icon(egui::CursorIcon::ResizeNwSe);
+        }
+        if gr.drag_started() {
+            let gesture = self.gesture();
+            self.drag = Some(Drag::Resize {
+                context: id.index,
+                gesture,
+            });
+        }
+        let _ = edits;
+    }
+
+    fn arrows(
+        &self,
+        painter: &egui::Painter,
+        model: &Model,
+        arrows: &[(ElementId, ElementId)],
+        selection: &Selection,
+        base: Color32,
+    ) {
+        for (from, to) in arrows {
+            let (Some(a), Some(b)) = (element_rect(model, *from), element_rect(model, *to)) else {
+                continue;
+            };
+            let (a, b) = (self.rect_to_screen(a), self.rect_to_screen(b));
+            if !self.canvas.intersects(a.union(b)) {
+                continue;
+            }
+            let start = edge_point(a, b.center());
+            let end = edge_point(b, a.center());
+            let lit = selection.contains(from) || selection.contains(to);
+            let color = if lit { theme::SELECTION } else { base };
+            let width = if lit { 2.2 } else { 1.4 } * self.zoom.clamp(0.5, 1.5);
+            painter.line_segment([start, end], Stroke::new(width, color));
+            let dir = (end - start).normalized();
+            let size = 9.0 * self.zoom.clamp(0.5, 1.5);
+            let left = end - dir * size + dir.rot90() * size * 0.5;
+            let right = end - dir * size - dir.rot90() * size * 0.5;
+            painter.add(Shape::convex_polygon(
+                vec![end, left, right],
+                color,
+                Stroke::NONE,
+            ));
+        }
+    }
+
+    #[expect(clippy::too_many_arguments)]
+    fn paint_sticky(
+        &self,
+        painter: &egui::Painter,
+        kind: Kind,
+        name: &str,
+        r: Rect,
+        selected: bool,
+        lit: bool,
+        hovered: bool,
+    ) {
+        let z = self.zoom;
+        let fill = kind_color(kind);
+        if lit {
+            painter.rect_filled(
+                r.expand(6.0 * z),
+                CornerRadius::same(6),
+                Color32::from_rgba_unmultiplied(255, 200, 0, 110),
+            );
+        }
+        // A soft shadow, then the note.
+        painter.rect_filled(
+            r.translate(vec2(2.0, 3.0) * z.min(1.5)),
+            CornerRadius::same(3),
+            Color32::from_black_alpha(40),
+        );
+        let stroke = if selected {
+            Stroke::new(3.0, theme::SELECTION)
+        } else if kind == Kind::Saga {
+            Stroke::new(2.0 * z.clamp(0.5, 1.5), Color32::from_rgb(120, 80, 190))
+        } else if hovered {
+            Stroke::new(1.5, Color32::from_gray(90))
+        } else {
+            Stroke::new(1.0, Color32::from_black_alpha(50))
+        };
+        painter.rect(r, CornerRadius::same(3), fill, stroke, StrokeKind::Outside);
+        if z < 0.22 {
+            return;
+        }
+        let pad = 6.0 * z;
+        painter.text(
+            r.min + vec2(pad, pad),
+            Align2::LEFT_TOP,
+            kind.label(),
+            FontId::proportional(10.0 * z),
+            theme::STICKY_TEXT.gamma_multiply(0.65),
+        );
+        let galley = painter.layout(
+            name.to_owned(),
+            FontId::proportional(14.0 * z),
+            theme::STICKY_TEXT,
+            r.width() - 2.0 * pad,
+        );
+        let pos = pos2(
+            r.min.x + pad,
+            r.center().y - galley.size().y / 2.0 + 5.0 * z,
+        );
+        painter
+            .with_clip_rect(r.intersect(painter.clip_rect()))
+            .galley(pos, galley, theme::STICKY_TEXT);
+    }
+
+    #[expect(clippy::too_many_arguments)]
+    fn drag_ui(
+        &mut self,
+        ui: &mut Ui,
+        painter: &egui::Painter,
+        model: &Model,
+        stickies: &[(ElementId, Rect, Response)],
+        selection: &mut Selection,
+        edits: &mut Vec<Edit>,
+        out: &mut BoardOutput,
+    ) {
+        let Some(drag) = self.drag.clone() else {
+            return;
+        };
+        let (pointer, down, released) = ui.input(|i| {
+            (
+                i.pointer.interact_pos().or(i.pointer.hover_pos()),
+                i.pointer.primary_down(),
+                i.pointer.primary_released(),
+            )
+        });
+        let Some(p) = pointer else {
+            return;
+        };
+        let bp = self.to_board(p);
+        match drag {
+            Drag::Move { gesture, last } => {
+                let delta = bp - last;
+                if delta != Vec2::ZERO && !selection.is_empty() {
+                    edits.push(Edit::Move {
+                        ids: selection.iter().copied().collect(),
+                        delta: (delta.x, delta.y),
+                        gesture,
+                    });
+                    self.drag = Some(Drag::Move { gesture, last: bp });
+                }
+            }
+            Drag::Band { start, additive } => {
+                let band = Rect::from_two_pos(start, bp);
+                painter.rect(
+                    self.rect_to_screen(band),
+                    0.0,
+                    theme::SELECTION.gamma_multiply(0.12),
+                    Stroke::new(1.0, theme::SELECTION),
+                    StrokeKind::Inside,
+                );
+                if released || !down {
+                    if !additive {
+                        selection.clear();
+                    }
+                    for e in model.elements() {
+                        if e.id.kind == Kind::Context {
+                            continue;
+                        }
+                        if let Some(r) = element_rect(model, e.id)
+                            && band.intersects(r)
+                        {
+                            selection.insert(e.id);
+                        }
+                    }
+                }
+            }
+            Drag::Link { from } => {
+                if let Some(r) = element_rect(model, from) {
+                    painter.line_segment(
+                        [self.to_screen(r.center()), p],
+                        Stroke::new(2.0, theme::SELECTION),
+                    );
+                }
+                if released || !down {
+                    match stickies
+                        .iter()
+                        .find(|(id, r, _)| *id != from && r.contains(p))
+                    {
+                        Some((to, _, _)) => edits.push(Edit::Connect { from, to: *to }),
+                        None => {
+                            out.message = Some("Link cancelled: release over another sticky".into())
+                        }
+                    }
+                }
+            }
+            Drag::Resize { context, gesture } => {
+                if let Some(c) = model.contexts.get(context) {
+                    let f = c.frame;
+                    edits.push(Edit::Resize {
+                        context,
+                        frame: crate::model::Rect {
+                            w: bp.x - f.x,
+                            h: bp.y - f.y,
+                            ..f
+                        },
+                        gesture,
+                    });
+                }
+            }
+        }
+        if released || !down {
+            self.drag = None;
+        }
+    }
+
+    fn rename_ui(&mut self, ui: &mut Ui, model: &Model, edits: &mut Vec<Edit>) {
+        let Some((id, mut text, first)) = self.renaming.take() else {
+            return;
+        };
+        let Some(r) = element_rect(model, id) else {
+            return;
+        };
+        let r = if id.kind == Kind::Context {
+            Rect::from_min_size(r.min, vec2(r.width().min(320.0), FRAME_HEADER))
+        } else {
+            r
+        };
+        let sr = self.rect_to_screen(r).shrink(4.0);
+        let edit_rect = Rect::from_center_size(sr.center(), vec2(sr.width().max(140.0), 28.0));
+        let resp = ui.put(
+            edit_rect,
+            egui::TextEdit::singleline(&mut text)
+                .id(Id::new("rename-in-place"))
+                .font(FontId::proportional(15.0)),
+        );
+        if first {
+            resp.request_focus();
+        }
+        let (enter, escape) = ui.input(|i| (i.key_pressed(Key::Enter), i.key_pressed(Key::Escape)));
+        if escape {
+            return;
+        }
+        if enter || (resp.lost_focus() && !first) {
+            edits.push(Edit::Rename { id, name: text });
+            return;
+        }
+        self.renaming = Some((id, text, false));
+    }
+}
+
+/// The spot on a sticky's right edge to drag a new link from.
+fn link_handle(r: Rect) -> Pos2 {
+    r.right_center()
+}
+
+/// Where the line from the centre of `r` towards `target` leaves `r`.
+fn edge_point(r: Rect, target: Pos2) -> Pos2 {
+    let c = r.center();
+    let d = target - c;
+    if d == Vec2::ZERO {
+        return c;
+    }
+    let tx = if d.x != 0.0 {
+        (r.width() / 2.0) / d.x.abs()
+    } else {
+        f32::INFINITY
+    };
+    let ty = if d.y != 0.0 {
+        (r.height() / 2.0) / d.y.abs()
+    } else {
+        f32::INFINITY
+    };
+    c + d * tx.min(ty)
+}

@@ -1,0 +1,114 @@
+//! Edits: every change the studio makes to the model is one of these values, applied once per
+//! frame by [`super::document::Document::apply`] and recorded for undo.
+
+use crate::model::access::Sticky;
+use crate::model::{ElementId, Kind, Model, Pos, Rect};
+
+/// A change to the model.
+#[derive(Clone, Debug)]
+#[must_use = "an edit does nothing until it is queued"]
+pub enum Edit {
+    /// Create a sticky of `kind` at `at` in the context whose frame holds it (or the first).
+    Create {
+        /// Kind of sticky.
+        kind: Kind,
+        /// Board position.
+        at: Pos,
+    },
+    /// Add new stickies to a context (paste, duplicate), offset by `offset`.
+    Insert {
+        /// Target context.
+        context: usize,
+        /// The stickies.
+        stickies: Vec<Sticky>,
+        /// Added to each position.
+        offset: (f32, f32),
+    },
+    /// Add a bounded context with the frame `frame`.
+    CreateContext {
+        /// Frame.
+        frame: Rect,
+    },
+    /// Rename an element.
+    Rename {
+        /// Element.
+        id: ElementId,
+        /// New name.
+        name: String,
+    },
+    /// Move stickies (and contexts with their contents) by a delta. Part of a drag gesture.
+    Move {
+        /// Elements to move.
+        ids: Vec<ElementId>,
+        /// Board-unit delta.
+        delta: (f32, f32),
+        /// Gesture id: the moves of one drag are one undo step.
+        gesture: u64,
+    },
+    /// Resize a context frame. Part of a drag gesture.
+    Resize {
+        /// The context.
+        context: usize,
+        /// New frame.
+        frame: Rect,
+        /// Gesture id.
+        gesture: u64,
+    },
+    /// Delete elements.
+    Delete {
+        /// Elements.
+        ids: Vec<ElementId>,
+    },
+    /// Replace a sticky with an edited copy (the inspector).
+    Replace {
+        /// Element.
+        id: ElementId,
+        /// New value.
+        sticky: Box<Sticky>,
+        /// Gesture id for continuous edits (typing into one text box); None for one-shot edits.
+        gesture: Option<u64>,
+    },
+    /// Draw an arrow from one sticky to another.
+    Connect {
+        /// Source.
+        from: ElementId,
+        /// Target.
+        to: ElementId,
+    },
+    /// Replace the whole model (auto-layout, context edits, relations, scenarios).
+    Model {
+        /// What the step is called in the Edit menu.
+        label: String,
+        /// The new model.
+        model: Box<Model>,
+        /// Gesture id for continuous edits.
+        gesture: Option<u64>,
+    },
+}
+
+impl Edit {
+    /// The name of this edit in the Edit menu (`Undo Move`).
+    pub fn label(&self) -> String {
+        match self {
+            Edit::Create { kind, .. } => format!("Create {}", kind.label()),
+            Edit::Insert { .. } => "Paste".into(),
+            Edit::CreateContext { .. } => "Create context".into(),
+            Edit::Rename { .. } => "Rename".into(),
+            Edit::Move { .. } => "Move".into(),
+            Edit::Resize { .. } => "Resize".into(),
+            Edit::Delete { .. } => "Delete".into(),
+            Edit::Replace { .. } => "Edit".into(),
+            Edit::Connect { .. } => "Connect".into(),
+            Edit::Model { label, .. } => label.clone(),
+        }
+    }
+
+    /// The gesture this edit belongs to, if it is part of a continuous one.
+    pub fn gesture(&self) -> Option<u64> {
+        match self {
+            Edit::Move { gesture, .. } | Edit::Resize { gesture, .. } => Some(*gesture),
+            Edit::Replace { gesture, .. } | Edit::Model { gesture, .. } => *gesture,
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,541 @@
+//! The inspector: edits the selected element. Name, description, fields (with stable numbers,
+//! reorder, removal into `reserved`) and the element's links have their own editors; every
+//! other part can be edited as RON text, checked as you type.
+
+use egui::{Color32, RichText, TextEdit, Ui};
+
+use super::edit::Edit;
+use crate::model::access::Sticky;
+use crate::model::field::{next_field_number, remove_field};
+use crate::model::{ElementId, Field, Kind, Model, Pattern, Reserved, Type};
+
+/// Inspector state that outlives a frame: the RON text being edited, and gesture ids.
+#[derive(Debug, Default)]
+pub struct Inspector {
+    /// The element the buffers belong to, and the model revision they were filled at.
+    shown: Option<(ElementId, u64)>,
+    name: String,
+    ron: String,
+    ron_error: Option<String>,
+    gesture: u64,
+}
+
+impl Inspector {
+    /// Shows the inspector for `selection` (one element) and queues edits.
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        model: &Model,
+        revision: u64,
+        selected: Option<ElementId>,
+        edits: &mut Vec<Edit>,
+    ) {
+        let Some(id) = selected else {
+            ui.weak("Select a sticky or a context frame to edit it.");
+            ui.add_space(8.0);
+            ui.weak("Double-click the board to create a sticky of the palette's kind; drag from a sticky's blue handle to link it.");
+            return;
+        };
+        if self.shown.map(|(i, _)| i) != Some(id) || self.shown.map(|(_, r)| r) != Some(revision) {
+            self.refill(model, id);
+            self.shown = Some((id, revision));
+        }
+        ui.heading(id.kind.label());
+        ui.add_space(4.0);
+
+        // Name, committed on Enter or when the box loses focus.
+        ui.label(if id.kind == Kind::HotSpot {
+            "Text"
+        } else {
+            "Name"
+        });
+        let resp = ui.add(
+            TextEdit::singleline(&mut self.name)
+                .desired_width(f32::INFINITY)
+                .id_salt("inspector-name"),
+        );
+        if resp.lost_focus() && model.name_of(id) != Some(self.name.as_str()) {
+            edits.push(Edit::Rename {
+                id,
+                name: self.name.clone(),
+            });
+        }
+        if id.kind == Kind::Context {
+            self.context_ui(ui, model, id.index, edits);
+            return;
+        }
+        let Some(sticky) = model.sticky(id) else {
+            return;
+        };
+        let mut edited = sticky.clone();
+        let mut changed = false;
+        changed |= self.kind_ui(ui, model, id, &mut edited);
+        if changed && edited != sticky {
+            self.gesture += 1;
+            edits.push(Edit::Replace {
+                id,
+                sticky: Box::new(edited),
+                gesture: None,
+            });
+        }
+        ui.add_space(8.0);
+        egui::CollapsingHeader::new("All details (RON)")
+            .default_open(false)
+            .show(ui, |ui| {
+                ui.weak("Every part of the element: handlers, guards, rules, outcomes, delivery…");
+                let resp = ui.add(
+                    TextEdit::multiline(&mut self.ron)
+                        .code_editor()
+                        .desired_rows(12)
+                        .desired_width(f32::INFINITY)
+                        .id_salt("inspector-ron"),
+                );
+                if resp.changed() {
+                    self.ron_error = ron::Options::default()
+                        .from_str::<Sticky>(&self.ron)
+                        .err()
+                        .map(|e| {
+                            format!(
+                                "line {}:{}: {}",
+                                e.span.start.line, e.span.start.col, e.code
+                            )
+                        });
+                }
+                match &self.ron_error {
+                    Some(e) => {
+                        ui.colored_label(ui.visuals().error_fg_color, e);
+                    }
+                    None => {
+                        if ui.button("Apply").clicked()
+                            && let Ok(s) = ron::Options::default().from_str::<Sticky>(&self.ron)
+                        {
+                            if s.kind() == id.kind {
+                                edits.push(Edit::Replace {
+                                    id,
+                                    sticky: Box::new(s),
+                                    gesture: None,
+                                });
+                            } else {
+                                self.ron_error = Some(format!(
+                                    "the text describes a {}, not a {}",
+                                    s.kind().label(),
+                                    id.kind.label()
+                                ));
+                            }
+                        }
+                    }
+                }
+            });
+    }
+
+    fn refill(&mut self, model: &Model, id: ElementId) {
+        self.name = model.name_of(id).unwrap_or_default().to_owned();
+        self.ron = model
+            .sticky(id)
+            .and_then(|s| {
+                ron::ser::to_string_pretty(&s, ron::ser::PrettyConfig::new().struct_names(false))
+                    .ok()
+            })
+            .unwrap_or_default();
+        self.ron_error = None;
+    }
+
+    /// Kind-specific editors. Returns true if `s` was changed.
+    fn kind_ui(&mut self, ui: &mut Ui, model: &Model, id: ElementId, s: &mut Sticky) -> bool {
+        let mut changed = false;
+        let ctx = id.context.unwrap_or(0);
+        match s {
+            Sticky::Command(c) => {
+                changed |= doc_ui(ui, &mut c.doc);
+                changed |= reference_ui(
+                    ui,
+                    model,
+                    ctx,
+                    "Handled by",
+                    &mut c.target,
+                    &[Kind::Aggregate, Kind::External],
+                );
+                changed |= fields_ui(ui, "Fields", &mut c.fields, &mut c.reserved);
+            }
+            Sticky::Event(e) => {
+                changed |= doc_ui(ui, &mut e.doc);
+                changed |= reference_ui(
+                    ui,
+                    model,
+                    ctx,
+                    "Emitted by",
+                    &mut e.owner,
+                    &[Kind::Aggregate, Kind::External],
+                );
+                changed |= ui
+                    .checkbox(
+                        &mut e.published,
+                        "Published (integration event, public language)",
+                    )
+                    .changed();
+                changed |= fields_ui(ui, "Fields", &mut e.fields, &mut e.reserved);
+            }
+            Sticky::Value(v) => {
+                changed |= doc_ui(ui, &mut v.doc);
+                changed |= fields_ui(ui, "Fields", &mut v.fields, &mut v.reserved);
+            }
+            Sticky::Aggregate(a) => {
+                changed |= doc_ui(ui, &mut a.doc);
+                ui.label("Id field (stream key)");
+                changed |= ui.text_edit_singleline(&mut a.id).changed();
+                ui.label("Lifecycle states (first = initial), comma-separated");
+                let mut states = a.lifecycle.join(", ");
+                if ui.text_edit_singleline(&mut states).changed() {
+                    a.lifecycle = states
+                        .split(',')
+                        .map(|s| s.trim().to_owned())
+                        .filter(|s| !s.is_empty())
+                        .collect();
+                    changed = true;
+                }
+                let mut reserved = Vec::new();
+                changed |= fields_ui(ui, "State", &mut a.state, &mut reserved);
+                ui.label(format!(
+                    "{} handler(s), {} applier(s) — see All details",
+                    a.handlers.len(),
+                    a.appliers.len()
+                ));
+            }
+            Sticky::Policy(p) => {
+                changed |= doc_ui(ui, &mut p.doc);
+                changed |= reference_ui(ui, model, ctx, "Whenever", &mut p.on, &[Kind::Event]);
+                changed |= optional_expr_ui(ui, "If (condition over event, now)", &mut p.when);
+                changed |=
+                    reference_ui(ui, model, ctx, "Then issue", &mut p.then, &[Kind::Command]);
+                changed |= optional_expr_ui(
+                    ui,
+                    "To target id (default: the event's id field)",
+                    &mut p.target,
+                );
+                changed |= ui
+                    .checkbox(&mut p.delivery.idempotent, "Idempotent consumer")
+                    .changed();
+            }
+            Sticky::Saga(sg) => {
+                changed |= doc_ui(ui, &mut sg.doc);
+                ui.label("Correlation field");
+                changed |= ui.text_edit_singleline(&mut sg.correlation).changed();
+                changed |=
+                    reference_ui(ui, model, ctx, "Started by", &mut sg.start, &[Kind::Event]);
+                ui.label(format!(
+                    "{} step(s), {} deadline(s), {} end(s) — see All details",
+                    sg.steps.len(),
+                    sg.deadlines.len(),
+                    sg.ends.len()
+                ));
+                changed |= ui
+                    .checkbox(&mut sg.delivery.idempotent, "Idempotent consumer")
+                    .changed();
+            }
+            Sticky::ReadModel(r) => {
+                changed |= doc_ui(ui, &mut r.doc);
+                ui.label("Key column");
+                changed |= ui.text_edit_singleline(&mut r.key).changed();
+                let mut reserved: Vec<Reserved> = Vec::new();
+                changed |= fields_ui(ui, "Columns", &mut r.columns, &mut reserved);
+                ui.label(format!("{} rule(s) — see All details", r.rules.len()));
+                changed |= ui
+                    .checkbox(&mut r.delivery.idempotent, "Idempotent consumer")
+                    .changed();
+            }
+            Sticky::External(x) => {
+                changed |= doc_ui(ui, &mut x.doc);
+                ui.label("Id field of its answers");
+                changed |= ui.text_edit_singleline(&mut x.id).changed();
+                ui.label(format!("{} reaction(s) — see All details", x.reacts.len()));
+            }
+            Sticky::Actor(a) => changed |= doc_ui(ui, &mut a.doc),
+            Sticky::Enum(e) => {
+                changed |= doc_ui(ui, &mut e.doc);
+                let mut values = e.values.join(", ");
+                ui.label("Values, comma-separated");
+                if ui.text_edit_singleline(&mut values).changed() {
+                    e.values = values
+                        .split(',')
+                        .map(|s| s.trim().to_owned())
+                        .filter(|s| !s.is_empty())
+                        .collect();
+                    changed = true;
+                }
+            }
+            Sticky::HotSpot(_) => {
+                ui.weak("Hot spots are open questions: they are counted by the checks and never simulated.");
+            }
+        }
+        changed
+    }
+
+    fn context_ui(&mut self, ui: &mut Ui, model: &Model, index: usize, edits: &mut Vec<Edit>) {
+        let Some(c) = model.contexts.get(index) else {
+            return;
+        };
+        let mut next = model.clone();
+        let Some(nc) = next.contexts.get_mut(index) else {
+            return;
+        };
+        let mut changed = false;
+        changed |= doc_ui(ui, &mut nc.doc);
+        ui.label("Owner team");
+        changed |= ui.text_edit_singleline(&mut nc.team).changed();
+        ui.label(format!(
+            "Proto package segment (default `{}`)",
+            c.package_segment()
+        ));
+        changed |= ui.text_edit_singleline(&mut nc.package).changed();
+        ui.separator();
+        ui.strong("Context map relations");
+        let name = c.name.clone();
+        let mut remove = None;
+        for (i, r) in next.relations.iter_mut().enumerate() {
+            if r.upstream != name && r.downstream != name {
+                continue;
+            }
+            ui.horizontal(|ui| {
+                ui.label(format!("{} → {}", r.upstream, r.downstream));
+                egui::ComboBox::from_id_salt(("pattern", i))
+                    .selected_text(r.pattern.label())
+                    .show_ui(ui, |ui| {
+                        for p in Pattern::ALL {
+                            changed |= ui.selectable_value(&mut r.pattern, p, p.label()).changed();
+                        }
+                    });
+                if ui
+                    .small_button("🗑")
+                    .on_hover_text("Remove relation")
+                    .clicked()
+                {
+                    remove = Some(i);
+                }
+            });
+        }
+        if let Some(i) = remove {
+            next.relations.remove(i);
+            changed = true;
+        }
+        let others: Vec<String> = model
+            .contexts
+            .iter()
+            .filter(|o| o.name != name)
+            .map(|o| o.name.clone())
+            .collect();
+        if !others.is_empty() {
+            ui.menu_button("Add relation to…", |ui| {
+                for o in others {
+                    if ui.button(format!("{name} upstream of {o}")).clicked() {
+                        next.relations.push(crate::model::Relation {
+                            upstream: name.clone(),
+                            downstream: o.clone(),
+                            pattern: Pattern::CustomerSupplier,
+                            doc: String::new(),
+                            translations: vec![],
+                        });
+                        changed = true;
+                    }
+                    if ui.button(format!("{o} upstream of {name}")).clicked() {
+                        next.relations.push(crate::model::Relation {
+                            upstream: o.clone(),
+                            downstream: name.clone(),
+                            pattern: Pattern::CustomerSupplier,
+                            doc: String::new(),
+                            translations: vec![],
+                        });
+                        changed = true;
+                    }
+                }
+            });
+        }
+        if changed && next != *model {
+            edits.push(Edit::Model {
+                label: "Edit context".into(),
+                model: Box::new(next),
+                gesture: None,
+            });
+        }
+    }
+}
+
+fn doc_ui(ui: &mut Ui, doc: &mut String) -> bool {
+    ui.label("Description");
+    ui.add(
+        TextEdit::multiline(doc)
+            .desired_rows(2)
+            .desired_width(f32::INFINITY),
+    )
+    .changed()
+}
+
+fn optional_expr_ui(ui: &mut Ui, label: &str, value: &mut Option<String>) -> bool {
+    ui.label(label);
+    let mut text = value.clone().unwrap_or_default();
+    let changed = ui
+        .add(
+            TextEdit::singleline(&mut text)
+                .code_editor()
+                .desired_width(f32::INFINITY),
+        )
+        .changed();
+    if changed {
+        *value = if text.trim().is_empty() {
+            None
+        } else {
+            Some(text)
+        };
+    }
+    changed
+}
+
+/// A combo box choosing an element of `kinds` by name (qualified when in another context).
+fn reference_ui(
+    ui: &mut Ui,
+    model: &Model,
+    ctx: usize,
+    label: &str,
+    value: &mut String,
+    kinds: &[Kind],
+) -> bool {
+    let mut changed = false;
+    ui.label(label);
+    let options: Vec<String> = model
+        .elements()
+        .iter()
+        .filter(|e| kinds.contains(&e.id.kind))
+        .map(|e| match e.id.context {
+            Some(c) if c != ctx => format!(
+                "{}.{}",
+                model.contexts.get(c).map(|c| c.name.as_str()).unwrap_or(""),
+                e.name
+            ),
+            _ => e.name.to_owned(),
+        })
+        .collect();
+    let shown = if value.is_empty() {
+        "— none —".to_owned()
+    } else {
+        value.clone()
+    };
+    egui::ComboBox::from_id_salt(("ref", label))
+        .selected_text(shown)
+        .width(ui.available_width() - 8.0)
+        .show_ui(ui, |ui| {
+            for o in options {
+                changed |= ui.selectable_value(value, o.clone(), o).changed();
+            }
+        });
+    changed
+}
+
+const TYPES: [&str; 7] = [
+    "string",
+    "int",
+    "decimal",
+    "bool",
+    "timestamp",
+    "duration",
+    "id",
+];
+
+/// The fields table: name, type, optional/list, stable number (read-only), reorder, remove.
+fn fields_ui(
+    ui: &mut Ui,
+    title: &str,
+    fields: &mut Vec<Field>,
+    reserved: &mut Vec<Reserved>,
+) -> bool {
+    let mut changed = false;
+    ui.add_space(6.0);
+    ui.strong(title);
+    let mut action: Option<(usize, i32)> = None;
+    egui::Grid::new((title, "fields"))
+        .num_columns(4)
+        .striped(true)
+        .show(ui, |ui| {
+            for (i, f) in fields.iter_mut().enumerate() {
+                ui.label(RichText::new(format!("#{}", f.n)).monospace().weak())
+                    .on_hover_text(
+                        "Stable field number: never changes, exported as the protobuf field number",
+                    );
+                changed |= ui
+                    .add(TextEdit::singleline(&mut f.name).desired_width(110.0))
+                    .changed();
+                let mut text = f.ty.to_string();
+                let resp = ui.add(
+                    TextEdit::singleline(&mut text)
+                        .desired_width(110.0)
+                        .hint_text("type"),
+                );
+                if resp.changed()
+                    && let Ok(t) = Type::parse(&text)
+                {
+                    f.ty = t;
+                    changed = true;
+                }
+                resp.on_hover_text(format!(
+                    "One of {}, an enum or value object name, list<T>, optional<T>",
+                    TYPES.join(", ")
+                ));
+                ui.horizontal(|ui| {
+                    if ui.small_button("⬆").on_hover_text("Move up").clicked() {
+                        action = Some((i, -1));
+                    }
+                    if ui.small_button("⬇").on_hover_text("Move down").clicked() {
+                        action = Some((i, 1));
+                    }
+                    if ui
+                        .small_button("🗑")
+                        .on_hover_text("Remove (its number and name become reserved)")
+                        .clicked()
+                    {
+                        action = Some((i, 0));
+                    }
+                });
+                ui.end_row();
+            }
+        });
+    match action {
+        Some((i, 0)) => {
+            remove_field(fields, reserved, i);
+            changed = true;
+        }
+        Some((i, d)) => {
+            let j = i as i64 + i64::from(d);
+            if j >= 0 && (j as usize) < fields.len() {
+                fields.swap(i, j as usize);
+                changed = true;
+            }
+        }
+        None => {}
+    }
+    if ui.button("➕ Add field").clicked() {
+        let n = next_field_number(fields, reserved);
+        let mut name = "field".to_owned();
+        let mut k = 2;
+        while fields.iter().any(|f| f.name == name) || reserved.iter().any(|r| r.name == name) {
+            name = format!("field{k}");
+            k += 1;
+        }
+        fields.push(Field {
+            n,
+            name,
+            ty: Type::String,
+            doc: String::new(),
+        });
+        changed = true;
+    }
+    if !reserved.is_empty() {
+        let list: Vec<String> = reserved
+            .iter()
+            .map(|r| format!("{} ({})", r.n, r.name))
+            .collect();
+        ui.label(
+            RichText::new(format!("Reserved: {}", list.join(", ")))
+                .small()
+                .color(Color32::GRAY),
+        );
+    }
+    changed
+}

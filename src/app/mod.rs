@@ -1,0 +1,71 @@
+//! The desktop studio (egui): the board editor and, later, the simulation panels.
+//!
+//! Data flows one way: the UI reads the [`document::Document`] and queues [`edit::Edit`]s,
+//! which are applied once per frame and recorded for undo.
+
+pub mod actions;
+pub mod arrows;
+pub mod board;
+pub mod dialogs;
+pub mod document;
+pub mod edit;
+pub mod history;
+pub mod image;
+pub mod inspector;
+pub mod recovery;
+pub mod studio;
+pub mod theme;
+
+use studio::{Prefs, Studio};
+
+/// The eframe application: the studio plus preference storage.
+pub struct StudioApp {
+    /// The studio.
+    pub studio: Studio,
+}
+
+impl StudioApp {
+    /// Creates the app for `file` (or the embedded example), restoring preferences.
+    pub fn new(cc: &eframe::CreationContext<'_>, file: Option<std::path::PathBuf>) -> Self {
+        let prefs: Prefs = cc
+            .storage
+            .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
+            .unwrap_or_default();
+        theme::apply(&cc.egui_ctx, prefs.dark);
+        let (studio, _) = Studio::from_args(file, prefs);
+        Self { studio }
+    }
+}
+
+impl eframe::App for StudioApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.studio.ui(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, self.studio.prefs());
+    }
+}
+
+/// Opens the studio window on `file`, or on the embedded example model.
+pub fn run(file: Option<std::path::PathBuf>) -> anyhow::Result<()> {
+    let icon = eframe::icon_data::from_png_bytes(include_bytes!("../../assets/icon.png")).ok();
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("Stormlab")
+        .with_inner_size([1400.0, 900.0])
+        .with_min_inner_size([800.0, 500.0])
+        .with_drag_and_drop(true);
+    if let Some(icon) = icon {
+        viewport = viewport.with_icon(icon);
+    }
+    let options = eframe::NativeOptions {
+        viewport,
+        ..Default::default()
+    };
+    eframe::run_native(
+        "Stormlab",
+        options,
+        Box::new(move |cc| Ok(Box::new(StudioApp::new(cc, file)))),
+    )
+    .map_err(|e| anyhow::anyhow!("could not open the studio window: {e}"))
+}

@@ -1,0 +1,1150 @@
+//! The studio application: window layout, menus, the per-frame edit queue, files, prompts.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use egui::{Button, Color32, Id, Key, Modal, RichText, Ui};
+
+use super::actions::{Action, from_keys, shortcut};
+use super::board::{Board, Selection};
+use super::dialogs::{Dialogs, Purpose};
+use super::document::Document;
+use super::edit::Edit;
+use super::inspector::Inspector;
+use super::recovery::{self, Autosave, Recovered};
+use super::theme;
+use crate::model::access::Sticky;
+use crate::model::{ElementId, Kind, Model, file};
+
+/// The embedded example model the studio opens by default.
+pub const DEFAULT_MODEL: &str = include_str!("../../models/autoservice.ron");
+
+/// UI preferences kept between runs (eframe storage); documents are saved to files.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Prefs {
+    /// Dark theme.
+    pub dark: bool,
+    /// Recently opened files, newest first.
+    pub recent: Vec<PathBuf>,
+}
+
+/// What to do once the user has answered "save changes?".
+#[derive(Clone, Debug, PartialEq)]
+enum AfterPrompt {
+    New,
+    Open(Option<PathBuf>),
+    Quit,
+    Revert,
+}
+
+/// A short message at the bottom of the window.
+#[derive(Clone, Debug)]
+struct Toast {
+    text: String,
+    error: bool,
+    at: Instant,
+}
+
+/// The whole studio.
+pub struct Studio {
+    /// The open document.
+    pub doc: Document,
+    board: Board,
+    /// The selected elements.
+    pub selection: Selection,
+    edits: Vec<Edit>,
+    inspector: Inspector,
+    palette_kind: Kind,
+    prefs: Prefs,
+    dialogs: Dialogs,
+    typed_path: Option<(Purpose, String, String)>,
+    prompt: Option<AfterPrompt>,
+    quitting: bool,
+    autosave: Autosave,
+    recovered: Option<Recovered>,
+    toast: Option<Toast>,
+    search: Option<String>,
+    arrows: (u64, Vec<(ElementId, ElementId)>),
+    disk_mtime: Option<std::time::SystemTime>,
+    reload_offer: bool,
+    pending_dialog: Option<Purpose>,
+    title: String,
+}
+
+impl Studio {
+    /// A studio on `model` (stored at `path`), with preferences and the recovery folder given.
+    pub fn new(model: Model, path: Option<PathBuf>, prefs: Prefs, recovery_dir: PathBuf) -> Self {
+        let recovered = recovery::find(&recovery_dir, path.as_deref()).filter(|r| r.model != model);
+        let disk_mtime = path.as_deref().and_then(mtime);
+        Self {
+            doc: Document::new(model, path),
+            board: Board::default(),
+            selection: BTreeSet::new(),
+            edits: Vec::new(),
+            inspector: Inspector::default(),
+            palette_kind: Kind::Event,
+            prefs,
+            dialogs: Dialogs::default(),
+            typed_path: None,
+            prompt: None,
+            quitting: false,
+            autosave: Autosave::new(recovery_dir),
+            recovered,
+            toast: None,
+            search: None,
+            arrows: (u64::MAX, Vec::new()),
+            disk_mtime,
+            reload_offer: false,
+            pending_dialog: None,
+            title: String::new(),
+        }
+    }
+
+    /// Opens the studio from the command line: `file`, or the embedded example.
+    pub fn from_args(file_arg: Option<PathBuf>, prefs: Prefs) -> (Self, Option<String>) {
+        let dir = recovery::recovery_dir();
+        match file_arg {
+            Some(p) => match file::load(&p) {
+                Ok(m) => (Self::new(m, Some(p), prefs, dir), None),
+                Err(e) => {
+                    let mut s = Self::new(default_model(), None, prefs, dir);
+                    s.notify(e.to_string(), true);
+                    (s, Some(e.to_string()))
+                }
+            },
+            None => (Self::new(default_model(), None, prefs, dir), None),
+        }
+    }
+
+    /// The UI preferences, to be stored.
+    pub fn prefs(&self) -> &Prefs {
+        &self.prefs
+    }
+
+    fn notify(&mut self, text: impl Into<String>, error: bool) {
+        self.toast = Some(Toast {
+            text: text.into(),
+            error,
+            at: Instant::now(),
+        });
+    }
+
+    /// One frame of the studio.
+    pub fn ui(&mut self, ui: &mut Ui) {
+        let ctx = ui.ctx().clone();
+        let typing = ctx.egui_wants_keyboard_input() || self.board.is_renaming();
+        let mut actions = from_keys(&ctx, typing);
+        self.clipboard_events(&ctx, typing, &mut actions);
+        self.nudge(&ctx, typing);
+        self.dropped_files(&ctx);
+        if let Some(answer) = self.dialogs.poll() {
+            self.dialog_answer(answer);
+        }
+
+        egui::Panel::top("menu").show(ui, |ui| {
+            egui::MenuBar::new().ui(ui, |ui| self.menu_ui(ui, &mut actions));
+        });
+        egui::Panel::bottom("status").show(ui, |ui| self.status_ui(ui));
+        egui::Panel::left("palette")
+            .resizable(false)
+            .exact_size(150.0)
+            .show(ui, |ui| self.palette_ui(ui));
+        egui::Panel::right("inspector")
+            .resizable(true)
+            .default_size(330.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    let one = if self.selection.len() == 1 {
+                        self.selection.iter().next().copied()
+                    } else {
+                        None
+                    };
+                    if self.selection.len() > 1 {
+                        ui.heading(format!("{} selected", self.selection.len()));
+                        ui.weak("Move, align, duplicate, copy or delete them together.");
+                    } else {
+                        self.inspector.ui(
+                            ui,
+                            &self.doc.model,
+                            self.doc.revision,
+                            one,
+                            &mut self.edits,
+                        );
+                    }
+                });
+            });
+        egui::CentralPanel::default()
+            .frame(egui::Frame::NONE)
+            .show(ui, |ui| {
+                if self.arrows.0 != self.doc.revision {
+                    self.arrows = (self.doc.revision, super::arrows::arrows(&self.doc.model));
+                }
+                let highlight = self.search_hits();
+                let out = self.board.ui(
+                    ui,
+                    &self.doc.model,
+                    &self.arrows.1,
+                    &mut self.selection,
+                    self.palette_kind,
+                    &highlight,
+                    &mut self.edits,
+                );
+                if let Some(m) = out.message {
+                    self.notify(m, false);
+                }
+            });
+
+        for a in actions {
+            self.act(&ctx, a);
+        }
+        self.apply_edits();
+        self.windows(&ctx);
+        self.close_request(&ctx);
+        self.autosave_tick(&ctx);
+        let title = self.doc.title();
+        if title != self.title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
+        }
+    }
+
+    fn apply_edits(&mut self) {
+        for edit in std::mem::take(&mut self.edits) {
+            let deletes = matches!(edit, Edit::Delete { .. } | Edit::Model { .. });
+            match self.doc.apply(edit) {
+                Ok(applied) => {
+                    if !applied.select.is_empty() {
+                        self.selection = applied.select.into_iter().collect();
+                    } else if deletes {
+                        self.selection
+                            .retain(|id| self.doc.model.name_of(*id).is_some());
+                        if self.selection.iter().any(|id| id.kind != Kind::Context) {
+                            self.selection.clear();
+                        }
+                    }
+                    if let Some(m) = applied.message {
+                        self.notify(m, false);
+                    }
+                }
+                Err(why) => self.notify(why, true),
+            }
+        }
+    }
+
+    fn act(&mut self, ctx: &egui::Context, action: Action) {
+        match action {
+            Action::New => self.guard_unsaved(AfterPrompt::New),
+            Action::Open => self.guard_unsaved(AfterPrompt::Open(None)),
+            Action::Save => self.save(ctx),
+            Action::SaveAs => self.ask_path(ctx, Purpose::SaveAs),
+            Action::Revert => {
+                if self.doc.is_dirty() {
+                    self.prompt = Some(AfterPrompt::Revert);
+                }
+            }
+            Action::ExportImage => self.ask_path(ctx, Purpose::ExportImage),
+            Action::Quit => self.guard_unsaved(AfterPrompt::Quit),
+            Action::Undo => match self.doc.undo() {
+                Some(m) => {
+                    self.selection
+                        .retain(|id| self.doc.model.name_of(*id).is_some());
+                    self.notify(m, false)
+                }
+                None => self.notify("Nothing to undo", false),
+            },
+            Action::Redo => match self.doc.redo() {
+                Some(m) => self.notify(m, false),
+                None => self.notify("Nothing to redo", false),
+            },
+            Action::Copy | Action::Cut => {
+                let stickies: Vec<Sticky> = self
+                    .selection
+                    .iter()
+                    .filter_map(|id| self.doc.model.sticky(*id))
+                    .collect();
+                if stickies.is_empty() {
+                    return;
+                }
+                if let Ok(text) = ron::ser::to_string_pretty(
+                    &stickies,
+                    ron::ser::PrettyConfig::new().struct_names(false),
+                ) {
+                    ctx.copy_text(format!("// stormlab stickies\n{text}"));
+                    self.notify(format!("Copied {} element(s)", stickies.len()), false);
+                }
+                if action == Action::Cut {
+                    self.edits.push(Edit::Delete {
+                        ids: self.selection.iter().copied().collect(),
+                    });
+                }
+            }
+            Action::Duplicate => {
+                let ctx_index = self.selection.iter().find_map(|id| id.context).unwrap_or(0);
+                let stickies: Vec<Sticky> = self
+                    .selection
+                    .iter()
+                    .filter_map(|id| self.doc.model.sticky(*id))
+                    .collect();
+                if !stickies.is_empty() {
+                    self.edits.push(Edit::Insert {
+                        context: ctx_index,
+                        stickies,
+                        offset: (30.0, 30.0),
+                    });
+                }
+            }
+            Action::Delete => {
+                if !self.selection.is_empty() {
+                    self.edits.push(Edit::Delete {
+                        ids: self.selection.iter().copied().collect(),
+                    });
+                }
+            }
+            Action::SelectAll => {
+                self.selection = self
+                    .doc
+                    .model
+                    .elements()
+                    .iter()
+                    .filter(|e| e.at.is_some() && e.id.kind != Kind::Context)
+                    .map(|e| e.id)
+                    .collect();
+            }
+            Action::Rename => {
+                if let Some(id) = self.selection.iter().next().copied() {
+                    self.board.start_rename(&self.doc.model, id);
+                }
+            }
+            Action::Link => match self.selection.iter().next().copied() {
+                Some(id) => {
+                    self.board.linking_from = Some(id);
+                    self.notify("Click the sticky to link to (Escape cancels)", false);
+                }
+                None => self.notify("Select the sticky to link from first", true),
+            },
+            Action::Find => self.search = Some(self.search.take().unwrap_or_default()),
+            Action::AlignLeft | Action::AlignTop => self.align(action == Action::AlignLeft),
+            Action::ZoomIn => self.board.zoom_by(1.25),
+            Action::ZoomOut => self.board.zoom_by(0.8),
+            Action::ZoomReset => self.board.zoom_reset(),
+            Action::Fit => self.board.fit(),
+            Action::ToggleTheme => {
+                self.prefs.dark = !self.prefs.dark;
+                theme::apply(ctx, self.prefs.dark);
+            }
+            Action::NewContext => {
+                let y = self
+                    .doc
+                    .model
+                    .contexts
+                    .iter()
+                    .map(|c| c.frame.y + c.frame.h)
+                    .fold(0.0, f32::max)
+                    + 60.0;
+                self.edits.push(Edit::CreateContext {
+                    frame: crate::model::Rect {
+                        x: 0.0,
+                        y,
+                        w: 1000.0,
+                        h: 500.0,
+                    },
+                });
+            }
+            Action::Check => self.notify(
+                "The model is checked continuously; see the Problems panel",
+                false,
+            ),
+            Action::Escape => {
+                if self.board.linking_from.take().is_none() && self.search.take().is_none() {
+                    self.selection.clear();
+                }
+            }
+        }
+    }
+
+    fn align(&mut self, left: bool) {
+        let ids: Vec<ElementId> = self
+            .selection
+            .iter()
+            .copied()
+            .filter(|id| id.kind != Kind::Context)
+            .collect();
+        let positions: Vec<_> = ids
+            .iter()
+            .filter_map(|id| self.doc.model.pos_of(*id).map(|p| (*id, p)))
+            .collect();
+        let Some(target) = positions
+            .iter()
+            .map(|(_, p)| if left { p.x } else { p.y })
+            .reduce(f32::min)
+        else {
+            return;
+        };
+        let mut next = self.doc.model.clone();
+        for (id, _) in &positions {
+            if let Some(p) = next.pos_mut(*id) {
+                if left {
+                    p.x = target;
+                } else {
+                    p.y = target;
+                }
+            }
+        }
+        self.edits.push(Edit::Model {
+            label: "Align".into(),
+            model: Box::new(next),
+            gesture: None,
+        });
+    }
+
+    fn clipboard_events(&mut self, ctx: &egui::Context, typing: bool, actions: &mut Vec<Action>) {
+        if typing {
+            return;
+        }
+        let events = ctx.input(|i| i.events.clone());
+        for e in events {
+            match e {
+                egui::Event::Copy => actions.push(Action::Copy),
+                egui::Event::Cut => actions.push(Action::Cut),
+                egui::Event::Paste(text) => self.paste(&text),
+                _ => {}
+            }
+        }
+    }
+
+    fn paste(&mut self, text: &str) {
+        let body: String = text
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        match ron::Options::default().from_str::<Vec<Sticky>>(&body) {
+            Ok(stickies) if !stickies.is_empty() => {
+                let context = self
+                    .selection
+                    .iter()
+                    .find_map(|id| {
+                        id.context
+                            .or((id.kind == Kind::Context).then_some(id.index))
+                    })
+                    .unwrap_or(0);
+                self.edits.push(Edit::Insert {
+                    context,
+                    stickies,
+                    offset: (40.0, 40.0),
+                });
+            }
+            _ => self.notify("The clipboard holds no Stormlab stickies", true),
+        }
+    }
+
+    fn nudge(&mut self, ctx: &egui::Context, typing: bool) {
+        if typing || self.selection.is_empty() {
+            return;
+        }
+        let step = if ctx.input(|i| i.modifiers.shift) {
+            1.0
+        } else {
+            10.0
+        };
+        let mut d = (0.0, 0.0);
+        ctx.input(|i| {
+            if i.key_pressed(Key::ArrowLeft) {
+                d.0 -= step;
+            }
+            if i.key_pressed(Key::ArrowRight) {
+                d.0 += step;
+            }
+            if i.key_pressed(Key::ArrowUp) {
+                d.1 -= step;
+            }
+            if i.key_pressed(Key::ArrowDown) {
+                d.1 += step;
+            }
+        });
+        if d != (0.0, 0.0) {
+            self.edits.push(Edit::Move {
+                ids: self.selection.iter().copied().collect(),
+                delta: d,
+                gesture: u64::MAX - 1,
+            });
+        }
+    }
+
+    fn dropped_files(&mut self, ctx: &egui::Context) {
+        let dropped = ctx.input(|i| i.raw.dropped_files.clone());
+        if let Some(path) = dropped
+            .into_iter()
+            .map(|f| f.path().to_owned())
+            .find(|p| p.extension().is_some_and(|e| e == "ron"))
+        {
+            self.guard_unsaved(AfterPrompt::Open(Some(path)));
+        }
+    }
+
+    fn search_hits(&self) -> BTreeSet<ElementId> {
+        match &self.search {
+            Some(q) if !q.trim().is_empty() => {
+                let q = q.to_lowercase();
+                self.doc
+                    .model
+                    .elements()
+                    .iter()
+                    .filter(|e| e.at.is_some() && e.name.to_lowercase().contains(&q))
+                    .map(|e| e.id)
+                    .collect()
+            }
+            _ => BTreeSet::new(),
+        }
+    }
+
+    // ----- files -----
+
+    fn guard_unsaved(&mut self, then: AfterPrompt) {
+        if self.doc.is_dirty() {
+            self.prompt = Some(then);
+        } else {
+            self.proceed(then);
+        }
+    }
+
+    fn proceed(&mut self, then: AfterPrompt) {
+        match then {
+            AfterPrompt::New => {
+                self.autosave.clear(self.doc.path.as_deref());
+                self.replace_document(Model::new("Untitled"), None);
+            }
+            AfterPrompt::Open(Some(path)) => self.open_path(&path),
+            AfterPrompt::Open(None) => self.typed_or_dialog(Purpose::Open),
+            AfterPrompt::Quit => {
+                self.autosave.clear(self.doc.path.as_deref());
+                self.quitting = true;
+            }
+            AfterPrompt::Revert => {
+                let saved = self.doc.saved_model().clone();
+                self.edits.push(Edit::Model {
+                    label: "Revert".into(),
+                    model: Box::new(saved),
+                    gesture: None,
+                });
+            }
+        }
+    }
+
+    fn typed_or_dialog(&mut self, purpose: Purpose) {
+        // The dialog is asked for on the next frame, from `ask_path`, which has the context.
+        self.pending_dialog = Some(purpose);
+    }
+
+    fn replace_document(&mut self, model: Model, path: Option<PathBuf>) {
+        self.disk_mtime = path.as_deref().and_then(mtime);
+        self.doc = Document::new(model, path);
+        self.selection.clear();
+        self.board.fit();
+        self.arrows.0 = u64::MAX;
+    }
+
+    /// Opens `path`, replacing the document; a bad file leaves the current one open.
+    pub fn open_path(&mut self, path: &Path) {
+        match file::load(path) {
+            Ok(m) => {
+                self.autosave.clear(self.doc.path.as_deref());
+                self.recovered =
+                    recovery::find(&recovery::recovery_dir(), Some(path)).filter(|r| r.model != m);
+                self.replace_document(m, Some(path.to_owned()));
+                self.remember(path);
+                self.notify(format!("Opened {}", path.display()), false);
+            }
+            Err(e) => self.notify(e.to_string(), true),
+        }
+    }
+
+    fn remember(&mut self, path: &Path) {
+        let p = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+        self.prefs.recent.retain(|r| *r != p);
+        self.prefs.recent.insert(0, p);
+        self.prefs.recent.truncate(10);
+    }
+
+    fn save(&mut self, ctx: &egui::Context) {
+        match self.doc.path.clone() {
+            Some(p) => self.save_to(&p),
+            None => self.ask_path(ctx, Purpose::SaveAs),
+        }
+    }
+
+    /// Saves atomically to `path`; on failure the old file stays and the error is shown.
+    pub fn save_to(&mut self, path: &Path) {
+        match file::save(path, &self.doc.model) {
+            Ok(()) => {
+                self.autosave.clear(self.doc.path.as_deref());
+                self.autosave.clear(Some(path));
+                self.doc.mark_saved(path.to_owned());
+                self.disk_mtime = mtime(path);
+                self.remember(path);
+                self.notify(format!("Saved {}", path.display()), false);
+            }
+            Err(e) => self.notify(format!("{e} — the previous file is unchanged"), true),
+        }
+    }
+
+    fn ask_path(&mut self, ctx: &egui::Context, purpose: Purpose) {
+        let dir = self
+            .doc
+            .path
+            .as_ref()
+            .and_then(|p| p.parent().map(Path::to_owned));
+        let name = match purpose {
+            Purpose::SaveAs => Some(format!(
+                "{}.ron",
+                crate::model::naming::snake_case(&self.doc.model.name)
+            )),
+            Purpose::ExportImage => Some("board.svg".into()),
+            _ => None,
+        };
+        self.dialogs.open(ctx, purpose, dir, name);
+    }
+
+    fn dialog_answer(&mut self, a: super::dialogs::Answer) {
+        match a.path {
+            Some(p) => self.use_path(a.purpose, &p),
+            None if a.no_backend => {
+                let default = match a.purpose {
+                    Purpose::SaveAs => self
+                        .doc
+                        .path
+                        .as_ref()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_else(|| "model.ron".into()),
+                    _ => String::new(),
+                };
+                self.typed_path = Some((a.purpose, default, "No file dialog is available on this desktop (no portal answered). Type a path:".into()));
+            }
+            None => {}
+        }
+    }
+
+    fn use_path(&mut self, purpose: Purpose, p: &Path) {
+        match purpose {
+            Purpose::Open => self.open_path(p),
+            Purpose::SaveAs => self.save_to(p),
+            Purpose::ExportImage => match super::image::export(&self.doc.model, p) {
+                Ok(()) => self.notify(format!("Exported the board to {}", p.display()), false),
+                Err(e) => self.notify(e, true),
+            },
+            Purpose::ExportFolder | Purpose::Compare => self.notify(
+                "Not available yet: use `stormlab export` / `stormlab diff`",
+                true,
+            ),
+        }
+    }
+
+    // ----- periodic work -----
+
+    fn autosave_tick(&mut self, ctx: &egui::Context) {
+        if let Some(purpose) = self.pending_dialog.take() {
+            self.ask_path(ctx, purpose);
+        }
+        let due = self.autosave.tick(
+            &self.doc.model,
+            self.doc.path.as_deref(),
+            self.doc.revision,
+            self.doc.is_dirty(),
+        );
+        if let Some(d) = due {
+            ctx.request_repaint_after(d);
+        }
+        // Changed on disk by someone else?
+        if let Some(p) = &self.doc.path
+            && let Some(now) = mtime(p)
+            && self.disk_mtime.is_some_and(|t| t != now)
+        {
+            self.disk_mtime = Some(now);
+            self.reload_offer = true;
+        }
+        if let Some(t) = &self.toast
+            && t.at.elapsed().as_secs_f32() < 6.0
+        {
+            ctx.request_repaint_after(std::time::Duration::from_secs(6) - t.at.elapsed());
+        }
+    }
+
+    fn close_request(&mut self, ctx: &egui::Context) {
+        if ctx.input(|i| i.viewport().close_requested()) && !self.quitting {
+            if self.doc.is_dirty() {
+                ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+                self.prompt = Some(AfterPrompt::Quit);
+            } else {
+                self.autosave.clear(self.doc.path.as_deref());
+            }
+        }
+        if self.quitting {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+    }
+}
+
+fn mtime(p: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(p).and_then(|m| m.modified()).ok()
+}
+
+/// The embedded example model (or an empty one, should it ever fail to parse).
+pub fn default_model() -> Model {
+    file::from_str(DEFAULT_MODEL, "autoservice.ron").unwrap_or_else(|_| Model::new("Untitled"))
+}
+
+/// Menu label with the action's shortcut.
+fn item(ui: &mut Ui, label: &str, action: Action, enabled: bool, actions: &mut Vec<Action>) {
+    let mut b = Button::new(label);
+    if let Some(s) = shortcut(action) {
+        b = b.shortcut_text(ui.ctx().format_shortcut(&s));
+    }
+    if ui.add_enabled(enabled, b).clicked() {
+        actions.push(action);
+    }
+}
+
+impl Studio {
+    fn menu_ui(&mut self, ui: &mut Ui, actions: &mut Vec<Action>) {
+        let has_sel = !self.selection.is_empty();
+        ui.menu_button("File", |ui| {
+            item(ui, "New", Action::New, true, actions);
+            item(ui, "Open…", Action::Open, true, actions);
+            ui.menu_button("Open Recent", |ui| {
+                if self.prefs.recent.is_empty() {
+                    ui.weak("No recent files");
+                }
+                for p in self.prefs.recent.clone() {
+                    if ui.button(p.display().to_string()).clicked() {
+                        self.guard_unsaved(AfterPrompt::Open(Some(p)));
+                    }
+                }
+            });
+            ui.separator();
+            item(ui, "Save", Action::Save, true, actions);
+            item(ui, "Save As…", Action::SaveAs, true, actions);
+            item(
+                ui,
+                "Revert to Saved",
+                Action::Revert,
+                self.doc.is_dirty(),
+                actions,
+            );
+            ui.separator();
+            item(
+                ui,
+                "Export Board Image…",
+                Action::ExportImage,
+                true,
+                actions,
+            );
+            ui.separator();
+            item(ui, "Quit", Action::Quit, true, actions);
+        });
+        ui.menu_button("Edit", |ui| {
+            let undo = self
+                .doc
+                .history
+                .undo_label()
+                .map(|l| format!("Undo {l}"))
+                .unwrap_or_else(|| "Undo".into());
+            let redo = self
+                .doc
+                .history
+                .redo_label()
+                .map(|l| format!("Redo {l}"))
+                .unwrap_or_else(|| "Redo".into());
+            item(
+                ui,
+                &undo,
+                Action::Undo,
+                self.doc.history.undo_label().is_some(),
+                actions,
+            );
+            item(
+                ui,
+                &redo,
+                Action::Redo,
+                self.doc.history.redo_label().is_some(),
+                actions,
+            );
+            ui.separator();
+            item(ui, "Cut", Action::Cut, has_sel, actions);
+            item(ui, "Copy", Action::Copy, has_sel, actions);
+            if ui
+                .button("Paste")
+                .on_hover_text("Ctrl+V on the board")
+                .clicked()
+            {
+                ui.ctx()
+                    .send_viewport_cmd(egui::ViewportCommand::RequestPaste);
+            }
+            item(ui, "Duplicate", Action::Duplicate, has_sel, actions);
+            item(ui, "Delete", Action::Delete, has_sel, actions);
+            ui.separator();
+            item(ui, "Select All", Action::SelectAll, true, actions);
+            item(
+                ui,
+                "Rename",
+                Action::Rename,
+                self.selection.len() == 1,
+                actions,
+            );
+            item(
+                ui,
+                "Link From Selection",
+                Action::Link,
+                self.selection.len() == 1,
+                actions,
+            );
+            item(
+                ui,
+                "Align Left Edges",
+                Action::AlignLeft,
+                self.selection.len() > 1,
+                actions,
+            );
+            item(
+                ui,
+                "Align Tops",
+                Action::AlignTop,
+                self.selection.len() > 1,
+                actions,
+            );
+            ui.separator();
+            item(ui, "Find…", Action::Find, true, actions);
+        });
+        ui.menu_button("View", |ui| {
+            item(ui, "Zoom In", Action::ZoomIn, true, actions);
+            item(ui, "Zoom Out", Action::ZoomOut, true, actions);
+            item(ui, "Actual Size", Action::ZoomReset, true, actions);
+            item(ui, "Fit Board", Action::Fit, true, actions);
+            ui.separator();
+            item(
+                ui,
+                if self.prefs.dark {
+                    "Light Theme"
+                } else {
+                    "Dark Theme"
+                },
+                Action::ToggleTheme,
+                true,
+                actions,
+            );
+        });
+        ui.menu_button("Model", |ui| {
+            item(ui, "New Bounded Context", Action::NewContext, true, actions);
+            item(ui, "Check Now", Action::Check, true, actions);
+        });
+        ui.menu_button("Simulate", |ui| {
+            ui.weak("Run scenarios from the command line for now:");
+            ui.monospace("stormlab simulate FILE --scenario NAME");
+        });
+        ui.menu_button("Help", |ui| {
+            ui.label(format!("Stormlab {}", env!("CARGO_PKG_VERSION")));
+            ui.weak("Double-click the board: new sticky · drag a sticky's blue handle (or Alt+drag): link · F2: rename · Space+drag or middle-drag: pan · Ctrl+wheel: zoom");
+        });
+    }
+
+    fn palette_ui(&mut self, ui: &mut Ui) {
+        ui.add_space(6.0);
+        ui.strong("Stickies");
+        ui.weak("Drag onto the board, or pick one and double-click the board.");
+        ui.add_space(4.0);
+        for kind in Kind::STICKIES {
+            let selected = self.palette_kind == kind;
+            let id = Id::new(("palette", kind));
+            let resp = ui
+                .dnd_drag_source(id, kind, |ui| {
+                    let (rect, _) =
+                        ui.allocate_exact_size(egui::vec2(132.0, 30.0), egui::Sense::hover());
+                    let stroke = if selected {
+                        egui::Stroke::new(2.5, theme::SELECTION)
+                    } else {
+                        egui::Stroke::new(1.0, Color32::from_black_alpha(60))
+                    };
+                    ui.painter().rect(
+                        rect,
+                        3.0,
+                        theme::kind_color(kind),
+                        stroke,
+                        egui::StrokeKind::Inside,
+                    );
+                    ui.painter().text(
+                        rect.left_center() + egui::vec2(8.0, 0.0),
+                        egui::Align2::LEFT_CENTER,
+                        kind.label(),
+                        egui::FontId::proportional(14.0),
+                        theme::STICKY_TEXT,
+                    );
+                })
+                .response;
+            let resp = ui.interact(resp.rect, id.with("click"), egui::Sense::click());
+            resp.widget_info(|| {
+                egui::WidgetInfo::selected(
+                    egui::WidgetType::Button,
+                    true,
+                    selected,
+                    format!("new {}", kind.label()),
+                )
+            });
+            if resp.clicked() {
+                self.palette_kind = kind;
+            }
+        }
+        ui.add_space(10.0);
+        if ui.button("New context frame").clicked() {
+            let y = self
+                .doc
+                .model
+                .contexts
+                .iter()
+                .map(|c| c.frame.y + c.frame.h)
+                .fold(0.0, f32::max)
+                + 60.0;
+            self.edits.push(Edit::CreateContext {
+                frame: crate::model::Rect {
+                    x: 0.0,
+                    y,
+                    w: 1000.0,
+                    h: 500.0,
+                },
+            });
+        }
+    }
+
+    fn status_ui(&mut self, ui: &mut Ui) {
+        ui.horizontal(|ui| {
+            let file = self
+                .doc
+                .path
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "embedded example (not saved)".into());
+            ui.label(file);
+            if self.doc.is_dirty() {
+                ui.label(RichText::new("● unsaved").color(Color32::from_rgb(230, 140, 0)));
+            }
+            ui.separator();
+            ui.label(format!("{} elements", self.doc.model.element_count()));
+            ui.separator();
+            ui.label(format!("zoom {:.0}%", self.board.zoom * 100.0));
+            if let Some(e) = &self.autosave.error {
+                ui.separator();
+                ui.colored_label(ui.visuals().error_fg_color, format!("autosave failed: {e}"));
+            }
+            if let Some(t) = &self.toast
+                && t.at.elapsed().as_secs_f32() < 6.0
+            {
+                ui.separator();
+                let color = if t.error {
+                    ui.visuals().error_fg_color
+                } else {
+                    ui.visuals().strong_text_color()
+                };
+                ui.colored_label(color, &t.text);
+            }
+        });
+    }
+
+    fn windows(&mut self, ctx: &egui::Context) {
+        if let Some(then) = self.prompt.clone() {
+            let mut choice = None;
+            Modal::new(Id::new("unsaved-prompt")).show(ctx, |ui| {
+                ui.heading("Save changes?");
+                ui.label(format!("“{}” has unsaved changes.", self.doc.model.name));
+                ui.horizontal(|ui| {
+                    if then != AfterPrompt::Revert && ui.button("Save").clicked() {
+                        choice = Some(0);
+                    }
+                    if ui
+                        .button(if then == AfterPrompt::Revert {
+                            "Revert"
+                        } else {
+                            "Don't Save"
+                        })
+                        .clicked()
+                    {
+                        choice = Some(1);
+                    }
+                    if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape)) {
+                        choice = Some(2);
+                    }
+                });
+            });
+            match choice {
+                Some(0) => {
+                    self.prompt = None;
+                    self.save(ctx);
+                    if !self.doc.is_dirty() {
+                        self.proceed(then);
+                    }
+                }
+                Some(1) => {
+                    self.prompt = None;
+                    self.proceed(then);
+                }
+                Some(_) => self.prompt = None,
+                None => {}
+            }
+        }
+        if let Some(rec) = self.recovered.clone() {
+            let mut choice = None;
+            Modal::new(Id::new("recovery")).show(ctx, |ui| {
+                ui.heading("Recover unsaved work?");
+                ui.label(format!(
+                    "Stormlab did not close cleanly. A recovered version of “{}” was found.",
+                    rec.model.name
+                ));
+                ui.horizontal(|ui| {
+                    if ui.button("Recover").clicked() {
+                        choice = Some(true);
+                    }
+                    if ui.button("Discard").clicked() {
+                        choice = Some(false);
+                    }
+                });
+            });
+            match choice {
+                Some(true) => {
+                    self.recovered = None;
+                    self.edits.push(Edit::Model {
+                        label: "Recover".into(),
+                        model: Box::new(rec.model),
+                        gesture: None,
+                    });
+                    self.notify("Recovered the unsaved board; save it to keep it", false);
+                }
+                Some(false) => {
+                    self.recovered = None;
+                    let _ = std::fs::remove_file(&rec.file);
+                }
+                None => {}
+            }
+        }
+        if self.reload_offer {
+            let mut choice = None;
+            Modal::new(Id::new("reload")).show(ctx, |ui| {
+                ui.heading("File changed on disk");
+                ui.label("The model file was changed by another program. Reload it?");
+                if self.doc.is_dirty() {
+                    ui.colored_label(
+                        ui.visuals().warn_fg_color,
+                        "Reloading discards your unsaved changes (Undo brings them back).",
+                    );
+                }
+                ui.horizontal(|ui| {
+                    if ui.button("Reload").clicked() {
+                        choice = Some(true);
+                    }
+                    if ui.button("Keep mine").clicked() {
+                        choice = Some(false);
+                    }
+                });
+            });
+            if let Some(reload) = choice {
+                self.reload_offer = false;
+                if reload && let Some(p) = self.doc.path.clone() {
+                    match file::load(&p) {
+                        Ok(m) => self.edits.push(Edit::Model {
+                            label: "Reload".into(),
+                            model: Box::new(m),
+                            gesture: None,
+                        }),
+                        Err(e) => self.notify(e.to_string(), true),
+                    }
+                }
+            }
+        }
+        if let Some((purpose, mut text, why)) = self.typed_path.take() {
+            let mut done = None;
+            Modal::new(Id::new("typed-path")).show(ctx, |ui| {
+                ui.heading(purpose.title());
+                ui.label(&why);
+                let r = ui.add(
+                    egui::TextEdit::singleline(&mut text)
+                        .desired_width(420.0)
+                        .id_salt("typed-path-input"),
+                );
+                r.request_focus();
+                ui.horizontal(|ui| {
+                    if ui.button("OK").clicked() || ui.input(|i| i.key_pressed(Key::Enter)) {
+                        done = Some(true);
+                    }
+                    if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape)) {
+                        done = Some(false);
+                    }
+                });
+            });
+            match done {
+                Some(true) if !text.trim().is_empty() => {
+                    self.use_path(purpose, Path::new(text.trim()))
+                }
+                Some(_) => {}
+                None => self.typed_path = Some((purpose, text, why)),
+            }
+        }
+        if let Some(mut q) = self.search.take() {
+            let mut keep = true;
+            egui::Window::new("Find")
+                .collapsible(false)
+                .resizable(false)
+                .anchor(egui::Align2::CENTER_TOP, egui::vec2(0.0, 60.0))
+                .show(ctx, |ui| {
+                    let r = ui.add(
+                        egui::TextEdit::singleline(&mut q)
+                            .hint_text("name of a sticky…")
+                            .id_salt("find-input"),
+                    );
+                    r.request_focus();
+                    let model = &self.doc.model;
+                    let hits: Vec<(ElementId, String)> = model
+                        .elements()
+                        .into_iter()
+                        .filter(|e| {
+                            !q.is_empty()
+                                && e.at.is_some()
+                                && e.name.to_lowercase().contains(&q.to_lowercase())
+                        })
+                        .take(12)
+                        .map(|e| {
+                            let ctx =
+                                e.id.context
+                                    .and_then(|c| model.contexts.get(c))
+                                    .map(|c| c.name.as_str())
+                                    .unwrap_or("");
+                            (e.id, format!("{} {} — {ctx}", e.id.kind.label(), e.name))
+                        })
+                        .collect();
+                    let mut jump = None;
+                    for (id, label) in &hits {
+                        if ui.button(label).clicked() {
+                            jump = Some(*id);
+                        }
+                    }
+                    if ui.input(|i| i.key_pressed(Key::Enter)) {
+                        jump = jump.or(hits.first().map(|h| h.0));
+                    }
+                    if let Some(id) = jump {
+                        self.jump_to(id);
+                        keep = false;
+                    }
+                    if ui.input(|i| i.key_pressed(Key::Escape)) {
+                        keep = false;
+                    }
+                });
+            if keep {
+                self.search = Some(q);
+            }
+        }
+    }
+
+    /// Selects `id` and centres the board on it.
+    pub fn jump_to(&mut self, id: ElementId) {
+        self.selection.clear();
+        self.selection.insert(id);
+        self.board.center_on(&self.doc.model, id);
+    }
+}

@@ -1,0 +1,30 @@
+//! The command line: one file per subcommand; `main.rs` only dispatches.
+
+pub mod fmt;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Stormlab: model, check, simulate and export event-driven systems.
+#[derive(Debug, Parser)]
+#[command(
+    name = "stormlab",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    /// A model file to open in the studio (default: the embedded example model).
+    pub file: Option<PathBuf>,
+    /// What to do instead of opening the studio.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Rewrite model files in canonical form.
+    Fmt(fmt::FmtArgs),
+}

@@ -1,0 +1,442 @@
+//! Generic access to elements by [`ElementId`]: name, position, removal and insertion, and
+//! [`Sticky`], an owned element of any kind (the unit of copy/paste and duplication).
+
+use serde::{Deserialize, Serialize};
+
+use super::document::Model;
+use super::element::{ElementId, Kind};
+use super::layout::Pos;
+use super::{
+    Actor, Aggregate, Command, EnumDef, Event, ExternalSystem, HotSpot, Policy, ReadModel, Saga,
+    ValueObject,
+};
+
+/// One element of any kind inside a context, owned.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Sticky {
+    /// An enum type.
+    Enum(EnumDef),
+    /// A value object.
+    Value(ValueObject),
+    /// An actor.
+    Actor(Actor),
+    /// A command.
+    Command(Command),
+    /// An aggregate.
+    Aggregate(Aggregate),
+    /// An event.
+    Event(Event),
+    /// A policy.
+    Policy(Policy),
+    /// A saga.
+    Saga(Saga),
+    /// A read model.
+    ReadModel(ReadModel),
+    /// An external system.
+    External(ExternalSystem),
+    /// A hot spot.
+    HotSpot(HotSpot),
+}
+
+/// Runs `$body` with `$list` bound to the context list of `$kind` (`&` or `&mut`).
+macro_rules! with_list {
+    ($ctx:expr, $kind:expr, |$list:ident| $body:expr, $other:expr) => {
+        match $kind {
+            Kind::Enum => {
+                let $list = &$ctx.enums;
+                $body
+            }
+            Kind::Value => {
+                let $list = &$ctx.values;
+                $body
+            }
+            Kind::Actor => {
+                let $list = &$ctx.actors;
+                $body
+            }
+            Kind::Command => {
+                let $list = &$ctx.commands;
+                $body
+            }
+            Kind::Aggregate => {
+                let $list = &$ctx.aggregates;
+                $body
+            }
+            Kind::Event => {
+                let $list = &$ctx.events;
+                $body
+            }
+            Kind::Policy => {
+                let $list = &$ctx.policies;
+                $body
+            }
+            Kind::Saga => {
+                let $list = &$ctx.sagas;
+                $body
+            }
+            Kind::ReadModel => {
+                let $list = &$ctx.read_models;
+                $body
+            }
+            Kind::External => {
+                let $list = &$ctx.externals;
+                $body
+            }
+            Kind::HotSpot => {
+                let $list = &$ctx.hotspots;
+                $body
+            }
+            _ => $other,
+        }
+    };
+}
+
+macro_rules! with_list_mut {
+    ($ctx:expr, $kind:expr, |$list:ident| $body:expr, $other:expr) => {
+        match $kind {
+            Kind::Enum => {
+                let $list = &mut $ctx.enums;
+                $body
+            }
+            Kind::Value => {
+                let $list = &mut $ctx.values;
+                $body
+            }
+            Kind::Actor => {
+                let $list = &mut $ctx.actors;
+                $body
+            }
+            Kind::Command => {
+                let $list = &mut $ctx.commands;
+                $body
+            }
+            Kind::Aggregate => {
+                let $list = &mut $ctx.aggregates;
+                $body
+            }
+            Kind::Event => {
+                let $list = &mut $ctx.events;
+                $body
+            }
+            Kind::Policy => {
+                let $list = &mut $ctx.policies;
+                $body
+            }
+            Kind::Saga => {
+                let $list = &mut $ctx.sagas;
+                $body
+            }
+            Kind::ReadModel => {
+                let $list = &mut $ctx.read_models;
+                $body
+            }
+            Kind::External => {
+                let $list = &mut $ctx.externals;
+                $body
+            }
+            Kind::HotSpot => {
+                let $list = &mut $ctx.hotspots;
+                $body
+            }
+            _ => $other,
+        }
+    };
+}
+
+/// Common accessors every sticky type has.
+trait StickyFields {
+    fn name_ref(&self) -> &str;
+    fn name_mut(&mut self) -> &mut String;
+    fn pos(&self) -> Option<Pos>;
+    fn pos_mut(&mut self) -> Option<&mut Pos>;
+}
+
+macro_rules! sticky_fields {
+    ($($t:ty => $name:ident, $at:tt;)*) => {$(
+        impl StickyFields for $t {
+            fn name_ref(&self) -> &str { &self.$name }
+            fn name_mut(&mut self) -> &mut String { &mut self.$name }
+            sticky_fields!(@pos $at);
+        }
+    )*};
+    (@pos at) => {
+        fn pos(&self) -> Option<Pos> { Some(self.at) }
+        fn pos_mut(&mut self) -> Option<&mut Pos> { Some(&mut self.at) }
+    };
+    (@pos opt) => {
+        fn pos(&self) -> Option<Pos> { self.at }
+        fn pos_mut(&mut self) -> Option<&mut Pos> { self.at.as_mut() }
+    };
+    (@pos none) => {
+        fn pos(&self) -> Option<Pos> { None }
+        fn pos_mut(&mut self) -> Option<&mut Pos> { None }
+    };
+}
+
+sticky_fields! {
+    EnumDef => name, none;
+    ValueObject => name, opt;
+    Actor => name, at;
+    Command => name, at;
+    Aggregate => name, at;
+    Event => name, at;
+    Policy => name, at;
+    Saga => name, at;
+    ReadModel => name, at;
+    ExternalSystem => name, at;
+    HotSpot => text, at;
+}
+
+impl Sticky {
+    /// The kind of element this is.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Sticky::Enum(_) => Kind::Enum,
+            Sticky::Value(_) => Kind::Value,
+            Sticky::Actor(_) => Kind::Actor,
+            Sticky::Command(_) => Kind::Command,
+            Sticky::Aggregate(_) => Kind::Aggregate,
+            Sticky::Event(_) => Kind::Event,
+            Sticky::Policy(_) => Kind::Policy,
+            Sticky::Saga(_) => Kind::Saga,
+            Sticky::ReadModel(_) => Kind::ReadModel,
+            Sticky::External(_) => Kind::External,
+            Sticky::HotSpot(_) => Kind::HotSpot,
+        }
+    }
+
+    fn fields_mut(&mut self) -> &mut dyn StickyFields {
+        match self {
+            Sticky::Enum(e) => e,
+            Sticky::Value(e) => e,
+            Sticky::Actor(e) => e,
+            Sticky::Command(e) => e,
+            Sticky::Aggregate(e) => e,
+            Sticky::Event(e) => e,
+            Sticky::Policy(e) => e,
+            Sticky::Saga(e) => e,
+            Sticky::ReadModel(e) => e,
+            Sticky::External(e) => e,
+            Sticky::HotSpot(e) => e,
+        }
+    }
+
+    /// The element's name (text, for hot spots).
+    pub fn name_mut(&mut self) -> &mut String {
+        self.fields_mut().name_mut()
+    }
+
+    /// The element's board position, if it has one.
+    pub fn pos_mut(&mut self) -> Option<&mut Pos> {
+        self.fields_mut().pos_mut()
+    }
+}
+
+impl Model {
+    /// The name of an element (text, for hot spots), if it exists.
+    pub fn name_of(&self, id: ElementId) -> Option<&str> {
+        match id.kind {
+            Kind::Context => self.contexts.get(id.index).map(|c| c.name.as_str()),
+            Kind::Scenario => self.scenarios.get(id.index).map(|s| s.name.as_str()),
+            Kind::Relation => None,
+            kind => {
+                let ctx = self.contexts.get(id.context?)?;
+                with_list!(ctx, kind, |l| l.get(id.index).map(|e| e.name_ref()), None)
+            }
+        }
+    }
+
+    /// The name of an element, for editing.
+    pub fn name_mut(&mut self, id: ElementId) -> Option<&mut String> {
+        match id.kind {
+            Kind::Context => self.contexts.get_mut(id.index).map(|c| &mut c.name),
+            Kind::Scenario => self.scenarios.get_mut(id.index).map(|s| &mut s.name),
+            Kind::Relation => None,
+            kind => {
+                let ctx = self.contexts.get_mut(id.context?)?;
+                with_list_mut!(
+                    ctx,
+                    kind,
+                    |l| l.get_mut(id.index).map(|e| e.name_mut()),
+                    None
+                )
+            }
+        }
+    }
+
+    /// The board position of an element (a context's frame corner), if it has one.
+    pub fn pos_of(&self, id: ElementId) -> Option<Pos> {
+        match id.kind {
+            Kind::Context => self
+                .contexts
+                .get(id.index)
+                .map(|c| Pos::new(c.frame.x, c.frame.y)),
+            Kind::Scenario | Kind::Relation => None,
+            kind => {
+                let ctx = self.contexts.get(id.context?)?;
+                with_list!(ctx, kind, |l| l.get(id.index).and_then(|e| e.pos()), None)
+            }
+        }
+    }
+
+    /// The board position of a sticky, for editing.
+    pub fn pos_mut(&mut self, id: ElementId) -> Option<&mut Pos> {
+        let ctx = self.contexts.get_mut(id.context?)?;
+        with_list_mut!(
+            ctx,
+            id.kind,
+            |l| l.get_mut(id.index).and_then(|e| e.pos_mut()),
+            None
+        )
+    }
+
+    /// A copy of a sticky (any element kind inside a context).
+    pub fn sticky(&self, id: ElementId) -> Option<Sticky> {
+        let c = self.contexts.get(id.context?)?;
+        let i = id.index;
+        Some(match id.kind {
+            Kind::Enum => Sticky::Enum(c.enums.get(i)?.clone()),
+            Kind::Value => Sticky::Value(c.values.get(i)?.clone()),
+            Kind::Actor => Sticky::Actor(c.actors.get(i)?.clone()),
+            Kind::Command => Sticky::Command(c.commands.get(i)?.clone()),
+            Kind::Aggregate => Sticky::Aggregate(c.aggregates.get(i)?.clone()),
+            Kind::Event => Sticky::Event(c.events.get(i)?.clone()),
+            Kind::Policy => Sticky::Policy(c.policies.get(i)?.clone()),
+            Kind::Saga => Sticky::Saga(c.sagas.get(i)?.clone()),
+            Kind::ReadModel => Sticky::ReadModel(c.read_models.get(i)?.clone()),
+            Kind::External => Sticky::External(c.externals.get(i)?.clone()),
+            Kind::HotSpot => Sticky::HotSpot(c.hotspots.get(i)?.clone()),
+            _ => return None,
+        })
+    }
+
+    /// Replaces the sticky at `id` (same kind) with `sticky`. Returns false if it does not fit.
+    pub fn set_sticky(&mut self, id: ElementId, sticky: Sticky) -> bool {
+        let Some(c) = id.context.and_then(|ci| self.contexts.get_mut(ci)) else {
+            return false;
+        };
+        let i = id.index;
+        macro_rules! put {
+            ($list:expr, $v:expr) => {
+                match $list.get_mut(i) {
+                    Some(slot) => {
+                        *slot = $v;
+                        true
+                    }
+                    None => false,
+                }
+            };
+        }
+        match sticky {
+            Sticky::Enum(v) if id.kind == Kind::Enum => put!(c.enums, v),
+            Sticky::Value(v) if id.kind == Kind::Value => put!(c.values, v),
+            Sticky::Actor(v) if id.kind == Kind::Actor => put!(c.actors, v),
+            Sticky::Command(v) if id.kind == Kind::Command => put!(c.commands, v),
+            Sticky::Aggregate(v) if id.kind == Kind::Aggregate => put!(c.aggregates, v),
+            Sticky::Event(v) if id.kind == Kind::Event => put!(c.events, v),
+            Sticky::Policy(v) if id.kind == Kind::Policy => put!(c.policies, v),
+            Sticky::Saga(v) if id.kind == Kind::Saga => put!(c.sagas, v),
+            Sticky::ReadModel(v) if id.kind == Kind::ReadModel => put!(c.read_models, v),
+            Sticky::External(v) if id.kind == Kind::External => put!(c.externals, v),
+            Sticky::HotSpot(v) if id.kind == Kind::HotSpot => put!(c.hotspots, v),
+            _ => false,
+        }
+    }
+
+    /// Appends `sticky` to context `context`; returns its id.
+    pub fn insert_sticky(&mut self, context: usize, sticky: Sticky) -> Option<ElementId> {
+        let c = self.contexts.get_mut(context)?;
+        let kind = sticky.kind();
+        macro_rules! push {
+            ($list:expr, $v:expr) => {{
+                $list.push($v);
+                $list.len() - 1
+            }};
+        }
+        let index = match sticky {
+            Sticky::Enum(v) => push!(c.enums, v),
+            Sticky::Value(v) => push!(c.values, v),
+            Sticky::Actor(v) => push!(c.actors, v),
+            Sticky::Command(v) => push!(c.commands, v),
+            Sticky::Aggregate(v) => push!(c.aggregates, v),
+            Sticky::Event(v) => push!(c.events, v),
+            Sticky::Policy(v) => push!(c.policies, v),
+            Sticky::Saga(v) => push!(c.sagas, v),
+            Sticky::ReadModel(v) => push!(c.read_models, v),
+            Sticky::External(v) => push!(c.externals, v),
+            Sticky::HotSpot(v) => push!(c.hotspots, v),
+        };
+        Some(ElementId {
+            kind,
+            context: Some(context),
+            index,
+        })
+    }
+
+    /// Removes the elements `ids` (stickies; contexts with everything in them). Indices of
+    /// other elements in the same lists shift down; ids are removed highest index first.
+    pub fn remove_elements(&mut self, ids: &[ElementId]) {
+        let mut ids = ids.to_vec();
+        ids.sort();
+        ids.dedup();
+        for id in ids.into_iter().rev() {
+            match id.kind {
+                Kind::Context => {
+                    if id.index < self.contexts.len() {
+                        self.contexts.remove(id.index);
+                    }
+                }
+                Kind::Scenario => {
+                    if id.index < self.scenarios.len() {
+                        self.scenarios.remove(id.index);
+                    }
+                }
+                Kind::Relation => {
+                    if id.index < self.relations.len() {
+                        self.relations.remove(id.index);
+                    }
+                }
+                kind => {
+                    if let Some(c) = id.context.and_then(|ci| self.contexts.get_mut(ci)) {
+                        with_list_mut!(
+                            c,
+                            kind,
+                            |l| if id.index < l.len() {
+                                l.remove(id.index);
+                            },
+                            ()
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insert_rename_move_copy_and_remove_a_sticky() {
+        let mut m = Model::new("t");
+        let id = m
+            .insert_sticky(
+                0,
+                Sticky::HotSpot(HotSpot {
+                    text: "why?".into(),
+                    at: Pos::new(1.0, 2.0),
+                }),
+            )
+            .unwrap();
+        assert_eq!(m.name_of(id), Some("why?"));
+        *m.name_mut(id).unwrap() = "how?".into();
+        m.pos_mut(id).unwrap().x = 10.0;
+        assert_eq!(m.pos_of(id), Some(Pos::new(10.0, 2.0)));
+        let copy = m.sticky(id).unwrap();
+        assert_eq!(copy.kind(), Kind::HotSpot);
+        m.remove_elements(&[id]);
+        assert!(m.name_of(id).is_none());
+        assert!(!m.set_sticky(id, copy));
+    }
+}

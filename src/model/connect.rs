@@ -1,0 +1,405 @@
+//! Creating elements and links the way a board does: a new sticky of a kind, and what drawing
+//! an arrow from one sticky to another means in the model (or why it is not allowed).
+
+use std::collections::BTreeMap;
+
+use super::access::Sticky;
+use super::document::Model;
+use super::element::{ElementId, Kind};
+use super::layout::Pos;
+use super::{
+    Actor, Aggregate, Command, Emit, Event, ExternalSystem, Handler, HotSpot, Outcome, Policy,
+    Reaction, ReadModel, Rule, RuleAction, Saga, SagaEnd,
+};
+
+impl Sticky {
+    /// A new, minimal element of `kind` called `name` at `at` (None for non-sticky kinds).
+    pub fn new_of(kind: Kind, name: &str, at: Pos) -> Option<Sticky> {
+        let name = name.to_owned();
+        Some(match kind {
+            Kind::Actor => Sticky::Actor(Actor {
+                name,
+                doc: String::new(),
+                at,
+            }),
+            Kind::Command => Sticky::Command(Command {
+                name,
+                doc: String::new(),
+                target: String::new(),
+                actors: vec![],
+                fields: vec![],
+                reserved: vec![],
+                at,
+            }),
+            Kind::Aggregate => Sticky::Aggregate(Aggregate {
+                name,
+                doc: String::new(),
+                id: "id".into(),
+                state: vec![],
+                lifecycle: vec!["New".into()],
+                handlers: vec![],
+                appliers: vec![],
+                at,
+            }),
+            Kind::Event => Sticky::Event(Event {
+                name,
+                doc: String::new(),
+                owner: String::new(),
+                published: false,
+                fields: vec![],
+                reserved: vec![],
+                at,
+            }),
+            Kind::Policy => Sticky::Policy(Policy {
+                name,
+                doc: String::new(),
+                on: String::new(),
+                when: None,
+                then: String::new(),
+                target: None,
+                with: BTreeMap::new(),
+                delivery: Default::default(),
+                at,
+            }),
+            Kind::Saga => Sticky::Saga(Saga {
+                name,
+                doc: String::new(),
+                correlation: "id".into(),
+                start: String::new(),
+                steps: vec![],
+                deadlines: vec![],
+                ends: vec![],
+                delivery: Default::default(),
+                at,
+            }),
+            Kind::ReadModel => Sticky::ReadModel(ReadModel {
+                name,
+                doc: String::new(),
+                columns: vec![super::Field {
+                    n: 1,
+                    name: "id".into(),
+                    ty: super::Type::Id,
+                    doc: String::new(),
+                }],
+                key: "id".into(),
+                rules: vec![],
+                delivery: Default::default(),
+                at,
+            }),
+            Kind::External => Sticky::External(ExternalSystem {
+                name,
+                doc: String::new(),
+                id: "id".into(),
+                reacts: vec![],
+                delivery: Default::default(),
+                at,
+            }),
+            Kind::HotSpot => Sticky::HotSpot(HotSpot { text: name, at }),
+            _ => return None,
+        })
+    }
+}
+
+/// A name not yet used in context `context`: `base`, else `base2`, `base3`, …
+pub fn unique_name(model: &Model, context: usize, base: &str) -> String {
+    let taken = |n: &str| {
+        model
+            .elements()
+            .iter()
+            .any(|e| e.id.context == Some(context) && e.name == n)
+    };
+    if !taken(base) {
+        return base.to_owned();
+    }
+    (2..)
+        .map(|i| format!("{base}{i}"))
+        .find(|n| !taken(n))
+        .unwrap_or_else(|| base.to_owned())
+}
+
+/// How `to` is referred to from `from`'s context: bare when in the same context, else `Ctx.Name`.
+fn reference(model: &Model, from: ElementId, to: ElementId) -> Option<String> {
+    let name = model.name_of(to)?;
+    if from.context == to.context {
+        Some(name.to_owned())
+    } else {
+        let ctx = model.contexts.get(to.context?)?;
+        Some(format!("{}.{}", ctx.name, name))
+    }
+}
+
+fn c(model: &mut Model, ci: usize) -> Result<&mut super::BoundedContext, String> {
+    model
+        .contexts
+        .get_mut(ci)
+        .ok_or_else(|| "no such context".to_string())
+}
+
+/// Draws the arrow `from → to`: changes the model so that the link exists, or says why such a
+/// link is not allowed. Returns a short description of what was linked.
+pub fn connect(model: &mut Model, from: ElementId, to: ElementId) -> Result<String, String> {
+    if from == to {
+        return Err("a sticky cannot be linked to itself".into());
+    }
+    let to_ref = reference(model, from, to).ok_or("the target no longer exists")?;
+    let from_ref = reference(model, to, from).ok_or("the source no longer exists")?;
+    let from_ctx = from.context.ok_or("only stickies can be linked")?;
+    let to_ctx = to.context.ok_or("only stickies can be linked")?;
+    use Kind::*;
+    match (from.kind, to.kind) {
+        (Actor, Command) => {
+            let cmd = c(model, to_ctx)?
+                .commands
+                .get_mut(to.index)
+                .ok_or("no such command")?;
+            if !cmd.actors.contains(&from_ref) {
+                cmd.actors.push(from_ref);
+            }
+            Ok(format!("{} issues {}", model.name_of(from).unwrap_or(""), to_ref))
+        }
+        (Command, Aggregate | External) => {
+            let cmd = c(model, from_ctx)?
+                .commands
+                .get_mut(from.index)
+                .ok_or("no such command")?;
+            cmd.target = to_ref.clone();
+            Ok(format!("handled by {to_ref}"))
+        }
+        (Command, Event) => {
+            let cmd_name = model.name_of(from).unwrap_or_default().to_owned();
+            let target = c(model, from_ctx)?
+                .commands
+                .get(from.index)
+                .map(|c| c.target.clone())
+                .unwrap_or_default();
+            let index = super::NameIndex::new(model);
+            let agg = index
+                .resolve(&target, &[Aggregate], Some(from_ctx))
+                .found()
+                .ok_or("link the command to its aggregate first; the aggregate's handler emits the event")?;
+            if agg.context != to.context {
+                return Err("an aggregate can only emit events of its own context".into());
+            }
+            let agg_name = model.name_of(agg).unwrap_or_default().to_owned();
+            let event_name = model.name_of(to).unwrap_or_default().to_owned();
+            let ctx = c(model, to_ctx)?;
+            let a = ctx
+                .aggregates
+                .get_mut(agg.index)
+                .ok_or("no such aggregate")?;
+            let handler = match a.handlers.iter().position(|h| h.on == cmd_name) {
+                Some(i) => &mut a.handlers[i],
+                None => {
+                    a.handlers.push(Handler {
+                        on: cmd_name.clone(),
+                        states: vec![],
+                        guards: vec![],
+                        emit: vec![],
+                    });
+                    let last = a.handlers.len() - 1;
+                    &mut a.handlers[last]
+                }
+            };
+            if !handler.emit.iter().any(|e| e.event == event_name) {
+                handler.emit.push(Emit {
+                    event: event_name.clone(),
+                    set: BTreeMap::new(),
+                });
+            }
+            if let Some(ev) = ctx.events.get_mut(to.index)
+                && ev.owner.is_empty()
+            {
+                ev.owner = agg_name.clone();
+            }
+            Ok(format!("{agg_name} emits {event_name} on {cmd_name}"))
+        }
+        (Aggregate | External, Event) => {
+            if from.context != to.context {
+                return Err("events belong to an aggregate or external system of their own context".into());
+            }
+            let owner = model.name_of(from).unwrap_or_default().to_owned();
+            let reacts_to_nothing = from.kind == External
+                && model
+                    .contexts
+                    .get(from_ctx)
+                    .and_then(|c| c.externals.get(from.index))
+                    .is_some_and(|e| e.reacts.is_empty());
+            if reacts_to_nothing {
+                return Err(format!(
+                    "{owner} answers commands or events: link what it reacts to first"
+                ));
+            }
+            let ev = c(model, to_ctx)?
+                .events
+                .get_mut(to.index)
+                .ok_or("no such event")?;
+            ev.owner = owner.clone();
+            if from.kind == External {
+                let ext = c(model, from_ctx)?
+                    .externals
+                    .get_mut(from.index)
+                    .ok_or("no such external system")?;
+                for r in &mut ext.reacts {
+                    if !r.outcomes.iter().any(|o| o.respond == to_ref) {
+                        r.outcomes.push(Outcome {
+                            respond: to_ref.clone(),
+                            probability: 0.0,
+                            after: "0ms".into(),
+                            with: BTreeMap::new(),
+                        });
+                        let share = 1.0 / r.outcomes.len() as f64;
+                        for o in &mut r.outcomes {
+                            o.probability = share;
+                        }
+                    }
+                }
+            }
+            Ok(format!("{owner} emits {to_ref}"))
+        }
+        (Event, Policy) => {
+            let p = c(model, to_ctx)?
+                .policies
+                .get_mut(to.index)
+                .ok_or("no such policy")?;
+            p.on = from_ref.clone();
+            Ok(format!("whenever {from_ref}"))
+        }
+        (Policy, Command) => {
+            let p = c(model, from_ctx)?
+                .policies
+                .get_mut(from.index)
+                .ok_or("no such policy")?;
+            p.then = to_ref.clone();
+            Ok(format!("then {to_ref}"))
+        }
+        (Event, Saga) => {
+            let s = c(model, to_ctx)?
+                .sagas
+                .get_mut(to.index)
+                .ok_or("no such saga")?;
+            if s.start.is_empty() {
+                s.start = from_ref.clone();
+                Ok(format!("started by {from_ref}"))
+            } else {
+                if !s.ends.iter().any(|e| e.on == from_ref) {
+                    s.ends.push(SagaEnd {
+                        on: from_ref.clone(),
+                        status: "Completed".into(),
+                    });
+                }
+                Ok(format!("ended by {from_ref}"))
+            }
+        }
+        (Event, ReadModel) => {
+            let event_fields: Vec<String> = model
+                .contexts
+                .get(from_ctx)
+                .and_then(|c| c.events.get(from.index))
+                .map(|e| e.fields.iter().map(|f| f.name.clone()).collect())
+                .unwrap_or_default();
+            let rm = c(model, to_ctx)?
+                .read_models
+                .get_mut(to.index)
+                .ok_or("no such read model")?;
+            let key_field = if event_fields.contains(&rm.key) {
+                rm.key.clone()
+            } else {
+                event_fields
+                    .first()
+                    .cloned()
+                    .ok_or("give the event a field first: a read model needs a row key")?
+            };
+            rm.rules.push(Rule {
+                on: from_ref.clone(),
+                key: format!("event.{key_field}"),
+                action: RuleAction::Upsert(BTreeMap::new()),
+            });
+            Ok(format!("projects {from_ref}"))
+        }
+        (Event, External) => {
+            let ext = c(model, to_ctx)?
+                .externals
+                .get_mut(to.index)
+                .ok_or("no such external system")?;
+            if !ext.reacts.iter().any(|r| r.on == from_ref) {
+                ext.reacts.push(Reaction {
+                    on: from_ref.clone(),
+                    outcomes: vec![],
+                });
+            }
+            Ok(format!("consumes {from_ref}"))
+        }
+        (Saga, Command) => Err(
+            "a saga issues commands in its steps (on EVENT issue COMMAND): add the step in the inspector"
+                .into(),
+        ),
+        (HotSpot, _) | (_, HotSpot) => {
+            Err("hot spots are notes; they take no part in the flow".into())
+        }
+        (a, b) => Err(format!(
+            "{} → {} is not an EventStorming link; valid links: actor → command, command → aggregate/external, \
+             command → event (via its aggregate), aggregate → event, event → policy/saga/read model/external, \
+             policy → command, external → event",
+            a.label(),
+            b.label()
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn add(m: &mut Model, kind: Kind, name: &str) -> ElementId {
+        m.insert_sticky(0, Sticky::new_of(kind, name, Pos::default()).unwrap())
+            .unwrap()
+    }
+
+    #[test]
+    fn drawing_the_flow_builds_handlers_and_references() {
+        let mut m = Model::new("t");
+        let actor = add(&mut m, Kind::Actor, "Customer");
+        let cmd = add(&mut m, Kind::Command, "BookService");
+        let agg = add(&mut m, Kind::Aggregate, "Booking");
+        let ev = add(&mut m, Kind::Event, "ServiceBooked");
+        let pol = add(&mut m, Kind::Policy, "Notify");
+        connect(&mut m, actor, cmd).unwrap();
+        connect(&mut m, cmd, agg).unwrap();
+        connect(&mut m, cmd, ev).unwrap();
+        connect(&mut m, ev, pol).unwrap();
+        connect(&mut m, pol, cmd).unwrap();
+        let c = &m.contexts[0];
+        assert_eq!(c.commands[0].actors, vec!["Customer"]);
+        assert_eq!(c.commands[0].target, "Booking");
+        assert_eq!(c.aggregates[0].handlers[0].on, "BookService");
+        assert_eq!(c.aggregates[0].handlers[0].emit[0].event, "ServiceBooked");
+        assert_eq!(c.events[0].owner, "Booking");
+        assert_eq!(c.policies[0].on, "ServiceBooked");
+        assert_eq!(c.policies[0].then, "BookService");
+    }
+
+    #[test]
+    fn invalid_links_say_why() {
+        let mut m = Model::new("t");
+        let ev = add(&mut m, Kind::Event, "A");
+        let actor = add(&mut m, Kind::Actor, "B");
+        let cmd = add(&mut m, Kind::Command, "C");
+        let before = m.clone();
+        let e = connect(&mut m, ev, actor).unwrap_err();
+        assert!(
+            e.contains("event → actor is not an EventStorming link"),
+            "{e}"
+        );
+        let e = connect(&mut m, cmd, ev).unwrap_err();
+        assert!(e.contains("aggregate first"), "{e}");
+        assert_eq!(m, before, "a refused link changes nothing");
+    }
+
+    #[test]
+    fn unique_names_get_a_number() {
+        let mut m = Model::new("t");
+        add(&mut m, Kind::Event, "Event");
+        assert_eq!(unique_name(&m, 0, "Event"), "Event2");
+        assert_eq!(unique_name(&m, 0, "Other"), "Other");
+    }
+}

@@ -1,0 +1,190 @@
+//! GUI tests: drive the real studio through AccessKit labels, as a user would.
+
+#![cfg(feature = "studio")]
+
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use stormlab::app::studio::{Prefs, Studio};
+use stormlab::model::{Kind, Model};
+
+fn harness(model: Model) -> (Harness<'static, Studio>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let studio = Studio::new(model, None, Prefs::default(), dir.path().to_owned());
+    let h = Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .with_step_dt(1.0 / 60.0)
+        .build_ui_state(|ui, s: &mut Studio| s.ui(ui), studio);
+    (h, dir)
+}
+
+/// Double-clicks the board at `offset` from its top-left corner.
+fn double_click_board(h: &mut Harness<'static, Studio>, offset: egui::Vec2) {
+    let at = h.get_by_label("board").rect().min + offset;
+    for _ in 0..2 {
+        h.hover_at(at);
+        h.event(egui::Event::PointerButton {
+            pos: at,
+            button: egui::PointerButton::Primary,
+            pressed: true,
+            modifiers: Modifiers::NONE,
+        });
+        h.step();
+        h.event(egui::Event::PointerButton {
+            pos: at,
+            button: egui::PointerButton::Primary,
+            pressed: false,
+            modifiers: Modifiers::NONE,
+        });
+        h.step();
+    }
+    settle(h);
+}
+
+/// Runs a few frames (a status message keeps one delayed repaint pending, so `run` would not settle).
+fn settle(h: &mut Harness<'static, Studio>) {
+    h.run_steps(3);
+}
+
+fn count(model: &Model, kind: Kind) -> usize {
+    model
+        .elements()
+        .iter()
+        .filter(|e| e.id.kind == kind)
+        .count()
+}
+
+#[test]
+fn every_sticky_kind_can_be_created_from_the_palette_and_undone() {
+    let (mut h, _dir) = harness(Model::new("t"));
+    settle(&mut h);
+    for (i, kind) in Kind::STICKIES.into_iter().enumerate() {
+        h.get_by_label(&format!("new {}", kind.label())).click();
+        settle(&mut h);
+        let x = 120.0 + (i % 4) as f32 * 170.0;
+        let y = 140.0 + (i / 4) as f32 * 130.0;
+        double_click_board(&mut h, egui::vec2(x, y));
+        assert_eq!(
+            count(&h.state().doc.model, kind),
+            1,
+            "one {} created",
+            kind.label()
+        );
+    }
+    assert_eq!(h.state().doc.model.element_count(), 9);
+    // Each creation is one undo step; redo brings it back.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    settle(&mut h);
+    assert_eq!(h.state().doc.model.element_count(), 8);
+    h.key_press_modifiers(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::Z);
+    settle(&mut h);
+    assert_eq!(h.state().doc.model.element_count(), 9);
+}
+
+fn board_with(kinds: &[Kind]) -> (Harness<'static, Studio>, tempfile::TempDir) {
+    let (mut h, dir) = harness(Model::new("t"));
+    settle(&mut h);
+    for (i, kind) in kinds.iter().enumerate() {
+        h.get_by_label(&format!("new {}", kind.label())).click();
+        settle(&mut h);
+        double_click_board(&mut h, egui::vec2(120.0 + i as f32 * 190.0, 200.0));
+    }
+    // Clear the selection.
+    h.key_press(Key::Escape);
+    settle(&mut h);
+    (h, dir)
+}
+
+#[test]
+fn renaming_in_place_with_f2_and_undo() {
+    let (mut h, _dir) = board_with(&[Kind::Event]);
+    h.get_by_label("event SomethingHappened").click();
+    settle(&mut h);
+    h.key_press(Key::F2);
+    settle(&mut h);
+    // Select the old text and type the new name.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.event(egui::Event::Text("ServiceBooked".into()));
+    h.key_press(Key::Enter);
+    settle(&mut h);
+    assert_eq!(
+        h.state().doc.model.contexts[0].events[0].name,
+        "ServiceBooked"
+    );
+    assert!(h.query_by_label("event ServiceBooked").is_some());
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    settle(&mut h);
+    assert_eq!(
+        h.state().doc.model.contexts[0].events[0].name,
+        "SomethingHappened"
+    );
+}
+
+#[test]
+fn linking_two_stickies_and_refusing_an_invalid_link() {
+    let (mut h, _dir) = board_with(&[Kind::Event, Kind::Policy, Kind::Actor]);
+    // Event → policy: valid; the policy now reacts to the event.
+    h.get_by_label("event SomethingHappened").click();
+    settle(&mut h);
+    h.key_press(Key::L);
+    settle(&mut h);
+    h.get_by_label("policy Policy").click();
+    settle(&mut h);
+    assert_eq!(
+        h.state().doc.model.contexts[0].policies[0].on,
+        "SomethingHappened"
+    );
+    // Event → actor: refused, with the reason shown, and nothing changes.
+    let before = h.state().doc.model.clone();
+    h.get_by_label("event SomethingHappened").click();
+    settle(&mut h);
+    h.key_press(Key::L);
+    settle(&mut h);
+    h.get_by_label("actor Actor").click();
+    settle(&mut h);
+    assert_eq!(h.state().doc.model, before);
+    assert!(
+        h.query_by_label_contains("is not an EventStorming link")
+            .is_some()
+    );
+    // Undo takes the valid link back.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    settle(&mut h);
+    assert_eq!(h.state().doc.model.contexts[0].policies[0].on, "");
+}
+
+#[test]
+fn adding_a_field_in_the_inspector_gives_it_the_next_stable_number() {
+    let (mut h, _dir) = board_with(&[Kind::Event]);
+    h.get_by_label("event SomethingHappened").click();
+    settle(&mut h);
+    h.get_by_label("➕ Add field").click();
+    settle(&mut h);
+    h.get_by_label("➕ Add field").click();
+    settle(&mut h);
+    let fields = &h.state().doc.model.contexts[0].events[0].fields;
+    assert_eq!(fields.iter().map(|f| f.n).collect::<Vec<_>>(), vec![1, 2]);
+    // Removing the first reserves its number and name.
+    h.get_all_by_label("🗑").next().unwrap().click();
+    settle(&mut h);
+    let ev = &h.state().doc.model.contexts[0].events[0];
+    assert_eq!(ev.fields.len(), 1);
+    assert_eq!(ev.reserved[0].n, 1);
+}
+
+#[test]
+fn delete_and_duplicate_the_selection() {
+    let (mut h, _dir) = board_with(&[Kind::Command, Kind::Event]);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    settle(&mut h);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::D);
+    settle(&mut h);
+    assert_eq!(h.state().doc.model.element_count(), 4);
+    h.key_press(Key::Delete);
+    settle(&mut h);
+    assert_eq!(
+        h.state().doc.model.element_count(),
+        2,
+        "the duplicates were selected and deleted"
+    );
+}
