@@ -118,6 +118,11 @@ impl Studio {
         }
     }
 
+    /// The board's view (pan and zoom).
+    pub fn view(&mut self) -> &mut Board {
+        &mut self.board
+    }
+
     /// The UI preferences, to be stored.
     pub fn prefs(&self) -> &Prefs {
         &self.prefs

@@ -28,6 +28,7 @@ pub mod relation;
 pub mod resolve;
 pub mod saga;
 pub mod scenario;
+pub mod synthetic;
 pub mod ty;
 
 pub use access::Sticky;
