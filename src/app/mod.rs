@@ -9,6 +9,7 @@ pub mod board;
 pub mod dialogs;
 pub mod document;
 pub mod edit;
+pub mod graphs;
 pub mod history;
 pub mod image;
 pub mod inspector;

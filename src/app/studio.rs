@@ -11,6 +11,7 @@ use super::board::{Board, Selection};
 use super::dialogs::{Dialogs, Purpose};
 use super::document::Document;
 use super::edit::Edit;
+use super::graphs::{GraphKind, GraphViews};
 use super::inspector::Inspector;
 use super::recovery::{self, Autosave, Recovered};
 use super::theme;
@@ -71,6 +72,8 @@ pub struct Studio {
     reload_offer: bool,
     pending_dialog: Option<Purpose>,
     title: String,
+    dock: Option<GraphKind>,
+    graphs: GraphViews,
 }
 
 impl Studio {
@@ -99,6 +102,8 @@ impl Studio {
             reload_offer: false,
             pending_dialog: None,
             title: String::new(),
+            dock: None,
+            graphs: GraphViews::default(),
         }
     }
 
@@ -152,6 +157,16 @@ impl Studio {
             egui::MenuBar::new().ui(ui, |ui| self.menu_ui(ui, &mut actions));
         });
         egui::Panel::bottom("status").show(ui, |ui| self.status_ui(ui));
+        if self.dock.is_some() {
+            egui::Panel::bottom("dock")
+                .resizable(true)
+                .default_size(280.0)
+                .show(ui, |ui| self.dock_ui(ui));
+        } else {
+            egui::Panel::bottom("dock-tabs")
+                .resizable(false)
+                .show(ui, |ui| self.dock_ui(ui));
+        }
         egui::Panel::left("palette")
             .resizable(false)
             .exact_size(150.0)
@@ -851,6 +866,33 @@ impl Studio {
             ui.label(format!("Stormlab {}", env!("CARGO_PKG_VERSION")));
             ui.weak("Double-click the board: new sticky · drag a sticky's blue handle (or Alt+drag): link · F2: rename · Space+drag or middle-drag: pan · Ctrl+wheel: zoom");
         });
+    }
+
+    fn dock_ui(&mut self, ui: &mut Ui) {
+        ui.horizontal(|ui| {
+            for (label, tab) in [
+                ("Context map", GraphKind::ContextMap),
+                ("Flow", GraphKind::Flow),
+            ] {
+                let open = self.dock == Some(tab);
+                if ui.selectable_label(open, label).clicked() {
+                    self.dock = if open { None } else { Some(tab) };
+                }
+            }
+        });
+        if let Some(tab) = self.dock {
+            let selected = if self.selection.len() == 1 {
+                self.selection.iter().next().copied()
+            } else {
+                None
+            };
+            if let Some(id) = self
+                .graphs
+                .ui(ui, tab, &self.doc.model, self.doc.revision, selected)
+            {
+                self.jump_to(id);
+            }
+        }
     }
 
     fn palette_ui(&mut self, ui: &mut Ui) {

@@ -1,0 +1,239 @@
+//! Generated graph views drawn with egui_graphs: the context map and the flow graph of a
+//! context or of one command's consequences.
+//!
+//! Graphs are caches rebuilt from the model when its revision changes, keyed by `ElementId`
+//! payloads (never by petgraph indices). egui_graphs repaints every frame while shown, so the
+//! views are only drawn while their tab is open, and use its hierarchical layout so positions
+//! are stable from one rebuild to the next.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use egui::Ui;
+use egui_graphs::{
+    GraphChange, GraphView, LayoutHierarchical, LayoutHierarchicalOrientation,
+    LayoutStateHierarchical, SettingsInteraction, SettingsNavigation, SettingsStyle,
+};
+
+use super::theme::kind_color;
+use crate::model::{ElementId, Kind, Model};
+
+type FlowGraph = egui_graphs::Graph<ElementId, String>;
+
+/// Which generated view a tab shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GraphKind {
+    /// Contexts and their relations.
+    ContextMap,
+    /// The flow around the selection: a context's elements, or what one command leads to.
+    Flow,
+}
+
+/// The cached graphs and what they were built from.
+#[derive(Default)]
+pub struct GraphViews {
+    context_map: Option<(u64, FlowGraph)>,
+    flow: Option<((u64, Option<ElementId>), FlowGraph)>,
+}
+
+impl std::fmt::Debug for GraphViews {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GraphViews").finish_non_exhaustive()
+    }
+}
+
+/// The context map: one node per context, one edge per relation labelled with its pattern.
+pub fn context_map(model: &Model) -> FlowGraph {
+    let mut g = FlowGraph::new();
+    let mut nodes = BTreeMap::new();
+    for (i, c) in model.contexts.iter().enumerate() {
+        let id = ElementId {
+            kind: Kind::Context,
+            context: None,
+            index: i,
+        };
+        let n = g.add_node_with_label(id, c.name.clone());
+        nodes.insert(c.name.as_str(), n);
+    }
+    for r in &model.relations {
+        if let (Some(a), Some(b)) = (
+            nodes.get(r.upstream.as_str()),
+            nodes.get(r.downstream.as_str()),
+        ) {
+            let label = r.pattern.label().to_owned();
+            g.add_edge_with_label(*a, *b, label.clone(), label);
+        }
+    }
+    g
+}
+
+/// The flow graph of `root`: a command's consequences (everything reachable from it), a
+/// context's elements, or the whole model when `root` is None.
+pub fn flow(model: &Model, root: Option<ElementId>) -> FlowGraph {
+    let arrows = super::arrows::arrows(model);
+    let keep: BTreeSet<ElementId> = match root {
+        Some(r) if r.kind == Kind::Context => model
+            .elements()
+            .iter()
+            .filter(|e| e.id.context == Some(r.index) && e.at.is_some())
+            .map(|e| e.id)
+            .collect(),
+        Some(r) => {
+            let mut seen = BTreeSet::from([r]);
+            let mut queue = VecDeque::from([r]);
+            while let Some(n) = queue.pop_front() {
+                for (a, b) in &arrows {
+                    if *a == n && seen.insert(*b) {
+                        queue.push_back(*b);
+                    }
+                }
+            }
+            seen
+        }
+        None => model
+            .elements()
+            .iter()
+            .filter(|e| e.at.is_some() && e.id.kind != Kind::Context)
+            .map(|e| e.id)
+            .collect(),
+    };
+    let mut g = FlowGraph::new();
+    let mut nodes = BTreeMap::new();
+    for id in &keep {
+        let Some(name) = model.name_of(*id) else {
+            continue;
+        };
+        let n = g.add_node_with_label(*id, format!("{} {}", id.kind.label(), name));
+        if let Some(node) = g.node_mut(n) {
+            node.set_color(kind_color(id.kind));
+        }
+        nodes.insert(*id, n);
+    }
+    for (a, b) in arrows {
+        if let (Some(x), Some(y)) = (nodes.get(&a), nodes.get(&b)) {
+            g.add_edge(*x, *y, String::new());
+        }
+    }
+    g
+}
+
+impl GraphViews {
+    /// Shows the graph `kind`; returns an element the user clicked, to select on the board.
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        kind: GraphKind,
+        model: &Model,
+        revision: u64,
+        selected: Option<ElementId>,
+    ) -> Option<ElementId> {
+        let (graph, id, orientation) = match kind {
+            GraphKind::ContextMap => {
+                if self.context_map.as_ref().map(|(r, _)| *r) != Some(revision) {
+                    self.context_map = Some((revision, context_map(model)));
+                    egui_graphs::reset_layout::<LayoutStateHierarchical>(
+                        ui,
+                        Some("context-map".into()),
+                    );
+                }
+                if model.contexts.is_empty() {
+                    ui.weak("No bounded contexts yet.");
+                    return None;
+                }
+                let (_, g) = self.context_map.as_mut()?;
+                (g, "context-map", LayoutHierarchicalOrientation::LeftRight)
+            }
+            GraphKind::Flow => {
+                let root = selected.filter(|s| matches!(s.kind, Kind::Context | Kind::Command));
+                let key = (revision, root);
+                if self.flow.as_ref().map(|(k, _)| *k) != Some(key) {
+                    self.flow = Some((key, flow(model, root)));
+                    egui_graphs::reset_layout::<LayoutStateHierarchical>(ui, Some("flow".into()));
+                }
+                ui.weak(match root {
+                    Some(r) if r.kind == Kind::Command => {
+                        format!("What {} leads to", model.name_of(r).unwrap_or(""))
+                    }
+                    Some(r) => format!("The flow of context {}", model.name_of(r).unwrap_or("")),
+                    None => {
+                        "The whole model's flow — select a context or a command to focus".to_owned()
+                    }
+                });
+                let (_, g) = self.flow.as_mut()?;
+                (g, "flow", LayoutHierarchicalOrientation::LeftRight)
+            }
+        };
+        let mut state: LayoutStateHierarchical = egui_graphs::get_layout_state(ui, Some(id.into()));
+        if state.orientation != orientation || state.col_dist < 100.0 {
+            state.orientation = orientation;
+            state.row_dist = 90.0;
+            state.col_dist = 180.0;
+            state.triggered = false;
+            egui_graphs::set_layout_state(ui, state, Some(id.into()));
+        }
+        let response = GraphView::<LayoutStateHierarchical, LayoutHierarchical>::new()
+            .with_id(Some(id.into()))
+            .with_interactions(
+                &SettingsInteraction::new()
+                    .with_node_clicking_enabled(true)
+                    .with_node_selection_enabled(true)
+                    .with_dragging_enabled(true),
+            )
+            .with_navigations(
+                &SettingsNavigation::new()
+                    .with_fit_to_screen_enabled(true)
+                    .with_zoom_and_pan_enabled(false),
+            )
+            .with_styles(&SettingsStyle::new().with_labels_always(true))
+            .show(ui, graph);
+        response.changes.iter().find_map(|c| match c {
+            GraphChange::NodeClicked { node } | GraphChange::NodeSelected { node } => {
+                graph.node(*node).map(|n| *n.payload())
+            }
+            _ => None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Pattern, Relation};
+
+    #[test]
+    fn the_context_map_has_a_node_per_context_and_a_labelled_edge_per_relation() {
+        let mut m = crate::model::synthetic::synthetic(20, 3);
+        m.relations.push(Relation {
+            upstream: "Context0".into(),
+            downstream: "Context1".into(),
+            pattern: Pattern::OpenHostService,
+            doc: String::new(),
+            translations: vec![],
+        });
+        let g = context_map(&m);
+        assert_eq!(g.node_count(), 3);
+        assert_eq!(g.edge_count(), 1);
+        let (_, e) = g.edges_iter().next().unwrap();
+        assert_eq!(e.label(), "Open Host Service");
+    }
+
+    #[test]
+    fn a_commands_flow_holds_what_it_leads_to() {
+        let m = crate::model::synthetic::synthetic(10, 1);
+        let cmd = ElementId {
+            kind: Kind::Command,
+            context: Some(0),
+            index: 0,
+        };
+        let g = flow(&m, Some(cmd));
+        let labels: BTreeSet<String> = g.nodes_iter().map(|(_, n)| n.label()).collect();
+        for l in [
+            "command Do0",
+            "aggregate Thing0",
+            "event Done0",
+            "policy React0",
+            "read model View0",
+        ] {
+            assert!(labels.contains(l), "{l} in {labels:?}");
+        }
+    }
+}
