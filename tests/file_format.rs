@@ -23,24 +23,37 @@ fn a_one_sticky_move_is_a_one_line_diff() {
     let before = to_string(&model);
     model.contexts[1].events[2].at.x += 10.0;
     let after = to_string(&model);
-    let changed = before.lines().zip(after.lines()).filter(|(a, b)| a != b).count();
+    let changed = before
+        .lines()
+        .zip(after.lines())
+        .filter(|(a, b)| a != b)
+        .count();
     assert_eq!(changed, 1);
     assert_eq!(before.lines().count(), after.lines().count());
 }
 
 #[test]
 fn an_unknown_element_kind_is_an_error_at_its_place() {
-    let text = sample().replacen("            commands: [", "            widgets: [],\n            commands: [", 1);
+    let text = sample().replacen(
+        "            commands: [",
+        "            widgets: [],\n            commands: [",
+        1,
+    );
     let e = from_str(&text, "m.ron").unwrap_err();
     let line = text.lines().position(|l| l.contains("widgets")).unwrap() + 1;
     assert_eq!(e.at.map(|a| a.line), Some(line), "{e}");
     assert!(e.message.contains("widgets"), "{e}");
-    assert!(e.message.contains("commands"), "the message lists what was expected: {e}");
+    assert!(
+        e.message.contains("commands"),
+        "the message lists what was expected: {e}"
+    );
 }
 
 #[test]
 fn a_wrong_type_is_an_error_at_its_place() {
-    let text = sample().replacen("ty: \"decimal\"", "ty: \"money\"", 1).replacen("ty: \"id\"", "ty: 7", 1);
+    let text = sample()
+        .replacen("ty: \"decimal\"", "ty: \"money\"", 1)
+        .replacen("ty: \"id\"", "ty: 7", 1);
     let e = from_str(&text, "m.ron").unwrap_err();
     assert!(e.at.is_some(), "{e}");
     assert!(e.to_string().starts_with("m.ron:"), "{e}");
@@ -50,7 +63,11 @@ fn a_wrong_type_is_an_error_at_its_place() {
 fn a_bad_type_string_names_what_is_allowed() {
     let text = sample().replacen("ty: \"decimal\"", "ty: \"list<decimal\"", 1);
     let e = from_str(&text, "m.ron").unwrap_err();
-    let line = text.lines().position(|l| l.contains("list<decimal")).unwrap() + 1;
+    let line = text
+        .lines()
+        .position(|l| l.contains("list<decimal"))
+        .unwrap()
+        + 1;
     assert_eq!(e.at.map(|a| a.line), Some(line), "{e}");
     assert!(e.message.contains("missing closing `>`"), "{e}");
 }

@@ -134,6 +134,11 @@ impl Board {
         }
     }
 
+    /// The board's area on screen (points), as of the last frame.
+    pub fn canvas(&self) -> Rect {
+        self.canvas
+    }
+
     /// True while a rename text box is open.
     pub fn is_renaming(&self) -> bool {
         self.renaming.is_some()

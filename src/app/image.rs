@@ -1,25 +1,49 @@
-//! Exporting the board as an image for workshop documentation (SVG, vector, any zoom).
+//! Exporting the board as an image for workshop documentation: SVG (vector, the whole board
+//! or the selection) and PNG (the board as it is on screen, from a viewport screenshot).
 
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::Path;
 
 use super::board::element_rect;
 use super::theme::{kind_color, sticky_size};
-use crate::model::{Kind, Model};
+use crate::model::{ElementId, Kind, Model};
 
-/// Writes the board to `path` as SVG. Other extensions are refused with a reason.
-pub fn export(model: &Model, path: &Path) -> Result<(), String> {
-    let ext = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
-    if ext != "svg" {
-        return Err(format!(
-            "{}: the board image is exported as SVG; choose a name ending in .svg",
-            path.display()
-        ));
+/// Writes the board (or only `only`, when given) to `path` as SVG.
+pub fn export_svg(
+    model: &Model,
+    only: Option<&BTreeSet<ElementId>>,
+    path: &Path,
+) -> Result<(), String> {
+    crate::model::file::write_atomic(path, svg(model, only).as_bytes()).map_err(|e| e.to_string())
+}
+
+/// Crops `image` to `rect` (in pixels) and writes it to `path` as PNG.
+pub fn export_png(image: &egui::ColorImage, rect: egui::Rect, path: &Path) -> Result<(), String> {
+    let [w, h] = image.size;
+    let x0 = (rect.min.x.max(0.0) as usize).min(w);
+    let y0 = (rect.min.y.max(0.0) as usize).min(h);
+    let x1 = (rect.max.x.max(0.0) as usize).min(w);
+    let y1 = (rect.max.y.max(0.0) as usize).min(h);
+    if x1 <= x0 || y1 <= y0 {
+        return Err("the board is not visible: nothing to export".into());
     }
-    crate::model::file::write_atomic(path, svg(model).as_bytes()).map_err(|e| e.to_string())
+    let mut rgba = Vec::with_capacity((x1 - x0) * (y1 - y0) * 4);
+    for y in y0..y1 {
+        for x in x0..x1 {
+            let c = image.pixels.get(y * w + x).copied().unwrap_or_default();
+            rgba.extend_from_slice(&c.to_srgba_unmultiplied());
+        }
+    }
+    let mut bytes = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut bytes, (x1 - x0) as u32, (y1 - y0) as u32);
+        enc.set_color(png::ColorType::Rgba);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut writer = enc.write_header().map_err(|e| e.to_string())?;
+        writer.write_image_data(&rgba).map_err(|e| e.to_string())?;
+    }
+    crate::model::file::write_atomic(path, &bytes).map_err(|e| e.to_string())
 }
 
 fn esc(s: &str) -> String {
@@ -33,11 +57,18 @@ fn hex(c: egui::Color32) -> String {
     format!("#{:02x}{:02x}{:02x}", c.r(), c.g(), c.b())
 }
 
-/// The board as an SVG document.
-pub fn svg(model: &Model) -> String {
+/// The board (or only the elements in `only`) as an SVG document.
+pub fn svg(model: &Model, only: Option<&BTreeSet<ElementId>>) -> String {
+    let shown = |id: &ElementId| {
+        only.is_none_or(|o| {
+            o.contains(id)
+                || (id.kind == Kind::Context && o.iter().any(|e| e.context == Some(id.index)))
+        })
+    };
     let rects: Vec<_> = model
         .elements()
         .iter()
+        .filter(|e| shown(&e.id))
         .filter_map(|e| element_rect(model, e.id))
         .collect();
     let bounds = rects
@@ -72,7 +103,14 @@ pub fn svg(model: &Model) -> String {
         bounds.width(),
         bounds.height()
     );
-    for c in &model.contexts {
+    for (i, c) in model.contexts.iter().enumerate() {
+        if !shown(&ElementId {
+            kind: Kind::Context,
+            context: None,
+            index: i,
+        }) {
+            continue;
+        }
         let f = c.frame;
         let _ = writeln!(
             s,
@@ -88,6 +126,9 @@ pub fn svg(model: &Model) -> String {
         );
     }
     for (from, to) in super::arrows::arrows(model) {
+        if !shown(&from) || !shown(&to) {
+            continue;
+        }
         if let (Some(a), Some(b)) = (element_rect(model, from), element_rect(model, to)) {
             let _ = writeln!(
                 s,
@@ -103,7 +144,8 @@ pub fn svg(model: &Model) -> String {
         if matches!(
             e.id.kind,
             Kind::Context | Kind::Enum | Kind::Scenario | Kind::Relation
-        ) {
+        ) || !shown(&e.id)
+        {
             continue;
         }
         let Some(p) = e.at else { continue };
@@ -134,4 +176,28 @@ pub fn svg(model: &Model) -> String {
     }
     s.push_str("</svg>\n");
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn svg_holds_every_sticky_or_only_the_selection() {
+        let m = crate::model::synthetic::synthetic(10, 1);
+        let all = svg(&m, None);
+        assert_eq!(
+            all.matches("<rect").count(),
+            1 + 1 + 10,
+            "background, frame, stickies"
+        );
+        assert!(all.contains(">Done1<"));
+        let one = BTreeSet::from([ElementId {
+            kind: Kind::Event,
+            context: Some(0),
+            index: 1,
+        }]);
+        let sel = svg(&m, Some(&one));
+        assert!(sel.contains(">Done1<") && !sel.contains(">Done0<"));
+    }
 }

@@ -74,6 +74,7 @@ pub struct Studio {
     title: String,
     dock: Option<GraphKind>,
     graphs: GraphViews,
+    png_pending: Option<PathBuf>,
 }
 
 impl Studio {
@@ -104,6 +105,7 @@ impl Studio {
             title: String::new(),
             dock: None,
             graphs: GraphViews::default(),
+            png_pending: None,
         }
     }
 
@@ -650,10 +652,37 @@ impl Studio {
         match purpose {
             Purpose::Open => self.open_path(p),
             Purpose::SaveAs => self.save_to(p),
-            Purpose::ExportImage => match super::image::export(&self.doc.model, p) {
-                Ok(()) => self.notify(format!("Exported the board to {}", p.display()), false),
-                Err(e) => self.notify(e, true),
-            },
+            Purpose::ExportImage => {
+                let ext = p
+                    .extension()
+                    .map(|e| e.to_string_lossy().to_lowercase())
+                    .unwrap_or_default();
+                match ext.as_str() {
+                    "svg" => {
+                        let only = (!self.selection.is_empty()).then_some(&self.selection);
+                        match super::image::export_svg(&self.doc.model, only, p) {
+                            Ok(()) => self.notify(
+                                format!(
+                                    "Exported {} to {}",
+                                    if only.is_some() {
+                                        "the selection"
+                                    } else {
+                                        "the board"
+                                    },
+                                    p.display()
+                                ),
+                                false,
+                            ),
+                            Err(e) => self.notify(e, true),
+                        }
+                    }
+                    "png" => self.png_pending = Some(p.to_owned()),
+                    _ => self.notify(
+                        format!("{}: choose a name ending in .svg or .png", p.display()),
+                        true,
+                    ),
+                }
+            }
             Purpose::ExportFolder | Purpose::Compare => self.notify(
                 "Not available yet: use `stormlab export` / `stormlab diff`",
                 true,
@@ -663,7 +692,39 @@ impl Studio {
 
     // ----- periodic work -----
 
+    /// PNG export: ask for a screenshot, then crop it to the board when it arrives.
+    fn screenshot(&mut self, ctx: &egui::Context) {
+        if let Some(path) = self.png_pending.take() {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Screenshot(egui::UserData::new(path)));
+        }
+        let shot = ctx.input(|i| {
+            i.raw.events.iter().find_map(|e| match e {
+                egui::Event::Screenshot {
+                    image, user_data, ..
+                } => user_data
+                    .data
+                    .as_ref()
+                    .and_then(|d| d.downcast_ref::<PathBuf>())
+                    .map(|p| (image.clone(), p.clone())),
+                _ => None,
+            })
+        });
+        if let Some((image, path)) = shot {
+            let ppp = ctx.pixels_per_point();
+            let r = self.board.canvas();
+            let px = egui::Rect::from_min_max(
+                (r.min.to_vec2() * ppp).to_pos2(),
+                (r.max.to_vec2() * ppp).to_pos2(),
+            );
+            match super::image::export_png(&image, px, &path) {
+                Ok(()) => self.notify(format!("Exported the board to {}", path.display()), false),
+                Err(e) => self.notify(e, true),
+            }
+        }
+    }
+
     fn autosave_tick(&mut self, ctx: &egui::Context) {
+        self.screenshot(ctx);
         if let Some(purpose) = self.pending_dialog.take() {
             self.ask_path(ctx, purpose);
         }
