@@ -13,6 +13,7 @@ pub mod delivery;
 pub mod document;
 pub mod element;
 pub mod event;
+pub mod expr;
 pub mod external;
 pub mod field;
 pub mod file;

@@ -1,0 +1,206 @@
+//! Evaluation of compiled expressions: checked arithmetic, a step budget, never a panic.
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+
+use super::compile::{Func, Node};
+use super::parser::BinOp;
+use super::{EvalError, RootValue, Span, Value};
+
+/// Steps one evaluation may take.
+pub const MAX_STEPS: u32 = 10_000;
+/// Longest string an expression may build, in bytes.
+const MAX_STRING: usize = 64 * 1024;
+
+/// Evaluation state: the roots and the remaining step budget.
+pub struct Eval<'a> {
+    /// Root values in scope order.
+    pub roots: &'a [RootValue<'a>],
+    /// Steps left.
+    pub steps: u32,
+}
+
+fn overflow(span: &Span) -> EvalError {
+    EvalError::Overflow { span: span.clone() }
+}
+
+fn other(span: &Span, message: impl Into<String>) -> EvalError {
+    EvalError::Other {
+        span: span.clone(),
+        message: message.into(),
+    }
+}
+
+impl Eval<'_> {
+    /// Evaluates `node`.
+    pub fn eval(&mut self, node: &Node) -> Result<Value, EvalError> {
+        self.steps = self
+            .steps
+            .checked_sub(1)
+            .ok_or(EvalError::TooManySteps(MAX_STEPS))?;
+        Ok(match node {
+            Node::Const(v) => v.clone(),
+            Node::Root(i) => match self.roots.get(*i) {
+                Some(RootValue::Scalar(v)) => (*v).clone(),
+                _ => Value::None,
+            },
+            Node::Field(r, slot) => match self.roots.get(*r) {
+                Some(RootValue::Record(fields)) => fields.get(*slot).cloned().unwrap_or_default(),
+                _ => Value::None,
+            },
+            Node::Get(inner, slot) => match self.eval(inner)? {
+                Value::Record(fields) => fields.get(*slot).cloned().unwrap_or_default(),
+                _ => Value::None,
+            },
+            Node::Neg(inner, span) => match self.eval(inner)? {
+                Value::Int(i) => Value::Int(i.checked_neg().ok_or_else(|| overflow(span))?),
+                Value::Dec(d) => Value::Dec(-d),
+                Value::Dur(d) => Value::Dur(d.checked_neg().ok_or_else(|| overflow(span))?),
+                v => v,
+            },
+            Node::Not(inner) => Value::Bool(!matches!(self.eval(inner)?, Value::Bool(true))),
+            Node::And(a, b) => Value::Bool(
+                matches!(self.eval(a)?, Value::Bool(true))
+                    && matches!(self.eval(b)?, Value::Bool(true)),
+            ),
+            Node::Or(a, b) => Value::Bool(
+                matches!(self.eval(a)?, Value::Bool(true))
+                    || matches!(self.eval(b)?, Value::Bool(true)),
+            ),
+            Node::Default(a, b) => match self.eval(a)? {
+                Value::None => self.eval(b)?,
+                v => v,
+            },
+            Node::If(c, a, b) => {
+                if matches!(self.eval(c)?, Value::Bool(true)) {
+                    self.eval(a)?
+                } else {
+                    self.eval(b)?
+                }
+            }
+            Node::List(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for i in items {
+                    out.push(self.eval(i)?);
+                }
+                Value::List(Arc::from(out))
+            }
+            Node::ToDec(inner) => match self.eval(inner)? {
+                Value::Int(i) => Value::Dec(Decimal::from(i)),
+                v => v,
+            },
+            Node::Bin(op, a, b, span) => {
+                let a = self.eval(a)?;
+                let b = self.eval(b)?;
+                binary(*op, a, b, span)?
+            }
+            Node::Call(f, args, span) => {
+                let mut vals = Vec::with_capacity(args.len());
+                for a in args {
+                    vals.push(self.eval(a)?);
+                }
+                call(*f, vals, span)?
+            }
+        })
+    }
+}
+
+fn binary(op: BinOp, a: Value, b: Value, span: &Span) -> Result<Value, EvalError> {
+    use Value::*;
+    let cmp = |o: Ordering| -> bool {
+        match op {
+            BinOp::Lt => o == Ordering::Less,
+            BinOp::Le => o != Ordering::Greater,
+            BinOp::Gt => o == Ordering::Greater,
+            _ => o != Ordering::Less,
+        }
+    };
+    Ok(match op {
+        BinOp::Eq => Bool(a == b),
+        BinOp::Ne => Bool(a != b),
+        BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => Bool(cmp(a.cmp(&b))),
+        _ => match (op, a, b) {
+            (BinOp::Add, Int(x), Int(y)) => Int(x.checked_add(y).ok_or_else(|| overflow(span))?),
+            (BinOp::Sub, Int(x), Int(y)) => Int(x.checked_sub(y).ok_or_else(|| overflow(span))?),
+            (BinOp::Mul, Int(x), Int(y)) => Int(x.checked_mul(y).ok_or_else(|| overflow(span))?),
+            (BinOp::Div | BinOp::Rem, Int(_), Int(0)) => {
+                return Err(EvalError::DivisionByZero { span: span.clone() });
+            }
+            (BinOp::Div, Int(x), Int(y)) => Int(x.checked_div(y).ok_or_else(|| overflow(span))?),
+            (BinOp::Rem, Int(x), Int(y)) => Int(x.checked_rem(y).ok_or_else(|| overflow(span))?),
+            (BinOp::Add, Dec(x), Dec(y)) => Dec(x.checked_add(y).ok_or_else(|| overflow(span))?),
+            (BinOp::Sub, Dec(x), Dec(y)) => Dec(x.checked_sub(y).ok_or_else(|| overflow(span))?),
+            (BinOp::Mul, Dec(x), Dec(y)) => Dec(x.checked_mul(y).ok_or_else(|| overflow(span))?),
+            (BinOp::Div, Dec(_), Dec(y)) if y.is_zero() => {
+                return Err(EvalError::DivisionByZero { span: span.clone() });
+            }
+            (BinOp::Div, Dec(x), Dec(y)) => Dec(x.checked_div(y).ok_or_else(|| overflow(span))?),
+            (BinOp::Add, Str(x), Str(y)) => {
+                if x.len() + y.len() > MAX_STRING {
+                    return Err(other(span, "string too long"));
+                }
+                Str(Arc::from(format!("{x}{y}")))
+            }
+            (BinOp::Add, Ts(t), Dur(d)) => Ts(t.checked_add(d).ok_or_else(|| overflow(span))?),
+            (BinOp::Sub, Ts(t), Dur(d)) => Ts(t.checked_sub(d).ok_or_else(|| overflow(span))?),
+            (BinOp::Sub, Ts(x), Ts(y)) => Dur(x.checked_sub(y).ok_or_else(|| overflow(span))?),
+            (BinOp::Add, Dur(x), Dur(y)) => Dur(x.checked_add(y).ok_or_else(|| overflow(span))?),
+            (BinOp::Sub, Dur(x), Dur(y)) => Dur(x.checked_sub(y).ok_or_else(|| overflow(span))?),
+            (BinOp::Mul, Dur(x), Int(y)) | (BinOp::Mul, Int(y), Dur(x)) => {
+                Dur(x.checked_mul(y).ok_or_else(|| overflow(span))?)
+            }
+            (BinOp::Div, Dur(_), Int(0)) => {
+                return Err(EvalError::DivisionByZero { span: span.clone() });
+            }
+            (BinOp::Div, Dur(x), Int(y)) => Dur(x.checked_div(y).ok_or_else(|| overflow(span))?),
+            // An absent optional reached arithmetic (the checker prevents it otherwise).
+            (_, a, b) => {
+                return Err(other(
+                    span,
+                    format!("cannot apply `{}` to {a} and {b}", op.symbol()),
+                ));
+            }
+        },
+    })
+}
+
+fn call(f: Func, args: Vec<Value>, span: &Span) -> Result<Value, EvalError> {
+    use Value::*;
+    let mut it = args.into_iter();
+    let a = it.next().unwrap_or_default();
+    let b = it.next().unwrap_or_default();
+    Ok(match f {
+        Func::Len => match a {
+            List(l) => Int(l.len() as i64),
+            Str(s) => Int(s.chars().count() as i64),
+            _ => Int(0),
+        },
+        Func::Contains => match (a, b) {
+            (List(l), x) => Bool(l.contains(&x)),
+            (Str(s), Str(t)) => Bool(s.contains(&*t)),
+            _ => Bool(false),
+        },
+        Func::Min => a.min(b),
+        Func::Max => a.max(b),
+        Func::Abs => match a {
+            Int(i) => Int(i.checked_abs().ok_or_else(|| overflow(span))?),
+            Dec(d) => Dec(d.abs()),
+            Dur(d) => Dur(d.checked_abs().ok_or_else(|| overflow(span))?),
+            v => v,
+        },
+        Func::Span(unit) => match a {
+            Int(n) => Dur(n.checked_mul(unit).ok_or_else(|| overflow(span))?),
+            _ => Dur(0),
+        },
+        Func::Str => Str(Arc::from(a.to_string())),
+        Func::IsSome => Bool(a != None),
+        Func::Round => match (a, b) {
+            (Dec(d), Int(p)) => Dec(d.round_dp(u32::try_from(p.clamp(0, 28)).unwrap_or(0))),
+            (v, _) => v,
+        },
+        Func::Lower => Str(Arc::from(a.to_string().to_lowercase())),
+        Func::Upper => Str(Arc::from(a.to_string().to_uppercase())),
+    })
+}

@@ -1,0 +1,222 @@
+//! The expression language: a small, typed, sandboxed language for guards, field
+//! assignments, targets, read-model updates and scenario values.
+//!
+//! `cmd.amount > 0`, `row.count + 1`, `if event.vip then 5 else 1`, `'b-' + str(i)`,
+//! `now + days(14)`, `ServiceKind.OilChange`. Checked once against the names in scope
+//! (unknown names and type errors come back with spans), compiled to a tree with all names
+//! resolved to slots, evaluated with checked arithmetic and a step budget: overflow and
+//! division by zero are errors, never panics.
+
+mod compile;
+mod eval;
+mod parser;
+pub mod time;
+mod value;
+
+use std::sync::Arc;
+
+pub use value::Value;
+
+use crate::model::ty::Type;
+
+/// A byte range in an expression's source.
+pub type Span = std::ops::Range<usize>;
+
+/// A parse or type error, pointing at its span.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct ExprError {
+    /// Where in the expression.
+    pub span: Span,
+    /// What is wrong, in a domain expert's words.
+    pub message: String,
+}
+
+/// A failure at evaluation time: it rejects the command (or fails the delivery).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum EvalError {
+    /// Division (or remainder) by zero.
+    #[error("division by zero")]
+    DivisionByZero {
+        /// The operator.
+        span: Span,
+    },
+    /// A result too large for its type.
+    #[error("arithmetic overflow")]
+    Overflow {
+        /// The operator.
+        span: Span,
+    },
+    /// The step budget ran out.
+    #[error("evaluation exceeded {0} steps")]
+    TooManySteps(u32),
+    /// Anything else (an over-long string, …).
+    #[error("{message}")]
+    Other {
+        /// Where.
+        span: Span,
+        /// What.
+        message: String,
+    },
+}
+
+/// What the checker needs to know about named types.
+pub trait TypeEnv {
+    /// The value names of enum `name`, or None if `name` is not an enum.
+    fn enum_values(&self, name: &str) -> Option<&[String]>;
+    /// The ordered fields of value object `name`, or None.
+    fn record_fields(&self, name: &str) -> Option<Vec<(String, Type)>>;
+}
+
+/// A `TypeEnv` that knows no named types.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoTypes;
+
+impl TypeEnv for NoTypes {
+    fn enum_values(&self, _: &str) -> Option<&[String]> {
+        None
+    }
+    fn record_fields(&self, _: &str) -> Option<Vec<(String, Type)>> {
+        None
+    }
+}
+
+/// A name an expression may use.
+#[derive(Clone, Debug)]
+pub struct Root {
+    /// The name (`cmd`, `now`).
+    pub name: String,
+    /// Its shape.
+    pub shape: RootShape,
+}
+
+/// The shape of a root.
+#[derive(Clone, Debug)]
+pub enum RootShape {
+    /// A record such as `cmd`, `event`, `state`, `row`: fields in slot order.
+    Record(Vec<(String, Type)>),
+    /// A single value such as `now` (timestamp) or `i` (int).
+    Scalar(Type),
+}
+
+/// The names an expression may use, in order; compiled expressions refer to them by index.
+#[derive(Clone, Debug, Default)]
+pub struct Scope {
+    /// The roots.
+    pub roots: Vec<Root>,
+}
+
+impl Scope {
+    /// An empty scope.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a record root.
+    pub fn record(mut self, name: &str, fields: Vec<(String, Type)>) -> Self {
+        self.roots.push(Root {
+            name: name.to_owned(),
+            shape: RootShape::Record(fields),
+        });
+        self
+    }
+
+    /// Adds a scalar root.
+    pub fn scalar(mut self, name: &str, ty: Type) -> Self {
+        self.roots.push(Root {
+            name: name.to_owned(),
+            shape: RootShape::Scalar(ty),
+        });
+        self
+    }
+}
+
+/// A root's value at evaluation time, in scope order.
+#[derive(Clone, Copy, Debug)]
+pub enum RootValue<'a> {
+    /// A record's field values in slot order.
+    Record(&'a [Value]),
+    /// A scalar.
+    Scalar(&'a Value),
+}
+
+#[derive(Debug)]
+struct Inner {
+    source: String,
+    node: compile::Node,
+    ty: Type,
+}
+
+/// A checked, compiled expression. Cheap to clone; `Send + Sync`.
+#[derive(Clone, Debug)]
+pub struct Expr(Arc<Inner>);
+
+impl Expr {
+    /// Parses and type-checks `source` against `scope`; the result must be assignable to
+    /// `expected` when given (converted where needed, e.g. int → decimal).
+    pub fn compile(
+        source: &str,
+        scope: &Scope,
+        env: &dyn TypeEnv,
+        expected: Option<&Type>,
+    ) -> Result<Expr, Vec<ExprError>> {
+        let ast = parser::parse(source).map_err(|e| vec![e])?;
+        let (node, ty) = compile::Compiler { scope, env }
+            .top(&ast, expected)
+            .map_err(|e| vec![e])?;
+        Ok(Expr(Arc::new(Inner {
+            source: source.to_owned(),
+            node,
+            ty,
+        })))
+    }
+
+    /// The result type.
+    pub fn ty(&self) -> &Type {
+        &self.0.ty
+    }
+
+    /// The source text.
+    pub fn source(&self) -> &str {
+        &self.0.source
+    }
+
+    /// Evaluates against `roots` (in scope order). Never panics.
+    pub fn eval(&self, roots: &[RootValue<'_>]) -> Result<Value, EvalError> {
+        eval::Eval {
+            roots,
+            steps: eval::MAX_STEPS,
+        }
+        .eval(&self.0.node)
+    }
+
+    /// The `(root index, field slot)` pairs the expression reads, deduplicated and sorted.
+    pub fn reads(&self) -> Vec<(usize, usize)> {
+        fn walk(n: &compile::Node, out: &mut Vec<(usize, usize)>) {
+            use compile::Node::*;
+            match n {
+                Field(r, s) => out.push((*r, *s)),
+                Const(_) | Root(_) => {}
+                Get(a, _) | Neg(a, _) | Not(a) | ToDec(a) => walk(a, out),
+                Bin(_, a, b, _) | And(a, b) | Or(a, b) | Default(a, b) => {
+                    walk(a, out);
+                    walk(b, out);
+                }
+                If(a, b, c) => {
+                    walk(a, out);
+                    walk(b, out);
+                    walk(c, out);
+                }
+                Call(_, args, _) | List(args) => args.iter().for_each(|a| walk(a, out)),
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.0.node, &mut out);
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,112 @@
+//! Runtime values of expressions, shared with the simulation engine.
+
+use std::fmt;
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+
+use super::TypeEnv;
+use super::time::{format_duration, format_timestamp};
+use crate::model::ty::Type;
+
+/// A value. Ids and enum values are text at runtime; an absent optional is `None`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum Value {
+    /// An absent optional value.
+    #[default]
+    None,
+    /// A boolean.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// An exact decimal.
+    Dec(Decimal),
+    /// Text (also ids and enum values).
+    Str(Arc<str>),
+    /// Milliseconds since the Unix epoch, UTC.
+    Ts(i64),
+    /// Milliseconds.
+    Dur(i64),
+    /// A value object's fields, in declaration order.
+    Record(Arc<[Value]>),
+    /// A list.
+    List(Arc<[Value]>),
+}
+
+impl Value {
+    /// Text value.
+    pub fn str(s: &str) -> Value {
+        Value::Str(Arc::from(s))
+    }
+
+    /// The zero value of a type: 0, 0.0, "", false, the epoch, 0s, the first enum value, a
+    /// record of zeros, an empty list, `None` for optionals.
+    pub fn zero_of(ty: &Type, env: &dyn TypeEnv) -> Value {
+        zero(ty, env, 0)
+    }
+
+    /// The text, for `Str` values.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+fn zero(ty: &Type, env: &dyn TypeEnv, depth: u32) -> Value {
+    match ty {
+        Type::String | Type::Id => Value::str(""),
+        Type::Int => Value::Int(0),
+        Type::Decimal => Value::Dec(Decimal::ZERO),
+        Type::Bool => Value::Bool(false),
+        Type::Timestamp => Value::Ts(0),
+        Type::Duration => Value::Dur(0),
+        Type::List(_) => Value::List(Arc::from(Vec::new())),
+        Type::Optional(_) => Value::None,
+        Type::Named(n) => {
+            if let Some(values) = env.enum_values(n) {
+                return values.first().map(|v| Value::str(v)).unwrap_or_default();
+            }
+            match env.record_fields(n) {
+                // A value object containing itself would be infinite: stop at a fixed depth.
+                Some(fields) if depth < 16 => Value::Record(
+                    fields
+                        .iter()
+                        .map(|(_, t)| zero(t, env, depth + 1))
+                        .collect(),
+                ),
+                _ => Value::None,
+            }
+        }
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::None => f.write_str("none"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Dec(d) => write!(f, "{d}"),
+            Value::Str(s) => f.write_str(s),
+            Value::Ts(t) => f.write_str(&format_timestamp(*t)),
+            Value::Dur(d) => f.write_str(&format_duration(*d)),
+            Value::Record(v) | Value::List(v) => {
+                let (open, close) = if matches!(self, Value::List(_)) {
+                    ("[", "]")
+                } else {
+                    ("(", ")")
+                };
+                f.write_str(open)?;
+                for (i, x) in v.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{x}")?;
+                }
+                f.write_str(close)
+            }
+        }
+    }
+}
