@@ -8,6 +8,7 @@ use stormlab::cli::{Cli, Command};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
+        Some(Command::Check(args)) => stormlab::cli::check::run(args),
         Some(Command::Fmt(args)) => stormlab::cli::fmt::run(args),
         None => open_studio(cli.file),
     };

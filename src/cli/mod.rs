@@ -1,5 +1,6 @@
 //! The command line: one file per subcommand; `main.rs` only dispatches.
 
+pub mod check;
 pub mod fmt;
 
 use std::path::PathBuf;
@@ -25,6 +26,8 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Check models and print diagnostics (exit 1 on errors).
+    Check(check::CheckArgs),
     /// Rewrite model files in canonical form.
     Fmt(fmt::FmtArgs),
 }

@@ -69,7 +69,9 @@ pub fn from_str(text: &str, file: &str) -> Result<Model, LoadError> {
                 .into(),
         ));
     }
-    let options = ron::Options::default().with_recursion_limit(128);
+    let options = ron::Options::default()
+        .with_recursion_limit(128)
+        .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
     let model: Model = options.from_str(text).map_err(|e| {
         let at = LineCol {
             line: e.span.start.line.max(1),

@@ -6,10 +6,12 @@
 pub mod access;
 pub mod actor;
 pub mod aggregate;
+pub mod check;
 pub mod command;
 pub mod connect;
 pub mod context;
 pub mod delivery;
+pub mod diagnostic;
 pub mod document;
 pub mod element;
 pub mod event;
@@ -17,6 +19,7 @@ pub mod expr;
 pub mod external;
 pub mod field;
 pub mod file;
+pub mod flow;
 pub mod hotspot;
 pub mod layout;
 pub mod locate;
@@ -29,6 +32,7 @@ pub mod relation;
 pub mod resolve;
 pub mod saga;
 pub mod scenario;
+pub mod scopes;
 pub mod synthetic;
 pub mod ty;
 

@@ -203,3 +203,72 @@ pub enum Expect {
         count: u64,
     },
 }
+
+/// The default virtual start of a scenario.
+pub const DEFAULT_START: &str = "2024-01-01T09:00:00Z";
+
+impl Scenario {
+    /// The virtual start time in ms since the epoch (None if `start` cannot be read).
+    pub fn start_ms(&self) -> Option<i64> {
+        super::expr::time::parse_timestamp(self.start.as_deref().unwrap_or(DEFAULT_START))
+    }
+}
+
+/// Reads a scenario time: an offset from the start (`"0s"`, `"10m"`, `"+1h30m"`), a time of
+/// day on the start's day (`"10:15"`, `"10:15:30"`; the next day if already past), or an
+/// RFC 3339 timestamp. Returns ms since the epoch.
+pub fn parse_time(spec: &str, start_ms: i64) -> Option<i64> {
+    let s = spec.trim();
+    if let Some(d) = super::expr::time::parse_duration(s.strip_prefix('+').unwrap_or(s)) {
+        return start_ms.checked_add(d);
+    }
+    if s.contains('T') {
+        return super::expr::time::parse_timestamp(s);
+    }
+    let parts: Vec<&str> = s.split(':').collect();
+    if !(2..=3).contains(&parts.len())
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) || p.len() > 2)
+    {
+        return None;
+    }
+    let n = |i: usize| {
+        parts
+            .get(i)
+            .and_then(|p| p.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
+    let (h, m, sec) = (n(0), n(1), n(2));
+    if h > 23 || m > 59 || sec > 59 {
+        return None;
+    }
+    let day = start_ms.div_euclid(86_400_000) * 86_400_000;
+    let t = day + ((h * 60 + m) * 60 + sec) * 1000;
+    Some(if t < start_ms { t + 86_400_000 } else { t })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scenario_times_are_offsets_times_of_day_or_timestamps() {
+        let start = crate::model::expr::time::parse_timestamp("2024-03-29T09:00:00Z").unwrap();
+        assert_eq!(parse_time("10m", start), Some(start + 600_000));
+        assert_eq!(parse_time("+0s", start), Some(start));
+        assert_eq!(parse_time("10:15", start), Some(start + 75 * 60_000));
+        assert_eq!(
+            parse_time("08:00", start),
+            Some(start + 23 * 3_600_000),
+            "already past: the next day"
+        );
+        assert_eq!(
+            parse_time("2024-03-29T12:00:00Z", start),
+            Some(start + 3 * 3_600_000)
+        );
+        for bad in ["", "soon", "25:00", "10:60", "1:2:3:4"] {
+            assert_eq!(parse_time(bad, start), None, "{bad}");
+        }
+    }
+}

@@ -74,7 +74,7 @@ impl Type {
             "duration" => Type::Duration,
             "id" => Type::Id,
             name => {
-                if !is_identifier(name) {
+                if !name.split('.').all(is_identifier) || name.split('.').count() > 2 {
                     return Err(err(
                         "expected a built-in type (string, int, decimal, bool, timestamp, duration, id), \
                          list<T>, optional<T>, or the name of an enum or value object",
@@ -154,7 +154,13 @@ mod tests {
 
     #[test]
     fn rejects_malformed_types_with_a_reason() {
-        for text in ["", "list<int", "map<int>", "9lives", "a b", "list<>"] {
+        assert_eq!(
+            Type::parse("Billing.Money").unwrap(),
+            Type::Named("Billing.Money".into())
+        );
+        for text in [
+            "", "list<int", "map<int>", "9lives", "a b", "list<>", "a.b.c", ".x",
+        ] {
             assert!(Type::parse(text).is_err(), "{text} should not parse");
         }
     }

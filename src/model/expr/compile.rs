@@ -63,6 +63,8 @@ pub enum Node {
     Call(Func, Vec<Node>, Span),
     /// A list literal.
     List(Vec<Node>),
+    /// A value object built from its fields in order: `Money(9.90, 'EUR')`.
+    Record(Vec<Node>),
     /// Int → decimal.
     ToDec(Box<Node>),
 }
@@ -513,6 +515,32 @@ impl Compiler<'_> {
                 ))
             }
         };
+        if let Some(fields) = self.env.record_fields(name) {
+            if args.len() != fields.len() {
+                let names: Vec<&str> = fields.iter().map(|(n, _)| n.as_str()).collect();
+                return Err(err(
+                    span.clone(),
+                    format!(
+                        "{name} takes its {} fields in order ({}), found {} value(s)",
+                        fields.len(),
+                        names.join(", "),
+                        args.len()
+                    ),
+                ));
+            }
+            let mut nodes = Vec::with_capacity(args.len());
+            for (a, (fname, fty)) in args.iter().zip(&fields) {
+                let (n, t) = self.node(a)?;
+                let conv = assignable(&t, fty, self.env).ok_or_else(|| {
+                    err(
+                        a.span(),
+                        format!("{name}.{fname} is a `{fty}`, found {}", show(&t)),
+                    )
+                })?;
+                nodes.push(apply(n, conv));
+            }
+            return Ok((Node::Record(nodes), Type::Named(name.to_owned())));
+        }
         if name == "ts" {
             arity(1)?;
             let Some(Ast::Lit(Lit::Str(s), lspan)) = args.first() else {

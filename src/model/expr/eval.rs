@@ -87,6 +87,13 @@ impl Eval<'_> {
                 }
                 Value::List(Arc::from(out))
             }
+            Node::Record(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for i in items {
+                    out.push(self.eval(i)?);
+                }
+                Value::Record(Arc::from(out))
+            }
             Node::ToDec(inner) => match self.eval(inner)? {
                 Value::Int(i) => Value::Dec(Decimal::from(i)),
                 v => v,

@@ -207,7 +207,9 @@ impl Expr {
                     walk(b, out);
                     walk(c, out);
                 }
-                Call(_, args, _) | List(args) => args.iter().for_each(|a| walk(a, out)),
+                Call(_, args, _) | List(args) | Record(args) => {
+                    args.iter().for_each(|a| walk(a, out))
+                }
             }
         }
         let mut out = Vec::new();

@@ -141,6 +141,24 @@ fn optionals_lists_and_functions() {
 }
 
 #[test]
+fn value_objects_are_built_from_their_fields_in_order() {
+    assert_eq!(
+        ok("Money(9, 'EUR')"),
+        Value::Record(vec![dec("9"), Value::str("EUR")].into())
+    );
+    assert_eq!(ok("Money(1.5, 'EUR') == cmd.price"), Value::Bool(false));
+    let e = compile_err("Money(1)");
+    assert!(
+        e.message
+            .contains("takes its 2 fields in order (amount, currency)"),
+        "{}",
+        e.message
+    );
+    let e = compile_err("Money('x', 'EUR')");
+    assert_eq!(e.span, 6..9);
+}
+
+#[test]
 fn expected_types_convert_or_are_reported() {
     let e = Expr::compile("cmd.amount", &scope(), &env(), Some(&Type::Decimal)).unwrap();
     assert_eq!(e.ty(), &Type::Decimal);

@@ -1,0 +1,80 @@
+//! Board-level findings: hot spots, empty contexts, positions that are not numbers.
+
+use super::Checker;
+use crate::model::diagnostic::Code;
+use crate::model::element::{ElementId, Kind, PathSeg};
+
+pub(super) fn check(c: &mut Checker<'_>) {
+    let model = c.model;
+    if model.contexts.is_empty() {
+        c.push(
+            Code::Empty,
+            None,
+            vec![PathSeg::Key("contexts")],
+            "the model has no bounded contexts yet".into(),
+        );
+    }
+    for e in model.elements() {
+        if let Some(p) = e.at
+            && !(p.x.is_finite() && p.y.is_finite())
+        {
+            let key = if e.id.kind == Kind::Context {
+                "frame"
+            } else {
+                "at"
+            };
+            let path = c.at(e.id, &[PathSeg::Key(key)]);
+            c.push(
+                Code::BadPosition,
+                Some(e.id),
+                path,
+                format!(
+                    "{} {} has a position that is not a number",
+                    e.id.kind,
+                    c.name(e.id)
+                ),
+            );
+        }
+    }
+    for (ci, ctx) in model.contexts.iter().enumerate() {
+        let id = ElementId {
+            kind: Kind::Context,
+            context: None,
+            index: ci,
+        };
+        let f = ctx.frame;
+        if !(f.w.is_finite() && f.h.is_finite()) || f.w < 0.0 || f.h < 0.0 {
+            let path = c.at(id, &[PathSeg::Key("frame")]);
+            c.push(
+                Code::BadPosition,
+                Some(id),
+                path,
+                format!(
+                    "context {} has a frame size that is not a positive number",
+                    ctx.name
+                ),
+            );
+        }
+        if model.elements().iter().all(|e| e.id.context != Some(ci)) {
+            c.push(
+                Code::Empty,
+                Some(id),
+                id.path(),
+                format!("context {} is empty", ctx.name),
+            );
+        }
+        for (i, h) in ctx.hotspots.iter().enumerate() {
+            let hid = ElementId {
+                kind: Kind::HotSpot,
+                context: Some(ci),
+                index: i,
+            };
+            c.push(
+                Code::HotSpot,
+                Some(hid),
+                hid.path(),
+                format!("open question in {}: {}", ctx.name, h.text),
+            );
+        }
+    }
+}

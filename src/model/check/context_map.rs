@@ -1,0 +1,222 @@
+//! The context map: events consumed and commands issued across contexts must cross a
+//! declared relation; internal events stay internal; an anticorruption layer is used.
+
+use super::Checker;
+use crate::model::diagnostic::Code;
+use crate::model::element::{ElementId, Kind, PathSeg};
+use crate::model::relation::Pattern;
+
+use PathSeg::{Index as I, Key as K};
+
+/// How an element in one context uses an element of another.
+#[derive(Clone, Copy, PartialEq)]
+enum Use {
+    Consumes,
+    Issues,
+}
+
+pub(super) fn check(c: &mut Checker<'_>) {
+    let model = c.model;
+    // (user, path, name referenced, kind, use)
+    let mut uses: Vec<(ElementId, Vec<PathSeg>, &str, Kind, Use)> = Vec::new();
+    for (ci, ctx) in model.contexts.iter().enumerate() {
+        let id = |kind, index| ElementId {
+            kind,
+            context: Some(ci),
+            index,
+        };
+        for (i, p) in ctx.policies.iter().enumerate() {
+            uses.push((
+                id(Kind::Policy, i),
+                vec![K("on")],
+                &p.on,
+                Kind::Event,
+                Use::Consumes,
+            ));
+            uses.push((
+                id(Kind::Policy, i),
+                vec![K("then")],
+                &p.then,
+                Kind::Command,
+                Use::Issues,
+            ));
+        }
+        for (i, s) in ctx.sagas.iter().enumerate() {
+            let sid = id(Kind::Saga, i);
+            uses.push((sid, vec![K("start")], &s.start, Kind::Event, Use::Consumes));
+            for (j, st) in s.steps.iter().enumerate() {
+                uses.push((
+                    sid,
+                    vec![K("steps"), I(j), K("on")],
+                    &st.on,
+                    Kind::Event,
+                    Use::Consumes,
+                ));
+                uses.push((
+                    sid,
+                    vec![K("steps"), I(j), K("issue"), K("command")],
+                    &st.issue.command,
+                    Kind::Command,
+                    Use::Issues,
+                ));
+                if let Some(comp) = &st.compensate {
+                    uses.push((
+                        sid,
+                        vec![K("steps"), I(j), K("compensate"), K("command")],
+                        &comp.command,
+                        Kind::Command,
+                        Use::Issues,
+                    ));
+                }
+            }
+            for (j, e) in s.ends.iter().enumerate() {
+                uses.push((
+                    sid,
+                    vec![K("ends"), I(j), K("on")],
+                    &e.on,
+                    Kind::Event,
+                    Use::Consumes,
+                ));
+            }
+        }
+        for (i, r) in ctx.read_models.iter().enumerate() {
+            for (j, rule) in r.rules.iter().enumerate() {
+                uses.push((
+                    id(Kind::ReadModel, i),
+                    vec![K("rules"), I(j), K("on")],
+                    &rule.on,
+                    Kind::Event,
+                    Use::Consumes,
+                ));
+            }
+        }
+        for (i, x) in ctx.externals.iter().enumerate() {
+            for (j, r) in x.reacts.iter().enumerate() {
+                uses.push((
+                    id(Kind::External, i),
+                    vec![K("reacts"), I(j), K("on")],
+                    &r.on,
+                    Kind::Event,
+                    Use::Consumes,
+                ));
+            }
+        }
+    }
+    for (user, rest, name, kind, how) in uses {
+        let Some(target) = c.index.resolve(name, &[kind], user.context).found() else {
+            continue;
+        };
+        let (Some(down), Some(up)) = (user.context, target.context) else {
+            continue;
+        };
+        if down == up {
+            continue;
+        }
+        let (up_name, down_name) = (
+            model.contexts[up].name.as_str(),
+            model.contexts[down].name.as_str(),
+        );
+        let allowed = model.relations.iter().any(|r| {
+            let forward = r.upstream == up_name && r.downstream == down_name;
+            let backward = r.upstream == down_name && r.downstream == up_name;
+            r.pattern.allows_integration()
+                && (forward || ((r.pattern.is_symmetric() || how == Use::Issues) && backward))
+        });
+        let path = c.at(user, &rest);
+        if !allowed {
+            let what = if how == Use::Consumes {
+                "consumes event"
+            } else {
+                "issues command"
+            };
+            c.push(
+                Code::MissingRelation,
+                Some(user),
+                path.clone(),
+                format!("{} {} {what} {name} of context {up_name}, but the context map has no relation that lets {up_name} reach {down_name}", user.kind, c.name(user)),
+            );
+            continue;
+        }
+        if how == Use::Consumes {
+            let translated = model.relations.iter().any(|r| {
+                r.pattern == Pattern::AnticorruptionLayer
+                    && r.upstream == up_name
+                    && r.downstream == down_name
+                    && r.translations.iter().any(|t| {
+                        c.index.resolve(&t.from, &[Kind::Event], Some(up)).found() == Some(target)
+                    })
+            });
+            if translated {
+                c.push(Code::BypassesTranslation, Some(user), path.clone(), format!("{} {} consumes {name} directly; {down_name} has an anticorruption layer that translates it — consume the translated event", user.kind, c.name(user)));
+            }
+            let published = model.contexts[up]
+                .events
+                .get(target.index)
+                .is_some_and(|e| e.published);
+            if !published {
+                c.push(Code::ConsumesInternalEvent, Some(user), path, format!("{} {} consumes {name}, an internal event of {up_name}; mark it published (an integration event) or keep it inside {up_name}", user.kind, c.name(user)));
+            }
+        }
+    }
+    for (ri, r) in model.relations.iter().enumerate() {
+        let rid = ElementId {
+            kind: Kind::Relation,
+            context: None,
+            index: ri,
+        };
+        if r.upstream == r.downstream {
+            c.push(
+                Code::BadRelation,
+                Some(rid),
+                rid.path(),
+                format!("relation of context {} with itself", r.upstream),
+            );
+        }
+        if !r.translations.is_empty() && r.pattern != Pattern::AnticorruptionLayer {
+            let path = c.at(rid, &[K("translations")]);
+            c.push(
+                Code::BadRelation,
+                Some(rid),
+                path,
+                format!(
+                    "relation {} → {} translates events but is a {}, not an anticorruption layer",
+                    r.upstream,
+                    r.downstream,
+                    r.pattern.label()
+                ),
+            );
+        }
+        for (j, t) in r.translations.iter().enumerate() {
+            let up = c.index.context(&r.upstream);
+            if let Some(from) = c.index.resolve(&t.from, &[Kind::Event], up).found()
+                && from.context != up
+            {
+                let path = c.at(rid, &[K("translations"), I(j), K("from")]);
+                c.push(
+                    Code::BadRelation,
+                    Some(rid),
+                    path,
+                    format!(
+                        "translation source {} is not an event of the upstream context {}",
+                        t.from, r.upstream
+                    ),
+                );
+            }
+            let down = c.index.context(&r.downstream);
+            if let Some(into) = c.index.resolve(&t.into, &[Kind::Event], down).found()
+                && into.context != down
+            {
+                let path = c.at(rid, &[K("translations"), I(j), K("into")]);
+                c.push(
+                    Code::BadRelation,
+                    Some(rid),
+                    path,
+                    format!(
+                        "translation target {} is not an event of the downstream context {}",
+                        t.into, r.downstream
+                    ),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,419 @@
+//! Every expression in the model compiles against the names in its scope, with the type its
+//! place expects (guards are bools, assignments have their field's type, targets are ids).
+
+use super::Checker;
+use crate::model::diagnostic::{Code, Diagnostic};
+use crate::model::element::{ElementId, Kind, PathSeg};
+use crate::model::expr::{Expr, Scope};
+use crate::model::scenario::{Expect, Gen, Step};
+use crate::model::scopes::{
+    applier_scope, constant_scope, event_scope, handler_scope, message_scope, row_scope,
+};
+use crate::model::ty::Type;
+use crate::model::{Aggregate, Command, Event, Field, Model, ReadModel, RuleAction};
+
+use PathSeg::{Index as I, Key as K, MapKey as M};
+
+fn field_ty(fields: &[Field], name: &str) -> Option<Type> {
+    fields.iter().find(|f| f.name == name).map(|f| f.ty.clone())
+}
+
+struct Sites<'a, 'm> {
+    c: &'a mut Checker<'m>,
+}
+
+impl<'m> Sites<'_, 'm> {
+    fn compile(
+        &mut self,
+        owner: ElementId,
+        rest: Vec<PathSeg>,
+        src: &str,
+        scope: &Scope,
+        expected: Option<&Type>,
+    ) {
+        if let Err(errors) = Expr::compile(src, scope, &self.c.types, expected) {
+            let mut path = owner.path();
+            path.extend(rest);
+            for e in errors {
+                let who = format!("{} {}", owner.kind, self.c.name(owner));
+                self.c.out.push(Diagnostic {
+                    code: Code::ExpressionError,
+                    severity: Code::ExpressionError.severity(),
+                    message: format!("{who}: {} (in `{src}`)", e.message),
+                    element: Some(owner),
+                    path: path.clone(),
+                    span: Some(e.span),
+                });
+            }
+        }
+    }
+
+    fn event(&self, name: &str, from: Option<usize>) -> Option<&'m Event> {
+        let id = self.c.index.resolve(name, &[Kind::Event], from).found()?;
+        self.c.model.contexts.get(id.context?)?.events.get(id.index)
+    }
+
+    fn command(&self, name: &str, from: Option<usize>) -> Option<&'m Command> {
+        let id = self.c.index.resolve(name, &[Kind::Command], from).found()?;
+        self.c
+            .model
+            .contexts
+            .get(id.context?)?
+            .commands
+            .get(id.index)
+    }
+
+    fn fields_of_message(&self, name: &str, from: Option<usize>) -> Option<&'m [Field]> {
+        let id = self
+            .c
+            .index
+            .resolve(name, &[Kind::Command, Kind::Event], from)
+            .found()?;
+        let ctx = self.c.model.contexts.get(id.context?)?;
+        match id.kind {
+            Kind::Command => ctx.commands.get(id.index).map(|x| x.fields.as_slice()),
+            _ => ctx.events.get(id.index).map(|x| x.fields.as_slice()),
+        }
+    }
+
+    /// A command issued from an event: target and field assignments.
+    fn issue(
+        &mut self,
+        owner: ElementId,
+        rest: Vec<PathSeg>,
+        scope: &Scope,
+        command: &str,
+        target: Option<&String>,
+        with: &crate::model::Assignments,
+    ) {
+        let cmd = self.command(command, owner.context);
+        if let Some(t) = target {
+            let mut p = rest.clone();
+            p.push(K("target"));
+            self.compile(owner, p, t, scope, Some(&Type::Id));
+        }
+        for (k, v) in with {
+            let mut p = rest.clone();
+            p.extend([K("with"), M(k.clone())]);
+            let want = cmd.and_then(|c| field_ty(&c.fields, k));
+            self.compile(owner, p, v, scope, want.as_ref());
+        }
+    }
+}
+
+pub(super) fn check(c: &mut Checker<'_>) {
+    let model: &Model = c.model;
+    let mut s = Sites { c };
+    for (ci, ctx) in model.contexts.iter().enumerate() {
+        let from = Some(ci);
+        let id = |kind, index| ElementId {
+            kind,
+            context: from,
+            index,
+        };
+        for (ai, a) in ctx.aggregates.iter().enumerate() {
+            aggregate(&mut s, id(Kind::Aggregate, ai), a, from);
+        }
+        for (pi, p) in ctx.policies.iter().enumerate() {
+            let pid = id(Kind::Policy, pi);
+            let Some(ev) = s.event(&p.on, from) else {
+                continue;
+            };
+            let scope = event_scope(ev);
+            if let Some(w) = &p.when {
+                s.compile(pid, vec![K("when")], w, &scope, Some(&Type::Bool));
+            }
+            s.issue(pid, vec![], &scope, &p.then, p.target.as_ref(), &p.with);
+        }
+        for (si, sg) in ctx.sagas.iter().enumerate() {
+            let sid = id(Kind::Saga, si);
+            for (j, st) in sg.steps.iter().enumerate() {
+                let Some(ev) = s.event(&st.on, from) else {
+                    continue;
+                };
+                let scope = event_scope(ev);
+                if let Some(w) = &st.when {
+                    s.compile(
+                        sid,
+                        vec![K("steps"), I(j), K("when")],
+                        w,
+                        &scope,
+                        Some(&Type::Bool),
+                    );
+                }
+                s.issue(
+                    sid,
+                    vec![K("steps"), I(j), K("issue")],
+                    &scope,
+                    &st.issue.command,
+                    st.issue.target.as_ref(),
+                    &st.issue.with,
+                );
+                if let Some(comp) = &st.compensate {
+                    s.issue(
+                        sid,
+                        vec![K("steps"), I(j), K("compensate")],
+                        &scope,
+                        &comp.command,
+                        comp.target.as_ref(),
+                        &comp.with,
+                    );
+                }
+            }
+        }
+        for (ri, rm) in ctx.read_models.iter().enumerate() {
+            read_model(&mut s, id(Kind::ReadModel, ri), rm, from);
+        }
+        for (xi, x) in ctx.externals.iter().enumerate() {
+            let xid = id(Kind::External, xi);
+            for (j, r) in x.reacts.iter().enumerate() {
+                let Some(msg) = s.fields_of_message(&r.on, from) else {
+                    continue;
+                };
+                let scope = message_scope(msg);
+                for (k, o) in r.outcomes.iter().enumerate() {
+                    let ev = s.event(&o.respond, from);
+                    for (f, v) in &o.with {
+                        let want = ev.and_then(|e| field_ty(&e.fields, f));
+                        s.compile(
+                            xid,
+                            vec![
+                                K("reacts"),
+                                I(j),
+                                K("outcomes"),
+                                I(k),
+                                K("with"),
+                                M(f.clone()),
+                            ],
+                            v,
+                            &scope,
+                            want.as_ref(),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    for (ri, r) in model.relations.iter().enumerate() {
+        let rid = ElementId {
+            kind: Kind::Relation,
+            context: None,
+            index: ri,
+        };
+        for (j, t) in r.translations.iter().enumerate() {
+            let (Some(from), into) = (
+                s.event(&t.from, s.c.index.context(&r.upstream)),
+                s.event(&t.into, s.c.index.context(&r.downstream)),
+            ) else {
+                continue;
+            };
+            let scope = event_scope(from);
+            for (f, v) in &t.with {
+                let want = into.and_then(|e| field_ty(&e.fields, f));
+                s.compile(
+                    rid,
+                    vec![K("translations"), I(j), K("with"), M(f.clone())],
+                    v,
+                    &scope,
+                    want.as_ref(),
+                );
+            }
+        }
+    }
+    scenarios(&mut s, model);
+}
+
+fn aggregate(s: &mut Sites<'_, '_>, aid: ElementId, a: &Aggregate, from: Option<usize>) {
+    for (hi, h) in a.handlers.iter().enumerate() {
+        let Some(cmd) = s.command(&h.on, from) else {
+            continue;
+        };
+        let scope = handler_scope(cmd, a);
+        for (gi, g) in h.guards.iter().enumerate() {
+            s.compile(
+                aid,
+                vec![K("handlers"), I(hi), K("guards"), I(gi), K("expr")],
+                &g.expr,
+                &scope,
+                Some(&Type::Bool),
+            );
+        }
+        for (ei, em) in h.emit.iter().enumerate() {
+            let ev = s.event(&em.event, from);
+            for (f, v) in &em.set {
+                let want = ev.and_then(|e| field_ty(&e.fields, f));
+                s.compile(
+                    aid,
+                    vec![
+                        K("handlers"),
+                        I(hi),
+                        K("emit"),
+                        I(ei),
+                        K("set"),
+                        M(f.clone()),
+                    ],
+                    v,
+                    &scope,
+                    want.as_ref(),
+                );
+            }
+        }
+    }
+    for (pi, ap) in a.appliers.iter().enumerate() {
+        let Some(ev) = s.event(&ap.on, from) else {
+            continue;
+        };
+        let scope = applier_scope(ev, a);
+        for (f, v) in &ap.set {
+            let want = field_ty(&a.state, f);
+            s.compile(
+                aid,
+                vec![K("appliers"), I(pi), K("set"), M(f.clone())],
+                v,
+                &scope,
+                want.as_ref(),
+            );
+        }
+    }
+}
+
+fn read_model(s: &mut Sites<'_, '_>, rid: ElementId, rm: &ReadModel, from: Option<usize>) {
+    let key_ty = field_ty(&rm.columns, &rm.key);
+    for (j, rule) in rm.rules.iter().enumerate() {
+        let Some(ev) = s.event(&rule.on, from) else {
+            continue;
+        };
+        s.compile(
+            rid,
+            vec![K("rules"), I(j), K("key")],
+            &rule.key,
+            &event_scope(ev),
+            key_ty.as_ref(),
+        );
+        if let RuleAction::Upsert(set) = &rule.action {
+            let scope = row_scope(ev, rm);
+            for (f, v) in set {
+                let want = field_ty(&rm.columns, f);
+                s.compile(
+                    rid,
+                    vec![K("rules"), I(j), K("action"), K("Upsert"), M(f.clone())],
+                    v,
+                    &scope,
+                    want.as_ref(),
+                );
+            }
+        }
+    }
+}
+
+fn scenarios(s: &mut Sites<'_, '_>, model: &Model) {
+    let constants = constant_scope();
+    for (si, sc) in model.scenarios.iter().enumerate() {
+        let sid = ElementId {
+            kind: Kind::Scenario,
+            context: None,
+            index: si,
+        };
+        for (j, g) in sc.given.iter().enumerate() {
+            let ev = s.event(&g.event, None);
+            for (f, v) in &g.fields {
+                let want = ev.and_then(|e| field_ty(&e.fields, f));
+                s.compile(
+                    sid,
+                    vec![K("given"), I(j), K("fields"), M(f.clone())],
+                    v,
+                    &constants,
+                    want.as_ref(),
+                );
+            }
+        }
+        for (j, step) in sc.when.iter().enumerate() {
+            match step {
+                Step::Command {
+                    command, fields, ..
+                } => {
+                    let cmd = s.command(command, None);
+                    for (f, v) in fields {
+                        let want = cmd.and_then(|c| field_ty(&c.fields, f));
+                        s.compile(
+                            sid,
+                            vec![K("when"), I(j), K("fields"), M(f.clone())],
+                            v,
+                            &constants,
+                            want.as_ref(),
+                        );
+                    }
+                }
+                Step::Load {
+                    command, fields, ..
+                } => {
+                    let cmd = s.command(command, None);
+                    for (f, g) in fields {
+                        let want = cmd.and_then(|c| field_ty(&c.fields, f));
+                        let path = vec![K("when"), I(j), K("fields"), M(f.clone())];
+                        match g {
+                            Gen::Expr(v) => s.compile(sid, path, v, &constants, want.as_ref()),
+                            Gen::Uniform(lo, hi) => {
+                                for v in [lo, hi] {
+                                    s.compile(sid, path.clone(), v, &constants, want.as_ref());
+                                }
+                            }
+                            Gen::OneOf(vs) => {
+                                for v in vs {
+                                    s.compile(sid, path.clone(), v, &constants, want.as_ref());
+                                }
+                            }
+                        }
+                    }
+                }
+                Step::Redrive { .. } => {}
+            }
+        }
+        for (j, ex) in sc.then.iter().enumerate() {
+            let path = |k: &'static str| vec![K("then"), I(j), K(k)];
+            match ex {
+                Expect::Emitted {
+                    event,
+                    filter: Some(w),
+                    ..
+                } => {
+                    if let Some(ev) = s.event(event, None) {
+                        s.compile(sid, path("where"), w, &event_scope(ev), Some(&Type::Bool));
+                    }
+                }
+                Expect::Row {
+                    read_model,
+                    key,
+                    columns,
+                    ..
+                } => {
+                    let rm = s
+                        .c
+                        .index
+                        .resolve(read_model, &[Kind::ReadModel], None)
+                        .found()
+                        .and_then(|id| model.contexts.get(id.context?)?.read_models.get(id.index));
+                    let key_ty = rm.and_then(|r| field_ty(&r.columns, &r.key));
+                    s.compile(sid, path("key"), key, &constants, key_ty.as_ref());
+                    for (f, v) in columns {
+                        let want = rm.and_then(|r| field_ty(&r.columns, f));
+                        s.compile(
+                            sid,
+                            vec![K("then"), I(j), K("columns"), M(f.clone())],
+                            v,
+                            &constants,
+                            want.as_ref(),
+                        );
+                    }
+                }
+                Expect::State { id, .. } => {
+                    s.compile(sid, path("id"), id, &constants, Some(&Type::Id))
+                }
+                Expect::Saga { correlation, .. } => {
+                    s.compile(sid, path("correlation"), correlation, &constants, None)
+                }
+                _ => {}
+            }
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! Diagnostics: coded findings about a model, each pointing at an element and a place in the
+//! file (and, for expressions, a span inside the expression).
+
+use std::fmt;
+use std::ops::Range;
+
+use super::element::{ElementId, PathSeg};
+use super::locate::{LineCol, line_col, locate, offset_in_string};
+
+/// How serious a finding is. Errors stop simulation and export; warnings do not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Severity {
+    /// The model cannot be run or exported as it is.
+    Error,
+    /// Probably a mistake, or an open question.
+    Warning,
+    /// Worth knowing.
+    Info,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        })
+    }
+}
+
+macro_rules! codes {
+    ($($name:ident = $code:literal, $sev:ident, $doc:literal;)*) => {
+        /// The diagnostic codes. Numbers are stable: a code is never reused for another meaning.
+        ///
+        /// | code | severity | meaning |
+        /// |---|---|---|
+        $(#[doc = concat!("| ", $code, " | ", stringify!($sev), " | ", $doc, " |")])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code {
+            $(#[doc = $doc] $name,)*
+        }
+
+        impl Code {
+            /// All codes, in order.
+            pub const ALL: &[Code] = &[$(Code::$name,)*];
+
+            /// `SL001`…
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$name => $code,)* }
+            }
+
+            /// The severity findings of this code have.
+            pub fn severity(self) -> Severity {
+                match self { $(Code::$name => Severity::$sev,)* }
+            }
+
+            /// What the code means.
+            pub fn meaning(self) -> &'static str {
+                match self { $(Code::$name => $doc,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    DanglingReference = "SL001", Error, "a reference names no element of the right kind";
+    AmbiguousReference = "SL002", Error, "an unqualified name matches elements in several contexts";
+    DuplicateName = "SL003", Error, "two elements of a context share a name";
+    DuplicateMember = "SL004", Error, "a field, lifecycle state or enum value is declared twice";
+    ExpressionError = "SL005", Error, "an expression does not parse or type-check";
+    EmitsForeignEvent = "SL006", Error, "a handler emits an event owned by another aggregate";
+    HandlesForeignCommand = "SL007", Error, "a handler handles a command addressed to another target";
+    UnreachableState = "SL008", Warning, "a lifecycle state cannot be reached from the initial state";
+    UnknownState = "SL009", Error, "a handler or applier names a lifecycle state the aggregate does not have";
+    EventNeverEmitted = "SL010", Warning, "no handler, external system, translation or scenario produces the event";
+    CommandNotHandled = "SL011", Error, "no handler handles the command";
+    UnknownIssuedCommand = "SL012", Error, "a policy or saga issues a command that does not exist";
+    MissingRelation = "SL013", Error, "an event is consumed in another context without a relation that allows it";
+    BypassesTranslation = "SL014", Warning, "a downstream context consumes an upstream event directly instead of through its anticorruption layer";
+    ConsumesInternalEvent = "SL015", Warning, "another context consumes an event that is not published";
+    ProtoNameClash = "SL016", Error, "two names become the same protobuf identifier after case conversion";
+    BadFieldNumber = "SL017", Error, "a field number is reused, zero, too large or in 19000-19999";
+    ReusesReserved = "SL018", Error, "a field reuses a reserved number or name";
+    UnguardedPolicyCycle = "SL019", Error, "policies form a cycle with no condition that can stop it";
+    MissingCorrelation = "SL020", Error, "an event a saga handles lacks the saga's correlation field";
+    BadProbabilities = "SL021", Error, "an external system's outcome probabilities are outside 0..1 or do not sum to 1";
+    BadTime = "SL022", Error, "a duration, timestamp or time of day cannot be read";
+    BadLoad = "SL023", Error, "a load generator has a count or interval that is not positive";
+    BadRate = "SL024", Error, "a fault rate is outside 0..1";
+    NotAnIdentifier = "SL025", Error, "a name is not an identifier (letters, digits, `_`; starting with a letter)";
+    HotSpot = "SL026", Warning, "an open question on the board";
+    Empty = "SL027", Info, "a model or context has no elements";
+    BadPosition = "SL028", Error, "a position or size is not a finite number";
+    MissingIdField = "SL029", Error, "a message addressed to an aggregate or external system lacks its id field";
+    BadRelation = "SL030", Warning, "a relation is inconsistent (a context with itself, translations without an anticorruption layer)";
+    BadKey = "SL031", Error, "a read model's key is not one of its columns";
+    UnknownTargetField = "SL032", Error, "an assignment sets a field the target does not have";
+}
+
+/// One finding.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diagnostic {
+    /// The code.
+    pub code: Code,
+    /// Its severity.
+    pub severity: Severity,
+    /// What is wrong, naming the element.
+    pub message: String,
+    /// The element it is about.
+    pub element: Option<ElementId>,
+    /// Where in the file (a path into the model).
+    pub path: Vec<PathSeg>,
+    /// For expressions: the byte range inside the expression string at `path`.
+    pub span: Option<Range<usize>>,
+}
+
+impl Diagnostic {
+    /// The line and column this finding points at in `src`.
+    pub fn place(&self, src: &str) -> LineCol {
+        let at = locate(src, &self.path);
+        let at = match &self.span {
+            Some(span) => offset_in_string(src, at, span.start),
+            None => at,
+        };
+        line_col(src, at)
+    }
+}
+
+/// `file:line:col: error[SL012]: message`, as compilers print it.
+pub fn render(d: &Diagnostic, src: &str, file: &str) -> String {
+    let at = d.place(src);
+    format!(
+        "{file}:{}:{}: {}[{}]: {}",
+        at.line,
+        at.col,
+        d.severity,
+        d.code.as_str(),
+        d.message
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_sequential() {
+        for (i, c) in Code::ALL.iter().enumerate() {
+            assert_eq!(c.as_str(), format!("SL{:03}", i + 1));
+        }
+    }
+}

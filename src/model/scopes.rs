@@ -1,0 +1,112 @@
+//! Which names each kind of expression may use, and the named types they may mention.
+//! The checks and the simulation build scopes here, so a compiled expression's slots always
+//! match the values the engine passes.
+//!
+//! | where | roots, in order |
+//! |---|---|
+//! | handler guard, emitted-event fields | `cmd`, `state`, `now` |
+//! | applier assignments | `event`, `state`, `now` |
+//! | policy / saga / translation expressions, rule keys, `Emitted.where` | `event`, `now` |
+//! | read-model upserts | `event`, `row`, `now` |
+//! | external-system outcome fields | `msg`, `now` |
+//! | scenario values | `i`, `now` |
+
+use std::collections::BTreeMap;
+
+use super::document::Model;
+use super::expr::{Scope, TypeEnv};
+use super::field::{Field, shape};
+use super::ty::Type;
+use super::{Aggregate, Command, Event, ReadModel};
+
+/// The enums and value objects of a model, by bare name and by `Context.Name`.
+#[derive(Clone, Debug, Default)]
+pub struct ModelTypes {
+    enums: BTreeMap<String, Vec<String>>,
+    records: BTreeMap<String, Vec<(String, Type)>>,
+}
+
+impl ModelTypes {
+    /// Collects the named types of `model`. A bare name declared in several contexts
+    /// resolves to the first (the checks report the ambiguity).
+    pub fn new(model: &Model) -> Self {
+        let mut t = Self::default();
+        for c in &model.contexts {
+            for e in &c.enums {
+                t.enums
+                    .entry(e.name.clone())
+                    .or_insert_with(|| e.values.clone());
+                t.enums
+                    .insert(format!("{}.{}", c.name, e.name), e.values.clone());
+            }
+            for v in &c.values {
+                t.records
+                    .entry(v.name.clone())
+                    .or_insert_with(|| shape(&v.fields));
+                t.records
+                    .insert(format!("{}.{}", c.name, v.name), shape(&v.fields));
+            }
+        }
+        t
+    }
+
+    /// True if `name` is a known enum or value object.
+    pub fn knows(&self, name: &str) -> bool {
+        self.enums.contains_key(name) || self.records.contains_key(name)
+    }
+}
+
+impl TypeEnv for ModelTypes {
+    fn enum_values(&self, name: &str) -> Option<&[String]> {
+        self.enums.get(name).map(Vec::as_slice)
+    }
+
+    fn record_fields(&self, name: &str) -> Option<Vec<(String, Type)>> {
+        self.records.get(name).cloned()
+    }
+}
+
+/// Handler guards and emitted-event fields: `cmd`, `state`, `now`.
+pub fn handler_scope(cmd: &Command, agg: &Aggregate) -> Scope {
+    Scope::new()
+        .record("cmd", shape(&cmd.fields))
+        .record("state", shape(&agg.state))
+        .scalar("now", Type::Timestamp)
+}
+
+/// Applier assignments: `event`, `state`, `now`.
+pub fn applier_scope(event: &Event, agg: &Aggregate) -> Scope {
+    Scope::new()
+        .record("event", shape(&event.fields))
+        .record("state", shape(&agg.state))
+        .scalar("now", Type::Timestamp)
+}
+
+/// Policy, saga and translation expressions, read-model keys: `event`, `now`.
+pub fn event_scope(event: &Event) -> Scope {
+    Scope::new()
+        .record("event", shape(&event.fields))
+        .scalar("now", Type::Timestamp)
+}
+
+/// Read-model upserts: `event`, `row`, `now`.
+pub fn row_scope(event: &Event, rm: &ReadModel) -> Scope {
+    Scope::new()
+        .record("event", shape(&event.fields))
+        .record("row", shape(&rm.columns))
+        .scalar("now", Type::Timestamp)
+}
+
+/// External-system outcomes: `msg` (the command or event reacted to), `now`.
+pub fn message_scope(fields: &[Field]) -> Scope {
+    Scope::new()
+        .record("msg", shape(fields))
+        .scalar("now", Type::Timestamp)
+}
+
+/// Scenario values: `i` (the instance number in a load generator, else 0) and `now`.
+pub fn constant_scope() -> Scope {
+    Scope::new()
+        .scalar("i", Type::Int)
+        .scalar("now", Type::Timestamp)
+}
