@@ -1,0 +1,473 @@
+//! Every diagnostic code, each from a minimal change to a clean model: the finding has the
+//! code and points at the line where the problem is.
+
+use stormlab::model::check::check;
+use stormlab::model::diagnostic::{Code, Severity, render};
+use stormlab::model::file::from_str;
+
+const CLEAN: &str = include_str!("fixtures/clean.ron");
+
+/// `CLEAN` with `from` replaced by `to` (exactly one occurrence must exist).
+fn with(from: &str, to: &str) -> String {
+    assert_eq!(
+        CLEAN.matches(from).count(),
+        1,
+        "`{from}` must occur once in the fixture"
+    );
+    CLEAN.replacen(from, to, 1)
+}
+
+/// Asserts that checking `text` finds `code` on the (first) line containing `marker`.
+fn finds(text: &str, code: Code, marker: &str) {
+    let model = from_str(text, "m.ron").unwrap_or_else(|e| panic!("{e}"));
+    let diags = check(&model);
+    let line = text
+        .lines()
+        .position(|l| l.contains(marker))
+        .unwrap_or_else(|| panic!("marker `{marker}` not in the text"))
+        + 1;
+    let rendered: Vec<String> = diags.iter().map(|d| render(d, text, "m.ron")).collect();
+    let hit = diags
+        .iter()
+        .any(|d| d.code == code && d.place(text).line == line);
+    assert!(
+        hit,
+        "expected {} on line {line}; found:\n{}",
+        code.as_str(),
+        rendered.join("\n")
+    );
+    for d in &diags {
+        assert_eq!(d.severity, d.code.severity());
+    }
+}
+
+#[test]
+fn the_clean_model_has_no_findings() {
+    let model = from_str(CLEAN, "clean.ron").unwrap();
+    let diags = check(&model);
+    let rendered: Vec<String> = diags
+        .iter()
+        .map(|d| render(d, CLEAN, "clean.ron"))
+        .collect();
+    assert!(diags.is_empty(), "{}", rendered.join("\n"));
+}
+
+#[test]
+fn sl001_dangling_reference() {
+    finds(
+        &with(r#"actors: ["Customer"]"#, r#"actors: ["Custmer"]"#),
+        Code::DanglingReference,
+        "Custmer",
+    );
+    finds(
+        &with(
+            r#"(n: 1, name: "kind", ty: "ServiceKind")"#,
+            r#"(n: 1, name: "kind", ty: "ServiceKnd")"#,
+        ),
+        Code::DanglingReference,
+        "ServiceKnd",
+    );
+}
+
+#[test]
+fn sl002_ambiguous_reference() {
+    let text = with(
+        r#"events: [(name: "InvoiceOpened""#,
+        r#"events: [(name: "BookingPaid", owner: "Invoice", fields: [(n: 1, name: "booking_id", ty: "id")], at: (450.0, 750.0)), (name: "InvoiceOpened""#,
+    );
+    finds(
+        &text,
+        Code::AmbiguousReference,
+        "Emitted(event: \"BookingPaid\"",
+    );
+}
+
+#[test]
+fn sl003_duplicate_name() {
+    let text = with(
+        r#"(name: "ConfirmPayment", target"#,
+        r#"(name: "BookService", target"#,
+    );
+    finds(
+        &text,
+        Code::DuplicateName,
+        r#"(name: "BookService", target: "Booking", fields"#,
+    );
+}
+
+#[test]
+fn sl004_duplicate_member() {
+    finds(
+        &with(
+            r#"lifecycle: ["New", "Created", "Paid"]"#,
+            r#"lifecycle: ["New", "Created", "Paid", "Paid"]"#,
+        ),
+        Code::DuplicateMember,
+        "\"Paid\", \"Paid\"",
+    );
+}
+
+#[test]
+fn sl005_expression_error_points_into_the_expression() {
+    let text = with("cmd.price.amount > 0", "cmd.price.amount > 'x'");
+    finds(&text, Code::ExpressionError, "cmd.price.amount > 'x'");
+    let model = from_str(&text, "m.ron").unwrap();
+    let d = check(&model)
+        .into_iter()
+        .find(|d| d.code == Code::ExpressionError)
+        .unwrap();
+    let line = text.lines().find(|l| l.contains("> 'x'")).unwrap();
+    let col = line
+        .chars()
+        .take_while(|_| true)
+        .collect::<String>()
+        .find("> 'x'")
+        .unwrap()
+        + 1;
+    assert_eq!(
+        d.place(&text).col,
+        col,
+        "the column of the operator inside the expression"
+    );
+    assert!(render(&d, &text, "m.ron").contains(
+        "error[SL005]: aggregate Booking/Booking: cannot compare `decimal` and `string`"
+    ));
+}
+
+#[test]
+fn sl006_emits_foreign_event() {
+    finds(
+        &with(
+            r#"emit: [(event: "InvoiceOpened")]"#,
+            r#"emit: [(event: "Booking.BookingPaid")]"#,
+        ),
+        Code::EmitsForeignEvent,
+        "Booking.BookingPaid\")]",
+    );
+}
+
+#[test]
+fn sl007_handles_foreign_command() {
+    let text = with(
+        r#"(name: "ConfirmPayment", target: "Booking""#,
+        r#"(name: "ConfirmPayment", target: "PaymentGateway""#,
+    );
+    finds(
+        &text,
+        Code::HandlesForeignCommand,
+        r#"(on: "ConfirmPayment", states"#,
+    );
+}
+
+#[test]
+fn sl008_unreachable_state() {
+    finds(
+        &with(
+            r#"lifecycle: ["New", "Created", "Paid"]"#,
+            r#"lifecycle: ["New", "Created", "Paid", "Archived"]"#,
+        ),
+        Code::UnreachableState,
+        "Archived",
+    );
+}
+
+#[test]
+fn sl009_unknown_state() {
+    finds(
+        &with(r#"states: ["Created"]"#, r#"states: ["Craeted"]"#),
+        Code::UnknownState,
+        "Craeted",
+    );
+}
+
+#[test]
+fn sl010_event_never_emitted() {
+    let text = with(
+        r#"events: [(name: "InvoiceOpened""#,
+        r#"events: [(name: "InvoiceVoided", owner: "Invoice", fields: [(n: 1, name: "booking_id", ty: "id")], at: (450.0, 750.0)), (name: "InvoiceOpened""#,
+    );
+    finds(&text, Code::EventNeverEmitted, "InvoiceVoided");
+}
+
+#[test]
+fn sl011_command_not_handled() {
+    let text = with(
+        r#"commands: [(name: "OpenInvoice""#,
+        r#"commands: [(name: "VoidInvoice", target: "Invoice", fields: [(n: 1, name: "booking_id", ty: "id")], at: (150.0, 750.0)), (name: "OpenInvoice""#,
+    );
+    finds(&text, Code::CommandNotHandled, "VoidInvoice");
+}
+
+#[test]
+fn sl012_policy_issues_unknown_command() {
+    finds(
+        &with(r#"then: "OpenInvoice""#, r#"then: "OpenInvoce""#),
+        Code::UnknownIssuedCommand,
+        "OpenInvoce",
+    );
+}
+
+#[test]
+fn sl013_cross_context_consumption_needs_a_relation() {
+    let text = with(
+        r#"relations: [(upstream: "Booking", downstream: "Billing", pattern: CustomerSupplier)],"#,
+        "",
+    );
+    finds(&text, Code::MissingRelation, r#"(name: "InvoiceOnPayment""#);
+    let text = with("pattern: CustomerSupplier", "pattern: SeparateWays");
+    finds(&text, Code::MissingRelation, r#"(name: "InvoiceOnPayment""#);
+}
+
+#[test]
+fn sl014_bypassing_the_anticorruption_layer() {
+    let text = with(
+        "pattern: CustomerSupplier)",
+        r#"pattern: AnticorruptionLayer, translations: [(from: "BookingPaid", into: "InvoiceRequested")])"#,
+    )
+    .replacen(
+        r#"events: [(name: "InvoiceOpened""#,
+        r#"events: [(name: "InvoiceRequested", fields: [(n: 1, name: "booking_id", ty: "id")], at: (450.0, 750.0)), (name: "InvoiceOpened""#,
+        1,
+    );
+    finds(
+        &text,
+        Code::BypassesTranslation,
+        r#"(name: "InvoiceOnPayment""#,
+    );
+}
+
+#[test]
+fn sl015_consuming_an_internal_event() {
+    let text = with(
+        r#"(name: "BookingPaid", owner: "Booking", published: true"#,
+        r#"(name: "BookingPaid", owner: "Booking""#,
+    );
+    finds(
+        &text,
+        Code::ConsumesInternalEvent,
+        r#"(name: "InvoiceOnPayment""#,
+    );
+}
+
+#[test]
+fn sl016_proto_name_clash() {
+    let text = with(
+        r#"(name: "ConfirmPayment", target"#,
+        r#"(name: "book_service", target: "Booking", fields: [(n: 1, name: "booking_id", ty: "id")], at: (150.0, 300.0)), (name: "ConfirmPayment", target"#,
+    );
+    finds(&text, Code::ProtoNameClash, "book_service");
+    let text = with(
+        r#"(n: 2, name: "paid", ty: "bool")"#,
+        r#"(n: 2, name: "Price", ty: "bool")"#,
+    );
+    finds(&text, Code::ProtoNameClash, r#"name: "Price""#);
+}
+
+#[test]
+fn sl017_field_number_reuse_and_range() {
+    finds(
+        &with(
+            r#"(n: 2, name: "amount", ty: "decimal")]"#,
+            r#"(n: 1, name: "amount", ty: "decimal")]"#,
+        ),
+        Code::BadFieldNumber,
+        r#"(n: 1, name: "amount", ty: "decimal")]"#,
+    );
+    finds(
+        &with(
+            r#"(n: 2, name: "amount", ty: "decimal")]"#,
+            r#"(n: 19500, name: "amount", ty: "decimal")]"#,
+        ),
+        Code::BadFieldNumber,
+        "19500",
+    );
+    finds(
+        &with(
+            r#"(n: 2, name: "amount", ty: "decimal")]"#,
+            r#"(n: 0, name: "amount", ty: "decimal")]"#,
+        ),
+        Code::BadFieldNumber,
+        r#"(n: 0, name: "amount""#,
+    );
+}
+
+#[test]
+fn sl018_reusing_reserved_numbers_and_names() {
+    let text = with(
+        r#"(name: "BookingPaid", owner: "Booking", published: true, fields: [(n: 1, name: "booking_id", ty: "id")]"#,
+        r#"(name: "BookingPaid", owner: "Booking", published: true, fields: [(n: 1, name: "booking_id", ty: "id")], reserved: [(n: 1, name: "old_id")]"#,
+    );
+    finds(&text, Code::ReusesReserved, "old_id");
+}
+
+#[test]
+fn sl019_unguarded_policy_cycle() {
+    let text = with(r#"handlers: [(on: "OpenInvoice", states: ["New"],"#, r#"handlers: [(on: "OpenInvoice","#).replacen(
+        r#"policies: [(name: "InvoiceOnPayment""#,
+        r#"policies: [(name: "Reopen", on: "InvoiceOpened", then: "OpenInvoice", at: (50.0, 800.0)), (name: "InvoiceOnPayment""#,
+        1,
+    );
+    finds(&text, Code::UnguardedPolicyCycle, r#"(name: "Reopen""#);
+    // A condition on the policy makes the cycle stoppable.
+    let guarded = text.replacen(
+        r#"then: "OpenInvoice", at: (50.0, 800.0)"#,
+        r#"when: "false", then: "OpenInvoice", at: (50.0, 800.0)"#,
+        1,
+    );
+    let diags = check(&from_str(&guarded, "m.ron").unwrap());
+    assert!(!diags.iter().any(|d| d.code == Code::UnguardedPolicyCycle));
+}
+
+#[test]
+fn sl020_saga_correlation_missing() {
+    finds(
+        &with(r#"correlation: "booking_id""#, r#"correlation: "order_id""#),
+        Code::MissingCorrelation,
+        "order_id",
+    );
+}
+
+#[test]
+fn sl021_outcome_probabilities() {
+    finds(
+        &with("probability: 1.0", "probability: 0.9"),
+        Code::BadProbabilities,
+        "probability: 0.9",
+    );
+}
+
+#[test]
+fn sl022_unreadable_time() {
+    finds(
+        &with(r#"after: "200ms""#, r#"after: "200 millis""#),
+        Code::BadTime,
+        "200 millis",
+    );
+    finds(
+        &with(r#"seed: 1,"#, r#"seed: 1, start: "yesterday","#),
+        Code::BadTime,
+        "yesterday",
+    );
+}
+
+#[test]
+fn sl023_bad_load_generator() {
+    let text = with(
+        r#"when: [Command("#,
+        r#"when: [Load(at: "0s", command: "BookService", count: 0, every: "1s"), Command("#,
+    );
+    finds(&text, Code::BadLoad, "count: 0");
+    let text = with(
+        r#"when: [Command("#,
+        r#"when: [Load(at: "0s", command: "BookService", count: 5, every: "-1s"), Command("#,
+    );
+    finds(&text, Code::BadLoad, "every: \"-1s\"");
+}
+
+#[test]
+fn sl024_fault_rate_out_of_range() {
+    let text = with(
+        r#"seed: 1,"#,
+        r#"seed: 1, faults: [(subscriber: "PayOnBooking", failure_rate: 1.5)],"#,
+    );
+    finds(&text, Code::BadRate, "failure_rate: 1.5");
+}
+
+#[test]
+fn sl025_names_must_be_identifiers() {
+    finds(
+        &with(r#"(name: "Customer", at"#, r#"(name: "Our Customer", at"#),
+        Code::NotAnIdentifier,
+        "Our Customer\", at",
+    );
+}
+
+#[test]
+fn sl026_hot_spots_are_warnings() {
+    let text = with(
+        r#"actors: [(name: "Customer", at: (10.0, 60.0))],"#,
+        r#"actors: [(name: "Customer", at: (10.0, 60.0))], hotspots: [(text: "Who refunds no-shows?", at: (10.0, 400.0))],"#,
+    );
+    finds(&text, Code::HotSpot, "Who refunds");
+    let diags = check(&from_str(&text, "m.ron").unwrap());
+    assert!(
+        diags.iter().all(|d| d.severity != Severity::Error),
+        "a hot spot is not an error"
+    );
+}
+
+#[test]
+fn sl027_empty_context() {
+    let text = with(
+        "        (\n            name: \"Billing\",",
+        "        (name: \"Shipping\", frame: (0.0, 1000.0, 400.0, 300.0)),\n        (\n            name: \"Billing\",",
+    );
+    finds(&text, Code::Empty, r#"name: "Shipping""#);
+}
+
+#[test]
+fn sl028_positions_must_be_numbers() {
+    finds(
+        &with(
+            r#"(name: "Customer", at: (10.0, 60.0))"#,
+            r#"(name: "Customer", at: (NaN, 60.0))"#,
+        ),
+        Code::BadPosition,
+        "NaN",
+    );
+}
+
+#[test]
+fn sl029_messages_carry_their_target_id() {
+    let text = with(
+        r#"(name: "ConfirmPayment", target: "Booking", fields: [(n: 1, name: "booking_id", ty: "id")]"#,
+        r#"(name: "ConfirmPayment", target: "Booking", fields: [(n: 1, name: "ref", ty: "id")]"#,
+    );
+    finds(&text, Code::MissingIdField, r#"name: "ref""#);
+}
+
+#[test]
+fn sl030_inconsistent_relation() {
+    finds(
+        &with(
+            "pattern: CustomerSupplier)",
+            r#"pattern: CustomerSupplier, translations: [(from: "BookingPaid", into: "InvoiceOpened")])"#,
+        ),
+        Code::BadRelation,
+        "translations",
+    );
+}
+
+#[test]
+fn sl031_read_model_key_is_a_column() {
+    finds(
+        &with(r#"key: "kind", rules"#, r#"key: "kinds", rules"#),
+        Code::BadKey,
+        r#"key: "kinds""#,
+    );
+}
+
+#[test]
+fn sl032_assignment_to_an_unknown_field() {
+    finds(
+        &with(
+            r#"set: {"amount": "cmd.price.amount"}"#,
+            r#"set: {"amunt": "cmd.price.amount"}"#,
+        ),
+        Code::UnknownTargetField,
+        "amunt",
+    );
+}
+
+#[test]
+fn every_code_has_a_test_here() {
+    let src = include_str!("checks.rs");
+    for code in Code::ALL {
+        let n = code.as_str().to_lowercase();
+        assert!(
+            src.contains(&format!("fn {n}_")),
+            "no test for {}",
+            code.as_str()
+        );
+    }
+}
