@@ -243,6 +243,7 @@ pub fn connect(model: &mut Model, from: ElementId, to: ElementId) -> Result<Stri
                     if !r.outcomes.iter().any(|o| o.respond == to_ref) {
                         r.outcomes.push(Outcome {
                             respond: to_ref.clone(),
+                            when: None,
                             probability: 0.0,
                             after: "0ms".into(),
                             with: BTreeMap::new(),

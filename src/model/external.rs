@@ -38,12 +38,16 @@ pub struct Reaction {
     pub outcomes: Vec<Outcome>,
 }
 
-/// One possible answer.
+/// One possible answer. Among the outcomes whose `when` holds (or that have none), one is
+/// drawn by probability, renormalized over those outcomes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Outcome {
     /// The event it answers with.
     pub respond: String,
+    /// Only possible when this condition (over `msg` and `now`) holds, e.g. a test card number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<String>,
     /// Probability of this outcome, 0…1.
     pub probability: f64,
     /// Delay before the answer, e.g. `"200ms"`.

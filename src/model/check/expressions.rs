@@ -172,6 +172,15 @@ pub(super) fn check(c: &mut Checker<'_>) {
                 };
                 let scope = message_scope(msg);
                 for (k, o) in r.outcomes.iter().enumerate() {
+                    if let Some(w) = &o.when {
+                        s.compile(
+                            xid,
+                            vec![K("reacts"), I(j), K("outcomes"), I(k), K("when")],
+                            w,
+                            &scope,
+                            Some(&Type::Bool),
+                        );
+                    }
                     let ev = s.event(&o.respond, from);
                     for (f, v) in &o.with {
                         let want = ev.and_then(|e| field_ty(&e.fields, f));

@@ -98,7 +98,8 @@ pub(super) fn check(c: &mut Checker<'_>) {
                     }
                     sum += o.probability;
                 }
-                if !r.outcomes.is_empty() && (sum - 1.0).abs() > 1e-9 {
+                let conditional = r.outcomes.iter().any(|o| o.when.is_some());
+                if !r.outcomes.is_empty() && !conditional && (sum - 1.0).abs() > 1e-9 {
                     let path = c.at(xid, &[K("reacts"), I(j), K("outcomes")]);
                     c.push(Code::BadProbabilities, Some(xid), path, format!("external system {}: the outcomes for {} have probabilities summing to {sum}, not 1", c.name(xid), r.on));
                 }

@@ -100,9 +100,19 @@ fn apply(node: Node, conv: Conv) -> Node {
     }
 }
 
+/// The bare name of a named type: `Booking.ServiceKind` and `ServiceKind` are one type.
+fn bare(name: &str) -> &str {
+    name.rsplit('.').next().unwrap_or(name)
+}
+
 /// Whether a `from` value can be used where `to` is wanted, and how.
 fn assignable(from: &Type, to: &Type, env: &dyn TypeEnv) -> Option<Conv> {
     if from == to || is_any(from) || is_any(to) {
+        return Some(Conv::Same);
+    }
+    if let (Type::Named(a), Type::Named(b)) = (from, to)
+        && bare(a) == bare(b)
+    {
         return Some(Conv::Same);
     }
     match (from, to) {
@@ -279,6 +289,19 @@ impl Compiler<'_> {
         let whole = first_span.start..parts.last().map_or(first_span.end, |p| p.1.end);
         let root = self.scope.roots.iter().position(|r| r.name == *first);
         let Some(ri) = root else {
+            // `Context.Enum.Value`: treat the first two parts as the enum's name.
+            if parts.len() == 3
+                && let Some((second, _)) = parts.get(1)
+            {
+                let qualified = format!("{first}.{second}");
+                if self.env.enum_values(&qualified).is_some() {
+                    let rest: Vec<(String, Span)> =
+                        std::iter::once((qualified, first_span.start..parts[1].1.end))
+                            .chain(parts[2..].iter().cloned())
+                            .collect();
+                    return self.name(&rest);
+                }
+            }
             // `Enum.Value`
             if let Some(values) = self.env.enum_values(first) {
                 let Some((value, vspan)) = parts.get(1) else {
@@ -469,7 +492,7 @@ impl Compiler<'_> {
                     (_, Decimal, Decimal) => (Decimal, Conv::Same, Conv::Same),
                     (_, Int, Decimal) => (Decimal, Conv::ToDec, Conv::Same),
                     (_, Decimal, Int) => (Decimal, Conv::Same, Conv::ToDec),
-                    (BinOp::Add, String, String) => (String, Conv::Same, Conv::Same),
+                    (BinOp::Add, String | Id, String | Id) => (String, Conv::Same, Conv::Same),
                     (BinOp::Add | BinOp::Sub, Timestamp, Duration) => {
                         (Timestamp, Conv::Same, Conv::Same)
                     }

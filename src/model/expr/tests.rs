@@ -11,7 +11,7 @@ struct Env {
 
 impl TypeEnv for Env {
     fn enum_values(&self, name: &str) -> Option<&[String]> {
-        (name == "ServiceKind").then_some(self.kinds.as_slice())
+        matches!(name, "ServiceKind" | "Booking.ServiceKind").then_some(self.kinds.as_slice())
     }
     fn record_fields(&self, name: &str) -> Option<Vec<(String, Type)>> {
         (name == "Money").then(|| {
@@ -116,6 +116,11 @@ fn comparison_logic_and_conditionals() {
     assert_eq!(ok("if cmd.amount >= 7 then 1 else 2.5"), dec("1"));
     assert_eq!(ok("cmd.kind == ServiceKind.Inspection"), Value::Bool(true));
     assert_eq!(ok("cmd.kind != 'OilChange'"), Value::Bool(true));
+    assert_eq!(
+        ok("cmd.kind == Booking.ServiceKind.Inspection"),
+        Value::Bool(true)
+    );
+    assert_eq!(ok("'pay-' + cmd.id"), Value::str("pay-b-1"));
     assert_eq!(ok("cmd.price.currency <= 'EUR'"), Value::Bool(true));
 }
 
