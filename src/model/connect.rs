@@ -69,6 +69,7 @@ impl Sticky {
                 steps: vec![],
                 deadlines: vec![],
                 ends: vec![],
+                on_failure: None,
                 delivery: Default::default(),
                 at,
             }),

@@ -28,6 +28,10 @@ pub struct Saga {
     pub deadlines: Vec<Deadline>,
     /// Events that end an instance, with the status it ends in.
     pub ends: Vec<SagaEnd>,
+    /// Issued last when the saga fails (a rejected command or an expired deadline), after the
+    /// compensations; its expressions read the start event. E.g. cancel the order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_failure: Option<Issue>,
     /// Delivery settings.
     #[serde(default, skip_serializing_if = "Delivery::is_default")]
     pub delivery: Delivery,

@@ -488,6 +488,21 @@ fn assignments(c: &mut Checker<'_>) {
                 context: from,
                 index: si,
             };
+            if let Some(f) = &s.on_failure {
+                let cmd = resolve(&f.command, &[Kind::Command], from);
+                let rest = sid
+                    .path()
+                    .into_iter()
+                    .chain([K("on_failure"), K("with")])
+                    .collect();
+                check_keys(
+                    sid,
+                    rest,
+                    f.with.keys().collect(),
+                    cmd.and_then(|e| fields_of(model, e)),
+                    &format!("command {}", f.command),
+                );
+            }
             for (j, st) in s.steps.iter().enumerate() {
                 let mut issues = vec![(K("issue"), &st.issue)];
                 if let Some(comp) = &st.compensate {

@@ -127,6 +127,16 @@ pub(super) fn check(c: &mut Checker<'_>) {
         }
         for (si, sg) in ctx.sagas.iter().enumerate() {
             let sid = id(Kind::Saga, si);
+            if let (Some(f), Some(start)) = (&sg.on_failure, s.event(&sg.start, from)) {
+                s.issue(
+                    sid,
+                    vec![K("on_failure")],
+                    &event_scope(start),
+                    &f.command,
+                    f.target.as_ref(),
+                    &f.with,
+                );
+            }
             for (j, st) in sg.steps.iter().enumerate() {
                 let Some(ev) = s.event(&st.on, from) else {
                     continue;

@@ -32,6 +32,10 @@ pub enum Func {
     Lower,
     /// `upper(s)`
     Upper,
+    /// `append(list, x)`: the list with `x` at the end.
+    Append,
+    /// `without(list, x)`: the list without any `x`.
+    Without,
 }
 
 /// A compiled expression node.
@@ -615,6 +619,28 @@ impl Compiler<'_> {
                     }
                     _ => return Err(bad(0, "a list or a string")),
                 }
+            }
+            "append" | "without" => {
+                arity(2)?;
+                let Type::List(elem) = ty_at(0) else {
+                    return Err(bad(0, "a list"));
+                };
+                let elem = if is_any(&elem) {
+                    Box::new(ty_at(1))
+                } else {
+                    elem
+                };
+                let c = assignable(&ty_at(1), &elem, self.env)
+                    .ok_or_else(|| bad(1, &format!("a `{elem}`")))?;
+                (
+                    if name == "append" {
+                        Func::Append
+                    } else {
+                        Func::Without
+                    },
+                    Type::List(elem),
+                    vec![Conv::Same, c],
+                )
             }
             "min" | "max" => {
                 arity(2)?;

@@ -207,6 +207,15 @@ fn call(f: Func, args: Vec<Value>, span: &Span) -> Result<Value, EvalError> {
             (Dec(d), Int(p)) => Dec(d.round_dp(u32::try_from(p.clamp(0, 28)).unwrap_or(0))),
             (v, _) => v,
         },
+        Func::Append => match a {
+            List(l) if l.len() >= 10_000 => return Err(other(span, "list too long")),
+            List(l) => List(l.iter().cloned().chain(std::iter::once(b)).collect()),
+            v => v,
+        },
+        Func::Without => match a {
+            List(l) => List(l.iter().filter(|x| **x != b).cloned().collect()),
+            v => v,
+        },
         Func::Lower => Str(Arc::from(a.to_string().to_lowercase())),
         Func::Upper => Str(Arc::from(a.to_string().to_uppercase())),
     })

@@ -143,6 +143,17 @@ fn optionals_lists_and_functions() {
     );
     assert_eq!(ok("len([])"), Value::Int(0));
     assert_eq!(ok("str(seconds(90))"), Value::str("1m30s"));
+    assert_eq!(
+        ok("append(cmd.tags, 'new')"),
+        Value::List(vec![Value::str("vip"), Value::str("new")].into())
+    );
+    assert_eq!(ok("without(cmd.tags, 'vip')"), Value::List(vec![].into()));
+    assert_eq!(ok("len(append([], 3))"), Value::Int(1));
+    assert!(
+        compile_err("append(cmd.tags, 3)")
+            .message
+            .contains("needs a `string`")
+    );
 }
 
 #[test]
