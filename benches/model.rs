@@ -16,7 +16,11 @@ fn median(mut v: Vec<Duration>) -> Duration {
 fn main() {
     let text = to_string(&synthetic(1000, 10));
     let model = from_str(&text, "synthetic.ron").expect("the generated model parses");
-    println!("model: {} elements, {} KiB of RON", model.element_count(), text.len() / 1024);
+    println!(
+        "model: {} elements, {} KiB of RON",
+        model.element_count(),
+        text.len() / 1024
+    );
     let runs = 20;
     let (mut load, mut checks, mut both) = (Vec::new(), Vec::new(), Vec::new());
     let mut findings = 0;
@@ -32,11 +36,21 @@ fn main() {
     }
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     let total = median(both);
-    println!("  load (RON parse)      median {:>7.2} ms", ms(median(load)));
-    println!("  check ({findings} findings)   median {:>7.2} ms", ms(median(checks)));
+    println!(
+        "  load (RON parse)      median {:>7.2} ms",
+        ms(median(load))
+    );
+    println!(
+        "  check ({findings} findings)   median {:>7.2} ms",
+        ms(median(checks))
+    );
     println!(
         "  load + check          median {:>7.2} ms   budget 50 ms: {}",
         ms(total),
-        if total <= Duration::from_millis(50) { "met" } else { "MISSED" }
+        if total <= Duration::from_millis(50) {
+            "met"
+        } else {
+            "MISSED"
+        }
     );
 }

@@ -188,3 +188,81 @@ fn delete_and_duplicate_the_selection() {
         "the duplicates were selected and deleted"
     );
 }
+
+/// Runs frames until `label` (a substring) is shown, waiting for worker threads (≤ 5 s).
+fn wait_for(h: &mut Harness<'static, Studio>, label: &str) {
+    for _ in 0..100 {
+        h.run_steps(2);
+        if h.query_by_label_contains(label).is_some() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("`{label}` never appeared");
+}
+
+#[test]
+fn a_diagnostic_appears_in_problems_and_clicking_it_selects_the_element() {
+    let (mut h, _dir) = board_with(&[Kind::Command]);
+    wait_for(&mut h, "SL011  command Core/DoSomething is not handled");
+    h.key_press(Key::Escape);
+    settle(&mut h);
+    assert!(h.state().selection.is_empty());
+    h.get_by_label_contains("SL011  command Core/DoSomething")
+        .click();
+    settle(&mut h);
+    let selected: Vec<_> = h.state().selection.iter().copied().collect();
+    assert_eq!(selected.len(), 1);
+    assert_eq!(selected[0].kind, Kind::Command);
+    assert!(
+        h.query_by_label("1 error, 0 warnings").is_some(),
+        "the status bar counts it"
+    );
+}
+
+#[test]
+fn save_and_reopen_gives_the_same_model_and_clears_the_unsaved_marker() {
+    let (mut h, dir) = board_with(&[Kind::Event, Kind::Policy]);
+    let path = dir.path().join("board.ron");
+    assert!(h.state().doc.is_dirty());
+    h.state_mut().save_to(&path);
+    settle(&mut h);
+    assert!(!h.state().doc.is_dirty());
+    assert!(h.query_by_label_contains("Saved").is_some());
+    let saved = h.state().doc.model.clone();
+    // Change something, then reopen the file: the saved board comes back.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.key_press(Key::Delete);
+    settle(&mut h);
+    assert_eq!(h.state().doc.model.element_count(), 0);
+    h.state_mut().open_path(&path);
+    settle(&mut h);
+    assert_eq!(h.state().doc.model, saved);
+    assert_eq!(h.state().doc.path.as_deref(), Some(path.as_path()));
+}
+
+#[test]
+fn a_failed_save_keeps_the_old_file_and_says_why() {
+    let (mut h, dir) = board_with(&[Kind::Event]);
+    let path = dir.path().join("board.ron");
+    h.state_mut().save_to(&path);
+    let before = std::fs::read(&path).unwrap();
+    h.key_press(Key::Delete);
+    h.get_by_label("event SomethingHappened").click();
+    h.key_press(Key::Delete);
+    settle(&mut h);
+    // A path below a regular file cannot be written.
+    let bad = path.join("inside-a-file.ron");
+    h.state_mut().save_to(&bad);
+    settle(&mut h);
+    assert!(h.query_by_label_contains("could not save").is_some());
+    assert!(
+        h.query_by_label_contains("previous file is unchanged")
+            .is_some()
+    );
+    assert!(
+        h.state().doc.is_dirty(),
+        "the board still has unsaved changes"
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}

@@ -13,6 +13,7 @@ pub mod graphs;
 pub mod history;
 pub mod image;
 pub mod inspector;
+pub mod problems;
 pub mod recovery;
 pub mod studio;
 pub mod theme;

@@ -13,6 +13,7 @@ use super::document::Document;
 use super::edit::Edit;
 use super::graphs::{GraphKind, GraphViews};
 use super::inspector::Inspector;
+use super::problems::Problems;
 use super::recovery::{self, Autosave, Recovered};
 use super::theme;
 use crate::model::access::Sticky;
@@ -38,6 +39,13 @@ enum AfterPrompt {
     Open(Option<PathBuf>),
     Quit,
     Revert,
+}
+
+/// What the bottom dock shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum DockTab {
+    Problems,
+    Graph(GraphKind),
 }
 
 /// A short message at the bottom of the window.
@@ -72,9 +80,11 @@ pub struct Studio {
     reload_offer: bool,
     pending_dialog: Option<Purpose>,
     title: String,
-    dock: Option<GraphKind>,
+    dock: Option<DockTab>,
     graphs: GraphViews,
     png_pending: Option<PathBuf>,
+    /// Live diagnostics.
+    pub problems: Problems,
 }
 
 impl Studio {
@@ -103,9 +113,10 @@ impl Studio {
             reload_offer: false,
             pending_dialog: None,
             title: String::new(),
-            dock: None,
+            dock: Some(DockTab::Problems),
             graphs: GraphViews::default(),
             png_pending: None,
+            problems: Problems::default(),
         }
     }
 
@@ -725,6 +736,9 @@ impl Studio {
 
     fn autosave_tick(&mut self, ctx: &egui::Context) {
         self.screenshot(ctx);
+        if let Some(after) = self.problems.tick(ctx, &self.doc.model, self.doc.revision) {
+            ctx.request_repaint_after(after);
+        }
         if let Some(purpose) = self.pending_dialog.take() {
             self.ask_path(ctx, purpose);
         }
@@ -931,28 +945,45 @@ impl Studio {
 
     fn dock_ui(&mut self, ui: &mut Ui) {
         ui.horizontal(|ui| {
+            let open = self.dock == Some(DockTab::Problems);
+            let label = format!("Problems ({})", self.problems.summary());
+            if ui.selectable_label(open, label).clicked() {
+                self.dock = if open { None } else { Some(DockTab::Problems) };
+            }
             for (label, tab) in [
                 ("Context map", GraphKind::ContextMap),
                 ("Flow", GraphKind::Flow),
             ] {
-                let open = self.dock == Some(tab);
+                let open = self.dock == Some(DockTab::Graph(tab));
                 if ui.selectable_label(open, label).clicked() {
-                    self.dock = if open { None } else { Some(tab) };
+                    self.dock = if open {
+                        None
+                    } else {
+                        Some(DockTab::Graph(tab))
+                    };
                 }
             }
         });
-        if let Some(tab) = self.dock {
-            let selected = if self.selection.len() == 1 {
-                self.selection.iter().next().copied()
-            } else {
-                None
-            };
-            if let Some(id) = self
-                .graphs
-                .ui(ui, tab, &self.doc.model, self.doc.revision, selected)
-            {
-                self.jump_to(id);
+        match self.dock {
+            Some(DockTab::Problems) => {
+                if let Some(id) = self.problems.ui(ui) {
+                    self.jump_to(id);
+                }
             }
+            Some(DockTab::Graph(tab)) => {
+                let selected = if self.selection.len() == 1 {
+                    self.selection.iter().next().copied()
+                } else {
+                    None
+                };
+                if let Some(id) =
+                    self.graphs
+                        .ui(ui, tab, &self.doc.model, self.doc.revision, selected)
+                {
+                    self.jump_to(id);
+                }
+            }
+            None => {}
         }
     }
 
@@ -1037,6 +1068,14 @@ impl Studio {
             }
             ui.separator();
             ui.label(format!("{} elements", self.doc.model.element_count()));
+            ui.separator();
+            let (e, _) = self.problems.counts();
+            let text = self.problems.summary();
+            if e > 0 {
+                ui.colored_label(ui.visuals().error_fg_color, text);
+            } else {
+                ui.label(text);
+            }
             ui.separator();
             ui.label(format!("zoom {:.0}%", self.board.zoom * 100.0));
             if let Some(e) = &self.autosave.error {

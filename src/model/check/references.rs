@@ -24,8 +24,14 @@ pub(super) fn check(c: &mut Checker<'_>) {
             _ => None,
         });
         if name.is_empty() {
-            // An event without an owner is allowed (an ACL produces it); all else is required.
-            if last_key != Some("owner") && !matches!(last_key, Some("upstream" | "downstream")) {
+            // An event without an owner is allowed (an ACL produces it); a command without a
+            // target is reported as not handled (SL011); everything else is required.
+            let command_target =
+                last_key == Some("target") && site.owner.is_some_and(|o| o.kind == Kind::Command);
+            if last_key != Some("owner")
+                && !command_target
+                && !matches!(last_key, Some("upstream" | "downstream"))
+            {
                 found.push((
                     Code::DanglingReference,
                     site.owner,
