@@ -1,11 +1,13 @@
 //! Stormlab: an EventStorming studio that runs what the team draws.
 //!
 //! - [`model`]: the vocabulary, the RON file format, expressions and checks.
+//! - [`sim`]: the deterministic simulation engine.
 //! - [`cli`]: the command-line subcommands.
 //! - `app` (feature `studio`): the desktop studio.
 
 pub mod cli;
 pub mod model;
+pub mod sim;
 
 #[cfg(feature = "studio")]
 pub mod app;

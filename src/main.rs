@@ -10,6 +10,8 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Some(Command::Check(args)) => stormlab::cli::check::run(args),
         Some(Command::Fmt(args)) => stormlab::cli::fmt::run(args),
+        Some(Command::Simulate(args)) => stormlab::cli::simulate::run(args),
+        Some(Command::Test(args)) => stormlab::cli::test::run(args),
         None => open_studio(cli.file),
     };
     match result {

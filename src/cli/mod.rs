@@ -2,6 +2,8 @@
 
 pub mod check;
 pub mod fmt;
+pub mod simulate;
+pub mod test;
 
 use std::path::PathBuf;
 
@@ -30,4 +32,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Rewrite model files in canonical form.
     Fmt(fmt::FmtArgs),
+    /// Run one scenario and print what happened.
+    Simulate(simulate::SimulateArgs),
+    /// Run every scenario's expectations (exit 1 on failure).
+    Test(test::TestArgs),
 }

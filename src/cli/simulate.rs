@@ -1,0 +1,142 @@
+//! `stormlab simulate FILE --scenario NAME`: run one scenario and print what happened.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+
+use crate::model::file;
+use crate::model::scenario::parse_time;
+use crate::sim::program::{Program, SubscriberKind};
+use crate::sim::scenario::{setup, until_of};
+
+/// Arguments of `stormlab simulate`.
+#[derive(Debug, clap::Args)]
+pub struct SimulateArgs {
+    /// The model file.
+    pub file: PathBuf,
+    /// The scenario to run.
+    #[arg(long, required_unless_present = "list_scenarios")]
+    pub scenario: Option<String>,
+    /// Override the scenario's seed (an unsigned 64-bit integer).
+    #[arg(long)]
+    pub seed: Option<String>,
+    /// Stop at this virtual time (offset like `30m`, time of day `10:15`, or RFC 3339).
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Write the event log as JSON Lines to this file.
+    #[arg(long)]
+    pub log: Option<PathBuf>,
+    /// Print the scenario names, one per line.
+    #[arg(long)]
+    pub list_scenarios: bool,
+}
+
+/// Runs `stormlab simulate`.
+pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
+    let model = file::load(&args.file)?;
+    if args.list_scenarios {
+        for s in &model.scenarios {
+            println!("{}", s.name);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let name = args.scenario.clone().unwrap_or_default();
+    let seed = match &args.seed {
+        Some(s) => Some(s.trim().parse::<u64>().map_err(|_| {
+            anyhow::anyhow!(
+                "--seed {s}: a seed is a whole number from 0 to {}",
+                u64::MAX
+            )
+        })?),
+        None => None,
+    };
+    let program = Arc::new(Program::new(&model)?);
+    let scenario = model.scenarios.iter().find(|s| s.name == name);
+    let mut engine = setup(&model, program.clone(), &name, seed)?;
+    let until = match (&args.until, scenario) {
+        (Some(u), Some(s)) => Some(parse_time(u, s.start_ms().unwrap_or(0)).ok_or_else(|| {
+            anyhow::anyhow!("--until {u}: not a time (write `30m`, `10:15` or a timestamp)")
+        })?),
+        (None, Some(s)) => until_of(s),
+        _ => None,
+    };
+    engine.run(until)?;
+    if let Some(path) = &args.log {
+        file::write_atomic(path, crate::sim::log::jsonl(&engine).as_bytes())
+            .with_context(|| format!("writing the log to {}", path.display()))?;
+    }
+    let p = &program;
+    let rejected: Vec<_> = engine
+        .commands
+        .iter()
+        .filter(|c| c.rejection.is_some())
+        .collect();
+    println!("scenario: {name}");
+    println!(
+        "commands: {} ({} rejected)",
+        engine.commands.len(),
+        rejected.len()
+    );
+    println!("events:   {}", engine.store.records.len());
+    let mut by_type: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in &engine.store.records {
+        *by_type
+            .entry(p.events[r.event as usize].name.as_str())
+            .or_default() += 1;
+    }
+    for (t, n) in by_type {
+        println!("  {n:>6}  {t}");
+    }
+    for r in rejected.iter().take(20) {
+        println!(
+            "rejected: {} {} — {}",
+            p.commands[r.command].name,
+            r.target,
+            r.rejection.as_deref().unwrap_or("")
+        );
+    }
+    if rejected.len() > 20 {
+        println!("rejected: … and {} more", rejected.len() - 20);
+    }
+    println!("dead letters: {}", engine.dlq.len());
+    for d in engine.dlq.iter().take(10) {
+        println!(
+            "  {} event {}: {} after {} attempt(s)",
+            p.subscribers[d.subscriber].name,
+            d.position + 1,
+            d.error,
+            d.attempts
+        );
+    }
+    for (si, sub) in p.subscribers.iter().enumerate() {
+        match &sub.kind {
+            SubscriberKind::Saga(s) => {
+                let mut statuses: BTreeMap<&str, usize> = BTreeMap::new();
+                for i in engine.sagas[*s].values() {
+                    *statuses.entry(i.status.as_str()).or_default() += 1;
+                }
+                let list: Vec<String> = statuses.iter().map(|(k, v)| format!("{v} {k}")).collect();
+                println!(
+                    "saga {}: {}",
+                    sub.name,
+                    if list.is_empty() {
+                        "no instances".into()
+                    } else {
+                        list.join(", ")
+                    }
+                );
+            }
+            SubscriberKind::ReadModel(r) => println!(
+                "read model {}: {} row(s)",
+                sub.name,
+                engine.read_models[*r].len()
+            ),
+            _ => {}
+        }
+        let _ = si;
+    }
+    Ok(ExitCode::SUCCESS)
+}

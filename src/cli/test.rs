@@ -1,0 +1,75 @@
+//! `stormlab test FILE…`: run every scenario and check its expectations (exit 1 on failure).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use crate::model::file;
+use crate::sim::program::Program;
+use crate::sim::scenario::{setup, until_of, verdicts};
+
+/// Arguments of `stormlab test`.
+#[derive(Debug, clap::Args)]
+pub struct TestArgs {
+    /// Model files.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+/// Runs `stormlab test`: one line per scenario, the failed expectations with what was found,
+/// and a closing `N passed, N failed`.
+pub fn run(args: &TestArgs) -> anyhow::Result<ExitCode> {
+    let (mut passed, mut failed) = (0usize, 0usize);
+    for path in &args.files {
+        let model = match file::load(path) {
+            Ok(m) => m,
+            Err(e) => {
+                eprintln!("{e}");
+                failed += 1;
+                continue;
+            }
+        };
+        let program = match Program::new(&model) {
+            Ok(p) => Arc::new(p),
+            Err(e) => {
+                eprintln!("{}: {e}", path.display());
+                failed += 1;
+                continue;
+            }
+        };
+        for s in &model.scenarios {
+            let result = setup(&model, program.clone(), &s.name, None).and_then(|mut engine| {
+                engine.run(until_of(s))?;
+                verdicts(&model, &engine, s)
+            });
+            match result {
+                Ok(vs) if vs.iter().all(|v| v.passed) => {
+                    passed += 1;
+                    println!(
+                        "PASS {}: {} ({} expectation(s))",
+                        path.display(),
+                        s.name,
+                        vs.len()
+                    );
+                }
+                Ok(vs) => {
+                    failed += 1;
+                    println!("FAIL {}: {}", path.display(), s.name);
+                    for v in vs.iter().filter(|v| !v.passed) {
+                        println!("     expected {}, but {}", v.expectation, v.reason);
+                    }
+                }
+                Err(e) => {
+                    failed += 1;
+                    println!("FAIL {}: {}: {e}", path.display(), s.name);
+                }
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    Ok(if failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,1004 @@
+//! The simulation engine: commands decided by aggregates, events appended to the store and
+//! delivered at least once to subscribers (policies, sagas, read models, external systems)
+//! with latency, injected failures, retries with backoff, a dead-letter queue, duplicates
+//! and idempotent consumers — all on a virtual clock, deterministic from the seed.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::Arc;
+
+use super::clock::Scheduler;
+use super::program::{IssueDef, OutcomeDef, Program, SimError, Source, SubscriberKind, Target};
+use super::rng::{Rng, splitmix64};
+use super::store::{Cause, EventStore, Expected, NewEvent};
+use crate::model::expr::{EvalError, RootValue, Value};
+
+/// Actions beyond which a run is considered runaway.
+pub const MAX_ACTIONS: u64 = 20_000_000;
+
+/// A live aggregate instance.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Instance {
+    /// State field values.
+    pub state: Vec<Value>,
+    /// Lifecycle state index.
+    pub lifecycle: usize,
+    /// Stream version (events applied).
+    pub version: u32,
+}
+
+/// A saga instance.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SagaInstance {
+    /// `Running`, an end status, `Compensated` or `TimedOut`.
+    pub status: String,
+    /// Steps taken: (step index, position of the triggering event).
+    pub taken: Vec<(usize, u64)>,
+    /// Pending deadlines: (deadline index, due time, token).
+    pub deadlines: Vec<(usize, i64, u64)>,
+    /// Position of the start event.
+    pub start: u64,
+    /// Compensating commands issued.
+    pub compensations: u32,
+}
+
+/// A message parked in the dead-letter queue.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Parked {
+    /// Subscriber index.
+    pub subscriber: usize,
+    /// Event position.
+    pub position: u64,
+    /// Attempts made.
+    pub attempts: u32,
+    /// The last error.
+    pub error: String,
+    /// When it was parked.
+    pub time: i64,
+}
+
+/// A command that was handled (accepted or rejected).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CommandRecord {
+    /// When.
+    pub time: i64,
+    /// Command type.
+    pub command: usize,
+    /// Target id.
+    pub target: String,
+    /// Correlation id (interned in the store).
+    pub correlation: u32,
+    /// What caused it.
+    pub cause: Cause,
+    /// None: accepted; Some(reason): rejected.
+    pub rejection: Option<String>,
+    /// Positions of the events it appended.
+    pub events: Vec<u64>,
+}
+
+/// Faults injected into one subscriber.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FaultDef {
+    /// Probability an attempt fails.
+    pub failure_rate: f64,
+    /// Windows of total failure (ms since the epoch).
+    pub outages: Vec<(i64, i64)>,
+    /// Extra latency, ms.
+    pub latency_ms: i64,
+    /// Probability of a second delivery.
+    pub duplicate_rate: f64,
+    /// Probability a message skips its stream's queue.
+    pub reorder_rate: f64,
+    /// Override of the idempotent switch.
+    pub idempotent: Option<bool>,
+}
+
+#[derive(Clone, Debug)]
+enum Action {
+    Command {
+        command: usize,
+        fields: Vec<Value>,
+    },
+    Deliver {
+        sub: usize,
+        position: u64,
+        attempt: u32,
+        queued: bool,
+    },
+    Respond {
+        event: usize,
+        payload: Vec<Value>,
+        correlation: u32,
+        cause: Cause,
+    },
+    Deadline {
+        saga: usize,
+        key: Value,
+        token: u64,
+    },
+    Redrive {
+        sub: usize,
+    },
+}
+
+/// Per-subscriber delivery state.
+#[derive(Clone, Debug, Default)]
+struct SubState {
+    /// Per stream, the positions waiting (the head is in flight).
+    queues: BTreeMap<u32, VecDeque<u64>>,
+    /// Positions handled (for idempotent consumers and the duplicate lesson).
+    handled: BTreeSet<u64>,
+    /// Deliveries handled, duplicates included.
+    deliveries: u64,
+}
+
+/// A running simulation.
+#[derive(Debug)]
+pub struct Engine {
+    /// The compiled model.
+    pub program: Arc<Program>,
+    /// The event store.
+    pub store: EventStore,
+    /// Aggregate instances, per aggregate, by id.
+    pub aggregates: Vec<BTreeMap<Arc<str>, Instance>>,
+    /// Read-model tables, per read model, by key.
+    pub read_models: Vec<BTreeMap<Value, Vec<Value>>>,
+    /// Saga instances, per saga, by correlation value.
+    pub sagas: Vec<BTreeMap<Value, SagaInstance>>,
+    /// The dead-letter queue.
+    pub dlq: Vec<Parked>,
+    /// Every command handled.
+    pub commands: Vec<CommandRecord>,
+    /// Faults per subscriber.
+    pub faults: Vec<FaultDef>,
+    clock: Scheduler<Action>,
+    subs: Vec<SubState>,
+    seed: u64,
+    rng_faults: Rng,
+    rng_outcomes: Rng,
+    next_token: u64,
+    actions: u64,
+}
+
+fn as_key(v: &Value) -> Arc<str> {
+    match v {
+        Value::Str(s) => s.clone(),
+        other => Arc::from(other.to_string()),
+    }
+}
+
+/// Converts a copied value to the field's type where the representation differs.
+fn coerce(v: Value, ty: &crate::model::Type) -> Value {
+    use crate::model::Type;
+    match (v, ty) {
+        (Value::Int(i), Type::Decimal) => Value::Dec(i.into()),
+        (Value::Int(i), Type::Optional(inner)) if **inner == Type::Decimal => Value::Dec(i.into()),
+        (v, _) => v,
+    }
+}
+
+impl Engine {
+    /// A fresh engine for `program`, seeded, with the clock at `start`.
+    pub fn new(program: Arc<Program>, seed: u64, start: i64) -> Self {
+        let n_subs = program.subscribers.len();
+        Self {
+            aggregates: vec![BTreeMap::new(); program.aggregates.len()],
+            read_models: vec![BTreeMap::new(); program.read_models.len()],
+            sagas: vec![BTreeMap::new(); program.sagas.len()],
+            faults: vec![FaultDef::default(); n_subs],
+            subs: vec![SubState::default(); n_subs],
+            program,
+            store: EventStore::default(),
+            dlq: Vec::new(),
+            commands: Vec::new(),
+            clock: Scheduler::new(start),
+            seed,
+            rng_faults: Rng::new(seed, "faults"),
+            rng_outcomes: Rng::new(seed, "outcomes"),
+            next_token: 0,
+            actions: 0,
+        }
+    }
+
+    /// The current virtual time.
+    pub fn now(&self) -> i64 {
+        self.clock.now
+    }
+
+    /// Schedules a command at `time`.
+    pub fn schedule_command(&mut self, time: i64, command: usize, fields: Vec<Value>) {
+        self.clock.at(time, Action::Command { command, fields });
+    }
+
+    /// Schedules a redrive of a subscriber's parked messages at `time`.
+    pub fn schedule_redrive(&mut self, time: i64, sub: usize) {
+        self.clock.at(time, Action::Redrive { sub });
+    }
+
+    fn event_id(&self, position: u64) -> u128 {
+        let hi = splitmix64(self.seed ^ 0xA5A5_5A5A_1234_5678 ^ position);
+        let lo = splitmix64(hi ^ position.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        (u128::from(hi) << 64) | u128::from(lo)
+    }
+
+    /// Appends a prior (`given`) event: applied to its aggregate and projected into read
+    /// models as history; policies, sagas and external systems do not react to it.
+    pub fn given(&mut self, event: usize, payload: Vec<Value>) {
+        let (stream_name, agg) = self.stream_of(event, &payload);
+        let stream = self.store.stream(&stream_name);
+        let correlation = self.store.intern("given");
+        let position = self.store.records.len() as u64;
+        let id = self.event_id(position);
+        let time = self.clock.now;
+        let payload: Arc<[Value]> = Arc::from(payload);
+        if self
+            .store
+            .append(
+                stream,
+                Expected::Any,
+                vec![NewEvent {
+                    id,
+                    event: event as u32,
+                    time,
+                    correlation,
+                    causation: Cause::Given,
+                    payload: payload.clone(),
+                }],
+            )
+            .is_err()
+        {
+            return;
+        }
+        if let Some((a, key)) = agg {
+            self.instance(a, &key);
+            let _ = self.apply(a, &key, event, &payload);
+        }
+        for sub in self.program.by_event[event].clone() {
+            if let SubscriberKind::ReadModel(_) = self.program.subscribers[sub].kind {
+                let _ = self.handle(sub, position);
+            }
+        }
+    }
+
+    /// The stream of an event: `Owner/key` (and the aggregate and key if an aggregate owns it).
+    fn stream_of(&self, event: usize, payload: &[Value]) -> (String, Option<(usize, Arc<str>)>) {
+        let def = &self.program.events[event];
+        let key = def
+            .key_slot
+            .and_then(|s| payload.get(s))
+            .map(as_key)
+            .unwrap_or_else(|| Arc::from(""));
+        match def.owner {
+            Some(Target::Aggregate(a)) => (
+                format!("{}/{}", self.program.aggregates[a].name, key),
+                Some((a, key)),
+            ),
+            Some(Target::External(x)) => {
+                (format!("{}/{}", self.program.externals[x].name, key), None)
+            }
+            None => (format!("{}/{}", def.name, key), None),
+        }
+    }
+
+    fn instance(&mut self, a: usize, key: &Arc<str>) -> Instance {
+        let initial = self.program.aggregates[a].initial.clone();
+        self.aggregates[a]
+            .entry(key.clone())
+            .or_insert_with(|| Instance {
+                state: initial,
+                lifecycle: 0,
+                version: 0,
+            })
+            .clone()
+    }
+
+    /// Applies an event to an aggregate instance.
+    fn apply(
+        &mut self,
+        a: usize,
+        key: &Arc<str>,
+        event: usize,
+        payload: &[Value],
+    ) -> Result<(), EvalError> {
+        let program = self.program.clone();
+        let def = &program.aggregates[a];
+        let now = Value::Ts(self.clock.now);
+        let Some(inst) = self.aggregates[a].get_mut(key) else {
+            return Ok(());
+        };
+        inst.version += 1;
+        let Some(ap) = def.appliers.get(&event) else {
+            return Ok(());
+        };
+        let old = inst.state.clone();
+        for (slot, src) in &ap.sets {
+            let v = match src {
+                Source::Expr(e) => e.eval(&[
+                    RootValue::Record(payload),
+                    RootValue::Record(&old),
+                    RootValue::Scalar(&now),
+                ])?,
+                Source::Copy(_, s) => payload.get(*s).cloned().unwrap_or_default(),
+                Source::Target | Source::Zero(_) => continue,
+            };
+            if let (Some(cell), Some(f)) = (inst.state.get_mut(*slot), def.state.get(*slot)) {
+                *cell = coerce(v, &f.ty);
+            }
+        }
+        if let Some(to) = ap.to {
+            inst.lifecycle = to;
+        }
+        Ok(())
+    }
+
+    /// Computes field values from sources over `roots`, the target id for `Source::Target`.
+    fn values(
+        sources: &[Source],
+        fields: &[crate::model::Field],
+        roots: &[RootValue<'_>],
+        target: &Value,
+    ) -> Result<Vec<Value>, EvalError> {
+        sources
+            .iter()
+            .zip(fields)
+            .map(|(s, f)| {
+                let v = match s {
+                    Source::Expr(e) => e.eval(roots)?,
+                    Source::Copy(r, slot) => match roots.get(*r) {
+                        Some(RootValue::Record(rec)) => rec.get(*slot).cloned().unwrap_or_default(),
+                        _ => Value::None,
+                    },
+                    Source::Target => target.clone(),
+                    Source::Zero(z) => z.clone(),
+                };
+                Ok(coerce(v, &f.ty))
+            })
+            .collect()
+    }
+
+    /// Handles a command now: decides, appends, applies and dispatches. Returns the new
+    /// positions, or the rejection reason.
+    pub fn execute(
+        &mut self,
+        command: usize,
+        fields: Vec<Value>,
+        correlation: u32,
+        cause: Cause,
+    ) -> Result<Vec<u64>, String> {
+        let program = self.program.clone();
+        let cdef = &program.commands[command];
+        let key = cdef
+            .key_slot
+            .and_then(|s| fields.get(s))
+            .map(as_key)
+            .unwrap_or_else(|| Arc::from(""));
+        let now = self.clock.now;
+        let result = match cdef.target {
+            Target::External(x) => {
+                let outcomes = program.externals[x]
+                    .on_command
+                    .get(&command)
+                    .cloned()
+                    .unwrap_or_default();
+                self.react(
+                    &outcomes,
+                    &fields,
+                    correlation,
+                    Cause::Command(self.commands.len() as u32),
+                );
+                Ok(Vec::new())
+            }
+            Target::Aggregate(a) => self.decide(a, command, &key, &fields, correlation, cause),
+        };
+        self.commands.push(CommandRecord {
+            time: now,
+            command,
+            target: key.to_string(),
+            correlation,
+            cause,
+            rejection: result.as_ref().err().cloned(),
+            events: result.clone().unwrap_or_default(),
+        });
+        result
+    }
+
+    fn decide(
+        &mut self,
+        a: usize,
+        command: usize,
+        key: &Arc<str>,
+        fields: &[Value],
+        correlation: u32,
+        cause: Cause,
+    ) -> Result<Vec<u64>, String> {
+        let program = self.program.clone();
+        let def = &program.aggregates[a];
+        let cname = &program.commands[command].name;
+        let inst = self.instance(a, key);
+        let Some(h) = def.handlers.get(&command) else {
+            return Err(format!("{} has no handler for {cname}", def.name));
+        };
+        let state_name = def
+            .lifecycle
+            .get(inst.lifecycle)
+            .cloned()
+            .unwrap_or_default();
+        if !h.states.is_empty() && !h.states.contains(&inst.lifecycle) {
+            return Err(format!(
+                "{cname} is not allowed while {} {key} is {state_name}",
+                def.name
+            ));
+        }
+        let now = Value::Ts(self.clock.now);
+        let roots = [
+            RootValue::Record(fields),
+            RootValue::Record(&inst.state),
+            RootValue::Scalar(&now),
+        ];
+        for (g, reject) in &h.guards {
+            match g.eval(&roots) {
+                Ok(Value::Bool(true)) => {}
+                Ok(_) => return Err(reject.clone()),
+                Err(e) => return Err(format!("{reject} ({e} in `{}`)", g.source())),
+            }
+        }
+        let mut payloads = Vec::new();
+        for em in &h.emits {
+            let v = Self::values(
+                &em.fields,
+                &program.events[em.event].fields,
+                &roots,
+                &Value::None,
+            )
+            .map_err(|e| format!("cannot compute {}: {e}", program.events[em.event].name))?;
+            payloads.push((em.event, v));
+        }
+        let stream = self.store.stream(&format!("{}/{}", def.name, key));
+        let expected = if inst.version == 0 {
+            Expected::NoStream
+        } else {
+            Expected::Exact(inst.version)
+        };
+        let start = self.store.records.len() as u64;
+        let time = self.clock.now;
+        let news: Vec<NewEvent> = payloads
+            .iter()
+            .enumerate()
+            .map(|(i, (ev, p))| NewEvent {
+                id: self.event_id(start + i as u64),
+                event: *ev as u32,
+                time,
+                correlation,
+                causation: cause,
+                payload: Arc::from(p.clone()),
+            })
+            .collect();
+        let positions = self
+            .store
+            .append(stream, expected, news)
+            .map_err(|c| c.to_string())?;
+        for (ev, p) in &payloads {
+            if let Err(e) = self.apply(a, key, *ev, p) {
+                return Err(format!("applying {}: {e}", program.events[*ev].name));
+            }
+        }
+        for &pos in &positions {
+            self.dispatch(pos);
+        }
+        Ok(positions)
+    }
+
+    /// Schedules an external system's answer to a message.
+    fn react(&mut self, outcomes: &[OutcomeDef], msg: &[Value], correlation: u32, cause: Cause) {
+        let now = Value::Ts(self.clock.now);
+        let roots = [RootValue::Record(msg), RootValue::Scalar(&now)];
+        let candidates: Vec<&OutcomeDef> = outcomes
+            .iter()
+            .filter(|o| {
+                o.when
+                    .as_ref()
+                    .is_none_or(|w| matches!(w.eval(&roots), Ok(Value::Bool(true))))
+            })
+            .collect();
+        let total: f64 = candidates.iter().map(|o| o.probability.max(0.0)).sum();
+        if candidates.is_empty() || total <= 0.0 {
+            return;
+        }
+        let mut pick = self.rng_outcomes.unit() * total;
+        let chosen = candidates.iter().find(|o| {
+            pick -= o.probability.max(0.0);
+            pick < 0.0
+        });
+        let Some(o) = chosen.or(candidates.last()) else {
+            return;
+        };
+        if let Ok(payload) = Self::values(
+            &o.fields,
+            &self.program.events[o.event].fields,
+            &roots,
+            &Value::None,
+        ) {
+            self.clock.at(
+                self.clock.now + o.after_ms,
+                Action::Respond {
+                    event: o.event,
+                    payload,
+                    correlation,
+                    cause,
+                },
+            );
+        }
+    }
+
+    /// Appends an event produced outside an aggregate (external answers, translations).
+    fn append_free(&mut self, event: usize, payload: Vec<Value>, correlation: u32, cause: Cause) {
+        let (name, _) = self.stream_of(event, &payload);
+        let stream = self.store.stream(&name);
+        let position = self.store.records.len() as u64;
+        let id = self.event_id(position);
+        let new = NewEvent {
+            id,
+            event: event as u32,
+            time: self.clock.now,
+            correlation,
+            causation: cause,
+            payload: Arc::from(payload),
+        };
+        if let Ok(ps) = self.store.append(stream, Expected::Any, vec![new]) {
+            for p in ps {
+                self.dispatch(p);
+            }
+        }
+    }
+
+    /// Hands a new event to its subscribers and translations.
+    fn dispatch(&mut self, position: u64) {
+        let Some(rec) = self.store.records.get(position as usize).cloned() else {
+            return;
+        };
+        let event = rec.event as usize;
+        let program = self.program.clone();
+        for &sub in &program.by_event[event] {
+            let fault = &self.faults[sub];
+            let delay = program.subscribers[sub].delivery.latency_ms + fault.latency_ms;
+            let bypass = self.rng_faults.chance(fault.reorder_rate);
+            if bypass {
+                self.clock.at(
+                    rec.time + delay,
+                    Action::Deliver {
+                        sub,
+                        position,
+                        attempt: 1,
+                        queued: false,
+                    },
+                );
+                continue;
+            }
+            let q = self.subs[sub].queues.entry(rec.stream).or_default();
+            q.push_back(position);
+            if q.len() == 1 {
+                self.clock.at(
+                    rec.time + delay,
+                    Action::Deliver {
+                        sub,
+                        position,
+                        attempt: 1,
+                        queued: true,
+                    },
+                );
+            }
+        }
+        for t in &program.translations[event] {
+            let now = Value::Ts(self.clock.now);
+            if let Ok(payload) = Self::values(
+                &t.fields,
+                &program.events[t.into].fields,
+                &[RootValue::Record(&rec.payload), RootValue::Scalar(&now)],
+                &Value::None,
+            ) {
+                self.append_free(t.into, payload, rec.correlation, Cause::Event(position));
+            }
+        }
+    }
+
+    /// Moves a subscriber's stream queue past its head.
+    fn advance(&mut self, sub: usize, position: u64) {
+        let Some(stream) = self.store.records.get(position as usize).map(|r| r.stream) else {
+            return;
+        };
+        let next = {
+            let q = self.subs[sub].queues.entry(stream).or_default();
+            if q.front() == Some(&position) {
+                q.pop_front();
+            }
+            q.front().copied()
+        };
+        if let Some(n) = next {
+            let ready = self
+                .store
+                .records
+                .get(n as usize)
+                .map_or(self.clock.now, |r| {
+                    r.time
+                        + self.program.subscribers[sub].delivery.latency_ms
+                        + self.faults[sub].latency_ms
+                });
+            self.clock.at(
+                ready.max(self.clock.now),
+                Action::Deliver {
+                    sub,
+                    position: n,
+                    attempt: 1,
+                    queued: true,
+                },
+            );
+        }
+    }
+
+    fn deliver(&mut self, sub: usize, position: u64, attempt: u32, queued: bool) {
+        let now = self.clock.now;
+        let fault = self.faults[sub].clone();
+        let d = self.program.subscribers[sub].delivery.clone();
+        let injected = if fault.outages.iter().any(|(a, b)| now >= *a && now < *b) {
+            Some("unavailable (outage)".to_owned())
+        } else if self.rng_faults.chance(fault.failure_rate) {
+            Some("delivery failed (injected fault)".to_owned())
+        } else {
+            None
+        };
+        let idempotent = fault.idempotent.unwrap_or(d.idempotent);
+        let result = match injected {
+            Some(e) => Err(e),
+            None if idempotent && self.subs[sub].handled.contains(&position) => Ok(()),
+            None => self.handle(sub, position),
+        };
+        match result {
+            Ok(()) => {
+                self.subs[sub].handled.insert(position);
+                self.subs[sub].deliveries += 1;
+                if queued {
+                    self.advance(sub, position);
+                    if self.rng_faults.chance(fault.duplicate_rate) {
+                        self.clock.at(
+                            now + d.latency_ms.max(1),
+                            Action::Deliver {
+                                sub,
+                                position,
+                                attempt: 1,
+                                queued: false,
+                            },
+                        );
+                    }
+                }
+            }
+            Err(_) if attempt < d.max_attempts => {
+                let backoff = d.backoff_ms.saturating_mul(1i64 << (attempt - 1).min(20));
+                self.clock.at(
+                    now.saturating_add(backoff),
+                    Action::Deliver {
+                        sub,
+                        position,
+                        attempt: attempt + 1,
+                        queued,
+                    },
+                );
+            }
+            Err(error) => {
+                self.dlq.push(Parked {
+                    subscriber: sub,
+                    position,
+                    attempts: attempt,
+                    error,
+                    time: now,
+                });
+                if queued {
+                    self.advance(sub, position);
+                }
+            }
+        }
+    }
+
+    /// Issues a command from an event (a policy, a saga step, a compensation).
+    fn issue(
+        &mut self,
+        issue: &IssueDef,
+        event_payload: &[Value],
+        correlation: u32,
+        position: u64,
+    ) -> Result<Vec<u64>, String> {
+        let program = self.program.clone();
+        let now = Value::Ts(self.clock.now);
+        let roots = [RootValue::Record(event_payload), RootValue::Scalar(&now)];
+        let target = match &issue.target {
+            Source::Expr(e) => e.eval(&roots).map_err(|e| e.to_string())?,
+            Source::Copy(_, s) => event_payload.get(*s).cloned().unwrap_or_default(),
+            Source::Target | Source::Zero(_) => Value::str(""),
+        };
+        let fields = Self::values(
+            &issue.fields,
+            &program.commands[issue.command].fields,
+            &roots,
+            &target,
+        )
+        .map_err(|e| e.to_string())?;
+        self.execute(issue.command, fields, correlation, Cause::Event(position))
+    }
+
+    /// A subscriber handles one event. An error fails the delivery (retried, then parked).
+    fn handle(&mut self, sub: usize, position: u64) -> Result<(), String> {
+        let program = self.program.clone();
+        let Some(rec) = self.store.records.get(position as usize).cloned() else {
+            return Ok(());
+        };
+        let now = Value::Ts(self.clock.now);
+        let event = rec.event as usize;
+        match &program.subscribers[sub].kind {
+            SubscriberKind::Policy { when, issue, .. } => {
+                if let Some(w) = when {
+                    match w.eval(&[RootValue::Record(&rec.payload), RootValue::Scalar(&now)]) {
+                        Ok(Value::Bool(true)) => {}
+                        Ok(_) => return Ok(()),
+                        Err(e) => return Err(e.to_string()),
+                    }
+                }
+                let _ = self.issue(issue, &rec.payload, rec.correlation, position);
+                Ok(())
+            }
+            SubscriberKind::ReadModel(r) => {
+                let def = &program.read_models[*r];
+                for rule in def.rules.iter().filter(|x| x.on == event) {
+                    let key = rule
+                        .key
+                        .eval(&[RootValue::Record(&rec.payload), RootValue::Scalar(&now)])
+                        .map_err(|e| e.to_string())?;
+                    match &rule.upsert {
+                        None => {
+                            self.read_models[*r].remove(&key);
+                        }
+                        Some(sets) => {
+                            let old =
+                                self.read_models[*r].get(&key).cloned().unwrap_or_else(|| {
+                                    let mut z = def.zero.clone();
+                                    if let Some(k) = z.get_mut(def.key_slot) {
+                                        *k = key.clone();
+                                    }
+                                    z
+                                });
+                            let mut row = old.clone();
+                            for (slot, e) in sets {
+                                let v = e
+                                    .eval(&[
+                                        RootValue::Record(&rec.payload),
+                                        RootValue::Record(&old),
+                                        RootValue::Scalar(&now),
+                                    ])
+                                    .map_err(|e| e.to_string())?;
+                                if let Some(c) = row.get_mut(*slot) {
+                                    *c = v;
+                                }
+                            }
+                            self.read_models[*r].insert(key, row);
+                        }
+                    }
+                }
+                Ok(())
+            }
+            SubscriberKind::External(x) => {
+                let outcomes = program.externals[*x]
+                    .on_event
+                    .get(&event)
+                    .cloned()
+                    .unwrap_or_default();
+                self.react(
+                    &outcomes,
+                    &rec.payload,
+                    rec.correlation,
+                    Cause::Event(position),
+                );
+                Ok(())
+            }
+            SubscriberKind::Saga(s) => {
+                self.saga_event(*s, event, position);
+                Ok(())
+            }
+        }
+    }
+
+    fn saga_event(&mut self, s: usize, event: usize, position: u64) {
+        let program = self.program.clone();
+        let def = &program.sagas[s];
+        let Some(rec) = self.store.records.get(position as usize).cloned() else {
+            return;
+        };
+        let Some(key) = def
+            .correlation
+            .get(&event)
+            .and_then(|slot| rec.payload.get(*slot))
+            .cloned()
+        else {
+            return;
+        };
+        if !self.sagas[s].contains_key(&key) {
+            if event != def.start {
+                return;
+            }
+            self.sagas[s].insert(
+                key.clone(),
+                SagaInstance {
+                    status: "Running".into(),
+                    taken: Vec::new(),
+                    deadlines: Vec::new(),
+                    start: position,
+                    compensations: 0,
+                },
+            );
+        }
+        if self.sagas[s]
+            .get(&key)
+            .is_none_or(|i| i.status != "Running")
+        {
+            return;
+        }
+        let now = Value::Ts(self.clock.now);
+        for (i, step) in def
+            .steps
+            .iter()
+            .enumerate()
+            .filter(|(_, st)| st.on == event)
+        {
+            if let Some(w) = &step.when
+                && !matches!(
+                    w.eval(&[RootValue::Record(&rec.payload), RootValue::Scalar(&now)]),
+                    Ok(Value::Bool(true))
+                )
+            {
+                continue;
+            }
+            match self.issue(&step.issue, &rec.payload, rec.correlation, position) {
+                Ok(_) => {
+                    if let Some(inst) = self.sagas[s].get_mut(&key) {
+                        inst.taken.push((i, position));
+                    }
+                }
+                Err(_) => {
+                    self.saga_fail(s, &key, "Compensated");
+                    return;
+                }
+            }
+            if self.sagas[s]
+                .get(&key)
+                .is_none_or(|i| i.status != "Running")
+            {
+                return;
+            }
+        }
+        for (d, dl) in def.deadlines.iter().enumerate() {
+            if dl.until.contains(&event)
+                && let Some(inst) = self.sagas[s].get_mut(&key)
+            {
+                inst.deadlines.retain(|(x, _, _)| *x != d);
+            }
+            if dl.from == event {
+                self.next_token += 1;
+                let token = self.next_token;
+                let due = self.clock.now + dl.after_ms;
+                if let Some(inst) = self.sagas[s].get_mut(&key) {
+                    inst.deadlines.push((d, due, token));
+                }
+                self.clock.at(
+                    due,
+                    Action::Deadline {
+                        saga: s,
+                        key: key.clone(),
+                        token,
+                    },
+                );
+            }
+        }
+        if let Some((_, status)) = def.ends.iter().find(|(e, _)| *e == event)
+            && let Some(inst) = self.sagas[s].get_mut(&key)
+        {
+            inst.status = status.clone();
+            inst.deadlines.clear();
+        }
+    }
+
+    /// Compensates the steps taken, in reverse, then issues the failure command.
+    fn saga_fail(&mut self, s: usize, key: &Value, status: &str) {
+        let program = self.program.clone();
+        let def = &program.sagas[s];
+        let Some(inst) = self.sagas[s].get_mut(key) else {
+            return;
+        };
+        inst.status = status.to_owned();
+        inst.deadlines.clear();
+        let taken = inst.taken.clone();
+        let start = inst.start;
+        for (step, pos) in taken.into_iter().rev() {
+            if let Some(comp) = def.steps.get(step).and_then(|st| st.compensate.clone())
+                && let Some(rec) = self.store.records.get(pos as usize).cloned()
+            {
+                let _ = self.issue(&comp, &rec.payload, rec.correlation, pos);
+                if let Some(inst) = self.sagas[s].get_mut(key) {
+                    inst.compensations += 1;
+                }
+            }
+        }
+        if let Some(f) = &def.on_failure
+            && let Some(rec) = self.store.records.get(start as usize).cloned()
+        {
+            let _ = self.issue(f, &rec.payload, rec.correlation, start);
+        }
+    }
+
+    /// Runs one scheduled action. Returns false when nothing is left (or past `until`).
+    pub fn step(&mut self, until: Option<i64>) -> Result<bool, SimError> {
+        if let (Some(u), Some(t)) = (until, self.clock.peek_time())
+            && t > u
+        {
+            return Ok(false);
+        }
+        let Some((_, action)) = self.clock.pop() else {
+            return Ok(false);
+        };
+        self.actions += 1;
+        if self.actions > MAX_ACTIONS {
+            return Err(SimError::Runaway(MAX_ACTIONS));
+        }
+        match action {
+            Action::Command { command, fields } => {
+                let n = self.commands.len();
+                let correlation = self.store.intern(&format!("c-{}", n + 1));
+                let _ = self.execute(command, fields, correlation, Cause::Command(n as u32));
+            }
+            Action::Deliver {
+                sub,
+                position,
+                attempt,
+                queued,
+            } => self.deliver(sub, position, attempt, queued),
+            Action::Respond {
+                event,
+                payload,
+                correlation,
+                cause,
+            } => self.append_free(event, payload, correlation, cause),
+            Action::Deadline { saga, key, token } => {
+                let due = self.sagas[saga].get(&key).is_some_and(|i| {
+                    i.status == "Running" && i.deadlines.iter().any(|(_, _, t)| *t == token)
+                });
+                if due {
+                    self.saga_fail(saga, &key, "TimedOut");
+                }
+            }
+            Action::Redrive { sub } => {
+                let (parked, keep): (Vec<Parked>, Vec<Parked>) = std::mem::take(&mut self.dlq)
+                    .into_iter()
+                    .partition(|p| p.subscriber == sub);
+                self.dlq = keep;
+                for p in parked {
+                    self.clock.at(
+                        self.clock.now,
+                        Action::Deliver {
+                            sub,
+                            position: p.position,
+                            attempt: 1,
+                            queued: false,
+                        },
+                    );
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    /// Runs until nothing is left to do (or `until`).
+    pub fn run(&mut self, until: Option<i64>) -> Result<(), SimError> {
+        while self.step(until)? {}
+        Ok(())
+    }
+
+    /// How many times each subscriber handled an event (duplicates included).
+    pub fn deliveries(&self, sub: usize) -> u64 {
+        self.subs.get(sub).map_or(0, |s| s.deliveries)
+    }
+}

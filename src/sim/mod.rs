@@ -1,0 +1,19 @@
+//! The deterministic simulation: a model run as an event-sourced system on a virtual clock.
+//!
+//! - [`program`]: the model compiled for running.
+//! - [`store`]: the event store (log, streams, expected versions, idempotent append).
+//! - [`engine`]: commands, subscribers with faults, retries and dead letters, sagas.
+//! - [`scenario`]: scenarios of the model file and their expectations.
+//! - [`clock`], [`rng`]: virtual time and seeded randomness.
+//! - [`log`]: the event log as JSON Lines.
+
+pub mod clock;
+pub mod engine;
+pub mod log;
+pub mod program;
+pub mod rng;
+pub mod scenario;
+pub mod store;
+
+pub use engine::Engine;
+pub use program::{Program, SimError};

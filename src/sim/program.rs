@@ -1,0 +1,1026 @@
+//! The model compiled for running: every name resolved to an index, every expression
+//! compiled once against the same scopes the checks use, every field of every message given
+//! a source (an expression, a same-named copy or a zero value).
+
+use std::collections::BTreeMap;
+
+use crate::model::check::{check, has_errors};
+use crate::model::expr::time::parse_duration;
+use crate::model::expr::{Expr, Scope, Value};
+use crate::model::scopes::{
+    ModelTypes, applier_scope, event_scope, handler_scope, message_scope, row_scope,
+};
+use crate::model::ty::Type;
+use crate::model::{
+    Assignments, Delivery, ElementId, Field, Issue, Kind, Model, NameIndex, RuleAction,
+};
+
+/// Why a model cannot be run.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum SimError {
+    /// The model has errors (run `stormlab check`).
+    #[error("the model has {} error(s); run `stormlab check` first:\n{}", .0.len(), .0.join("\n"))]
+    Invalid(Vec<String>),
+    /// No scenario has that name.
+    #[error("no scenario is called `{name}`; scenarios: {}", known.join(", "))]
+    UnknownScenario {
+        /// The name asked for.
+        name: String,
+        /// The names that exist.
+        known: Vec<String>,
+    },
+    /// A scenario value cannot be computed.
+    #[error("scenario `{scenario}`: {message}")]
+    Scenario {
+        /// The scenario.
+        scenario: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// The run did not come to rest.
+    #[error(
+        "the run was stopped after {0} steps without coming to rest; is there an endless loop of policies?"
+    )]
+    Runaway(u64),
+}
+
+/// Where a field's value comes from.
+#[derive(Clone, Debug)]
+pub enum Source {
+    /// An expression over the roots of its scope.
+    Expr(Expr),
+    /// The same-named field of a root record: (root index, slot).
+    Copy(usize, usize),
+    /// The target id, for the id field of an issued command.
+    Target,
+    /// Nothing given: the type's zero value.
+    Zero(Value),
+}
+
+/// What handles a command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// An aggregate (index).
+    Aggregate(usize),
+    /// An external system (index).
+    External(usize),
+}
+
+/// An event type.
+#[derive(Clone, Debug)]
+pub struct EventDef {
+    /// Where it is in the model.
+    pub id: ElementId,
+    /// Its name.
+    pub name: String,
+    /// Its context's name.
+    pub context: String,
+    /// Its fields.
+    pub fields: Vec<Field>,
+    /// Who emits it (its stream's owner), if anyone.
+    pub owner: Option<Target>,
+    /// The field holding the stream key.
+    pub key_slot: Option<usize>,
+}
+
+/// A command type.
+#[derive(Clone, Debug)]
+pub struct CommandDef {
+    /// Its name.
+    pub name: String,
+    /// Its fields.
+    pub fields: Vec<Field>,
+    /// Who handles it.
+    pub target: Target,
+    /// The field holding the target's id.
+    pub key_slot: Option<usize>,
+}
+
+/// An emitted event: its type and a source per field (roots: cmd, state, now).
+#[derive(Clone, Debug)]
+pub struct EmitDef {
+    /// Event type.
+    pub event: usize,
+    /// One source per event field.
+    pub fields: Vec<Source>,
+}
+
+/// A command handler.
+#[derive(Clone, Debug)]
+pub struct HandlerDef {
+    /// Allowed lifecycle states (indices); empty: any.
+    pub states: Vec<usize>,
+    /// Guards with their rejection messages.
+    pub guards: Vec<(Expr, String)>,
+    /// Emitted events.
+    pub emits: Vec<EmitDef>,
+}
+
+/// An event applier (roots: event, state, now).
+#[derive(Clone, Debug)]
+pub struct ApplierDef {
+    /// New values for state slots.
+    pub sets: Vec<(usize, Source)>,
+    /// The lifecycle state after it.
+    pub to: Option<usize>,
+}
+
+/// An aggregate.
+#[derive(Clone, Debug)]
+pub struct AggregateDef {
+    /// Its name.
+    pub name: String,
+    /// State fields.
+    pub state: Vec<Field>,
+    /// Zero state.
+    pub initial: Vec<Value>,
+    /// Lifecycle state names; 0 is initial.
+    pub lifecycle: Vec<String>,
+    /// Handlers by command index.
+    pub handlers: BTreeMap<usize, HandlerDef>,
+    /// Appliers by event index.
+    pub appliers: BTreeMap<usize, ApplierDef>,
+}
+
+/// A command issued from an event (roots: event, now).
+#[derive(Clone, Debug)]
+pub struct IssueDef {
+    /// The command.
+    pub command: usize,
+    /// The target id.
+    pub target: Source,
+    /// One source per command field.
+    pub fields: Vec<Source>,
+}
+
+/// One outcome of an external system (roots: msg, now).
+#[derive(Clone, Debug)]
+pub struct OutcomeDef {
+    /// The event answered.
+    pub event: usize,
+    /// Condition.
+    pub when: Option<Expr>,
+    /// Weight.
+    pub probability: f64,
+    /// Delay, ms.
+    pub after_ms: i64,
+    /// One source per event field.
+    pub fields: Vec<Source>,
+}
+
+/// An external system.
+#[derive(Clone, Debug)]
+pub struct ExternalDef {
+    /// Its name.
+    pub name: String,
+    /// Reactions to commands, by command index.
+    pub on_command: BTreeMap<usize, Vec<OutcomeDef>>,
+    /// Reactions to events, by event index.
+    pub on_event: BTreeMap<usize, Vec<OutcomeDef>>,
+}
+
+/// A saga step.
+#[derive(Clone, Debug)]
+pub struct StepDef {
+    /// Triggering event.
+    pub on: usize,
+    /// Condition.
+    pub when: Option<Expr>,
+    /// The command.
+    pub issue: IssueDef,
+    /// Its compensation.
+    pub compensate: Option<IssueDef>,
+}
+
+/// A saga deadline.
+#[derive(Clone, Debug)]
+pub struct DeadlineDef {
+    /// Name.
+    pub name: String,
+    /// Starting event.
+    pub from: usize,
+    /// Delay, ms.
+    pub after_ms: i64,
+    /// Cancelling events.
+    pub until: Vec<usize>,
+}
+
+/// A saga.
+#[derive(Clone, Debug)]
+pub struct SagaDef {
+    /// The correlation field's slot, per event type it handles.
+    pub correlation: BTreeMap<usize, usize>,
+    /// Start event.
+    pub start: usize,
+    /// Steps.
+    pub steps: Vec<StepDef>,
+    /// Deadlines.
+    pub deadlines: Vec<DeadlineDef>,
+    /// End events and statuses.
+    pub ends: Vec<(usize, String)>,
+    /// Issued when the saga fails (roots: the start event, now).
+    pub on_failure: Option<IssueDef>,
+}
+
+/// A read-model rule.
+#[derive(Clone, Debug)]
+pub struct RuleDef {
+    /// Event type.
+    pub on: usize,
+    /// Row key (roots: event, now).
+    pub key: Expr,
+    /// Column updates (roots: event, row, now); None: delete.
+    pub upsert: Option<Vec<(usize, Expr)>>,
+}
+
+/// A read model.
+#[derive(Clone, Debug)]
+pub struct ReadModelDef {
+    /// Columns.
+    pub columns: Vec<Field>,
+    /// The key column's slot.
+    pub key_slot: usize,
+    /// Zero row.
+    pub zero: Vec<Value>,
+    /// Rules.
+    pub rules: Vec<RuleDef>,
+}
+
+/// What a subscriber does with an event.
+#[derive(Clone, Debug)]
+pub enum SubscriberKind {
+    /// Issue a command.
+    Policy {
+        /// Event.
+        on: usize,
+        /// Condition.
+        when: Option<Expr>,
+        /// The command.
+        issue: IssueDef,
+    },
+    /// A saga (index into `sagas`).
+    Saga(usize),
+    /// A read model (index into `read_models`).
+    ReadModel(usize),
+    /// An external system consuming events (index into `externals`).
+    External(usize),
+}
+
+/// Delivery settings, parsed.
+#[derive(Clone, Debug)]
+pub struct DeliveryDef {
+    /// Latency, ms.
+    pub latency_ms: i64,
+    /// Attempts before parking.
+    pub max_attempts: u32,
+    /// First retry delay, ms (doubles).
+    pub backoff_ms: i64,
+    /// Dedupe by event id.
+    pub idempotent: bool,
+}
+
+/// A subscriber.
+#[derive(Clone, Debug)]
+pub struct SubscriberDef {
+    /// Its name.
+    pub name: String,
+    /// Where it is in the model.
+    pub id: ElementId,
+    /// What it does.
+    pub kind: SubscriberKind,
+    /// Delivery settings.
+    pub delivery: DeliveryDef,
+}
+
+/// An ACL translation (roots: the upstream event, now).
+#[derive(Clone, Debug)]
+pub struct TranslationDef {
+    /// The downstream event.
+    pub into: usize,
+    /// One source per field of `into`.
+    pub fields: Vec<Source>,
+}
+
+/// The compiled model.
+#[derive(Clone, Debug)]
+pub struct Program {
+    /// Named types.
+    pub types: ModelTypes,
+    /// Event types.
+    pub events: Vec<EventDef>,
+    /// Command types.
+    pub commands: Vec<CommandDef>,
+    /// Aggregates.
+    pub aggregates: Vec<AggregateDef>,
+    /// External systems.
+    pub externals: Vec<ExternalDef>,
+    /// Sagas.
+    pub sagas: Vec<SagaDef>,
+    /// Read models.
+    pub read_models: Vec<ReadModelDef>,
+    /// Subscribers.
+    pub subscribers: Vec<SubscriberDef>,
+    /// Subscribers per event type.
+    pub by_event: Vec<Vec<usize>>,
+    /// Translations per event type.
+    pub translations: Vec<Vec<TranslationDef>>,
+    event_ix: BTreeMap<ElementId, usize>,
+    command_ix: BTreeMap<ElementId, usize>,
+    aggregate_ix: BTreeMap<ElementId, usize>,
+    index: NameIndex,
+}
+
+fn delivery(d: &Delivery) -> DeliveryDef {
+    DeliveryDef {
+        latency_ms: parse_duration(&d.latency).unwrap_or(0),
+        max_attempts: d.max_attempts.max(1),
+        backoff_ms: parse_duration(&d.backoff).unwrap_or(1000),
+        idempotent: d.idempotent,
+    }
+}
+
+/// Compiles an expression the checks already accepted.
+fn compile(
+    src: &str,
+    scope: &Scope,
+    types: &ModelTypes,
+    expected: Option<&Type>,
+) -> Result<Expr, SimError> {
+    Expr::compile(src, scope, types, expected).map_err(|e| {
+        SimError::Invalid(vec![format!(
+            "`{src}`: {}",
+            e.first().map(|e| e.message.as_str()).unwrap_or("invalid")
+        )])
+    })
+}
+
+impl Program {
+    /// Compiles `model`; a model with check errors is refused with the errors listed.
+    pub fn new(model: &Model) -> Result<Program, SimError> {
+        let diags = check(model);
+        if has_errors(&diags) {
+            return Err(SimError::Invalid(
+                diags
+                    .iter()
+                    .filter(|d| d.severity == crate::model::diagnostic::Severity::Error)
+                    .map(|d| format!("error[{}]: {}", d.code.as_str(), d.message))
+                    .collect(),
+            ));
+        }
+        let types = ModelTypes::new(model);
+        let index = NameIndex::new(model);
+        let mut p = Program {
+            types,
+            events: Vec::new(),
+            commands: Vec::new(),
+            aggregates: Vec::new(),
+            externals: Vec::new(),
+            sagas: Vec::new(),
+            read_models: Vec::new(),
+            subscribers: Vec::new(),
+            by_event: Vec::new(),
+            translations: Vec::new(),
+            event_ix: BTreeMap::new(),
+            command_ix: BTreeMap::new(),
+            aggregate_ix: BTreeMap::new(),
+            index,
+        };
+        // Index element kinds first, so references can be resolved to indices.
+        let mut agg_ix = BTreeMap::new();
+        let mut ext_ix = BTreeMap::new();
+        for (ci, c) in model.contexts.iter().enumerate() {
+            for i in 0..c.aggregates.len() {
+                agg_ix.insert(
+                    ElementId {
+                        kind: Kind::Aggregate,
+                        context: Some(ci),
+                        index: i,
+                    },
+                    agg_ix.len(),
+                );
+            }
+            for i in 0..c.externals.len() {
+                ext_ix.insert(
+                    ElementId {
+                        kind: Kind::External,
+                        context: Some(ci),
+                        index: i,
+                    },
+                    ext_ix.len(),
+                );
+            }
+            for i in 0..c.events.len() {
+                p.event_ix.insert(
+                    ElementId {
+                        kind: Kind::Event,
+                        context: Some(ci),
+                        index: i,
+                    },
+                    p.event_ix.len(),
+                );
+            }
+            for i in 0..c.commands.len() {
+                p.command_ix.insert(
+                    ElementId {
+                        kind: Kind::Command,
+                        context: Some(ci),
+                        index: i,
+                    },
+                    p.command_ix.len(),
+                );
+            }
+        }
+        let target_of = |p: &Program, name: &str, from: usize| -> Option<Target> {
+            let id = p
+                .index
+                .resolve(name, &[Kind::Aggregate, Kind::External], Some(from))
+                .found()?;
+            match id.kind {
+                Kind::Aggregate => agg_ix.get(&id).map(|i| Target::Aggregate(*i)),
+                _ => ext_ix.get(&id).map(|i| Target::External(*i)),
+            }
+        };
+        let key_field = |t: Option<Target>| -> Option<String> {
+            let find = |kind: Kind, want: usize| {
+                model
+                    .contexts
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(ci, c)| {
+                        let n = if kind == Kind::Aggregate {
+                            c.aggregates.len()
+                        } else {
+                            c.externals.len()
+                        };
+                        (0..n).map(move |i| (ci, i))
+                    })
+                    .nth(want)
+            };
+            match t? {
+                Target::Aggregate(a) => find(Kind::Aggregate, a)
+                    .and_then(|(ci, i)| model.contexts[ci].aggregates.get(i))
+                    .map(|a| a.id.clone()),
+                Target::External(x) => find(Kind::External, x)
+                    .and_then(|(ci, i)| model.contexts[ci].externals.get(i))
+                    .map(|x| x.id.clone()),
+            }
+        };
+        for (ci, c) in model.contexts.iter().enumerate() {
+            for (i, e) in c.events.iter().enumerate() {
+                let owner = if e.owner.is_empty() {
+                    None
+                } else {
+                    target_of(&p, &e.owner, ci)
+                };
+                let key = key_field(owner);
+                p.events.push(EventDef {
+                    id: ElementId {
+                        kind: Kind::Event,
+                        context: Some(ci),
+                        index: i,
+                    },
+                    name: e.name.clone(),
+                    context: c.name.clone(),
+                    fields: e.fields.clone(),
+                    owner,
+                    key_slot: key.and_then(|k| e.fields.iter().position(|f| f.name == k)),
+                });
+            }
+            for cmd in &c.commands {
+                let target = target_of(&p, &cmd.target, ci).unwrap_or(Target::Aggregate(0));
+                let key = key_field(Some(target));
+                p.commands.push(CommandDef {
+                    name: cmd.name.clone(),
+                    fields: cmd.fields.clone(),
+                    target,
+                    key_slot: key.and_then(|k| cmd.fields.iter().position(|f| f.name == k)),
+                });
+            }
+        }
+        p.by_event = vec![Vec::new(); p.events.len()];
+        p.translations = vec![Vec::new(); p.events.len()];
+        for (ci, c) in model.contexts.iter().enumerate() {
+            for a in &c.aggregates {
+                let def = p.aggregate(model, ci, a)?;
+                p.aggregates.push(def);
+            }
+            for x in &c.externals {
+                let def = p.external(ci, x)?;
+                p.externals.push(def);
+            }
+        }
+        for (ci, c) in model.contexts.iter().enumerate() {
+            for (i, pol) in c.policies.iter().enumerate() {
+                let Some(on) = p.event(&pol.on, Some(ci)) else {
+                    continue;
+                };
+                let scope = event_scope_of(&p, on);
+                let when = pol
+                    .when
+                    .as_deref()
+                    .map(|w| compile(w, &scope, &p.types, Some(&Type::Bool)))
+                    .transpose()?;
+                let issue = p.issue(
+                    ci,
+                    on,
+                    &Issue {
+                        command: pol.then.clone(),
+                        target: pol.target.clone(),
+                        with: pol.with.clone(),
+                    },
+                )?;
+                p.subscribe(
+                    vec![on],
+                    SubscriberDef {
+                        name: pol.name.clone(),
+                        id: ElementId {
+                            kind: Kind::Policy,
+                            context: Some(ci),
+                            index: i,
+                        },
+                        kind: SubscriberKind::Policy { on, when, issue },
+                        delivery: delivery(&pol.delivery),
+                    },
+                );
+            }
+            for (i, s) in c.sagas.iter().enumerate() {
+                let def = p.saga(ci, s)?;
+                let mut events: Vec<usize> = def.correlation.keys().copied().collect();
+                events.sort_unstable();
+                events.dedup();
+                p.sagas.push(def);
+                p.subscribe(
+                    events,
+                    SubscriberDef {
+                        name: s.name.clone(),
+                        id: ElementId {
+                            kind: Kind::Saga,
+                            context: Some(ci),
+                            index: i,
+                        },
+                        kind: SubscriberKind::Saga(p.sagas.len() - 1),
+                        delivery: delivery(&s.delivery),
+                    },
+                );
+            }
+            for (i, r) in c.read_models.iter().enumerate() {
+                let def = p.read_model(ci, r)?;
+                let mut events: Vec<usize> = def.rules.iter().map(|r| r.on).collect();
+                events.sort_unstable();
+                events.dedup();
+                p.read_models.push(def);
+                p.subscribe(
+                    events,
+                    SubscriberDef {
+                        name: r.name.clone(),
+                        id: ElementId {
+                            kind: Kind::ReadModel,
+                            context: Some(ci),
+                            index: i,
+                        },
+                        kind: SubscriberKind::ReadModel(p.read_models.len() - 1),
+                        delivery: delivery(&r.delivery),
+                    },
+                );
+            }
+            for (i, x) in c.externals.iter().enumerate() {
+                let xi = ext_ix
+                    .get(&ElementId {
+                        kind: Kind::External,
+                        context: Some(ci),
+                        index: i,
+                    })
+                    .copied()
+                    .unwrap_or(0);
+                let events: Vec<usize> = p
+                    .externals
+                    .get(xi)
+                    .map(|d| d.on_event.keys().copied().collect())
+                    .unwrap_or_default();
+                if !events.is_empty() {
+                    p.subscribe(
+                        events,
+                        SubscriberDef {
+                            name: x.name.clone(),
+                            id: ElementId {
+                                kind: Kind::External,
+                                context: Some(ci),
+                                index: i,
+                            },
+                            kind: SubscriberKind::External(xi),
+                            delivery: delivery(&x.delivery),
+                        },
+                    );
+                }
+            }
+        }
+        p.aggregate_ix = agg_ix.clone();
+        for r in &model.relations {
+            let (up, down) = (p.index.context(&r.upstream), p.index.context(&r.downstream));
+            for t in &r.translations {
+                let (Some(from), Some(into)) = (p.event(&t.from, up), p.event(&t.into, down))
+                else {
+                    continue;
+                };
+                let scope = event_scope_of(&p, from);
+                let fields =
+                    p.sources(&p.events[into].fields.clone(), &t.with, &scope, &[0], None)?;
+                p.translations[from].push(TranslationDef { into, fields });
+            }
+        }
+        Ok(p)
+    }
+
+    fn subscribe(&mut self, events: Vec<usize>, def: SubscriberDef) {
+        let s = self.subscribers.len();
+        self.subscribers.push(def);
+        for e in events {
+            if let Some(list) = self.by_event.get_mut(e) {
+                list.push(s);
+            }
+        }
+    }
+
+    /// The event type a name refers to from a context.
+    pub fn event(&self, name: &str, from: Option<usize>) -> Option<usize> {
+        let id = self.index.resolve(name, &[Kind::Event], from).found()?;
+        self.event_ix.get(&id).copied()
+    }
+
+    /// The command type a name refers to from a context.
+    pub fn command(&self, name: &str, from: Option<usize>) -> Option<usize> {
+        let id = self.index.resolve(name, &[Kind::Command], from).found()?;
+        self.command_ix.get(&id).copied()
+    }
+
+    /// The aggregate called `name` (bare or qualified).
+    pub fn aggregate_named(&self, name: &str) -> Option<usize> {
+        let id = self.index.resolve(name, &[Kind::Aggregate], None).found()?;
+        self.aggregate_ix.get(&id).copied()
+    }
+
+    /// The subscriber (policy, saga, read model or external system) called `name`.
+    pub fn subscriber_named(&self, name: &str) -> Option<usize> {
+        let id = self
+            .index
+            .resolve(
+                name,
+                &[Kind::Policy, Kind::Saga, Kind::ReadModel, Kind::External],
+                None,
+            )
+            .found()?;
+        self.subscribers.iter().position(|s| s.id == id)
+    }
+
+    /// One source per field of `fields`: an expression from `with`, a same-named copy from the
+    /// first of `copy_roots` that has the field, the target id, or zero.
+    fn sources(
+        &self,
+        fields: &[Field],
+        with: &Assignments,
+        scope: &Scope,
+        copy_roots: &[usize],
+        target_field: Option<&str>,
+    ) -> Result<Vec<Source>, SimError> {
+        fields
+            .iter()
+            .map(|f| {
+                if let Some(src) = with.get(&f.name) {
+                    return Ok(Source::Expr(compile(src, scope, &self.types, Some(&f.ty))?));
+                }
+                if target_field == Some(f.name.as_str()) {
+                    return Ok(Source::Target);
+                }
+                for &r in copy_roots {
+                    if let Some(crate::model::expr::Root {
+                        shape: crate::model::expr::RootShape::Record(rf),
+                        ..
+                    }) = scope.roots.get(r)
+                        && let Some(slot) = rf.iter().position(|(n, _)| *n == f.name)
+                    {
+                        return Ok(Source::Copy(r, slot));
+                    }
+                }
+                Ok(Source::Zero(Value::zero_of(&f.ty, &self.types)))
+            })
+            .collect()
+    }
+
+    fn aggregate(
+        &self,
+        model: &Model,
+        ci: usize,
+        a: &crate::model::Aggregate,
+    ) -> Result<AggregateDef, SimError> {
+        let mut handlers = BTreeMap::new();
+        for h in &a.handlers {
+            let Some(cmd) = self.command(&h.on, Some(ci)) else {
+                continue;
+            };
+            let cdef = model
+                .contexts
+                .iter()
+                .flat_map(|c| c.commands.iter())
+                .nth(cmd);
+            let Some(cdef) = cdef else { continue };
+            let scope = handler_scope(cdef, a);
+            let states = h
+                .states
+                .iter()
+                .filter_map(|s| a.lifecycle.iter().position(|l| l == s))
+                .collect();
+            let guards = h
+                .guards
+                .iter()
+                .map(|g| {
+                    Ok((
+                        compile(&g.expr, &scope, &self.types, Some(&Type::Bool))?,
+                        g.reject.clone(),
+                    ))
+                })
+                .collect::<Result<_, SimError>>()?;
+            let mut emits = Vec::new();
+            for em in &h.emit {
+                let Some(ev) = self.event(&em.event, Some(ci)) else {
+                    continue;
+                };
+                let fields =
+                    self.sources(&self.events[ev].fields, &em.set, &scope, &[0, 1], None)?;
+                emits.push(EmitDef { event: ev, fields });
+            }
+            handlers.insert(
+                cmd,
+                HandlerDef {
+                    states,
+                    guards,
+                    emits,
+                },
+            );
+        }
+        let mut appliers = BTreeMap::new();
+        for ap in &a.appliers {
+            let Some(ev) = self.event(&ap.on, Some(ci)) else {
+                continue;
+            };
+            let edef = &self.events[ev];
+            let event = crate::model::Event {
+                name: edef.name.clone(),
+                doc: String::new(),
+                owner: String::new(),
+                published: false,
+                fields: edef.fields.clone(),
+                reserved: vec![],
+                at: Default::default(),
+            };
+            let scope = applier_scope(&event, a);
+            let mut sets = Vec::new();
+            for (slot, f) in a.state.iter().enumerate() {
+                if let Some(src) = ap.set.get(&f.name) {
+                    sets.push((
+                        slot,
+                        Source::Expr(compile(src, &scope, &self.types, Some(&f.ty))?),
+                    ));
+                } else if let Some(es) = edef.fields.iter().position(|ef| ef.name == f.name) {
+                    sets.push((slot, Source::Copy(0, es)));
+                }
+            }
+            let to = ap
+                .to
+                .as_ref()
+                .and_then(|t| a.lifecycle.iter().position(|l| l == t));
+            appliers.insert(ev, ApplierDef { sets, to });
+        }
+        Ok(AggregateDef {
+            name: a.name.clone(),
+            initial: a
+                .state
+                .iter()
+                .map(|f| Value::zero_of(&f.ty, &self.types))
+                .collect(),
+            state: a.state.clone(),
+            lifecycle: a.lifecycle.clone(),
+            handlers,
+            appliers,
+        })
+    }
+
+    fn outcome_list(
+        &self,
+        ci: usize,
+        msg_fields: &[Field],
+        outcomes: &[crate::model::Outcome],
+    ) -> Result<Vec<OutcomeDef>, SimError> {
+        let scope = message_scope(msg_fields);
+        outcomes
+            .iter()
+            .filter_map(|o| self.event(&o.respond, Some(ci)).map(|ev| (o, ev)))
+            .map(|(o, ev)| {
+                Ok(OutcomeDef {
+                    event: ev,
+                    when: o
+                        .when
+                        .as_deref()
+                        .map(|w| compile(w, &scope, &self.types, Some(&Type::Bool)))
+                        .transpose()?,
+                    probability: o.probability,
+                    after_ms: parse_duration(&o.after).unwrap_or(0),
+                    fields: self.sources(&self.events[ev].fields, &o.with, &scope, &[0], None)?,
+                })
+            })
+            .collect()
+    }
+
+    fn external(
+        &self,
+        ci: usize,
+        x: &crate::model::ExternalSystem,
+    ) -> Result<ExternalDef, SimError> {
+        let mut on_command = BTreeMap::new();
+        let mut on_event = BTreeMap::new();
+        for r in &x.reacts {
+            if let Some(cmd) = self.command(&r.on, Some(ci)) {
+                let fields = self.commands[cmd].fields.clone();
+                on_command.insert(cmd, self.outcome_list(ci, &fields, &r.outcomes)?);
+            } else if let Some(ev) = self.event(&r.on, Some(ci)) {
+                let fields = self.events[ev].fields.clone();
+                on_event.insert(ev, self.outcome_list(ci, &fields, &r.outcomes)?);
+            }
+        }
+        Ok(ExternalDef {
+            name: x.name.clone(),
+            on_command,
+            on_event,
+        })
+    }
+
+    /// A command issued from event `on` (roots: event, now).
+    fn issue(&self, ci: usize, on: usize, issue: &Issue) -> Result<IssueDef, SimError> {
+        let cmd = self
+            .command(&issue.command, Some(ci))
+            .ok_or_else(|| SimError::Invalid(vec![format!("no command `{}`", issue.command)]))?;
+        let scope = event_scope_of(self, on);
+        let cdef = &self.commands[cmd];
+        let key_name = cdef
+            .key_slot
+            .and_then(|s| cdef.fields.get(s))
+            .map(|f| f.name.clone());
+        let target = match &issue.target {
+            Some(t) => Source::Expr(compile(t, &scope, &self.types, Some(&Type::Id))?),
+            None => match key_name
+                .as_ref()
+                .and_then(|k| self.events[on].fields.iter().position(|f| &f.name == k))
+            {
+                Some(slot) => Source::Copy(0, slot),
+                None => Source::Zero(Value::str("")),
+            },
+        };
+        let target_field = if issue.with.contains_key(key_name.as_deref().unwrap_or("")) {
+            None
+        } else {
+            key_name.as_deref()
+        };
+        let fields = self.sources(&cdef.fields, &issue.with, &scope, &[0], target_field)?;
+        Ok(IssueDef {
+            command: cmd,
+            target,
+            fields,
+        })
+    }
+
+    fn saga(&self, ci: usize, s: &crate::model::Saga) -> Result<SagaDef, SimError> {
+        let ev = |n: &str| self.event(n, Some(ci));
+        let start = ev(&s.start).unwrap_or(0);
+        let mut handled: Vec<usize> = vec![start];
+        let mut steps = Vec::new();
+        for st in &s.steps {
+            let Some(on) = ev(&st.on) else { continue };
+            handled.push(on);
+            let scope = event_scope_of(self, on);
+            steps.push(StepDef {
+                on,
+                when: st
+                    .when
+                    .as_deref()
+                    .map(|w| compile(w, &scope, &self.types, Some(&Type::Bool)))
+                    .transpose()?,
+                issue: self.issue(ci, on, &st.issue)?,
+                compensate: st
+                    .compensate
+                    .as_ref()
+                    .map(|c| self.issue(ci, on, c))
+                    .transpose()?,
+            });
+        }
+        let mut deadlines = Vec::new();
+        for d in &s.deadlines {
+            let Some(from) = ev(&d.from) else { continue };
+            let until: Vec<usize> = d.until.iter().filter_map(|u| ev(u)).collect();
+            handled.push(from);
+            handled.extend(&until);
+            deadlines.push(DeadlineDef {
+                name: d.name.clone(),
+                from,
+                after_ms: parse_duration(&d.after).unwrap_or(0),
+                until,
+            });
+        }
+        let ends: Vec<(usize, String)> = s
+            .ends
+            .iter()
+            .filter_map(|e| ev(&e.on).map(|x| (x, e.status.clone())))
+            .collect();
+        handled.extend(ends.iter().map(|(e, _)| *e));
+        let correlation = handled
+            .into_iter()
+            .filter_map(|e| {
+                self.events[e]
+                    .fields
+                    .iter()
+                    .position(|f| f.name == s.correlation)
+                    .map(|slot| (e, slot))
+            })
+            .collect();
+        let on_failure = s
+            .on_failure
+            .as_ref()
+            .map(|f| self.issue(ci, start, f))
+            .transpose()?;
+        Ok(SagaDef {
+            correlation,
+            start,
+            steps,
+            deadlines,
+            ends,
+            on_failure,
+        })
+    }
+
+    fn read_model(&self, ci: usize, r: &crate::model::ReadModel) -> Result<ReadModelDef, SimError> {
+        let key_slot = r.columns.iter().position(|c| c.name == r.key).unwrap_or(0);
+        let mut rules = Vec::new();
+        for rule in &r.rules {
+            let Some(on) = self.event(&rule.on, Some(ci)) else {
+                continue;
+            };
+            let edef = &self.events[on];
+            let event = crate::model::Event {
+                name: edef.name.clone(),
+                doc: String::new(),
+                owner: String::new(),
+                published: false,
+                fields: edef.fields.clone(),
+                reserved: vec![],
+                at: Default::default(),
+            };
+            let key_ty = r.columns.get(key_slot).map(|c| c.ty.clone());
+            let key = compile(
+                &rule.key,
+                &crate::model::scopes::event_scope(&event),
+                &self.types,
+                key_ty.as_ref(),
+            )?;
+            let upsert = match &rule.action {
+                RuleAction::Delete => None,
+                RuleAction::Upsert(set) => {
+                    let scope = row_scope(&event, r);
+                    let mut out = Vec::new();
+                    for (col, src) in set {
+                        if let Some(slot) = r.columns.iter().position(|c| &c.name == col) {
+                            out.push((
+                                slot,
+                                compile(src, &scope, &self.types, Some(&r.columns[slot].ty))?,
+                            ));
+                        }
+                    }
+                    Some(out)
+                }
+            };
+            rules.push(RuleDef { on, key, upsert });
+        }
+        Ok(ReadModelDef {
+            zero: r
+                .columns
+                .iter()
+                .map(|c| Value::zero_of(&c.ty, &self.types))
+                .collect(),
+            columns: r.columns.clone(),
+            key_slot,
+            rules,
+        })
+    }
+}
+
+/// The `event, now` scope of an event type.
+pub fn event_scope_of(p: &Program, ev: usize) -> Scope {
+    let e = &p.events[ev];
+    let event = crate::model::Event {
+        name: e.name.clone(),
+        doc: String::new(),
+        owner: String::new(),
+        published: false,
+        fields: e.fields.clone(),
+        reserved: vec![],
+        at: Default::default(),
+    };
+    event_scope(&event)
+}

@@ -1,0 +1,473 @@
+//! Scenarios: set an engine up from a scenario of the model (given events, timed commands,
+//! load generators, redrives, the fault plan), run it, and check its expectations.
+
+use std::sync::Arc;
+
+use super::engine::{Engine, FaultDef};
+use super::program::{Program, SimError};
+use super::rng::Rng;
+use crate::model::Model;
+use crate::model::expr::time::parse_duration;
+use crate::model::expr::{Expr, RootValue, Value};
+use crate::model::scenario::{Expect, Gen, Scenario, Step, parse_time};
+use crate::model::scopes::constant_scope;
+use crate::model::ty::Type;
+
+/// A load generator larger than this is refused.
+pub const MAX_LOAD: i64 = 10_000_000;
+
+/// The result of one expectation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Verdict {
+    /// The expectation, in words.
+    pub expectation: String,
+    /// Whether it held.
+    pub passed: bool,
+    /// What was found instead, when it failed.
+    pub reason: String,
+}
+
+fn err(s: &Scenario, message: impl Into<String>) -> SimError {
+    SimError::Scenario {
+        scenario: s.name.clone(),
+        message: message.into(),
+    }
+}
+
+/// Evaluates a scenario value (`i`, `now` in scope) to the type `ty`.
+fn constant(
+    s: &Scenario,
+    p: &Program,
+    src: &str,
+    ty: Option<&Type>,
+    i: i64,
+    now: i64,
+) -> Result<Value, SimError> {
+    let e = Expr::compile(src, &constant_scope(), &p.types, ty).map_err(|e| {
+        err(
+            s,
+            format!(
+                "`{src}`: {}",
+                e.first().map(|e| e.message.as_str()).unwrap_or("")
+            ),
+        )
+    })?;
+    let (iv, nv) = (Value::Int(i), Value::Ts(now));
+    e.eval(&[RootValue::Scalar(&iv), RootValue::Scalar(&nv)])
+        .map_err(|e| err(s, format!("`{src}`: {e}")))
+}
+
+/// Builds an engine for `scenario` of `model` (with an optional seed override), ready to run.
+pub fn setup(
+    model: &Model,
+    program: Arc<Program>,
+    scenario: &str,
+    seed: Option<u64>,
+) -> Result<Engine, SimError> {
+    let s = model
+        .scenarios
+        .iter()
+        .find(|s| s.name == scenario)
+        .ok_or_else(|| SimError::UnknownScenario {
+            name: scenario.to_owned(),
+            known: model.scenarios.iter().map(|s| s.name.clone()).collect(),
+        })?;
+    let start = s
+        .start_ms()
+        .ok_or_else(|| err(s, "the start time cannot be read"))?;
+    let seed = seed.unwrap_or(s.seed);
+    let mut engine = Engine::new(program.clone(), seed, start);
+    let p = &*program;
+    for f in &s.faults {
+        let sub = p.subscriber_named(&f.subscriber).ok_or_else(|| {
+            err(
+                s,
+                format!("no subscriber `{}` for the fault plan", f.subscriber),
+            )
+        })?;
+        let mut outages = Vec::new();
+        for (a, b) in &f.outages {
+            let (a, b) = (parse_time(a, start), parse_time(b, start));
+            outages.push((
+                a.ok_or_else(|| err(s, "outage start cannot be read"))?,
+                b.ok_or_else(|| err(s, "outage end cannot be read"))?,
+            ));
+        }
+        engine.faults[sub] = FaultDef {
+            failure_rate: f.failure_rate,
+            outages,
+            latency_ms: f.latency.as_deref().and_then(parse_duration).unwrap_or(0),
+            duplicate_rate: f.duplicate_rate,
+            reorder_rate: f.reorder_rate,
+            idempotent: f.idempotent,
+        };
+    }
+    for g in &s.given {
+        let ev = p
+            .event(&g.event, None)
+            .ok_or_else(|| err(s, format!("no event `{}`", g.event)))?;
+        let def = p.events[ev].clone();
+        let mut payload = Vec::with_capacity(def.fields.len());
+        for f in &def.fields {
+            payload.push(match g.fields.get(&f.name) {
+                Some(src) => constant(s, p, src, Some(&f.ty), 0, start)?,
+                None => Value::zero_of(&f.ty, &p.types),
+            });
+        }
+        engine.given(ev, payload);
+    }
+    let mut workload = Rng::new(seed, "workload");
+    for step in &s.when {
+        match step {
+            Step::Command {
+                at,
+                command,
+                fields,
+            } => {
+                let t =
+                    parse_time(at, start).ok_or_else(|| err(s, format!("`{at}` is not a time")))?;
+                let c = p
+                    .command(command, None)
+                    .ok_or_else(|| err(s, format!("no command `{command}`")))?;
+                let mut values = Vec::new();
+                for f in &p.commands[c].fields {
+                    values.push(match fields.get(&f.name) {
+                        Some(src) => constant(s, p, src, Some(&f.ty), 0, t)?,
+                        None => Value::zero_of(&f.ty, &p.types),
+                    });
+                }
+                engine.schedule_command(t, c, values);
+            }
+            Step::Load {
+                at,
+                command,
+                count,
+                every,
+                fields,
+            } => {
+                if *count <= 0 {
+                    return Err(err(
+                        s,
+                        format!("the load of {command} has count {count}; it must be positive"),
+                    ));
+                }
+                if *count > MAX_LOAD {
+                    return Err(err(
+                        s,
+                        format!("the load of {command} has count {count}; at most {MAX_LOAD}"),
+                    ));
+                }
+                let every_ms = parse_duration(every).filter(|d| *d > 0).ok_or_else(|| err(s, format!("the load of {command} repeats every `{every}`: the rate must be positive")))?;
+                let t0 =
+                    parse_time(at, start).ok_or_else(|| err(s, format!("`{at}` is not a time")))?;
+                let c = p
+                    .command(command, None)
+                    .ok_or_else(|| err(s, format!("no command `{command}`")))?;
+                let cfields = p.commands[c].fields.clone();
+                for i in 0..*count {
+                    let t = t0.saturating_add(every_ms.saturating_mul(i));
+                    let mut values = Vec::with_capacity(cfields.len());
+                    for f in &cfields {
+                        values.push(match fields.get(&f.name) {
+                            None => Value::zero_of(&f.ty, &p.types),
+                            Some(Gen::Expr(src)) => constant(s, p, src, Some(&f.ty), i, t)?,
+                            Some(Gen::OneOf(options)) if options.is_empty() => {
+                                Value::zero_of(&f.ty, &p.types)
+                            }
+                            Some(Gen::OneOf(options)) => {
+                                let k = workload.range(0, options.len() as i64 - 1) as usize;
+                                constant(s, p, &options[k], Some(&f.ty), i, t)?
+                            }
+                            Some(Gen::Uniform(lo, hi)) => {
+                                let (lo, hi) = (
+                                    constant(s, p, lo, Some(&f.ty), i, t)?,
+                                    constant(s, p, hi, Some(&f.ty), i, t)?,
+                                );
+                                match (lo, hi) {
+                                    (Value::Int(a), Value::Int(b)) => {
+                                        Value::Int(workload.range(a, b))
+                                    }
+                                    (Value::Dec(a), Value::Dec(b)) => {
+                                        // Cents between the bounds, uniformly.
+                                        let (ca, cb) = (
+                                            (a * rust_decimal::Decimal::from(100)).round(),
+                                            (b * rust_decimal::Decimal::from(100)).round(),
+                                        );
+                                        let (ca, cb) = (
+                                            i64::try_from(ca.mantissa() / 10i128.pow(ca.scale()))
+                                                .unwrap_or(0),
+                                            i64::try_from(cb.mantissa() / 10i128.pow(cb.scale()))
+                                                .unwrap_or(0),
+                                        );
+                                        Value::Dec(rust_decimal::Decimal::new(
+                                            workload.range(ca, cb),
+                                            2,
+                                        ))
+                                    }
+                                    (a, _) => a,
+                                }
+                            }
+                        });
+                    }
+                    engine.schedule_command(t, c, values);
+                }
+            }
+            Step::Redrive { at, subscriber } => {
+                let t =
+                    parse_time(at, start).ok_or_else(|| err(s, format!("`{at}` is not a time")))?;
+                let sub = p
+                    .subscriber_named(subscriber)
+                    .ok_or_else(|| err(s, format!("no subscriber `{subscriber}`")))?;
+                engine.schedule_redrive(t, sub);
+            }
+        }
+    }
+    Ok(engine)
+}
+
+/// The scenario's `until`, as ms since the epoch.
+pub fn until_of(s: &Scenario) -> Option<i64> {
+    let start = s.start_ms()?;
+    s.until.as_deref().and_then(|u| parse_time(u, start))
+}
+
+/// Checks the scenario's expectations against a finished run.
+pub fn verdicts(
+    model: &Model,
+    engine: &Engine,
+    scenario: &Scenario,
+) -> Result<Vec<Verdict>, SimError> {
+    let p = &*engine.program;
+    let now = engine.now();
+    let mut out = Vec::new();
+    let mut verdict = |expectation: String, passed: bool, reason: String| {
+        out.push(Verdict {
+            expectation,
+            passed,
+            reason,
+        })
+    };
+    let _ = model;
+    for ex in &scenario.then {
+        match ex {
+            Expect::Emitted {
+                event,
+                count,
+                filter,
+            } => {
+                let ev = p
+                    .event(event, None)
+                    .ok_or_else(|| err(scenario, format!("no event `{event}`")))?;
+                let f = match filter {
+                    Some(src) => Some(
+                        Expr::compile(
+                            src,
+                            &super::program::event_scope_of(p, ev),
+                            &p.types,
+                            Some(&Type::Bool),
+                        )
+                        .map_err(|e| {
+                            err(
+                                scenario,
+                                format!(
+                                    "`{src}`: {}",
+                                    e.first().map(|e| e.message.as_str()).unwrap_or("")
+                                ),
+                            )
+                        })?,
+                    ),
+                    None => None,
+                };
+                let n = engine
+                    .store
+                    .records
+                    .iter()
+                    .filter(|r| r.event as usize == ev)
+                    .filter(|r| {
+                        let t = Value::Ts(r.time);
+                        f.as_ref().is_none_or(|f| {
+                            matches!(
+                                f.eval(&[RootValue::Record(&r.payload), RootValue::Scalar(&t)]),
+                                Ok(Value::Bool(true))
+                            )
+                        })
+                    })
+                    .count() as u64;
+                let what = match filter {
+                    Some(w) => format!("{event} where {w}"),
+                    None => event.clone(),
+                };
+                match count {
+                    Some(c) => verdict(
+                        format!("{what} emitted {c} time(s)"),
+                        n == *c,
+                        format!("emitted {n} time(s)"),
+                    ),
+                    None => verdict(format!("{what} emitted"), n > 0, "never emitted".into()),
+                }
+            }
+            Expect::NotEmitted { event } => {
+                let ev = p
+                    .event(event, None)
+                    .ok_or_else(|| err(scenario, format!("no event `{event}`")))?;
+                let n = engine
+                    .store
+                    .records
+                    .iter()
+                    .filter(|r| r.event as usize == ev)
+                    .count();
+                verdict(
+                    format!("{event} never emitted"),
+                    n == 0,
+                    format!("emitted {n} time(s)"),
+                );
+            }
+            Expect::Rejected { command, reason } => {
+                let c = p
+                    .command(command, None)
+                    .ok_or_else(|| err(scenario, format!("no command `{command}`")))?;
+                let rejections: Vec<&str> = engine
+                    .commands
+                    .iter()
+                    .filter(|r| r.command == c)
+                    .filter_map(|r| r.rejection.as_deref())
+                    .collect();
+                let hit = rejections
+                    .iter()
+                    .any(|r| reason.as_ref().is_none_or(|want| r.contains(want.as_str())));
+                let what = match reason {
+                    Some(r) => format!("{command} rejected with “{r}”"),
+                    None => format!("{command} rejected"),
+                };
+                let found = if rejections.is_empty() {
+                    "never rejected".to_owned()
+                } else {
+                    format!("rejected with: {}", rejections.join("; "))
+                };
+                verdict(what, hit, found);
+            }
+            Expect::Row {
+                read_model,
+                key,
+                columns,
+                absent,
+            } => {
+                let sub = p
+                    .subscriber_named(read_model)
+                    .ok_or_else(|| err(scenario, format!("no read model `{read_model}`")))?;
+                let super::program::SubscriberKind::ReadModel(r) = p.subscribers[sub].kind else {
+                    return Err(err(scenario, format!("`{read_model}` is not a read model")));
+                };
+                let def = &p.read_models[r];
+                let key_ty = def.columns.get(def.key_slot).map(|c| c.ty.clone());
+                let k = constant(scenario, p, key, key_ty.as_ref(), 0, now)?;
+                let row = engine.read_models[r].get(&k);
+                if *absent {
+                    verdict(
+                        format!("{read_model}[{k}] absent"),
+                        row.is_none(),
+                        "the row exists".into(),
+                    );
+                    continue;
+                }
+                let Some(row) = row else {
+                    verdict(
+                        format!("{read_model}[{k}] exists"),
+                        false,
+                        "no such row".into(),
+                    );
+                    continue;
+                };
+                for (col, src) in columns {
+                    let Some(slot) = def.columns.iter().position(|c| &c.name == col) else {
+                        continue;
+                    };
+                    let want = constant(scenario, p, src, Some(&def.columns[slot].ty), 0, now)?;
+                    let got = row.get(slot).cloned().unwrap_or_default();
+                    verdict(
+                        format!("{read_model}[{k}].{col} = {want}"),
+                        got == want,
+                        format!("it is {got}"),
+                    );
+                }
+            }
+            Expect::Rows { read_model, count } => {
+                let sub = p
+                    .subscriber_named(read_model)
+                    .ok_or_else(|| err(scenario, format!("no read model `{read_model}`")))?;
+                let super::program::SubscriberKind::ReadModel(r) = p.subscribers[sub].kind else {
+                    return Err(err(scenario, format!("`{read_model}` is not a read model")));
+                };
+                let n = engine.read_models[r].len() as u64;
+                verdict(
+                    format!("{read_model} has {count} row(s)"),
+                    n == *count,
+                    format!("it has {n}"),
+                );
+            }
+            Expect::State {
+                aggregate,
+                id,
+                state,
+            } => {
+                let a = p
+                    .aggregate_named(aggregate)
+                    .ok_or_else(|| err(scenario, format!("no aggregate `{aggregate}`")))?;
+                let k = constant(scenario, p, id, Some(&Type::Id), 0, now)?;
+                let key = k.as_str().unwrap_or("").to_owned();
+                let got = engine.aggregates[a]
+                    .get(key.as_str())
+                    .and_then(|i| p.aggregates[a].lifecycle.get(i.lifecycle))
+                    .cloned()
+                    .unwrap_or_else(|| "(no such instance)".into());
+                verdict(
+                    format!("{aggregate} {key} is {state}"),
+                    &got == state,
+                    format!("it is {got}"),
+                );
+            }
+            Expect::Saga {
+                saga,
+                correlation,
+                status,
+            } => {
+                let sub = p
+                    .subscriber_named(saga)
+                    .ok_or_else(|| err(scenario, format!("no saga `{saga}`")))?;
+                let super::program::SubscriberKind::Saga(si) = p.subscribers[sub].kind else {
+                    return Err(err(scenario, format!("`{saga}` is not a saga")));
+                };
+                let k = constant(scenario, p, correlation, None, 0, now)?;
+                let got = engine.sagas[si]
+                    .get(&k)
+                    .map(|i| i.status.clone())
+                    .unwrap_or_else(|| "(no instance)".into());
+                verdict(
+                    format!("{saga} for {k} is {status}"),
+                    &got == status,
+                    format!("it is {got}"),
+                );
+            }
+            Expect::Dlq { subscriber, count } => {
+                let n = match subscriber {
+                    Some(name) => {
+                        let sub = p
+                            .subscriber_named(name)
+                            .ok_or_else(|| err(scenario, format!("no subscriber `{name}`")))?;
+                        engine.dlq.iter().filter(|d| d.subscriber == sub).count()
+                    }
+                    None => engine.dlq.len(),
+                } as u64;
+                let who = subscriber
+                    .clone()
+                    .unwrap_or_else(|| "all subscribers".into());
+                verdict(
+                    format!("{count} parked message(s) for {who}"),
+                    n == *count,
+                    format!("{n} parked"),
+                );
+            }
+        }
+    }
+    Ok(out)
+}

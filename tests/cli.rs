@@ -1,0 +1,178 @@
+//! The command line, run as a user would: exit codes and what is printed.
+
+use std::process::Command;
+
+fn stormlab(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_stormlab"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn temp_model(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+const MODELS: [&str; 4] = [
+    "models/autoservice.ron",
+    "models/conference.ron",
+    "models/devportal.ron",
+    "models/accounts.ron",
+];
+
+#[test]
+fn check_passes_on_the_examples_and_places_errors_in_broken_files() {
+    let (code, out, _) = stormlab(&[&["check"][..], &MODELS[..]].concat());
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("models/accounts.ron: 0 error(s)"));
+    let dir = tempfile::tempdir().unwrap();
+    let clean = include_str!("fixtures/clean.ron");
+    let broken = temp_model(
+        &dir,
+        "b.ron",
+        &clean.replacen("cmd.price.amount > 0", "cmd.price.amout > 0", 1),
+    );
+    let (code, out, _) = stormlab(&["check", &broken]);
+    assert_eq!(code, 1);
+    let line = clean
+        .lines()
+        .position(|l| l.contains("cmd.price.amount > 0"))
+        .unwrap()
+        + 1;
+    assert!(out.contains(&format!("b.ron:{line}:")), "{out}");
+    assert!(
+        out.contains("error[SL005]") && out.contains("did you mean `amount`?"),
+        "{out}"
+    );
+    let truncated = temp_model(&dir, "t.ron", &clean[..clean.len() / 3]);
+    let (code, _, err) = stormlab(&["check", &truncated]);
+    assert_eq!(code, 1);
+    assert!(err.contains("t.ron:") && err.contains("error:"), "{err}");
+}
+
+#[test]
+fn fmt_check_is_clean_on_the_examples() {
+    let (code, out, err) = stormlab(&[&["fmt", "--check"][..], &MODELS[..]].concat());
+    assert_eq!(code, 0, "{out}{err}");
+}
+
+#[test]
+fn every_example_scenario_passes_its_expectations() {
+    let (code, out, err) = stormlab(&[&["test"][..], &MODELS[..]].concat());
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.trim_end().ends_with("0 failed"), "{out}");
+    assert!(out.matches("PASS").count() >= 12);
+}
+
+#[test]
+fn a_failing_expectation_fails_the_test_run_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string("models/conference.ron")
+        .unwrap()
+        .replacen("\"complimentary\": \"5\"", "\"complimentary\": \"6\"", 1);
+    let path = temp_model(&dir, "c.ron", &text);
+    let (code, out, _) = stormlab(&["test", &path]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("FAIL")
+            && out.contains("TicketSales[conf-2024].complimentary = 6, but it is 5"),
+        "{out}"
+    );
+    assert!(out.trim_end().ends_with("1 failed"), "{out}");
+}
+
+#[test]
+fn the_same_seed_gives_the_same_log_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs: Vec<Vec<u8>> = (0..2)
+        .map(|i| {
+            let log = dir.path().join(format!("run{i}.jsonl"));
+            let (code, _, err) = stormlab(&[
+                "simulate",
+                "models/accounts.ron",
+                "--scenario",
+                "flaky saga delivery is remediated",
+                "--log",
+                log.to_str().unwrap(),
+            ]);
+            assert_eq!(code, 0, "{err}");
+            std::fs::read(log).unwrap()
+        })
+        .collect();
+    assert!(!logs[0].is_empty());
+    assert_eq!(logs[0], logs[1]);
+    let other = dir.path().join("other.jsonl");
+    stormlab(&[
+        "simulate",
+        "models/accounts.ron",
+        "--scenario",
+        "flaky saga delivery is remediated",
+        "--seed",
+        "99",
+        "--log",
+        other.to_str().unwrap(),
+    ]);
+    assert_ne!(
+        std::fs::read(other).unwrap(),
+        logs[0],
+        "another seed, another run"
+    );
+}
+
+#[test]
+fn simulate_lists_scenarios_and_explains_bad_arguments() {
+    let (code, out, _) = stormlab(&["simulate", "models/conference.ron", "--list-scenarios"]);
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().next(), Some("gold sponsor gets five tickets"));
+    let (code, _, err) = stormlab(&["simulate", "models/conference.ron", "--scenario", "golden"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("no scenario is called `golden`; scenarios: gold sponsor gets five tickets"),
+        "{err}"
+    );
+    let (code, _, err) = stormlab(&[
+        "simulate",
+        "models/conference.ron",
+        "--scenario",
+        "public sales",
+        "--seed=18446744073709551616",
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("a seed is a whole number from 0 to 18446744073709551615"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_scenario_values_are_errors_not_panics() {
+    let dir = tempfile::tempdir().unwrap();
+    let clean = include_str!("fixtures/clean.ron");
+    let div = temp_model(
+        &dir,
+        "d.ron",
+        &clean.replacen(
+            "\"booking_id\": \"'b-1'\"",
+            "\"booking_id\": \"str(1 / (1 - 1))\"",
+            1,
+        ),
+    );
+    let (code, out, _) = stormlab(&["test", &div]);
+    assert_eq!(code, 1);
+    assert!(out.contains("division by zero"), "{out}");
+    let zero_rate = temp_model(&dir, "z.ron", &clean.replacen("when: [Command(", "when: [Load(at: \"0s\", command: \"ConfirmPayment\", count: 3, every: \"0s\"), Command(", 1));
+    let (code, _, err) = stormlab(&["simulate", &zero_rate, "--scenario", "happy path"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("the model has") && err.contains("SL023"),
+        "{err}"
+    );
+}
