@@ -7,6 +7,8 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
 use super::clock::Scheduler;
+pub use super::fold::Instance;
+use super::fold::{Table, coerce, project};
 use super::program::{IssueDef, OutcomeDef, Program, SimError, Source, SubscriberKind, Target};
 use super::rng::{Rng, splitmix64};
 use super::store::{Cause, EventStore, Expected, NewEvent};
@@ -14,17 +16,6 @@ use crate::model::expr::{EvalError, RootValue, Value};
 
 /// Actions beyond which a run is considered runaway.
 pub const MAX_ACTIONS: u64 = 20_000_000;
-
-/// A live aggregate instance.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Instance {
-    /// State field values.
-    pub state: Vec<Value>,
-    /// Lifecycle state index.
-    pub lifecycle: usize,
-    /// Stream version (events applied).
-    pub version: u32,
-}
 
 /// A saga instance.
 #[derive(Clone, Debug, PartialEq)]
@@ -141,7 +132,7 @@ pub struct Engine {
     /// Aggregate instances, per aggregate, by id.
     pub aggregates: Vec<BTreeMap<Arc<str>, Instance>>,
     /// Read-model tables, per read model, by key.
-    pub read_models: Vec<BTreeMap<Value, Vec<Value>>>,
+    pub read_models: Vec<Table>,
     /// Saga instances, per saga, by correlation value.
     pub sagas: Vec<BTreeMap<Value, SagaInstance>>,
     /// The dead-letter queue.
@@ -163,16 +154,6 @@ fn as_key(v: &Value) -> Arc<str> {
     match v {
         Value::Str(s) => s.clone(),
         other => Arc::from(other.to_string()),
-    }
-}
-
-/// Converts a copied value to the field's type where the representation differs.
-fn coerce(v: Value, ty: &crate::model::Type) -> Value {
-    use crate::model::Type;
-    match (v, ty) {
-        (Value::Int(i), Type::Decimal) => Value::Dec(i.into()),
-        (Value::Int(i), Type::Optional(inner)) if **inner == Type::Decimal => Value::Dec(i.into()),
-        (v, _) => v,
     }
 }
 
@@ -300,34 +281,11 @@ impl Engine {
         payload: &[Value],
     ) -> Result<(), EvalError> {
         let program = self.program.clone();
-        let def = &program.aggregates[a];
-        let now = Value::Ts(self.clock.now);
-        let Some(inst) = self.aggregates[a].get_mut(key) else {
-            return Ok(());
-        };
-        inst.version += 1;
-        let Some(ap) = def.appliers.get(&event) else {
-            return Ok(());
-        };
-        let old = inst.state.clone();
-        for (slot, src) in &ap.sets {
-            let v = match src {
-                Source::Expr(e) => e.eval(&[
-                    RootValue::Record(payload),
-                    RootValue::Record(&old),
-                    RootValue::Scalar(&now),
-                ])?,
-                Source::Copy(_, s) => payload.get(*s).cloned().unwrap_or_default(),
-                Source::Target | Source::Zero(_) => continue,
-            };
-            if let (Some(cell), Some(f)) = (inst.state.get_mut(*slot), def.state.get(*slot)) {
-                *cell = coerce(v, &f.ty);
-            }
+        let time = self.clock.now;
+        match self.aggregates[a].get_mut(key) {
+            Some(inst) => super::fold::apply(&program.aggregates[a], inst, event, payload, time),
+            None => Ok(()),
         }
-        if let Some(to) = ap.to {
-            inst.lifecycle = to;
-        }
-        Ok(())
     }
 
     /// Computes field values from sources over `roots`, the target id for `Source::Target`.
@@ -743,45 +701,14 @@ impl Engine {
                 let _ = self.issue(issue, &rec.payload, rec.correlation, position);
                 Ok(())
             }
-            SubscriberKind::ReadModel(r) => {
-                let def = &program.read_models[*r];
-                for rule in def.rules.iter().filter(|x| x.on == event) {
-                    let key = rule
-                        .key
-                        .eval(&[RootValue::Record(&rec.payload), RootValue::Scalar(&now)])
-                        .map_err(|e| e.to_string())?;
-                    match &rule.upsert {
-                        None => {
-                            self.read_models[*r].remove(&key);
-                        }
-                        Some(sets) => {
-                            let old =
-                                self.read_models[*r].get(&key).cloned().unwrap_or_else(|| {
-                                    let mut z = def.zero.clone();
-                                    if let Some(k) = z.get_mut(def.key_slot) {
-                                        *k = key.clone();
-                                    }
-                                    z
-                                });
-                            let mut row = old.clone();
-                            for (slot, e) in sets {
-                                let v = e
-                                    .eval(&[
-                                        RootValue::Record(&rec.payload),
-                                        RootValue::Record(&old),
-                                        RootValue::Scalar(&now),
-                                    ])
-                                    .map_err(|e| e.to_string())?;
-                                if let Some(c) = row.get_mut(*slot) {
-                                    *c = v;
-                                }
-                            }
-                            self.read_models[*r].insert(key, row);
-                        }
-                    }
-                }
-                Ok(())
-            }
+            SubscriberKind::ReadModel(r) => project(
+                &program.read_models[*r],
+                &mut self.read_models[*r],
+                event,
+                &rec.payload,
+                rec.time,
+            )
+            .map_err(|e| e.to_string()),
             SubscriberKind::External(x) => {
                 let outcomes = program.externals[*x]
                     .on_event

@@ -3,14 +3,18 @@
 //! - [`program`]: the model compiled for running.
 //! - [`store`]: the event store (log, streams, expected versions, idempotent append).
 //! - [`engine`]: commands, subscribers with faults, retries and dead letters, sagas.
+//! - [`fold`]: events applied to state (live and rebuilt from the log).
+//! - [`rebuild`]: state rebuilt from the log alone, compared with the live state.
 //! - [`scenario`]: scenarios of the model file and their expectations.
 //! - [`clock`], [`rng`]: virtual time and seeded randomness.
 //! - [`log`]: the event log as JSON Lines.
 
 pub mod clock;
 pub mod engine;
+pub mod fold;
 pub mod log;
 pub mod program;
+pub mod rebuild;
 pub mod rng;
 pub mod scenario;
 pub mod store;
