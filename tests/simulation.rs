@@ -145,3 +145,63 @@ fn no_event_is_delivered_before_it_is_appended_and_causes_come_first() {
         }
     }
 }
+
+#[test]
+fn the_timeline_shows_each_moment_of_a_compensation() {
+    use stormlab::sim::timeline::{Link, Timeline, causation};
+    let model = load("accounts");
+    let e = run(&model, "payment over the limit is compensated", None);
+    let t = Timeline::new(&e);
+    let p = &e.program;
+    let (order, reservation) = (
+        p.aggregate_named("Order").unwrap(),
+        p.aggregate_named("Reservation").unwrap(),
+    );
+    let state = |at: u64, a: usize, key: &str| {
+        let s = t.at(&e, at);
+        let inst = s.aggregates[a].get(key).cloned();
+        inst.map(|i| p.aggregates[a].lifecycle[i.lifecycle].clone())
+    };
+    assert_eq!(state(0, order, "o-2"), None, "before anything happened");
+    assert_eq!(state(1, order, "o-2").as_deref(), Some("Placed"));
+    assert_eq!(state(2, reservation, "o-2").as_deref(), Some("Reserved"));
+    assert_eq!(state(3, reservation, "o-2").as_deref(), Some("Released"));
+    assert_eq!(state(4, order, "o-2").as_deref(), Some("Cancelled"));
+    let saga = |at: u64| t.at(&e, at).sagas[0].values().next().cloned();
+    assert_eq!(saga(1).as_deref(), Some("Running"));
+    // The payment was rejected right after StockReserved, before StockReleased was appended.
+    assert_eq!(saga(2).as_deref(), Some("Compensated"));
+    // OrderCancelled ← CancelOrder (the saga's failure command) ← OrderPlaced ← PlaceOrder.
+    assert_eq!(
+        causation(&e, 3),
+        vec![Link::Command(4), Link::Event(0), Link::Command(0)]
+    );
+    // The end of the timeline is the live state.
+    let end = t.at(&e, e.store.records.len() as u64);
+    assert_eq!(end.aggregates, e.aggregates);
+    assert_eq!(end.read_models, e.read_models);
+}
+
+#[test]
+fn the_timeline_replays_parked_and_redriven_messages() {
+    use stormlab::sim::timeline::Timeline;
+    let model = load("autoservice");
+    let e = run(&model, "CRM outage parks booking events", None);
+    let t = Timeline::new(&e);
+    let start = model.scenarios[3].start_ms().unwrap();
+    assert_eq!(
+        t.at_time(&e, start + 20 * 60_000).dlq.len(),
+        20,
+        "at 10:20 all twenty CRM deliveries are parked"
+    );
+    assert_eq!(
+        t.at_time(&e, start + 5 * 60_000).dlq.len(),
+        3,
+        "at 10:05 the first three are"
+    );
+    assert_eq!(
+        t.at(&e, e.store.records.len() as u64).dlq.len(),
+        0,
+        "and at the end none is"
+    );
+}

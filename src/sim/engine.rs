@@ -32,6 +32,28 @@ pub struct SagaInstance {
     pub compensations: u32,
 }
 
+/// A change outside the log, stamped with the log length when it happened; the timeline
+/// replays these to show sagas and the dead-letter queue at any position.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Change {
+    /// A saga instance got a status.
+    Saga {
+        /// Saga index.
+        saga: usize,
+        /// Correlation value.
+        key: Value,
+        /// New status.
+        status: String,
+    },
+    /// A message was parked.
+    Parked(Parked),
+    /// A subscriber's parked messages were taken out for redrive.
+    Redriven {
+        /// Subscriber index.
+        subscriber: usize,
+    },
+}
+
 /// A message parked in the dead-letter queue.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Parked {
@@ -141,6 +163,8 @@ pub struct Engine {
     pub commands: Vec<CommandRecord>,
     /// Faults per subscriber.
     pub faults: Vec<FaultDef>,
+    /// Saga and dead-letter changes, each with the log length and the virtual time then.
+    pub journal: Vec<(u64, i64, Change)>,
     clock: Scheduler<Action>,
     subs: Vec<SubState>,
     seed: u64,
@@ -170,6 +194,7 @@ impl Engine {
             program,
             store: EventStore::default(),
             dlq: Vec::new(),
+            journal: Vec::new(),
             commands: Vec::new(),
             clock: Scheduler::new(start),
             seed,
@@ -329,7 +354,18 @@ impl Engine {
             .and_then(|s| fields.get(s))
             .map(as_key)
             .unwrap_or_else(|| Arc::from(""));
-        let now = self.clock.now;
+        // Reserve this command's slot first: commands it triggers are logged after it.
+        let index = self.commands.len();
+        self.commands.push(CommandRecord {
+            time: self.clock.now,
+            command,
+            target: key.to_string(),
+            correlation,
+            cause,
+            rejection: None,
+            events: Vec::new(),
+        });
+        let own = Cause::Command(index as u32);
         let result = match cdef.target {
             Target::External(x) => {
                 let outcomes = program.externals[x]
@@ -337,25 +373,15 @@ impl Engine {
                     .get(&command)
                     .cloned()
                     .unwrap_or_default();
-                self.react(
-                    &outcomes,
-                    &fields,
-                    correlation,
-                    Cause::Command(self.commands.len() as u32),
-                );
+                self.react(&outcomes, &fields, correlation, own);
                 Ok(Vec::new())
             }
-            Target::Aggregate(a) => self.decide(a, command, &key, &fields, correlation, cause),
+            Target::Aggregate(a) => self.decide(a, command, &key, &fields, correlation, own),
         };
-        self.commands.push(CommandRecord {
-            time: now,
-            command,
-            target: key.to_string(),
-            correlation,
-            cause,
-            rejection: result.as_ref().err().cloned(),
-            events: result.clone().unwrap_or_default(),
-        });
+        if let Some(rec) = self.commands.get_mut(index) {
+            rec.rejection = result.as_ref().err().cloned();
+            rec.events = result.clone().unwrap_or_default();
+        }
         result
     }
 
@@ -371,7 +397,11 @@ impl Engine {
         let program = self.program.clone();
         let def = &program.aggregates[a];
         let cname = &program.commands[command].name;
-        let inst = self.instance(a, key);
+        // Looking at an instance does not create it: only appended events do.
+        let inst = self.aggregates[a]
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| Instance::new(def));
         let Some(h) = def.handlers.get(&command) else {
             return Err(format!("{} has no handler for {cname}", def.name));
         };
@@ -434,6 +464,9 @@ impl Engine {
             .store
             .append(stream, expected, news)
             .map_err(|c| c.to_string())?;
+        if !positions.is_empty() {
+            self.instance(a, key);
+        }
         for (ev, p) in &payloads {
             if let Err(e) = self.apply(a, key, *ev, p) {
                 return Err(format!("applying {}: {e}", program.events[*ev].name));
@@ -641,13 +674,15 @@ impl Engine {
                 );
             }
             Err(error) => {
-                self.dlq.push(Parked {
+                let parked = Parked {
                     subscriber: sub,
                     position,
                     attempts: attempt,
                     error,
                     time: now,
-                });
+                };
+                self.note(Change::Parked(parked.clone()));
+                self.dlq.push(parked);
                 if queued {
                     self.advance(sub, position);
                 }
@@ -758,6 +793,11 @@ impl Engine {
                     compensations: 0,
                 },
             );
+            self.note(Change::Saga {
+                saga: s,
+                key: key.clone(),
+                status: "Running".into(),
+            });
         }
         if self.sagas[s]
             .get(&key)
@@ -826,6 +866,11 @@ impl Engine {
         {
             inst.status = status.clone();
             inst.deadlines.clear();
+            self.note(Change::Saga {
+                saga: s,
+                key: key.clone(),
+                status: status.clone(),
+            });
         }
     }
 
@@ -840,6 +885,11 @@ impl Engine {
         inst.deadlines.clear();
         let taken = inst.taken.clone();
         let start = inst.start;
+        self.note(Change::Saga {
+            saga: s,
+            key: key.clone(),
+            status: status.to_owned(),
+        });
         for (step, pos) in taken.into_iter().rev() {
             if let Some(comp) = def.steps.get(step).and_then(|st| st.compensate.clone())
                 && let Some(rec) = self.store.records.get(pos as usize).cloned()
@@ -875,7 +925,7 @@ impl Engine {
             Action::Command { command, fields } => {
                 let n = self.commands.len();
                 let correlation = self.store.intern(&format!("c-{}", n + 1));
-                let _ = self.execute(command, fields, correlation, Cause::Command(n as u32));
+                let _ = self.execute(command, fields, correlation, Cause::Scenario);
             }
             Action::Deliver {
                 sub,
@@ -902,6 +952,7 @@ impl Engine {
                     .into_iter()
                     .partition(|p| p.subscriber == sub);
                 self.dlq = keep;
+                self.note(Change::Redriven { subscriber: sub });
                 for p in parked {
                     self.clock.at(
                         self.clock.now,
@@ -922,6 +973,11 @@ impl Engine {
     pub fn run(&mut self, until: Option<i64>) -> Result<(), SimError> {
         while self.step(until)? {}
         Ok(())
+    }
+
+    fn note(&mut self, change: Change) {
+        self.journal
+            .push((self.store.records.len() as u64, self.clock.now, change));
     }
 
     /// How many times each subscriber handled an event (duplicates included).

@@ -6,6 +6,7 @@
 //! - [`fold`]: events applied to state (live and rebuilt from the log).
 //! - [`rebuild`]: state rebuilt from the log alone, compared with the live state.
 //! - [`scenario`]: scenarios of the model file and their expectations.
+//! - [`timeline`]: time travel to any log position; causation chains.
 //! - [`clock`], [`rng`]: virtual time and seeded randomness.
 //! - [`log`]: the event log as JSON Lines.
 
@@ -18,6 +19,7 @@ pub mod rebuild;
 pub mod rng;
 pub mod scenario;
 pub mod store;
+pub mod timeline;
 
 pub use engine::Engine;
 pub use program::{Program, SimError};

@@ -9,8 +9,10 @@ use crate::model::expr::Value;
 /// What caused a record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Cause {
-    /// A command from the scenario (its index in the command log).
+    /// A command (its index in the engine's command log).
     Command(u32),
+    /// The scenario's `when` (for commands).
+    Scenario,
     /// An earlier event (its position), through a policy, saga, translation or external system.
     Event(u64),
     /// A `given` event of the scenario.

@@ -1,0 +1,214 @@
+//! Time travel: the state of every aggregate, read model, saga and the dead-letter queue at
+//! any position of a finished run's log, and the causation chain of any event.
+//!
+//! Aggregates and read models are folded from the log: the timeline keeps snapshots every
+//! `every` records (about 64 of them at most), so a seek clones the nearest snapshot and
+//! replays fewer than `every` records. Sagas and the DLQ come from the engine's journal.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::engine::{Change, Engine, Parked};
+use super::fold::{Instance, Table, apply, project};
+use super::program::Target;
+use super::store::Cause;
+use crate::model::expr::Value;
+
+/// Aggregate instances per aggregate, by id.
+pub type Aggregates = Vec<BTreeMap<Arc<str>, Instance>>;
+
+#[derive(Clone, Debug)]
+struct Snapshot {
+    applied: u64,
+    aggregates: Aggregates,
+    read_models: Vec<Table>,
+}
+
+/// The state after the first `position` records of the log.
+#[derive(Clone, Debug)]
+pub struct StateAt {
+    /// Records applied.
+    pub position: u64,
+    /// Virtual time of the last applied record.
+    pub time: i64,
+    /// Aggregate instances.
+    pub aggregates: Aggregates,
+    /// Read-model tables (projected from the log).
+    pub read_models: Vec<Table>,
+    /// Saga statuses by correlation value.
+    pub sagas: Vec<BTreeMap<Value, String>>,
+    /// Parked messages.
+    pub dlq: Vec<Parked>,
+}
+
+/// One link of a causation chain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Link {
+    /// An event (its position).
+    Event(u64),
+    /// A command (its index in the command log).
+    Command(u32),
+    /// A scenario's `given` history.
+    Given,
+}
+
+/// Snapshots of a finished run, for seeking.
+#[derive(Clone, Debug)]
+pub struct Timeline {
+    snapshots: Vec<Snapshot>,
+    /// Records between two snapshots.
+    pub every: u64,
+}
+
+fn step(engine: &Engine, aggregates: &mut Aggregates, read_models: &mut [Table], position: u64) {
+    let p = &engine.program;
+    let Some(r) = engine.store.records.get(position as usize) else {
+        return;
+    };
+    let event = r.event as usize;
+    let def = &p.events[event];
+    if let Some(Target::Aggregate(a)) = def.owner {
+        let key: Arc<str> = match def.key_slot.and_then(|s| r.payload.get(s)) {
+            Some(Value::Str(s)) => s.clone(),
+            Some(v) => Arc::from(v.to_string()),
+            None => Arc::from(""),
+        };
+        let adef = &p.aggregates[a];
+        let inst = aggregates[a]
+            .entry(key)
+            .or_insert_with(|| Instance::new(adef));
+        let _ = apply(adef, inst, event, &r.payload, r.time);
+    }
+    for &sub in &p.by_event[event] {
+        if let super::program::SubscriberKind::ReadModel(rm) = p.subscribers[sub].kind {
+            let _ = project(
+                &p.read_models[rm],
+                &mut read_models[rm],
+                event,
+                &r.payload,
+                r.time,
+            );
+        }
+    }
+}
+
+impl Timeline {
+    /// Builds the snapshots of `engine`'s log.
+    pub fn new(engine: &Engine) -> Self {
+        let n = engine.store.records.len() as u64;
+        let every = (n / 64).max(1024);
+        let p = &engine.program;
+        let mut aggregates: Aggregates = vec![BTreeMap::new(); p.aggregates.len()];
+        let mut read_models: Vec<Table> = vec![Table::new(); p.read_models.len()];
+        let mut snapshots = vec![Snapshot {
+            applied: 0,
+            aggregates: aggregates.clone(),
+            read_models: read_models.clone(),
+        }];
+        for pos in 0..n {
+            step(engine, &mut aggregates, &mut read_models, pos);
+            if (pos + 1) % every == 0 {
+                snapshots.push(Snapshot {
+                    applied: pos + 1,
+                    aggregates: aggregates.clone(),
+                    read_models: read_models.clone(),
+                });
+            }
+        }
+        Self { snapshots, every }
+    }
+
+    /// The state after the first `position` records (clamped to the log), including the saga
+    /// and dead-letter changes that happened before the next record.
+    pub fn at(&self, engine: &Engine, position: u64) -> StateAt {
+        self.state(engine, position, |stamp, _| stamp <= position)
+    }
+
+    /// The state at virtual time `time`: every record and change up to and including it.
+    pub fn at_time(&self, engine: &Engine, time: i64) -> StateAt {
+        let position = engine.store.records.partition_point(|r| r.time <= time) as u64;
+        let mut s = self.state(engine, position, |_, t| t <= time);
+        s.time = time;
+        s
+    }
+
+    fn state(&self, engine: &Engine, position: u64, include: impl Fn(u64, i64) -> bool) -> StateAt {
+        let position = position.min(engine.store.records.len() as u64);
+        let snap = self
+            .snapshots
+            .iter()
+            .rev()
+            .find(|s| s.applied <= position)
+            .cloned()
+            .unwrap_or(Snapshot {
+                applied: 0,
+                aggregates: vec![BTreeMap::new(); engine.program.aggregates.len()],
+                read_models: vec![Table::new(); engine.program.read_models.len()],
+            });
+        let (mut aggregates, mut read_models) = (snap.aggregates, snap.read_models);
+        for pos in snap.applied..position {
+            step(engine, &mut aggregates, &mut read_models, pos);
+        }
+        let mut sagas: Vec<BTreeMap<Value, String>> =
+            vec![BTreeMap::new(); engine.program.sagas.len()];
+        let mut dlq: Vec<Parked> = Vec::new();
+        for (stamp, time, change) in &engine.journal {
+            if *stamp > position || !include(*stamp, *time) {
+                break;
+            }
+            match change {
+                Change::Saga { saga, key, status } => {
+                    if let Some(m) = sagas.get_mut(*saga) {
+                        m.insert(key.clone(), status.clone());
+                    }
+                }
+                Change::Parked(p) => dlq.push(p.clone()),
+                Change::Redriven { subscriber } => dlq.retain(|p| p.subscriber != *subscriber),
+            }
+        }
+        let time = position
+            .checked_sub(1)
+            .and_then(|i| engine.store.records.get(i as usize))
+            .map_or(0, |r| r.time);
+        StateAt {
+            position,
+            time,
+            aggregates,
+            read_models,
+            sagas,
+            dlq,
+        }
+    }
+}
+
+/// The chain of causes of the event at `position`, nearest first, ending at a command or
+/// the scenario's history.
+pub fn causation(engine: &Engine, position: u64) -> Vec<Link> {
+    let mut out = Vec::new();
+    let mut cur = Some(position);
+    while let Some(pos) = cur.take() {
+        let Some(r) = engine.store.records.get(pos as usize) else {
+            break;
+        };
+        match r.causation {
+            Cause::Event(prev) if prev < pos && out.len() < 10_000 => {
+                out.push(Link::Event(prev));
+                cur = Some(prev);
+            }
+            Cause::Event(_) => {}
+            Cause::Command(c) => {
+                out.push(Link::Command(c));
+                // A command issued by a policy or saga was itself caused by an event.
+                if let Some(Cause::Event(prev)) = engine.commands.get(c as usize).map(|c| c.cause)
+                    && prev < pos
+                {
+                    out.push(Link::Event(prev));
+                    cur = Some(prev);
+                }
+            }
+            Cause::Given => out.push(Link::Given),
+            Cause::Scenario => {}
+        }
+    }
+    out
+}
