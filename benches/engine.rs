@@ -1,0 +1,335 @@
+//! Engine benchmark, with the peer in the same run: cqrs-es 0.5 with its MemStore.
+//!
+//! Workloads (issue 3): flat 1k aggregates × 100 commands, deep 100 × 1,000, wide 10k × 10,
+//! a million events 1k × 1,000 — one event per command, one read model; a three-step saga
+//! chain over 100k orders, the same with 5% failures + 1% duplicates + DLQ; replay (rebuild
+//! three read models from 1M events); seek (random cursor positions in a 1M-event log).
+//!
+//! Run: `cargo bench --bench engine >/dev/null` (release, one thread): the figures go to
+//! stderr, because cqrs-es's MemStore prints a line per load and store to stdout. Set
+//! `STORMLAB_BENCH_QUICK=1` for a tenth of the sizes.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::mem_store::MemStore;
+use cqrs_es::{Aggregate, CqrsFramework, DomainEvent, EventEnvelope, Query};
+use serde::{Deserialize, Serialize};
+use stormlab::model::expr::Value;
+use stormlab::model::file::from_str;
+use stormlab::sim::Program;
+use stormlab::sim::engine::Engine;
+use stormlab::sim::program::SubscriberKind;
+use stormlab::sim::rebuild::rebuild;
+use stormlab::sim::rng::Rng;
+use stormlab::sim::store::Cause;
+use stormlab::sim::timeline::Timeline;
+
+// ---------- the peer: a counter aggregate in cqrs-es ----------
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Counter {
+    total: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+enum CounterEvent {
+    Incremented { amount: i64 },
+}
+
+impl DomainEvent for CounterEvent {
+    fn event_type(&self) -> String {
+        "Incremented".into()
+    }
+    fn event_version(&self) -> String {
+        "1".into()
+    }
+}
+
+#[derive(Debug)]
+struct Never;
+
+impl std::fmt::Display for Never {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("never")
+    }
+}
+
+impl std::error::Error for Never {}
+
+impl Aggregate for Counter {
+    const TYPE: &'static str = "counter";
+    type Command = i64;
+    type Event = CounterEvent;
+    type Error = Never;
+    type Services = ();
+
+    async fn handle(&mut self, amount: i64, _: &(), sink: &EventSink<Self>) -> Result<(), Never> {
+        sink.write(CounterEvent::Incremented { amount }, self).await;
+        Ok(())
+    }
+
+    fn apply(&mut self, event: CounterEvent) {
+        let CounterEvent::Incremented { amount } = event;
+        self.total += amount;
+    }
+}
+
+/// The peer's read model: totals per counter.
+struct Totals(Arc<Mutex<HashMap<String, i64>>>);
+
+#[async_trait::async_trait]
+impl Query<Counter> for Totals {
+    async fn dispatch(&self, id: &str, events: &[EventEnvelope<Counter>]) {
+        if let Ok(mut m) = self.0.lock() {
+            for e in events {
+                let CounterEvent::Incremented { amount } = e.payload;
+                *m.entry(id.to_owned()).or_default() += amount;
+            }
+        }
+    }
+}
+
+fn peer(aggregates: usize, per: usize) -> Duration {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a runtime");
+    let totals = Arc::new(Mutex::new(HashMap::new()));
+    let cqrs = CqrsFramework::new(
+        MemStore::<Counter>::default(),
+        vec![Box::new(Totals(totals.clone()))],
+        (),
+    );
+    let ids: Vec<String> = (0..aggregates).map(|i| format!("c-{i}")).collect();
+    let t = Instant::now();
+    rt.block_on(async {
+        for round in 0..per {
+            for id in &ids {
+                let _ = cqrs.execute(id, (round % 7) as i64).await;
+            }
+        }
+    });
+    t.elapsed()
+}
+
+// ---------- Stormlab ----------
+
+const COUNTER: &str = r#"(format: 1, name: "Bench", contexts: [(name: "Core", frame: (0.0, 0.0, 900.0, 400.0),
+    commands: [(name: "Increment", target: "Counter", fields: [(n: 1, name: "id", ty: "id"), (n: 2, name: "amount", ty: "int")], at: (0.0, 0.0))],
+    aggregates: [(name: "Counter", id: "id", state: [(n: 1, name: "total", ty: "int")], lifecycle: ["Active"],
+        handlers: [(on: "Increment", emit: [(event: "Incremented")])],
+        appliers: [(on: "Incremented", set: {"total": "state.total + event.amount"})], at: (200.0, 0.0))],
+    events: [(name: "Incremented", owner: "Counter", fields: [(n: 1, name: "id", ty: "id"), (n: 2, name: "amount", ty: "int")], at: (400.0, 0.0))],
+    read_models: [
+        (name: "Totals", columns: [(n: 1, name: "id", ty: "id"), (n: 2, name: "total", ty: "int")], key: "id", rules: [(on: "Incremented", key: "event.id", action: Upsert({"total": "row.total + event.amount"}))], at: (600.0, 0.0)),
+        (name: "Counts", columns: [(n: 1, name: "id", ty: "id"), (n: 2, name: "count", ty: "int")], key: "id", rules: [(on: "Incremented", key: "event.id", action: Upsert({"count": "row.count + 1"}))], at: (600.0, 150.0)),
+        (name: "Largest", columns: [(n: 1, name: "id", ty: "id"), (n: 2, name: "largest", ty: "int")], key: "id", rules: [(on: "Incremented", key: "event.id", action: Upsert({"largest": "max(row.largest, event.amount)"}))], at: (600.0, 300.0)),
+    ])])"#;
+
+const SAGA: &str = r#"(format: 1, name: "Chain", contexts: [(name: "Core", frame: (0.0, 0.0, 900.0, 600.0),
+    commands: [
+        (name: "PlaceOrder", target: "Order", fields: [(n: 1, name: "order_id", ty: "id")], at: (0.0, 0.0)),
+        (name: "Reserve", target: "Stock", fields: [(n: 1, name: "order_id", ty: "id")], at: (0.0, 100.0)),
+        (name: "Charge", target: "Payment", fields: [(n: 1, name: "order_id", ty: "id")], at: (0.0, 200.0)),
+        (name: "Ship", target: "Shipment", fields: [(n: 1, name: "order_id", ty: "id")], at: (0.0, 300.0)),
+    ],
+    aggregates: [
+        (name: "Order", id: "order_id", lifecycle: ["New", "Placed"], handlers: [(on: "PlaceOrder", states: ["New"], emit: [(event: "OrderPlaced")])], appliers: [(on: "OrderPlaced", to: "Placed")], at: (200.0, 0.0)),
+        (name: "Stock", id: "order_id", lifecycle: ["New", "Reserved"], handlers: [(on: "Reserve", states: ["New"], emit: [(event: "Reserved")])], appliers: [(on: "Reserved", to: "Reserved")], at: (200.0, 100.0)),
+        (name: "Payment", id: "order_id", lifecycle: ["New", "Charged"], handlers: [(on: "Charge", states: ["New"], emit: [(event: "Charged")])], appliers: [(on: "Charged", to: "Charged")], at: (200.0, 200.0)),
+        (name: "Shipment", id: "order_id", lifecycle: ["New", "Shipped"], handlers: [(on: "Ship", states: ["New"], emit: [(event: "Shipped")])], appliers: [(on: "Shipped", to: "Shipped")], at: (200.0, 300.0)),
+    ],
+    events: [
+        (name: "OrderPlaced", owner: "Order", fields: [(n: 1, name: "order_id", ty: "id")], at: (400.0, 0.0)),
+        (name: "Reserved", owner: "Stock", fields: [(n: 1, name: "order_id", ty: "id")], at: (400.0, 100.0)),
+        (name: "Charged", owner: "Payment", fields: [(n: 1, name: "order_id", ty: "id")], at: (400.0, 200.0)),
+        (name: "Shipped", owner: "Shipment", fields: [(n: 1, name: "order_id", ty: "id")], at: (400.0, 300.0)),
+    ],
+    sagas: [(name: "Fulfil", correlation: "order_id", start: "OrderPlaced",
+        steps: [(on: "OrderPlaced", issue: (command: "Reserve")), (on: "Reserved", issue: (command: "Charge")), (on: "Charged", issue: (command: "Ship"))],
+        ends: [(on: "Shipped", status: "Completed")], delivery: (latency: "0ms", max_attempts: 3, backoff: "10ms", idempotent: true), at: (600.0, 0.0))],
+    )])"#;
+
+fn program(text: &str) -> Arc<Program> {
+    let model = from_str(text, "bench.ron").expect("the bench model parses");
+    Arc::new(Program::new(&model).expect("the bench model is valid"))
+}
+
+/// Runs the counter workload on Stormlab; returns the time and the finished engine.
+fn stormlab(p: &Arc<Program>, aggregates: usize, per: usize) -> (Duration, Engine) {
+    let mut e = Engine::new(p.clone(), 1, 0);
+    let ids: Vec<Value> = (0..aggregates)
+        .map(|i| Value::str(&format!("c-{i}")))
+        .collect();
+    let corr = e.store.intern("bench");
+    let t = Instant::now();
+    for round in 0..per {
+        for id in &ids {
+            let _ = e.execute(
+                0,
+                vec![id.clone(), Value::Int((round % 7) as i64)],
+                corr,
+                Cause::Scenario,
+            );
+        }
+        // Deliver to the read model as we go, as the peer's queries run on each execute.
+        let _ = e.run(None);
+    }
+    (t.elapsed(), e)
+}
+
+fn rate(n: usize, d: Duration) -> f64 {
+    n as f64 / d.as_secs_f64().max(1e-9)
+}
+
+fn human(r: f64) -> String {
+    if r >= 1e6 {
+        format!("{:.2} M", r / 1e6)
+    } else {
+        format!("{:.0} k", r / 1e3)
+    }
+}
+
+fn main() {
+    let scale = if std::env::var_os("STORMLAB_BENCH_QUICK").is_some() {
+        10
+    } else {
+        1
+    };
+    let counter = program(COUNTER);
+    eprintln!(
+        "engine benchmark (release, one thread; peer: cqrs-es 0.5 MemStore, one query), sizes ÷{scale}"
+    );
+    eprintln!(
+        "{:<34} {:>14} {:>14} {:>10}",
+        "workload", "stormlab cmd/s", "cqrs-es cmd/s", "ratio"
+    );
+    let mut million: Option<Engine> = None;
+    let mut flat_rate = 0.0;
+    for (name, aggs, per) in [
+        ("flat 1k × 100", 1000, 100),
+        ("deep 100 × 1,000", 100, 1000),
+        ("wide 10k × 10", 10_000, 10),
+        ("million 1k × 1,000", 1000, 1000),
+    ] {
+        let (aggs, per) = (aggs / scale.min(aggs), per);
+        let n = aggs * per;
+        let (ours, engine) = stormlab(&counter, aggs, per);
+        let theirs = peer(aggs, per);
+        let (a, b) = (rate(n, ours), rate(n, theirs));
+        if name.starts_with("flat") {
+            flat_rate = a;
+        }
+        if name.starts_with("deep") {
+            eprintln!(
+                "{:<34} {:>14} {:>14} {:>9.1}×   deep/flat per command: {:.2}",
+                name,
+                human(a),
+                human(b),
+                a / b,
+                flat_rate / a
+            );
+        } else {
+            eprintln!(
+                "{:<34} {:>14} {:>14} {:>9.1}×",
+                name,
+                human(a),
+                human(b),
+                a / b
+            );
+        }
+        if name.starts_with("million") {
+            million = Some(engine);
+        }
+    }
+
+    // Saga chain: place orders; the saga reserves, charges and ships each.
+    let chain = program(SAGA);
+    let orders = 100_000 / scale;
+    for (name, faults) in [
+        ("saga chain 100k orders", false),
+        ("  + 5% failures, 1% duplicates", true),
+    ] {
+        let mut e = Engine::new(chain.clone(), 7, 0);
+        if faults {
+            let sub = chain
+                .subscribers
+                .iter()
+                .position(|s| matches!(s.kind, SubscriberKind::Saga(_)))
+                .unwrap_or(0);
+            e.faults[sub].failure_rate = 0.05;
+            e.faults[sub].duplicate_rate = 0.01;
+        }
+        let corr = e.store.intern("bench");
+        let t = Instant::now();
+        for i in 0..orders {
+            let _ = e.execute(
+                0,
+                vec![Value::str(&format!("o-{i}"))],
+                corr,
+                Cause::Scenario,
+            );
+            if i % 1000 == 999 {
+                let _ = e.run(None);
+            }
+        }
+        let _ = e.run(None);
+        let d = t.elapsed();
+        let commands = e.commands.len();
+        eprintln!(
+            "{:<34} {:>14}   ({} commands, {} events, {} parked)",
+            name,
+            human(rate(commands, d)),
+            commands,
+            e.store.records.len(),
+            e.dlq.len()
+        );
+    }
+
+    let Some(e) = million else { return };
+    let events = e.store.records.len();
+    // Replay: rebuild the three read models from the log alone.
+    let t = Instant::now();
+    for r in 0..3 {
+        let _ = rebuild(&e, r);
+    }
+    let d = t.elapsed();
+    eprintln!(
+        "{:<34} {:>14} events/s   ({} events × 3 read models in {:.0} ms)",
+        "replay",
+        human(rate(events * 3, d)),
+        events,
+        d.as_secs_f64() * 1e3
+    );
+
+    // Seek: random cursor positions.
+    let t = Instant::now();
+    let timeline = Timeline::new(&e);
+    let build = t.elapsed();
+    let mut rng = Rng::new(3, "seek");
+    let mut times: Vec<Duration> = (0..50)
+        .map(|_| {
+            let pos = rng.range(0, events as i64) as u64;
+            let t = Instant::now();
+            let s = timeline.at(&e, pos);
+            std::hint::black_box(s.aggregates.len());
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    eprintln!(
+        "{:<34} median {:.2} ms, max {:.2} ms   (timeline built in {:.0} ms, a snapshot every {} events; budget 10 ms)",
+        "seek (1M-event log)",
+        times[times.len() / 2].as_secs_f64() * 1e3,
+        times[times.len() - 1].as_secs_f64() * 1e3,
+        build.as_secs_f64() * 1e3,
+        timeline.every
+    );
+    let per_record = std::mem::size_of::<stormlab::sim::store::Record>() + 8 /* stream index */ + 16 /* id set */;
+    eprintln!(
+        "store memory per event beyond its payload: about {per_record} bytes (record {} + stream index 8 + id set 16; budget 100)",
+        std::mem::size_of::<stormlab::sim::store::Record>()
+    );
+}
