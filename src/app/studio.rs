@@ -183,7 +183,7 @@ impl Studio {
         egui::Panel::left("palette")
             .resizable(false)
             .exact_size(150.0)
-            .show(ui, |ui| self.palette_ui(ui));
+            .show(ui, |ui| self.palette_ui(ui, &mut actions));
         egui::Panel::right("inspector")
             .resizable(true)
             .default_size(330.0)
@@ -987,7 +987,7 @@ impl Studio {
         }
     }
 
-    fn palette_ui(&mut self, ui: &mut Ui) {
+    fn palette_ui(&mut self, ui: &mut Ui, actions: &mut Vec<Action>) {
         ui.add_space(6.0);
         ui.strong("Stickies");
         ui.weak("Drag onto the board, or pick one and double-click the board.");
@@ -1035,22 +1035,7 @@ impl Studio {
         }
         ui.add_space(10.0);
         if ui.button("New context frame").clicked() {
-            let y = self
-                .doc
-                .model
-                .contexts
-                .iter()
-                .map(|c| c.frame.y + c.frame.h)
-                .fold(0.0, f32::max)
-                + 60.0;
-            self.edits.push(Edit::CreateContext {
-                frame: crate::model::Rect {
-                    x: 0.0,
-                    y,
-                    w: 1000.0,
-                    h: 500.0,
-                },
-            });
+            actions.push(Action::NewContext);
         }
     }
 

@@ -5,7 +5,6 @@ use std::process::ExitCode;
 
 use crate::model::check::check;
 use crate::model::diagnostic::{Severity, render};
-use crate::model::file;
 
 /// Arguments of `stormlab check`.
 #[derive(Debug, clap::Args)]
@@ -23,21 +22,9 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let mut failed = false;
     for path in &args.files {
         let name = path.display().to_string();
-        let text = match file::read_text(path) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("{e}");
-                failed = true;
-                continue;
-            }
-        };
-        let model = match file::from_str(&text, &name) {
-            Ok(m) => m,
-            Err(e) => {
-                eprintln!("{e}");
-                failed = true;
-                continue;
-            }
+        let Some((text, model)) = super::read_model(path) else {
+            failed = true;
+            continue;
         };
         let diags = check(&model);
         let (mut errors, mut warnings) = (0, 0);

@@ -20,21 +20,9 @@ pub struct FmtArgs {
 pub fn run(args: &FmtArgs) -> anyhow::Result<ExitCode> {
     let mut failed = false;
     for path in &args.files {
-        let text = match file::read_text(path) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("{e}");
-                failed = true;
-                continue;
-            }
-        };
-        let model = match file::from_str(&text, &path.display().to_string()) {
-            Ok(m) => m,
-            Err(e) => {
-                eprintln!("{e}");
-                failed = true;
-                continue;
-            }
+        let Some((text, model)) = super::read_model(path) else {
+            failed = true;
+            continue;
         };
         let canonical = file::to_string(&model);
         if canonical == text {

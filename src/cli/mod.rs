@@ -5,7 +5,7 @@ pub mod fmt;
 pub mod simulate;
 pub mod test;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
 
@@ -36,4 +36,23 @@ pub enum Command {
     Simulate(simulate::SimulateArgs),
     /// Run every scenario's expectations (exit 1 on failure).
     Test(test::TestArgs),
+}
+
+/// Reads and parses a model file for a subcommand: its text and model, or the placed error
+/// already printed to stderr.
+pub fn read_model(path: &Path) -> Option<(String, crate::model::Model)> {
+    let text = match crate::model::file::read_text(path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("{e}");
+            return None;
+        }
+    };
+    match crate::model::file::from_str(&text, &path.display().to_string()) {
+        Ok(m) => Some((text, m)),
+        Err(e) => {
+            eprintln!("{e}");
+            None
+        }
+    }
 }
