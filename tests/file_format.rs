@@ -104,3 +104,28 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_file_of_random_bytes_is_a_placed_error() {
+    use stormlab::model::file::load;
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = 0x1234_5678_u32;
+    for case in 0..50 {
+        let bytes: Vec<u8> = (0..(64 + case * 37))
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                (state >> 24) as u8
+            })
+            .collect();
+        let path = dir.path().join(format!("r{case}.ron"));
+        std::fs::write(&path, &bytes).unwrap();
+        let e = load(&path).expect_err("random bytes are no model");
+        assert!(e.at.is_some(), "{e}");
+        assert!(
+            e.to_string().starts_with(&path.display().to_string()),
+            "{e}"
+        );
+    }
+}
