@@ -2,7 +2,7 @@
 //! any position of a finished run's log, and the causation chain of any event.
 //!
 //! Aggregates and read models are folded from the log: the timeline keeps snapshots every
-//! `every` records (about 64 of them at most), so a seek clones the nearest snapshot and
+//! `every` records (about 256 of them at most), so a seek clones the nearest snapshot and
 //! replays fewer than `every` records. Sagas and the DLQ come from the engine's journal.
 
 use std::collections::BTreeMap;
@@ -96,7 +96,7 @@ impl Timeline {
     /// Builds the snapshots of `engine`'s log.
     pub fn new(engine: &Engine) -> Self {
         let n = engine.store.records.len() as u64;
-        let every = (n / 64).max(1024);
+        let every = (n / 256).max(1024);
         let p = &engine.program;
         let mut aggregates: Aggregates = vec![BTreeMap::new(); p.aggregates.len()];
         let mut read_models: Vec<Table> = vec![Table::new(); p.read_models.len()];
