@@ -215,6 +215,12 @@ fn main() {
         ("million 1k × 1,000", 1000, 1000),
     ] {
         let (aggs, per) = (aggs / scale.min(aggs), per);
+        let name = if scale > 1 {
+            format!("{name} (÷{scale}: {aggs} aggregates)")
+        } else {
+            name.to_owned()
+        };
+        let name = name.as_str();
         let n = aggs * per;
         let (ours, engine) = stormlab(&counter, aggs, per);
         let theirs = peer(aggs, per);
@@ -321,7 +327,7 @@ fn main() {
     times.sort();
     eprintln!(
         "{:<34} median {:.2} ms, max {:.2} ms   (timeline built in {:.0} ms, a snapshot every {} events; budget 10 ms)",
-        "seek (1M-event log)",
+        &format!("seek ({events}-event log)"),
         times[times.len() / 2].as_secs_f64() * 1e3,
         times[times.len() - 1].as_secs_f64() * 1e3,
         build.as_secs_f64() * 1e3,

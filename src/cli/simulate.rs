@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use std::io::{IsTerminal as _, Write as _};
+
 use anyhow::Context as _;
 
 use crate::model::file;
@@ -63,7 +65,7 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
         (None, Some(s)) => until_of(s),
         _ => None,
     };
-    engine.run(until)?;
+    run_with_progress(&mut engine, until)?;
     if let Some(path) = &args.log {
         file::write_atomic(path, crate::sim::log::jsonl(&engine).as_bytes())
             .with_context(|| format!("writing the log to {}", path.display()))?;
@@ -139,4 +141,35 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
         let _ = si;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the engine to the end; on a terminal, shows the virtual time and the number of
+/// events on one line of stderr as it goes.
+fn run_with_progress(
+    engine: &mut crate::sim::Engine,
+    until: Option<i64>,
+) -> Result<(), crate::sim::SimError> {
+    if !std::io::stdout().is_terminal() {
+        return engine.run(until);
+    }
+    let started = std::time::Instant::now();
+    let mut last = started;
+    let mut steps: u64 = 0;
+    while engine.step(until)? {
+        steps += 1;
+        if steps.is_multiple_of(4096) && last.elapsed() >= std::time::Duration::from_millis(200) {
+            last = std::time::Instant::now();
+            eprint!(
+                "\r  simulating… virtual time {}  {} events  {:.1} s ",
+                crate::model::expr::time::format_timestamp(engine.now()),
+                engine.store.records.len(),
+                started.elapsed().as_secs_f64()
+            );
+            let _ = std::io::stderr().flush();
+        }
+    }
+    if last != started {
+        eprintln!();
+    }
+    Ok(())
 }
