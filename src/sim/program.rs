@@ -763,15 +763,7 @@ impl Program {
                 continue;
             };
             let edef = &self.events[ev];
-            let event = crate::model::Event {
-                name: edef.name.clone(),
-                doc: String::new(),
-                owner: String::new(),
-                published: false,
-                fields: edef.fields.clone(),
-                reserved: vec![],
-                at: Default::default(),
-            };
+            let event = as_event(edef);
             let scope = applier_scope(&event, a);
             let mut sets = Vec::new();
             for (slot, f) in a.state.iter().enumerate() {
@@ -963,15 +955,7 @@ impl Program {
                 continue;
             };
             let edef = &self.events[on];
-            let event = crate::model::Event {
-                name: edef.name.clone(),
-                doc: String::new(),
-                owner: String::new(),
-                published: false,
-                fields: edef.fields.clone(),
-                reserved: vec![],
-                at: Default::default(),
-            };
+            let event = as_event(edef);
             let key_ty = r.columns.get(key_slot).map(|c| c.ty.clone());
             let key = compile(
                 &rule.key,
@@ -1012,15 +996,18 @@ impl Program {
 
 /// The `event, now` scope of an event type.
 pub fn event_scope_of(p: &Program, ev: usize) -> Scope {
-    let e = &p.events[ev];
-    let event = crate::model::Event {
-        name: e.name.clone(),
+    event_scope(&as_event(&p.events[ev]))
+}
+
+/// The model event an event type was compiled from (name and fields), for building scopes.
+fn as_event(def: &EventDef) -> crate::model::Event {
+    crate::model::Event {
+        name: def.name.clone(),
         doc: String::new(),
         owner: String::new(),
         published: false,
-        fields: e.fields.clone(),
+        fields: def.fields.clone(),
         reserved: vec![],
         at: Default::default(),
-    };
-    event_scope(&event)
+    }
 }
