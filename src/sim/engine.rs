@@ -255,7 +255,7 @@ impl Engine {
             return;
         }
         if let Some((a, key)) = agg {
-            self.instance(a, &key);
+            self.ensure_instance(a, &key);
             let _ = self.apply(a, &key, event, &payload);
         }
         for sub in self.program.by_event[event].clone() {
@@ -285,16 +285,12 @@ impl Engine {
         }
     }
 
-    fn instance(&mut self, a: usize, key: &Arc<str>) -> Instance {
-        let initial = self.program.aggregates[a].initial.clone();
+    /// Makes sure instance `key` of aggregate `a` exists (it is created by its first event).
+    fn ensure_instance(&mut self, a: usize, key: &Arc<str>) {
+        let def = &self.program.aggregates[a];
         self.aggregates[a]
             .entry(key.clone())
-            .or_insert_with(|| Instance {
-                state: initial,
-                lifecycle: 0,
-                version: 0,
-            })
-            .clone()
+            .or_insert_with(|| Instance::new(def));
     }
 
     /// Applies an event to an aggregate instance.
@@ -465,7 +461,7 @@ impl Engine {
             .append(stream, expected, news)
             .map_err(|c| c.to_string())?;
         if !positions.is_empty() {
-            self.instance(a, key);
+            self.ensure_instance(a, key);
         }
         for (ev, p) in &payloads {
             if let Err(e) = self.apply(a, key, *ev, p) {
