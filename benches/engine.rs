@@ -1,15 +1,19 @@
 //! Engine benchmark, with the peer in the same run: cqrs-es 0.5 with its MemStore.
 //!
 //! Workloads (issue 3): flat 1k aggregates × 100 commands, deep 100 × 1,000, wide 10k × 10,
-//! a million events 1k × 1,000 — one event per command, one read model; a three-step saga
-//! chain over 100k orders, the same with 5% failures + 1% duplicates + DLQ; replay (rebuild
-//! three read models from 1M events); seek (random cursor positions in a 1M-event log).
+//! a million events 1k × 1,000 — one event per command, one read model (as the peer's one
+//! query); a three-step saga chain over 100k orders, the same with 5% failures + 1%
+//! duplicates + DLQ; replay (rebuild three read models from 1M events, a log made by the
+//! million workload with three read models); seek (random cursor positions in that log);
+//! the store's memory per event, measured with a counting allocator.
 //!
 //! Run: `cargo bench --bench engine >/dev/null` (release, one thread): the figures go to
 //! stderr, because cqrs-es's MemStore prints a line per load and store to stdout. Set
 //! `STORMLAB_BENCH_QUICK=1` for a tenth of the sizes.
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -116,17 +120,23 @@ fn peer(aggregates: usize, per: usize) -> Duration {
 
 // ---------- Stormlab ----------
 
+/// The counter model with the first `read_models` of Totals, Counts and Largest.
+fn counter_model(read_models: usize) -> String {
+    let rms: Vec<&str> = COUNTER_READ_MODELS.lines().take(read_models).collect();
+    format!("{COUNTER}\n{}\n    ])])", rms.join("\n"))
+}
+
 const COUNTER: &str = r#"(format: 1, name: "Bench", contexts: [(name: "Core", frame: (0.0, 0.0, 900.0, 400.0),
     commands: [(name: "Increment", target: "Counter", fields: [(n: 1, name: "id", ty: "id"), (n: 2, name: "amount", ty: "int")], at: (0.0, 0.0))],
     aggregates: [(name: "Counter", id: "id", state: [(n: 1, name: "total", ty: "int")], lifecycle: ["Active"],
         handlers: [(on: "Increment", emit: [(event: "Incremented")])],
         appliers: [(on: "Incremented", set: {"total": "state.total + event.amount"})], at: (200.0, 0.0))],
     events: [(name: "Incremented", owner: "Counter", fields: [(n: 1, name: "id", ty: "id"), (n: 2, name: "amount", ty: "int")], at: (400.0, 0.0))],
-    read_models: [
-        (name: "Totals", columns: [(n: 1, name: "id", ty: "id"), (n: 2, name: "total", ty: "int")], key: "id", rules: [(on: "Incremented", key: "event.id", action: Upsert({"total": "row.total + event.amount"}))], at: (600.0, 0.0)),
+    read_models: ["#;
+
+const COUNTER_READ_MODELS: &str = r#"        (name: "Totals", columns: [(n: 1, name: "id", ty: "id"), (n: 2, name: "total", ty: "int")], key: "id", rules: [(on: "Incremented", key: "event.id", action: Upsert({"total": "row.total + event.amount"}))], at: (600.0, 0.0)),
         (name: "Counts", columns: [(n: 1, name: "id", ty: "id"), (n: 2, name: "count", ty: "int")], key: "id", rules: [(on: "Incremented", key: "event.id", action: Upsert({"count": "row.count + 1"}))], at: (600.0, 150.0)),
-        (name: "Largest", columns: [(n: 1, name: "id", ty: "id"), (n: 2, name: "largest", ty: "int")], key: "id", rules: [(on: "Incremented", key: "event.id", action: Upsert({"largest": "max(row.largest, event.amount)"}))], at: (600.0, 300.0)),
-    ])])"#;
+        (name: "Largest", columns: [(n: 1, name: "id", ty: "id"), (n: 2, name: "largest", ty: "int")], key: "id", rules: [(on: "Incremented", key: "event.id", action: Upsert({"largest": "max(row.largest, event.amount)"}))], at: (600.0, 300.0)),"#;
 
 const SAGA: &str = r#"(format: 1, name: "Chain", contexts: [(name: "Core", frame: (0.0, 0.0, 900.0, 600.0),
     commands: [
@@ -169,7 +179,7 @@ fn stormlab(p: &Arc<Program>, aggregates: usize, per: usize) -> (Duration, Engin
         for id in &ids {
             let _ = e.execute(
                 0,
-                vec![id.clone(), Value::Int((round % 7) as i64)],
+                &[id.clone(), Value::Int((round % 7) as i64)],
                 corr,
                 Cause::Scenario,
             );
@@ -198,7 +208,7 @@ fn main() {
     } else {
         1
     };
-    let counter = program(COUNTER);
+    let counter = program(&counter_model(1));
     eprintln!(
         "engine benchmark (release, one thread; peer: cqrs-es 0.5 MemStore, one query), sizes ÷{scale}"
     );
@@ -206,7 +216,6 @@ fn main() {
         "{:<34} {:>14} {:>14} {:>10}",
         "workload", "stormlab cmd/s", "cqrs-es cmd/s", "ratio"
     );
-    let mut million: Option<Engine> = None;
     let mut flat_rate = 0.0;
     for (name, aggs, per) in [
         ("flat 1k × 100", 1000, 100),
@@ -246,9 +255,7 @@ fn main() {
                 a / b
             );
         }
-        if name.starts_with("million") {
-            million = Some(engine);
-        }
+        drop(engine);
     }
 
     // Saga chain: place orders; the saga reserves, charges and ships each.
@@ -271,12 +278,7 @@ fn main() {
         let corr = e.store.intern("bench");
         let t = Instant::now();
         for i in 0..orders {
-            let _ = e.execute(
-                0,
-                vec![Value::str(&format!("o-{i}"))],
-                corr,
-                Cause::Scenario,
-            );
+            let _ = e.execute(0, &[Value::str(&format!("o-{i}"))], corr, Cause::Scenario);
             if i % 1000 == 999 {
                 let _ = e.run(None);
             }
@@ -294,8 +296,15 @@ fn main() {
         );
     }
 
-    let Some(e) = million else { return };
+    // The log for replay and seek: the million workload with three read models.
+    let three = program(&counter_model(3));
+    let (d, e) = stormlab(&three, 1000 / scale, 1000);
     let events = e.store.records.len();
+    eprintln!(
+        "{:<34} {:>14}   (the log replayed below)",
+        "million, three read models",
+        human(rate(events, d))
+    );
     // Replay: rebuild the three read models from the log alone.
     let t = Instant::now();
     for r in 0..3 {
@@ -333,9 +342,71 @@ fn main() {
         build.as_secs_f64() * 1e3,
         timeline.every
     );
-    let per_record = std::mem::size_of::<stormlab::sim::store::Record>() + 8 /* stream index */ + 16 /* id set */;
+    drop(e);
+    store_memory(1_000_000 / scale);
+}
+
+/// Measures the store's memory per event beyond its payload: the heap the store grows by while
+/// `n` small events (1k streams) are appended; the payloads were allocated before.
+fn store_memory(n: usize) {
+    use stormlab::sim::store::{EventStore, Expected, NewEvent};
+    let payloads: Vec<Arc<[Value]>> = (0..n)
+        .map(|i| Arc::from(vec![Value::Int(i as i64), Value::Int(7)]))
+        .collect();
+    let before = LIVE.load(Ordering::Relaxed);
+    let mut store = EventStore::default();
+    let streams: Vec<u32> = (0..1000)
+        .map(|i| store.stream(&format!("Counter/c-{i}")))
+        .collect();
+    for (i, p) in payloads.iter().enumerate() {
+        let _ = store.append(
+            streams[i % streams.len()],
+            Expected::Any,
+            [NewEvent {
+                id: (i as u128) << 64 | 0xfeed,
+                event: 0,
+                time: i as i64,
+                correlation: 0,
+                causation: Cause::Scenario,
+                payload: p.clone(),
+            }],
+        );
+    }
+    let used = LIVE.load(Ordering::Relaxed) - before;
     eprintln!(
-        "store memory per event beyond its payload: about {per_record} bytes (record {} + stream index 8 + id set 16; budget 100)",
+        "store memory per event beyond its payload: {:.1} bytes measured ({} events; record {} bytes; budget 100)",
+        used as f64 / n as f64,
+        n,
         std::mem::size_of::<stormlab::sim::store::Record>()
     );
+    drop(store);
 }
+
+/// Counts the live heap bytes, for the store-memory figure.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        LIVE.fetch_add(new_size, Ordering::Relaxed);
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;

@@ -1,9 +1,11 @@
-//! Model benchmark: parse + check a generated 1,000-element model. Budget: ≤ 50 ms.
+//! Model benchmark on a generated 1,000-element model: parse + check (budget ≤ 50 ms) and
+//! export its protos (budget ≤ 50 ms).
 //!
 //! Run: `cargo bench --bench model`
 
 use std::time::{Duration, Instant};
 
+use stormlab::export::protos;
 use stormlab::model::check::check;
 use stormlab::model::file::{from_str, to_string};
 use stormlab::model::synthetic::synthetic;
@@ -48,6 +50,25 @@ fn main() {
         "  load + check          median {:>7.2} ms   budget 50 ms: {}",
         ms(total),
         if total <= Duration::from_millis(50) {
+            "met"
+        } else {
+            "MISSED"
+        }
+    );
+    let mut export = Vec::new();
+    let mut bytes = 0;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let files = protos(&model);
+        export.push(t.elapsed());
+        bytes = files.iter().map(|f| f.text.len()).sum::<usize>();
+    }
+    let e = median(export);
+    println!(
+        "  export protos ({} KiB) median {:>7.2} ms   budget 50 ms: {}",
+        bytes / 1024,
+        ms(e),
+        if e <= Duration::from_millis(50) {
             "met"
         } else {
             "MISSED"

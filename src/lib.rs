@@ -2,10 +2,12 @@
 //!
 //! - [`model`]: the vocabulary, the RON file format, expressions and checks.
 //! - [`sim`]: the deterministic simulation engine.
+//! - [`export`]: Protocol Buffers contracts, compatibility reports, protobuf logs.
 //! - [`cli`]: the command-line subcommands.
 //! - `app` (feature `studio`): the desktop studio.
 
 pub mod cli;
+pub mod export;
 pub mod model;
 pub mod sim;
 

@@ -9,6 +9,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Some(Command::Check(args)) => stormlab::cli::check::run(args),
+        Some(Command::Diff(args)) => stormlab::cli::diff::run(args),
+        Some(Command::Export(args)) => stormlab::cli::export::run(args),
         Some(Command::Fmt(args)) => stormlab::cli::fmt::run(args),
         Some(Command::Simulate(args)) => stormlab::cli::simulate::run(args),
         Some(Command::Test(args)) => stormlab::cli::test::run(args),

@@ -460,6 +460,67 @@ fn sl032_assignment_to_an_unknown_field() {
 }
 
 #[test]
+fn sl033_envelope_numbers_are_unique_and_never_reused() {
+    let text = with(
+        r#"(name: "BookingPaid", owner: "Booking","#,
+        r#"(name: "BookingPaid", n: 16, owner: "Booking","#,
+    )
+    .replacen(
+        r#"(name: "ServiceBooked", owner"#,
+        r#"(name: "ServiceBooked", n: 16, owner"#,
+        1,
+    );
+    finds(
+        &text,
+        Code::BadEventNumber,
+        r#"(name: "BookingPaid", n: 16"#,
+    );
+    finds(
+        &with(
+            r#"(name: "BookingPaid", owner: "Booking","#,
+            r#"(name: "BookingPaid", n: 7, owner: "Booking","#,
+        ),
+        Code::BadEventNumber,
+        r#"n: 7"#,
+    );
+    // A removed event's number and name stay retired.
+    let text = with(
+        "            name: \"Billing\",\n",
+        "            name: \"Billing\",\n            retired: [(n: 16, name: \"InvoiceSent\")],\n",
+    );
+    let text = text.replacen(
+        r#"(name: "InvoiceOpened", owner"#,
+        r#"(name: "InvoiceOpened", n: 16, owner"#,
+        1,
+    );
+    finds(
+        &text,
+        Code::BadEventNumber,
+        r#"(name: "InvoiceOpened", n: 16"#,
+    );
+}
+
+#[test]
+fn sl034_contracts_must_not_import_each_other() {
+    // Billing gets a value object Booking uses, while Billing already uses Booking's Money.
+    let text = with(
+        r#"(n: 2, name: "paid", ty: "bool")"#,
+        r#"(n: 2, name: "paid", ty: "bool"), (n: 3, name: "invoice", ty: "Billing.InvoiceRef")"#,
+    )
+    .replacen(
+        "            name: \"Billing\",\n",
+        "            name: \"Billing\",\n            values: [(name: \"InvoiceRef\", fields: [(n: 1, name: \"total\", ty: \"Booking.Money\")])],\n",
+        1,
+    )
+    .replacen(
+        r#"fields: [(n: 1, name: "booking_id", ty: "id")], at: (150.0, 200.0)),"#,
+        r#"fields: [(n: 1, name: "booking_id", ty: "id"), (n: 2, name: "invoice", ty: "Billing.InvoiceRef")], at: (150.0, 200.0)),"#,
+        1,
+    );
+    finds(&text, Code::ImportCycle, r#"name: "Booking","#);
+}
+
+#[test]
 fn every_code_has_a_test_here() {
     let src = include_str!("checks.rs");
     for code in Code::ALL {

@@ -1,6 +1,8 @@
 //! The command line: one file per subcommand; `main.rs` only dispatches.
 
 pub mod check;
+pub mod diff;
+pub mod export;
 pub mod fmt;
 pub mod simulate;
 pub mod test;
@@ -30,6 +32,10 @@ pub struct Cli {
 pub enum Command {
     /// Check models and print diagnostics (exit 1 on errors).
     Check(check::CheckArgs),
+    /// Compare the contracts of two model files (exit 1 when consumers break).
+    Diff(diff::DiffArgs),
+    /// Export the model's contracts (`export proto FILE -o DIR`).
+    Export(export::ExportArgs),
     /// Rewrite model files in canonical form.
     Fmt(fmt::FmtArgs),
     /// Run one scenario and print what happened.

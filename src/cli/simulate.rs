@@ -28,7 +28,8 @@ pub struct SimulateArgs {
     /// Stop at this virtual time (offset like `30m`, time of day `10:15`, or RFC 3339).
     #[arg(long)]
     pub until: Option<String>,
-    /// Write the event log as JSON Lines to this file.
+    /// Write the event log to this file: JSON Lines, or with the extension `.binpb` the
+    /// records as length-delimited binary protobuf envelopes of the exported contracts.
     #[arg(long)]
     pub log: Option<PathBuf>,
     /// Print the scenario names, one per line.
@@ -67,7 +68,13 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
     };
     run_with_progress(&mut engine, until)?;
     if let Some(path) = &args.log {
-        file::write_atomic(path, crate::sim::log::jsonl(&engine).as_bytes())
+        let bytes = if path.extension().is_some_and(|e| e == "binpb") {
+            let schema = crate::export::schema::schema(&model);
+            crate::export::encode::Encoder::new(&schema).delimited_log(&engine)
+        } else {
+            crate::sim::log::jsonl(&engine).into_bytes()
+        };
+        file::write_atomic(path, &bytes)
             .with_context(|| format!("writing the log to {}", path.display()))?;
     }
     let p = &program;

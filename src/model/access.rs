@@ -359,7 +359,11 @@ impl Model {
             Sticky::Actor(v) => push!(c.actors, v),
             Sticky::Command(v) => push!(c.commands, v),
             Sticky::Aggregate(v) => push!(c.aggregates, v),
-            Sticky::Event(v) => push!(c.events, v),
+            Sticky::Event(v) => {
+                let i = push!(c.events, v);
+                c.number_events();
+                i
+            }
             Sticky::Policy(v) => push!(c.policies, v),
             Sticky::Saga(v) => push!(c.sagas, v),
             Sticky::ReadModel(v) => push!(c.read_models, v),
@@ -394,6 +398,11 @@ impl Model {
                 Kind::Relation => {
                     if id.index < self.relations.len() {
                         self.relations.remove(id.index);
+                    }
+                }
+                Kind::Event => {
+                    if let Some(c) = id.context.and_then(|ci| self.contexts.get_mut(ci)) {
+                        c.remove_event(id.index);
                     }
                 }
                 kind => {

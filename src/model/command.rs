@@ -11,6 +11,10 @@ use super::layout::Pos;
 pub struct Command {
     /// Name in the imperative, e.g. `BookService`.
     pub name: String,
+    /// The name of its protobuf message, pinned when the element is first renamed so that the
+    /// exported contract keeps its name (empty: the element's name).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub contract: String,
     /// Description.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub doc: String,

@@ -24,6 +24,7 @@ impl Sticky {
             }),
             Kind::Command => Sticky::Command(Command {
                 name,
+                contract: String::new(),
                 doc: String::new(),
                 target: String::new(),
                 actors: vec![],
@@ -43,6 +44,8 @@ impl Sticky {
             }),
             Kind::Event => Sticky::Event(Event {
                 name,
+                n: 0,
+                contract: String::new(),
                 doc: String::new(),
                 owner: String::new(),
                 published: false,

@@ -7,6 +7,7 @@ use super::aggregate::Aggregate;
 use super::command::Command;
 use super::event::Event;
 use super::external::ExternalSystem;
+use super::field::Reserved;
 use super::hotspot::HotSpot;
 use super::layout::Rect;
 use super::named_type::{EnumDef, ValueObject};
@@ -64,9 +65,64 @@ pub struct BoundedContext {
     /// Hot spots.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hotspots: Vec<HotSpot>,
+    /// Envelope numbers and names of removed events: never used again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retired: Vec<Reserved>,
 }
 
 impl BoundedContext {
+    /// Gives every event without an envelope number the next free one (above every number
+    /// in use or retired, skipping 19000–19999), in declaration order.
+    pub fn number_events(&mut self) {
+        let numbers = self.event_numbers();
+        for (e, n) in self.events.iter_mut().zip(numbers) {
+            e.n = n;
+        }
+    }
+
+    /// The envelope number of every event: its own, or for an event without one, the number
+    /// [`Self::number_events`] would give it.
+    pub fn event_numbers(&self) -> Vec<u32> {
+        let mut next = self
+            .events
+            .iter()
+            .map(|e| e.n)
+            .chain(self.retired.iter().map(|r| r.n))
+            .max()
+            .unwrap_or(0)
+            .max(super::event::FIRST_EVENT_NUMBER - 1);
+        self.events
+            .iter()
+            .map(|e| {
+                if e.n != 0 {
+                    return e.n;
+                }
+                next = next.saturating_add(1);
+                if super::field::PROTO_RESERVED_RANGE.contains(&next) {
+                    next = *super::field::PROTO_RESERVED_RANGE.end() + 1;
+                }
+                next
+            })
+            .collect()
+    }
+
+    /// Removes the event at `index`, retiring its envelope number and name.
+    pub fn remove_event(&mut self, index: usize) {
+        if index < self.events.len() {
+            let e = self.events.remove(index);
+            if e.n != 0 {
+                self.retired.push(Reserved {
+                    n: e.n,
+                    name: if e.contract.is_empty() {
+                        e.name
+                    } else {
+                        e.contract
+                    },
+                });
+            }
+        }
+    }
+
     /// The proto package segment: `package` if set, else the name in snake_case.
     pub fn package_segment(&self) -> String {
         if self.package.is_empty() {

@@ -95,6 +95,8 @@ codes! {
     BadRelation = "SL030", Warning, "a relation is inconsistent (a context with itself, translations without an anticorruption layer)";
     BadKey = "SL031", Error, "a read model's key is not one of its columns";
     UnknownTargetField = "SL032", Error, "an assignment sets a field the target does not have";
+    BadEventNumber = "SL033", Error, "an event's envelope number is reused, retired, below 16, too large or in 19000-19999";
+    ImportCycle = "SL034", Error, "the contracts of two or more contexts use each other's types (a protobuf import cycle)";
 }
 
 /// One finding.

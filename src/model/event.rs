@@ -5,12 +5,27 @@ use serde::{Deserialize, Serialize};
 use super::field::{Field, Reserved};
 use super::layout::Pos;
 
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// The first envelope number of an event (1–15 hold the envelope's own fields).
+pub const FIRST_EVENT_NUMBER: u32 = 16;
+
 /// Something that happened, in the past tense, e.g. `ServiceBooked`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Event {
     /// Name in the past tense.
     pub name: String,
+    /// Stable number of its case in the context's event envelope (16 and up, never reused;
+    /// 0 in a file: assigned on load).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub n: u32,
+    /// The name of its protobuf message, pinned when the element is first renamed so that the
+    /// exported contract keeps its name (empty: the element's name).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub contract: String,
     /// Description.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub doc: String,

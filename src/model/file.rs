@@ -94,6 +94,10 @@ pub fn from_str(text: &str, file: &str) -> Result<Model, LoadError> {
             ),
         ));
     }
+    let mut model = model;
+    for c in &mut model.contexts {
+        c.number_events();
+    }
     Ok(model)
 }
 

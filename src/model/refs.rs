@@ -291,6 +291,30 @@ pub fn visit_refs_mut(model: &mut Model, f: &mut dyn FnMut(&RefSite, &mut String
     }
 }
 
+/// Renaming an event, command, value object or enum keeps its exported protobuf name: the
+/// first rename pins the old name as the element's contract name, so consumers of the
+/// contract see no change (see `crate::export`).
+fn pin_contract(model: &mut Model, id: ElementId, old: &str, new_name: &str) {
+    if old == new_name {
+        return;
+    }
+    let Some(c) = id.context.and_then(|i| model.contexts.get_mut(i)) else {
+        return;
+    };
+    let contract = match id.kind {
+        Kind::Event => c.events.get_mut(id.index).map(|e| &mut e.contract),
+        Kind::Command => c.commands.get_mut(id.index).map(|e| &mut e.contract),
+        Kind::Value => c.values.get_mut(id.index).map(|e| &mut e.contract),
+        Kind::Enum => c.enums.get_mut(id.index).map(|e| &mut e.contract),
+        _ => None,
+    };
+    if let Some(contract) = contract
+        && contract.is_empty()
+    {
+        *contract = old.to_owned();
+    }
+}
+
 /// Renames element `id` to `new_name` and rewrites every reference that resolved to it, as
 /// well as field types naming it (enums, value objects). Qualified references keep their
 /// context prefix; a renamed context updates the prefixes and the relations.
@@ -316,6 +340,7 @@ pub fn rename(model: &mut Model, id: ElementId, new_name: &str) {
             targets.push((site.path.clone(), false));
         }
     });
+    pin_contract(model, id, &old, new_name);
     if let Some(n) = model.name_mut(id) {
         *n = new_name.to_owned();
     }

@@ -1,13 +1,18 @@
 //! The virtual clock: a queue of timed actions, ordered by (time, sequence) so that actions
 //! due at the same moment run in the order they were scheduled, on every machine.
+//!
+//! Actions due right now (zero latency, the common case) skip the heap: they wait in a
+//! first-in-first-out queue, merged with the heap by (time, sequence) when popped.
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 
 /// Actions due at virtual times (ms since the epoch).
 #[derive(Debug)]
 pub struct Scheduler<A> {
     heap: BinaryHeap<Reverse<(i64, u64, usize)>>,
+    /// Actions due at `now`, in sequence order (all of them at `now`).
+    due: VecDeque<(u64, A)>,
     slots: Vec<Option<A>>,
     free: Vec<usize>,
     seq: u64,
@@ -20,6 +25,7 @@ impl<A> Scheduler<A> {
     pub fn new(now: i64) -> Self {
         Self {
             heap: BinaryHeap::new(),
+            due: VecDeque::new(),
             slots: Vec::new(),
             free: Vec::new(),
             seq: 0,
@@ -29,6 +35,12 @@ impl<A> Scheduler<A> {
 
     /// Schedules `action` at `time` (never before now).
     pub fn at(&mut self, time: i64, action: A) {
+        let time = time.max(self.now);
+        self.seq += 1;
+        if time == self.now {
+            self.due.push_back((self.seq, action));
+            return;
+        }
         let slot = match self.free.pop() {
             Some(i) => {
                 self.slots[i] = Some(action);
@@ -39,18 +51,28 @@ impl<A> Scheduler<A> {
                 self.slots.len() - 1
             }
         };
-        self.seq += 1;
-        self.heap
-            .push(Reverse((time.max(self.now), self.seq, slot)));
+        self.heap.push(Reverse((time, self.seq, slot)));
     }
 
     /// The time of the next action.
     pub fn peek_time(&self) -> Option<i64> {
+        if !self.due.is_empty() {
+            return Some(self.now);
+        }
         self.heap.peek().map(|Reverse((t, _, _))| *t)
     }
 
     /// Takes the next action and advances the clock to its time.
     pub fn pop(&mut self) -> Option<(i64, A)> {
+        if let Some(&(seq, _)) = self.due.front() {
+            let heap_first = self
+                .heap
+                .peek()
+                .is_some_and(|Reverse((t, s, _))| (*t, *s) < (self.now, seq));
+            if !heap_first {
+                return self.due.pop_front().map(|(_, a)| (self.now, a));
+            }
+        }
         let Reverse((t, _, slot)) = self.heap.pop()?;
         let action = self.slots.get_mut(slot)?.take()?;
         self.free.push(slot);
@@ -60,12 +82,12 @@ impl<A> Scheduler<A> {
 
     /// Number of pending actions.
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.heap.len() + self.due.len()
     }
 
     /// True if nothing is pending.
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.heap.is_empty() && self.due.is_empty()
     }
 }
 
@@ -83,5 +105,21 @@ mod tests {
         let order: Vec<_> = std::iter::from_fn(|| s.pop().map(|(_, a)| a)).collect();
         assert_eq!(order, vec!["a", "b", "c", "d"]);
         assert_eq!(s.now, 10);
+    }
+
+    #[test]
+    fn actions_due_now_keep_their_place_among_earlier_ones() {
+        let mut s = Scheduler::new(0);
+        s.at(5, "a");
+        s.at(5, "c");
+        assert_eq!(s.pop().map(|(_, a)| a), Some("a"));
+        // Scheduled now (time 5), after "c" was scheduled for 5: runs after "c".
+        s.at(5, "d");
+        s.at(0, "e"); // in the past: due now, after "d"
+        s.at(6, "f");
+        assert_eq!(s.len(), 4);
+        let order: Vec<_> = std::iter::from_fn(|| s.pop().map(|(_, a)| a)).collect();
+        assert_eq!(order, vec!["c", "d", "e", "f"]);
+        assert!(s.is_empty());
     }
 }

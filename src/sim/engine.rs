@@ -3,12 +3,14 @@
 //! with latency, injected failures, retries with backoff, a dead-letter queue, duplicates
 //! and idempotent consumers — all on a virtual clock, deterministic from the seed.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::VecDeque;
+use std::ops::Range;
 use std::sync::Arc;
 
 use super::clock::Scheduler;
 pub use super::fold::Instance;
 use super::fold::{Table, coerce, project};
+use super::hash::FastMap;
 use super::program::{IssueDef, OutcomeDef, Program, SimError, Source, SubscriberKind, Target};
 use super::rng::{Rng, splitmix64};
 use super::store::{Cause, EventStore, Expected, NewEvent};
@@ -77,15 +79,15 @@ pub struct CommandRecord {
     /// Command type.
     pub command: usize,
     /// Target id.
-    pub target: String,
+    pub target: Arc<str>,
     /// Correlation id (interned in the store).
     pub correlation: u32,
     /// What caused it.
     pub cause: Cause,
     /// None: accepted; Some(reason): rejected.
     pub rejection: Option<String>,
-    /// Positions of the events it appended.
-    pub events: Vec<u64>,
+    /// Positions of the events it appended (they follow one another).
+    pub events: Range<u64>,
 }
 
 /// Faults injected into one subscriber.
@@ -119,7 +121,7 @@ enum Action {
     },
     Respond {
         event: usize,
-        payload: Vec<Value>,
+        payload: Arc<[Value]>,
         correlation: u32,
         cause: Cause,
     },
@@ -133,15 +135,39 @@ enum Action {
     },
 }
 
+/// A stream's messages waiting for one subscriber: the head is in flight, the rest wait
+/// (usually none, so the common case allocates nothing).
+#[derive(Clone, Debug)]
+struct Pending {
+    head: u64,
+    rest: VecDeque<u64>,
+}
+
 /// Per-subscriber delivery state.
 #[derive(Clone, Debug, Default)]
 struct SubState {
     /// Per stream, the positions waiting (the head is in flight).
-    queues: BTreeMap<u32, VecDeque<u64>>,
-    /// Positions handled (for idempotent consumers and the duplicate lesson).
-    handled: BTreeSet<u64>,
+    queues: FastMap<u32, Pending>,
+    /// Positions handled, one bit each (for idempotent consumers).
+    handled: Vec<u64>,
     /// Deliveries handled, duplicates included.
     deliveries: u64,
+}
+
+impl SubState {
+    fn was_handled(&self, position: u64) -> bool {
+        self.handled
+            .get((position / 64) as usize)
+            .is_some_and(|w| w & (1 << (position % 64)) != 0)
+    }
+
+    fn mark_handled(&mut self, position: u64) {
+        let i = (position / 64) as usize;
+        if i >= self.handled.len() {
+            self.handled.resize(i + 1, 0);
+        }
+        self.handled[i] |= 1 << (position % 64);
+    }
 }
 
 /// A running simulation.
@@ -152,11 +178,11 @@ pub struct Engine {
     /// The event store.
     pub store: EventStore,
     /// Aggregate instances, per aggregate, by id.
-    pub aggregates: Vec<BTreeMap<Arc<str>, Instance>>,
+    pub aggregates: Vec<FastMap<Arc<str>, Instance>>,
     /// Read-model tables, per read model, by key.
     pub read_models: Vec<Table>,
     /// Saga instances, per saga, by correlation value.
-    pub sagas: Vec<BTreeMap<Value, SagaInstance>>,
+    pub sagas: Vec<FastMap<Value, SagaInstance>>,
     /// The dead-letter queue.
     pub dlq: Vec<Parked>,
     /// Every command handled.
@@ -172,6 +198,23 @@ pub struct Engine {
     rng_outcomes: Rng,
     next_token: u64,
     actions: u64,
+    scratch: Vec<NewEvent>,
+}
+
+/// The id of the event at `position` of a run with `seed`.
+fn event_id(seed: u64, position: u64) -> u128 {
+    let hi = splitmix64(seed ^ 0xA5A5_5A5A_1234_5678 ^ position);
+    let lo = splitmix64(hi ^ position.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    (u128::from(hi) << 64) | u128::from(lo)
+}
+
+/// `Owner/key`, the name of a stream.
+fn stream_name(owner: &str, key: &str) -> String {
+    let mut s = String::with_capacity(owner.len() + 1 + key.len());
+    s.push_str(owner);
+    s.push('/');
+    s.push_str(key);
+    s
 }
 
 fn as_key(v: &Value) -> Arc<str> {
@@ -186,9 +229,9 @@ impl Engine {
     pub fn new(program: Arc<Program>, seed: u64, start: i64) -> Self {
         let n_subs = program.subscribers.len();
         Self {
-            aggregates: vec![BTreeMap::new(); program.aggregates.len()],
-            read_models: vec![BTreeMap::new(); program.read_models.len()],
-            sagas: vec![BTreeMap::new(); program.sagas.len()],
+            aggregates: vec![FastMap::default(); program.aggregates.len()],
+            read_models: vec![Table::default(); program.read_models.len()],
+            sagas: vec![FastMap::default(); program.sagas.len()],
             faults: vec![FaultDef::default(); n_subs],
             subs: vec![SubState::default(); n_subs],
             program,
@@ -202,6 +245,7 @@ impl Engine {
             rng_outcomes: Rng::new(seed, "outcomes"),
             next_token: 0,
             actions: 0,
+            scratch: Vec::new(),
         }
     }
 
@@ -221,9 +265,7 @@ impl Engine {
     }
 
     fn event_id(&self, position: u64) -> u128 {
-        let hi = splitmix64(self.seed ^ 0xA5A5_5A5A_1234_5678 ^ position);
-        let lo = splitmix64(hi ^ position.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        (u128::from(hi) << 64) | u128::from(lo)
+        event_id(self.seed, position)
     }
 
     /// Appends a prior (`given`) event: applied to its aggregate and projected into read
@@ -236,26 +278,19 @@ impl Engine {
         let id = self.event_id(position);
         let time = self.clock.now;
         let payload: Arc<[Value]> = Arc::from(payload);
-        if self
-            .store
-            .append(
-                stream,
-                Expected::Any,
-                vec![NewEvent {
-                    id,
-                    event: event as u32,
-                    time,
-                    correlation,
-                    causation: Cause::Given,
-                    payload: payload.clone(),
-                }],
-            )
-            .is_err()
-        {
+        let new = NewEvent {
+            id,
+            event: event as u32,
+            time,
+            correlation,
+            causation: Cause::Given,
+            payload: payload.clone(),
+        };
+        if self.store.append(stream, Expected::Any, [new]).is_err() {
             return;
         }
         if let Some((a, key)) = agg {
-            self.ensure_instance(a, &key);
+            self.ensure_instance(a, &key, stream);
             let _ = self.apply(a, &key, event, &payload);
         }
         for sub in self.program.by_event[event].clone() {
@@ -275,22 +310,20 @@ impl Engine {
             .unwrap_or_else(|| Arc::from(""));
         match def.owner {
             Some(Target::Aggregate(a)) => (
-                format!("{}/{}", self.program.aggregates[a].name, key),
+                stream_name(&self.program.aggregates[a].name, &key),
                 Some((a, key)),
             ),
-            Some(Target::External(x)) => {
-                (format!("{}/{}", self.program.externals[x].name, key), None)
-            }
-            None => (format!("{}/{}", def.name, key), None),
+            Some(Target::External(x)) => (stream_name(&self.program.externals[x].name, &key), None),
+            None => (stream_name(&def.name, &key), None),
         }
     }
 
     /// Makes sure instance `key` of aggregate `a` exists (it is created by its first event).
-    fn ensure_instance(&mut self, a: usize, key: &Arc<str>) {
+    fn ensure_instance(&mut self, a: usize, key: &Arc<str>, stream: u32) {
         let def = &self.program.aggregates[a];
         self.aggregates[a]
             .entry(key.clone())
-            .or_insert_with(|| Instance::new(def));
+            .or_insert_with(|| Instance::new(def, stream));
     }
 
     /// Applies an event to an aggregate instance.
@@ -315,23 +348,31 @@ impl Engine {
         fields: &[crate::model::Field],
         roots: &[RootValue<'_>],
         target: &Value,
-    ) -> Result<Vec<Value>, EvalError> {
-        sources
-            .iter()
-            .zip(fields)
-            .map(|(s, f)| {
-                let v = match s {
-                    Source::Expr(e) => e.eval(roots)?,
-                    Source::Copy(r, slot) => match roots.get(*r) {
-                        Some(RootValue::Record(rec)) => rec.get(*slot).cloned().unwrap_or_default(),
-                        _ => Value::None,
-                    },
-                    Source::Target => target.clone(),
-                    Source::Zero(z) => z.clone(),
-                };
-                Ok(coerce(v, &f.ty))
-            })
-            .collect()
+    ) -> Result<Arc<[Value]>, EvalError> {
+        let one = |(s, f): (&Source, &crate::model::Field)| -> Result<Value, EvalError> {
+            let v = match s {
+                Source::Expr(e) => e.eval(roots)?,
+                Source::Copy(r, slot) => match roots.get(*r) {
+                    Some(RootValue::Record(rec)) => rec.get(*slot).cloned().unwrap_or_default(),
+                    _ => Value::None,
+                },
+                Source::Target => target.clone(),
+                Source::Zero(z) => z.clone(),
+            };
+            Ok(coerce(v, &f.ty))
+        };
+        // Small payloads are computed on the stack and moved into the Arc: one allocation.
+        const SMALL: usize = 8;
+        if sources.len() <= SMALL {
+            let mut buf: [Value; SMALL] = Default::default();
+            let mut n = 0;
+            for (cell, pair) in buf.iter_mut().zip(sources.iter().zip(fields)) {
+                *cell = one(pair)?;
+                n += 1;
+            }
+            return Ok(buf[..n].iter_mut().map(std::mem::take).collect());
+        }
+        sources.iter().zip(fields).map(one).collect()
     }
 
     /// Handles a command now: decides, appends, applies and dispatches. Returns the new
@@ -339,10 +380,10 @@ impl Engine {
     pub fn execute(
         &mut self,
         command: usize,
-        fields: Vec<Value>,
+        fields: &[Value],
         correlation: u32,
         cause: Cause,
-    ) -> Result<Vec<u64>, String> {
+    ) -> Result<Range<u64>, String> {
         let program = self.program.clone();
         let cdef = &program.commands[command];
         let key = cdef
@@ -355,11 +396,11 @@ impl Engine {
         self.commands.push(CommandRecord {
             time: self.clock.now,
             command,
-            target: key.to_string(),
+            target: key.clone(),
             correlation,
             cause,
             rejection: None,
-            events: Vec::new(),
+            events: 0..0,
         });
         let own = Cause::Command(index as u32);
         let result = match cdef.target {
@@ -369,14 +410,16 @@ impl Engine {
                     .get(&command)
                     .cloned()
                     .unwrap_or_default();
-                self.react(&outcomes, &fields, correlation, own);
-                Ok(Vec::new())
+                self.react(&outcomes, fields, correlation, own);
+                Ok(0..0)
             }
-            Target::Aggregate(a) => self.decide(a, command, &key, &fields, correlation, own),
+            Target::Aggregate(a) => self.decide(a, command, &key, fields, correlation, own),
         };
         if let Some(rec) = self.commands.get_mut(index) {
-            rec.rejection = result.as_ref().err().cloned();
-            rec.events = result.clone().unwrap_or_default();
+            match &result {
+                Ok(events) => rec.events = events.clone(),
+                Err(reason) => rec.rejection = Some(reason.clone()),
+            }
         }
         result
     }
@@ -389,30 +432,26 @@ impl Engine {
         fields: &[Value],
         correlation: u32,
         cause: Cause,
-    ) -> Result<Vec<u64>, String> {
+    ) -> Result<Range<u64>, String> {
         let program = self.program.clone();
         let def = &program.aggregates[a];
         let cname = &program.commands[command].name;
-        // Looking at an instance does not create it: only appended events do.
-        let inst = self.aggregates[a]
-            .get(key)
-            .cloned()
-            .unwrap_or_else(|| Instance::new(def));
         let Some(h) = def.handlers.get(&command) else {
             return Err(format!("{} has no handler for {cname}", def.name));
         };
-        let state_name = def
-            .lifecycle
-            .get(inst.lifecycle)
-            .cloned()
-            .unwrap_or_default();
+        // Looking at an instance does not create it: only appended events do. One lookup
+        // serves the decision, the append and the apply.
+        let (seed, time) = (self.seed, self.clock.now);
+        let mut found = self.aggregates[a].get_mut(key);
+        let inst: &Instance = found.as_deref().unwrap_or(&def.fresh);
         if !h.states.is_empty() && !h.states.contains(&inst.lifecycle) {
+            let state_name = def.lifecycle.get(inst.lifecycle).map_or("", |s| s.as_str());
             return Err(format!(
                 "{cname} is not allowed while {} {key} is {state_name}",
                 def.name
             ));
         }
-        let now = Value::Ts(self.clock.now);
+        let now = Value::Ts(time);
         let roots = [
             RootValue::Record(fields),
             RootValue::Record(&inst.state),
@@ -425,50 +464,57 @@ impl Engine {
                 Err(e) => return Err(format!("{reject} ({e} in `{}`)", g.source())),
             }
         }
-        let mut payloads = Vec::new();
-        for em in &h.emits {
-            let v = Self::values(
+        let start = self.store.records.len() as u64;
+        let mut news = std::mem::take(&mut self.scratch);
+        news.clear();
+        for (i, em) in h.emits.iter().enumerate() {
+            let payload = Self::values(
                 &em.fields,
                 &program.events[em.event].fields,
                 &roots,
                 &Value::None,
             )
             .map_err(|e| format!("cannot compute {}: {e}", program.events[em.event].name))?;
-            payloads.push((em.event, v));
-        }
-        let stream = self.store.stream(&format!("{}/{}", def.name, key));
-        let expected = if inst.version == 0 {
-            Expected::NoStream
-        } else {
-            Expected::Exact(inst.version)
-        };
-        let start = self.store.records.len() as u64;
-        let time = self.clock.now;
-        let news: Vec<NewEvent> = payloads
-            .iter()
-            .enumerate()
-            .map(|(i, (ev, p))| NewEvent {
-                id: self.event_id(start + i as u64),
-                event: *ev as u32,
+            news.push(NewEvent {
+                id: event_id(seed, start + i as u64),
+                event: em.event as u32,
                 time,
                 correlation,
                 causation: cause,
-                payload: Arc::from(p.clone()),
-            })
-            .collect();
-        let positions = self
-            .store
-            .append(stream, expected, news)
-            .map_err(|c| c.to_string())?;
-        if !positions.is_empty() {
-            self.ensure_instance(a, key);
+                payload,
+            });
         }
-        for (ev, p) in &payloads {
-            if let Err(e) = self.apply(a, key, *ev, p) {
-                return Err(format!("applying {}: {e}", program.events[*ev].name));
+        let (version, stream) = match &found {
+            Some(inst) => (inst.version, inst.stream),
+            None => (0, self.store.stream(&stream_name(&def.name, key))),
+        };
+        let expected = if version == 0 {
+            Expected::NoStream
+        } else {
+            Expected::Exact(version)
+        };
+        let appended = self.store.append(stream, expected, news.drain(..));
+        self.scratch = news;
+        let positions = appended.map_err(|c| c.to_string())?;
+        if positions.is_empty() {
+            return Ok(positions);
+        }
+        let inst = match found.take() {
+            Some(inst) => inst,
+            None => self.aggregates[a]
+                .entry(key.clone())
+                .or_insert_with(|| Instance::new(def, stream)),
+        };
+        for pos in positions.clone() {
+            let r = &self.store.records[pos as usize];
+            if let Err(e) = super::fold::apply(def, inst, r.event as usize, &r.payload, r.time) {
+                return Err(format!(
+                    "applying {}: {e}",
+                    program.events[r.event as usize].name
+                ));
             }
         }
-        for &pos in &positions {
+        for pos in positions.clone() {
             self.dispatch(pos);
         }
         Ok(positions)
@@ -517,7 +563,7 @@ impl Engine {
     }
 
     /// Appends an event produced outside an aggregate (external answers, translations).
-    fn append_free(&mut self, event: usize, payload: Vec<Value>, correlation: u32, cause: Cause) {
+    fn append_free(&mut self, event: usize, payload: Arc<[Value]>, correlation: u32, cause: Cause) {
         let (name, _) = self.stream_of(event, &payload);
         let stream = self.store.stream(&name);
         let position = self.store.records.len() as u64;
@@ -528,9 +574,9 @@ impl Engine {
             time: self.clock.now,
             correlation,
             causation: cause,
-            payload: Arc::from(payload),
+            payload,
         };
-        if let Ok(ps) = self.store.append(stream, Expected::Any, vec![new]) {
+        if let Ok(ps) = self.store.append(stream, Expected::Any, [new]) {
             for p in ps {
                 self.dispatch(p);
             }
@@ -539,10 +585,10 @@ impl Engine {
 
     /// Hands a new event to its subscribers and translations.
     fn dispatch(&mut self, position: u64) {
-        let Some(rec) = self.store.records.get(position as usize).cloned() else {
+        let Some(rec) = self.store.records.get(position as usize) else {
             return;
         };
-        let event = rec.event as usize;
+        let (event, stream, time) = (rec.event as usize, rec.stream, rec.time);
         let program = self.program.clone();
         for &sub in &program.by_event[event] {
             let fault = &self.faults[sub];
@@ -550,7 +596,7 @@ impl Engine {
             let bypass = self.rng_faults.chance(fault.reorder_rate);
             if bypass {
                 self.clock.at(
-                    rec.time + delay,
+                    time + delay,
                     Action::Deliver {
                         sub,
                         position,
@@ -560,11 +606,19 @@ impl Engine {
                 );
                 continue;
             }
-            let q = self.subs[sub].queues.entry(rec.stream).or_default();
-            q.push_back(position);
-            if q.len() == 1 {
+            let queues = &mut self.subs[sub].queues;
+            if let Some(q) = queues.get_mut(&stream) {
+                q.rest.push_back(position);
+            } else {
+                queues.insert(
+                    stream,
+                    Pending {
+                        head: position,
+                        rest: VecDeque::new(),
+                    },
+                );
                 self.clock.at(
-                    rec.time + delay,
+                    time + delay,
                     Action::Deliver {
                         sub,
                         position,
@@ -574,15 +628,19 @@ impl Engine {
                 );
             }
         }
+        if program.translations[event].is_empty() {
+            return;
+        }
+        let (payload, correlation) = (rec.payload.clone(), rec.correlation);
         for t in &program.translations[event] {
             let now = Value::Ts(self.clock.now);
             if let Ok(payload) = Self::values(
                 &t.fields,
                 &program.events[t.into].fields,
-                &[RootValue::Record(&rec.payload), RootValue::Scalar(&now)],
+                &[RootValue::Record(&payload), RootValue::Scalar(&now)],
                 &Value::None,
             ) {
-                self.append_free(t.into, payload, rec.correlation, Cause::Event(position));
+                self.append_free(t.into, payload, correlation, Cause::Event(position));
             }
         }
     }
@@ -592,12 +650,22 @@ impl Engine {
         let Some(stream) = self.store.records.get(position as usize).map(|r| r.stream) else {
             return;
         };
-        let next = {
-            let q = self.subs[sub].queues.entry(stream).or_default();
-            if q.front() == Some(&position) {
-                q.pop_front();
-            }
-            q.front().copied()
+        // A stream's queue exists only while something of it is in flight: streams that are
+        // done cost nothing (a run over a million short streams stays small).
+        let queues = &mut self.subs[sub].queues;
+        let next = match queues.get_mut(&stream) {
+            Some(q) if q.head == position => match q.rest.pop_front() {
+                Some(n) => {
+                    q.head = n;
+                    Some(n)
+                }
+                None => {
+                    queues.remove(&stream);
+                    None
+                }
+            },
+            Some(q) => Some(q.head),
+            None => None,
         };
         if let Some(n) = next {
             let ready = self
@@ -623,30 +691,32 @@ impl Engine {
 
     fn deliver(&mut self, sub: usize, position: u64, attempt: u32, queued: bool) {
         let now = self.clock.now;
-        let fault = self.faults[sub].clone();
-        let d = self.program.subscribers[sub].delivery.clone();
+        let fault = &self.faults[sub];
+        let d = &self.program.subscribers[sub].delivery;
+        let (latency_ms, max_attempts, backoff_ms) = (d.latency_ms, d.max_attempts, d.backoff_ms);
+        let (failure_rate, duplicate_rate) = (fault.failure_rate, fault.duplicate_rate);
+        let idempotent = fault.idempotent.unwrap_or(d.idempotent);
         let injected = if fault.outages.iter().any(|(a, b)| now >= *a && now < *b) {
             Some("unavailable (outage)".to_owned())
-        } else if self.rng_faults.chance(fault.failure_rate) {
+        } else if self.rng_faults.chance(failure_rate) {
             Some("delivery failed (injected fault)".to_owned())
         } else {
             None
         };
-        let idempotent = fault.idempotent.unwrap_or(d.idempotent);
         let result = match injected {
             Some(e) => Err(e),
-            None if idempotent && self.subs[sub].handled.contains(&position) => Ok(()),
+            None if idempotent && self.subs[sub].was_handled(position) => Ok(()),
             None => self.handle(sub, position),
         };
         match result {
             Ok(()) => {
-                self.subs[sub].handled.insert(position);
+                self.subs[sub].mark_handled(position);
                 self.subs[sub].deliveries += 1;
                 if queued {
                     self.advance(sub, position);
-                    if self.rng_faults.chance(fault.duplicate_rate) {
+                    if self.rng_faults.chance(duplicate_rate) {
                         self.clock.at(
-                            now + d.latency_ms.max(1),
+                            now + latency_ms.max(1),
                             Action::Deliver {
                                 sub,
                                 position,
@@ -657,8 +727,8 @@ impl Engine {
                     }
                 }
             }
-            Err(_) if attempt < d.max_attempts => {
-                let backoff = d.backoff_ms.saturating_mul(1i64 << (attempt - 1).min(20));
+            Err(_) if attempt < max_attempts => {
+                let backoff = backoff_ms.saturating_mul(1i64 << (attempt - 1).min(20));
                 self.clock.at(
                     now.saturating_add(backoff),
                     Action::Deliver {
@@ -693,7 +763,7 @@ impl Engine {
         event_payload: &[Value],
         correlation: u32,
         position: u64,
-    ) -> Result<Vec<u64>, String> {
+    ) -> Result<Range<u64>, String> {
         let program = self.program.clone();
         let now = Value::Ts(self.clock.now);
         let roots = [RootValue::Record(event_payload), RootValue::Scalar(&now)];
@@ -709,15 +779,26 @@ impl Engine {
             &target,
         )
         .map_err(|e| e.to_string())?;
-        self.execute(issue.command, fields, correlation, Cause::Event(position))
+        self.execute(issue.command, &fields, correlation, Cause::Event(position))
     }
 
     /// A subscriber handles one event. An error fails the delivery (retried, then parked).
     fn handle(&mut self, sub: usize, position: u64) -> Result<(), String> {
         let program = self.program.clone();
-        let Some(rec) = self.store.records.get(position as usize).cloned() else {
+        let Some(rec) = self.store.records.get(position as usize) else {
             return Ok(());
         };
+        if let SubscriberKind::ReadModel(r) = program.subscribers[sub].kind {
+            return project(
+                &program.read_models[r],
+                &mut self.read_models[r],
+                rec.event as usize,
+                &rec.payload,
+                rec.time,
+            )
+            .map_err(|e| e.to_string());
+        }
+        let rec = rec.clone();
         let now = Value::Ts(self.clock.now);
         let event = rec.event as usize;
         match &program.subscribers[sub].kind {
@@ -732,14 +813,7 @@ impl Engine {
                 let _ = self.issue(issue, &rec.payload, rec.correlation, position);
                 Ok(())
             }
-            SubscriberKind::ReadModel(r) => project(
-                &program.read_models[*r],
-                &mut self.read_models[*r],
-                event,
-                &rec.payload,
-                rec.time,
-            )
-            .map_err(|e| e.to_string()),
+            SubscriberKind::ReadModel(_) => Ok(()),
             SubscriberKind::External(x) => {
                 let outcomes = program.externals[*x]
                     .on_event
@@ -921,7 +995,7 @@ impl Engine {
             Action::Command { command, fields } => {
                 let n = self.commands.len();
                 let correlation = self.store.intern(&format!("c-{}", n + 1));
-                let _ = self.execute(command, fields, correlation, Cause::Scenario);
+                let _ = self.execute(command, &fields, correlation, Cause::Scenario);
             }
             Action::Deliver {
                 sub,

@@ -1,7 +1,9 @@
 //! Applying events to state, as pure functions shared by the live engine and by rebuilds from
 //! the log: an aggregate instance evolving, a read-model table projecting.
 
-use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
+
+use super::hash::FastMap;
 
 use super::program::{AggregateDef, ReadModelDef, Source};
 use crate::model::expr::{EvalError, RootValue, Value};
@@ -16,17 +18,50 @@ pub struct Instance {
     pub lifecycle: usize,
     /// Stream version (events applied).
     pub version: u32,
+    /// Its stream in the event store.
+    pub stream: u32,
 }
 
 impl Instance {
-    /// A fresh instance of `def`: zero state, initial lifecycle state, version 0.
-    pub fn new(def: &AggregateDef) -> Self {
+    /// A fresh instance of `def` on `stream`: zero state, initial lifecycle state, version 0.
+    pub fn new(def: &AggregateDef, stream: u32) -> Self {
         Self {
-            state: def.initial.clone(),
-            lifecycle: 0,
-            version: 0,
+            stream,
+            ..def.fresh.clone()
         }
     }
+}
+
+/// Evaluates `sets` against the current `record` and writes the results into it. Every
+/// expression reads the record as it was before any of them was written; the common case of
+/// one assignment needs no copy of the record.
+fn assign<'a, S: 'a>(
+    record: &mut [Value],
+    sets: impl ExactSizeIterator<Item = (usize, &'a S)>,
+    eval: impl Fn(&S, &[Value]) -> Result<Option<Value>, EvalError>,
+) -> Result<(), EvalError> {
+    if sets.len() == 1 {
+        for (slot, s) in sets {
+            if let Some(v) = eval(s, record)?
+                && let Some(cell) = record.get_mut(slot)
+            {
+                *cell = v;
+            }
+        }
+        return Ok(());
+    }
+    let mut values = Vec::with_capacity(sets.len());
+    for (slot, s) in sets {
+        if let Some(v) = eval(s, record)? {
+            values.push((slot, v));
+        }
+    }
+    for (slot, v) in values {
+        if let Some(cell) = record.get_mut(slot) {
+            *cell = v;
+        }
+    }
+    Ok(())
 }
 
 /// Converts a copied value to the field's type where the representation differs (int → decimal).
@@ -51,19 +86,22 @@ pub fn apply(
         return Ok(());
     };
     let now = Value::Ts(time);
-    let old = inst.state.clone();
-    for (slot, src) in &ap.sets {
+    let sets = ap.sets.iter().map(|(slot, src)| (*slot, src));
+    assign(&mut inst.state, sets, |src, old| {
         let v = match src {
             Source::Expr(e) => e.eval(&[
                 RootValue::Record(payload),
-                RootValue::Record(&old),
+                RootValue::Record(old),
                 RootValue::Scalar(&now),
             ])?,
             Source::Copy(_, s) => payload.get(*s).cloned().unwrap_or_default(),
-            Source::Target | Source::Zero(_) => continue,
+            Source::Target | Source::Zero(_) => return Ok(None),
         };
+        Ok(Some(v))
+    })?;
+    for (slot, _) in &ap.sets {
         if let (Some(cell), Some(f)) = (inst.state.get_mut(*slot), def.state.get(*slot)) {
-            *cell = coerce(v, &f.ty);
+            *cell = coerce(std::mem::take(cell), &f.ty);
         }
     }
     if let Some(to) = ap.to {
@@ -72,8 +110,8 @@ pub fn apply(
     Ok(())
 }
 
-/// A read model's rows by key.
-pub type Table = BTreeMap<Value, Vec<Value>>;
+/// A read model's rows by key (unordered: show them with [`super::hash::sorted`]).
+pub type Table = FastMap<Value, Vec<Value>>;
 
 /// Projects one event of type `event` at `time` into `table` by the read model's rules.
 pub fn project(
@@ -93,25 +131,30 @@ pub fn project(
                 table.remove(&key);
             }
             Some(sets) => {
-                let old = table.get(&key).cloned().unwrap_or_else(|| {
-                    let mut z = def.zero.clone();
-                    if let Some(k) = z.get_mut(def.key_slot) {
-                        *k = key.clone();
+                let (row, created) = match table.entry(key.clone()) {
+                    Entry::Occupied(o) => (o.into_mut(), false),
+                    Entry::Vacant(v) => {
+                        let mut z = def.zero.clone();
+                        if let Some(k) = z.get_mut(def.key_slot) {
+                            *k = key.clone();
+                        }
+                        (v.insert(z), true)
                     }
-                    z
-                });
-                let mut row = old.clone();
-                for (slot, e) in sets {
-                    let v = e.eval(&[
+                };
+                let sets = sets.iter().map(|(slot, e)| (*slot, e));
+                let result = assign(row, sets, |e, old| {
+                    e.eval(&[
                         RootValue::Record(payload),
-                        RootValue::Record(&old),
+                        RootValue::Record(old),
                         RootValue::Scalar(&now),
-                    ])?;
-                    if let Some(c) = row.get_mut(*slot) {
-                        *c = v;
-                    }
+                    ])
+                    .map(Some)
+                });
+                if result.is_err() && created {
+                    // A rule that fails leaves no half-made row behind.
+                    table.remove(&key);
                 }
-                table.insert(key, row);
+                result?;
             }
         }
     }

@@ -59,7 +59,7 @@ pub fn jsonl(engine: &Engine) -> String {
         out.push_str("{\"position\":");
         let _ = write!(out, "{}", pos + 1);
         out.push_str(",\"id\":");
-        string(&mut out, &format_id(r.id));
+        string(&mut out, &format_id(r.id()));
         out.push_str(",\"time\":");
         string(&mut out, &format_timestamp(r.time));
         out.push_str(",\"context\":");

@@ -7,12 +7,13 @@
 //! - [`rebuild`]: state rebuilt from the log alone, compared with the live state.
 //! - [`scenario`]: scenarios of the model file and their expectations.
 //! - [`timeline`]: time travel to any log position; causation chains.
-//! - [`clock`], [`rng`]: virtual time and seeded randomness.
+//! - [`clock`], [`rng`], [`hash`]: virtual time, seeded randomness, fixed hashing.
 //! - [`log`]: the event log as JSON Lines.
 
 pub mod clock;
 pub mod engine;
 pub mod fold;
+pub mod hash;
 pub mod log;
 pub mod program;
 pub mod rebuild;

@@ -132,8 +132,9 @@ pub struct AggregateDef {
     pub name: String,
     /// State fields.
     pub state: Vec<Field>,
-    /// Zero state.
-    pub initial: Vec<Value>,
+    /// A fresh instance (zero state, initial lifecycle state, version 0, no stream yet): what
+    /// a command sees of an aggregate that has no events.
+    pub fresh: super::fold::Instance,
     /// Lifecycle state names; 0 is initial.
     pub lifecycle: Vec<String>,
     /// Handlers by command index.
@@ -784,11 +785,16 @@ impl Program {
         }
         Ok(AggregateDef {
             name: a.name.clone(),
-            initial: a
-                .state
-                .iter()
-                .map(|f| Value::zero_of(&f.ty, &self.types))
-                .collect(),
+            fresh: super::fold::Instance {
+                state: a
+                    .state
+                    .iter()
+                    .map(|f| Value::zero_of(&f.ty, &self.types))
+                    .collect(),
+                lifecycle: 0,
+                version: 0,
+                stream: u32::MAX,
+            },
             state: a.state.clone(),
             lifecycle: a.lifecycle.clone(),
             handlers,
@@ -1003,6 +1009,8 @@ pub fn event_scope_of(p: &Program, ev: usize) -> Scope {
 fn as_event(def: &EventDef) -> crate::model::Event {
     crate::model::Event {
         name: def.name.clone(),
+        n: 0,
+        contract: String::new(),
         doc: String::new(),
         owner: String::new(),
         published: false,

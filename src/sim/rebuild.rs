@@ -12,7 +12,7 @@ use crate::model::expr::{EvalError, Value};
 pub fn fold_stream(engine: &Engine, a: usize, key: &str) -> Option<Result<Instance, EvalError>> {
     let def = engine.program.aggregates.get(a)?;
     let stream = engine.store.find_stream(&format!("{}/{key}", def.name))?;
-    let mut inst = Instance::new(def);
+    let mut inst = Instance::new(def, stream);
     for &pos in &engine.store.streams.get(stream as usize)?.positions {
         let r = engine.store.records.get(pos as usize)?;
         if let Err(e) = apply(def, &mut inst, r.event as usize, &r.payload, r.time) {
@@ -24,7 +24,7 @@ pub fn fold_stream(engine: &Engine, a: usize, key: &str) -> Option<Result<Instan
 
 /// Read model `r` rebuilt from the log: every event once, in log order.
 pub fn rebuild(engine: &Engine, r: usize) -> Result<Table, EvalError> {
-    let mut table = Table::new();
+    let mut table = Table::default();
     let Some(def) = engine.program.read_models.get(r) else {
         return Ok(table);
     };

@@ -1,9 +1,10 @@
 //! The event store: a global append-only log with positions, streams with versions,
 //! optimistic concurrency by expected version, and idempotent append by event id.
 
-use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::sync::Arc;
 
+use super::hash::FastMap;
 use crate::model::expr::Value;
 
 /// What caused a record.
@@ -19,11 +20,12 @@ pub enum Cause {
     Given,
 }
 
-/// One stored event.
+/// One stored event (72 bytes: the id is kept as four words so that the record needs no
+/// 16-byte alignment).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Record {
-    /// Event id, derived from the seed and the position.
-    pub id: u128,
+    /// Event id, derived from the seed and the position; see [`Record::id`].
+    id: [u32; 4],
     /// The event type (index into the program's events).
     pub event: u32,
     /// The stream (index into the store's streams).
@@ -38,6 +40,72 @@ pub struct Record {
     pub causation: Cause,
     /// Field values in declaration order.
     pub payload: Arc<[Value]>,
+}
+
+impl Record {
+    /// The event id.
+    pub fn id(&self) -> u128 {
+        let [a, b, c, d] = self.id;
+        (u128::from(a) << 96) | (u128::from(b) << 64) | (u128::from(c) << 32) | u128::from(d)
+    }
+}
+
+fn split_id(id: u128) -> [u32; 4] {
+    [
+        (id >> 96) as u32,
+        (id >> 64) as u32,
+        (id >> 32) as u32,
+        id as u32,
+    ]
+}
+
+/// The positions of the stored events, found by event id: an open-addressing table of
+/// positions (4 bytes a slot, at most 7/8 full), hashed by id; the ids themselves live in
+/// the records, so the index costs about 6 bytes an event instead of a set of 16-byte ids.
+#[derive(Clone, Debug, Default)]
+struct IdIndex {
+    /// `position + 1`, or 0 for an empty slot.
+    slots: Vec<u32>,
+    len: usize,
+}
+
+impl IdIndex {
+    fn hash(id: u128) -> usize {
+        let x = (id as u64) ^ ((id >> 64) as u64).rotate_left(29);
+        super::rng::splitmix64(x) as usize
+    }
+
+    /// The slot where `id` is stored, or the empty slot where it would go.
+    fn probe(&self, records: &[Record], id: u128) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut i = Self::hash(id) & mask;
+        loop {
+            match self.slots[i] {
+                0 => return i,
+                p if records[(p - 1) as usize].id() == id => return i,
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+
+    fn contains(&self, records: &[Record], id: u128) -> bool {
+        !self.slots.is_empty() && self.slots[self.probe(records, id)] != 0
+    }
+
+    /// Indexes the record at `position` (its id must not be indexed yet).
+    fn insert(&mut self, records: &[Record], position: usize) {
+        if (self.len + 1) * 8 > self.slots.len() * 7 {
+            let size = (self.slots.len() * 2).max(1024);
+            let old = std::mem::replace(&mut self.slots, vec![0; size]);
+            for p in old.into_iter().filter(|&p| p != 0) {
+                let i = self.probe(records, records[(p - 1) as usize].id());
+                self.slots[i] = p;
+            }
+        }
+        let i = self.probe(records, records[position].id());
+        self.slots[i] = position as u32 + 1;
+        self.len += 1;
+    }
 }
 
 /// The version a writer expects a stream to have.
@@ -70,8 +138,8 @@ pub struct Conflict {
 pub struct Stream {
     /// `Booking/b-1`.
     pub name: Arc<str>,
-    /// Positions of its events, in version order.
-    pub positions: Vec<u64>,
+    /// Positions of its events, in version order (a log holds fewer than 2³² events).
+    pub positions: Vec<u32>,
 }
 
 /// A new event to append.
@@ -98,10 +166,10 @@ pub struct EventStore {
     pub records: Vec<Record>,
     /// Every stream, by index.
     pub streams: Vec<Stream>,
-    stream_index: HashMap<Arc<str>, u32>,
-    ids: HashSet<u128>,
+    stream_index: FastMap<Arc<str>, u32>,
+    ids: IdIndex,
     strings: Vec<Arc<str>>,
-    string_index: HashMap<Arc<str>, u32>,
+    string_index: FastMap<Arc<str>, u32>,
 }
 
 impl EventStore {
@@ -149,14 +217,20 @@ impl EventStore {
         self.strings.get(i as usize).map_or("", |s| s)
     }
 
+    /// True if an event with this id is stored.
+    pub fn contains_id(&self, id: u128) -> bool {
+        self.ids.contains(&self.records, id)
+    }
+
     /// Appends `events` to `stream` if it is at the `expected` version. Events whose id is
-    /// already stored are skipped (idempotent append). Returns the new positions.
+    /// already stored are skipped (idempotent append). Returns the new positions, which
+    /// follow one another.
     pub fn append(
         &mut self,
         stream: u32,
         expected: Expected,
-        events: Vec<NewEvent>,
-    ) -> Result<Vec<u64>, Conflict> {
+        events: impl IntoIterator<Item = NewEvent>,
+    ) -> Result<Range<u64>, Conflict> {
         let actual = self.version(stream);
         let ok = match expected {
             Expected::Any => true,
@@ -175,15 +249,25 @@ impl EventStore {
                 actual,
             });
         }
-        let mut positions = Vec::with_capacity(events.len());
+        let first = self.records.len() as u64;
+        if first >= u64::from(u32::MAX) {
+            // The id index holds 32-bit positions: a log this long is refused, not corrupted.
+            return Ok(first..first);
+        }
         for e in events {
-            if !self.ids.insert(e.id) {
+            if self.ids.contains(&self.records, e.id) {
                 continue;
             }
             let position = self.records.len() as u64;
             let version = self.version(stream) + 1;
+            if self.records.len() == self.records.capacity() {
+                // Grow by an eighth, not double: a long log wastes at most 12% of its records'
+                // memory (large reallocations move pages, they do not copy).
+                let more = (self.records.len() / 8).max(1024);
+                self.records.reserve_exact(more);
+            }
             self.records.push(Record {
-                id: e.id,
+                id: split_id(e.id),
                 event: e.event,
                 stream,
                 version,
@@ -192,12 +276,12 @@ impl EventStore {
                 causation: e.causation,
                 payload: e.payload,
             });
+            self.ids.insert(&self.records, position as usize);
             if let Some(s) = self.streams.get_mut(stream as usize) {
-                s.positions.push(position);
+                s.positions.push(position as u32);
             }
-            positions.push(position);
         }
-        Ok(positions)
+        Ok(first..self.records.len() as u64)
     }
 }
 
@@ -234,10 +318,7 @@ mod tests {
         let mut s = EventStore::default();
         let a = s.stream("Booking/b-1");
         assert!(s.append(a, Expected::StreamExists, vec![ev(1)]).is_err());
-        assert_eq!(
-            s.append(a, Expected::NoStream, vec![ev(1)]).unwrap(),
-            vec![0]
-        );
+        assert_eq!(s.append(a, Expected::NoStream, vec![ev(1)]).unwrap(), 0..1);
         let e = s.append(a, Expected::NoStream, vec![ev(2)]).unwrap_err();
         assert_eq!(e.actual, 1);
         // Two writers both read version 1; the first wins, the second learns the actual version.
@@ -248,12 +329,34 @@ mod tests {
     }
 
     #[test]
+    fn the_id_index_finds_every_id_after_growing() {
+        let mut s = EventStore::default();
+        let a = s.stream("x");
+        let ids: Vec<u128> = (0..5000u128)
+            .map(|i| i * 0x1_0000_0001 + (i << 100))
+            .collect();
+        for (n, &id) in ids.iter().enumerate() {
+            let n = n as u64;
+            assert_eq!(s.append(a, Expected::Any, [ev(id)]).unwrap(), n..n + 1);
+        }
+        for &id in &ids {
+            assert!(s.contains_id(id));
+            assert!(s.append(a, Expected::Any, [ev(id)]).unwrap().is_empty());
+        }
+        assert!(!s.contains_id(3));
+        assert_eq!(s.records.len(), 5000);
+        assert_eq!(s.records[4999].id(), ids[4999]);
+    }
+
+    #[test]
     fn appending_an_event_id_twice_stores_it_once() {
         let mut s = EventStore::default();
         let a = s.stream("x");
         s.append(a, Expected::Any, vec![ev(7)]).unwrap();
         assert!(s.append(a, Expected::Any, vec![ev(7)]).unwrap().is_empty());
         assert_eq!(s.records.len(), 1);
+        assert_eq!(s.records[0].id(), 7);
+        assert!(s.contains_id(7) && !s.contains_id(8));
         assert_eq!(format_id(1), "00000000-0000-0000-0000-000000000001");
     }
 }

@@ -10,12 +10,13 @@ use std::sync::Arc;
 
 use super::engine::{Change, Engine, Parked};
 use super::fold::{Instance, Table, apply, project};
+use super::hash::FastMap;
 use super::program::Target;
 use super::store::Cause;
 use crate::model::expr::Value;
 
 /// Aggregate instances per aggregate, by id.
-pub type Aggregates = Vec<BTreeMap<Arc<str>, Instance>>;
+pub type Aggregates = Vec<FastMap<Arc<str>, Instance>>;
 
 #[derive(Clone, Debug)]
 struct Snapshot {
@@ -76,7 +77,7 @@ fn step(engine: &Engine, aggregates: &mut Aggregates, read_models: &mut [Table],
         let adef = &p.aggregates[a];
         let inst = aggregates[a]
             .entry(key)
-            .or_insert_with(|| Instance::new(adef));
+            .or_insert_with(|| Instance::new(adef, r.stream));
         let _ = apply(adef, inst, event, &r.payload, r.time);
     }
     for &sub in &p.by_event[event] {
@@ -98,8 +99,8 @@ impl Timeline {
         let n = engine.store.records.len() as u64;
         let every = (n / 256).max(1024);
         let p = &engine.program;
-        let mut aggregates: Aggregates = vec![BTreeMap::new(); p.aggregates.len()];
-        let mut read_models: Vec<Table> = vec![Table::new(); p.read_models.len()];
+        let mut aggregates: Aggregates = vec![FastMap::default(); p.aggregates.len()];
+        let mut read_models: Vec<Table> = vec![Table::default(); p.read_models.len()];
         let mut snapshots = vec![Snapshot {
             applied: 0,
             aggregates: aggregates.clone(),
@@ -142,8 +143,8 @@ impl Timeline {
             .cloned()
             .unwrap_or(Snapshot {
                 applied: 0,
-                aggregates: vec![BTreeMap::new(); engine.program.aggregates.len()],
-                read_models: vec![Table::new(); engine.program.read_models.len()],
+                aggregates: vec![FastMap::default(); engine.program.aggregates.len()],
+                read_models: vec![Table::default(); engine.program.read_models.len()],
             });
         let (mut aggregates, mut read_models) = (snap.aggregates, snap.read_models);
         for pos in snap.applied..position {

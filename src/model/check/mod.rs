@@ -71,6 +71,7 @@ pub fn check(model: &Model) -> Vec<Diagnostic> {
     expressions::check(&mut c);
     timing::check(&mut c);
     let mut out = c.out;
+    out.extend(crate::export::lint::lint(model));
     out.sort_by(|a, b| {
         (a.severity, &a.element, a.code, &a.message)
             .cmp(&(b.severity, &b.element, b.code, &b.message))

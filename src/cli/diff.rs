@@ -1,0 +1,89 @@
+//! `stormlab diff OLD NEW`: the compatibility report between the contracts of two model
+//! files (e.g. the last release from git and the working copy); exit 1 when a change
+//! breaks consumers at the chosen level.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::export::diff::{Level, breaking, diff};
+use crate::export::schema::schema;
+
+/// Arguments of `stormlab diff`.
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The old model file.
+    pub old: PathBuf,
+    /// The new model file.
+    pub new: PathBuf,
+    /// What must not break: `wire` (binary consumers), `wire-json` (binary and proto-JSON,
+    /// buf's recommended minimum) or `package` (also generated code).
+    #[arg(long, value_enum, default_value_t = LevelArg::WireJson)]
+    pub level: LevelArg,
+    /// Print only the breaking changes.
+    #[arg(long)]
+    pub breaking_only: bool,
+}
+
+/// `--level` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LevelArg {
+    /// buf WIRE.
+    Wire,
+    /// buf WIRE_JSON.
+    WireJson,
+    /// buf PACKAGE.
+    Package,
+}
+
+impl From<LevelArg> for Level {
+    fn from(l: LevelArg) -> Self {
+        match l {
+            LevelArg::Wire => Level::Wire,
+            LevelArg::WireJson => Level::WireJson,
+            LevelArg::Package => Level::Package,
+        }
+    }
+}
+
+/// Runs `stormlab diff`.
+pub fn run(args: &DiffArgs) -> anyhow::Result<ExitCode> {
+    let (Some((_, old)), Some((_, new))) =
+        (super::read_model(&args.old), super::read_model(&args.new))
+    else {
+        return Ok(ExitCode::FAILURE);
+    };
+    let level = Level::from(args.level);
+    let changes = diff(&schema(&old), &schema(&new));
+    for c in &changes {
+        let shown = match c.breaks {
+            Some(_) if c.breaks_at(level) => true,
+            _ => !args.breaking_only,
+        };
+        if shown {
+            // A change that breaks only at a stricter level is compatible at this one.
+            match c.breaks {
+                Some(l) if !c.breaks_at(level) => println!(
+                    "compatible at {level} (breaks at {l}): {}: {}",
+                    c.file, c.message
+                ),
+                _ => println!("{c}"),
+            }
+        }
+    }
+    let n = breaking(&changes, level);
+    println!(
+        "{} change(s); {n} breaking at {level} (buf {}); {}",
+        changes.len(),
+        level.buf_category(),
+        if n == 0 {
+            "compatible"
+        } else {
+            "NOT compatible"
+        }
+    );
+    Ok(if n == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

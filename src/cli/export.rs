@@ -1,0 +1,68 @@
+//! `stormlab export proto FILE -o DIR`: the model's contracts as one `.proto` file per
+//! bounded context, written atomically under DIR.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::model::check::{check, has_errors};
+use crate::model::diagnostic::{Severity, render};
+
+/// Arguments of `stormlab export`.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// What to export.
+    #[command(subcommand)]
+    pub what: ExportWhat,
+}
+
+/// Export formats.
+#[derive(Debug, clap::Subcommand)]
+pub enum ExportWhat {
+    /// Protocol Buffers: `<org>/<context>/v<N>/<context>.proto` per bounded context.
+    Proto {
+        /// The model file.
+        file: PathBuf,
+        /// The output folder (created if missing).
+        #[arg(short, long)]
+        out: PathBuf,
+        /// Print the files that would be written, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+/// Runs `stormlab export`: exit 1 if the model has errors or a file cannot be written.
+pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
+    let ExportWhat::Proto { file, out, dry_run } = &args.what;
+    let Some((text, model)) = super::read_model(file) else {
+        return Ok(ExitCode::FAILURE);
+    };
+    let name = file.display().to_string();
+    let diags = check(&model);
+    if has_errors(&diags) {
+        for d in diags.iter().filter(|d| d.severity == Severity::Error) {
+            eprintln!("{}", render(d, &text, &name));
+        }
+        eprintln!("{name}: not exported: fix the errors above first");
+        return Ok(ExitCode::FAILURE);
+    }
+    let files = crate::export::protos(&model);
+    if *dry_run {
+        for f in &files {
+            println!("{}", out.join(&f.path).display());
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    match crate::export::write(out, &files) {
+        Ok(paths) => {
+            for p in paths {
+                println!("wrote {}", p.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! A fast, fixed hasher for the engine's maps (instances by id, rows by key, stream queues).
+//!
+//! The maps are looked up on every command and delivery; SipHash and ordered maps with
+//! string comparisons cost more than the rest of a command. The hasher has no random state,
+//! so a map's iteration order is the same on every run and machine — but it is no order a
+//! user should see: views sort by key (see [`sorted`]). It is not DoS-resistant, which does
+//! not matter for a simulation of one's own model.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A word-at-a-time multiplicative hasher (the FxHash scheme of rustc).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FxHasher {
+    hash: u64,
+}
+
+const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 59));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        // Spread the high bits down: hashbrown takes its bucket from the low bits.
+        self.hash ^ (self.hash >> 29)
+    }
+}
+
+/// A hash map with the fixed [`FxHasher`].
+pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// The entries of a map sorted by key, for showing to a user.
+pub fn sorted<K: Ord, V>(map: &FastMap<K, V>) -> Vec<(&K, &V)> {
+    let mut v: Vec<(&K, &V)> = map.iter().collect();
+    v.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_keys_hash_alike_and_views_are_sorted() {
+        let mut m: FastMap<String, u32> = FastMap::default();
+        for (i, k) in ["b", "a", "c-10", "c-9"].iter().enumerate() {
+            m.insert((*k).to_owned(), i as u32);
+        }
+        assert_eq!(m.get("c-10"), Some(&2));
+        let keys: Vec<&str> = sorted(&m).into_iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["a", "b", "c-10", "c-9"]);
+    }
+}
