@@ -118,7 +118,13 @@ fn every_example_models_protos_compile_and_every_simulated_event_round_trips() {
                 );
                 let env: MessageDescriptor = pool.get_message_by_name(&env_name).unwrap();
                 let bytes = enc.envelope(&e, pos).unwrap();
-                let decoded = DynamicMessage::decode(env, bytes.as_slice()).unwrap();
+                let decoded = DynamicMessage::decode(env.clone(), bytes.as_slice()).unwrap();
+                // The proto-JSON form decodes to the same message.
+                let json = enc.json_envelope(&e, pos).unwrap();
+                let mut de = serde_json::Deserializer::from_str(&json);
+                let from_json = DynamicMessage::deserialize(env, &mut de)
+                    .unwrap_or_else(|err| panic!("{name}: {err} in {json}"));
+                assert_eq!(from_json, decoded, "{name}: {json}");
                 let header = decoded.get_field_by_name("position").unwrap();
                 assert_eq!(header.as_u64(), Some(pos as u64));
                 let version = decoded.get_field_by_name("version").unwrap();

@@ -28,8 +28,9 @@ pub struct SimulateArgs {
     /// Stop at this virtual time (offset like `30m`, time of day `10:15`, or RFC 3339).
     #[arg(long)]
     pub until: Option<String>,
-    /// Write the event log to this file: JSON Lines, or with the extension `.binpb` the
-    /// records as length-delimited binary protobuf envelopes of the exported contracts.
+    /// Write the event log to this file: JSON Lines; with the extension `.binpb` the records
+    /// as length-delimited binary protobuf envelopes of the exported contracts; ending in
+    /// `.pb.jsonl` the same envelopes as proto-JSON, one per line.
     #[arg(long)]
     pub log: Option<PathBuf>,
     /// Print the scenario names, one per line.
@@ -68,9 +69,15 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
     };
     run_with_progress(&mut engine, until)?;
     if let Some(path) = &args.log {
-        let bytes = if path.extension().is_some_and(|e| e == "binpb") {
+        let name = path.to_string_lossy();
+        let bytes = if name.ends_with(".binpb") || name.ends_with(".pb.jsonl") {
             let schema = crate::export::schema::schema(&model);
-            crate::export::encode::Encoder::new(&schema).delimited_log(&engine)
+            let enc = crate::export::encode::Encoder::new(&schema);
+            if name.ends_with(".binpb") {
+                enc.delimited_log(&engine)
+            } else {
+                enc.json_log(&engine).into_bytes()
+            }
         } else {
             crate::sim::log::jsonl(&engine).into_bytes()
         };

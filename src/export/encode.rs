@@ -57,10 +57,10 @@ fn seconds_nanos(ms: i64, duration: bool) -> Vec<u8> {
 
 /// Encodes values by the exported schema.
 pub struct Encoder<'s> {
-    messages: BTreeMap<(&'s str, &'s str), &'s Message>,
-    enums: BTreeMap<(&'s str, &'s str), &'s ProtoEnum>,
-    events: BTreeMap<ElementId, (&'s str, &'s Message)>,
-    envelopes: BTreeMap<usize, &'s Message>,
+    pub(super) messages: BTreeMap<(&'s str, &'s str), &'s Message>,
+    pub(super) enums: BTreeMap<(&'s str, &'s str), &'s ProtoEnum>,
+    pub(super) events: BTreeMap<ElementId, (&'s str, &'s Message)>,
+    pub(super) envelopes: BTreeMap<usize, &'s Message>,
 }
 
 impl<'s> Encoder<'s> {
@@ -193,30 +193,16 @@ impl<'s> Encoder<'s> {
             .iter()
             .find(|f| f.in_oneof && f.model_name == def.name)?;
         let mut buf = Vec::new();
-        let stream = engine
-            .store
-            .streams
-            .get(r.stream as usize)
-            .map_or("", |s| &s.name);
-        let causation = match r.causation {
-            Cause::Command(i) => format!("command:{}", i + 1),
-            Cause::Event(p) => engine
-                .store
-                .records
-                .get(p as usize)
-                .map_or_else(String::new, |c| format_id(c.id())),
-            Cause::Given => "given".into(),
-            Cause::Scenario => "scenario".into(),
-        };
-        bytes(&mut buf, 1, format_id(r.id()).as_bytes());
-        bytes(&mut buf, 2, stream.as_bytes());
+        let h = Header::of(engine, position)?;
+        bytes(&mut buf, 1, h.event_id.as_bytes());
+        bytes(&mut buf, 2, h.stream.as_bytes());
         tag(&mut buf, 3, VARINT);
         varint(&mut buf, u64::from(r.version));
         tag(&mut buf, 4, VARINT);
         varint(&mut buf, position as u64);
         bytes(&mut buf, 5, &seconds_nanos(r.time, false));
-        bytes(&mut buf, 6, engine.store.string(r.correlation).as_bytes());
-        bytes(&mut buf, 7, causation.as_bytes());
+        bytes(&mut buf, 6, h.correlation.as_bytes());
+        bytes(&mut buf, 7, h.causation.as_bytes());
         let event = self.message(def.id, &r.payload)?;
         bytes(&mut buf, case.number, &event);
         Some(buf)
@@ -236,7 +222,42 @@ impl<'s> Encoder<'s> {
     }
 }
 
-fn integer(v: &Value) -> i64 {
+/// The text fields of a record's envelope header.
+pub(super) struct Header<'e> {
+    pub event_id: String,
+    pub stream: &'e str,
+    pub correlation: &'e str,
+    /// `command:N` (the Nth command handled), an event id, `given` or `scenario`.
+    pub causation: String,
+}
+
+impl<'e> Header<'e> {
+    pub(super) fn of(engine: &'e Engine, position: usize) -> Option<Self> {
+        let r = engine.store.records.get(position)?;
+        let causation = match r.causation {
+            Cause::Command(i) => format!("command:{}", i + 1),
+            Cause::Event(p) => engine
+                .store
+                .records
+                .get(p as usize)
+                .map_or_else(String::new, |c| format_id(c.id())),
+            Cause::Given => "given".into(),
+            Cause::Scenario => "scenario".into(),
+        };
+        Some(Self {
+            event_id: format_id(r.id()),
+            stream: engine
+                .store
+                .streams
+                .get(r.stream as usize)
+                .map_or("", |s| &s.name),
+            correlation: engine.store.string(r.correlation),
+            causation,
+        })
+    }
+}
+
+pub(super) fn integer(v: &Value) -> i64 {
     match v {
         Value::Int(i) | Value::Ts(i) | Value::Dur(i) => *i,
         Value::Bool(b) => i64::from(*b),

@@ -7,9 +7,11 @@
 //! - [`lint`]: buf STANDARD rules as Stormlab diagnostics, before anything is written.
 //! - [`diff`]: what changed between two models' contracts and whether it breaks consumers.
 //! - [`encode`]: the simulation's log as length-delimited binary protobuf envelopes.
+//! - [`json`]: the same envelopes as proto-JSON lines.
 
 pub mod diff;
 pub mod encode;
+pub mod json;
 pub mod lint;
 pub mod names;
 pub mod render;

@@ -8,7 +8,8 @@ use super::store::{Cause, format_id};
 use crate::model::expr::Value;
 use crate::model::expr::time::{format_duration, format_timestamp};
 
-fn string(out: &mut String, s: &str) {
+/// Appends `s` as a JSON string.
+pub(crate) fn string(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
         match c {
