@@ -266,3 +266,70 @@ fn a_failed_save_keeps_the_old_file_and_says_why() {
     );
     assert_eq!(std::fs::read(&path).unwrap(), before);
 }
+
+#[test]
+fn export_protos_previews_and_writes_the_files_and_compare_reports_changes() {
+    let (mut h, dir) = harness(stormlab::app::studio::default_model());
+    let path = dir.path().join("autoservice.ron");
+    h.state_mut().save_to(&path);
+    settle(&mut h);
+    // Delete an event after saving: Compare will show it below.
+    h.get_by_label("event PaymentDeclined").click();
+    settle(&mut h);
+    h.key_press(Key::Delete);
+    settle(&mut h);
+    assert!(h.query_by_label("event PaymentDeclined").is_none());
+
+    h.get_by_label("Model").click();
+    settle(&mut h);
+    h.get_by_label_contains("Export Protos…").click();
+    settle(&mut h);
+    // The deleted event is still emitted by the gateway: the export is blocked and says why.
+    assert!(h.query_by_label_contains("The model has errors").is_some());
+    assert!(h.query_all_by_label_contains("SL001").next().is_some());
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    settle(&mut h);
+    assert!(
+        h.query_by_label_contains("No findings: the export passes buf lint")
+            .is_some()
+    );
+    // The preview lists the files under the default folder, beside the model.
+    h.get_by_label_contains("protos/huk/support/v1/support.proto")
+        .click();
+    settle(&mut h);
+    assert!(
+        h.query_by_label_contains("package huk.support.v1;")
+            .is_some()
+    );
+    h.get_by_label("Export").click();
+    settle(&mut h);
+    assert!(
+        h.query_all_by_label_contains("Wrote 3 file(s)")
+            .next()
+            .is_some()
+    );
+    let written = dir.path().join("protos/huk/booking/v1/booking.proto");
+    let text = std::fs::read_to_string(written).unwrap();
+    assert!(text.contains("message BookingEnvelope"));
+    assert!(text.contains("message PaymentDeclined"));
+    h.key_press_modifiers(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::Z);
+    settle(&mut h);
+    assert!(h.query_by_label("event PaymentDeclined").is_none());
+
+    // Against the saved file: the event's message is gone (generated code breaks), its
+    // envelope number is retired (data does not).
+    h.get_by_label("Model").click();
+    settle(&mut h);
+    h.get_by_label_contains("Compare with").click();
+    settle(&mut h);
+    h.get_by_label("Last Saved Version").click();
+    settle(&mut h);
+    assert!(h.query_by_label_contains("Compatible:").is_some());
+    assert!(
+        h.query_by_label_contains("message PaymentDeclined removed")
+            .is_some()
+    );
+    h.get_by_label("generated code (PACKAGE)").click();
+    settle(&mut h);
+    assert!(h.query_by_label_contains("breaking change(s)").is_some());
+}

@@ -58,6 +58,12 @@ pub enum Action {
     NewContext,
     /// Model → Check Now.
     Check,
+    /// Model → Export Protos….
+    ExportProtos,
+    /// Model → Compare with → Last Saved Version.
+    CompareSaved,
+    /// Model → Compare with → Model File….
+    CompareFile,
     /// Escape: cancel the gesture or clear the selection.
     Escape,
 }
@@ -88,6 +94,9 @@ pub fn shortcut(action: Action) -> Option<KeyboardShortcut> {
         Action::ZoomReset => cmd(Key::Num0),
         Action::Fit => KeyboardShortcut::new(Modifiers::NONE, Key::F),
         Action::Check => KeyboardShortcut::new(Modifiers::NONE, Key::F7),
+        Action::ExportProtos => {
+            KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::E)
+        }
         Action::Escape => KeyboardShortcut::new(Modifiers::NONE, Key::Escape),
         _ => return None,
     })

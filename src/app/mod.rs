@@ -6,6 +6,7 @@
 pub mod actions;
 pub mod arrows;
 pub mod board;
+pub mod contracts;
 pub mod dialogs;
 pub mod document;
 pub mod edit;

@@ -8,6 +8,7 @@ use egui::{Button, Color32, Id, Key, Modal, RichText, Ui};
 
 use super::actions::{Action, from_keys, shortcut};
 use super::board::{Board, Selection};
+use super::contracts::{CompareView, ExportView, Request};
 use super::dialogs::{Dialogs, Purpose};
 use super::document::Document;
 use super::edit::Edit;
@@ -78,6 +79,8 @@ pub struct Studio {
     arrows: (u64, Vec<(ElementId, ElementId)>),
     disk_mtime: Option<std::time::SystemTime>,
     reload_offer: bool,
+    export_view: Option<ExportView>,
+    compare_view: Option<CompareView>,
     pending_dialog: Option<Purpose>,
     title: String,
     dock: Option<DockTab>,
@@ -111,6 +114,8 @@ impl Studio {
             arrows: (u64::MAX, Vec::new()),
             disk_mtime,
             reload_offer: false,
+            export_view: None,
+            compare_view: None,
             pending_dialog: None,
             title: String::new(),
             dock: Some(DockTab::Problems),
@@ -389,6 +394,23 @@ impl Studio {
                 "The model is checked continuously; see the Problems panel",
                 false,
             ),
+            Action::ExportProtos => {
+                if self.export_view.is_none() {
+                    let folder = self
+                        .doc
+                        .path
+                        .as_ref()
+                        .and_then(|p| p.parent())
+                        .map(|d| d.join("protos").display().to_string())
+                        .unwrap_or_default();
+                    self.export_view = Some(ExportView::new(folder));
+                }
+            }
+            Action::CompareSaved => match self.doc.path.clone() {
+                Some(p) => self.compare_with(&p, "the last saved version"),
+                None => self.notify("The model has not been saved yet", true),
+            },
+            Action::CompareFile => self.ask_path(ctx, Purpose::Compare),
             Action::Escape => {
                 if self.board.linking_from.take().is_none() && self.search.take().is_none() {
                     self.selection.clear();
@@ -694,10 +716,19 @@ impl Studio {
                     ),
                 }
             }
-            Purpose::ExportFolder | Purpose::Compare => self.notify(
-                "Not available yet: use `stormlab export` / `stormlab diff`",
-                true,
-            ),
+            Purpose::ExportFolder => {
+                let folder = p.display().to_string();
+                let view = self.export_view.get_or_insert_with(ExportView::default);
+                view.folder = folder;
+                match view.export(p) {
+                    Ok(s) => self.notify(s, false),
+                    Err(e) => self.notify(e, true),
+                }
+            }
+            Purpose::Compare => {
+                let name = p.display().to_string();
+                self.compare_with(p, &name);
+            }
         }
     }
 
@@ -932,6 +963,18 @@ impl Studio {
         ui.menu_button("Model", |ui| {
             item(ui, "New Bounded Context", Action::NewContext, true, actions);
             item(ui, "Check Now", Action::Check, true, actions);
+            ui.separator();
+            item(ui, "Export Protos…", Action::ExportProtos, true, actions);
+            ui.menu_button("Compare with", |ui| {
+                item(
+                    ui,
+                    "Last Saved Version",
+                    Action::CompareSaved,
+                    self.doc.path.is_some(),
+                    actions,
+                );
+                item(ui, "Model File…", Action::CompareFile, true, actions);
+            });
         });
         ui.menu_button("Simulate", |ui| {
             ui.weak("Run scenarios from the command line for now:");
@@ -1081,7 +1124,64 @@ impl Studio {
         });
     }
 
+    /// Opens the Compare window against the model in `path`.
+    fn compare_with(&mut self, path: &Path, label: &str) {
+        match file::load(path) {
+            Ok(old) => self.compare_view = Some(CompareView::new(label.to_owned(), &old)),
+            Err(e) => self.notify(e.to_string(), true),
+        }
+    }
+
+    /// The Export Protos and Compare windows.
+    fn contract_windows(&mut self, ctx: &egui::Context) {
+        let mut request = None;
+        if let Some(view) = &mut self.export_view {
+            let mut open = true;
+            egui::Window::new("Export Protos")
+                .open(&mut open)
+                .default_pos([170.0, 60.0])
+                .default_size([900.0, 600.0])
+                .show(ctx, |ui| {
+                    request = view.ui(ui, &self.doc.model, self.doc.revision);
+                });
+            if !open {
+                self.export_view = None;
+            }
+        }
+        if let Some(view) = &mut self.compare_view {
+            let mut open = true;
+            egui::Window::new("Compare Contracts")
+                .open(&mut open)
+                .default_pos([230.0, 120.0])
+                .default_size([800.0, 460.0])
+                .show(ctx, |ui| {
+                    if let Some(r) = view.ui(ui, &self.doc.model, self.doc.revision) {
+                        request = Some(r);
+                    }
+                });
+            if !open {
+                self.compare_view = None;
+            }
+        }
+        match request {
+            Some(Request::ChooseFolder) => self.ask_path(ctx, Purpose::ExportFolder),
+            Some(Request::ChooseModel) => self.ask_path(ctx, Purpose::Compare),
+            Some(Request::Jump(id)) => self.jump_to(id),
+            Some(Request::Export(folder)) => {
+                let dir = PathBuf::from(folder);
+                if let Some(view) = &mut self.export_view {
+                    match view.export(&dir) {
+                        Ok(s) => self.notify(s, false),
+                        Err(e) => self.notify(e, true),
+                    }
+                }
+            }
+            None => {}
+        }
+    }
+
     fn windows(&mut self, ctx: &egui::Context) {
+        self.contract_windows(ctx);
         if let Some(then) = self.prompt.clone() {
             let mut choice = None;
             Modal::new(Id::new("unsaved-prompt")).show(ctx, |ui| {
