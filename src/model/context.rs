@@ -132,3 +132,50 @@ impl BoundedContext {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Event;
+
+    fn event(name: &str, n: u32) -> Event {
+        Event {
+            name: name.into(),
+            n,
+            contract: String::new(),
+            doc: String::new(),
+            owner: String::new(),
+            published: false,
+            fields: vec![],
+            reserved: vec![],
+            at: Default::default(),
+        }
+    }
+
+    #[test]
+    fn envelope_numbers_start_at_16_skip_retired_and_protobufs_range_and_survive_removal() {
+        let mut c = BoundedContext {
+            events: vec![event("A", 0), event("B", 0)],
+            ..Default::default()
+        };
+        c.number_events();
+        assert_eq!(c.events.iter().map(|e| e.n).collect::<Vec<_>>(), [16, 17]);
+        // Removing an event retires its number and name; a new event never gets them back.
+        c.remove_event(1);
+        assert_eq!(
+            c.retired,
+            [Reserved {
+                n: 17,
+                name: "B".into()
+            }]
+        );
+        c.events.push(event("C", 0));
+        c.number_events();
+        assert_eq!(c.events[1].n, 18);
+        // Numbers jump over 19000–19999.
+        c.events.push(event("D", 18_999));
+        c.events.push(event("E", 0));
+        c.number_events();
+        assert_eq!(c.events[3].n, 20_000);
+    }
+}
