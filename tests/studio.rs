@@ -333,3 +333,25 @@ fn export_protos_previews_and_writes_the_files_and_compare_reports_changes() {
     settle(&mut h);
     assert!(h.query_by_label_contains("breaking change(s)").is_some());
 }
+
+#[test]
+fn auto_layout_of_a_context_is_one_undoable_step() {
+    let (mut h, _dir) = harness(stormlab::app::studio::default_model());
+    settle(&mut h);
+    let before = h.state().doc.model.clone();
+    h.get_by_label("event ServiceBooked").click();
+    settle(&mut h);
+    h.get_by_label("Model").click();
+    settle(&mut h);
+    h.get_by_label_contains("Auto-Layout Context").click();
+    settle(&mut h);
+    let after = h.state().doc.model.clone();
+    assert_ne!(
+        after.contexts[0], before.contexts[0],
+        "the Booking context moved"
+    );
+    assert_eq!(after.contexts[1], before.contexts[1], "the others did not");
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    settle(&mut h);
+    assert_eq!(h.state().doc.model, before);
+}

@@ -58,6 +58,10 @@ pub enum Action {
     NewContext,
     /// Model → Check Now.
     Check,
+    /// Model → Auto-Layout Context (the selection's).
+    AutoLayoutContext,
+    /// Model → Auto-Layout Board.
+    AutoLayoutBoard,
     /// Model → Export Protos….
     ExportProtos,
     /// Model → Compare with → Last Saved Version.
@@ -97,6 +101,9 @@ pub fn shortcut(action: Action) -> Option<KeyboardShortcut> {
         Action::ExportProtos => {
             KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::E)
         }
+        Action::AutoLayoutBoard => {
+            KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::L)
+        }
         Action::Escape => KeyboardShortcut::new(Modifiers::NONE, Key::Escape),
         _ => return None,
     })
@@ -135,7 +142,12 @@ pub fn from_keys(ctx: &egui::Context, typing: bool) -> Vec<Action> {
     let mut out = Vec::new();
     ctx.input_mut(|i| {
         // Longest modifier sets first, so Ctrl+Shift+S is not taken for Ctrl+S.
-        for a in [Action::SaveAs, Action::Redo] {
+        for a in [
+            Action::SaveAs,
+            Action::Redo,
+            Action::ExportProtos,
+            Action::AutoLayoutBoard,
+        ] {
             if (!typing || GLOBAL.contains(&a))
                 && let Some(s) = shortcut(a)
                 && i.consume_shortcut(&s)

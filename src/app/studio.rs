@@ -411,6 +411,29 @@ impl Studio {
                 None => self.notify("The model has not been saved yet", true),
             },
             Action::CompareFile => self.ask_path(ctx, Purpose::Compare),
+            Action::AutoLayoutContext | Action::AutoLayoutBoard => {
+                let context = match action {
+                    Action::AutoLayoutContext => match self.selected_context() {
+                        Some(c) => Some(c),
+                        None => {
+                            self.notify(
+                                "Select a sticky or a frame of the context to lay out",
+                                true,
+                            );
+                            return;
+                        }
+                    },
+                    _ => None,
+                };
+                let model = crate::model::autolayout::auto_layout(&self.doc.model, context);
+                if model != self.doc.model {
+                    self.edits.push(Edit::Model {
+                        label: "Auto-Layout".into(),
+                        model: Box::new(model),
+                        gesture: None,
+                    });
+                }
+            }
             Action::Escape => {
                 if self.board.linking_from.take().is_none() && self.search.take().is_none() {
                     self.selection.clear();
@@ -964,6 +987,21 @@ impl Studio {
             item(ui, "New Bounded Context", Action::NewContext, true, actions);
             item(ui, "Check Now", Action::Check, true, actions);
             ui.separator();
+            item(
+                ui,
+                "Auto-Layout Context",
+                Action::AutoLayoutContext,
+                self.selected_context().is_some(),
+                actions,
+            );
+            item(
+                ui,
+                "Auto-Layout Board",
+                Action::AutoLayoutBoard,
+                true,
+                actions,
+            );
+            ui.separator();
             item(ui, "Export Protos…", Action::ExportProtos, true, actions);
             ui.menu_button("Compare with", |ui| {
                 item(
@@ -1122,6 +1160,17 @@ impl Studio {
                 ui.colored_label(color, &t.text);
             }
         });
+    }
+
+    /// The context of the selection: a selected frame, or the context of the selected stickies
+    /// if they all share one.
+    fn selected_context(&self) -> Option<usize> {
+        let mut contexts = self.selection.iter().map(|id| match id.kind {
+            Kind::Context => Some(id.index),
+            _ => id.context,
+        });
+        let first = contexts.next()??;
+        contexts.all(|c| c == Some(first)).then_some(first)
     }
 
     /// Opens the Compare window against the model in `path`.

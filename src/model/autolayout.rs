@@ -1,0 +1,288 @@
+//! Auto-layout of the flow: the stickies of a context arranged in layers from left to right
+//! along the flow graph (actor → command → aggregate → event → policy → …), as on a
+//! timeline-ordered EventStorming wall.
+//!
+//! Layering (Sugiyama style, kept simple): back edges of cycles are ignored, each sticky goes
+//! to the layer of its longest path from a source, stickies within a layer are ordered by the
+//! average row of their predecessors, and stickies with no flow links go to a last column.
+//! Frames grow to fit; laying out the whole board also stacks the contexts top to bottom.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::Model;
+use super::element::{ElementId, Kind};
+use super::flow::FlowGraph;
+use super::layout::Pos;
+
+/// Width of a layer (the widest sticky plus a gap), in board units.
+pub const COLUMN: f32 = 210.0;
+/// Height of a row.
+pub const ROW: f32 = 140.0;
+const MARGIN_X: f32 = 40.0;
+const MARGIN_TOP: f32 = 60.0;
+const GAP_BETWEEN_CONTEXTS: f32 = 80.0;
+
+/// `model` with the stickies of context `context` (or of every context) laid out.
+pub fn auto_layout(model: &Model, context: Option<usize>) -> Model {
+    let flow = FlowGraph::new(model);
+    let edges = flow.edges();
+    let mut out = model.clone();
+    let contexts: Vec<usize> = match context {
+        Some(c) if c < model.contexts.len() => vec![c],
+        Some(_) => vec![],
+        None => (0..model.contexts.len()).collect(),
+    };
+    for &ci in &contexts {
+        layout_context(&mut out, ci, &edges);
+    }
+    if context.is_none() {
+        // Stack the frames so that grown ones do not overlap.
+        let mut y = out.contexts.first().map_or(0.0, |c| c.frame.y);
+        let x = out.contexts.first().map_or(0.0, |c| c.frame.x);
+        for ci in 0..out.contexts.len() {
+            let (dx, dy) = (x - out.contexts[ci].frame.x, y - out.contexts[ci].frame.y);
+            shift_context(&mut out, ci, dx, dy);
+            y += out.contexts[ci].frame.h + GAP_BETWEEN_CONTEXTS;
+        }
+    }
+    out
+}
+
+/// The stickies of context `ci` that have a board position.
+fn stickies(model: &Model, ci: usize) -> Vec<ElementId> {
+    model
+        .elements()
+        .into_iter()
+        .filter(|e| e.id.context == Some(ci) && e.id.kind != Kind::Context && e.at.is_some())
+        .map(|e| e.id)
+        .collect()
+}
+
+fn layout_context(
+    model: &mut Model,
+    ci: usize,
+    all_edges: &[(ElementId, ElementId, super::flow::Link)],
+) {
+    let nodes = stickies(model, ci);
+    let set: BTreeSet<ElementId> = nodes.iter().copied().collect();
+    let mut succ: BTreeMap<ElementId, Vec<ElementId>> = BTreeMap::new();
+    for (a, b, _) in all_edges {
+        if a != b && set.contains(a) && set.contains(b) {
+            succ.entry(*a).or_default().push(*b);
+        }
+    }
+    for v in succ.values_mut() {
+        v.sort();
+        v.dedup();
+    }
+    // Forward edges: a depth-first search drops the edges that close a cycle.
+    let mut forward: Vec<(ElementId, ElementId)> = Vec::new();
+    let mut state: BTreeMap<ElementId, u8> = BTreeMap::new(); // 1 on stack, 2 done
+    for &start in &nodes {
+        if state.contains_key(&start) {
+            continue;
+        }
+        let mut stack: Vec<(ElementId, usize)> = vec![(start, 0)];
+        state.insert(start, 1);
+        while let Some((n, i)) = stack.pop() {
+            let next = succ.get(&n).and_then(|v| v.get(i)).copied();
+            match next {
+                Some(m) => {
+                    stack.push((n, i + 1));
+                    match state.get(&m) {
+                        None => {
+                            forward.push((n, m));
+                            state.insert(m, 1);
+                            stack.push((m, 0));
+                        }
+                        Some(2) => forward.push((n, m)),
+                        _ => {} // on the stack: a back edge
+                    }
+                }
+                None => {
+                    state.insert(n, 2);
+                }
+            }
+        }
+    }
+    // Longest path from a source, in a topological order of the forward edges.
+    let mut indegree: BTreeMap<ElementId, usize> = nodes.iter().map(|n| (*n, 0)).collect();
+    let mut fsucc: BTreeMap<ElementId, Vec<ElementId>> = BTreeMap::new();
+    let mut fpred: BTreeMap<ElementId, Vec<ElementId>> = BTreeMap::new();
+    for &(a, b) in &forward {
+        fsucc.entry(a).or_default().push(b);
+        fpred.entry(b).or_default().push(a);
+        *indegree.entry(b).or_default() += 1;
+    }
+    let mut layer: BTreeMap<ElementId, usize> = BTreeMap::new();
+    let mut ready: Vec<ElementId> = nodes.iter().copied().filter(|n| indegree[n] == 0).collect();
+    ready.reverse();
+    while let Some(n) = ready.pop() {
+        let l = fpred.get(&n).map_or(0, |ps| {
+            ps.iter()
+                .map(|p| layer.get(p).map_or(0, |l| l + 1))
+                .max()
+                .unwrap_or(0)
+        });
+        layer.insert(n, l);
+        for m in fsucc.get(&n).cloned().unwrap_or_default() {
+            if let Some(d) = indegree.get_mut(&m) {
+                *d -= 1;
+                if *d == 0 {
+                    ready.push(m);
+                }
+            }
+        }
+    }
+    let linked: BTreeSet<ElementId> = forward.iter().flat_map(|(a, b)| [*a, *b]).collect();
+    let last = layer.values().copied().max().map_or(0, |m| m + 1);
+    let mut columns: BTreeMap<usize, Vec<ElementId>> = BTreeMap::new();
+    for &n in &nodes {
+        let l = if linked.contains(&n) {
+            layer.get(&n).copied().unwrap_or(0)
+        } else {
+            last
+        };
+        columns.entry(l).or_default().push(n);
+    }
+    // Order each column by the average row of its predecessors (one left-to-right sweep).
+    let mut row: BTreeMap<ElementId, f32> = BTreeMap::new();
+    for col in columns.values_mut() {
+        col.sort_by(|a, b| {
+            let key = |n: &ElementId| -> f32 {
+                match fpred.get(n) {
+                    Some(ps) if !ps.is_empty() => {
+                        ps.iter()
+                            .map(|p| row.get(p).copied().unwrap_or(0.0))
+                            .sum::<f32>()
+                            / ps.len() as f32
+                    }
+                    _ => f32::MAX,
+                }
+            };
+            key(a).total_cmp(&key(b)).then(a.cmp(b))
+        });
+        for (i, n) in col.iter().enumerate() {
+            row.insert(*n, i as f32);
+        }
+    }
+    let frame = model.contexts[ci].frame;
+    let mut max_rows = 0;
+    for (l, col) in &columns {
+        for (i, n) in col.iter().enumerate() {
+            if let Some(p) = model.pos_mut(*n) {
+                *p = Pos::new(
+                    frame.x + MARGIN_X + *l as f32 * COLUMN,
+                    frame.y + MARGIN_TOP + i as f32 * ROW,
+                );
+            }
+        }
+        max_rows = max_rows.max(col.len());
+    }
+    let f = &mut model.contexts[ci].frame;
+    let width = MARGIN_X * 2.0 + columns.keys().max().map_or(0, |l| l + 1) as f32 * COLUMN;
+    let height = MARGIN_TOP + max_rows as f32 * ROW + 20.0;
+    f.w = f.w.max(width);
+    f.h = f.h.max(height);
+}
+
+/// Moves a context's frame and its stickies by (dx, dy).
+fn shift_context(model: &mut Model, ci: usize, dx: f32, dy: f32) {
+    if dx == 0.0 && dy == 0.0 {
+        return;
+    }
+    for id in stickies(model, ci) {
+        if let Some(p) = model.pos_mut(id) {
+            p.x += dx;
+            p.y += dy;
+        }
+    }
+    let f = &mut model.contexts[ci].frame;
+    f.x += dx;
+    f.y += dy;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::file::from_str;
+
+    fn example() -> Model {
+        let text = include_str!("../../models/autoservice.ron");
+        from_str(text, "autoservice.ron").unwrap()
+    }
+
+    #[test]
+    fn the_flow_runs_left_to_right_and_no_stickies_overlap() {
+        let model = example();
+        let laid = auto_layout(&model, None);
+        let pos = |id| laid.pos_of(id).unwrap();
+        // Links inside a context run left to right, except the few that close a cycle
+        // (an aggregate whose event leads, through a policy, back to one of its commands).
+        let flow = FlowGraph::new(&laid);
+        let inner: Vec<_> = flow
+            .edges()
+            .into_iter()
+            .filter(|(a, b, _)| a.context == b.context && a != b)
+            .collect();
+        let right = inner
+            .iter()
+            .filter(|(a, b, _)| pos(*a).x < pos(*b).x)
+            .count();
+        assert!(inner.len() > 10);
+        assert!(
+            right * 10 >= inner.len() * 8,
+            "{right} of {} links run left to right",
+            inner.len()
+        );
+        // No two stickies share a cell, and every sticky is inside its frame.
+        let mut cells = BTreeSet::new();
+        for e in laid
+            .elements()
+            .into_iter()
+            .filter(|e| e.id.kind != Kind::Context)
+        {
+            let Some(p) = e.at else { continue };
+            assert!(
+                cells.insert(((p.x * 10.0) as i64, (p.y * 10.0) as i64)),
+                "{:?}",
+                e.id
+            );
+            let f = laid.contexts[e.id.context.unwrap()].frame;
+            assert!(
+                p.x >= f.x && p.y >= f.y && p.x + 140.0 <= f.x + f.w && p.y + 90.0 <= f.y + f.h
+            );
+        }
+        // Frames do not overlap after stacking.
+        for w in laid.contexts.windows(2) {
+            assert!(w[0].frame.y + w[0].frame.h <= w[1].frame.y);
+        }
+        // Only positions changed.
+        let mut a = laid.clone();
+        let mut b = model.clone();
+        for m in [&mut a, &mut b] {
+            for c in &mut m.contexts {
+                c.frame = Default::default();
+            }
+            for id in stickies(m, 0)
+                .into_iter()
+                .chain(stickies(m, 1))
+                .chain(stickies(m, 2))
+            {
+                if let Some(p) = m.pos_mut(id) {
+                    *p = Pos::new(0.0, 0.0);
+                }
+            }
+        }
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn laying_out_one_context_leaves_the_others_alone() {
+        let model = example();
+        let laid = auto_layout(&model, Some(1));
+        assert_eq!(laid.contexts[0], model.contexts[0]);
+        assert_eq!(laid.contexts[2], model.contexts[2]);
+        assert_ne!(laid.contexts[1], model.contexts[1]);
+    }
+}
