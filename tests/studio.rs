@@ -355,3 +355,44 @@ fn auto_layout_of_a_context_is_one_undoable_step() {
     settle(&mut h);
     assert_eq!(h.state().doc.model, before);
 }
+
+#[test]
+fn a_guard_is_checked_as_you_type_with_the_error_shown() {
+    let (mut h, _dir) = harness(stormlab::app::studio::default_model());
+    settle(&mut h);
+    h.get_by_label("aggregate Booking").click();
+    settle(&mut h);
+    assert!(h.query_by_label_contains("on FinalizeService").is_some());
+    assert!(
+        h.query_all_by_label_contains("did you mean")
+            .next()
+            .is_none(),
+        "no error yet"
+    );
+    h.get_by_label("on FinalizeService").click();
+    settle(&mut h);
+    h.query_all_by_value("cmd.mileage >= 0")
+        .next()
+        .unwrap()
+        .click();
+    settle(&mut h);
+    h.query_all_by_value("cmd.mileage >= 0")
+        .next()
+        .unwrap()
+        .type_text(" && cmd.milage > 1");
+    settle(&mut h);
+    let guards = &h.state().doc.model.contexts[0].aggregates[0].handlers;
+    assert!(
+        guards
+            .iter()
+            .flat_map(|g| &g.guards)
+            .any(|g| g.expr == "cmd.mileage >= 0 && cmd.milage > 1"),
+        "the edit reached the model"
+    );
+    assert!(
+        h.query_all_by_label_contains("⚠ unknown name `cmd.milage`")
+            .next()
+            .is_some(),
+        "the error is shown under the box"
+    );
+}

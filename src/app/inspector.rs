@@ -195,23 +195,16 @@ impl Inspector {
                 }
                 let mut reserved = Vec::new();
                 changed |= fields_ui(ui, "State", &mut a.state, &mut reserved);
-                ui.label(format!(
-                    "{} handler(s), {} applier(s) — see All details",
-                    a.handlers.len(),
-                    a.appliers.len()
-                ));
+                ui.separator();
+                changed |= super::behaviour_ui::handlers_ui(ui, model, ctx, a);
+                ui.label(format!("{} applier(s) — see All details", a.appliers.len()));
             }
             Sticky::Policy(p) => {
                 changed |= doc_ui(ui, &mut p.doc);
                 changed |= reference_ui(ui, model, ctx, "Whenever", &mut p.on, &[Kind::Event]);
-                changed |= optional_expr_ui(ui, "If (condition over event, now)", &mut p.when);
                 changed |=
                     reference_ui(ui, model, ctx, "Then issue", &mut p.then, &[Kind::Command]);
-                changed |= optional_expr_ui(
-                    ui,
-                    "To target id (default: the event's id field)",
-                    &mut p.target,
-                );
+                changed |= super::behaviour_ui::policy_ui(ui, model, ctx, p);
                 changed |= ui
                     .checkbox(&mut p.delivery.idempotent, "Idempotent consumer")
                     .changed();
@@ -367,26 +360,6 @@ fn doc_ui(ui: &mut Ui, doc: &mut String) -> bool {
             .desired_width(f32::INFINITY),
     )
     .changed()
-}
-
-fn optional_expr_ui(ui: &mut Ui, label: &str, value: &mut Option<String>) -> bool {
-    ui.label(label);
-    let mut text = value.clone().unwrap_or_default();
-    let changed = ui
-        .add(
-            TextEdit::singleline(&mut text)
-                .code_editor()
-                .desired_width(f32::INFINITY),
-        )
-        .changed();
-    if changed {
-        *value = if text.trim().is_empty() {
-            None
-        } else {
-            Some(text)
-        };
-    }
-    changed
 }
 
 /// A combo box choosing an element of `kinds` by name (qualified when in another context).

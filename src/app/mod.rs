@@ -5,11 +5,13 @@
 
 pub mod actions;
 pub mod arrows;
+pub mod behaviour_ui;
 pub mod board;
 pub mod contracts;
 pub mod dialogs;
 pub mod document;
 pub mod edit;
+pub mod expr_edit;
 pub mod graphs;
 pub mod history;
 pub mod image;
