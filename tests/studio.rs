@@ -396,3 +396,34 @@ fn a_guard_is_checked_as_you_type_with_the_error_shown() {
         "the error is shown under the box"
     );
 }
+
+#[test]
+fn read_model_rules_and_appliers_are_edited_in_the_inspector() {
+    let (mut h, _dir) = harness(stormlab::app::studio::default_model());
+    settle(&mut h);
+    h.get_by_label("read model CustomerBookings").click();
+    settle(&mut h);
+    h.get_by_label("on Booking.BookingPaid").click();
+    settle(&mut h);
+    // The row key and the column assignment, each in a checked expression box.
+    assert!(h.query_all_by_value("event.booking_id").next().is_some());
+    h.query_all_by_value("'paid'").next().unwrap().click();
+    settle(&mut h);
+    h.query_all_by_value("'paid'")
+        .next()
+        .unwrap()
+        .type_text(" + 1");
+    settle(&mut h);
+    let rm = &h.state().doc.model.contexts[1].read_models[0];
+    assert!(format!("{:?}", rm.rules[1].action).contains("'paid' + 1"));
+    assert!(
+        h.query_all_by_label_contains("⚠").count() >= 2,
+        "a string plus an int is a type error, shown under the box"
+    );
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    settle(&mut h);
+    // Appliers of an aggregate.
+    h.get_by_label("aggregate Booking").click();
+    settle(&mut h);
+    assert!(h.query_by_label_contains("apply ServiceBooked").is_some());
+}

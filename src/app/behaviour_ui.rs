@@ -1,14 +1,21 @@
 //! Inspector editors for behaviour written as expressions: an aggregate's command handlers
 //! (accepted states, guards with rejection messages, emitted events with field assignments)
-//! and a policy's condition and target. Every expression box is checked as you type against
+//! and event appliers, a policy's condition and target, a read model's rules and an external
+//! system's outcomes. Every expression box is checked as you type against
 //! the scope it runs in ([`super::expr_edit`]).
 
 use egui::{RichText, TextEdit, Ui};
 
 use super::expr_edit::expr_edit;
+use crate::model::aggregate::Assignments;
 use crate::model::expr::Scope;
-use crate::model::scopes::{ModelTypes, event_scope, handler_scope};
-use crate::model::{Aggregate, Command, Emit, Event, Guard, Handler, Kind, Model, Policy, Type};
+use crate::model::scopes::{
+    ModelTypes, applier_scope, event_scope, handler_scope, message_scope, row_scope,
+};
+use crate::model::{
+    Aggregate, Command, Emit, Event, ExternalSystem, Field, Guard, Handler, Kind, Model, Policy,
+    ReadModel, RuleAction, Type,
+};
 
 /// The model element `name` refers to from context `ctx`, among `kinds`.
 fn lookup<'m>(
@@ -207,23 +214,38 @@ fn emit_ui(
     scope: Option<&Scope>,
     types: &ModelTypes,
 ) -> bool {
-    let mut changed = false;
     let fields = event(model, &em.event, ctx)
         .map(|e| e.fields.clone())
         .unwrap_or_default();
     ui.label(RichText::new(format!("emit {}", em.event)).italics());
+    assignments_ui(ui, ("emit", at), &mut em.set, &fields, scope, types, "cmd")
+}
+
+/// Field assignments `field = expression` for the fields of `targets`, each checked against
+/// `scope` and the field's type; `+ Assignment` offers the unassigned fields, starting from
+/// `<root>.<field>`.
+fn assignments_ui(
+    ui: &mut Ui,
+    id: impl std::hash::Hash + std::fmt::Debug + Copy,
+    set: &mut Assignments,
+    targets: &[Field],
+    scope: Option<&Scope>,
+    types: &ModelTypes,
+    root: &str,
+) -> bool {
+    let mut changed = false;
     let mut remove = None;
-    for (field, expr) in em.set.iter_mut() {
-        let ty = fields
+    for (field, expr) in set.iter_mut() {
+        let ty = targets
             .iter()
             .find(|f| &f.name == field)
             .map(|f| f.ty.clone());
-        ui.push_id(("assign", at, field.as_str()), |ui| {
+        ui.push_id((id, field.as_str()), |ui| {
             ui.horizontal(|ui| {
                 ui.monospace(format!("{field} ="));
                 if ui
                     .small_button("✖")
-                    .on_hover_text("Copy the command's field instead")
+                    .on_hover_text("Remove the assignment")
                     .clicked()
                 {
                     remove = Some(field.clone());
@@ -233,26 +255,188 @@ fn emit_ui(
         });
     }
     if let Some(f) = remove {
-        em.set.remove(&f);
+        set.remove(&f);
         changed = true;
     }
-    let free: Vec<String> = fields
+    let free: Vec<String> = targets
         .iter()
-        .filter(|f| !em.set.contains_key(&f.name))
+        .filter(|f| !set.contains_key(&f.name))
         .map(|f| f.name.clone())
         .collect();
     if !free.is_empty() {
-        ui.push_id(("assign-add", at), |ui| {
+        ui.push_id((id, "add"), |ui| {
             ui.menu_button("+ Assignment", |ui| {
                 for f in free {
                     if ui.button(&f).clicked() {
-                        em.set.insert(f.clone(), format!("cmd.{f}"));
+                        set.insert(f.clone(), format!("{root}.{f}"));
                         changed = true;
                         ui.close();
                     }
                 }
             });
         });
+    }
+    changed
+}
+
+/// The aggregate's event appliers: state assignments and the lifecycle state after.
+pub fn appliers_ui(ui: &mut Ui, model: &Model, ctx: usize, a: &mut Aggregate) -> bool {
+    let types = ModelTypes::new(model);
+    let agg = a.clone();
+    let mut changed = false;
+    ui.label(RichText::new("Event appliers").strong());
+    for (i, ap) in a.appliers.iter_mut().enumerate() {
+        let ev = event(model, &ap.on, ctx);
+        let scope = ev.map(|e| applier_scope(e, &agg));
+        egui::CollapsingHeader::new(format!("apply {}", ap.on))
+            .id_salt(("applier", i))
+            .show(ui, |ui| {
+                ui.label("Lifecycle state after (empty: unchanged)");
+                let mut to = ap.to.clone().unwrap_or_default();
+                if ui
+                    .add(
+                        TextEdit::singleline(&mut to)
+                            .id_salt(("to", i))
+                            .desired_width(f32::INFINITY),
+                    )
+                    .changed()
+                {
+                    ap.to = (!to.trim().is_empty()).then(|| to.trim().to_owned());
+                    changed = true;
+                }
+                ui.label("State assignments (event, state, now)");
+                changed |= assignments_ui(
+                    ui,
+                    ("applier", i),
+                    &mut ap.set,
+                    &agg.state,
+                    scope.as_ref(),
+                    &types,
+                    "event",
+                );
+            });
+    }
+    changed
+}
+
+/// The read model's rules: the row key and the columns each event sets (or a delete).
+pub fn rules_ui(ui: &mut Ui, model: &Model, ctx: usize, r: &mut ReadModel) -> bool {
+    let types = ModelTypes::new(model);
+    let rm = r.clone();
+    let mut changed = false;
+    ui.label(RichText::new("Rules").strong());
+    for (i, rule) in r.rules.iter_mut().enumerate() {
+        let ev = event(model, &rule.on, ctx);
+        egui::CollapsingHeader::new(format!("on {}", rule.on))
+            .id_salt(("rule", i))
+            .show(ui, |ui| {
+                ui.label("Row key (event, now)");
+                let key_ty = rm
+                    .columns
+                    .iter()
+                    .find(|c| c.name == rm.key)
+                    .map(|c| c.ty.clone());
+                let scope = ev.map(event_scope);
+                changed |= expr_edit(
+                    ui,
+                    ("key", i),
+                    &mut rule.key,
+                    scope.as_ref(),
+                    &types,
+                    key_ty.as_ref(),
+                    false,
+                )
+                .changed();
+                let mut delete = matches!(rule.action, RuleAction::Delete);
+                if ui.checkbox(&mut delete, "Delete the row").changed() {
+                    rule.action = if delete {
+                        RuleAction::Delete
+                    } else {
+                        RuleAction::Upsert(Default::default())
+                    };
+                    changed = true;
+                }
+                if let RuleAction::Upsert(set) = &mut rule.action {
+                    ui.label("Columns (event, row, now)");
+                    let scope = ev.map(|e| row_scope(e, &rm));
+                    changed |= assignments_ui(
+                        ui,
+                        ("rule", i),
+                        set,
+                        &rm.columns,
+                        scope.as_ref(),
+                        &types,
+                        "event",
+                    );
+                }
+            });
+    }
+    changed
+}
+
+/// The external system's reactions: for each outcome the event, probability, delay,
+/// condition and field assignments.
+pub fn reactions_ui(ui: &mut Ui, model: &Model, ctx: usize, x: &mut ExternalSystem) -> bool {
+    let types = ModelTypes::new(model);
+    let mut changed = false;
+    ui.label(RichText::new("Reactions").strong());
+    for (i, re) in x.reacts.iter_mut().enumerate() {
+        let msg: Vec<Field> = command(model, &re.on, ctx)
+            .map(|c| c.fields.clone())
+            .or_else(|| event(model, &re.on, ctx).map(|e| e.fields.clone()))
+            .unwrap_or_default();
+        let scope = message_scope(&msg);
+        egui::CollapsingHeader::new(format!("on {}", re.on))
+            .id_salt(("reaction", i))
+            .show(ui, |ui| {
+                for (j, o) in re.outcomes.iter_mut().enumerate() {
+                    ui.push_id(("outcome", i, j), |ui| {
+                        ui.label(RichText::new(format!("respond {}", o.respond)).italics());
+                        ui.horizontal(|ui| {
+                            ui.label("probability");
+                            changed |= ui
+                                .add(
+                                    egui::DragValue::new(&mut o.probability)
+                                        .range(0.0..=1.0)
+                                        .speed(0.01),
+                                )
+                                .changed();
+                            ui.label("after");
+                            changed |= ui
+                                .add(TextEdit::singleline(&mut o.after).desired_width(70.0))
+                                .changed();
+                        });
+                        ui.label("Only when (msg, now; empty: always)");
+                        let mut when = o.when.clone().unwrap_or_default();
+                        if expr_edit(
+                            ui,
+                            "when",
+                            &mut when,
+                            Some(&scope),
+                            &types,
+                            Some(&Type::Bool),
+                            true,
+                        )
+                        .changed()
+                        {
+                            o.when = (!when.trim().is_empty()).then_some(when);
+                            changed = true;
+                        }
+                        let fields = event(model, &o.respond, ctx)
+                            .map(|e| e.fields.clone())
+                            .unwrap_or_default();
+                        changed |= assignments_ui(
+                            ui,
+                            ("with", i, j),
+                            &mut o.with,
+                            &fields,
+                            Some(&scope),
+                            &types,
+                            "msg",
+                        );
+                    });
+                }
+            });
     }
     changed
 }

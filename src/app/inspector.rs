@@ -197,7 +197,7 @@ impl Inspector {
                 changed |= fields_ui(ui, "State", &mut a.state, &mut reserved);
                 ui.separator();
                 changed |= super::behaviour_ui::handlers_ui(ui, model, ctx, a);
-                ui.label(format!("{} applier(s) — see All details", a.appliers.len()));
+                changed |= super::behaviour_ui::appliers_ui(ui, model, ctx, a);
             }
             Sticky::Policy(p) => {
                 changed |= doc_ui(ui, &mut p.doc);
@@ -231,7 +231,7 @@ impl Inspector {
                 changed |= ui.text_edit_singleline(&mut r.key).changed();
                 let mut reserved: Vec<Reserved> = Vec::new();
                 changed |= fields_ui(ui, "Columns", &mut r.columns, &mut reserved);
-                ui.label(format!("{} rule(s) — see All details", r.rules.len()));
+                changed |= super::behaviour_ui::rules_ui(ui, model, ctx, r);
                 changed |= ui
                     .checkbox(&mut r.delivery.idempotent, "Idempotent consumer")
                     .changed();
@@ -240,7 +240,7 @@ impl Inspector {
                 changed |= doc_ui(ui, &mut x.doc);
                 ui.label("Id field of its answers");
                 changed |= ui.text_edit_singleline(&mut x.id).changed();
-                ui.label(format!("{} reaction(s) — see All details", x.reacts.len()));
+                changed |= super::behaviour_ui::reactions_ui(ui, model, ctx, x);
             }
             Sticky::Actor(a) => changed |= doc_ui(ui, &mut a.doc),
             Sticky::Enum(e) => {
