@@ -155,7 +155,7 @@ fn handler_ui(
             .collect();
         changed = true;
     }
-    ui.label("Guards (cmd, state, now) → rejection message");
+    ui.label("Guards (cmd, state, now), each with its rejection message");
     let mut remove = None;
     for (gi, g) in h.guards.iter_mut().enumerate() {
         ui.push_id(("guard", hi, gi), |ui| {

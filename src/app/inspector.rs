@@ -289,7 +289,7 @@ impl Inspector {
                 continue;
             }
             ui.horizontal(|ui| {
-                ui.label(format!("{} → {}", r.upstream, r.downstream));
+                ui.label(format!("{} -> {}", r.upstream, r.downstream));
                 egui::ComboBox::from_id_salt(("pattern", i))
                     .selected_text(r.pattern.label())
                     .show_ui(ui, |ui| {
