@@ -423,22 +423,26 @@ fn fields_ui(
     ui.add_space(6.0);
     ui.strong(title);
     let mut action: Option<(usize, i32)> = None;
-    egui::Grid::new((title, "fields"))
-        .num_columns(4)
-        .striped(true)
-        .show(ui, |ui| {
-            for (i, f) in fields.iter_mut().enumerate() {
-                ui.label(RichText::new(format!("#{}", f.n)).monospace().weak())
-                    .on_hover_text(
-                        "Stable field number: never changes, exported as the protobuf field number",
-                    );
+    // One row per field (not a Grid: a grid ignores the text boxes' widths and squeezes them).
+    let row_width = ui.available_width();
+    let text_width = ((row_width - 150.0) / 2.0).clamp(70.0, 180.0);
+    ui.push_id((title, "fields"), |ui| {
+        for (i, f) in fields.iter_mut().enumerate() {
+            ui.horizontal(|ui| {
+                ui.add_sized(
+                    [34.0, 18.0],
+                    egui::Label::new(RichText::new(format!("#{}", f.n)).monospace().weak()),
+                )
+                .on_hover_text(
+                    "Stable field number: never changes, exported as the protobuf field number",
+                );
                 changed |= ui
-                    .add(TextEdit::singleline(&mut f.name).desired_width(110.0))
+                    .add(TextEdit::singleline(&mut f.name).desired_width(text_width))
                     .changed();
                 let mut text = f.ty.to_string();
                 let resp = ui.add(
                     TextEdit::singleline(&mut text)
-                        .desired_width(110.0)
+                        .desired_width(text_width)
                         .hint_text("type"),
                 );
                 if resp.changed()
@@ -451,24 +455,22 @@ fn fields_ui(
                     "One of {}, an enum or value object name, list<T>, optional<T>",
                     TYPES.join(", ")
                 ));
-                ui.horizontal(|ui| {
-                    if ui.small_button("⬆").on_hover_text("Move up").clicked() {
-                        action = Some((i, -1));
-                    }
-                    if ui.small_button("⬇").on_hover_text("Move down").clicked() {
-                        action = Some((i, 1));
-                    }
-                    if ui
-                        .small_button("🗑")
-                        .on_hover_text("Remove (its number and name become reserved)")
-                        .clicked()
-                    {
-                        action = Some((i, 0));
-                    }
-                });
-                ui.end_row();
-            }
-        });
+                if ui.small_button("⬆").on_hover_text("Move up").clicked() {
+                    action = Some((i, -1));
+                }
+                if ui.small_button("⬇").on_hover_text("Move down").clicked() {
+                    action = Some((i, 1));
+                }
+                if ui
+                    .small_button("🗑")
+                    .on_hover_text("Remove (its number and name become reserved)")
+                    .clicked()
+                {
+                    action = Some((i, 0));
+                }
+            });
+        }
+    });
     match action {
         Some((i, 0)) => {
             remove_field(fields, reserved, i);
