@@ -64,6 +64,8 @@ pub enum Action {
     AutoLayoutBoard,
     /// Model → Export Protos….
     ExportProtos,
+    /// Simulate → Run Scenario.
+    RunScenario,
     /// Model → Compare with → Last Saved Version.
     CompareSaved,
     /// Model → Compare with → Model File….
@@ -98,6 +100,7 @@ pub fn shortcut(action: Action) -> Option<KeyboardShortcut> {
         Action::ZoomReset => cmd(Key::Num0),
         Action::Fit => KeyboardShortcut::new(Modifiers::NONE, Key::F),
         Action::Check => KeyboardShortcut::new(Modifiers::NONE, Key::F7),
+        Action::RunScenario => KeyboardShortcut::new(Modifiers::NONE, Key::F5),
         Action::ExportProtos => {
             KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::E)
         }
@@ -110,7 +113,8 @@ pub fn shortcut(action: Action) -> Option<KeyboardShortcut> {
 }
 
 /// Actions whose shortcuts fire even while a text box has focus.
-const GLOBAL: [Action; 8] = [
+const GLOBAL: [Action; 9] = [
+    Action::RunScenario,
     Action::New,
     Action::Open,
     Action::Save,

@@ -18,6 +18,7 @@ pub mod image;
 pub mod inspector;
 pub mod problems;
 pub mod recovery;
+pub mod sim_panel;
 pub mod studio;
 pub mod theme;
 

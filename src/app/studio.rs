@@ -46,6 +46,7 @@ enum AfterPrompt {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum DockTab {
     Problems,
+    Simulation,
     Graph(GraphKind),
 }
 
@@ -80,6 +81,8 @@ pub struct Studio {
     disk_mtime: Option<std::time::SystemTime>,
     reload_offer: bool,
     export_view: Option<ExportView>,
+    /// The Simulation tab.
+    pub sim: super::sim_panel::SimPanel,
     compare_view: Option<CompareView>,
     pending_dialog: Option<Purpose>,
     title: String,
@@ -115,6 +118,7 @@ impl Studio {
             disk_mtime,
             reload_offer: false,
             export_view: None,
+            sim: Default::default(),
             compare_view: None,
             pending_dialog: None,
             title: String::new(),
@@ -411,6 +415,10 @@ impl Studio {
                 None => self.notify("The model has not been saved yet", true),
             },
             Action::CompareFile => self.ask_path(ctx, Purpose::Compare),
+            Action::RunScenario => {
+                self.dock = Some(DockTab::Simulation);
+                self.sim.start(ctx, &self.doc.model, self.doc.revision);
+            }
             Action::AutoLayoutContext | Action::AutoLayoutBoard => {
                 let context = match action {
                     Action::AutoLayoutContext => match self.selected_context() {
@@ -1015,8 +1023,26 @@ impl Studio {
             });
         });
         ui.menu_button("Simulate", |ui| {
-            ui.weak("Run scenarios from the command line for now:");
-            ui.monospace("stormlab simulate FILE --scenario NAME");
+            for s in &self.doc.model.scenarios {
+                if ui
+                    .selectable_label(self.sim.scenario == s.name, &s.name)
+                    .clicked()
+                {
+                    self.sim.scenario = s.name.clone();
+                    self.dock = Some(DockTab::Simulation);
+                }
+            }
+            if self.doc.model.scenarios.is_empty() {
+                ui.weak("No scenarios in this model");
+            }
+            ui.separator();
+            item(
+                ui,
+                "Run Scenario",
+                Action::RunScenario,
+                !self.doc.model.scenarios.is_empty() && !self.sim.running(),
+                actions,
+            );
         });
         ui.menu_button("Help", |ui| {
             ui.label(format!("Stormlab {}", env!("CARGO_PKG_VERSION")));
@@ -1030,6 +1056,14 @@ impl Studio {
             let label = format!("Problems ({})", self.problems.summary());
             if ui.selectable_label(open, label).clicked() {
                 self.dock = if open { None } else { Some(DockTab::Problems) };
+            }
+            let open = self.dock == Some(DockTab::Simulation);
+            if ui.selectable_label(open, "Simulation").clicked() {
+                self.dock = if open {
+                    None
+                } else {
+                    Some(DockTab::Simulation)
+                };
             }
             for (label, tab) in [
                 ("Context map", GraphKind::ContextMap),
@@ -1050,6 +1084,9 @@ impl Studio {
                 if let Some(id) = self.problems.ui(ui) {
                     self.jump_to(id);
                 }
+            }
+            Some(DockTab::Simulation) => {
+                self.sim.ui(ui, &self.doc.model, self.doc.revision);
             }
             Some(DockTab::Graph(tab)) => {
                 let selected = if self.selection.len() == 1 {
