@@ -294,10 +294,10 @@ fn log_table(ui: &mut Ui, run: &Run, cursor: u64) -> Option<u64> {
         .resizable(true)
         .stick_to_bottom(true)
         .max_scroll_height(260.0)
-        .column(Column::auto().at_least(40.0))
-        .column(Column::auto().at_least(90.0))
-        .column(Column::auto().at_least(110.0))
-        .column(Column::auto().at_least(30.0))
+        .column(Column::initial(40.0).at_least(30.0))
+        .column(Column::initial(100.0).at_least(60.0))
+        .column(Column::initial(150.0).at_least(60.0))
+        .column(Column::initial(30.0).at_least(24.0))
         .column(Column::remainder())
         .header(18.0, |mut h| {
             for t in ["#", "time", "stream", "v", "event"] {
@@ -327,7 +327,7 @@ fn log_table(ui: &mut Ui, run: &Run, cursor: u64) -> Option<u64> {
                 ];
                 for c in cells {
                     row.col(|ui| {
-                        ui.label(c);
+                        ui.add(egui::Label::new(c).truncate());
                     });
                 }
                 if row.response().clicked() {
