@@ -12,7 +12,8 @@ use super::schema::{Label, Message, ProtoEnum, ProtoField, ProtoType, Schema};
 use crate::model::element::ElementId;
 use crate::model::expr::Value;
 use crate::sim::engine::Engine;
-use crate::sim::store::{Cause, format_id};
+use crate::sim::program::EventDef;
+use crate::sim::store::{Cause, Record, format_id};
 
 /// Protobuf wire types.
 const VARINT: u32 = 0;
@@ -183,8 +184,12 @@ impl<'s> Encoder<'s> {
         }
     }
 
-    /// The record at `position` of `engine`'s log in its context's envelope.
-    pub fn envelope(&self, engine: &Engine, position: usize) -> Option<Vec<u8>> {
+    /// The record at `position`, its event type and its case in its context's envelope.
+    pub(super) fn case_of<'e>(
+        &self,
+        engine: &'e Engine,
+        position: usize,
+    ) -> Option<(&'e Record, &'e EventDef, &'s ProtoField)> {
         let r = engine.store.records.get(position)?;
         let def = engine.program.events.get(r.event as usize)?;
         let envelope = self.envelopes.get(&def.id.context?)?;
@@ -192,6 +197,12 @@ impl<'s> Encoder<'s> {
             .fields
             .iter()
             .find(|f| f.in_oneof && f.model_name == def.name)?;
+        Some((r, def, case))
+    }
+
+    /// The record at `position` of `engine`'s log in its context's envelope.
+    pub fn envelope(&self, engine: &Engine, position: usize) -> Option<Vec<u8>> {
+        let (r, def, case) = self.case_of(engine, position)?;
         let mut buf = Vec::new();
         let h = Header::of(engine, position)?;
         bytes(&mut buf, 1, h.event_id.as_bytes());

@@ -125,13 +125,7 @@ impl Encoder<'_> {
 
     /// The record at `position` of `engine`'s log as a proto-JSON envelope.
     pub fn json_envelope(&self, engine: &Engine, position: usize) -> Option<String> {
-        let r = engine.store.records.get(position)?;
-        let def = engine.program.events.get(r.event as usize)?;
-        let envelope = self.envelopes.get(&def.id.context?)?;
-        let case = envelope
-            .fields
-            .iter()
-            .find(|f| f.in_oneof && f.model_name == def.name)?;
+        let (r, def, case) = self.case_of(engine, position)?;
         let (package, m) = self.events.get(&def.id)?;
         let h = Header::of(engine, position)?;
         let mut out = String::from("{\"eventId\":");

@@ -18,17 +18,6 @@ use crate::model::element::{ElementId, Kind, PathSeg};
 use crate::model::event::FIRST_EVENT_NUMBER;
 use crate::model::field::{MAX_FIELD_NUMBER, PROTO_RESERVED_RANGE};
 
-fn diag(code: Code, element: Option<ElementId>, path: Vec<PathSeg>, message: String) -> Diagnostic {
-    Diagnostic {
-        code,
-        severity: code.severity(),
-        message,
-        element,
-        path,
-        span: None,
-    }
-}
-
 /// The contract findings of `model`.
 pub fn lint(model: &Model) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -43,7 +32,7 @@ pub fn lint(model: &Model) -> Vec<Diagnostic> {
                 context: None,
                 index: f.context,
             };
-            out.push(diag(
+            out.push(Diagnostic::new(
                 Code::ProtoNameClash,
                 Some(id),
                 id.path(),
@@ -70,7 +59,7 @@ pub fn lint(model: &Model) -> Vec<Diagnostic> {
             {
                 let mut path = id.path();
                 path.push(PathSeg::Key("contract"));
-                out.push(diag(
+                out.push(Diagnostic::new(
                     Code::ProtoNameClash,
                     Some(id),
                     path,
@@ -104,7 +93,7 @@ fn event_numbers(model: &Model, out: &mut Vec<Diagnostic>) {
             let mut path = id.path();
             path.push(PathSeg::Key("n"));
             let mut bad = |why: String| {
-                out.push(diag(
+                out.push(Diagnostic::new(
                     Code::BadEventNumber,
                     Some(id),
                     path.clone(),
@@ -137,7 +126,7 @@ fn event_numbers(model: &Model, out: &mut Vec<Diagnostic>) {
             if retired_names.contains(&pascal(exported)) {
                 let mut path = id.path();
                 path.push(PathSeg::Key("name"));
-                out.push(diag(
+                out.push(Diagnostic::new(
                     Code::BadEventNumber,
                     Some(id),
                     path,
@@ -197,7 +186,7 @@ fn import_cycles(model: &Model, s: &super::schema::Schema, out: &mut Vec<Diagnos
             };
             let mut path = id.path();
             path.push(PathSeg::Key("name"));
-            out.push(diag(
+            out.push(Diagnostic::new(
                 Code::ImportCycle,
                 Some(id),
                 path,

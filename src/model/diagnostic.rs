@@ -117,6 +117,23 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// A finding of `code` (with its severity) about `element` at `path`.
+    pub fn new(
+        code: Code,
+        element: Option<super::element::ElementId>,
+        path: Vec<super::element::PathSeg>,
+        message: String,
+    ) -> Self {
+        Self {
+            code,
+            severity: code.severity(),
+            message,
+            element,
+            path,
+            span: None,
+        }
+    }
+
     /// The line and column this finding points at in `src`.
     pub fn place(&self, src: &str) -> LineCol {
         let at = locate(src, &self.path);

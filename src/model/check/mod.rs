@@ -32,14 +32,7 @@ impl Checker<'_> {
         path: Vec<PathSeg>,
         message: String,
     ) {
-        self.out.push(Diagnostic {
-            code,
-            severity: code.severity(),
-            message,
-            element,
-            path,
-            span: None,
-        });
+        self.out.push(Diagnostic::new(code, element, path, message));
     }
 
     /// The path of `id` extended by `rest`.
