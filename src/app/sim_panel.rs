@@ -37,7 +37,6 @@ pub struct Run {
 type Outcome = Result<Box<Run>, String>;
 
 /// The panel's state.
-#[derive(Default)]
 pub struct SimPanel {
     /// The chosen scenario.
     pub scenario: String,
@@ -52,6 +51,23 @@ pub struct SimPanel {
     state: Option<(u64, StateAt)>,
     /// The last error.
     pub error: Option<String>,
+    /// Virtual minutes after the end of the run at which "Redrive all" redrives.
+    pub redrive_after_min: u32,
+}
+
+impl Default for SimPanel {
+    fn default() -> Self {
+        Self {
+            scenario: String::new(),
+            seed: String::new(),
+            run: None,
+            cursor: 0,
+            worker: None,
+            state: None,
+            error: None,
+            redrive_after_min: 15,
+        }
+    }
 }
 
 impl SimPanel {
@@ -184,6 +200,7 @@ impl SimPanel {
         }
         let len = run.engine.store.records.len() as u64;
         let passed = run.verdicts.iter().filter(|v| v.passed).count();
+        let mut redrive = false;
         ui.horizontal(|ui| {
             ui.label(format!(
                 "{}: {} events, {} commands ({} rejected), {} parked · expectations {passed}/{} passed",
@@ -194,7 +211,23 @@ impl SimPanel {
                 run.engine.dlq.len(),
                 run.verdicts.len()
             ));
+            if !run.engine.dlq.is_empty() {
+                redrive = ui
+                    .button("Redrive all")
+                    .on_hover_text("Redeliver every parked message; recorded in the log")
+                    .clicked();
+                ui.add(
+                    egui::DragValue::new(&mut self.redrive_after_min)
+                        .range(0..=1440)
+                        .suffix(" min after the end"),
+                )
+                .on_hover_text("When, in virtual time (an outage may still be on)");
+            }
         });
+        if redrive {
+            self.redrive_all();
+            return;
+        }
         // The cursor: slider, ←/→ one event, Home/End.
         let mut cursor = self.cursor.min(len);
         ui.horizontal(|ui| {
@@ -239,6 +272,27 @@ impl SimPanel {
         if let Some(c) = clicked {
             self.cursor = c;
         }
+    }
+
+    /// Redrives every parked message of the finished run: the redrive and the deliveries it
+    /// causes are recorded in the log like any other step (so replays show them), and the
+    /// cursor moves to the new end.
+    pub fn redrive_all(&mut self) {
+        let Some(run) = &mut self.run else { return };
+        let e = &mut run.engine;
+        let mut subs: Vec<usize> = e.dlq.iter().map(|p| p.subscriber).collect();
+        subs.sort_unstable();
+        subs.dedup();
+        let at = e.now() + i64::from(self.redrive_after_min) * 60_000;
+        for sub in subs {
+            e.schedule_redrive(at, sub);
+        }
+        if let Err(err) = e.run(None) {
+            self.error = Some(err.to_string());
+        }
+        run.timeline = Timeline::new(&run.engine);
+        self.cursor = run.engine.store.records.len() as u64;
+        self.state = None;
     }
 }
 
