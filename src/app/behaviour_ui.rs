@@ -7,6 +7,7 @@
 use egui::{RichText, TextEdit, Ui};
 
 use super::expr_edit::expr_edit;
+use crate::model::NameIndex;
 use crate::model::aggregate::Assignments;
 use crate::model::expr::Scope;
 use crate::model::scopes::{
@@ -17,33 +18,23 @@ use crate::model::{
     ReadModel, RuleAction, Type,
 };
 
-/// The model element `name` refers to from context `ctx`, among `kinds`.
-fn lookup<'m>(
-    model: &'m Model,
-    name: &str,
-    kind: Kind,
-    ctx: usize,
-) -> Option<(usize, usize, &'m Model)> {
-    let id = crate::model::NameIndex::new(model)
-        .resolve(name, &[kind], Some(ctx))
-        .found()?;
-    Some((id.context?, id.index, model))
+/// The command `name` refers to from context `ctx`.
+fn command<'m>(model: &'m Model, index: &NameIndex, name: &str, ctx: usize) -> Option<&'m Command> {
+    let id = index.resolve(name, &[Kind::Command], Some(ctx)).found()?;
+    model.contexts.get(id.context?)?.commands.get(id.index)
 }
 
-fn command<'m>(model: &'m Model, name: &str, ctx: usize) -> Option<&'m Command> {
-    let (c, i, m) = lookup(model, name, Kind::Command, ctx)?;
-    m.contexts.get(c)?.commands.get(i)
-}
-
-fn event<'m>(model: &'m Model, name: &str, ctx: usize) -> Option<&'m Event> {
-    let (c, i, m) = lookup(model, name, Kind::Event, ctx)?;
-    m.contexts.get(c)?.events.get(i)
+/// The event `name` refers to from context `ctx`.
+fn event<'m>(model: &'m Model, index: &NameIndex, name: &str, ctx: usize) -> Option<&'m Event> {
+    let id = index.resolve(name, &[Kind::Event], Some(ctx)).found()?;
+    model.contexts.get(id.context?)?.events.get(id.index)
 }
 
 /// The policy's condition and target expressions. Returns true if changed.
 pub fn policy_ui(ui: &mut Ui, model: &Model, ctx: usize, p: &mut Policy) -> bool {
     let types = ModelTypes::new(model);
-    let scope = event(model, &p.on, ctx).map(event_scope);
+    let index = NameIndex::new(model);
+    let scope = event(model, &index, &p.on, ctx).map(event_scope);
     let mut changed = false;
     for (label, value, ty) in [
         ("If (condition over event, now)", &mut p.when, Type::Bool),
@@ -76,18 +67,19 @@ pub fn policy_ui(ui: &mut Ui, model: &Model, ctx: usize, p: &mut Policy) -> bool
 /// The aggregate's command handlers. Returns true if changed.
 pub fn handlers_ui(ui: &mut Ui, model: &Model, ctx: usize, a: &mut Aggregate) -> bool {
     let types = ModelTypes::new(model);
+    let index = NameIndex::new(model);
     let mut changed = false;
     let agg = a.clone();
     let mut remove = None;
     ui.label(RichText::new("Command handlers").strong());
     let few = a.handlers.len() <= 3;
     for (hi, h) in a.handlers.iter_mut().enumerate() {
-        let scope = command(model, &h.on, ctx).map(|c| handler_scope(c, &agg));
+        let scope = command(model, &index, &h.on, ctx).map(|c| handler_scope(c, &agg));
         egui::CollapsingHeader::new(format!("on {}", h.on))
             .id_salt(("handler", hi))
             .default_open(few)
             .show(ui, |ui| {
-                changed |= handler_ui(ui, model, ctx, hi, h, scope.as_ref(), &types);
+                changed |= handler_ui(ui, (model, &index), ctx, hi, h, scope.as_ref(), &types);
                 if ui.small_button("Remove handler").clicked() {
                     remove = Some(hi);
                 }
@@ -130,7 +122,7 @@ pub fn handlers_ui(ui: &mut Ui, model: &Model, ctx: usize, a: &mut Aggregate) ->
 
 fn handler_ui(
     ui: &mut Ui,
-    model: &Model,
+    names: (&Model, &NameIndex),
     ctx: usize,
     hi: usize,
     h: &mut Handler,
@@ -200,21 +192,21 @@ fn handler_ui(
     }
     ui.label("Emits (unassigned fields copy the command's same-named field)");
     for (ei, em) in h.emit.iter_mut().enumerate() {
-        changed |= emit_ui(ui, model, ctx, (hi, ei), em, scope, types);
+        changed |= emit_ui(ui, names, ctx, (hi, ei), em, scope, types);
     }
     changed
 }
 
 fn emit_ui(
     ui: &mut Ui,
-    model: &Model,
+    (model, index): (&Model, &NameIndex),
     ctx: usize,
     at: (usize, usize),
     em: &mut Emit,
     scope: Option<&Scope>,
     types: &ModelTypes,
 ) -> bool {
-    let fields = event(model, &em.event, ctx)
+    let fields = event(model, index, &em.event, ctx)
         .map(|e| e.fields.clone())
         .unwrap_or_default();
     ui.label(RichText::new(format!("emit {}", em.event)).italics());
@@ -282,11 +274,12 @@ fn assignments_ui(
 /// The aggregate's event appliers: state assignments and the lifecycle state after.
 pub fn appliers_ui(ui: &mut Ui, model: &Model, ctx: usize, a: &mut Aggregate) -> bool {
     let types = ModelTypes::new(model);
+    let index = NameIndex::new(model);
     let agg = a.clone();
     let mut changed = false;
     ui.label(RichText::new("Event appliers").strong());
     for (i, ap) in a.appliers.iter_mut().enumerate() {
-        let ev = event(model, &ap.on, ctx);
+        let ev = event(model, &index, &ap.on, ctx);
         let scope = ev.map(|e| applier_scope(e, &agg));
         egui::CollapsingHeader::new(format!("apply {}", ap.on))
             .id_salt(("applier", i))
@@ -322,11 +315,12 @@ pub fn appliers_ui(ui: &mut Ui, model: &Model, ctx: usize, a: &mut Aggregate) ->
 /// The read model's rules: the row key and the columns each event sets (or a delete).
 pub fn rules_ui(ui: &mut Ui, model: &Model, ctx: usize, r: &mut ReadModel) -> bool {
     let types = ModelTypes::new(model);
+    let index = NameIndex::new(model);
     let rm = r.clone();
     let mut changed = false;
     ui.label(RichText::new("Rules").strong());
     for (i, rule) in r.rules.iter_mut().enumerate() {
-        let ev = event(model, &rule.on, ctx);
+        let ev = event(model, &index, &rule.on, ctx);
         egui::CollapsingHeader::new(format!("on {}", rule.on))
             .id_salt(("rule", i))
             .show(ui, |ui| {
@@ -378,12 +372,13 @@ pub fn rules_ui(ui: &mut Ui, model: &Model, ctx: usize, r: &mut ReadModel) -> bo
 /// condition and field assignments.
 pub fn reactions_ui(ui: &mut Ui, model: &Model, ctx: usize, x: &mut ExternalSystem) -> bool {
     let types = ModelTypes::new(model);
+    let index = NameIndex::new(model);
     let mut changed = false;
     ui.label(RichText::new("Reactions").strong());
     for (i, re) in x.reacts.iter_mut().enumerate() {
-        let msg: Vec<Field> = command(model, &re.on, ctx)
+        let msg: Vec<Field> = command(model, &index, &re.on, ctx)
             .map(|c| c.fields.clone())
-            .or_else(|| event(model, &re.on, ctx).map(|e| e.fields.clone()))
+            .or_else(|| event(model, &index, &re.on, ctx).map(|e| e.fields.clone()))
             .unwrap_or_default();
         let scope = message_scope(&msg);
         egui::CollapsingHeader::new(format!("on {}", re.on))
@@ -422,7 +417,7 @@ pub fn reactions_ui(ui: &mut Ui, model: &Model, ctx: usize, x: &mut ExternalSyst
                             o.when = (!when.trim().is_empty()).then_some(when);
                             changed = true;
                         }
-                        let fields = event(model, &o.respond, ctx)
+                        let fields = event(model, &index, &o.respond, ctx)
                             .map(|e| e.fields.clone())
                             .unwrap_or_default();
                         changed |= assignments_ui(
