@@ -7,7 +7,6 @@
 
 use std::collections::BTreeMap;
 
-use super::names::upper;
 use super::schema::{Label, Message, ProtoEnum, ProtoField, ProtoType, Schema};
 use crate::model::element::ElementId;
 use crate::model::expr::Value;
@@ -90,6 +89,19 @@ impl<'s> Encoder<'s> {
         e
     }
 
+    /// The exported value (name, number) of the model enum value `v` of enum `package.name`.
+    pub(super) fn enum_value(
+        &self,
+        package: &str,
+        name: &str,
+        v: &Value,
+    ) -> Option<(&'s str, i32)> {
+        let e = self.enums.get(&(package, name))?;
+        let Value::Str(text) = v else { return None };
+        let i = e.sources.iter().position(|s| **s == **text)?;
+        e.values.get(i + 1).map(|(n, num)| (n.as_str(), *num))
+    }
+
     /// The message of the model event (or command, value object) `element` with `payload`
     /// (its field values in declaration order).
     pub fn message(&self, element: ElementId, payload: &[Value]) -> Option<Vec<u8>> {
@@ -157,15 +169,9 @@ impl<'s> Encoder<'s> {
                 bytes(buf, number, &seconds_nanos(ms, true));
             }
             ProtoType::Enum(p, n) => {
-                let number_of = self.enums.get(&(p.as_str(), n.as_str())).and_then(|e| {
-                    let want = format!("{}_{}", upper(&e.name), upper(&v.to_string()));
-                    e.values
-                        .iter()
-                        .find(|(name, _)| *name == want)
-                        .map(|(_, n)| *n)
-                });
                 tag(buf, number, VARINT);
-                varint(buf, number_of.unwrap_or(0) as i64 as u64);
+                let n = self.enum_value(p, n, v).map_or(0, |(_, n)| n);
+                varint(buf, n as i64 as u64);
             }
             ProtoType::Message(p, n) => {
                 let inner = match (self.messages.get(&(p.as_str(), n.as_str())), v) {

@@ -6,7 +6,6 @@
 use std::fmt::Write as _;
 
 use super::encode::{Encoder, Header, integer};
-use super::names::upper;
 use super::schema::{Label, Message, ProtoField, ProtoType};
 use crate::model::expr::Value;
 use crate::model::expr::time::format_timestamp;
@@ -103,14 +102,8 @@ impl Encoder<'_> {
                 _ => string(out, "0s"),
             },
             ProtoType::Enum(p, n) => {
-                let name = self.enums.get(&(p.as_str(), n.as_str())).and_then(|e| {
-                    let want = format!("{}_{}", upper(&e.name), upper(&v.to_string()));
-                    e.values
-                        .iter()
-                        .find(|(name, _)| *name == want)
-                        .map(|(n, _)| n.clone())
-                });
-                string(out, name.as_deref().unwrap_or("0"));
+                let name = self.enum_value(p, n, v).map_or("0", |(n, _)| n);
+                string(out, name);
             }
             ProtoType::Message(p, n) => match (self.messages.get(&(p.as_str(), n.as_str())), v) {
                 (Some(m), Value::Record(vals)) => self.json_fields(out, p, m, vals),

@@ -53,6 +53,8 @@ pub struct ProtoEnum {
     pub doc: String,
     /// Values, the first `<ENUM>_UNSPECIFIED = 0`.
     pub values: Vec<(String, i32)>,
+    /// The model's value names in order: `sources[i]` is exported as `values[i + 1]`.
+    pub sources: Vec<String>,
     /// The model element it comes from.
     pub element: ElementId,
 }
@@ -210,6 +212,11 @@ fn package_parts(model: &Model, ci: usize) -> (String, String, String) {
     (org, ctx, format!("v{}", model.version.max(1)))
 }
 
+/// `<org>/<context>/v<N>/<context>.proto` (org segments become folders).
+fn file_path(org: &str, ctx: &str, version: &str) -> String {
+    format!("{}/{ctx}/{version}/{ctx}.proto", org.replace('.', "/"))
+}
+
 /// The exported contracts of `model`. Never fails: names are sanitized and made unique; a
 /// model with errors exports what can be exported (the CLI refuses such models before).
 pub fn schema(model: &Model) -> Schema {
@@ -264,7 +271,7 @@ pub fn schema(model: &Model) -> Schema {
         let mut file = ProtoFile {
             context: ci,
             context_name: c.name.clone(),
-            path: format!("{}/{ctx}/{v}/{ctx}.proto", org.replace('.', "/")),
+            path: file_path(&org, &ctx, &v),
             package: package.clone(),
             doc: c.doc.clone(),
             imports: BTreeSet::new(),
@@ -394,6 +401,7 @@ fn enumeration(
         name,
         doc,
         values: out,
+        sources: values.to_vec(),
         element,
     }
 }
@@ -645,8 +653,7 @@ impl Fields<'_> {
             && let Some(ci) = eid.context
         {
             let (org, ctx, v) = package_parts(self.model, ci);
-            self.imports
-                .insert(format!("{}/{ctx}/{v}/{ctx}.proto", org.replace('.', "/")));
+            self.imports.insert(file_path(&org, &ctx, &v));
         }
         match eid.kind {
             Kind::Enum => ProtoType::Enum(package.clone(), name.clone()),
