@@ -132,7 +132,7 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
             SubscriberKind::Saga(s) => {
                 let mut statuses: BTreeMap<&str, usize> = BTreeMap::new();
                 for i in engine.sagas[*s].values() {
-                    *statuses.entry(i.status.as_str()).or_default() += 1;
+                    *statuses.entry(&*i.status).or_default() += 1;
                 }
                 let list: Vec<String> = statuses.iter().map(|(k, v)| format!("{v} {k}")).collect();
                 println!(

@@ -23,7 +23,7 @@ pub const MAX_ACTIONS: u64 = 20_000_000;
 #[derive(Clone, Debug, PartialEq)]
 pub struct SagaInstance {
     /// `Running`, an end status, `Compensated` or `TimedOut`.
-    pub status: String,
+    pub status: Arc<str>,
     /// Steps taken: (step index, position of the triggering event).
     pub taken: Vec<(usize, u64)>,
     /// Pending deadlines: (deadline index, due time, token).
@@ -45,7 +45,7 @@ pub enum Change {
         /// Correlation value.
         key: Value,
         /// New status.
-        status: String,
+        status: Arc<str>,
     },
     /// A message was parked.
     Parked(Parked),
@@ -170,6 +170,15 @@ impl SubState {
     }
 }
 
+/// The statuses the engine itself gives saga instances, shared rather than allocated per
+/// instance (a running instance's status is this very `Arc`).
+#[derive(Debug)]
+struct Statuses {
+    running: Arc<str>,
+    compensated: Arc<str>,
+    timed_out: Arc<str>,
+}
+
 /// A running simulation.
 #[derive(Debug)]
 pub struct Engine {
@@ -199,6 +208,8 @@ pub struct Engine {
     next_token: u64,
     actions: u64,
     scratch: Vec<NewEvent>,
+    statuses: Statuses,
+    name_buf: String,
 }
 
 /// The id of the event at `position` of a run with `seed`.
@@ -246,6 +257,12 @@ impl Engine {
             next_token: 0,
             actions: 0,
             scratch: Vec::new(),
+            name_buf: String::new(),
+            statuses: Statuses {
+                running: Arc::from("Running"),
+                compensated: Arc::from("Compensated"),
+                timed_out: Arc::from("TimedOut"),
+            },
         }
     }
 
@@ -486,7 +503,17 @@ impl Engine {
         }
         let (version, stream) = match &found {
             Some(inst) => (inst.version, inst.stream),
-            None => (0, self.store.stream(&stream_name(&def.name, key))),
+            None => {
+                // The name is built in a reused buffer: a new stream costs one allocation.
+                let mut name = std::mem::take(&mut self.name_buf);
+                name.clear();
+                name.push_str(&def.name);
+                name.push('/');
+                name.push_str(key);
+                let stream = self.store.stream(&name);
+                self.name_buf = name;
+                (0, stream)
+            }
         };
         let expected = if version == 0 {
             Expected::NoStream
@@ -835,6 +862,13 @@ impl Engine {
         }
     }
 
+    /// Whether saga instance `key` of saga `s` is running.
+    fn saga_running(&self, s: usize, key: &Value) -> bool {
+        self.sagas[s]
+            .get(key)
+            .is_some_and(|i| Arc::ptr_eq(&i.status, &self.statuses.running))
+    }
+
     fn saga_event(&mut self, s: usize, event: usize, position: u64) {
         let program = self.program.clone();
         let def = &program.sagas[s];
@@ -845,35 +879,32 @@ impl Engine {
             .correlation
             .get(&event)
             .and_then(|slot| rec.payload.get(*slot))
-            .cloned()
         else {
             return;
         };
-        if !self.sagas[s].contains_key(&key) {
-            if event != def.start {
-                return;
+        let running = &self.statuses.running;
+        match self.sagas[s].get(key) {
+            Some(i) if !Arc::ptr_eq(&i.status, running) => return,
+            Some(_) => {}
+            None if event != def.start => return,
+            None => {
+                self.sagas[s].insert(
+                    key.clone(),
+                    SagaInstance {
+                        status: running.clone(),
+                        taken: Vec::new(),
+                        deadlines: Vec::new(),
+                        start: position,
+                        compensations: 0,
+                    },
+                );
+                let status = running.clone();
+                self.note(Change::Saga {
+                    saga: s,
+                    key: key.clone(),
+                    status,
+                });
             }
-            self.sagas[s].insert(
-                key.clone(),
-                SagaInstance {
-                    status: "Running".into(),
-                    taken: Vec::new(),
-                    deadlines: Vec::new(),
-                    start: position,
-                    compensations: 0,
-                },
-            );
-            self.note(Change::Saga {
-                saga: s,
-                key: key.clone(),
-                status: "Running".into(),
-            });
-        }
-        if self.sagas[s]
-            .get(&key)
-            .is_none_or(|i| i.status != "Running")
-        {
-            return;
         }
         let now = Value::Ts(self.clock.now);
         for (i, step) in def
@@ -892,25 +923,23 @@ impl Engine {
             }
             match self.issue(&step.issue, &rec.payload, rec.correlation, position) {
                 Ok(_) => {
-                    if let Some(inst) = self.sagas[s].get_mut(&key) {
+                    if let Some(inst) = self.sagas[s].get_mut(key) {
                         inst.taken.push((i, position));
                     }
                 }
                 Err(_) => {
-                    self.saga_fail(s, &key, "Compensated");
+                    let failed = self.statuses.compensated.clone();
+                    self.saga_fail(s, key, &failed);
                     return;
                 }
             }
-            if self.sagas[s]
-                .get(&key)
-                .is_none_or(|i| i.status != "Running")
-            {
+            if !self.saga_running(s, key) {
                 return;
             }
         }
         for (d, dl) in def.deadlines.iter().enumerate() {
             if dl.until.contains(&event)
-                && let Some(inst) = self.sagas[s].get_mut(&key)
+                && let Some(inst) = self.sagas[s].get_mut(key)
             {
                 inst.deadlines.retain(|(x, _, _)| *x != d);
             }
@@ -918,7 +947,7 @@ impl Engine {
                 self.next_token += 1;
                 let token = self.next_token;
                 let due = self.clock.now + dl.after_ms;
-                if let Some(inst) = self.sagas[s].get_mut(&key) {
+                if let Some(inst) = self.sagas[s].get_mut(key) {
                     inst.deadlines.push((d, due, token));
                 }
                 self.clock.at(
@@ -932,7 +961,7 @@ impl Engine {
             }
         }
         if let Some((_, status)) = def.ends.iter().find(|(e, _)| *e == event)
-            && let Some(inst) = self.sagas[s].get_mut(&key)
+            && let Some(inst) = self.sagas[s].get_mut(key)
         {
             inst.status = status.clone();
             inst.deadlines.clear();
@@ -945,20 +974,20 @@ impl Engine {
     }
 
     /// Compensates the steps taken, in reverse, then issues the failure command.
-    fn saga_fail(&mut self, s: usize, key: &Value, status: &str) {
+    fn saga_fail(&mut self, s: usize, key: &Value, status: &Arc<str>) {
         let program = self.program.clone();
         let def = &program.sagas[s];
         let Some(inst) = self.sagas[s].get_mut(key) else {
             return;
         };
-        inst.status = status.to_owned();
+        inst.status = status.clone();
         inst.deadlines.clear();
         let taken = inst.taken.clone();
         let start = inst.start;
         self.note(Change::Saga {
             saga: s,
             key: key.clone(),
-            status: status.to_owned(),
+            status: status.clone(),
         });
         for (step, pos) in taken.into_iter().rev() {
             if let Some(comp) = def.steps.get(step).and_then(|st| st.compensate.clone())
@@ -1010,11 +1039,13 @@ impl Engine {
                 cause,
             } => self.append_free(event, payload, correlation, cause),
             Action::Deadline { saga, key, token } => {
-                let due = self.sagas[saga].get(&key).is_some_and(|i| {
-                    i.status == "Running" && i.deadlines.iter().any(|(_, _, t)| *t == token)
-                });
+                let due = self.saga_running(saga, &key)
+                    && self.sagas[saga]
+                        .get(&key)
+                        .is_some_and(|i| i.deadlines.iter().any(|(_, _, t)| *t == token));
                 if due {
-                    self.saga_fail(saga, &key, "TimedOut");
+                    let timed_out = self.statuses.timed_out.clone();
+                    self.saga_fail(saga, &key, &timed_out);
                 }
             }
             Action::Redrive { sub } => {

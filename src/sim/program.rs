@@ -3,6 +3,7 @@
 //! a source (an expression, a same-named copy or a zero value).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::model::check::{check, has_errors};
 use crate::model::expr::time::parse_duration;
@@ -218,7 +219,7 @@ pub struct SagaDef {
     /// Deadlines.
     pub deadlines: Vec<DeadlineDef>,
     /// End events and statuses.
-    pub ends: Vec<(usize, String)>,
+    pub ends: Vec<(usize, Arc<str>)>,
     /// Issued when the saga fails (roots: the start event, now).
     pub on_failure: Option<IssueDef>,
 }
@@ -922,10 +923,10 @@ impl Program {
                 until,
             });
         }
-        let ends: Vec<(usize, String)> = s
+        let ends: Vec<(usize, Arc<str>)> = s
             .ends
             .iter()
-            .filter_map(|e| ev(&e.on).map(|x| (x, e.status.clone())))
+            .filter_map(|e| ev(&e.on).map(|x| (x, Arc::from(e.status.as_str()))))
             .collect();
         handled.extend(ends.iter().map(|(e, _)| *e));
         let correlation = handled

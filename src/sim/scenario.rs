@@ -444,7 +444,7 @@ pub fn verdicts(
                     .unwrap_or_else(|| "(no instance)".into());
                 verdict(
                     format!("{saga} for {k} is {status}"),
-                    &got == status,
+                    *got == **status,
                     format!("it is {got}"),
                 );
             }

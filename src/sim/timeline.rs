@@ -37,7 +37,7 @@ pub struct StateAt {
     /// Read-model tables (projected from the log).
     pub read_models: Vec<Table>,
     /// Saga statuses by correlation value.
-    pub sagas: Vec<BTreeMap<Value, String>>,
+    pub sagas: Vec<BTreeMap<Value, Arc<str>>>,
     /// Parked messages.
     pub dlq: Vec<Parked>,
 }
@@ -150,7 +150,7 @@ impl Timeline {
         for pos in snap.applied..position {
             step(engine, &mut aggregates, &mut read_models, pos);
         }
-        let mut sagas: Vec<BTreeMap<Value, String>> =
+        let mut sagas: Vec<BTreeMap<Value, Arc<str>>> =
             vec![BTreeMap::new(); engine.program.sagas.len()];
         let mut dlq: Vec<Parked> = Vec::new();
         for (stamp, time, change) in &engine.journal {
