@@ -132,6 +132,27 @@ fn parked_messages_can_all_be_redriven() {
 }
 
 #[test]
+fn one_parked_message_can_be_redriven_alone() {
+    use stormlab::sim::timeline::Timeline;
+    let model = load("autoservice");
+    let s = &model.scenarios[3];
+    let program = Arc::new(Program::new(&model).unwrap());
+    let mut e = setup(&model, program, &s.name, None).unwrap();
+    let start = s.start_ms().unwrap();
+    e.run(Some(start + 20 * 60_000)).unwrap();
+    let first = e.dlq[0].clone();
+    let deliveries = e.deliveries(first.subscriber);
+    // After the outage (10:00-10:15), one message is redriven; the other 19 stay parked.
+    e.schedule_redrive_one(start + 21 * 60_000, first.subscriber, first.position);
+    e.run(Some(start + 22 * 60_000)).unwrap();
+    assert_eq!(e.dlq.len(), 19);
+    assert!(e.dlq.iter().all(|p| p.position != first.position));
+    assert_eq!(e.deliveries(first.subscriber), deliveries + 1);
+    let t = Timeline::new(&e);
+    assert_eq!(t.at(&e, e.store.records.len() as u64).dlq.len(), 19);
+}
+
+#[test]
 fn no_event_is_delivered_before_it_is_appended_and_causes_come_first() {
     let model = load("accounts");
     let e = run(&model, "flaky saga delivery is remediated", None);

@@ -434,16 +434,7 @@ fn a_scenario_runs_on_a_worker_and_the_cursor_scrubs_the_log_and_state() {
     settle(&mut h);
     h.key_press(Key::F5);
     wait_for(&mut h, "passed");
-    let total = h
-        .state()
-        .sim
-        .run
-        .as_ref()
-        .unwrap()
-        .engine
-        .store
-        .records
-        .len();
+    let total = last_run(&h).engine.store.records.len();
     assert!(total > 0);
     assert!(
         h.query_by_label_contains("expectations ").is_some(),
@@ -479,34 +470,29 @@ fn a_scenario_runs_on_a_worker_and_the_cursor_scrubs_the_log_and_state() {
     assert!(h.query_all_by_label_contains("✖").next().is_none());
 }
 
-#[test]
-fn parked_messages_can_be_redriven_from_the_simulation_tab() {
-    // The CRM outage scenario without its scripted redrive: messages stay parked at the end.
+const OUTAGE: &str = "CRM outage parks booking events";
+
+/// The default model with the CRM outage scenario's scripted redrive removed: messages stay
+/// parked at the end of the run.
+fn outage_without_redrive() -> Model {
     let mut model = stormlab::app::studio::default_model();
-    let name = "CRM outage parks booking events";
-    let s = model.scenarios.iter_mut().find(|s| s.name == name).unwrap();
+    let s = model
+        .scenarios
+        .iter_mut()
+        .find(|s| s.name == OUTAGE)
+        .unwrap();
     s.when
         .retain(|step| !matches!(step, stormlab::model::Step::Redrive { .. }));
-    let (mut h, _dir) = harness(model);
+    model
+}
+
+#[test]
+fn parked_messages_can_be_redriven_from_the_simulation_tab() {
+    let (mut h, _dir) = harness(outage_without_redrive());
     settle(&mut h);
-    h.get_by_label("Simulate").click();
-    settle(&mut h);
-    h.get_by_label(name).click();
-    settle(&mut h);
-    h.key_press(Key::F5);
-    wait_for(&mut h, "passed");
-    h.run_steps(10);
-    let parked = h.state().sim.run.as_ref().unwrap().engine.dlq.len();
-    let before = h
-        .state()
-        .sim
-        .run
-        .as_ref()
-        .unwrap()
-        .engine
-        .store
-        .records
-        .len();
+    run_scenario(&mut h, OUTAGE);
+    let parked = last_run(&h).engine.dlq.len();
+    let before = last_run(&h).engine.store.records.len();
     assert!(parked > 0, "the outage parks messages");
     assert!(
         h.query_by_label_contains(&format!("Dead letters ({parked})"))
@@ -514,7 +500,7 @@ fn parked_messages_can_be_redriven_from_the_simulation_tab() {
     );
     h.get_by_label("Redrive all").click();
     settle(&mut h);
-    let run = h.state().sim.run.as_ref().unwrap();
+    let run = last_run(&h);
     assert!(
         run.engine.dlq.is_empty(),
         "every parked message was redriven"
@@ -529,4 +515,178 @@ fn parked_messages_can_be_redriven_from_the_simulation_tab() {
         "the redrive is recorded in the run's journal, replayable on the timeline"
     );
     assert!(h.query_by_label_contains("Dead letters (0)").is_some());
+}
+
+/// The Simulation tab's last finished run.
+fn last_run<'h>(h: &'h Harness<'static, Studio>) -> &'h stormlab::app::sim_panel::Run {
+    h.state().sim.run.as_ref().expect("a finished run")
+}
+
+fn example(name: &str) -> Model {
+    let path = format!("{}/models/{name}.ron", env!("CARGO_MANIFEST_DIR"));
+    stormlab::model::file::load(std::path::Path::new(&path)).unwrap()
+}
+
+/// Picks scenario `name` in the Simulate menu and runs it (F5), waiting for the result.
+fn run_scenario(h: &mut Harness<'static, Studio>, name: &str) {
+    h.get_by_label("Simulate").click();
+    settle(h);
+    h.get_by_label(name).click();
+    settle(h);
+    h.key_press(Key::F5);
+    wait_for(h, "passed");
+    // The run's panels settle their layout (table column widths) in the next frames.
+    h.run_steps(10);
+}
+
+#[test]
+fn a_rejected_command_shows_its_reason_and_a_saga_its_sequence() {
+    let (mut h, _dir) = harness(example("accounts"));
+    settle(&mut h);
+    run_scenario(&mut h, "payment over the limit is compensated");
+    // The command log lists every command with its outcome; opening the rejected one shows why.
+    h.get_by_label("Commands").click();
+    settle(&mut h);
+    assert!(
+        h.query_by_label_contains("Command log (5 commands, 1 rejected)")
+            .is_some()
+    );
+    h.get_by_label_contains("✖ rejected: over the card limit")
+        .click();
+    settle(&mut h);
+    assert!(h.query_by_label("Rejected: over the card limit").is_some());
+    assert!(h.query_by_label_contains("issued on event #").is_some());
+    // The saga instance opens as a sequence diagram across the contexts.
+    h.get_by_label("Sagas (1)").click();
+    settle(&mut h);
+    h.get_by_label("Sequence").click();
+    settle(&mut h);
+    assert!(
+        h.query_by_label_contains("Saga sequence — OrderFulfilment o-2")
+            .is_some()
+    );
+    let seq = h.state().sim.sequence.clone().unwrap();
+    use stormlab::app::saga_sequence::Step;
+    let charge = seq
+        .rows
+        .iter()
+        .find(|r| r.label.starts_with("ChargePayment"))
+        .unwrap();
+    assert!(
+        matches!(&charge.step, Step::Command { rejection: Some(r), .. } if r == "over the card limit")
+    );
+    assert!(
+        seq.rows.iter().any(|r| matches!(
+            r.step,
+            Step::Command {
+                compensating: true,
+                rejection: None
+            }
+        )),
+        "the compensation is marked"
+    );
+    assert!(seq.rows.iter().any(|r| r.label.ends_with("Compensated")));
+    // A row of the diagram moves the cursor to its moment.
+    h.get_by_label("OrderPlaced").click();
+    settle(&mut h);
+    assert_eq!(h.state().sim.cursor, 1);
+}
+
+#[test]
+fn all_scenarios_are_checked_with_a_pass_fail_list() {
+    let (mut h, _dir) = harness(stormlab::app::studio::default_model());
+    settle(&mut h);
+    h.key_press_modifiers(Modifiers::SHIFT, Key::F5);
+    wait_for(&mut h, "scenario(s) passed");
+    let n = h.state().doc.model.scenarios.len();
+    assert!(
+        h.query_by_label(&format!("{n} of {n} scenario(s) passed"))
+            .is_some()
+    );
+    assert_eq!(h.query_all_by_label_contains("✔ PASS").count(), n);
+    // A scenario opens in the Simulation tab from the list.
+    h.get_all_by_label("Open").next().unwrap().click();
+    wait_for(&mut h, "expectations ");
+    assert!(h.state().sim.run.is_some());
+}
+
+#[test]
+fn the_log_filters_and_read_model_tables_show_the_rows_at_the_cursor() {
+    let (mut h, _dir) = harness(stormlab::app::studio::default_model());
+    settle(&mut h);
+    run_scenario(&mut h, OUTAGE);
+    let total = last_run(&h).engine.store.records.len();
+    let filter = || egui::accesskit::Role::TextInput;
+    h.get_by_role_and_label(filter(), "Filter events").click();
+    settle(&mut h);
+    h.get_by_role_and_label(filter(), "Filter events")
+        .type_text("b-7");
+    settle(&mut h);
+    // Records whose stream or payload mentions b-7 (b-7 itself, and b-70 … b-79 if any).
+    let e = &last_run(&h).engine;
+    let matching = e
+        .store
+        .records
+        .iter()
+        .filter(|r| {
+            e.store.streams[r.stream as usize].name.contains("b-7")
+                || r.payload.iter().any(|v| v.to_string().contains("b-7"))
+        })
+        .count();
+    assert!(matching > 0 && matching < total);
+    assert!(
+        h.query_by_label(&format!(
+            "Event log: {matching} matching of {total} ({total} in all)"
+        ))
+        .is_some()
+    );
+    // Back to the start, one event on: the read-model table holds the first booking only.
+    h.get_by_label("⏮").click();
+    settle(&mut h);
+    h.get_by_label("▶").click();
+    settle(&mut h);
+    h.get_by_label("Read models").click();
+    settle(&mut h);
+    assert!(
+        h.query_by_label_contains("CustomerBookings: 1 row(s)")
+            .is_some()
+    );
+    let run = last_run(&h);
+    let key_at = |position: u64| -> Vec<String> {
+        let mut keys: Vec<String> = run.timeline.at(&run.engine, position).read_models[0]
+            .keys()
+            .map(|k| k.to_string())
+            .collect();
+        keys.sort();
+        keys
+    };
+    let (first, later) = (key_at(1), key_at(total as u64));
+    assert_eq!(first.len(), 1);
+    let absent = later.iter().find(|k| !first.contains(k)).unwrap().clone();
+    assert!(
+        h.query_by_label(&first[0]).is_some(),
+        "the row's key is shown in the table"
+    );
+    assert!(
+        h.query_by_label(&absent).is_none(),
+        "a later row is not there yet"
+    );
+}
+
+#[test]
+fn one_parked_message_can_be_redriven_from_the_dead_letters() {
+    let (mut h, _dir) = harness(outage_without_redrive());
+    settle(&mut h);
+    run_scenario(&mut h, OUTAGE);
+    let parked = last_run(&h).engine.dlq.len();
+    assert!(parked > 1);
+    h.get_by_label(&format!("Dead letters ({parked})")).click();
+    settle(&mut h);
+    h.get_all_by_label("Redrive").next().unwrap().click();
+    settle(&mut h);
+    assert_eq!(last_run(&h).engine.dlq.len(), parked - 1);
+    assert!(
+        h.query_by_label_contains(&format!("Dead letters ({})", parked - 1))
+            .is_some()
+    );
 }

@@ -66,6 +66,8 @@ pub enum Action {
     ExportProtos,
     /// Simulate → Run Scenario.
     RunScenario,
+    /// Simulate → Check All Scenarios.
+    CheckScenarios,
     /// Model → Compare with → Last Saved Version.
     CompareSaved,
     /// Model → Compare with → Model File….
@@ -101,6 +103,7 @@ pub fn shortcut(action: Action) -> Option<KeyboardShortcut> {
         Action::Fit => KeyboardShortcut::new(Modifiers::NONE, Key::F),
         Action::Check => KeyboardShortcut::new(Modifiers::NONE, Key::F7),
         Action::RunScenario => KeyboardShortcut::new(Modifiers::NONE, Key::F5),
+        Action::CheckScenarios => KeyboardShortcut::new(Modifiers::SHIFT, Key::F5),
         Action::ExportProtos => {
             KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::E)
         }
@@ -113,7 +116,8 @@ pub fn shortcut(action: Action) -> Option<KeyboardShortcut> {
 }
 
 /// Actions whose shortcuts fire even while a text box has focus.
-const GLOBAL: [Action; 9] = [
+const GLOBAL: [Action; 10] = [
+    Action::CheckScenarios,
     Action::RunScenario,
     Action::New,
     Action::Open,
@@ -151,6 +155,7 @@ pub fn from_keys(ctx: &egui::Context, typing: bool) -> Vec<Action> {
             Action::Redo,
             Action::ExportProtos,
             Action::AutoLayoutBoard,
+            Action::CheckScenarios,
         ] {
             if (!typing || GLOBAL.contains(&a))
                 && let Some(s) = shortcut(a)

@@ -1,4 +1,4 @@
-//! The desktop studio (egui): the board editor and, later, the simulation panels.
+//! The desktop studio (egui): the board editor and the simulation panels.
 //!
 //! Data flows one way: the UI reads the [`document::Document`] and queues [`edit::Edit`]s,
 //! which are applied once per frame and recorded for undo.
@@ -18,7 +18,11 @@ pub mod image;
 pub mod inspector;
 pub mod problems;
 pub mod recovery;
+pub mod saga_sequence;
+pub mod scenario_checks;
+pub mod sim_log;
 pub mod sim_panel;
+pub mod sim_state;
 pub mod studio;
 pub mod theme;
 

@@ -1,23 +1,22 @@
-//! The Simulation dock tab (issue 6, first slice): pick a scenario and seed, run it on a
-//! worker thread (the UI stays responsive, progress is shown), then scrub the log with a
-//! cursor — a virtualized event log up to the cursor, the selected record's payload and
-//! causation chain, and the state at the cursor (aggregates, read models, sagas, dead
-//! letters) from the engine's timeline. Nothing here re-implements simulation logic.
+//! The Simulation dock tab: pick a scenario and seed, run it on a worker thread (the UI stays
+//! responsive, progress is shown), then scrub the log with a cursor — the event and command
+//! logs up to the cursor ([`super::sim_log`]), the state there ([`super::sim_state`]), a
+//! saga's sequence diagram ([`super::saga_sequence`]); redrive parked messages. Nothing here
+//! re-implements simulation logic.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, channel};
 
-use egui::{Color32, Key, RichText, Ui};
+use egui::{Color32, Key, Ui};
 
+use super::saga_sequence::{self, Sequence};
+use super::sim_log::LogView;
+use super::sim_state::{StateAction, StateView};
 use crate::model::Model;
-use crate::model::expr::time::format_timestamp;
 use crate::sim::engine::Engine;
-use crate::sim::hash::sorted;
-use crate::sim::program::SubscriberKind;
 use crate::sim::scenario::{Verdict, setup, until_of, verdicts};
-use crate::sim::store::format_id;
-use crate::sim::timeline::{Link, StateAt, Timeline, causation};
+use crate::sim::timeline::{StateAt, Timeline};
 use crate::sim::{Program, SimError};
 
 /// A finished run.
@@ -53,6 +52,12 @@ pub struct SimPanel {
     pub error: Option<String>,
     /// Virtual minutes after the end of the run at which "Redrive all" redrives.
     pub redrive_after_min: u32,
+    /// The event and command logs.
+    pub log: LogView,
+    /// The state view's settings.
+    pub state_view: StateView,
+    /// The open saga sequence diagram.
+    pub sequence: Option<Sequence>,
 }
 
 impl Default for SimPanel {
@@ -66,6 +71,9 @@ impl Default for SimPanel {
             state: None,
             error: None,
             redrive_after_min: 15,
+            log: LogView::default(),
+            state_view: StateView::default(),
+            sequence: None,
         }
     }
 }
@@ -132,6 +140,8 @@ impl SimPanel {
                     self.cursor = run.engine.store.records.len() as u64;
                     self.run = Some(run);
                     self.state = None;
+                    self.sequence = None;
+                    self.log.reset();
                 }
                 Err(e) => self.error = Some(e),
             }
@@ -225,7 +235,7 @@ impl SimPanel {
             }
         });
         if redrive {
-            self.redrive_all();
+            self.redrive(None);
             return;
         }
         // The cursor: slider, ←/→ one event, Home/End.
@@ -264,28 +274,68 @@ impl SimPanel {
             return;
         };
         ui.separator();
-        let mut clicked = None;
+        let (mut clicked, mut action) = (None, None);
+        let (log, view) = (&mut self.log, &mut self.state_view);
         ui.columns(2, |cols| {
-            clicked = log_table(&mut cols[0], run, cursor);
-            state_view(&mut cols[1], run, state, cursor);
+            clicked = log.ui(&mut cols[0], run, cursor);
+            action = view.ui(&mut cols[1], run, state, cursor);
         });
         if let Some(c) = clicked {
             self.cursor = c;
         }
+        match action {
+            Some(StateAction::Redrive {
+                subscriber,
+                position,
+            }) => self.redrive(Some((subscriber, position))),
+            Some(StateAction::Sequence { saga, key }) => {
+                self.sequence = saga_sequence::build(&run.engine, saga, &key);
+            }
+            None => {}
+        }
+        self.sequence_window(ui.ctx());
     }
 
-    /// Redrives every parked message of the finished run: the redrive and the deliveries it
-    /// causes are recorded in the log like any other step (so replays show them), and the
-    /// cursor moves to the new end.
-    pub fn redrive_all(&mut self) {
+    /// The saga sequence diagram, in its own window.
+    fn sequence_window(&mut self, ctx: &egui::Context) {
+        let Some(seq) = &self.sequence else { return };
+        let mut open = true;
+        let mut clicked = None;
+        egui::Window::new(format!("Saga sequence — {}", seq.title))
+            .id(egui::Id::new("saga-sequence"))
+            .open(&mut open)
+            .default_pos(egui::pos2(260.0, 120.0))
+            .default_size(egui::vec2(720.0, 360.0))
+            .show(ctx, |ui| {
+                ui.weak("Click a row to move the cursor there. ↺ compensation, ✖ rejected, ◆ saga status.");
+                clicked = saga_sequence::ui(ui, seq, self.cursor);
+            });
+        if let Some(c) = clicked {
+            self.cursor = c;
+        }
+        if !open {
+            self.sequence = None;
+        }
+    }
+
+    /// Redrives one parked message of the finished run (`Some((subscriber, position))`) or
+    /// all of them, `redrive_after_min` after its end: the redrive and the deliveries it causes
+    /// are recorded like any other step (so replays show them), and the cursor moves to the
+    /// new end.
+    pub fn redrive(&mut self, one: Option<(usize, u64)>) {
         let Some(run) = &mut self.run else { return };
         let e = &mut run.engine;
-        let mut subs: Vec<usize> = e.dlq.iter().map(|p| p.subscriber).collect();
-        subs.sort_unstable();
-        subs.dedup();
         let at = e.now() + i64::from(self.redrive_after_min) * 60_000;
-        for sub in subs {
-            e.schedule_redrive(at, sub);
+        match one {
+            Some((sub, position)) => e.schedule_redrive_one(at, sub, position),
+            None => {
+                let mut subs: Vec<usize> = e.dlq.iter().map(|p| p.subscriber).collect();
+                subs.sort_unstable();
+                subs.dedup();
+                for sub in subs {
+                    e.schedule_redrive(at, sub);
+                }
+            }
         }
         if let Err(err) = e.run(None) {
             self.error = Some(err.to_string());
@@ -293,6 +343,7 @@ impl SimPanel {
         run.timeline = Timeline::new(&run.engine);
         self.cursor = run.engine.store.records.len() as u64;
         self.state = None;
+        self.log.reset();
     }
 }
 
@@ -333,172 +384,4 @@ fn run(
         verdicts,
         revision,
     }))
-}
-
-/// The records up to the cursor, newest last, virtualized; the row at the cursor is
-/// highlighted. Returns a new cursor when a row is clicked.
-fn log_table(ui: &mut Ui, run: &Run, cursor: u64) -> Option<u64> {
-    use egui_extras::{Column, TableBuilder};
-    let e = &run.engine;
-    let mut clicked = None;
-    ui.strong(format!("Event log ({cursor} of {})", e.store.records.len()));
-    TableBuilder::new(ui)
-        .id_salt("sim-log")
-        .striped(true)
-        .resizable(true)
-        .stick_to_bottom(true)
-        .max_scroll_height(260.0)
-        .column(Column::initial(40.0).at_least(30.0))
-        .column(Column::initial(100.0).at_least(60.0))
-        .column(Column::initial(150.0).at_least(60.0))
-        .column(Column::initial(30.0).at_least(24.0))
-        .column(Column::remainder())
-        .header(18.0, |mut h| {
-            for t in ["#", "time", "stream", "v", "event"] {
-                h.col(|ui| {
-                    ui.strong(t);
-                });
-            }
-        })
-        .body(|body| {
-            body.rows(18.0, cursor as usize, |mut row| {
-                let i = row.index();
-                let r = &e.store.records[i];
-                row.set_selected(i as u64 + 1 == cursor);
-                let stream = e
-                    .store
-                    .streams
-                    .get(r.stream as usize)
-                    .map_or("", |s| &s.name);
-                let name = &e.program.events[r.event as usize].name;
-                let time = format_timestamp(r.time);
-                let cells = [
-                    (i + 1).to_string(),
-                    time[11..].to_owned(),
-                    stream.to_owned(),
-                    r.version.to_string(),
-                    name.clone(),
-                ];
-                for c in cells {
-                    row.col(|ui| {
-                        ui.add(egui::Label::new(c).truncate());
-                    });
-                }
-                if row.response().clicked() {
-                    clicked = Some(i as u64 + 1);
-                }
-            });
-        });
-    clicked
-}
-
-/// The name of the subscriber whose kind matches.
-fn subscriber_name(e: &Engine, is: impl Fn(&SubscriberKind) -> bool) -> &str {
-    e.program
-        .subscribers
-        .iter()
-        .find(|s| is(&s.kind))
-        .map_or("?", |s| s.name.as_str())
-}
-
-/// The record at the cursor and the state after it.
-fn state_view(ui: &mut Ui, run: &Run, state: &StateAt, cursor: u64) {
-    let e = &run.engine;
-    egui::ScrollArea::vertical()
-        .id_salt("sim-state")
-        .max_height(300.0)
-        .show(ui, |ui| {
-            if let Some(r) = cursor
-                .checked_sub(1)
-                .and_then(|p| e.store.records.get(p as usize))
-            {
-                let def = &e.program.events[r.event as usize];
-                ui.strong(format!("{} at {}", def.name, format_timestamp(r.time)));
-                let payload: Vec<String> = def
-                    .fields
-                    .iter()
-                    .zip(r.payload.iter())
-                    .map(|(f, v)| format!("{} = {v}", f.name))
-                    .collect();
-                ui.label(RichText::new(payload.join(", ")).monospace());
-                ui.weak(format!("id {}", format_id(r.id())));
-                let chain: Vec<String> = causation(e, cursor - 1)
-                    .into_iter()
-                    .map(|l| match l {
-                        Link::Event(p) => format!(
-                            "#{} {}",
-                            p + 1,
-                            e.store
-                                .records
-                                .get(p as usize)
-                                .map_or("?", |r| e.program.events[r.event as usize].name.as_str())
-                        ),
-                        Link::Command(c) => {
-                            e.commands.get(c as usize).map_or("command ?".into(), |c| {
-                                format!("command {}", e.program.commands[c.command].name)
-                            })
-                        }
-                        Link::Given => "given history".into(),
-                    })
-                    .collect();
-                if !chain.is_empty() {
-                    ui.label(format!("caused by: {}", chain.join(" ← ")));
-                }
-                ui.separator();
-            }
-            ui.strong("Aggregates");
-            for (a, instances) in state.aggregates.iter().enumerate() {
-                let def = &e.program.aggregates[a];
-                for (key, inst) in sorted(instances) {
-                    let lifecycle = def.lifecycle.get(inst.lifecycle).map_or("", String::as_str);
-                    ui.label(format!(
-                        "{}/{key}: {lifecycle} (v{})",
-                        def.name, inst.version
-                    ));
-                }
-            }
-            ui.strong("Read models");
-            for (i, table) in state.read_models.iter().enumerate() {
-                let name =
-                    subscriber_name(e, |k| matches!(k, SubscriberKind::ReadModel(r) if *r == i));
-                ui.label(format!("{name}: {} row(s)", table.len()));
-            }
-            if state.sagas.iter().any(|s| !s.is_empty()) {
-                ui.strong("Sagas");
-                for (i, sagas) in state.sagas.iter().enumerate() {
-                    for (key, status) in sagas {
-                        let name =
-                            subscriber_name(e, |k| matches!(k, SubscriberKind::Saga(x) if *x == i));
-                        ui.label(format!("{name} {key}: {status}"));
-                    }
-                }
-            }
-            ui.strong(format!("Dead letters ({})", state.dlq.len()));
-            for p in &state.dlq {
-                ui.label(format!(
-                    "#{} to {}: {} after {} attempt(s)",
-                    p.position + 1,
-                    e.program.subscribers[p.subscriber].name,
-                    p.error,
-                    p.attempts
-                ));
-            }
-            if !run.verdicts.is_empty() {
-                ui.separator();
-                ui.strong("Expectations");
-                for v in &run.verdicts {
-                    let (mark, color) = if v.passed {
-                        ("✔", Color32::from_rgb(40, 140, 60))
-                    } else {
-                        ("✖", Color32::from_rgb(200, 40, 40))
-                    };
-                    let text = if v.passed {
-                        format!("{mark} {}", v.expectation)
-                    } else {
-                        format!("{mark} {}: {}", v.expectation, v.reason)
-                    };
-                    ui.colored_label(color, text);
-                }
-            }
-        });
 }

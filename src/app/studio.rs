@@ -83,6 +83,8 @@ pub struct Studio {
     export_view: Option<ExportView>,
     /// The Simulation tab.
     pub sim: super::sim_panel::SimPanel,
+    /// Simulate → Check All Scenarios.
+    pub checks: super::scenario_checks::ScenarioChecks,
     compare_view: Option<CompareView>,
     pending_dialog: Option<Purpose>,
     title: String,
@@ -119,6 +121,7 @@ impl Studio {
             reload_offer: false,
             export_view: None,
             sim: Default::default(),
+            checks: Default::default(),
             compare_view: None,
             pending_dialog: None,
             title: String::new(),
@@ -419,6 +422,7 @@ impl Studio {
                 self.dock = Some(DockTab::Simulation);
                 self.sim.start(ctx, &self.doc.model, self.doc.revision);
             }
+            Action::CheckScenarios => self.checks.start(ctx, &self.doc.model, self.doc.revision),
             Action::AutoLayoutContext | Action::AutoLayoutBoard => {
                 let context = match action {
                     Action::AutoLayoutContext => match self.selected_context() {
@@ -1043,6 +1047,13 @@ impl Studio {
                 !self.doc.model.scenarios.is_empty() && !self.sim.running(),
                 actions,
             );
+            item(
+                ui,
+                "Check All Scenarios",
+                Action::CheckScenarios,
+                !self.doc.model.scenarios.is_empty() && !self.checks.running(),
+                actions,
+            );
         });
         ui.menu_button("Help", |ui| {
             ui.label(format!("Stormlab {}", env!("CARGO_PKG_VERSION")));
@@ -1268,6 +1279,13 @@ impl Studio {
 
     fn windows(&mut self, ctx: &egui::Context) {
         self.contract_windows(ctx);
+        if self.checks.open
+            && let Some(name) = self.checks.window(ctx, &self.doc.model, self.doc.revision)
+        {
+            self.sim.scenario = name;
+            self.dock = Some(DockTab::Simulation);
+            self.sim.start(ctx, &self.doc.model, self.doc.revision);
+        }
         if let Some(then) = self.prompt.clone() {
             let mut choice = None;
             Modal::new(Id::new("unsaved-prompt")).show(ctx, |ui| {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::model::file;
 use crate::sim::program::Program;
-use crate::sim::scenario::{setup, until_of, verdicts};
+use crate::sim::scenario::check;
 
 /// Arguments of `stormlab test`.
 #[derive(Debug, clap::Args)]
@@ -38,11 +38,7 @@ pub fn run(args: &TestArgs) -> anyhow::Result<ExitCode> {
             }
         };
         for s in &model.scenarios {
-            let result = setup(&model, program.clone(), &s.name, None).and_then(|mut engine| {
-                engine.run(until_of(s))?;
-                verdicts(&model, &engine, s)
-            });
-            match result {
+            match check(&model, program.clone(), s) {
                 Ok(vs) if vs.iter().all(|v| v.passed) => {
                     passed += 1;
                     println!(

@@ -53,6 +53,8 @@ pub enum Change {
     Redriven {
         /// Subscriber index.
         subscriber: usize,
+        /// Only the message of this log position (None: all of the subscriber's).
+        position: Option<u64>,
     },
 }
 
@@ -69,6 +71,13 @@ pub struct Parked {
     pub error: String,
     /// When it was parked.
     pub time: i64,
+}
+
+impl Parked {
+    /// Whether a redrive of subscriber `sub` (of one `position`, or all) takes this message.
+    pub fn is_redriven_by(&self, sub: usize, position: Option<u64>) -> bool {
+        self.subscriber == sub && position.is_none_or(|p| p == self.position)
+    }
 }
 
 /// A command that was handled (accepted or rejected).
@@ -132,6 +141,7 @@ enum Action {
     },
     Redrive {
         sub: usize,
+        position: Option<u64>,
     },
 }
 
@@ -278,7 +288,25 @@ impl Engine {
 
     /// Schedules a redrive of a subscriber's parked messages at `time`.
     pub fn schedule_redrive(&mut self, time: i64, sub: usize) {
-        self.clock.at(time, Action::Redrive { sub });
+        self.clock.at(
+            time,
+            Action::Redrive {
+                sub,
+                position: None,
+            },
+        );
+    }
+
+    /// Schedules the redrive, at `time`, of the message at log `position` parked by
+    /// subscriber `sub` (recorded in the journal like a redrive of all).
+    pub fn schedule_redrive_one(&mut self, time: i64, sub: usize, position: u64) {
+        self.clock.at(
+            time,
+            Action::Redrive {
+                sub,
+                position: Some(position),
+            },
+        );
     }
 
     fn event_id(&self, position: u64) -> u128 {
@@ -1048,12 +1076,15 @@ impl Engine {
                     self.saga_fail(saga, &key, &timed_out);
                 }
             }
-            Action::Redrive { sub } => {
+            Action::Redrive { sub, position } => {
                 let (parked, keep): (Vec<Parked>, Vec<Parked>) = std::mem::take(&mut self.dlq)
                     .into_iter()
-                    .partition(|p| p.subscriber == sub);
+                    .partition(|p| p.is_redriven_by(sub, position));
                 self.dlq = keep;
-                self.note(Change::Redriven { subscriber: sub });
+                self.note(Change::Redriven {
+                    subscriber: sub,
+                    position,
+                });
                 for p in parked {
                     self.clock.at(
                         self.clock.now,

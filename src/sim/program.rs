@@ -87,8 +87,12 @@ pub struct EventDef {
 /// A command type.
 #[derive(Clone, Debug)]
 pub struct CommandDef {
+    /// Where it is in the model.
+    pub id: ElementId,
     /// Its name.
     pub name: String,
+    /// Its context's name.
+    pub context: String,
     /// Its fields.
     pub fields: Vec<Field>,
     /// Who handles it.
@@ -488,11 +492,17 @@ impl Program {
                     key_slot: key.and_then(|k| e.fields.iter().position(|f| f.name == k)),
                 });
             }
-            for cmd in &c.commands {
+            for (i, cmd) in c.commands.iter().enumerate() {
                 let target = target_of(&p, &cmd.target, ci).unwrap_or(Target::Aggregate(0));
                 let key = key_field(Some(target));
                 p.commands.push(CommandDef {
+                    id: ElementId {
+                        kind: Kind::Command,
+                        context: Some(ci),
+                        index: i,
+                    },
                     name: cmd.name.clone(),
+                    context: c.name.clone(),
                     fields: cmd.fields.clone(),
                     target,
                     key_slot: key.and_then(|k| cmd.fields.iter().position(|f| f.name == k)),

@@ -225,6 +225,14 @@ pub fn setup(
     Ok(engine)
 }
 
+/// Runs scenario `s` of `model` with its own seed and checks its expectations: what
+/// `stormlab test` and the studio's scenario checks report.
+pub fn check(model: &Model, program: Arc<Program>, s: &Scenario) -> Result<Vec<Verdict>, SimError> {
+    let mut engine = setup(model, program, &s.name, None)?;
+    engine.run(until_of(s))?;
+    verdicts(model, &engine, s)
+}
+
 /// The scenario's `until`, as ms since the epoch.
 pub fn until_of(s: &Scenario) -> Option<i64> {
     let start = s.start_ms()?;

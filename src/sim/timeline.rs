@@ -164,7 +164,10 @@ impl Timeline {
                     }
                 }
                 Change::Parked(p) => dlq.push(p.clone()),
-                Change::Redriven { subscriber } => dlq.retain(|p| p.subscriber != *subscriber),
+                Change::Redriven {
+                    subscriber,
+                    position,
+                } => dlq.retain(|p| !p.is_redriven_by(*subscriber, *position)),
             }
         }
         let time = position

@@ -1,0 +1,356 @@
+//! The run's logs in the Simulation tab: the event log (virtualized, filterable by context,
+//! event type and text) and the command log (every command with its outcome; a rejected one
+//! shows its reason). Clicking a row moves the cursor there.
+
+use egui::{Color32, Ui};
+use egui_extras::{Column, TableBuilder};
+
+use super::sim_panel::Run;
+use crate::model::expr::time::format_timestamp;
+use crate::sim::engine::{CommandRecord, Engine};
+use crate::sim::store::{Cause, Record};
+
+/// Which log is shown.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LogKind {
+    /// Events, by position.
+    #[default]
+    Events,
+    /// Commands, in the order they were handled.
+    Commands,
+}
+
+/// What the event log shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LogFilter {
+    /// Only this context's events.
+    pub context: Option<String>,
+    /// Only events of this type (index into the program's events).
+    pub event: Option<usize>,
+    /// Only records whose stream, type or payload contains this text (case-insensitive).
+    pub text: String,
+}
+
+impl LogFilter {
+    fn is_empty(&self) -> bool {
+        self.context.is_none() && self.event.is_none() && self.text.trim().is_empty()
+    }
+
+    fn matches(&self, e: &Engine, r: &Record) -> bool {
+        let def = &e.program.events[r.event as usize];
+        if self.context.as_ref().is_some_and(|c| *c != def.context) {
+            return false;
+        }
+        if self.event.is_some_and(|x| x != r.event as usize) {
+            return false;
+        }
+        let text = self.text.trim().to_lowercase();
+        if text.is_empty() {
+            return true;
+        }
+        let stream = e
+            .store
+            .streams
+            .get(r.stream as usize)
+            .map_or("", |s| &s.name);
+        stream.to_lowercase().contains(&text)
+            || def.name.to_lowercase().contains(&text)
+            || r.payload
+                .iter()
+                .any(|v| v.to_string().to_lowercase().contains(&text))
+    }
+}
+
+/// The log view's state.
+#[derive(Default)]
+pub struct LogView {
+    /// Events or commands.
+    pub kind: LogKind,
+    /// The event filter.
+    pub filter: LogFilter,
+    /// The selected command (index into the command log).
+    pub command: Option<usize>,
+    /// Positions matching the filter, for the filter and log length they were computed for.
+    matching: Option<(LogFilter, usize, Vec<u32>)>,
+}
+
+impl LogView {
+    /// Forgets what was computed for an older run.
+    pub fn reset(&mut self) {
+        self.matching = None;
+        self.command = None;
+    }
+
+    /// The log chosen, up to `cursor`. Returns a new cursor when a row is clicked.
+    pub fn ui(&mut self, ui: &mut Ui, run: &Run, cursor: u64) -> Option<u64> {
+        ui.horizontal(|ui| {
+            ui.selectable_value(&mut self.kind, LogKind::Events, "Events");
+            ui.selectable_value(&mut self.kind, LogKind::Commands, "Commands");
+        });
+        match self.kind {
+            LogKind::Events => self.events_ui(ui, &run.engine, cursor),
+            LogKind::Commands => self.commands_ui(ui, &run.engine),
+        }
+    }
+
+    fn filter_ui(&mut self, ui: &mut Ui, e: &Engine) {
+        ui.horizontal(|ui| {
+            let mut contexts: Vec<&str> = e
+                .program
+                .events
+                .iter()
+                .map(|d| d.context.as_str())
+                .collect();
+            contexts.dedup();
+            egui::ComboBox::from_id_salt("log-context")
+                .selected_text(self.filter.context.as_deref().unwrap_or("all contexts"))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.filter.context, None, "all contexts");
+                    for c in contexts {
+                        ui.selectable_value(&mut self.filter.context, Some(c.to_owned()), c);
+                    }
+                });
+            let shown = self
+                .filter
+                .event
+                .and_then(|x| e.program.events.get(x))
+                .map_or("all events", |d| d.name.as_str());
+            egui::ComboBox::from_id_salt("log-event")
+                .selected_text(shown)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.filter.event, None, "all events");
+                    for (x, d) in e.program.events.iter().enumerate() {
+                        if self.filter.context.as_ref().is_none_or(|c| *c == d.context) {
+                            ui.selectable_value(&mut self.filter.event, Some(x), &d.name);
+                        }
+                    }
+                });
+            let label = ui.label("Filter events");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.filter.text)
+                    .hint_text("stream, type or value")
+                    .desired_width(150.0),
+            )
+            .labelled_by(label.id)
+            .on_hover_text("Only events whose stream, type or payload contains this text");
+            if !self.filter.is_empty()
+                && ui
+                    .small_button("✖")
+                    .on_hover_text("Clear the filter")
+                    .clicked()
+            {
+                self.filter = LogFilter::default();
+            }
+        });
+    }
+
+    /// The positions shown: all of them, or those matching the filter (computed once per
+    /// filter and log length, then cut at the cursor).
+    fn positions(&mut self, e: &Engine) -> Option<&[u32]> {
+        if self.filter.is_empty() {
+            return None;
+        }
+        let len = e.store.records.len();
+        let fresh = self
+            .matching
+            .as_ref()
+            .is_some_and(|(f, n, _)| *f == self.filter && *n == len);
+        if !fresh {
+            let hits = e
+                .store
+                .records
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| self.filter.matches(e, r))
+                .map(|(i, _)| i as u32)
+                .collect();
+            self.matching = Some((self.filter.clone(), len, hits));
+        }
+        self.matching.as_ref().map(|(_, _, v)| v.as_slice())
+    }
+
+    fn events_ui(&mut self, ui: &mut Ui, e: &Engine, cursor: u64) -> Option<u64> {
+        self.filter_ui(ui, e);
+        let positions = self.positions(e);
+        let shown = match positions {
+            Some(p) => p.partition_point(|&i| u64::from(i) < cursor),
+            None => cursor as usize,
+        };
+        let heading = match positions {
+            Some(_) => format!(
+                "Event log: {shown} matching of {cursor} ({} in all)",
+                e.store.records.len()
+            ),
+            None => format!("Event log ({cursor} of {})", e.store.records.len()),
+        };
+        ui.strong(heading);
+        let mut clicked = None;
+        TableBuilder::new(ui)
+            .id_salt("sim-log")
+            .striped(true)
+            .resizable(true)
+            .stick_to_bottom(true)
+            .sense(egui::Sense::click())
+            .max_scroll_height(260.0)
+            .column(Column::initial(48.0).at_least(30.0))
+            .column(Column::initial(90.0).at_least(60.0))
+            .column(Column::initial(150.0).at_least(60.0))
+            .column(Column::initial(30.0).at_least(24.0))
+            .column(Column::initial(150.0).at_least(60.0))
+            .column(Column::remainder())
+            .header(18.0, |mut h| {
+                for t in ["#", "time", "stream", "v", "event", "payload"] {
+                    h.col(|ui| {
+                        ui.strong(t);
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(18.0, shown, |mut row| {
+                    let i = positions.map_or(row.index(), |p| p[row.index()] as usize);
+                    let r = &e.store.records[i];
+                    row.set_selected(i as u64 + 1 == cursor);
+                    let stream = e
+                        .store
+                        .streams
+                        .get(r.stream as usize)
+                        .map_or("", |s| &s.name);
+                    let def = &e.program.events[r.event as usize];
+                    let time = format_timestamp(r.time);
+                    let payload: Vec<String> = def
+                        .fields
+                        .iter()
+                        .zip(r.payload.iter())
+                        .map(|(f, v)| format!("{}={v}", f.name))
+                        .collect();
+                    let cells = [
+                        (i + 1).to_string(),
+                        time.get(11..).unwrap_or(&time).to_owned(),
+                        stream.to_owned(),
+                        r.version.to_string(),
+                        def.name.clone(),
+                        payload.join(" "),
+                    ];
+                    if cells_ui(&mut row, cells) {
+                        clicked = Some(i as u64 + 1);
+                    }
+                });
+            });
+        clicked
+    }
+
+    fn commands_ui(&mut self, ui: &mut Ui, e: &Engine) -> Option<u64> {
+        let rejected = e.commands.iter().filter(|c| c.rejection.is_some()).count();
+        ui.strong(format!(
+            "Command log ({} commands, {rejected} rejected)",
+            e.commands.len()
+        ));
+        let mut clicked = None;
+        TableBuilder::new(ui)
+            .id_salt("sim-commands")
+            .striped(true)
+            .resizable(true)
+            .sense(egui::Sense::click())
+            .max_scroll_height(200.0)
+            .column(Column::initial(40.0).at_least(30.0))
+            .column(Column::initial(90.0).at_least(60.0))
+            .column(Column::initial(150.0).at_least(60.0))
+            .column(Column::initial(90.0).at_least(40.0))
+            .column(Column::remainder())
+            .header(18.0, |mut h| {
+                for t in ["#", "time", "command", "target", "outcome"] {
+                    h.col(|ui| {
+                        ui.strong(t);
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(18.0, e.commands.len(), |mut row| {
+                    let i = row.index();
+                    let c = &e.commands[i];
+                    row.set_selected(self.command == Some(i));
+                    let time = format_timestamp(c.time);
+                    let outcome = match &c.rejection {
+                        Some(reason) => format!("✖ rejected: {reason}"),
+                        None => format!("✔ {} event(s)", c.events.end - c.events.start),
+                    };
+                    let cells = [
+                        (i + 1).to_string(),
+                        time.get(11..).unwrap_or(&time).to_owned(),
+                        e.program.commands[c.command].name.clone(),
+                        c.target.to_string(),
+                        outcome,
+                    ];
+                    if cells_ui(&mut row, cells) {
+                        self.command = Some(i);
+                        clicked = Some(cursor_of(e, c));
+                    }
+                });
+            });
+        if let Some(c) = self.command.and_then(|i| e.commands.get(i)) {
+            command_detail_ui(ui, e, c);
+        }
+        clicked
+    }
+}
+
+/// A row's cells as clickable text; true when the row was clicked.
+fn cells_ui<const N: usize>(row: &mut egui_extras::TableRow<'_, '_>, cells: [String; N]) -> bool {
+    let mut clicked = false;
+    for c in cells {
+        row.col(|ui| {
+            clicked |= ui
+                .add(egui::Label::new(c).truncate().sense(egui::Sense::click()))
+                .clicked();
+        });
+    }
+    clicked || row.response().clicked()
+}
+
+/// Where the cursor goes for a command: after its last event, or (rejected) after the event
+/// that caused it, or after the last event before it.
+pub fn cursor_of(e: &Engine, c: &CommandRecord) -> u64 {
+    if !c.events.is_empty() {
+        return c.events.end;
+    }
+    match c.cause {
+        Cause::Event(p) => p + 1,
+        _ => e.store.records.partition_point(|r| r.time <= c.time) as u64,
+    }
+}
+
+fn command_detail_ui(ui: &mut Ui, e: &Engine, c: &CommandRecord) {
+    let def = &e.program.commands[c.command];
+    ui.separator();
+    ui.strong(format!("{} → {} {}", def.name, def.context, c.target));
+    ui.label(format!("at {}", format_timestamp(c.time)));
+    match &c.rejection {
+        Some(reason) => {
+            ui.colored_label(
+                Color32::from_rgb(200, 40, 40),
+                format!("Rejected: {reason}"),
+            );
+        }
+        None => {
+            let names: Vec<&str> = (c.events.start..c.events.end)
+                .filter_map(|p| e.store.records.get(p as usize))
+                .map(|r| e.program.events[r.event as usize].name.as_str())
+                .collect();
+            ui.label(format!("Accepted: {}", names.join(", ")));
+        }
+    }
+    let cause = match c.cause {
+        Cause::Scenario => "issued by the scenario".to_owned(),
+        Cause::Given => "part of the given history".to_owned(),
+        Cause::Event(p) => format!(
+            "issued on event #{} {}",
+            p + 1,
+            e.store
+                .records
+                .get(p as usize)
+                .map_or("?", |r| e.program.events[r.event as usize].name.as_str())
+        ),
+        Cause::Command(i) => format!("issued by command #{}", i + 1),
+    };
+    ui.weak(cause);
+}

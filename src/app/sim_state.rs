@@ -1,0 +1,410 @@
+//! The state at the cursor in the Simulation tab: the record there and its causation chain,
+//! aggregate instances with their fields, read-model tables (sortable by any column,
+//! filterable), saga instances (with their sequence view), the dead-letter queue (redrive one
+//! or all) and the scenario's expectations. Everything comes from the engine's timeline.
+
+use std::collections::BTreeMap;
+
+use egui::{Color32, RichText, Ui};
+use egui_extras::{Column, TableBuilder};
+
+use super::sim_panel::Run;
+use crate::model::expr::Value;
+use crate::model::expr::time::format_timestamp;
+use crate::sim::engine::Engine;
+use crate::sim::fold::Table;
+use crate::sim::hash::sorted;
+use crate::sim::program::SubscriberKind;
+use crate::sim::store::format_id;
+use crate::sim::timeline::{Link, StateAt, causation};
+
+/// What the user asked for in the state view.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StateAction {
+    /// Redrive one parked message.
+    Redrive {
+        /// The subscriber that parked it.
+        subscriber: usize,
+        /// Its log position.
+        position: u64,
+    },
+    /// Open the sequence view of saga `saga`'s instance `key`.
+    Sequence {
+        /// Saga index.
+        saga: usize,
+        /// Correlation value.
+        key: Value,
+    },
+}
+
+/// How one read-model table is shown.
+#[derive(Clone, Debug, Default)]
+struct TableView {
+    /// Sort column and direction (None: by key).
+    sort: Option<(usize, bool)>,
+    /// Only rows with a cell containing this text.
+    filter: String,
+}
+
+/// A section of the state view.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Section {
+    /// Aggregate instances.
+    #[default]
+    Aggregates,
+    /// Read-model tables.
+    ReadModels,
+    /// Saga instances.
+    Sagas,
+    /// The dead-letter queue.
+    DeadLetters,
+    /// The scenario's expectations.
+    Expectations,
+}
+
+/// The state view's own settings.
+#[derive(Default)]
+pub struct StateView {
+    /// The section shown.
+    pub section: Section,
+    tables: BTreeMap<usize, TableView>,
+}
+
+/// The name of the subscriber whose kind matches.
+pub fn subscriber_name(e: &Engine, is: impl Fn(&SubscriberKind) -> bool) -> &str {
+    e.program
+        .subscribers
+        .iter()
+        .find(|s| is(&s.kind))
+        .map_or("?", |s| s.name.as_str())
+}
+
+/// A causation chain as text: `#3 OrderPlaced ← command PlaceOrder`.
+fn chain_text(e: &Engine, position: u64) -> String {
+    let chain: Vec<String> = causation(e, position)
+        .into_iter()
+        .map(|l| match l {
+            Link::Event(p) => format!(
+                "#{} {}",
+                p + 1,
+                e.store
+                    .records
+                    .get(p as usize)
+                    .map_or("?", |r| e.program.events[r.event as usize].name.as_str())
+            ),
+            Link::Command(c) => e.commands.get(c as usize).map_or("command ?".into(), |c| {
+                format!("command {}", e.program.commands[c.command].name)
+            }),
+            Link::Given => "given history".into(),
+        })
+        .collect();
+    chain.join(" ← ")
+}
+
+impl StateView {
+    /// The state after `cursor` records. Returns what the user asked for.
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        run: &Run,
+        state: &StateAt,
+        cursor: u64,
+    ) -> Option<StateAction> {
+        let e = &run.engine;
+        record_ui(ui, e, cursor);
+        let sagas: usize = state.sagas.iter().map(|s| s.len()).sum();
+        let failed = run.verdicts.iter().filter(|v| !v.passed).count();
+        ui.horizontal_wrapped(|ui| {
+            for (section, label) in [
+                (Section::Aggregates, "Aggregates".to_owned()),
+                (Section::ReadModels, "Read models".to_owned()),
+                (Section::Sagas, format!("Sagas ({sagas})")),
+                (
+                    Section::DeadLetters,
+                    format!("Dead letters ({})", state.dlq.len()),
+                ),
+                (
+                    Section::Expectations,
+                    match failed {
+                        0 => format!("Expectations ({})", run.verdicts.len()),
+                        n => format!("Expectations ({n} failed)"),
+                    },
+                ),
+            ] {
+                ui.selectable_value(&mut self.section, section, label);
+            }
+        });
+        ui.separator();
+        egui::ScrollArea::vertical()
+            .id_salt(("sim-state", self.section as u8))
+            .max_height(300.0)
+            .auto_shrink([false, true])
+            .show(ui, |ui| match self.section {
+                Section::Aggregates => {
+                    aggregates_ui(ui, e, state);
+                    None
+                }
+                Section::ReadModels => {
+                    self.read_models_ui(ui, e, state);
+                    None
+                }
+                Section::Sagas => sagas_ui(ui, e, state),
+                Section::DeadLetters => dlq_ui(ui, e, state),
+                Section::Expectations => {
+                    verdicts_ui(ui, run);
+                    None
+                }
+            })
+            .inner
+    }
+
+    fn read_models_ui(&mut self, ui: &mut Ui, e: &Engine, state: &StateAt) {
+        for (i, table) in state.read_models.iter().enumerate() {
+            let name = subscriber_name(e, |k| matches!(k, SubscriberKind::ReadModel(r) if *r == i));
+            let view = self.tables.entry(i).or_default();
+            egui::CollapsingHeader::new(format!("{name}: {} row(s)", table.len()))
+                .id_salt(("read-model", i))
+                .default_open(true)
+                .show(ui, |ui| table_ui(ui, e, i, table, view));
+        }
+    }
+}
+
+/// The record at the cursor: type, time, payload, id and what caused it.
+fn record_ui(ui: &mut Ui, e: &Engine, cursor: u64) {
+    let Some(r) = cursor
+        .checked_sub(1)
+        .and_then(|p| e.store.records.get(p as usize))
+    else {
+        ui.weak("Before the first event.");
+        return;
+    };
+    let def = &e.program.events[r.event as usize];
+    ui.strong(format!(
+        "#{cursor} {} at {}",
+        def.name,
+        format_timestamp(r.time)
+    ));
+    let payload: Vec<String> = def
+        .fields
+        .iter()
+        .zip(r.payload.iter())
+        .map(|(f, v)| format!("{} = {v}", f.name))
+        .collect();
+    ui.label(RichText::new(payload.join(", ")).monospace());
+    let stream = e
+        .store
+        .streams
+        .get(r.stream as usize)
+        .map_or("", |s| &s.name);
+    ui.weak(format!(
+        "stream {stream} v{} · correlation {} · id {}",
+        r.version,
+        e.store.string(r.correlation),
+        format_id(r.id())
+    ));
+    let chain = chain_text(e, cursor - 1);
+    if !chain.is_empty() {
+        ui.label(format!("caused by: {chain}"));
+    }
+}
+
+fn aggregates_ui(ui: &mut Ui, e: &Engine, state: &StateAt) {
+    for (a, instances) in state.aggregates.iter().enumerate() {
+        let def = &e.program.aggregates[a];
+        egui::CollapsingHeader::new(format!("{}: {} instance(s)", def.name, instances.len()))
+            .id_salt(("aggregate", a))
+            .default_open(instances.len() <= 20)
+            .show(ui, |ui| {
+                for (key, inst) in sorted(instances) {
+                    let lifecycle = def.lifecycle.get(inst.lifecycle).map_or("", String::as_str);
+                    let fields: Vec<String> = def
+                        .state
+                        .iter()
+                        .zip(&inst.state)
+                        .map(|(f, v)| format!("{}={v}", f.name))
+                        .collect();
+                    ui.label(format!(
+                        "{}/{key}: {lifecycle} (v{}) {}",
+                        def.name,
+                        inst.version,
+                        fields.join(" ")
+                    ));
+                }
+            });
+    }
+}
+
+/// One read-model table: a filter box and a table sorted by the clicked column.
+fn table_ui(ui: &mut Ui, e: &Engine, i: usize, table: &Table, view: &mut TableView) {
+    let Some(def) = e.program.read_models.get(i) else {
+        return;
+    };
+    ui.add(
+        egui::TextEdit::singleline(&mut view.filter)
+            .id_salt(("read-model-filter", i))
+            .hint_text("filter rows")
+            .desired_width(140.0),
+    );
+    let needle = view.filter.trim().to_lowercase();
+    let mut rows: Vec<&Vec<Value>> = sorted(table)
+        .into_iter()
+        .map(|(_, row)| row)
+        .filter(|row| {
+            needle.is_empty()
+                || row
+                    .iter()
+                    .any(|v| v.to_string().to_lowercase().contains(&needle))
+        })
+        .collect();
+    if let Some((col, ascending)) = view.sort {
+        rows.sort_by(|a, b| {
+            let o = a.get(col).cmp(&b.get(col));
+            if ascending { o } else { o.reverse() }
+        });
+    }
+    let mut clicked = None;
+    let mut builder = TableBuilder::new(ui)
+        .id_salt(("read-model-table", i))
+        .striped(true)
+        .resizable(true)
+        .max_scroll_height(180.0);
+    for _ in &def.columns {
+        builder = builder.column(Column::auto().at_least(50.0));
+    }
+    builder
+        .header(18.0, |mut h| {
+            for (c, f) in def.columns.iter().enumerate() {
+                h.col(|ui| {
+                    let arrow = match view.sort {
+                        Some((s, true)) if s == c => " ⏶",
+                        Some((s, false)) if s == c => " ⏷",
+                        _ => "",
+                    };
+                    if ui
+                        .button(RichText::new(format!("{}{arrow}", f.name)).strong())
+                        .on_hover_text("Sort by this column (again: reverse)")
+                        .clicked()
+                    {
+                        clicked = Some(c);
+                    }
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(18.0, rows.len(), |mut row| {
+                let r = rows[row.index()];
+                for v in r {
+                    row.col(|ui| {
+                        ui.add(egui::Label::new(v.to_string()).truncate());
+                    });
+                }
+            });
+        });
+    if let Some(c) = clicked {
+        view.sort = match view.sort {
+            Some((s, true)) if s == c => Some((c, false)),
+            _ => Some((c, true)),
+        };
+    }
+}
+
+fn sagas_ui(ui: &mut Ui, e: &Engine, state: &StateAt) -> Option<StateAction> {
+    if state.sagas.iter().all(|s| s.is_empty()) {
+        ui.weak("No saga instance at this moment.");
+        return None;
+    }
+    let mut action = None;
+    for (i, sagas) in state.sagas.iter().enumerate() {
+        let name = subscriber_name(e, |k| matches!(k, SubscriberKind::Saga(x) if *x == i));
+        for (key, status) in sagas {
+            ui.horizontal(|ui| {
+                let color = match &**status {
+                    "Running" => ui.visuals().text_color(),
+                    "Compensated" | "TimedOut" => Color32::from_rgb(200, 90, 20),
+                    _ => Color32::from_rgb(40, 140, 60),
+                };
+                ui.colored_label(color, format!("{name} {key}: {status}"));
+                if let Some(inst) = e.sagas[i].get(key)
+                    && inst.compensations > 0
+                {
+                    ui.weak(format!("{} compensation(s) in the run", inst.compensations));
+                }
+                if ui
+                    .small_button("Sequence")
+                    .on_hover_text("The messages of this instance across contexts, in time order")
+                    .clicked()
+                {
+                    action = Some(StateAction::Sequence {
+                        saga: i,
+                        key: key.clone(),
+                    });
+                }
+            });
+        }
+    }
+    action
+}
+
+fn dlq_ui(ui: &mut Ui, e: &Engine, state: &StateAt) -> Option<StateAction> {
+    let mut action = None;
+    if state.dlq.is_empty() {
+        ui.weak("No message is parked at this moment.");
+    }
+    for p in &state.dlq {
+        ui.horizontal(|ui| {
+            let event = e
+                .store
+                .records
+                .get(p.position as usize)
+                .map_or("?", |r| e.program.events[r.event as usize].name.as_str());
+            ui.label(format!(
+                "#{} {event} to {}: {} after {} attempt(s)",
+                p.position + 1,
+                e.program.subscribers[p.subscriber].name,
+                p.error,
+                p.attempts
+            ));
+            // Only a message still parked at the end of the run can be redriven (the run
+            // goes on from its end).
+            let live = e
+                .dlq
+                .iter()
+                .any(|x| x.subscriber == p.subscriber && x.position == p.position);
+            if live
+                && ui
+                    .small_button("Redrive")
+                    .on_hover_text(
+                        "Redeliver this message after the end of the run (recorded in the log)",
+                    )
+                    .clicked()
+            {
+                action = Some(StateAction::Redrive {
+                    subscriber: p.subscriber,
+                    position: p.position,
+                });
+            }
+        });
+    }
+    action
+}
+
+fn verdicts_ui(ui: &mut Ui, run: &Run) {
+    if run.verdicts.is_empty() {
+        ui.weak("This scenario has no expectations.");
+        return;
+    }
+    for v in &run.verdicts {
+        let (mark, color) = if v.passed {
+            ("✔", Color32::from_rgb(40, 140, 60))
+        } else {
+            ("✖", Color32::from_rgb(200, 40, 40))
+        };
+        let text = if v.passed {
+            format!("{mark} {}", v.expectation)
+        } else {
+            format!("{mark} {}: {}", v.expectation, v.reason)
+        };
+        ui.colored_label(color, text);
+    }
+}
