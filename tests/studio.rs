@@ -462,6 +462,21 @@ fn a_scenario_runs_on_a_worker_and_the_cursor_scrubs_the_log_and_state() {
             .is_some()
     );
     assert!(h.query_by_label_contains("ServiceBooked at").is_some());
+    // The board lights the sticky of the event at the cursor and of the command behind it.
+    let studio = h.state();
+    let lit = studio.sim.lit(studio.doc.revision);
+    let named = |id: &stormlab::model::ElementId| {
+        studio
+            .doc
+            .model
+            .elements()
+            .iter()
+            .find(|e| e.id == *id)
+            .map(|e| e.name.to_owned())
+    };
+    let names: Vec<String> = lit.iter().filter_map(named).collect();
+    assert!(names.contains(&"ServiceBooked".to_owned()), "{names:?}");
+    assert!(names.contains(&"BookService".to_owned()), "{names:?}");
     assert!(
         h.query_by_label_contains("Booking/b-1: Created (v1)")
             .is_some()

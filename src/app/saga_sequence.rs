@@ -225,7 +225,8 @@ pub fn ui(ui: &mut Ui, seq: &Sequence, cursor: u64) -> Option<u64> {
     let red = Color32::from_rgb(210, 50, 50);
     let orange = Color32::from_rgb(215, 120, 20);
     let lilac = Color32::from_rgb(150, 110, 200);
-    let width = TIME_W + LANE_W * seq.lanes.len() as f32;
+    // Room on the right for the labels of the last lane.
+    let width = TIME_W + LANE_W * seq.lanes.len() as f32 + 220.0;
     let height = ROW_H * (seq.rows.len() as f32 + 1.5);
     egui::ScrollArea::both().show(ui, |ui| {
         let (rect, _) = ui.allocate_exact_size(Vec2::new(width, height), Sense::hover());
@@ -281,7 +282,7 @@ pub fn ui(ui: &mut Ui, seq: &Sequence, cursor: u64) -> Option<u64> {
                     painter.text(
                         Pos2::new(rect.left() + TIME_W, y),
                         Align2::LEFT_CENTER,
-                        format!("◆ {}", row.label),
+                        format!("◊ {}", row.label),
                         font.clone(),
                         lilac,
                     );

@@ -322,7 +322,7 @@ pub fn cursor_of(e: &Engine, c: &CommandRecord) -> u64 {
 fn command_detail_ui(ui: &mut Ui, e: &Engine, c: &CommandRecord) {
     let def = &e.program.commands[c.command];
     ui.separator();
-    ui.strong(format!("{} → {} {}", def.name, def.context, c.target));
+    ui.strong(format!("{} ➡ {} {}", def.name, def.context, c.target));
     ui.label(format!("at {}", format_timestamp(c.time)));
     match &c.rejection {
         Some(reason) => {

@@ -13,9 +13,10 @@ use egui::{Color32, Key, Ui};
 use super::saga_sequence::{self, Sequence};
 use super::sim_log::LogView;
 use super::sim_state::{StateAction, StateView};
-use crate::model::Model;
+use crate::model::{ElementId, Model};
 use crate::sim::engine::Engine;
 use crate::sim::scenario::{Verdict, setup, until_of, verdicts};
+use crate::sim::store::Cause;
 use crate::sim::timeline::{StateAt, Timeline};
 use crate::sim::{Program, SimError};
 
@@ -130,6 +131,35 @@ impl SimPanel {
         }
     }
 
+    /// The stickies involved in the record at the cursor, lit on the board while the run
+    /// matches the model: its event, the command that appended it and the subscribers
+    /// (policies, sagas, read models, external systems) it is delivered to.
+    pub fn lit(&self, revision: u64) -> Vec<ElementId> {
+        let Some(run) = self.run.as_ref().filter(|r| r.revision == revision) else {
+            return Vec::new();
+        };
+        let (e, p) = (&run.engine, &run.engine.program);
+        let Some(r) = self
+            .cursor
+            .checked_sub(1)
+            .and_then(|c| e.store.records.get(c as usize))
+        else {
+            return Vec::new();
+        };
+        let mut lit = vec![p.events[r.event as usize].id];
+        if let Cause::Command(c) = r.causation
+            && let Some(c) = e.commands.get(c as usize)
+        {
+            lit.push(p.commands[c.command].id);
+        }
+        lit.extend(
+            p.by_event[r.event as usize]
+                .iter()
+                .map(|&s| p.subscribers[s].id),
+        );
+        lit
+    }
+
     /// Collects a finished run, if one arrived.
     pub fn poll(&mut self) {
         let Some((rx, _)) = &self.worker else { return };
@@ -238,22 +268,30 @@ impl SimPanel {
             self.redrive(None);
             return;
         }
-        // The cursor: slider, ←/→ one event, Home/End.
+        // The cursor: slider, Alt+Left/Right one event, Alt+Home/End.
         let mut cursor = self.cursor.min(len);
         ui.horizontal(|ui| {
-            if ui.button("⏮").on_hover_text("Start (Home)").clicked() {
+            if ui.button("⏮").on_hover_text("Start (Alt+Home)").clicked() {
                 cursor = 0;
             }
-            if ui.button("◀").on_hover_text("One event back (←)").clicked() {
+            if ui
+                .button("◀")
+                .on_hover_text("One event back (Alt+Left)")
+                .clicked()
+            {
                 cursor = cursor.saturating_sub(1);
             }
-            if ui.button("▶").on_hover_text("One event on (→)").clicked() {
+            if ui
+                .button("▶")
+                .on_hover_text("One event on (Alt+Right)")
+                .clicked()
+            {
                 cursor = (cursor + 1).min(len);
             }
-            if ui.button("⏭").on_hover_text("End (End)").clicked() {
+            if ui.button("⏭").on_hover_text("End (Alt+End)").clicked() {
                 cursor = len;
             }
-            ui.spacing_mut().slider_width = (ui.available_width() - 120.0).max(100.0);
+            ui.spacing_mut().slider_width = (ui.available_width() - 220.0).max(100.0);
             ui.add(egui::Slider::new(&mut cursor, 0..=len).text("events applied"));
         });
         if !ui.ctx().egui_wants_keyboard_input() {
@@ -263,6 +301,12 @@ impl SimPanel {
                 }
                 if i.key_pressed(Key::ArrowRight) && i.modifiers.alt {
                     cursor = (cursor + 1).min(len);
+                }
+                if i.key_pressed(Key::Home) && i.modifiers.alt {
+                    cursor = 0;
+                }
+                if i.key_pressed(Key::End) && i.modifiers.alt {
+                    cursor = len;
                 }
             });
         }
@@ -307,7 +351,7 @@ impl SimPanel {
             .default_pos(egui::pos2(260.0, 120.0))
             .default_size(egui::vec2(720.0, 360.0))
             .show(ctx, |ui| {
-                ui.weak("Click a row to move the cursor there. ↺ compensation, ✖ rejected, ◆ saga status.");
+                ui.weak("Click a row to move the cursor there. ↺ compensation, ✖ rejected, ◊ saga status.");
                 clicked = saga_sequence::ui(ui, seq, self.cursor);
             });
         if let Some(c) = clicked {

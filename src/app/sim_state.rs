@@ -79,7 +79,7 @@ pub fn subscriber_name(e: &Engine, is: impl Fn(&SubscriberKind) -> bool) -> &str
         .map_or("?", |s| s.name.as_str())
 }
 
-/// A causation chain as text: `#3 OrderPlaced ← command PlaceOrder`.
+/// A causation chain as text: `#3 OrderPlaced ⬅ command PlaceOrder`.
 fn chain_text(e: &Engine, position: u64) -> String {
     let chain: Vec<String> = causation(e, position)
         .into_iter()
@@ -98,7 +98,7 @@ fn chain_text(e: &Engine, position: u64) -> String {
             Link::Given => "given history".into(),
         })
         .collect();
-    chain.join(" ← ")
+    chain.join(" ⬅ ")
 }
 
 impl StateView {

@@ -226,7 +226,10 @@ impl Studio {
                 if self.arrows.0 != self.doc.revision {
                     self.arrows = (self.doc.revision, super::arrows::arrows(&self.doc.model));
                 }
-                let highlight = self.search_hits();
+                let mut highlight = self.search_hits();
+                if self.dock == Some(DockTab::Simulation) {
+                    highlight.extend(self.sim.lit(self.doc.revision));
+                }
                 let out = self.board.ui(
                     ui,
                     &self.doc.model,
@@ -1178,7 +1181,7 @@ impl Studio {
                 .unwrap_or_else(|| "embedded example (not saved)".into());
             ui.label(file);
             if self.doc.is_dirty() {
-                ui.label(RichText::new("● unsaved").color(Color32::from_rgb(230, 140, 0)));
+                ui.label(RichText::new("⚫ unsaved").color(Color32::from_rgb(230, 140, 0)));
             }
             ui.separator();
             ui.label(format!("{} elements", self.doc.model.element_count()));
