@@ -574,10 +574,11 @@ impl Board {
         let z = self.zoom;
         let fill = kind_color(kind);
         if lit {
+            // At least a few pixels wide, so a lit sticky shows at a whole-board zoom too.
             painter.rect_filled(
-                r.expand(6.0 * z),
+                r.expand((6.0 * z).max(5.0)),
                 CornerRadius::same(6),
-                Color32::from_rgba_unmultiplied(255, 200, 0, 110),
+                Color32::from_rgba_unmultiplied(255, 190, 0, 150),
             );
         }
         // Below ~40% a sticky is a few pixels tall: a plain rectangle looks the same and is far
