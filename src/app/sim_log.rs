@@ -36,7 +36,8 @@ impl LogFilter {
         self.context.is_none() && self.event.is_none() && self.text.trim().is_empty()
     }
 
-    fn matches(&self, e: &Engine, r: &Record) -> bool {
+    /// Whether record `r` passes; `needle` is the text, trimmed and lowercased once by the caller.
+    fn matches(&self, e: &Engine, r: &Record, needle: &str) -> bool {
         let def = &e.program.events[r.event as usize];
         if self.context.as_ref().is_some_and(|c| *c != def.context) {
             return false;
@@ -44,8 +45,7 @@ impl LogFilter {
         if self.event.is_some_and(|x| x != r.event as usize) {
             return false;
         }
-        let text = self.text.trim().to_lowercase();
-        if text.is_empty() {
+        if needle.is_empty() {
             return true;
         }
         let stream = e
@@ -53,11 +53,11 @@ impl LogFilter {
             .streams
             .get(r.stream as usize)
             .map_or("", |s| &s.name);
-        stream.to_lowercase().contains(&text)
-            || def.name.to_lowercase().contains(&text)
+        stream.to_lowercase().contains(needle)
+            || def.name.to_lowercase().contains(needle)
             || r.payload
                 .iter()
-                .any(|v| v.to_string().to_lowercase().contains(&text))
+                .any(|v| v.to_string().to_lowercase().contains(needle))
     }
 }
 
@@ -156,12 +156,13 @@ impl LogView {
             .as_ref()
             .is_some_and(|(f, n, _)| *f == self.filter && *n == len);
         if !fresh {
+            let needle = self.filter.text.trim().to_lowercase();
             let hits = e
                 .store
                 .records
                 .iter()
                 .enumerate()
-                .filter(|(_, r)| self.filter.matches(e, r))
+                .filter(|(_, r)| self.filter.matches(e, r, &needle))
                 .map(|(i, _)| i as u32)
                 .collect();
             self.matching = Some((self.filter.clone(), len, hits));
