@@ -6,10 +6,11 @@
 use egui::{Align2, Color32, FontId, Pos2, Rect, Sense, Stroke, Ui, Vec2};
 
 use super::sim_log::cursor_of;
+use super::sim_state::subscriber_name;
 use crate::model::expr::Value;
 use crate::model::expr::time::format_timestamp;
 use crate::sim::engine::{Change, Engine};
-use crate::sim::program::Target;
+use crate::sim::program::{SubscriberKind, Target};
 use crate::sim::store::Cause;
 
 /// What a row of the diagram is.
@@ -90,12 +91,7 @@ fn command_lane(e: &Engine, lanes: &mut Vec<String>, command: usize) -> usize {
 pub fn build(e: &Engine, saga: usize, key: &Value) -> Option<Sequence> {
     let inst = e.sagas.get(saga)?.get(key)?;
     let correlation = e.store.records.get(inst.start as usize)?.correlation;
-    let name = e
-        .program
-        .subscribers
-        .iter()
-        .find(|s| matches!(s.kind, crate::sim::program::SubscriberKind::Saga(x) if x == saga))
-        .map_or("saga", |s| s.name.as_str());
+    let name = subscriber_name(e, |k| matches!(k, SubscriberKind::Saga(x) if *x == saga));
     let mut lanes = vec!["Scenario".to_owned()];
     // (slot, minor, index): event p sits at slot 2p+1, a command just before its first event,
     // a command that appended nothing just after the event that caused it.

@@ -172,6 +172,7 @@ impl SimPanel {
                     self.state = None;
                     self.sequence = None;
                     self.log.reset();
+                    self.state_view.reset();
                 }
                 Err(e) => self.error = Some(e),
             }
@@ -388,6 +389,7 @@ impl SimPanel {
         self.cursor = run.engine.store.records.len() as u64;
         self.state = None;
         self.log.reset();
+        self.state_view.reset();
     }
 }
 

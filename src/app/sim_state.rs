@@ -37,13 +37,52 @@ pub enum StateAction {
     },
 }
 
+/// A table's sort: column and ascending (None: by key).
+type Sort = Option<(usize, bool)>;
+
 /// How one read-model table is shown.
 #[derive(Clone, Debug, Default)]
 struct TableView {
-    /// Sort column and direction (None: by key).
-    sort: Option<(usize, bool)>,
+    /// Sort column and direction.
+    sort: Sort,
     /// Only rows with a cell containing this text.
     filter: String,
+    /// The keys of the rows shown, in order (sorting and filtering run when the cursor, sort
+    /// or filter changes, not every frame).
+    order: Vec<Value>,
+    /// The cursor, sort and filter `order` was computed for.
+    order_for: Option<(u64, Sort, String)>,
+}
+
+impl TableView {
+    /// The keys of `table`'s rows to show at `cursor`, filtered and sorted.
+    fn order(&mut self, table: &Table, cursor: u64) -> &[Value] {
+        let fresh = self
+            .order_for
+            .as_ref()
+            .is_some_and(|(c, s, f)| *c == cursor && *s == self.sort && *f == self.filter);
+        if !fresh {
+            let needle = self.filter.trim().to_lowercase();
+            let mut rows: Vec<(&Value, &Vec<Value>)> = sorted(table)
+                .into_iter()
+                .filter(|(_, row)| {
+                    needle.is_empty()
+                        || row
+                            .iter()
+                            .any(|v| v.to_string().to_lowercase().contains(&needle))
+                })
+                .collect();
+            if let Some((col, ascending)) = self.sort {
+                rows.sort_by(|(_, a), (_, b)| {
+                    let o = a.get(col).cmp(&b.get(col));
+                    if ascending { o } else { o.reverse() }
+                });
+            }
+            self.order = rows.into_iter().map(|(k, _)| k.clone()).collect();
+            self.order_for = Some((cursor, self.sort, self.filter.clone()));
+        }
+        &self.order
+    }
 }
 
 /// A section of the state view.
@@ -102,6 +141,13 @@ fn chain_text(e: &Engine, position: u64) -> String {
 }
 
 impl StateView {
+    /// Forgets what was computed for an older run (sort and filter settings stay).
+    pub fn reset(&mut self) {
+        for t in self.tables.values_mut() {
+            t.order_for = None;
+        }
+    }
+
     /// The state after `cursor` records. Returns what the user asked for.
     pub fn ui(
         &mut self,
@@ -165,7 +211,7 @@ impl StateView {
             egui::CollapsingHeader::new(format!("{name}: {} row(s)", table.len()))
                 .id_salt(("read-model", i))
                 .default_open(true)
-                .show(ui, |ui| table_ui(ui, e, i, table, view));
+                .show(ui, |ui| table_ui(ui, e, i, table, state.position, view));
         }
     }
 }
@@ -236,7 +282,7 @@ fn aggregates_ui(ui: &mut Ui, e: &Engine, state: &StateAt) {
 }
 
 /// One read-model table: a filter box and a table sorted by the clicked column.
-fn table_ui(ui: &mut Ui, e: &Engine, i: usize, table: &Table, view: &mut TableView) {
+fn table_ui(ui: &mut Ui, e: &Engine, i: usize, table: &Table, cursor: u64, view: &mut TableView) {
     let Some(def) = e.program.read_models.get(i) else {
         return;
     };
@@ -246,23 +292,12 @@ fn table_ui(ui: &mut Ui, e: &Engine, i: usize, table: &Table, view: &mut TableVi
             .hint_text("filter rows")
             .desired_width(140.0),
     );
-    let needle = view.filter.trim().to_lowercase();
-    let mut rows: Vec<&Vec<Value>> = sorted(table)
-        .into_iter()
-        .map(|(_, row)| row)
-        .filter(|row| {
-            needle.is_empty()
-                || row
-                    .iter()
-                    .any(|v| v.to_string().to_lowercase().contains(&needle))
-        })
+    let sort = view.sort;
+    let rows: Vec<&Vec<Value>> = view
+        .order(table, cursor)
+        .iter()
+        .filter_map(|k| table.get(k))
         .collect();
-    if let Some((col, ascending)) = view.sort {
-        rows.sort_by(|a, b| {
-            let o = a.get(col).cmp(&b.get(col));
-            if ascending { o } else { o.reverse() }
-        });
-    }
     let mut clicked = None;
     let mut builder = TableBuilder::new(ui)
         .id_salt(("read-model-table", i))
@@ -276,7 +311,7 @@ fn table_ui(ui: &mut Ui, e: &Engine, i: usize, table: &Table, view: &mut TableVi
         .header(18.0, |mut h| {
             for (c, f) in def.columns.iter().enumerate() {
                 h.col(|ui| {
-                    let arrow = match view.sort {
+                    let arrow = match sort {
                         Some((s, true)) if s == c => " ⏶",
                         Some((s, false)) if s == c => " ⏷",
                         _ => "",

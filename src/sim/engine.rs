@@ -1067,10 +1067,11 @@ impl Engine {
                 cause,
             } => self.append_free(event, payload, correlation, cause),
             Action::Deadline { saga, key, token } => {
-                let due = self.saga_running(saga, &key)
-                    && self.sagas[saga]
-                        .get(&key)
-                        .is_some_and(|i| i.deadlines.iter().any(|(_, _, t)| *t == token));
+                let running = &self.statuses.running;
+                let due = self.sagas[saga].get(&key).is_some_and(|i| {
+                    Arc::ptr_eq(&i.status, running)
+                        && i.deadlines.iter().any(|(_, _, t)| *t == token)
+                });
                 if due {
                     let timed_out = self.statuses.timed_out.clone();
                     self.saga_fail(saga, &key, &timed_out);
