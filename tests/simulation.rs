@@ -73,7 +73,10 @@ fn the_same_seed_twice_gives_the_same_log_for_every_scenario_and_seed() {
         let model = load(name);
         for s in &model.scenarios {
             for seed in [None, Some(1), Some(u64::MAX)] {
-                let a = stormlab::sim::log::jsonl(&run(&model, &s.name, seed));
+                let e = run(&model, &s.name, seed);
+                let rejected = e.commands.iter().filter(|c| c.rejection.is_some()).count();
+                assert_eq!(e.rejected(), rejected, "the rejection count");
+                let a = stormlab::sim::log::jsonl(&e);
                 let b = stormlab::sim::log::jsonl(&run(&model, &s.name, seed));
                 assert_eq!(a, b, "{name} / {} / {seed:?}", s.name);
             }

@@ -241,7 +241,7 @@ impl LogView {
     }
 
     fn commands_ui(&mut self, ui: &mut Ui, e: &Engine) -> Option<u64> {
-        let rejected = e.commands.iter().filter(|c| c.rejection.is_some()).count();
+        let rejected = e.rejected();
         ui.strong(format!(
             "Command log ({} commands, {rejected} rejected)",
             e.commands.len()

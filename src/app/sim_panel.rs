@@ -248,7 +248,7 @@ impl SimPanel {
                 run.scenario,
                 len,
                 run.engine.commands.len(),
-                run.engine.commands.iter().filter(|c| c.rejection.is_some()).count(),
+                run.engine.rejected(),
                 run.engine.dlq.len(),
                 run.verdicts.len()
             ));

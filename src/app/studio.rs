@@ -153,6 +153,11 @@ impl Studio {
         &mut self.board
     }
 
+    /// Opens the Simulation tab in the bottom dock.
+    pub fn show_simulation(&mut self) {
+        self.dock = Some(DockTab::Simulation);
+    }
+
     /// The UI preferences, to be stored.
     pub fn prefs(&self) -> &Prefs {
         &self.prefs

@@ -220,6 +220,7 @@ pub struct Engine {
     scratch: Vec<NewEvent>,
     statuses: Statuses,
     name_buf: String,
+    rejected: usize,
 }
 
 /// The id of the event at `position` of a run with `seed`.
@@ -268,6 +269,7 @@ impl Engine {
             actions: 0,
             scratch: Vec::new(),
             name_buf: String::new(),
+            rejected: 0,
             statuses: Statuses {
                 running: Arc::from("Running"),
                 compensated: Arc::from("Compensated"),
@@ -463,7 +465,10 @@ impl Engine {
         if let Some(rec) = self.commands.get_mut(index) {
             match &result {
                 Ok(events) => rec.events = events.clone(),
-                Err(reason) => rec.rejection = Some(reason.clone()),
+                Err(reason) => {
+                    rec.rejection = Some(reason.clone());
+                    self.rejected += 1;
+                }
             }
         }
         result
@@ -1111,6 +1116,11 @@ impl Engine {
     fn note(&mut self, change: Change) {
         self.journal
             .push((self.store.records.len() as u64, self.clock.now, change));
+    }
+
+    /// How many commands were rejected.
+    pub fn rejected(&self) -> usize {
+        self.rejected
     }
 
     /// How many times each subscriber handled an event (duplicates included).
