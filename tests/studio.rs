@@ -705,3 +705,66 @@ fn one_parked_message_can_be_redriven_from_the_dead_letters() {
             .is_some()
     );
 }
+
+#[test]
+fn a_fault_plan_edited_in_the_studio_reruns_and_the_runs_are_compared() {
+    use egui::accesskit::{Action, ActionData, ActionRequest};
+    use egui_kittest::kittest::NodeT as _;
+    let (mut h, _dir) = harness(stormlab::app::studio::default_model());
+    settle(&mut h);
+    let name = "booking is paid, confirmed and finalized";
+    run_scenario(&mut h, name);
+    h.get_by_label("Keep as baseline").click();
+    settle(&mut h);
+    assert_eq!(
+        h.query_all_by_label("✔ BusinessMetrics: the same rows")
+            .count(),
+        2,
+        "rebuilt from the log = live, and the baseline = this very run"
+    );
+    // Every delivery to the metrics (a counter, not idempotent) duplicated.
+    h.get_by_label("Fault plan…").click();
+    settle(&mut h);
+    let (target_node, target_tree) = h
+        .get_by_label("BusinessMetrics: duplicate %")
+        .accesskit_node()
+        .locate();
+    h.event(egui::Event::AccessKitActionRequest(ActionRequest {
+        action: Action::SetValue,
+        target_node,
+        target_tree,
+        data: Some(ActionData::NumericValue(100.0)),
+    }));
+    settle(&mut h);
+    let faults = |h: &Harness<'static, Studio>| {
+        let model = &h.state().doc.model;
+        let s = model.scenarios.iter().find(|s| s.name == name).unwrap();
+        s.faults.clone()
+    };
+    let plan = faults(&h);
+    assert_eq!(plan.len(), 1);
+    assert_eq!(
+        (plan[0].subscriber.as_str(), plan[0].duplicate_rate),
+        ("BusinessMetrics", 1.0)
+    );
+    // Run again: the rebuild and the baseline both disagree with the live metrics now.
+    h.key_press(Key::F5);
+    for _ in 0..100 {
+        h.run_steps(2);
+        if last_run(&h).revision == h.state().doc.revision {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    h.run_steps(10);
+    assert_eq!(
+        h.query_all_by_label_contains("✖ BusinessMetrics: 1 row(s) differ")
+            .count(),
+        2,
+        "live vs rebuilt, and baseline vs current"
+    );
+    // The plan change is one undoable edit.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    settle(&mut h);
+    assert!(faults(&h).is_empty());
+}

@@ -10,6 +10,8 @@ use std::sync::mpsc::{Receiver, channel};
 
 use egui::{Color32, Key, Ui};
 
+use super::edit::Edit;
+use super::fault_plan::FaultPlanView;
 use super::saga_sequence::{self, Sequence};
 use super::sim_log::LogView;
 use super::sim_state::{StateAction, StateView};
@@ -21,6 +23,7 @@ use crate::sim::timeline::{StateAt, Timeline};
 use crate::sim::{Program, SimError};
 
 /// A finished run.
+#[derive(Clone)]
 pub struct Run {
     /// The scenario's name.
     pub scenario: String,
@@ -59,6 +62,12 @@ pub struct SimPanel {
     pub state_view: StateView,
     /// The open saga sequence diagram.
     pub sequence: Option<Sequence>,
+    /// The fault-plan editor.
+    pub faults: FaultPlanView,
+    /// A run kept for comparison.
+    pub baseline: Option<Box<Run>>,
+    /// Whether the comparison window is shown.
+    pub compare_open: bool,
 }
 
 impl Default for SimPanel {
@@ -75,6 +84,9 @@ impl Default for SimPanel {
             log: LogView::default(),
             state_view: StateView::default(),
             sequence: None,
+            faults: FaultPlanView::default(),
+            baseline: None,
+            compare_open: false,
         }
     }
 }
@@ -179,9 +191,39 @@ impl SimPanel {
         }
     }
 
-    /// The panel. `revision` is the model's current revision (a run of an older one is marked).
-    pub fn ui(&mut self, ui: &mut Ui, model: &Model, revision: u64) {
+    /// The panel and its windows. `revision` is the model's current revision (a run of an
+    /// older one is marked). Returns an edit of the model (the fault-plan editor's).
+    pub fn ui(&mut self, ui: &mut Ui, model: &Model, revision: u64) -> Option<Edit> {
         self.poll();
+        if self.scenario.is_empty()
+            && let Some(first) = model.scenarios.first()
+        {
+            self.scenario = first.name.clone();
+        }
+        let edit = if self.faults.open {
+            self.faults
+                .window(ui.ctx(), model, revision, &self.scenario)
+        } else {
+            None
+        };
+        self.panel_ui(ui, model, revision);
+        if self.compare_open
+            && let Some(run) = &self.run
+        {
+            let mut open = true;
+            egui::Window::new("Compare runs")
+                .open(&mut open)
+                .default_pos(egui::pos2(280.0, 100.0))
+                .default_width(620.0)
+                .show(ui.ctx(), |ui| {
+                    super::run_compare::ui(ui, self.baseline.as_deref(), run);
+                });
+            self.compare_open = open;
+        }
+        edit
+    }
+
+    fn panel_ui(&mut self, ui: &mut Ui, model: &Model, revision: u64) {
         ui.horizontal(|ui| {
             ui.label("Scenario");
             egui::ComboBox::from_id_salt("sim-scenario")
@@ -215,6 +257,8 @@ impl SimPanel {
             {
                 self.start(ui.ctx(), model, revision);
             }
+            ui.toggle_value(&mut self.faults.open, "Fault plan…")
+                .on_hover_text("Edit the scenario's faults per subscriber, then run it again");
             if let Some((_, p)) = &self.worker {
                 ui.spinner();
                 ui.label(format!("{} events so far", p.load(Ordering::Relaxed)));
@@ -242,6 +286,7 @@ impl SimPanel {
         let len = run.engine.store.records.len() as u64;
         let passed = run.verdicts.iter().filter(|v| v.passed).count();
         let mut redrive = false;
+        let mut keep = false;
         ui.horizontal(|ui| {
             ui.label(format!(
                 "{}: {} events, {} commands ({} rejected), {} parked · expectations {passed}/{} passed",
@@ -264,7 +309,17 @@ impl SimPanel {
                 )
                 .on_hover_text("When, in virtual time (an outage may still be on)");
             }
+            keep = ui
+                .button("Keep as baseline")
+                .on_hover_text("Compare later runs with this one")
+                .clicked();
+            ui.toggle_value(&mut self.compare_open, "Compare…")
+                .on_hover_text("This run against the baseline, and its read models rebuilt from the log");
         });
+        if keep {
+            self.baseline = self.run.clone();
+            self.compare_open = true;
+        }
         if redrive {
             self.redrive(None);
             return;

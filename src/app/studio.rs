@@ -1105,7 +1105,9 @@ impl Studio {
                 }
             }
             Some(DockTab::Simulation) => {
-                self.sim.ui(ui, &self.doc.model, self.doc.revision);
+                if let Some(edit) = self.sim.ui(ui, &self.doc.model, self.doc.revision) {
+                    self.edits.push(edit);
+                }
             }
             Some(DockTab::Graph(tab)) => {
                 let selected = if self.selection.len() == 1 {

@@ -8,7 +8,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
 /// Actions due at virtual times (ms since the epoch).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Scheduler<A> {
     heap: BinaryHeap<Reverse<(i64, u64, usize)>>,
     /// Actions due at `now`, in sequence order (all of them at `now`).

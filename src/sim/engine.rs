@@ -182,7 +182,7 @@ impl SubState {
 
 /// The statuses the engine itself gives saga instances, shared rather than allocated per
 /// instance (a running instance's status is this very `Arc`).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Statuses {
     running: Arc<str>,
     compensated: Arc<str>,
@@ -190,7 +190,7 @@ struct Statuses {
 }
 
 /// A running simulation.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Engine {
     /// The compiled model.
     pub program: Arc<Program>,
