@@ -483,6 +483,26 @@ fn a_scenario_runs_on_a_worker_and_the_cursor_scrubs_the_log_and_state() {
     );
     // Every expectation of the scenario passed, as `stormlab test` says.
     assert!(h.query_all_by_label_contains("✖").next().is_none());
+    // On by whole commands: the cursor lands after the next command's events.
+    h.get_by_label("⏮").click();
+    settle(&mut h);
+    h.get_by_label("⏩ Next command").click();
+    settle(&mut h);
+    let first = last_run(&h).engine.commands[0].events.end;
+    assert_eq!(h.state().sim.cursor, first);
+    // Playing moves the cursor on by itself (5 events per second by default) and stops at the end.
+    h.get_by_label("⏮").click();
+    settle(&mut h);
+    h.get_by_label("⏵ Play").click();
+    h.run_steps(30);
+    let played = h.state().sim.cursor;
+    assert!(
+        (1..=3).contains(&played),
+        "half a second played {played} events"
+    );
+    h.run_steps(60 * total / 5 + 60);
+    assert_eq!(h.state().sim.cursor, total as u64);
+    assert!(!h.state().sim.playing);
 }
 
 const OUTAGE: &str = "CRM outage parks booking events";
@@ -767,4 +787,43 @@ fn a_fault_plan_edited_in_the_studio_reruns_and_the_runs_are_compared() {
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     settle(&mut h);
     assert!(faults(&h).is_empty());
+}
+
+#[test]
+fn presentation_mode_narrates_the_run_and_steps_with_the_arrow_keys() {
+    let (mut h, _dir) = harness(stormlab::app::studio::default_model());
+    settle(&mut h);
+    h.key_press(Key::F5);
+    wait_for(&mut h, "passed");
+    h.run_steps(10);
+    let total = last_run(&h).engine.store.records.len() as u64;
+    h.key_press(Key::F11);
+    settle(&mut h);
+    assert!(h.state().presenting.is_some());
+    assert!(
+        h.query_by_label("Stickies").is_none(),
+        "the palette is hidden"
+    );
+    assert!(
+        h.query_by_label_contains(&format!("{total} of {total}"))
+            .is_some()
+    );
+    h.key_press(Key::ArrowLeft);
+    settle(&mut h);
+    assert_eq!(h.state().sim.cursor, total - 1);
+    h.get_by_label("◀").click();
+    settle(&mut h);
+    h.key_press(Key::ArrowRight);
+    settle(&mut h);
+    assert_eq!(h.state().sim.cursor, total - 1);
+    let r = &last_run(&h).engine.store.records[(total - 2) as usize];
+    let name = last_run(&h).engine.program.events[r.event as usize]
+        .name
+        .clone();
+    assert!(h.query_by_label_contains(&format!("{name} — ")).is_some());
+    // Escape ends it: the panels are back.
+    h.key_press(Key::Escape);
+    settle(&mut h);
+    assert!(h.state().presenting.is_none());
+    assert!(h.query_by_label("Stickies").is_some());
 }

@@ -54,6 +54,8 @@ pub enum Action {
     Fit,
     /// View → Dark theme toggle.
     ToggleTheme,
+    /// View → Presentation Mode (the board and the simulation cursor only, large type).
+    Present,
     /// Model → New Bounded Context.
     NewContext,
     /// Model → Check Now.
@@ -102,6 +104,7 @@ pub fn shortcut(action: Action) -> Option<KeyboardShortcut> {
         Action::ZoomReset => cmd(Key::Num0),
         Action::Fit => KeyboardShortcut::new(Modifiers::NONE, Key::F),
         Action::Check => KeyboardShortcut::new(Modifiers::NONE, Key::F7),
+        Action::Present => KeyboardShortcut::new(Modifiers::NONE, Key::F11),
         Action::RunScenario => KeyboardShortcut::new(Modifiers::NONE, Key::F5),
         Action::CheckScenarios => KeyboardShortcut::new(Modifiers::SHIFT, Key::F5),
         Action::ExportProtos => {
@@ -116,7 +119,8 @@ pub fn shortcut(action: Action) -> Option<KeyboardShortcut> {
 }
 
 /// Actions whose shortcuts fire even while a text box has focus.
-const GLOBAL: [Action; 10] = [
+const GLOBAL: [Action; 11] = [
+    Action::Present,
     Action::CheckScenarios,
     Action::RunScenario,
     Action::New,

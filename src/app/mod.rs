@@ -17,6 +17,7 @@ pub mod graphs;
 pub mod history;
 pub mod image;
 pub mod inspector;
+pub mod presentation;
 pub mod problems;
 pub mod recovery;
 pub mod run_compare;

@@ -6,6 +6,7 @@ use egui::{Color32, Ui};
 use egui_extras::{Column, TableBuilder};
 
 use super::sim_panel::Run;
+use super::sim_state::payload_text;
 use crate::model::expr::time::format_timestamp;
 use crate::sim::engine::{CommandRecord, Engine};
 use crate::sim::store::{Cause, Record};
@@ -218,19 +219,13 @@ impl LogView {
                         .map_or("", |s| &s.name);
                     let def = &e.program.events[r.event as usize];
                     let time = format_timestamp(r.time);
-                    let payload: Vec<String> = def
-                        .fields
-                        .iter()
-                        .zip(r.payload.iter())
-                        .map(|(f, v)| format!("{}={v}", f.name))
-                        .collect();
                     let cells = [
                         (i + 1).to_string(),
                         time.get(11..).unwrap_or(&time).to_owned(),
                         stream.to_owned(),
                         r.version.to_string(),
                         def.name.clone(),
-                        payload.join(" "),
+                        payload_text(def, &r.payload, "=", " "),
                     ];
                     if cells_ui(&mut row, cells) {
                         clicked = Some(i as u64 + 1);

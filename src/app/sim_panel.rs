@@ -68,6 +68,12 @@ pub struct SimPanel {
     pub baseline: Option<Box<Run>>,
     /// Whether the comparison window is shown.
     pub compare_open: bool,
+    /// Whether the cursor moves on by itself.
+    pub playing: bool,
+    /// Playing speed, events per second.
+    pub play_speed: f64,
+    /// The fraction of an event played but not yet shown.
+    play_carry: f64,
 }
 
 impl Default for SimPanel {
@@ -87,6 +93,9 @@ impl Default for SimPanel {
             faults: FaultPlanView::default(),
             baseline: None,
             compare_open: false,
+            playing: false,
+            play_speed: 5.0,
+            play_carry: 0.0,
         }
     }
 }
@@ -183,6 +192,7 @@ impl SimPanel {
                     self.run = Some(run);
                     self.state = None;
                     self.sequence = None;
+                    self.playing = false;
                     self.log.reset();
                     self.state_view.reset();
                 }
@@ -337,6 +347,29 @@ impl SimPanel {
             {
                 cursor = cursor.saturating_sub(1);
             }
+            let play = if self.playing {
+                "⏸ Pause"
+            } else {
+                "⏵ Play"
+            };
+            if ui
+                .button(play)
+                .on_hover_text("Move the cursor on by itself, at the speed beside")
+                .clicked()
+            {
+                self.playing = !self.playing;
+                self.play_carry = 0.0;
+                if self.playing && cursor >= len {
+                    cursor = 0;
+                }
+            }
+            ui.add(
+                egui::DragValue::new(&mut self.play_speed)
+                    .range(0.5..=10_000.0)
+                    .speed(0.5)
+                    .suffix(" events/s"),
+            )
+            .on_hover_text("Playing speed");
             if ui
                 .button("▶")
                 .on_hover_text("One event on (Alt+Right)")
@@ -344,12 +377,30 @@ impl SimPanel {
             {
                 cursor = (cursor + 1).min(len);
             }
+            if ui
+                .button("⏩ Next command")
+                .on_hover_text("On to the events of the next command handled")
+                .clicked()
+            {
+                cursor = next_command_end(&run.engine, cursor).unwrap_or(len);
+            }
             if ui.button("⏭").on_hover_text("End (Alt+End)").clicked() {
                 cursor = len;
             }
-            ui.spacing_mut().slider_width = (ui.available_width() - 220.0).max(100.0);
+            ui.spacing_mut().slider_width = (ui.available_width() - 160.0).max(100.0);
             ui.add(egui::Slider::new(&mut cursor, 0..=len).text("events applied"));
         });
+        if self.playing {
+            self.play_carry += f64::from(ui.input(|i| i.stable_dt)) * self.play_speed;
+            let step = self.play_carry.floor();
+            self.play_carry -= step;
+            cursor = (cursor + step as u64).min(len);
+            if cursor >= len {
+                self.playing = false;
+            } else {
+                ui.ctx().request_repaint();
+            }
+        }
         if !ui.ctx().egui_wants_keyboard_input() {
             ui.input(|i| {
                 if i.key_pressed(Key::ArrowLeft) && i.modifiers.alt {
@@ -446,6 +497,14 @@ impl SimPanel {
         self.log.reset();
         self.state_view.reset();
     }
+}
+
+/// The cursor after the events of the first command that appended events beyond `cursor`.
+fn next_command_end(e: &Engine, cursor: u64) -> Option<u64> {
+    e.commands
+        .iter()
+        .find(|c| !c.events.is_empty() && c.events.end > cursor)
+        .map(|c| c.events.end)
 }
 
 /// Runs the scenario to its end, reporting progress; builds the timeline and checks.

@@ -14,7 +14,7 @@ use crate::model::expr::time::format_timestamp;
 use crate::sim::engine::Engine;
 use crate::sim::fold::Table;
 use crate::sim::hash::sorted;
-use crate::sim::program::SubscriberKind;
+use crate::sim::program::{EventDef, SubscriberKind};
 use crate::sim::store::format_id;
 use crate::sim::timeline::{Link, StateAt, causation};
 
@@ -118,8 +118,19 @@ pub fn subscriber_name(e: &Engine, is: impl Fn(&SubscriberKind) -> bool) -> &str
         .map_or("?", |s| s.name.as_str())
 }
 
+/// A record's payload as `name = value` pairs: `eq` between name and value, `sep` between pairs.
+pub fn payload_text(def: &EventDef, payload: &[Value], eq: &str, sep: &str) -> String {
+    let pairs: Vec<String> = def
+        .fields
+        .iter()
+        .zip(payload)
+        .map(|(f, v)| format!("{}{eq}{v}", f.name))
+        .collect();
+    pairs.join(sep)
+}
+
 /// A causation chain as text: `#3 OrderPlaced ⬅ command PlaceOrder`.
-fn chain_text(e: &Engine, position: u64) -> String {
+pub fn chain_text(e: &Engine, position: u64) -> String {
     let chain: Vec<String> = causation(e, position)
         .into_iter()
         .map(|l| match l {
@@ -231,13 +242,7 @@ fn record_ui(ui: &mut Ui, e: &Engine, cursor: u64) {
         def.name,
         format_timestamp(r.time)
     ));
-    let payload: Vec<String> = def
-        .fields
-        .iter()
-        .zip(r.payload.iter())
-        .map(|(f, v)| format!("{} = {v}", f.name))
-        .collect();
-    ui.label(RichText::new(payload.join(", ")).monospace());
+    ui.label(RichText::new(payload_text(def, &r.payload, " = ", ", ")).monospace());
     let stream = e
         .store
         .streams

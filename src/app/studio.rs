@@ -85,6 +85,8 @@ pub struct Studio {
     pub sim: super::sim_panel::SimPanel,
     /// Simulate → Check All Scenarios.
     pub checks: super::scenario_checks::ScenarioChecks,
+    /// Presentation mode: the UI zoom factor to restore when it ends.
+    pub presenting: Option<f32>,
     compare_view: Option<CompareView>,
     pending_dialog: Option<Purpose>,
     title: String,
@@ -122,6 +124,7 @@ impl Studio {
             export_view: None,
             sim: Default::default(),
             checks: Default::default(),
+            presenting: None,
             compare_view: None,
             pending_dialog: None,
             title: String::new(),
@@ -186,69 +189,56 @@ impl Studio {
         egui::Panel::top("menu").show(ui, |ui| {
             egui::MenuBar::new().ui(ui, |ui| self.menu_ui(ui, &mut actions));
         });
-        egui::Panel::bottom("status").show(ui, |ui| self.status_ui(ui));
-        if self.dock.is_some() {
-            egui::Panel::bottom("dock")
-                .resizable(true)
-                .default_size(280.0)
-                .show(ui, |ui| self.dock_ui(ui));
+        if self.presenting.is_some() {
+            if !typing {
+                self.sim.step_keys(&ctx);
+            }
+            egui::Panel::bottom("caption")
+                .show(ui, |ui| self.sim.caption_ui(ui, self.doc.revision));
+            self.board_ui(ui, true);
         } else {
-            egui::Panel::bottom("dock-tabs")
+            egui::Panel::bottom("status").show(ui, |ui| self.status_ui(ui));
+            if self.dock.is_some() {
+                egui::Panel::bottom("dock")
+                    .resizable(true)
+                    .default_size(280.0)
+                    .show(ui, |ui| self.dock_ui(ui));
+            } else {
+                egui::Panel::bottom("dock-tabs")
+                    .resizable(false)
+                    .show(ui, |ui| self.dock_ui(ui));
+            }
+            egui::Panel::left("palette")
                 .resizable(false)
-                .show(ui, |ui| self.dock_ui(ui));
-        }
-        egui::Panel::left("palette")
-            .resizable(false)
-            .exact_size(150.0)
-            .show(ui, |ui| self.palette_ui(ui, &mut actions));
-        egui::Panel::right("inspector")
-            .resizable(true)
-            .default_size(330.0)
-            .show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| {
-                    let one = if self.selection.len() == 1 {
-                        self.selection.iter().next().copied()
-                    } else {
-                        None
-                    };
-                    if self.selection.len() > 1 {
-                        ui.heading(format!("{} selected", self.selection.len()));
-                        ui.weak("Move, align, duplicate, copy or delete them together.");
-                    } else {
-                        self.inspector.ui(
-                            ui,
-                            &self.doc.model,
-                            self.doc.revision,
-                            one,
-                            &mut self.edits,
-                        );
-                    }
+                .exact_size(150.0)
+                .show(ui, |ui| self.palette_ui(ui, &mut actions));
+            egui::Panel::right("inspector")
+                .resizable(true)
+                .default_size(330.0)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical().show(ui, |ui| {
+                        let one = if self.selection.len() == 1 {
+                            self.selection.iter().next().copied()
+                        } else {
+                            None
+                        };
+                        if self.selection.len() > 1 {
+                            ui.heading(format!("{} selected", self.selection.len()));
+                            ui.weak("Move, align, duplicate, copy or delete them together.");
+                        } else {
+                            self.inspector.ui(
+                                ui,
+                                &self.doc.model,
+                                self.doc.revision,
+                                one,
+                                &mut self.edits,
+                            );
+                        }
+                    });
                 });
-            });
-        egui::CentralPanel::default()
-            .frame(egui::Frame::NONE)
-            .show(ui, |ui| {
-                if self.arrows.0 != self.doc.revision {
-                    self.arrows = (self.doc.revision, super::arrows::arrows(&self.doc.model));
-                }
-                let mut highlight = self.search_hits();
-                if self.dock == Some(DockTab::Simulation) {
-                    highlight.extend(self.sim.lit(self.doc.revision));
-                }
-                let out = self.board.ui(
-                    ui,
-                    &self.doc.model,
-                    &self.arrows.1,
-                    &mut self.selection,
-                    self.palette_kind,
-                    &highlight,
-                    &mut self.edits,
-                );
-                if let Some(m) = out.message {
-                    self.notify(m, false);
-                }
-            });
-
+            let simulating = self.dock == Some(DockTab::Simulation);
+            self.board_ui(ui, simulating);
+        }
         for a in actions {
             self.act(&ctx, a);
         }
@@ -454,11 +444,60 @@ impl Studio {
                     });
                 }
             }
+            Action::Present => self.present(ctx, self.presenting.is_none()),
+            Action::Escape if self.presenting.is_some() => self.present(ctx, false),
             Action::Escape => {
                 if self.board.linking_from.take().is_none() && self.search.take().is_none() {
                     self.selection.clear();
                 }
             }
+        }
+    }
+
+    /// The board in the central panel; with `simulating`, the stickies at the simulation
+    /// cursor are lit.
+    fn board_ui(&mut self, ui: &mut Ui, simulating: bool) {
+        egui::CentralPanel::default()
+            .frame(egui::Frame::NONE)
+            .show(ui, |ui| {
+                if self.arrows.0 != self.doc.revision {
+                    self.arrows = (self.doc.revision, super::arrows::arrows(&self.doc.model));
+                }
+                let mut highlight = self.search_hits();
+                if simulating {
+                    highlight.extend(self.sim.lit(self.doc.revision));
+                }
+                let out = self.board.ui(
+                    ui,
+                    &self.doc.model,
+                    &self.arrows.1,
+                    &mut self.selection,
+                    self.palette_kind,
+                    &highlight,
+                    &mut self.edits,
+                );
+                if let Some(m) = out.message {
+                    self.notify(m, false);
+                }
+            });
+    }
+
+    /// Starts or ends presentation mode: panels hidden, type 1.5× larger, the board fitted,
+    /// Left/Right step the simulation cursor, Escape or F11 ends it.
+    fn present(&mut self, ctx: &egui::Context, on: bool) {
+        match (on, self.presenting) {
+            (true, None) => {
+                self.presenting = Some(ctx.zoom_factor());
+                ctx.set_zoom_factor(1.5);
+                self.selection.clear();
+                self.board.fit();
+            }
+            (false, Some(zoom)) => {
+                self.presenting = None;
+                ctx.set_zoom_factor(zoom);
+                self.board.fit();
+            }
+            _ => {}
         }
     }
 
@@ -1002,6 +1041,8 @@ impl Studio {
                 true,
                 actions,
             );
+            ui.separator();
+            item(ui, "Presentation Mode", Action::Present, true, actions);
         });
         ui.menu_button("Model", |ui| {
             item(ui, "New Bounded Context", Action::NewContext, true, actions);

@@ -1,0 +1,98 @@
+//! Presentation mode's caption (View → Presentation Mode, F11): with the panels hidden and
+//! the type enlarged, a strip under the board narrates the record at the simulation cursor —
+//! what happened, to which stream, what caused it — and Left/Right step through the run.
+
+use egui::{Key, RichText, Ui};
+
+use super::sim_panel::SimPanel;
+use super::sim_state::{chain_text, payload_text};
+use crate::model::expr::time::format_timestamp;
+
+impl SimPanel {
+    /// Left/Right move the cursor one event back or on (presentation mode).
+    pub fn step_keys(&mut self, ctx: &egui::Context) {
+        let Some(run) = &self.run else { return };
+        let len = run.engine.store.records.len() as u64;
+        ctx.input_mut(|i| {
+            if i.consume_key(egui::Modifiers::NONE, Key::ArrowLeft) {
+                self.cursor = self.cursor.saturating_sub(1);
+            }
+            if i.consume_key(egui::Modifiers::NONE, Key::ArrowRight) {
+                self.cursor = (self.cursor + 1).min(len);
+            }
+        });
+    }
+
+    /// The caption: the record at the cursor in large type, with step buttons.
+    pub fn caption_ui(&mut self, ui: &mut Ui, revision: u64) {
+        let Some(run) = self.run.as_ref().filter(|r| r.revision == revision) else {
+            ui.label(
+                RichText::new(
+                    "Run a scenario (F5) to narrate it here; Escape leaves presentation mode.",
+                )
+                .size(18.0),
+            );
+            return;
+        };
+        let e = &run.engine;
+        let len = e.store.records.len() as u64;
+        let mut cursor = self.cursor.min(len);
+        ui.horizontal(|ui| {
+            if ui
+                .button(RichText::new("◀").size(22.0))
+                .on_hover_text("One event back (Left)")
+                .clicked()
+            {
+                cursor = cursor.saturating_sub(1);
+            }
+            if ui
+                .button(RichText::new("▶").size(22.0))
+                .on_hover_text("One event on (Right)")
+                .clicked()
+            {
+                cursor = (cursor + 1).min(len);
+            }
+            ui.label(
+                RichText::new(format!("{} · {cursor} of {len}", run.scenario))
+                    .size(16.0)
+                    .weak(),
+            );
+        });
+        match cursor
+            .checked_sub(1)
+            .and_then(|p| e.store.records.get(p as usize))
+        {
+            None => {
+                ui.label(RichText::new("Before the first event").size(24.0));
+            }
+            Some(r) => {
+                let def = &e.program.events[r.event as usize];
+                let stream = e
+                    .store
+                    .streams
+                    .get(r.stream as usize)
+                    .map_or("", |s| &s.name);
+                let time = format_timestamp(r.time);
+                ui.label(
+                    RichText::new(format!(
+                        "{} — {stream}, {}",
+                        def.name,
+                        time.get(11..19).unwrap_or(&time)
+                    ))
+                    .size(26.0)
+                    .strong(),
+                );
+                ui.label(RichText::new(payload_text(def, &r.payload, " = ", ", ")).size(18.0));
+                let chain = chain_text(e, cursor - 1);
+                if !chain.is_empty() {
+                    ui.label(
+                        RichText::new(format!("caused by {chain}"))
+                            .size(16.0)
+                            .weak(),
+                    );
+                }
+            }
+        }
+        self.cursor = cursor;
+    }
+}
