@@ -87,6 +87,8 @@ pub struct Studio {
     pub checks: super::scenario_checks::ScenarioChecks,
     /// Presentation mode: the UI zoom factor to restore when it ends.
     pub presenting: Option<f32>,
+    /// Frames until the board is fitted again (a new UI zoom factor takes effect a frame later).
+    refit_in: u8,
     compare_view: Option<CompareView>,
     pending_dialog: Option<Purpose>,
     title: String,
@@ -125,6 +127,7 @@ impl Studio {
             sim: Default::default(),
             checks: Default::default(),
             presenting: None,
+            refit_in: 0,
             compare_view: None,
             pending_dialog: None,
             title: String::new(),
@@ -189,6 +192,13 @@ impl Studio {
         egui::Panel::top("menu").show(ui, |ui| {
             egui::MenuBar::new().ui(ui, |ui| self.menu_ui(ui, &mut actions));
         });
+        if self.refit_in > 0 {
+            self.refit_in -= 1;
+            if self.refit_in == 0 {
+                self.board.fit();
+            }
+            ctx.request_repaint();
+        }
         if self.presenting.is_some() {
             if !typing {
                 self.sim.step_keys(&ctx);
@@ -490,12 +500,12 @@ impl Studio {
                 self.presenting = Some(ctx.zoom_factor());
                 ctx.set_zoom_factor(1.5);
                 self.selection.clear();
-                self.board.fit();
+                self.refit_in = 2;
             }
             (false, Some(zoom)) => {
                 self.presenting = None;
                 ctx.set_zoom_factor(zoom);
-                self.board.fit();
+                self.refit_in = 2;
             }
             _ => {}
         }
