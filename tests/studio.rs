@@ -477,6 +477,23 @@ fn a_scenario_runs_on_a_worker_and_the_cursor_scrubs_the_log_and_state() {
     let names: Vec<String> = lit.iter().filter_map(named).collect();
     assert!(names.contains(&"ServiceBooked".to_owned()), "{names:?}");
     assert!(names.contains(&"BookService".to_owned()), "{names:?}");
+    // Badges under the stickies: the booking's lifecycle state, the read models' row counts.
+    let revision = h.state().doc.revision;
+    let badges = h.state_mut().sim.badges(revision);
+    let studio = h.state();
+    let badge = |name: &str| {
+        let id = studio
+            .doc
+            .model
+            .elements()
+            .iter()
+            .find(|e| e.name == name && e.id.kind != Kind::Context)
+            .map(|e| e.id)
+            .unwrap();
+        badges.get(&id).cloned()
+    };
+    assert_eq!(badge("Booking").as_deref(), Some("b-1: Created"));
+    assert_eq!(badge("CustomerBookings").as_deref(), Some("1 row(s)"));
     assert!(
         h.query_by_label_contains("Booking/b-1: Created (v1)")
             .is_some()

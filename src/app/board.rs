@@ -6,7 +6,7 @@
 //! culled, which keeps a 1,000-sticky board within the frame budget. Each sticky is still an
 //! egui widget with an AccessKit label (`event ServiceBooked`), so it can be clicked in tests.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use egui::{
     Align2, Color32, CornerRadius, FontId, Id, Key, Pos2, Rect, Response, Sense, Shape, Stroke,
@@ -22,6 +22,16 @@ const FRAME_HEADER: f32 = 30.0;
 
 /// The set of selected elements.
 pub type Selection = BTreeSet<ElementId>;
+
+/// What is drawn over the model: lit stickies (search hits, the simulation cursor) and short
+/// badges under stickies (an aggregate's lifecycle state, a read model's row count).
+#[derive(Debug, Default)]
+pub struct Overlay {
+    /// Stickies drawn with a glow.
+    pub lit: BTreeSet<ElementId>,
+    /// A line of text under each of these stickies.
+    pub badges: BTreeMap<ElementId, String>,
+}
 
 /// What a pointer drag on the board is doing.
 #[derive(Clone, Debug)]
@@ -184,7 +194,7 @@ impl Board {
         self.offset = (avail - bounds.size() * zoom) / 2.0 - bounds.min.to_vec2() * zoom;
     }
 
-    /// Shows the board. `arrows` are the flow links to draw; `highlight` elements are drawn
+    /// Shows the board. `arrows` are the flow links to draw; `overlay`'s lit elements are drawn
     /// with a glow (search hits, the simulation cursor). Edits go to `edits`.
     #[expect(clippy::too_many_arguments)]
     pub fn ui(
@@ -194,7 +204,7 @@ impl Board {
         arrows: &[(ElementId, ElementId)],
         selection: &mut Selection,
         create_kind: Kind,
-        highlight: &BTreeSet<ElementId>,
+        overlay: &Overlay,
         edits: &mut Vec<Edit>,
     ) -> BoardOutput {
         let mut out = BoardOutput::default();
@@ -271,9 +281,12 @@ impl Board {
                 e.name,
                 sr,
                 selected,
-                highlight.contains(&e.id),
+                overlay.lit.contains(&e.id),
                 resp.hovered(),
             );
+            if let Some(badge) = overlay.badges.get(&e.id) {
+                paint_badge(&painter, sr, badge);
+            }
             sticky_responses.push((e.id, sr, resp));
         }
 
@@ -771,6 +784,21 @@ impl Board {
 }
 
 /// The spot on a sticky's right edge to drag a new link from.
+/// A badge under sticky `r`: dark pill, light text, readable at any zoom (a projector's
+/// distance included).
+fn paint_badge(painter: &egui::Painter, r: Rect, text: &str) {
+    let galley =
+        painter.layout_no_wrap(text.to_owned(), FontId::proportional(13.0), Color32::WHITE);
+    let size = galley.size() + vec2(10.0, 4.0);
+    let pill = Rect::from_min_size(pos2(r.left(), r.bottom() + 3.0), size);
+    painter.rect_filled(
+        pill,
+        CornerRadius::same(4),
+        Color32::from_rgba_unmultiplied(40, 40, 50, 220),
+    );
+    painter.galley(pill.min + vec2(5.0, 2.0), galley, Color32::WHITE);
+}
+
 fn link_handle(r: Rect) -> Pos2 {
     r.right_center()
 }

@@ -15,8 +15,11 @@ use super::fault_plan::FaultPlanView;
 use super::saga_sequence::{self, Sequence};
 use super::sim_log::LogView;
 use super::sim_state::{StateAction, StateView};
+use std::collections::BTreeMap;
+
 use crate::model::{ElementId, Model};
 use crate::sim::engine::Engine;
+use crate::sim::program::SubscriberKind;
 use crate::sim::scenario::{Verdict, setup, until_of, verdicts};
 use crate::sim::store::Cause;
 use crate::sim::timeline::{StateAt, Timeline};
@@ -179,6 +182,61 @@ impl SimPanel {
                 .map(|&s| p.subscribers[s].id),
         );
         lit
+    }
+
+    /// Badges for the board at the cursor while the run matches the model: each aggregate's
+    /// instance count (the instance of the record at the cursor with its lifecycle state),
+    /// each read model's row count, each saga's running instances.
+    pub fn badges(&mut self, revision: u64) -> BTreeMap<ElementId, String> {
+        if self.run.as_ref().is_none_or(|r| r.revision != revision) {
+            return BTreeMap::new();
+        }
+        if let Some(run) = &self.run {
+            let cursor = self.cursor.min(run.engine.store.records.len() as u64);
+            refresh(&mut self.state, run, cursor);
+        }
+        let (Some(run), Some((cursor, state))) = (&self.run, &self.state) else {
+            return BTreeMap::new();
+        };
+        let (e, p) = (&run.engine, &run.engine.program);
+        let current = cursor
+            .checked_sub(1)
+            .and_then(|c| e.store.records.get(c as usize))
+            .map(|r| r.stream);
+        let mut badges = BTreeMap::new();
+        for (a, instances) in state.aggregates.iter().enumerate() {
+            let def = &p.aggregates[a];
+            let shown = instances
+                .iter()
+                .find(|(_, i)| Some(i.stream) == current)
+                .map(|(key, i)| {
+                    let lifecycle = def.lifecycle.get(i.lifecycle).map_or("", String::as_str);
+                    format!("{key}: {lifecycle}")
+                });
+            let text = match (shown, instances.len()) {
+                (Some(t), _) => t,
+                (None, 0) => continue,
+                (None, n) => format!("{n} instance(s)"),
+            };
+            badges.insert(def.id, text);
+        }
+        for s in &p.subscribers {
+            match s.kind {
+                SubscriberKind::ReadModel(r) => {
+                    let rows = state.read_models.get(r).map_or(0, |t| t.len());
+                    badges.insert(s.id, format!("{rows} row(s)"));
+                }
+                SubscriberKind::Saga(x) => {
+                    let running = state
+                        .sagas
+                        .get(x)
+                        .map_or(0, |m| m.values().filter(|st| &***st == "Running").count());
+                    badges.insert(s.id, format!("{running} running"));
+                }
+                _ => {}
+            }
+        }
+        badges
     }
 
     /// Collects a finished run, if one arrived.
@@ -418,9 +476,7 @@ impl SimPanel {
             });
         }
         self.cursor = cursor;
-        if self.state.as_ref().map(|(c, _)| *c) != Some(cursor) {
-            self.state = Some((cursor, run.timeline.at(&run.engine, cursor)));
-        }
+        refresh(&mut self.state, run, cursor);
         let Some((_, state)) = &self.state else {
             return;
         };
@@ -496,6 +552,13 @@ impl SimPanel {
         self.state = None;
         self.log.reset();
         self.state_view.reset();
+    }
+}
+
+/// Brings the cached state up to `cursor` (a timeline seek when the cursor moved).
+fn refresh(state: &mut Option<(u64, StateAt)>, run: &Run, cursor: u64) {
+    if state.as_ref().map(|(c, _)| *c) != Some(cursor) {
+        *state = Some((cursor, run.timeline.at(&run.engine, cursor)));
     }
 }
 

@@ -7,7 +7,7 @@ use std::time::Instant;
 use egui::{Button, Color32, Id, Key, Modal, RichText, Ui};
 
 use super::actions::{Action, from_keys, shortcut};
-use super::board::{Board, Selection};
+use super::board::{Board, Overlay, Selection};
 use super::contracts::{CompareView, ExportView, Request};
 use super::dialogs::{Dialogs, Purpose};
 use super::document::Document;
@@ -473,9 +473,13 @@ impl Studio {
                 if self.arrows.0 != self.doc.revision {
                     self.arrows = (self.doc.revision, super::arrows::arrows(&self.doc.model));
                 }
-                let mut highlight = self.search_hits();
+                let mut overlay = Overlay {
+                    lit: self.search_hits(),
+                    badges: Default::default(),
+                };
                 if simulating {
-                    highlight.extend(self.sim.lit(self.doc.revision));
+                    overlay.lit.extend(self.sim.lit(self.doc.revision));
+                    overlay.badges = self.sim.badges(self.doc.revision);
                 }
                 let out = self.board.ui(
                     ui,
@@ -483,7 +487,7 @@ impl Studio {
                     &self.arrows.1,
                     &mut self.selection,
                     self.palette_kind,
-                    &highlight,
+                    &overlay,
                     &mut self.edits,
                 );
                 if let Some(m) = out.message {

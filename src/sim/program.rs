@@ -133,6 +133,8 @@ pub struct ApplierDef {
 /// An aggregate.
 #[derive(Clone, Debug)]
 pub struct AggregateDef {
+    /// Where it is in the model.
+    pub id: ElementId,
     /// Its name.
     pub name: String,
     /// State fields.
@@ -512,8 +514,8 @@ impl Program {
         p.by_event = vec![Vec::new(); p.events.len()];
         p.translations = vec![Vec::new(); p.events.len()];
         for (ci, c) in model.contexts.iter().enumerate() {
-            for a in &c.aggregates {
-                let def = p.aggregate(model, ci, a)?;
+            for (i, a) in c.aggregates.iter().enumerate() {
+                let def = p.aggregate(model, ci, i, a)?;
                 p.aggregates.push(def);
             }
             for x in &c.externals {
@@ -722,6 +724,7 @@ impl Program {
         &self,
         model: &Model,
         ci: usize,
+        index: usize,
         a: &crate::model::Aggregate,
     ) -> Result<AggregateDef, SimError> {
         let mut handlers = BTreeMap::new();
@@ -795,6 +798,11 @@ impl Program {
             appliers.insert(ev, ApplierDef { sets, to });
         }
         Ok(AggregateDef {
+            id: ElementId {
+                kind: Kind::Aggregate,
+                context: Some(ci),
+                index,
+            },
             name: a.name.clone(),
             fresh: super::fold::Instance {
                 state: a
