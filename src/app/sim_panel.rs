@@ -227,11 +227,18 @@ impl SimPanel {
                     badges.insert(s.id, format!("{rows} row(s)"));
                 }
                 SubscriberKind::Saga(x) => {
-                    let running = state
-                        .sagas
-                        .get(x)
-                        .map_or(0, |m| m.values().filter(|st| &***st == "Running").count());
-                    badges.insert(s.id, format!("{running} running"));
+                    let Some(instances) = state.sagas.get(x).filter(|m| !m.is_empty()) else {
+                        continue;
+                    };
+                    let text = match instances.iter().next() {
+                        Some((key, status)) if instances.len() == 1 => format!("{key}: {status}"),
+                        _ => {
+                            let running =
+                                instances.values().filter(|st| &***st == "Running").count();
+                            format!("{running} of {} running", instances.len())
+                        }
+                    };
+                    badges.insert(s.id, text);
                 }
                 _ => {}
             }
