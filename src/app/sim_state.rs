@@ -228,35 +228,56 @@ impl StateView {
 }
 
 /// The record at the cursor: type, time, payload, id and what caused it.
+/// The record at the cursor in four one-line rows (long ones are cut, the full text on
+/// hover), so the tab keeps its height while the cursor moves.
 fn record_ui(ui: &mut Ui, e: &Engine, cursor: u64) {
-    let Some(r) = cursor
+    let rows: [RichText; 4] = match cursor
         .checked_sub(1)
         .and_then(|p| e.store.records.get(p as usize))
-    else {
-        ui.weak("Before the first event.");
-        return;
+    {
+        None => [
+            RichText::new("Before the first event.").weak(),
+            RichText::new(""),
+            RichText::new(""),
+            RichText::new(""),
+        ],
+        Some(r) => {
+            let def = &e.program.events[r.event as usize];
+            let stream = e
+                .store
+                .streams
+                .get(r.stream as usize)
+                .map_or("", |s| &s.name);
+            let chain = chain_text(e, cursor - 1);
+            [
+                RichText::new(format!(
+                    "#{cursor} {} at {}",
+                    def.name,
+                    format_timestamp(r.time)
+                ))
+                .strong(),
+                RichText::new(payload_text(def, &r.payload, " = ", ", ")).monospace(),
+                RichText::new(format!(
+                    "stream {stream} v{} · correlation {} · id {}",
+                    r.version,
+                    e.store.string(r.correlation),
+                    format_id(r.id())
+                ))
+                .weak(),
+                RichText::new(if chain.is_empty() {
+                    String::new()
+                } else {
+                    format!("caused by: {chain}")
+                }),
+            ]
+        }
     };
-    let def = &e.program.events[r.event as usize];
-    ui.strong(format!(
-        "#{cursor} {} at {}",
-        def.name,
-        format_timestamp(r.time)
-    ));
-    ui.label(RichText::new(payload_text(def, &r.payload, " = ", ", ")).monospace());
-    let stream = e
-        .store
-        .streams
-        .get(r.stream as usize)
-        .map_or("", |s| &s.name);
-    ui.weak(format!(
-        "stream {stream} v{} · correlation {} · id {}",
-        r.version,
-        e.store.string(r.correlation),
-        format_id(r.id())
-    ));
-    let chain = chain_text(e, cursor - 1);
-    if !chain.is_empty() {
-        ui.label(format!("caused by: {chain}"));
+    for row in rows {
+        let hover = row.text().to_owned();
+        let r = ui.add(egui::Label::new(row).truncate());
+        if !hover.is_empty() {
+            r.on_hover_text(hover);
+        }
     }
 }
 
