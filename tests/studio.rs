@@ -741,6 +741,9 @@ fn one_parked_message_can_be_redriven_from_the_dead_letters() {
         h.query_by_label_contains(&format!("Dead letters ({})", parked - 1))
             .is_some()
     );
+    // The history lists every parking and the redrive, with their virtual times.
+    assert_eq!(h.query_all_by_label_contains(" parked #").count(), parked);
+    assert!(h.query_by_label_contains(" redriven: #").is_some());
 }
 
 #[test]

@@ -11,7 +11,7 @@ use egui_extras::{Column, TableBuilder};
 use super::sim_panel::Run;
 use crate::model::expr::Value;
 use crate::model::expr::time::format_timestamp;
-use crate::sim::engine::Engine;
+use crate::sim::engine::{Change, Engine};
 use crate::sim::fold::Table;
 use crate::sim::hash::sorted;
 use crate::sim::program::{EventDef, SubscriberKind};
@@ -447,7 +447,54 @@ fn dlq_ui(ui: &mut Ui, e: &Engine, state: &StateAt) -> Option<StateAction> {
             }
         });
     }
+    history_ui(ui, e, state.position);
     action
+}
+
+/// Every parking and redrive up to the cursor, with its virtual time: a message parked and
+/// redriven between two events is never parked at a cursor position, but shows here.
+fn history_ui(ui: &mut Ui, e: &Engine, position: u64) {
+    let lines: Vec<String> = e
+        .journal
+        .iter()
+        .take_while(|(stamp, _, _)| *stamp <= position)
+        .filter_map(|(_, time, change)| {
+            let time = format_timestamp(*time);
+            let at = time.get(11..19).unwrap_or(&time).to_owned();
+            match change {
+                Change::Parked(p) => Some(format!(
+                    "{at} parked #{} for {}: {} after {} attempt(s)",
+                    p.position + 1,
+                    e.program.subscribers[p.subscriber].name,
+                    p.error,
+                    p.attempts
+                )),
+                Change::Redriven {
+                    subscriber,
+                    position,
+                } => Some(match position {
+                    Some(p) => format!(
+                        "{at} redriven: #{} for {}",
+                        p + 1,
+                        e.program.subscribers[*subscriber].name
+                    ),
+                    None => format!(
+                        "{at} redriven: everything parked for {}",
+                        e.program.subscribers[*subscriber].name
+                    ),
+                }),
+                Change::Saga { .. } => None,
+            }
+        })
+        .collect();
+    if lines.is_empty() {
+        return;
+    }
+    ui.separator();
+    ui.strong("History");
+    for l in lines {
+        ui.label(l);
+    }
 }
 
 fn verdicts_ui(ui: &mut Ui, run: &Run) {
