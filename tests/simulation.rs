@@ -229,3 +229,32 @@ fn the_timeline_replays_parked_and_redriven_messages() {
         "and at the end none is"
     );
 }
+
+#[test]
+fn a_subscriber_behind_an_outage_shows_its_delay_until_the_redrive() {
+    let model = load("autoservice");
+    let e = run(&model, "CRM outage parks booking events", None);
+    let sub = |name: &str| {
+        e.program
+            .subscribers
+            .iter()
+            .position(|s| s.name == name)
+            .unwrap()
+    };
+    // The CRM was down 10:00–10:15; what it missed was redriven at 10:30: the first booking
+    // (appended at 10:00) waited about half an hour.
+    let crm = e.delays(sub("Crm"));
+    let longest = crm.iter().map(|d| d.max_ms).max().unwrap();
+    assert!((25 * 60_000..=31 * 60_000).contains(&longest), "{crm:?}");
+    let redrive = crm.last().unwrap();
+    assert_eq!(
+        redrive.max_ms, longest,
+        "the longest wait ends at the redrive: {crm:?}"
+    );
+    // The support read model was not affected: it never waited a second.
+    let support = e.delays(sub("CustomerBookings"));
+    assert!(!support.is_empty());
+    assert!(support.iter().all(|d| d.max_ms < 1_000), "{support:?}");
+    // One sample per minute, in time order.
+    assert!(crm.windows(2).all(|w| w[0].minute < w[1].minute));
+}

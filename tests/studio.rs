@@ -847,3 +847,51 @@ fn presentation_mode_narrates_the_run_and_steps_with_the_arrow_keys() {
     assert!(h.state().presenting.is_none());
     assert!(h.query_by_label("Stickies").is_some());
 }
+
+#[test]
+fn the_timeline_marks_parkings_and_the_charts_show_the_outage() {
+    let (mut h, _dir) = harness(stormlab::app::studio::default_model());
+    settle(&mut h);
+    run_scenario(&mut h, OUTAGE);
+    let run = last_run(&h);
+    let len = run.engine.store.records.len() as u64;
+    let parkings: Vec<u64> = run
+        .engine
+        .journal
+        .iter()
+        .filter(|(_, _, c)| matches!(c, stormlab::sim::engine::Change::Parked(_)))
+        .map(|(stamp, _, _)| *stamp)
+        .collect();
+    assert!(parkings.len() > 1);
+    // The strip under the cursor marks every parking and the scripted redrive.
+    assert!(
+        h.query_by_label_contains(&format!(
+            "Timeline: {} marker(s), cursor {len} of {len}",
+            parkings.len() + 1
+        ))
+        .is_some()
+    );
+    assert!(
+        h.query_by_label(&format!("{} parked", parkings.len()))
+            .is_some()
+    );
+    assert!(h.query_by_label("1 redriven").is_some());
+    // "Previous parked" from the end lands on the last parking before it; once more, on the
+    // one before that.
+    let previous = |cursor: u64| *parkings.iter().rev().find(|&&p| p < cursor).unwrap();
+    h.get_all_by_label("⬅").next().unwrap().click();
+    settle(&mut h);
+    let first_step = previous(len);
+    assert_eq!(h.state().sim.cursor, first_step);
+    h.get_all_by_label("⬅").next().unwrap().click();
+    settle(&mut h);
+    assert_eq!(h.state().sim.cursor, previous(first_step));
+    // The charts: the CRM's delay shows (it waited for the redrive), the support read model's
+    // does not (it never waited a second), and the dead-letter queue has its chart.
+    h.get_by_label("Charts…").click();
+    h.run_steps(5);
+    assert!(h.query_by_label("■ Crm").is_some());
+    assert!(h.query_by_label("■ CustomerBookings").is_none());
+    assert!(h.query_by_label("■ ServiceBooked").is_some());
+    assert!(h.query_by_label("Dead-letter queue size").is_some());
+}

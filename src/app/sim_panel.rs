@@ -13,7 +13,9 @@ use egui::{Color32, Key, Ui};
 use super::edit::Edit;
 use super::fault_plan::FaultPlanView;
 use super::saga_sequence::{self, Sequence};
+use super::sim_charts::{self, ChartData};
 use super::sim_log::LogView;
+use super::sim_markers::{Marker, legend_ui, markers, strip_ui};
 use super::sim_state::{StateAction, StateView};
 use std::collections::BTreeMap;
 
@@ -77,6 +79,12 @@ pub struct SimPanel {
     pub play_speed: f64,
     /// The fraction of an event played but not yet shown.
     play_carry: f64,
+    /// The run's timeline markers (rejections, parkings, …).
+    markers: Vec<Marker>,
+    /// Whether the charts window is shown.
+    pub charts_open: bool,
+    /// The charts' series, for the current run.
+    charts: Option<ChartData>,
 }
 
 impl Default for SimPanel {
@@ -99,6 +107,9 @@ impl Default for SimPanel {
             playing: false,
             play_speed: 5.0,
             play_carry: 0.0,
+            markers: Vec::new(),
+            charts_open: false,
+            charts: None,
         }
     }
 }
@@ -254,6 +265,7 @@ impl SimPanel {
             match outcome {
                 Ok(run) => {
                     self.cursor = run.engine.store.records.len() as u64;
+                    self.markers = markers(&run.engine);
                     self.run = Some(run);
                     self.state = None;
                     self.sequence = None;
@@ -390,6 +402,8 @@ impl SimPanel {
                 .clicked();
             ui.toggle_value(&mut self.compare_open, "Compare…")
                 .on_hover_text("This run against the baseline, and its read models rebuilt from the log");
+            ui.toggle_value(&mut self.charts_open, "Charts…")
+                .on_hover_text("Events per minute by type, delivery delay per subscriber, dead-letter queue size");
         });
         if keep {
             self.baseline = self.run.clone();
@@ -455,6 +469,12 @@ impl SimPanel {
             ui.spacing_mut().slider_width = (ui.available_width() - 160.0).max(100.0);
             ui.add(egui::Slider::new(&mut cursor, 0..=len).text("events applied"));
         });
+        if let Some(c) = strip_ui(ui, &run.engine, &self.markers, cursor) {
+            cursor = c;
+        }
+        if let Some(c) = legend_ui(ui, &self.markers, cursor) {
+            cursor = c;
+        }
         if self.playing {
             self.play_carry += f64::from(ui.input(|i| i.stable_dt)) * self.play_speed;
             let step = self.play_carry.floor();
@@ -508,6 +528,35 @@ impl SimPanel {
             None => {}
         }
         self.sequence_window(ui.ctx());
+        self.charts_window(ui.ctx());
+    }
+
+    /// The charts, in their own window; computed once per run.
+    fn charts_window(&mut self, ctx: &egui::Context) {
+        let Some(run) = &self.run else { return };
+        if !self.charts_open {
+            return;
+        }
+        let e = &run.engine;
+        if !self.charts.as_ref().is_some_and(|c| c.is_of(e)) {
+            self.charts = Some(ChartData::new(e));
+        }
+        let Some(data) = &self.charts else { return };
+        let mut open = true;
+        let mut clicked = None;
+        egui::Window::new(format!("Charts — {}", run.scenario))
+            .id(egui::Id::new("sim-charts"))
+            .open(&mut open)
+            .default_pos(egui::pos2(300.0, 80.0))
+            .default_size(egui::vec2(680.0, 620.0))
+            .show(ctx, |ui| {
+                ui.weak("Click or drag on a chart to move the cursor there; scroll to zoom, double-click to reset.");
+                clicked = sim_charts::ui(ui, e, data, self.cursor);
+            });
+        if let Some(c) = clicked {
+            self.cursor = c;
+        }
+        self.charts_open = open;
     }
 
     /// The saga sequence diagram, in its own window.
@@ -555,6 +604,7 @@ impl SimPanel {
             self.error = Some(err.to_string());
         }
         run.timeline = Timeline::new(&run.engine);
+        self.markers = markers(&run.engine);
         self.cursor = run.engine.store.records.len() as u64;
         self.state = None;
         self.log.reset();

@@ -162,6 +162,18 @@ struct SubState {
     handled: Vec<u64>,
     /// Deliveries handled, duplicates included.
     deliveries: u64,
+    /// Per virtual minute with deliveries, the longest wait from append to handling.
+    delays: Vec<DelaySample>,
+}
+
+/// The longest delivery delay a subscriber saw in one virtual minute: how far behind the log
+/// it ran (latency, retries with backoff, outages).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DelaySample {
+    /// The minute, as ms since the epoch of its start.
+    pub minute: i64,
+    /// The longest wait from append to handling in that minute, ms.
+    pub max_ms: i64,
 }
 
 impl SubState {
@@ -169,6 +181,18 @@ impl SubState {
         self.handled
             .get((position / 64) as usize)
             .is_some_and(|w| w & (1 << (position % 64)) != 0)
+    }
+
+    fn note_delay(&mut self, now: i64, appended: i64) {
+        let minute = now - now.rem_euclid(60_000);
+        let wait = now.saturating_sub(appended);
+        match self.delays.last_mut() {
+            Some(last) if last.minute == minute => last.max_ms = last.max_ms.max(wait),
+            _ => self.delays.push(DelaySample {
+                minute,
+                max_ms: wait,
+            }),
+        }
     }
 
     fn mark_handled(&mut self, position: u64) {
@@ -770,6 +794,15 @@ impl Engine {
         };
         match result {
             Ok(()) => {
+                if !self.subs[sub].was_handled(position) {
+                    // The first handling (in order, or redriven): how long it waited.
+                    let appended = self
+                        .store
+                        .records
+                        .get(position as usize)
+                        .map_or(now, |r| r.time);
+                    self.subs[sub].note_delay(now, appended);
+                }
                 self.subs[sub].mark_handled(position);
                 self.subs[sub].deliveries += 1;
                 if queued {
@@ -1121,6 +1154,12 @@ impl Engine {
     /// How many commands were rejected.
     pub fn rejected(&self) -> usize {
         self.rejected
+    }
+
+    /// Subscriber `sub`'s delivery delays, one sample per virtual minute in which it first
+    /// handled an event (in order or redriven; duplicates not counted), in time order.
+    pub fn delays(&self, sub: usize) -> &[DelaySample] {
+        self.subs.get(sub).map_or(&[], |s| &s.delays)
     }
 
     /// How many times each subscriber handled an event (duplicates included).

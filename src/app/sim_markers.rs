@@ -1,0 +1,266 @@
+//! The timeline strip under the cursor controls: the whole log as a bar with markers where
+//! commands were rejected, messages parked, parked messages redriven, sagas compensated or
+//! timed out (a deadline fired first), and the cursor. Click or drag on it to move the cursor;
+//! hover a marker to read what happened there.
+
+use egui::{Color32, Rect, Sense, Stroke, Ui, pos2, vec2};
+
+use super::sim_log::cursor_of;
+use super::sim_state::subscriber_name;
+use crate::sim::engine::{Change, Engine};
+use crate::sim::program::SubscriberKind;
+
+/// What a marker marks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum MarkerKind {
+    /// A command was rejected.
+    Rejection,
+    /// A message was parked in the dead-letter queue.
+    Parking,
+    /// Parked messages were redriven.
+    Redrive,
+    /// A saga ran its compensation.
+    Compensation,
+    /// A saga's deadline fired before it ended.
+    Timeout,
+}
+
+impl MarkerKind {
+    /// The kinds, in legend order.
+    pub const ALL: [MarkerKind; 5] = [
+        MarkerKind::Rejection,
+        MarkerKind::Parking,
+        MarkerKind::Redrive,
+        MarkerKind::Compensation,
+        MarkerKind::Timeout,
+    ];
+
+    /// Its colour on the strip.
+    pub fn color(self) -> Color32 {
+        match self {
+            MarkerKind::Rejection => Color32::from_rgb(210, 40, 40),
+            MarkerKind::Parking => Color32::from_rgb(230, 130, 0),
+            MarkerKind::Redrive => Color32::from_rgb(30, 150, 70),
+            MarkerKind::Compensation => Color32::from_rgb(140, 70, 200),
+            MarkerKind::Timeout => Color32::from_rgb(40, 110, 220),
+        }
+    }
+
+    /// Its name in the legend.
+    pub fn label(self) -> &'static str {
+        match self {
+            MarkerKind::Rejection => "rejected",
+            MarkerKind::Parking => "parked",
+            MarkerKind::Redrive => "redriven",
+            MarkerKind::Compensation => "compensated",
+            MarkerKind::Timeout => "timed out",
+        }
+    }
+}
+
+/// One marker: the cursor position at which it can be seen, and where its story is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Marker {
+    /// The cursor (records applied) at which it has happened.
+    pub position: u64,
+    /// What happened.
+    pub kind: MarkerKind,
+    /// The command index (rejections) or journal index (the others).
+    source: usize,
+}
+
+/// The markers of a run, sorted by position.
+pub fn markers(e: &Engine) -> Vec<Marker> {
+    let mut out: Vec<Marker> = e
+        .commands
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.rejection.is_some())
+        .map(|(i, c)| Marker {
+            position: cursor_of(e, c),
+            kind: MarkerKind::Rejection,
+            source: i,
+        })
+        .collect();
+    for (i, (stamp, _, change)) in e.journal.iter().enumerate() {
+        let kind = match change {
+            Change::Parked(_) => MarkerKind::Parking,
+            Change::Redriven { .. } => MarkerKind::Redrive,
+            Change::Saga { status, .. } if &**status == "Compensated" => MarkerKind::Compensation,
+            Change::Saga { status, .. } if &**status == "TimedOut" => MarkerKind::Timeout,
+            Change::Saga { .. } => continue,
+        };
+        out.push(Marker {
+            position: *stamp,
+            kind,
+            source: i,
+        });
+    }
+    out.sort_by_key(|m| (m.position, m.kind, m.source));
+    out
+}
+
+/// What a marker marks, in a sentence.
+pub fn describe(e: &Engine, m: &Marker) -> String {
+    let program = &e.program;
+    if m.kind == MarkerKind::Rejection {
+        return e.commands.get(m.source).map_or_else(String::new, |c| {
+            format!(
+                "✖ {} {} rejected: {}",
+                program.commands[c.command].name,
+                c.target,
+                c.rejection.as_deref().unwrap_or("")
+            )
+        });
+    }
+    let Some((_, _, change)) = e.journal.get(m.source) else {
+        return String::new();
+    };
+    let sub = |i: usize| program.subscribers.get(i).map_or("?", |s| s.name.as_str());
+    match change {
+        Change::Parked(p) => {
+            let event = e
+                .store
+                .records
+                .get(p.position as usize)
+                .map_or("?", |r| program.events[r.event as usize].name.as_str());
+            format!(
+                "⚠ {event} #{} parked for {} after {} attempt(s): {}",
+                p.position,
+                sub(p.subscriber),
+                p.attempts,
+                p.error
+            )
+        }
+        Change::Redriven {
+            subscriber,
+            position,
+        } => match position {
+            Some(p) => format!("⟲ event #{p} redriven to {}", sub(*subscriber)),
+            None => format!("⟲ every parked message of {} redriven", sub(*subscriber)),
+        },
+        Change::Saga { saga, key, status } => {
+            let name = subscriber_name(e, |k| matches!(k, SubscriberKind::Saga(x) if x == saga));
+            format!("◊ {name} {key}: {status}")
+        }
+    }
+}
+
+/// The strip with the markers and the cursor; returns the cursor the user chose by clicking
+/// or dragging on it.
+pub fn strip_ui(ui: &mut Ui, e: &Engine, markers: &[Marker], cursor: u64) -> Option<u64> {
+    let len = e.store.records.len() as u64;
+    let height = 16.0;
+    let (rect, response) =
+        ui.allocate_exact_size(vec2(ui.available_width(), height), Sense::click_and_drag());
+    response.widget_info(|| {
+        egui::WidgetInfo::labeled(
+            egui::WidgetType::Slider,
+            true,
+            format!(
+                "Timeline: {} marker(s), cursor {cursor} of {len}",
+                markers.len()
+            ),
+        )
+    });
+    let x_of = |p: u64| {
+        let t = if len == 0 { 0.0 } else { p as f32 / len as f32 };
+        rect.left() + t * rect.width()
+    };
+    let painter = ui.painter_at(rect);
+    let visuals = ui.visuals();
+    painter.rect_filled(rect, 3.0, visuals.extreme_bg_color);
+    // One column per pixel: at most one tick per kind and pixel, however many markers.
+    let row = (height - 4.0) / MarkerKind::ALL.len() as f32;
+    let mut last: Option<(i32, MarkerKind)> = None;
+    for m in markers {
+        let x = x_of(m.position);
+        let column = (x.round() as i32, m.kind);
+        if last == Some(column) {
+            continue;
+        }
+        last = Some(column);
+        let lane = MarkerKind::ALL
+            .iter()
+            .position(|k| *k == m.kind)
+            .unwrap_or(0) as f32;
+        let top = rect.top() + 2.0 + lane * row;
+        painter.rect_filled(
+            Rect::from_min_max(pos2(x - 1.0, top), pos2(x + 1.0, top + row)),
+            0.0,
+            m.kind.color(),
+        );
+    }
+    let cx = x_of(cursor);
+    painter.line_segment(
+        [pos2(cx, rect.top()), pos2(cx, rect.bottom())],
+        Stroke::new(2.0, visuals.strong_text_color()),
+    );
+    let position_at = |x: f32| -> u64 {
+        let t = ((x - rect.left()) / rect.width().max(1.0)).clamp(0.0, 1.0);
+        (f64::from(t) * len as f64).round() as u64
+    };
+    if let Some(pointer) = response.hover_pos() {
+        // The marker nearest the pointer, within a few pixels.
+        let near = markers
+            .iter()
+            .map(|m| ((x_of(m.position) - pointer.x).abs(), m))
+            .filter(|(d, _)| *d <= 4.0)
+            .min_by(|a, b| a.0.total_cmp(&b.0));
+        let text = match near {
+            Some((_, m)) => format!("at cursor {}: {}", m.position, describe(e, m)),
+            None => format!(
+                "cursor {} — click or drag to move there",
+                position_at(pointer.x)
+            ),
+        };
+        response.clone().on_hover_text_at_pointer(text);
+    }
+    if response.clicked() || response.dragged() {
+        let pointer = response.interact_pointer_pos()?;
+        // A click next to a marker lands on it.
+        let snapped = markers
+            .iter()
+            .map(|m| ((x_of(m.position) - pointer.x).abs(), m.position))
+            .filter(|(d, _)| *d <= 4.0)
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, p)| p);
+        return Some(snapped.unwrap_or_else(|| position_at(pointer.x)));
+    }
+    None
+}
+
+/// The legend: each kind with its count, its colour, and buttons to jump to its previous and
+/// next marker. Returns the chosen cursor.
+pub fn legend_ui(ui: &mut Ui, markers: &[Marker], cursor: u64) -> Option<u64> {
+    let mut chosen = None;
+    ui.horizontal_wrapped(|ui| {
+        for kind in MarkerKind::ALL {
+            let of_kind = markers.iter().filter(|m| m.kind == kind);
+            let count = of_kind.clone().count();
+            if count == 0 {
+                continue;
+            }
+            ui.colored_label(kind.color(), "■");
+            ui.label(format!("{count} {}", kind.label()));
+            let before = of_kind.clone().rev().find(|m| m.position < cursor);
+            let after = of_kind.clone().find(|m| m.position > cursor);
+            if ui
+                .add_enabled(before.is_some(), egui::Button::new("⬅").small())
+                .on_hover_text(format!("Previous {}", kind.label()))
+                .clicked()
+            {
+                chosen = before.map(|m| m.position);
+            }
+            if ui
+                .add_enabled(after.is_some(), egui::Button::new("➡").small())
+                .on_hover_text(format!("Next {}", kind.label()))
+                .clicked()
+            {
+                chosen = after.map(|m| m.position);
+            }
+            ui.add_space(8.0);
+        }
+    });
+    chosen
+}
