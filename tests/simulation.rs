@@ -258,3 +258,55 @@ fn a_subscriber_behind_an_outage_shows_its_delay_until_the_redrive() {
     // One sample per minute, in time order.
     assert!(crm.windows(2).all(|w| w[0].minute < w[1].minute));
 }
+
+#[test]
+fn the_causation_tree_runs_from_the_root_command_to_every_consequence() {
+    use stormlab::sim::causation::{Node, tree};
+    let model = load("accounts");
+    let e = run(&model, "payment over the limit is compensated", None);
+    let name_of = |n: &Node| match *n {
+        Node::Event(p) => e.program.events[e.store.records[p as usize].event as usize]
+            .name
+            .clone(),
+        Node::Command(c) => e.program.commands[e.commands[c as usize].command]
+            .name
+            .clone(),
+    };
+    let cancelled = e
+        .store
+        .records
+        .iter()
+        .position(|r| e.program.events[r.event as usize].name == "OrderCancelled")
+        .unwrap() as u64;
+    let t = tree(&e, cancelled, 300);
+    assert!(!t.truncated);
+    // The root is the scenario's command; the cancelled order and the rejected payment are
+    // both in the tree, each with exactly one cause.
+    assert_eq!(name_of(&t.nodes[0]), "PlaceOrder");
+    let names: Vec<String> = t.nodes.iter().map(name_of).collect();
+    for n in [
+        "OrderPlaced",
+        "ChargePayment",
+        "OrderCancelled",
+        "StockReleased",
+    ] {
+        assert!(names.iter().any(|x| x == n), "{n} in {names:?}");
+    }
+    for i in 1..t.nodes.len() {
+        assert_eq!(
+            t.edges.iter().filter(|(_, b)| *b == i).count(),
+            1,
+            "{names:?}"
+        );
+    }
+    // A tree of an event picked anywhere in it is the same tree.
+    let placed = t.nodes.iter().find_map(|n| match n {
+        Node::Event(p) if name_of(n) == "OrderPlaced" => Some(*p),
+        _ => None,
+    });
+    assert_eq!(tree(&e, placed.unwrap(), 300), t);
+    // Cut at a limit, and said so.
+    let small = tree(&e, cancelled, 3);
+    assert!(small.truncated && small.nodes.len() == 3);
+    assert!(tree(&e, 10_000, 300).nodes.is_empty());
+}

@@ -642,6 +642,14 @@ fn a_rejected_command_shows_its_reason_and_a_saga_its_sequence() {
     h.get_by_label("OrderPlaced").click();
     settle(&mut h);
     assert_eq!(h.state().sim.cursor, 1);
+    // The causation graph of the event at the cursor opens in its own window.
+    h.get_by_label("Causation graph").click();
+    h.run_steps(5);
+    assert!(
+        h.query_by_label_contains("Causation — #1 OrderPlaced")
+            .is_some()
+    );
+    assert_eq!(h.state().sim.causation.as_ref().unwrap().position, 0);
 }
 
 #[test]

@@ -150,7 +150,7 @@ pub fn describe(e: &Engine, m: &Marker) -> String {
 /// or dragging on it.
 pub fn strip_ui(ui: &mut Ui, e: &Engine, markers: &[Marker], cursor: u64) -> Option<u64> {
     let len = e.store.records.len() as u64;
-    let height = 16.0;
+    let height = 20.0;
     let (rect, response) =
         ui.allocate_exact_size(vec2(ui.available_width(), height), Sense::click_and_drag());
     response.widget_info(|| {
@@ -171,7 +171,14 @@ pub fn strip_ui(ui: &mut Ui, e: &Engine, markers: &[Marker], cursor: u64) -> Opt
     let visuals = ui.visuals();
     painter.rect_filled(rect, 3.0, visuals.extreme_bg_color);
     // One column per pixel: at most one tick per kind and pixel, however many markers.
-    let row = (height - 4.0) / MarkerKind::ALL.len() as f32;
+    // One lane per kind present in this run, so a run with few kinds gets thick ticks.
+    let kinds: Vec<MarkerKind> = MarkerKind::ALL
+        .into_iter()
+        .filter(|k| markers.iter().any(|m| m.kind == *k))
+        .collect();
+    let row = (height - 4.0) / kinds.len().max(1) as f32;
+    // Wider ticks on short logs, so a marker under the cursor still shows on both sides.
+    let half = (rect.width() / len.max(1) as f32 * 0.3).clamp(1.0, 4.0);
     let mut last: Option<(i32, MarkerKind)> = None;
     for m in markers {
         let x = x_of(m.position);
@@ -180,13 +187,10 @@ pub fn strip_ui(ui: &mut Ui, e: &Engine, markers: &[Marker], cursor: u64) -> Opt
             continue;
         }
         last = Some(column);
-        let lane = MarkerKind::ALL
-            .iter()
-            .position(|k| *k == m.kind)
-            .unwrap_or(0) as f32;
+        let lane = kinds.iter().position(|k| *k == m.kind).unwrap_or(0) as f32;
         let top = rect.top() + 2.0 + lane * row;
         painter.rect_filled(
-            Rect::from_min_max(pos2(x - 1.0, top), pos2(x + 1.0, top + row)),
+            Rect::from_min_max(pos2(x - half, top), pos2(x + half, top + row)),
             0.0,
             m.kind.color(),
         );

@@ -10,6 +10,7 @@ use std::sync::mpsc::{Receiver, channel};
 
 use egui::{Color32, Key, Ui};
 
+use super::causation_graph::CausationView;
 use super::edit::Edit;
 use super::fault_plan::FaultPlanView;
 use super::saga_sequence::{self, Sequence};
@@ -85,6 +86,8 @@ pub struct SimPanel {
     pub charts_open: bool,
     /// The charts' series, for the current run.
     charts: Option<ChartData>,
+    /// The open causation graph.
+    pub causation: Option<CausationView>,
 }
 
 impl Default for SimPanel {
@@ -110,6 +113,7 @@ impl Default for SimPanel {
             markers: Vec::new(),
             charts_open: false,
             charts: None,
+            causation: None,
         }
     }
 }
@@ -269,6 +273,7 @@ impl SimPanel {
                     self.run = Some(run);
                     self.state = None;
                     self.sequence = None;
+                    self.causation = None;
                     self.playing = false;
                     self.log.reset();
                     self.state_view.reset();
@@ -525,10 +530,35 @@ impl SimPanel {
             Some(StateAction::Sequence { saga, key }) => {
                 self.sequence = saga_sequence::build(&run.engine, saga, &key);
             }
+            Some(StateAction::Causation { position }) => {
+                self.causation = CausationView::new(ui, &run.engine, position);
+            }
             None => {}
         }
         self.sequence_window(ui.ctx());
         self.charts_window(ui.ctx());
+        self.causation_window(ui.ctx());
+    }
+
+    /// The causation graph of an event, in its own window.
+    fn causation_window(&mut self, ctx: &egui::Context) {
+        let (Some(run), Some(view)) = (&self.run, &mut self.causation) else {
+            return;
+        };
+        let mut open = true;
+        let mut clicked = None;
+        egui::Window::new(format!("Causation — {}", view.title))
+            .id(egui::Id::new("causation-window"))
+            .open(&mut open)
+            .default_pos(egui::pos2(240.0, 90.0))
+            .default_size(egui::vec2(760.0, 420.0))
+            .show(ctx, |ui| clicked = view.ui(ui, &run.engine));
+        if let Some(c) = clicked {
+            self.cursor = c;
+        }
+        if !open {
+            self.causation = None;
+        }
     }
 
     /// The charts, in their own window; computed once per run.
@@ -605,6 +635,7 @@ impl SimPanel {
         }
         run.timeline = Timeline::new(&run.engine);
         self.markers = markers(&run.engine);
+        self.causation = None;
         self.cursor = run.engine.store.records.len() as u64;
         self.state = None;
         self.log.reset();

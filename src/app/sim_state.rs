@@ -28,6 +28,11 @@ pub enum StateAction {
         /// Its log position.
         position: u64,
     },
+    /// Open the causation graph of the event at a log position.
+    Causation {
+        /// The event's log position.
+        position: u64,
+    },
     /// Open the sequence view of saga `saga`'s instance `key`.
     Sequence {
         /// Saga index.
@@ -168,7 +173,7 @@ impl StateView {
         cursor: u64,
     ) -> Option<StateAction> {
         let e = &run.engine;
-        record_ui(ui, e, cursor);
+        let causation = record_ui(ui, e, cursor);
         let sagas: usize = state.sagas.iter().map(|s| s.len()).sum();
         let failed = run.verdicts.iter().filter(|v| !v.passed).count();
         ui.horizontal_wrapped(|ui| {
@@ -192,7 +197,7 @@ impl StateView {
             }
         });
         ui.separator();
-        egui::ScrollArea::vertical()
+        let chosen = egui::ScrollArea::vertical()
             .id_salt(("sim-state", self.section as u8))
             .max_height(300.0)
             .auto_shrink([false, true])
@@ -212,7 +217,8 @@ impl StateView {
                     None
                 }
             })
-            .inner
+            .inner;
+        chosen.or(causation)
     }
 
     fn read_models_ui(&mut self, ui: &mut Ui, e: &Engine, state: &StateAt) {
@@ -227,10 +233,10 @@ impl StateView {
     }
 }
 
-/// The record at the cursor: type, time, payload, id and what caused it.
-/// The record at the cursor in four one-line rows (long ones are cut, the full text on
-/// hover), so the tab keeps its height while the cursor moves.
-fn record_ui(ui: &mut Ui, e: &Engine, cursor: u64) {
+/// The record at the cursor (type, time, payload, id and what caused it) in four one-line
+/// rows (long ones are cut, the full text on hover), so the tab keeps its height while the
+/// cursor moves. Returns a request for its causation graph.
+fn record_ui(ui: &mut Ui, e: &Engine, cursor: u64) -> Option<StateAction> {
     let rows: [RichText; 4] = match cursor
         .checked_sub(1)
         .and_then(|p| e.store.records.get(p as usize))
@@ -272,13 +278,27 @@ fn record_ui(ui: &mut Ui, e: &Engine, cursor: u64) {
             ]
         }
     };
-    for row in rows {
+    let mut asked = None;
+    for (i, row) in rows.into_iter().enumerate() {
         let hover = row.text().to_owned();
-        let r = ui.add(egui::Label::new(row).truncate());
-        if !hover.is_empty() {
-            r.on_hover_text(hover);
-        }
+        ui.horizontal(|ui| {
+            if i == 3 && cursor > 0 {
+                let graph = ui
+                    .small_button("Causation graph")
+                    .on_hover_text("What led to this event and what it led to, as a graph");
+                if graph.clicked() {
+                    asked = Some(StateAction::Causation {
+                        position: cursor - 1,
+                    });
+                }
+            }
+            let r = ui.add(egui::Label::new(row).truncate());
+            if !hover.is_empty() {
+                r.on_hover_text(hover);
+            }
+        });
     }
+    asked
 }
 
 fn aggregates_ui(ui: &mut Ui, e: &Engine, state: &StateAt) {

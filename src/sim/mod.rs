@@ -10,6 +10,7 @@
 //! - [`clock`], [`rng`], [`hash`]: virtual time, seeded randomness, fixed hashing.
 //! - [`log`]: the event log as JSON Lines.
 
+pub mod causation;
 pub mod clock;
 pub mod engine;
 pub mod fold;

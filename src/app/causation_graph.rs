@@ -1,0 +1,144 @@
+//! The causation graph of the event at the cursor, drawn with egui_graphs (hierarchical,
+//! left to right): its root cause and every command and event that followed from it, the
+//! chosen event selected, rejected commands red. Clicking a node moves the cursor there.
+//! The graph is built once per event ([`crate::sim::causation::tree`]) and only drawn while its
+//! window is open (egui_graphs repaints every frame).
+
+use egui::{Color32, Ui};
+use egui_graphs::{
+    GraphChange, GraphView, LayoutHierarchical, LayoutHierarchicalOrientation,
+    LayoutStateHierarchical, SettingsInteraction, SettingsNavigation, SettingsStyle,
+};
+
+use super::sim_log::cursor_of;
+use crate::sim::causation::{Node, tree};
+use crate::sim::engine::Engine;
+
+type CauseGraph = egui_graphs::Graph<Node, String>;
+
+/// At most this many nodes are drawn.
+const LIMIT: usize = 300;
+const LAYOUT_ID: &str = "causation-graph";
+const EVENT: Color32 = Color32::from_rgb(210, 110, 0);
+const COMMAND: Color32 = Color32::from_rgb(30, 100, 200);
+
+/// The causation graph of one event.
+pub struct CausationView {
+    /// The event's log position.
+    pub position: u64,
+    /// The window title.
+    pub title: String,
+    graph: CauseGraph,
+    truncated: bool,
+}
+
+impl CausationView {
+    /// The graph of the event at `position` of `e`'s log; None when there is no such event.
+    pub fn new(ui: &mut Ui, e: &Engine, position: u64) -> Option<Self> {
+        let record = e.store.records.get(position as usize)?;
+        let t = tree(e, position, LIMIT);
+        let mut graph = CauseGraph::new();
+        let mut indices = Vec::with_capacity(t.nodes.len());
+        for node in &t.nodes {
+            let (label, color) = label(e, *node);
+            let n = graph.add_node_with_label(*node, label);
+            if let Some(g) = graph.node_mut(n) {
+                g.set_color(color);
+                // egui_graphs sizes a label's type by its node's radius.
+                g.display_mut().radius = 11.0;
+                g.set_selected(*node == Node::Event(position));
+            }
+            indices.push(n);
+        }
+        for &(a, b) in &t.edges {
+            graph.add_edge_with_label(indices[a], indices[b], String::new(), String::new());
+        }
+        egui_graphs::reset_layout::<LayoutStateHierarchical>(ui, Some(LAYOUT_ID.into()));
+        Some(Self {
+            position,
+            title: format!(
+                "#{} {}",
+                position + 1,
+                e.program.events[record.event as usize].name
+            ),
+            graph,
+            truncated: t.truncated,
+        })
+    }
+
+    /// Draws the graph; returns the cursor of a node the user clicked.
+    pub fn ui(&mut self, ui: &mut Ui, e: &Engine) -> Option<u64> {
+        ui.weak(format!(
+            "{} step(s) from the root cause{}. Click a node to move the cursor there.",
+            self.graph.node_count(),
+            if self.truncated {
+                format!(" (cut at {LIMIT})")
+            } else {
+                String::new()
+            }
+        ));
+        let mut state: LayoutStateHierarchical =
+            egui_graphs::get_layout_state(ui, Some(LAYOUT_ID.into()));
+        if state.orientation != LayoutHierarchicalOrientation::LeftRight || state.row_dist < 200.0 {
+            state.orientation = LayoutHierarchicalOrientation::LeftRight;
+            state.row_dist = 230.0;
+            state.col_dist = 55.0;
+            state.triggered = false;
+            egui_graphs::set_layout_state(ui, state, Some(LAYOUT_ID.into()));
+        }
+        let response = GraphView::<LayoutStateHierarchical, LayoutHierarchical>::new()
+            .with_id(Some(LAYOUT_ID.into()))
+            .with_interactions(
+                &SettingsInteraction::new()
+                    .with_node_clicking_enabled(true)
+                    .with_dragging_enabled(true),
+            )
+            .with_navigations(
+                &SettingsNavigation::new()
+                    .with_fit_to_screen_enabled(true)
+                    .with_zoom_and_pan_enabled(false),
+            )
+            .with_styles(&SettingsStyle::new().with_labels_always(true))
+            .show(ui, &mut self.graph);
+        response.changes.iter().find_map(|c| match c {
+            GraphChange::NodeClicked { node } => {
+                self.graph.node(*node).map(|n| match *n.payload() {
+                    Node::Event(p) => p + 1,
+                    Node::Command(c) => e
+                        .commands
+                        .get(c as usize)
+                        .map_or(0, |record| cursor_of(e, record)),
+                })
+            }
+            _ => None,
+        })
+    }
+}
+
+/// A node's label and colour (the label is drawn in it, so darker than the stickies):
+/// `#n Event` orange, `Command ➡ target` blue, red with ✖ when rejected.
+fn label(e: &Engine, node: Node) -> (String, Color32) {
+    match node {
+        Node::Event(p) => {
+            let name = e
+                .store
+                .records
+                .get(p as usize)
+                .map_or("?", |r| e.program.events[r.event as usize].name.as_str());
+            (format!("#{} {name}", p + 1), EVENT)
+        }
+        Node::Command(i) => match e.commands.get(i as usize) {
+            Some(c) => {
+                let name = &e.program.commands[c.command].name;
+                match &c.rejection {
+                    Some(reason) => (
+                        format!("✖ {name} ➡ {}: {reason}", c.target),
+                        Color32::from_rgb(210, 40, 40),
+                    ),
+                    None => (format!("{name} ➡ {}", c.target), COMMAND),
+                }
+            }
+            None => ("?".to_owned(), COMMAND),
+        },
+    }
+}
