@@ -310,3 +310,74 @@ fn the_causation_tree_runs_from_the_root_command_to_every_consequence() {
     assert!(small.truncated && small.nodes.len() == 3);
     assert!(tree(&e, 10_000, 300).nodes.is_empty());
 }
+
+#[test]
+fn commands_issued_by_hand_record_into_a_scenario_that_replays_the_same_log() {
+    use stormlab::model::scenario::{Step, Values};
+    use stormlab::sim::scenario::{issue, recorded, redrive};
+    // The CRM outage without its redrive: the run ends with parked messages.
+    let mut model = load("autoservice");
+    let base = model
+        .scenarios
+        .iter()
+        .position(|s| s.name == "CRM outage parks booking events")
+        .unwrap();
+    model.scenarios[base]
+        .when
+        .retain(|s| !matches!(s, Step::Redrive { .. }));
+    let name = model.scenarios[base].name.clone();
+    let mut e = run(&model, &name, None);
+    assert!(!e.dlq.is_empty(), "the outage parks messages");
+    let parked = e.dlq.len();
+    let before = e.store.records.len();
+
+    // By hand: redrive the CRM's dead letters 20 minutes later, then book once more.
+    let s = model.scenarios[base].clone();
+    let crm = e.program.subscriber_named("Crm").unwrap();
+    let mut steps = redrive(&mut e, &s, &[crm], 20 * 60_000).unwrap();
+    assert!(e.dlq.is_empty(), "{parked} parked, all redriven");
+    let fields: Values = [
+        ("booking_id", "'b-by-hand'"),
+        ("customer_id", "'c-1'"),
+        ("garage_id", "'g-1'"),
+        ("kind", "ServiceKind.Repair"),
+        ("price", "Money(120.00, 'EUR')"),
+        ("appointment", "now + days(2)"),
+        ("card", "'4242-4242'"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    steps.push(issue(&mut e, &s, "BookService", &fields, 60_000).unwrap());
+    assert!(e.store.records.len() > before);
+    let booked = e
+        .store
+        .records
+        .iter()
+        .filter(|r| e.program.events[r.event as usize].name == "ServiceBooked")
+        .count();
+    assert_eq!(booked, 21, "twenty from the load, one by hand");
+
+    // Saved as a scenario, it replays the same log byte for byte.
+    let saved = recorded(&s, &steps, e.seed(), "recorded".into());
+    assert_eq!(saved.when.len(), s.when.len() + 2);
+    let mut with = model.clone();
+    with.scenarios.push(saved);
+    let replay = run(&with, "recorded", None);
+    assert_eq!(
+        stormlab::sim::log::jsonl(&replay),
+        stormlab::sim::log::jsonl(&e)
+    );
+
+    // Bad input by hand is an error naming it, and the run is left as it was.
+    let len = e.store.records.len();
+    let err = issue(&mut e, &s, "NoSuchCommand", &Values::new(), 0).unwrap_err();
+    assert!(
+        err.to_string().contains("no command `NoSuchCommand`"),
+        "{err}"
+    );
+    let bad: Values = [("booking_id".to_owned(), "1 / 0 +".to_owned())].into();
+    let err = issue(&mut e, &s, "BookService", &bad, 0).unwrap_err();
+    assert!(err.to_string().contains("1 / 0 +"), "{err}");
+    assert_eq!(e.store.records.len(), len);
+}

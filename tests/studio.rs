@@ -903,3 +903,127 @@ fn the_timeline_marks_parkings_and_the_charts_show_the_outage() {
     assert!(h.query_by_label("■ ServiceBooked").is_some());
     assert!(h.query_by_label("Dead-letter queue size").is_some());
 }
+
+/// Scrolls the widget labelled `label` into view (a window may scroll) and clicks it.
+fn click(h: &mut Harness<'static, Studio>, label: &str) {
+    h.get_by_label(label).scroll_to_me();
+    settle(h);
+    h.get_by_label(label).click();
+    settle(h);
+}
+
+/// Types `text` into the text box labelled `label`, replacing what it holds.
+fn retype(h: &mut Harness<'static, Studio>, label: &str, text: &str) {
+    click(h, label);
+    settle(h);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.get_by_label(label).type_text(text);
+    settle(h);
+}
+
+/// Opens the combo box labelled `combo` and picks `item` in its list.
+fn pick(h: &mut Harness<'static, Studio>, combo: &str, item: &str) {
+    click(h, combo);
+    h.query_all_by_label(item).last().unwrap().click();
+    settle(h);
+}
+
+#[test]
+fn a_scenario_is_written_in_the_editor_and_a_sandbox_session_is_recorded() {
+    let (mut h, _dir) = harness(example("accounts"));
+    settle(&mut h);
+    let scenarios = h.state().doc.model.scenarios.len();
+    h.get_by_label("Simulate").click();
+    settle(&mut h);
+    h.get_by_label("New Scenario").click();
+    settle(&mut h);
+    assert_eq!(h.state().doc.model.scenarios.len(), scenarios + 1);
+    retype(&mut h, "Scenario name", "an order by hand");
+    assert_eq!(h.state().sim.scenario, "an order by hand");
+    // When: one command with its fields; then: one expectation.
+    click(&mut h, "+ Command");
+    pick(&mut h, "Step 1: command", "PlaceOrder");
+    for (field, value) in [
+        ("account_id", "'a-1'"),
+        ("order_id", "'o-7'"),
+        ("item", "'kettle'"),
+        ("quantity", "2"),
+        ("total", "59.80"),
+    ] {
+        retype(&mut h, &format!("Step 1: {field}"), value);
+    }
+    click(&mut h, "+ Expectation");
+    pick(&mut h, "Expectation 1: event", "OrderPlaced");
+    let s = h.state().doc.model.scenarios.last().unwrap().clone();
+    assert_eq!(s.name, "an order by hand");
+    assert!(
+        matches!(&s.when[..], [stormlab::model::Step::Command { command, fields, .. }]
+        if command == "PlaceOrder" && fields["total"] == "59.80")
+    );
+    // A mistake is reported under its row by the checker.
+    retype(&mut h, "Step 1: quantity", "2 +");
+    wait_for(&mut h, "scenario an order by hand");
+    retype(&mut h, "Step 1: quantity", "2");
+
+    h.key_press(Key::F5);
+    wait_for(&mut h, "passed");
+    h.run_steps(5);
+    let run = last_run(&h);
+    assert_eq!(run.scenario, "an order by hand");
+    assert_eq!(
+        run.verdicts.iter().filter(|v| v.passed).count(),
+        1,
+        "{:?}",
+        run.verdicts
+    );
+
+    // The sandbox: one more order by hand after the run, recorded as a new scenario.
+    h.get_by_label("Edit scenario…").click();
+    settle(&mut h);
+    assert!(!h.state().sim.editor.open);
+    h.get_by_label("Sandbox…").click();
+    settle(&mut h);
+    pick(&mut h, "Sandbox command", "PlaceOrder");
+    for (field, value) in [
+        ("account_id", "'a-1'"),
+        ("order_id", "'o-8'"),
+        ("item", "'kettle'"),
+        ("quantity", "1"),
+        ("total", "29.90"),
+    ] {
+        retype(&mut h, &format!("Sandbox: {field}"), value);
+    }
+    let commands = last_run(&h).engine.commands.len();
+    h.get_by_label("Issue").click();
+    settle(&mut h);
+    assert!(last_run(&h).engine.commands.len() > commands);
+    assert_eq!(h.state().sim.sandbox.recorded.len(), 1);
+    assert!(
+        h.query_by_label_contains("PlaceOrder: 5 event(s)")
+            .is_some(),
+        "the sandbox says what the command caused"
+    );
+    let by_hand = stormlab::sim::log::jsonl(&last_run(&h).engine);
+    h.get_by_label("Save as new scenario").click();
+    settle(&mut h);
+    let model = &h.state().doc.model;
+    let saved = model
+        .scenarios
+        .iter()
+        .find(|s| s.name == "an order by hand (recorded)")
+        .expect("the recording is a scenario");
+    assert_eq!(saved.when.len(), 2);
+    // Run, it replays what was done by hand.
+    assert_eq!(h.state().sim.scenario, "an order by hand (recorded)");
+    h.key_press(Key::F5);
+    for _ in 0..100 {
+        h.run_steps(2);
+        if h.state().sim.run.as_ref().map(|r| r.scenario.as_str())
+            == Some("an order by hand (recorded)")
+        {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(stormlab::sim::log::jsonl(&last_run(&h).engine), by_hand);
+}

@@ -70,6 +70,12 @@ pub enum Action {
     RunScenario,
     /// Simulate → Check All Scenarios.
     CheckScenarios,
+    /// Simulate → New Scenario.
+    NewScenario,
+    /// Simulate → Edit Scenario….
+    EditScenario,
+    /// Simulate → Sandbox….
+    Sandbox,
     /// Model → Compare with → Last Saved Version.
     CompareSaved,
     /// Model → Compare with → Model File….

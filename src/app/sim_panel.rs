@@ -14,12 +14,15 @@ use super::causation_graph::CausationView;
 use super::edit::Edit;
 use super::fault_plan::FaultPlanView;
 use super::saga_sequence::{self, Sequence};
+use super::sandbox::Sandbox;
+use super::scenario_edit::ScenarioEditor;
 use super::sim_charts::{self, ChartData};
 use super::sim_log::LogView;
 use super::sim_markers::{Marker, legend_ui, markers, strip_ui};
 use super::sim_state::{StateAction, StateView};
 use std::collections::BTreeMap;
 
+use crate::model::diagnostic::Diagnostic;
 use crate::model::{ElementId, Model};
 use crate::sim::engine::Engine;
 use crate::sim::program::SubscriberKind;
@@ -88,6 +91,12 @@ pub struct SimPanel {
     charts: Option<ChartData>,
     /// The open causation graph.
     pub causation: Option<CausationView>,
+    /// The scenario editor.
+    pub editor: ScenarioEditor,
+    /// Commands issued by hand after the run, and their recording.
+    pub sandbox: Sandbox,
+    /// An edit made by the panel this frame (a new scenario).
+    pending: Option<Edit>,
 }
 
 impl Default for SimPanel {
@@ -114,6 +123,9 @@ impl Default for SimPanel {
             charts_open: false,
             charts: None,
             causation: None,
+            editor: ScenarioEditor::default(),
+            sandbox: Sandbox::default(),
+            pending: None,
         }
     }
 }
@@ -274,6 +286,7 @@ impl SimPanel {
                     self.state = None;
                     self.sequence = None;
                     self.causation = None;
+                    self.sandbox.reset();
                     self.playing = false;
                     self.log.reset();
                     self.state_view.reset();
@@ -284,8 +297,15 @@ impl SimPanel {
     }
 
     /// The panel and its windows. `revision` is the model's current revision (a run of an
-    /// older one is marked). Returns an edit of the model (the fault-plan editor's).
-    pub fn ui(&mut self, ui: &mut Ui, model: &Model, revision: u64) -> Option<Edit> {
+    /// older one is marked); `diagnostics` are the checker's (the scenario editor shows its
+    /// own). Returns an edit of the model (fault plan, scenario editor, sandbox recording).
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        model: &Model,
+        revision: u64,
+        diagnostics: &[Diagnostic],
+    ) -> Option<Edit> {
         self.poll();
         if self.scenario.is_empty()
             && let Some(first) = model.scenarios.first()
@@ -298,7 +318,9 @@ impl SimPanel {
         } else {
             None
         };
+        let edit = edit.or(self.authoring_windows(ui.ctx(), model, revision, diagnostics));
         self.panel_ui(ui, model, revision);
+        let edit = edit.or(self.pending.take());
         if self.compare_open
             && let Some(run) = &self.run
         {
@@ -351,6 +373,15 @@ impl SimPanel {
             }
             ui.toggle_value(&mut self.faults.open, "Fault plan…")
                 .on_hover_text("Edit the scenario's faults per subscriber, then run it again");
+            ui.toggle_value(&mut self.editor.open, "Edit scenario…")
+                .on_hover_text("Given events, timed commands, load generators, expectations");
+            if ui
+                .button("New scenario")
+                .on_hover_text("Add an empty scenario and edit it")
+                .clicked()
+            {
+                self.pending = Some(self.new_scenario(model));
+            }
             if let Some((_, p)) = &self.worker {
                 ui.spinner();
                 ui.label(format!("{} events so far", p.load(Ordering::Relaxed)));
@@ -409,13 +440,15 @@ impl SimPanel {
                 .on_hover_text("This run against the baseline, and its read models rebuilt from the log");
             ui.toggle_value(&mut self.charts_open, "Charts…")
                 .on_hover_text("Events per minute by type, delivery delay per subscriber, dead-letter queue size");
+            ui.toggle_value(&mut self.sandbox.open, "Sandbox…")
+                .on_hover_text("Issue commands by hand after the run and record them as a scenario");
         });
         if keep {
             self.baseline = self.run.clone();
             self.compare_open = true;
         }
         if redrive {
-            self.redrive(None);
+            self.redrive(model, None);
             return;
         }
         // The cursor: slider, Alt+Left/Right one event, Alt+Home/End.
@@ -526,7 +559,7 @@ impl SimPanel {
             Some(StateAction::Redrive {
                 subscriber,
                 position,
-            }) => self.redrive(Some((subscriber, position))),
+            }) => self.redrive(model, Some((subscriber, position))),
             Some(StateAction::Sequence { saga, key }) => {
                 self.sequence = saga_sequence::build(&run.engine, saga, &key);
             }
@@ -613,27 +646,49 @@ impl SimPanel {
 
     /// Redrives one parked message of the finished run (`Some((subscriber, position))`) or
     /// all of them, `redrive_after_min` after its end: the redrive and the deliveries it causes
-    /// are recorded like any other step (so replays show them), and the cursor moves to the
-    /// new end.
-    pub fn redrive(&mut self, one: Option<(usize, u64)>) {
+    /// are recorded like any other step (so replays show them), a redrive of all is recorded
+    /// in the sandbox, and the cursor moves to the new end.
+    pub fn redrive(&mut self, model: &Model, one: Option<(usize, u64)>) {
         let Some(run) = &mut self.run else { return };
         let e = &mut run.engine;
-        let at = e.now() + i64::from(self.redrive_after_min) * 60_000;
-        match one {
-            Some((sub, position)) => e.schedule_redrive_one(at, sub, position),
+        let after = i64::from(self.redrive_after_min) * 60_000;
+        let outcome = match one {
+            Some((sub, position)) => {
+                e.schedule_redrive_one(e.now() + after, sub, position);
+                e.run(None)
+            }
             None => {
                 let mut subs: Vec<usize> = e.dlq.iter().map(|p| p.subscriber).collect();
                 subs.sort_unstable();
                 subs.dedup();
-                for sub in subs {
-                    e.schedule_redrive(at, sub);
+                match model.scenarios.iter().find(|s| s.name == run.scenario) {
+                    Some(s) => crate::sim::scenario::redrive(e, s, &subs, after)
+                        .map(|steps| self.sandbox.recorded.extend(steps)),
+                    None => {
+                        for sub in subs {
+                            e.schedule_redrive(e.now() + after, sub);
+                        }
+                        e.run(None)
+                    }
                 }
             }
-        }
-        if let Err(err) = e.run(None) {
+        };
+        if let Err(err) = outcome {
             self.error = Some(err.to_string());
         }
+        self.extended(model);
+    }
+
+    /// After the run went on (a redrive, a command issued by hand): the timeline, markers and
+    /// checks again, the cursor at the new end.
+    pub(super) fn extended(&mut self, model: &Model) {
+        let Some(run) = &mut self.run else { return };
         run.timeline = Timeline::new(&run.engine);
+        if let Some(s) = model.scenarios.iter().find(|s| s.name == run.scenario)
+            && let Ok(v) = verdicts(model, &run.engine, s)
+        {
+            run.verdicts = v;
+        }
         self.markers = markers(&run.engine);
         self.causation = None;
         self.cursor = run.engine.store.records.len() as u64;

@@ -431,6 +431,19 @@ impl Studio {
                 self.sim.start(ctx, &self.doc.model, self.doc.revision);
             }
             Action::CheckScenarios => self.checks.start(ctx, &self.doc.model, self.doc.revision),
+            Action::NewScenario => {
+                self.dock = Some(DockTab::Simulation);
+                let edit = self.sim.new_scenario(&self.doc.model);
+                self.edits.push(edit);
+            }
+            Action::EditScenario => {
+                self.dock = Some(DockTab::Simulation);
+                self.sim.editor.open = true;
+            }
+            Action::Sandbox => {
+                self.dock = Some(DockTab::Simulation);
+                self.sim.sandbox.open = true;
+            }
             Action::AutoLayoutContext | Action::AutoLayoutBoard => {
                 let context = match action {
                     Action::AutoLayoutContext => match self.selected_context() {
@@ -1117,6 +1130,16 @@ impl Studio {
                 !self.doc.model.scenarios.is_empty() && !self.checks.running(),
                 actions,
             );
+            ui.separator();
+            item(ui, "New Scenario", Action::NewScenario, true, actions);
+            item(
+                ui,
+                "Edit Scenario…",
+                Action::EditScenario,
+                !self.doc.model.scenarios.is_empty(),
+                actions,
+            );
+            item(ui, "Sandbox…", Action::Sandbox, true, actions);
         });
         ui.menu_button("Help", |ui| {
             ui.label(format!("Stormlab {}", env!("CARGO_PKG_VERSION")));
@@ -1160,7 +1183,12 @@ impl Studio {
                 }
             }
             Some(DockTab::Simulation) => {
-                if let Some(edit) = self.sim.ui(ui, &self.doc.model, self.doc.revision) {
+                if let Some(edit) = self.sim.ui(
+                    ui,
+                    &self.doc.model,
+                    self.doc.revision,
+                    &self.problems.diagnostics,
+                ) {
                     self.edits.push(edit);
                 }
             }
@@ -1542,8 +1570,17 @@ impl Studio {
         }
     }
 
-    /// Selects `id` and centres the board on it.
+    /// Selects `id` and centres the board on it; a scenario opens in the scenario editor.
     pub fn jump_to(&mut self, id: ElementId) {
+        if id.kind == crate::model::element::Kind::Scenario {
+            // A scenario is not on the board: open it in the scenario editor.
+            if let Some(s) = self.doc.model.scenarios.get(id.index) {
+                self.sim.scenario = s.name.clone();
+                self.sim.editor.open = true;
+                self.dock = Some(DockTab::Simulation);
+            }
+            return;
+        }
         self.selection.clear();
         self.selection.insert(id);
         self.board.center_on(&self.doc.model, id);

@@ -302,6 +302,11 @@ impl Engine {
         }
     }
 
+    /// The seed the run was started with.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
     /// The current virtual time.
     pub fn now(&self) -> i64 {
         self.clock.now

@@ -9,7 +9,7 @@ use super::rng::Rng;
 use crate::model::Model;
 use crate::model::expr::time::parse_duration;
 use crate::model::expr::{Expr, RootValue, Value};
-use crate::model::scenario::{Expect, Gen, Scenario, Step, parse_time};
+use crate::model::scenario::{Expect, Gen, Scenario, Step, Values, parse_time};
 use crate::model::scopes::constant_scope;
 use crate::model::ty::Type;
 
@@ -55,6 +55,106 @@ fn constant(
     let (iv, nv) = (Value::Int(i), Value::Ts(now));
     e.eval(&[RootValue::Scalar(&iv), RootValue::Scalar(&nv)])
         .map_err(|e| err(s, format!("`{src}`: {e}")))
+}
+
+/// The command named `command` and its field values from `fields` (expressions; a missing
+/// field is its type's zero), evaluated at virtual time `t`.
+fn command_values(
+    s: &Scenario,
+    p: &Program,
+    command: &str,
+    fields: &Values,
+    t: i64,
+) -> Result<(usize, Vec<Value>), SimError> {
+    let c = p
+        .command(command, None)
+        .ok_or_else(|| err(s, format!("no command `{command}`")))?;
+    let mut values = Vec::with_capacity(p.commands[c].fields.len());
+    for f in &p.commands[c].fields {
+        values.push(match fields.get(&f.name) {
+            Some(src) => constant(s, p, src, Some(&f.ty), 0, t)?,
+            None => Value::zero_of(&f.ty, &p.types),
+        });
+    }
+    Ok((c, values))
+}
+
+/// `ms` as a scenario offset: `0s`, `1h2m3s`, `2s500ms` (what [`parse_time`] reads back).
+pub fn offset_text(ms: i64) -> String {
+    let ms = ms.max(0);
+    let (h, m, sec, milli) = (ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000);
+    let mut out = String::new();
+    for (n, unit) in [(h, "h"), (m, "m"), (sec, "s"), (milli, "ms")] {
+        if n > 0 {
+            out.push_str(&format!("{n}{unit}"));
+        }
+    }
+    if out.is_empty() {
+        out.push_str("0s");
+    }
+    out
+}
+
+/// Sandbox: issues `command` with `fields` (expressions) to the finished run of scenario `s`,
+/// `after_ms` after its current time, and runs until nothing is left to do. Returns the step
+/// that, appended to the scenario, replays it.
+pub fn issue(
+    engine: &mut Engine,
+    s: &Scenario,
+    command: &str,
+    fields: &Values,
+    after_ms: i64,
+) -> Result<Step, SimError> {
+    let start = s
+        .start_ms()
+        .ok_or_else(|| err(s, "the start time cannot be read"))?;
+    let t = engine.now().saturating_add(after_ms.max(0));
+    let program = engine.program.clone();
+    let (c, values) = command_values(s, &program, command, fields, t)?;
+    engine.schedule_command(t, c, values);
+    engine.run(None)?;
+    Ok(Step::Command {
+        at: offset_text(t - start),
+        command: command.to_owned(),
+        fields: fields.clone(),
+    })
+}
+
+/// Sandbox: redrives every parked message of the subscribers `subs` `after_ms` after the
+/// run's current time and runs until nothing is left to do. Returns the steps that replay it.
+pub fn redrive(
+    engine: &mut Engine,
+    s: &Scenario,
+    subs: &[usize],
+    after_ms: i64,
+) -> Result<Vec<Step>, SimError> {
+    let start = s
+        .start_ms()
+        .ok_or_else(|| err(s, "the start time cannot be read"))?;
+    let t = engine.now().saturating_add(after_ms.max(0));
+    let mut steps = Vec::with_capacity(subs.len());
+    for &sub in subs {
+        engine.schedule_redrive(t, sub);
+        steps.push(Step::Redrive {
+            at: offset_text(t - start),
+            subscriber: engine.program.subscribers[sub].name.clone(),
+        });
+    }
+    engine.run(None)?;
+    Ok(steps)
+}
+
+/// Scenario `s` with the sandbox steps appended, run with `seed`, named `name`: it replays
+/// what was done by hand. Its end time is dropped when a step lies beyond it.
+pub fn recorded(s: &Scenario, steps: &[Step], seed: u64, name: String) -> Scenario {
+    let mut out = s.clone();
+    out.name = name;
+    out.seed = seed;
+    if !steps.is_empty() {
+        out.until = None;
+    }
+    out.when.extend_from_slice(steps);
+    out
 }
 
 /// Builds an engine for `scenario` of `model` (with an optional seed override), ready to run.
@@ -126,16 +226,7 @@ pub fn setup(
             } => {
                 let t =
                     parse_time(at, start).ok_or_else(|| err(s, format!("`{at}` is not a time")))?;
-                let c = p
-                    .command(command, None)
-                    .ok_or_else(|| err(s, format!("no command `{command}`")))?;
-                let mut values = Vec::new();
-                for f in &p.commands[c].fields {
-                    values.push(match fields.get(&f.name) {
-                        Some(src) => constant(s, p, src, Some(&f.ty), 0, t)?,
-                        None => Value::zero_of(&f.ty, &p.types),
-                    });
-                }
+                let (c, values) = command_values(s, p, command, fields, t)?;
                 engine.schedule_command(t, c, values);
             }
             Step::Load {

@@ -1,0 +1,145 @@
+//! Writing scenarios from the Simulation tab: the scenario editor's window, a new scenario,
+//! and the sandbox (commands issued by hand after a run, recorded into a scenario).
+
+use super::edit::Edit;
+use super::sandbox::SandboxRequest;
+use super::scenario_edit::{EditorOutcome, new_scenario};
+use super::sim_panel::SimPanel;
+use crate::model::Model;
+use crate::model::diagnostic::Diagnostic;
+use crate::sim::scenario::{issue, recorded};
+
+impl SimPanel {
+    /// An edit adding an empty scenario; it becomes the chosen one, open in the editor.
+    pub fn new_scenario(&mut self, model: &Model) -> Edit {
+        let s = new_scenario(model);
+        self.scenario = s.name.clone();
+        self.editor.open = true;
+        let mut m = model.clone();
+        m.scenarios.push(s);
+        Edit::Model {
+            label: "New scenario".into(),
+            model: Box::new(m),
+            gesture: None,
+        }
+    }
+
+    /// The scenario editor and the sandbox windows, when open; returns their model edit.
+    pub(super) fn authoring_windows(
+        &mut self,
+        ctx: &egui::Context,
+        model: &Model,
+        revision: u64,
+        diagnostics: &[Diagnostic],
+    ) -> Option<Edit> {
+        let mut edit = None;
+        if self.editor.open {
+            match self
+                .editor
+                .window(ctx, model, revision, &self.scenario, diagnostics)
+            {
+                Some(EditorOutcome::Edit { edit: e, name }) => {
+                    self.scenario = name;
+                    edit = Some(e);
+                }
+                Some(EditorOutcome::Run) => self.start(ctx, model, revision),
+                None => {}
+            }
+        }
+        if self.sandbox.open {
+            let scenario = self
+                .run
+                .as_ref()
+                .filter(|_| !self.running())
+                .map(|r| r.scenario.clone());
+            match self.sandbox.window(ctx, model, scenario.as_deref()) {
+                Some(SandboxRequest::Issue {
+                    command,
+                    fields,
+                    after_ms,
+                }) => self.issue(model, &command, &fields, after_ms),
+                Some(SandboxRequest::SaveAs(name)) => edit = self.record(model, Some(name)),
+                Some(SandboxRequest::Append) => edit = self.record(model, None),
+                None => {}
+            }
+        }
+        edit
+    }
+
+    /// Issues a command by hand to the finished run (see [`issue`]) and records it.
+    fn issue(
+        &mut self,
+        model: &Model,
+        command: &str,
+        fields: &crate::model::scenario::Values,
+        after_ms: i64,
+    ) {
+        let Some(run) = &mut self.run else { return };
+        let Some(s) = model.scenarios.iter().find(|s| s.name == run.scenario) else {
+            self.sandbox.error = Some(format!(
+                "the scenario “{}” is no longer in the model: run one again",
+                run.scenario
+            ));
+            return;
+        };
+        let (commands, events) = (run.engine.commands.len(), run.engine.store.records.len());
+        match issue(&mut run.engine, s, command, fields, after_ms) {
+            Ok(step) => {
+                let e = &run.engine;
+                let outcome = match e.commands.get(commands).and_then(|c| c.rejection.as_ref()) {
+                    Some(reason) => format!("{command} was rejected: {reason}"),
+                    None => format!(
+                        "{command}: {} event(s) and {} command(s) followed",
+                        e.store.records.len() - events,
+                        e.commands.len() - commands
+                    ),
+                };
+                self.sandbox.recorded.push(step);
+                self.sandbox.error = None;
+                self.sandbox.outcome = Some(outcome);
+                self.extended(model);
+            }
+            Err(e) => self.sandbox.error = Some(e.to_string()),
+        }
+    }
+
+    /// An edit saving the run's scenario plus what the sandbox recorded: as a new scenario
+    /// called `name`, or (None) in place of the run's scenario.
+    fn record(&mut self, model: &Model, name: Option<String>) -> Option<Edit> {
+        let run = self.run.as_ref()?;
+        let Some(index) = model.scenarios.iter().position(|s| s.name == run.scenario) else {
+            self.sandbox.error = Some(format!(
+                "the scenario “{}” is no longer in the model",
+                run.scenario
+            ));
+            return None;
+        };
+        let base = &model.scenarios[index];
+        let mut m = model.clone();
+        let label = match name {
+            Some(name) => {
+                let s = recorded(base, &self.sandbox.recorded, run.engine.seed(), name);
+                self.scenario = s.name.clone();
+                m.scenarios.insert(index + 1, s);
+                "Record scenario"
+            }
+            None => {
+                let s = recorded(
+                    base,
+                    &self.sandbox.recorded,
+                    run.engine.seed(),
+                    base.name.clone(),
+                );
+                m.scenarios[index] = s;
+                // The recorded steps are now the scenario's own.
+                self.sandbox.recorded.clear();
+                "Record into scenario"
+            }
+        };
+        Some(Edit::Model {
+            label: label.into(),
+            model: Box::new(m),
+            gesture: None,
+        })
+    }
+}
