@@ -494,6 +494,47 @@ fn a_scenario_runs_on_a_worker_and_the_cursor_scrubs_the_log_and_state() {
     };
     assert_eq!(badge("Booking").as_deref(), Some("b-1: Created"));
     assert_eq!(badge("CustomerBookings").as_deref(), Some("1 row(s)"));
+    // The path taken is drawn over the arrows, stage by stage: command → aggregate → event →
+    // subscribers; a dot travels along it just after the cursor moved, then rests.
+    let model = h.state().doc.model.clone();
+    let arrows = stormlab::app::arrows::arrows(&model);
+    let name_of = |id: &stormlab::model::ElementId| {
+        model
+            .elements()
+            .iter()
+            .find(|e| e.id == *id)
+            .map(|e| e.name.to_owned())
+            .unwrap_or_default()
+    };
+    let sim = &mut h.state_mut().sim;
+    sim.cursor = 0;
+    assert!(
+        sim.path(revision, &arrows, 100.0).arrows.is_empty(),
+        "nothing at 0"
+    );
+    sim.cursor = 1;
+    let path = sim.path(revision, &arrows, 200.0);
+    let hops: Vec<(String, String, usize)> = path
+        .arrows
+        .iter()
+        .map(|(a, b, stage)| (name_of(a), name_of(b), *stage))
+        .collect();
+    for hop in [
+        ("BookService", "Booking", 0),
+        ("Booking", "ServiceBooked", 1),
+        ("ServiceBooked", "CustomerBookings", 2),
+    ] {
+        assert!(
+            hops.contains(&(hop.0.to_owned(), hop.1.to_owned(), hop.2)),
+            "{hop:?} in {hops:?}"
+        );
+    }
+    let moving = sim.path(revision, &arrows, 200.3).phase;
+    assert!(moving.is_some_and(|p| p > 0.2 && p < 0.5), "{moving:?}");
+    assert!(
+        sim.path(revision, &arrows, 205.0).phase.is_none(),
+        "at rest"
+    );
     assert!(
         h.query_by_label_contains("Booking/b-1: Created (v1)")
             .is_some()

@@ -31,6 +31,8 @@ pub struct Overlay {
     pub lit: BTreeSet<ElementId>,
     /// A line of text under each of these stickies.
     pub badges: BTreeMap<ElementId, String>,
+    /// The arrows taken at the simulation cursor, drawn over the others.
+    pub path: super::sim_path::Path,
 }
 
 /// What a pointer drag on the board is doing.
@@ -255,6 +257,7 @@ impl Board {
             .color
             .gamma_multiply(0.7);
         self.arrows(&painter, model, arrows, selection, arrow_color);
+        self.path(&painter, model, &overlay.path);
         let mut sticky_responses: Vec<(ElementId, Rect, Response)> = Vec::new();
         let clip = canvas.expand(4.0);
         for e in &elements {
@@ -570,6 +573,34 @@ impl Board {
                 color,
                 Stroke::NONE,
             ));
+        }
+    }
+
+    /// The simulation's path: its arrows thick and amber, and while the cursor has just moved
+    /// a dot travelling along them, stage after stage.
+    fn path(&self, painter: &egui::Painter, model: &Model, path: &super::sim_path::Path) {
+        let stages = path.arrows.iter().map(|a| a.2 + 1).max().unwrap_or(0) as f32;
+        let width = 3.0 * self.zoom.clamp(0.6, 1.5);
+        for (from, to, stage) in &path.arrows {
+            let (Some(a), Some(b)) = (element_rect(model, *from), element_rect(model, *to)) else {
+                continue;
+            };
+            let (a, b) = (self.rect_to_screen(a), self.rect_to_screen(b));
+            let start = edge_point(a, b.center());
+            let end = edge_point(b, a.center());
+            painter.line_segment([start, end], Stroke::new(width, theme::SIM_PATH));
+            if let Some(phase) = path.phase {
+                let t = (phase * stages - *stage as f32).clamp(0.0, 1.0);
+                if t > 0.0 && t < 1.0 {
+                    let radius = (5.0 * self.zoom).clamp(3.0, 7.0);
+                    painter.circle(
+                        start.lerp(end, t),
+                        radius,
+                        theme::SIM_PATH,
+                        Stroke::new(1.5, Color32::WHITE),
+                    );
+                }
+            }
         }
     }
 

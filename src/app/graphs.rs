@@ -14,7 +14,7 @@ use egui_graphs::{
     LayoutStateHierarchical, SettingsInteraction, SettingsNavigation, SettingsStyle,
 };
 
-use super::theme::kind_color;
+use super::theme::{kind_color, kind_ink};
 use crate::model::{ElementId, Kind, Model};
 
 type FlowGraph = egui_graphs::Graph<ElementId, String>;
@@ -33,6 +33,8 @@ pub enum GraphKind {
 pub struct GraphViews {
     context_map: Option<(u64, FlowGraph)>,
     flow: Option<((u64, Option<ElementId>), FlowGraph)>,
+    /// Zoomed or panned by the user (the graph is fitted to the view until then).
+    free: bool,
 }
 
 impl std::fmt::Debug for GraphViews {
@@ -52,6 +54,9 @@ pub fn context_map(model: &Model) -> FlowGraph {
             index: i,
         };
         let n = g.add_node_with_label(id, c.name.clone());
+        if let Some(node) = g.node_mut(n) {
+            node.display_mut().radius = 6.0;
+        }
         nodes.insert(c.name.as_str(), n);
     }
     for r in &model.relations {
@@ -102,15 +107,18 @@ pub fn flow(model: &Model, root: Option<ElementId>) -> FlowGraph {
         let Some(name) = model.name_of(*id) else {
             continue;
         };
-        let n = g.add_node_with_label(*id, format!("{} {}", id.kind.label(), name));
+        // The name alone (the colour tells the kind): short labels, so larger once fitted.
+        let n = g.add_node_with_label(*id, name.to_owned());
         if let Some(node) = g.node_mut(n) {
             node.set_color(kind_color(id.kind));
+            // egui_graphs sizes a label's type by its node's radius.
+            node.display_mut().radius = 11.0;
         }
         nodes.insert(*id, n);
     }
     for (a, b) in arrows {
         if let (Some(x), Some(y)) = (nodes.get(&a), nodes.get(&b)) {
-            g.add_edge(*x, *y, String::new());
+            g.add_edge_with_label(*x, *y, String::new(), String::new());
         }
     }
     g
@@ -130,6 +138,7 @@ impl GraphViews {
             GraphKind::ContextMap => {
                 if self.context_map.as_ref().map(|(r, _)| *r) != Some(revision) {
                     self.context_map = Some((revision, context_map(model)));
+                    self.free = false;
                     egui_graphs::reset_layout::<LayoutStateHierarchical>(
                         ui,
                         Some("context-map".into()),
@@ -147,6 +156,7 @@ impl GraphViews {
                 let key = (revision, root);
                 if self.flow.as_ref().map(|(k, _)| *k) != Some(key) {
                     self.flow = Some((key, flow(model, root)));
+                    self.free = false;
                     egui_graphs::reset_layout::<LayoutStateHierarchical>(ui, Some("flow".into()));
                 }
                 ui.weak(match root {
@@ -162,14 +172,64 @@ impl GraphViews {
                 (g, "flow", LayoutHierarchicalOrientation::LeftRight)
             }
         };
+        // Left to right: layers as far apart as the longest label needs (monospace, sized by
+        // the node radius), siblings just far enough for a label above each node. The graph
+        // is then as small as it can be, so its labels as large as fitting allows.
+        if kind == GraphKind::Flow {
+            // Label text in the sticky colour on dark backgrounds, darker ink on light ones.
+            let dark = ui.visuals().dark_mode;
+            let nodes: Vec<_> = graph.nodes_iter().map(|(i, n)| (i, *n.payload())).collect();
+            for (i, id) in nodes {
+                if let Some(n) = graph.node_mut(i) {
+                    n.set_color(if dark {
+                        kind_color(id.kind)
+                    } else {
+                        kind_ink(id.kind)
+                    });
+                }
+            }
+        }
+        let radius = graph
+            .nodes_iter()
+            .map(|(_, n)| n.display().radius)
+            .fold(5.0_f32, f32::max);
+        let longest = graph
+            .nodes_iter()
+            .map(|(_, n)| n.label().chars().count())
+            .max()
+            .unwrap_or(8) as f32;
+        let (row_dist, col_dist) = match kind {
+            GraphKind::Flow => (longest * 0.62 * radius + 2.0 * radius, 2.9 * radius),
+            // Few nodes, labelled edges: fixed room, so a small map is not blown up to fit.
+            GraphKind::ContextMap => (260.0, 130.0),
+        };
         let mut state: LayoutStateHierarchical = egui_graphs::get_layout_state(ui, Some(id.into()));
-        if state.orientation != orientation || state.col_dist < 100.0 {
+        if state.orientation != orientation
+            || (state.row_dist - row_dist).abs() > 0.5
+            || (state.col_dist - col_dist).abs() > 0.5
+        {
             state.orientation = orientation;
-            state.row_dist = 90.0;
-            state.col_dist = 180.0;
+            state.row_dist = row_dist;
+            state.col_dist = col_dist;
             state.triggered = false;
             egui_graphs::set_layout_state(ui, state, Some(id.into()));
         }
+        ui.horizontal(|ui| {
+            ui.weak("Ctrl+wheel or pinch to zoom, drag the background to pan.");
+            if ui
+                .add_enabled(self.free, egui::Button::new("Fit").small())
+                .clicked()
+            {
+                self.free = false;
+            }
+        });
+        // Fitted to the view until the user zooms or pans; then theirs.
+        let zooming = ui.rect_contains_pointer(ui.available_rect_before_wrap())
+            && ui.input(|i| {
+                i.zoom_delta() != 1.0
+                    || (i.pointer.primary_down() && i.pointer.delta() != egui::Vec2::ZERO)
+            });
+        self.free |= zooming;
         let response = GraphView::<LayoutStateHierarchical, LayoutHierarchical>::new()
             .with_id(Some(id.into()))
             .with_interactions(
@@ -180,8 +240,8 @@ impl GraphViews {
             )
             .with_navigations(
                 &SettingsNavigation::new()
-                    .with_fit_to_screen_enabled(true)
-                    .with_zoom_and_pan_enabled(false),
+                    .with_fit_to_screen_enabled(!self.free)
+                    .with_zoom_and_pan_enabled(self.free),
             )
             .with_styles(&SettingsStyle::new().with_labels_always(true))
             .show(ui, graph);
@@ -226,13 +286,7 @@ mod tests {
         };
         let g = flow(&m, Some(cmd));
         let labels: BTreeSet<String> = g.nodes_iter().map(|(_, n)| n.label()).collect();
-        for l in [
-            "command Do0",
-            "aggregate Thing0",
-            "event Done0",
-            "policy React0",
-            "read model View0",
-        ] {
+        for l in ["Do0", "Thing0", "Done0", "React0", "View0"] {
             assert!(labels.contains(l), "{l} in {labels:?}");
         }
     }

@@ -56,6 +56,10 @@ impl LogFilter {
             .map_or("", |s| &s.name);
         stream.to_lowercase().contains(needle)
             || def.name.to_lowercase().contains(needle)
+            || e.store
+                .string(r.correlation)
+                .to_lowercase()
+                .contains(needle)
             || r.payload
                 .iter()
                 .any(|v| v.to_string().to_lowercase().contains(needle))
@@ -129,7 +133,7 @@ impl LogView {
             let label = ui.label("Filter events");
             ui.add(
                 egui::TextEdit::singleline(&mut self.filter.text)
-                    .hint_text("stream, type or value")
+                    .hint_text("stream, type, value or correlation")
                     .desired_width(150.0),
             )
             .labelled_by(label.id)
@@ -194,16 +198,28 @@ impl LogView {
             .stick_to_bottom(true)
             .sense(egui::Sense::click())
             .max_scroll_height(260.0)
-            .column(Column::initial(48.0).at_least(30.0))
-            .column(Column::initial(90.0).at_least(60.0))
-            .column(Column::initial(150.0).at_least(60.0))
-            .column(Column::initial(30.0).at_least(24.0))
-            .column(Column::initial(150.0).at_least(60.0))
-            .column(Column::remainder())
+            .column(Column::initial(40.0).at_least(30.0))
+            .column(Column::initial(80.0).at_least(50.0))
+            .column(Column::initial(70.0).at_least(40.0))
+            .column(Column::initial(110.0).at_least(60.0))
+            .column(Column::initial(26.0).at_least(22.0))
+            .column(Column::initial(130.0).at_least(60.0))
+            .column(Column::initial(50.0).at_least(30.0))
+            .column(Column::remainder().at_least(60.0))
             .header(18.0, |mut h| {
-                for t in ["#", "time", "stream", "v", "event", "payload"] {
+                for t in [
+                    "#",
+                    "time",
+                    "context",
+                    "stream",
+                    "v",
+                    "event",
+                    "correlation",
+                    "payload",
+                ] {
                     h.col(|ui| {
-                        ui.strong(t);
+                        // One line, however narrow the column: the full name on hover.
+                        ui.add(egui::Label::new(egui::RichText::new(t).strong()).truncate());
                     });
                 }
             })
@@ -222,9 +238,11 @@ impl LogView {
                     let cells = [
                         (i + 1).to_string(),
                         time.get(11..).unwrap_or(&time).to_owned(),
+                        def.context.clone(),
                         stream.to_owned(),
                         r.version.to_string(),
                         def.name.clone(),
+                        e.store.string(r.correlation).to_owned(),
                         payload_text(def, &r.payload, "=", " "),
                     ];
                     if cells_ui(&mut row, cells) {

@@ -97,6 +97,8 @@ pub struct SimPanel {
     pub sandbox: Sandbox,
     /// An edit made by the panel this frame (a new scenario).
     pending: Option<Edit>,
+    /// The cursor the board's path animation started for, and when (UI clock, seconds).
+    pub(super) travel: (u64, f64),
 }
 
 impl Default for SimPanel {
@@ -126,6 +128,7 @@ impl Default for SimPanel {
             editor: ScenarioEditor::default(),
             sandbox: Sandbox::default(),
             pending: None,
+            travel: (0, f64::NEG_INFINITY),
         }
     }
 }

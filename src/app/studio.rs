@@ -209,9 +209,15 @@ impl Studio {
         } else {
             egui::Panel::bottom("status").show(ui, |ui| self.status_ui(ui));
             if self.dock.is_some() {
+                // A graph fills what it is given: give it room to be read.
+                let min = match self.dock {
+                    Some(DockTab::Graph(_)) => 340.0,
+                    _ => 60.0,
+                };
                 egui::Panel::bottom("dock")
                     .resizable(true)
                     .default_size(280.0)
+                    .min_size(min)
                     .show(ui, |ui| self.dock_ui(ui));
             } else {
                 egui::Panel::bottom("dock-tabs")
@@ -488,11 +494,16 @@ impl Studio {
                 }
                 let mut overlay = Overlay {
                     lit: self.search_hits(),
-                    badges: Default::default(),
+                    ..Overlay::default()
                 };
                 if simulating {
                     overlay.lit.extend(self.sim.lit(self.doc.revision));
                     overlay.badges = self.sim.badges(self.doc.revision);
+                    let now = ui.input(|i| i.time);
+                    overlay.path = self.sim.path(self.doc.revision, &self.arrows.1, now);
+                    if overlay.path.phase.is_some() {
+                        ui.ctx().request_repaint();
+                    }
                 }
                 let out = self.board.ui(
                     ui,

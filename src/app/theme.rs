@@ -4,6 +4,13 @@ use egui::{Color32, Vec2};
 
 use crate::model::Kind;
 
+/// A kind's colour dark enough for text and graph nodes on a light background.
+pub fn kind_ink(kind: Kind) -> Color32 {
+    let c = kind_color(kind);
+    let dark = |v: u8| (f32::from(v) * 0.6) as u8;
+    Color32::from_rgb(dark(c.r()), dark(c.g()), dark(c.b()))
+}
+
 /// The sticky colour of a kind (the classic EventStorming palette).
 pub fn kind_color(kind: Kind) -> Color32 {
     match kind {
@@ -35,6 +42,9 @@ pub const STICKY_TEXT: Color32 = Color32::from_rgb(30, 30, 35);
 
 /// The colour of selection outlines and the link being drawn.
 pub const SELECTION: Color32 = Color32::from_rgb(0, 110, 255);
+
+/// The arrows of the path taken at the simulation cursor (the amber of lit stickies).
+pub const SIM_PATH: Color32 = Color32::from_rgb(245, 160, 0);
 
 /// Applies the studio's theme: larger text for workshops, the chosen light/dark base.
 pub fn apply(ctx: &egui::Context, dark: bool) {
