@@ -928,11 +928,11 @@ fn the_timeline_marks_parkings_and_the_charts_show_the_outage() {
     // "Previous parked" from the end lands on the last parking before it; once more, on the
     // one before that.
     let previous = |cursor: u64| *parkings.iter().rev().find(|&&p| p < cursor).unwrap();
-    h.get_all_by_label("⬅").next().unwrap().click();
+    h.get_by_label("Previous parked").click();
     settle(&mut h);
     let first_step = previous(len);
     assert_eq!(h.state().sim.cursor, first_step);
-    h.get_all_by_label("⬅").next().unwrap().click();
+    h.get_by_label("Previous parked").click();
     settle(&mut h);
     assert_eq!(h.state().sim.cursor, previous(first_step));
     // The charts: the CRM's delay shows (it waited for the redrive), the support read model's
@@ -1067,4 +1067,53 @@ fn a_scenario_is_written_in_the_editor_and_a_sandbox_session_is_recorded() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     assert_eq!(stormlab::sim::log::jsonl(&last_run(&h).engine), by_hand);
+}
+
+#[test]
+fn a_message_parked_and_redriven_between_two_events_is_shown_at_its_moment() {
+    use egui_kittest::kittest::NodeT as _;
+    let (mut h, _dir) = harness(example("conference"));
+    settle(&mut h);
+    run_scenario(
+        &mut h,
+        "ticketing outage parks the allocation until redriven",
+    );
+    // The parking marker: the cursor goes to the event after which it happened.
+    h.get_by_label("Previous parked").click();
+    settle(&mut h);
+    let cursor = h.state().sim.cursor;
+    assert!(cursor > 0 && cursor < last_run(&h).engine.store.records.len() as u64);
+    h.get_by_label("Dead letters (0)").click();
+    settle(&mut h);
+    // Parked after its retries and redriven an hour later, both before the next event: the
+    // queue is empty at the cursor, and the history says so and can show the moment.
+    assert!(
+        h.query_by_label("No message is parked at this moment.")
+            .is_some()
+    );
+    let line = h
+        .get_by_label_contains("parked #2 for AllocateSponsorTickets")
+        .accesskit_node()
+        .label()
+        .unwrap_or_default();
+    click(&mut h, &line);
+    assert!(h.query_by_label_contains("At 09:01:06").is_some());
+    assert!(
+        h.query_by_label_contains("#2 InvoicePaid to AllocateSponsorTickets: unavailable")
+            .is_some(),
+        "the queue at that moment holds the message"
+    );
+    let line = h
+        .query_all_by_label_contains("redriven: ")
+        .filter_map(|n| n.accesskit_node().label())
+        .find(|l| l.contains("redriven: "))
+        .unwrap();
+    click(&mut h, &line);
+    assert!(
+        h.query_by_label("No message is parked at this moment.")
+            .is_some()
+    );
+    h.get_by_label("Back to the cursor").click();
+    settle(&mut h);
+    assert!(h.query_by_label_contains("At 09:01:06").is_none());
 }

@@ -249,19 +249,17 @@ pub fn legend_ui(ui: &mut Ui, markers: &[Marker], cursor: u64) -> Option<u64> {
             ui.label(format!("{count} {}", kind.label()));
             let before = of_kind.clone().rev().find(|m| m.position < cursor);
             let after = of_kind.clone().find(|m| m.position > cursor);
-            if ui
-                .add_enabled(before.is_some(), egui::Button::new("⬅").small())
-                .on_hover_text(format!("Previous {}", kind.label()))
-                .clicked()
-            {
-                chosen = before.map(|m| m.position);
-            }
-            if ui
-                .add_enabled(after.is_some(), egui::Button::new("➡").small())
-                .on_hover_text(format!("Next {}", kind.label()))
-                .clicked()
-            {
-                chosen = after.map(|m| m.position);
+            for (text, label, target) in [("⬅", "Previous", before), ("➡", "Next", after)] {
+                let what = format!("{label} {}", kind.label());
+                let r = ui
+                    .add_enabled(target.is_some(), egui::Button::new(text).small())
+                    .on_hover_text(&what);
+                r.widget_info(|| {
+                    egui::WidgetInfo::labeled(egui::WidgetType::Button, target.is_some(), &what)
+                });
+                if r.clicked() {
+                    chosen = target.map(|m| m.position);
+                }
             }
             ui.add_space(8.0);
         }

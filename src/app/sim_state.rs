@@ -16,7 +16,7 @@ use crate::sim::fold::Table;
 use crate::sim::hash::sorted;
 use crate::sim::program::{EventDef, SubscriberKind};
 use crate::sim::store::format_id;
-use crate::sim::timeline::{Link, StateAt, causation};
+use crate::sim::timeline::{Link, StateAt, causation, dlq_after};
 
 /// What the user asked for in the state view.
 #[derive(Clone, Debug, PartialEq)]
@@ -112,6 +112,8 @@ pub struct StateView {
     /// The section shown.
     pub section: Section,
     tables: BTreeMap<usize, TableView>,
+    /// A moment of the dead-letter history chosen at a cursor: `(cursor, journal index)`.
+    moment: Option<(u64, usize)>,
 }
 
 /// The name of the subscriber whose kind matches.
@@ -211,7 +213,13 @@ impl StateView {
                     None
                 }
                 Section::Sagas => sagas_ui(ui, e, state),
-                Section::DeadLetters => dlq_ui(ui, e, state),
+                Section::DeadLetters => {
+                    let moment = &mut self.moment;
+                    if moment.is_some_and(|(c, _)| c != state.position) {
+                        *moment = None;
+                    }
+                    dlq_ui(ui, e, state, moment)
+                }
                 Section::Expectations => {
                     verdicts_ui(ui, run);
                     None
@@ -427,12 +435,35 @@ fn sagas_ui(ui: &mut Ui, e: &Engine, state: &StateAt) -> Option<StateAction> {
     action
 }
 
-fn dlq_ui(ui: &mut Ui, e: &Engine, state: &StateAt) -> Option<StateAction> {
+/// The dead letters at the cursor (or at a moment of the history the user picked) and the
+/// history of parkings and redrives up to the cursor.
+fn dlq_ui(
+    ui: &mut Ui,
+    e: &Engine,
+    state: &StateAt,
+    moment: &mut Option<(u64, usize)>,
+) -> Option<StateAction> {
     let mut action = None;
-    if state.dlq.is_empty() {
+    let at_moment = moment.map(|(_, k)| dlq_after(e, k));
+    if let Some((_, k)) = *moment {
+        ui.horizontal(|ui| {
+            let time = e.journal.get(k).map_or(0, |j| j.1);
+            let time = format_timestamp(time);
+            ui.strong(format!(
+                "At {} (after #{}, before the next event)",
+                time.get(11..19).unwrap_or(&time),
+                state.position
+            ));
+            if ui.small_button("Back to the cursor").clicked() {
+                *moment = None;
+            }
+        });
+    }
+    let dlq = at_moment.as_ref().unwrap_or(&state.dlq);
+    if dlq.is_empty() {
         ui.weak("No message is parked at this moment.");
     }
-    for p in &state.dlq {
+    for p in dlq {
         ui.horizontal(|ui| {
             let event = e
                 .store
@@ -467,32 +498,36 @@ fn dlq_ui(ui: &mut Ui, e: &Engine, state: &StateAt) -> Option<StateAction> {
             }
         });
     }
-    history_ui(ui, e, state.position);
+    if let Some(k) = history_ui(ui, e, state.position, moment.map(|m| m.1)) {
+        *moment = Some((state.position, k));
+    }
     action
 }
 
 /// Every parking and redrive up to the cursor, with its virtual time: a message parked and
-/// redriven between two events is never parked at a cursor position, but shows here.
-fn history_ui(ui: &mut Ui, e: &Engine, position: u64) {
-    let lines: Vec<String> = e
+/// redriven between two events is never parked at a cursor position, but shows here. Each
+/// line is clickable; returns the journal index of the line clicked.
+fn history_ui(ui: &mut Ui, e: &Engine, position: u64, chosen: Option<usize>) -> Option<usize> {
+    let lines: Vec<(usize, u64, String)> = e
         .journal
         .iter()
-        .take_while(|(stamp, _, _)| *stamp <= position)
-        .filter_map(|(_, time, change)| {
+        .enumerate()
+        .take_while(|(_, (stamp, _, _))| *stamp <= position)
+        .filter_map(|(k, (stamp, time, change))| {
             let time = format_timestamp(*time);
             let at = time.get(11..19).unwrap_or(&time).to_owned();
-            match change {
-                Change::Parked(p) => Some(format!(
+            let text = match change {
+                Change::Parked(p) => format!(
                     "{at} parked #{} for {}: {} after {} attempt(s)",
                     p.position + 1,
                     e.program.subscribers[p.subscriber].name,
                     p.error,
                     p.attempts
-                )),
+                ),
                 Change::Redriven {
                     subscriber,
                     position,
-                } => Some(match position {
+                } => match position {
                     Some(p) => format!(
                         "{at} redriven: #{} for {}",
                         p + 1,
@@ -502,19 +537,27 @@ fn history_ui(ui: &mut Ui, e: &Engine, position: u64) {
                         "{at} redriven: everything parked for {}",
                         e.program.subscribers[*subscriber].name
                     ),
-                }),
-                Change::Saga { .. } => None,
-            }
+                },
+                Change::Saga { .. } => return None,
+            };
+            Some((k, *stamp, text))
         })
         .collect();
     if lines.is_empty() {
-        return;
+        return None;
     }
     ui.separator();
     ui.strong("History");
-    for l in lines {
-        ui.label(l);
+    if lines.iter().any(|(_, stamp, _)| *stamp == position) {
+        ui.weak("Some of this happened after this event and before the next: click a line to see the queue at that moment.");
     }
+    let mut clicked = None;
+    for (k, _, text) in lines {
+        if ui.selectable_label(chosen == Some(k), text).clicked() {
+            clicked = Some(k);
+        }
+    }
+    clicked
 }
 
 fn verdicts_ui(ui: &mut Ui, run: &Run) {

@@ -163,11 +163,7 @@ impl Timeline {
                         m.insert(key.clone(), status.clone());
                     }
                 }
-                Change::Parked(p) => dlq.push(p.clone()),
-                Change::Redriven {
-                    subscriber,
-                    position,
-                } => dlq.retain(|p| !p.is_redriven_by(*subscriber, *position)),
+                _ => apply_dlq(&mut dlq, change),
             }
         }
         let time = position
@@ -183,6 +179,28 @@ impl Timeline {
             dlq,
         }
     }
+}
+
+/// A parking or redrive applied to a dead-letter queue (other changes leave it alone).
+fn apply_dlq(dlq: &mut Vec<Parked>, change: &Change) {
+    match change {
+        Change::Parked(p) => dlq.push(p.clone()),
+        Change::Redriven {
+            subscriber,
+            position,
+        } => dlq.retain(|p| !p.is_redriven_by(*subscriber, *position)),
+        Change::Saga { .. } => {}
+    }
+}
+
+/// The dead-letter queue just after journal entry `index`: the moments between two events
+/// (a message parked after its retries and redriven before the next event) made visible.
+pub fn dlq_after(engine: &Engine, index: usize) -> Vec<Parked> {
+    let mut dlq = Vec::new();
+    for (_, _, change) in engine.journal.iter().take(index.saturating_add(1)) {
+        apply_dlq(&mut dlq, change);
+    }
+    dlq
 }
 
 /// The chain of causes of the event at `position`, nearest first, ending at a command or
