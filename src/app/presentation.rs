@@ -6,7 +6,6 @@ use egui::{Key, RichText, Ui};
 
 use super::sim_panel::SimPanel;
 use super::sim_state::{chain_text, payload_text};
-use crate::model::expr::time::format_timestamp;
 
 impl SimPanel {
     /// Left/Right move the cursor one event back or on (presentation mode).
@@ -72,12 +71,11 @@ impl SimPanel {
                     .streams
                     .get(r.stream as usize)
                     .map_or("", |s| &s.name);
-                let time = format_timestamp(r.time);
                 ui.label(
                     RichText::new(format!(
                         "{} — {stream}, {}",
                         def.name,
-                        time.get(11..19).unwrap_or(&time)
+                        super::sim_state::clock(r.time, super::sim_state::spans_days(e), false)
                     ))
                     .size(26.0)
                     .strong(),

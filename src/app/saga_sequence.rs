@@ -8,7 +8,6 @@ use egui::{Align2, Color32, FontId, Pos2, Rect, Sense, Stroke, Ui, Vec2};
 use super::sim_log::cursor_of;
 use super::sim_state::subscriber_name;
 use crate::model::expr::Value;
-use crate::model::expr::time::format_timestamp;
 use crate::sim::engine::{Change, Engine};
 use crate::sim::program::{SubscriberKind, Target};
 use crate::sim::store::Cause;
@@ -58,6 +57,8 @@ pub struct Sequence {
     pub lanes: Vec<String>,
     /// Rows in log order.
     pub rows: Vec<Row>,
+    /// Whether the run spans several days (times show their date).
+    pub dated: bool,
 }
 
 fn lane(lanes: &mut Vec<String>, name: String) -> usize {
@@ -205,6 +206,7 @@ pub fn build(e: &Engine, saga: usize, key: &Value) -> Option<Sequence> {
         title: format!("{name} {key}"),
         lanes,
         rows: keyed.into_iter().map(|(_, r)| r).collect(),
+        dated: super::sim_state::spans_days(e),
     })
 }
 
@@ -222,12 +224,14 @@ pub fn ui(ui: &mut Ui, seq: &Sequence, cursor: u64) -> Option<u64> {
     let orange = Color32::from_rgb(215, 120, 20);
     let lilac = Color32::from_rgb(150, 110, 200);
     // Room on the right for the labels of the last lane.
-    let width = TIME_W + LANE_W * seq.lanes.len() as f32 + 220.0;
+    // Room for the date too when the run spans several days.
+    let time_w = if seq.dated { TIME_W + 40.0 } else { TIME_W };
+    let width = time_w + LANE_W * seq.lanes.len() as f32 + 220.0;
     let height = ROW_H * (seq.rows.len() as f32 + 1.5);
     egui::ScrollArea::both().show(ui, |ui| {
         let (rect, _) = ui.allocate_exact_size(Vec2::new(width, height), Sense::hover());
         let painter = ui.painter_at(rect);
-        let x = |lane: usize| rect.left() + TIME_W + LANE_W * (lane as f32 + 0.5);
+        let x = |lane: usize| rect.left() + time_w + LANE_W * (lane as f32 + 0.5);
         let font = FontId::proportional(13.0);
         let small = FontId::proportional(11.0);
         for (i, name) in seq.lanes.iter().enumerate() {
@@ -264,11 +268,10 @@ pub fn ui(ui: &mut Ui, seq: &Sequence, cursor: u64) -> Option<u64> {
             if response.clicked() {
                 clicked = Some(row.cursor);
             }
-            let time = format_timestamp(row.time);
             painter.text(
                 Pos2::new(rect.left() + 4.0, y),
                 Align2::LEFT_CENTER,
-                time.get(11..19).unwrap_or(&time),
+                super::sim_state::clock(row.time, seq.dated, false),
                 small.clone(),
                 weak,
             );
@@ -276,7 +279,7 @@ pub fn ui(ui: &mut Ui, seq: &Sequence, cursor: u64) -> Option<u64> {
             match &row.step {
                 Step::Status => {
                     painter.text(
-                        Pos2::new(rect.left() + TIME_W, y),
+                        Pos2::new(rect.left() + time_w, y),
                         Align2::LEFT_CENTER,
                         format!("◊ {}", row.label),
                         font.clone(),

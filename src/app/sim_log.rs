@@ -6,7 +6,7 @@ use egui::{Color32, Ui};
 use egui_extras::{Column, TableBuilder};
 
 use super::sim_panel::Run;
-use super::sim_state::payload_text;
+use super::sim_state::{clock, payload_text, spans_days};
 use crate::model::expr::time::format_timestamp;
 use crate::sim::engine::{CommandRecord, Engine};
 use crate::sim::store::{Cause, Record};
@@ -176,6 +176,7 @@ impl LogView {
     }
 
     fn events_ui(&mut self, ui: &mut Ui, e: &Engine, cursor: u64) -> Option<u64> {
+        let dated = spans_days(e);
         self.filter_ui(ui, e);
         let positions = self.positions(e);
         let shown = match positions {
@@ -234,10 +235,9 @@ impl LogView {
                         .get(r.stream as usize)
                         .map_or("", |s| &s.name);
                     let def = &e.program.events[r.event as usize];
-                    let time = format_timestamp(r.time);
                     let cells = [
                         (i + 1).to_string(),
-                        time.get(11..).unwrap_or(&time).to_owned(),
+                        clock(r.time, dated, true),
                         def.context.clone(),
                         stream.to_owned(),
                         r.version.to_string(),
@@ -254,6 +254,7 @@ impl LogView {
     }
 
     fn commands_ui(&mut self, ui: &mut Ui, e: &Engine) -> Option<u64> {
+        let dated = spans_days(e);
         let rejected = e.rejected();
         ui.strong(format!(
             "Command log ({} commands, {rejected} rejected)",
@@ -283,14 +284,13 @@ impl LogView {
                     let i = row.index();
                     let c = &e.commands[i];
                     row.set_selected(self.command == Some(i));
-                    let time = format_timestamp(c.time);
                     let outcome = match &c.rejection {
                         Some(reason) => format!("✖ rejected: {reason}"),
                         None => format!("✔ {} event(s)", c.events.end - c.events.start),
                     };
                     let cells = [
                         (i + 1).to_string(),
-                        time.get(11..).unwrap_or(&time).to_owned(),
+                        clock(c.time, dated, true),
                         e.program.commands[c.command].name.clone(),
                         c.target.to_string(),
                         outcome,

@@ -125,6 +125,27 @@ pub fn subscriber_name(e: &Engine, is: impl Fn(&SubscriberKind) -> bool) -> &str
         .map_or("?", |s| s.name.as_str())
 }
 
+/// Whether `e`'s run spans more than one calendar day (its times then show their date).
+pub fn spans_days(e: &Engine) -> bool {
+    let day = |t: i64| format_timestamp(t).get(..10).map(str::to_owned);
+    e.store
+        .records
+        .first()
+        .is_some_and(|r| day(r.time) != day(e.now()))
+}
+
+/// A virtual time as its time of day (`08:00:05`, or `08:00:05.010Z` with `ms`), preceded by
+/// its date (`06-17 08:00:05`) when `dated`.
+pub fn clock(time: i64, dated: bool, ms: bool) -> String {
+    let full = format_timestamp(time);
+    let of_day = if ms { full.get(11..) } else { full.get(11..19) };
+    let of_day = of_day.unwrap_or(&full);
+    match full.get(5..10) {
+        Some(date) if dated => format!("{date} {of_day}"),
+        _ => of_day.to_owned(),
+    }
+}
+
 /// A record's payload as `name = value` pairs: `eq` between name and value, `sep` between pairs.
 pub fn payload_text(def: &EventDef, payload: &[Value], eq: &str, sep: &str) -> String {
     let pairs: Vec<String> = def
@@ -448,10 +469,9 @@ fn dlq_ui(
     if let Some((_, k)) = *moment {
         ui.horizontal(|ui| {
             let time = e.journal.get(k).map_or(0, |j| j.1);
-            let time = format_timestamp(time);
             ui.strong(format!(
                 "At {} (after #{}, before the next event)",
-                time.get(11..19).unwrap_or(&time),
+                clock(time, spans_days(e), false),
                 state.position
             ));
             if ui.small_button("Back to the cursor").clicked() {
@@ -508,14 +528,14 @@ fn dlq_ui(
 /// redriven between two events is never parked at a cursor position, but shows here. Each
 /// line is clickable; returns the journal index of the line clicked.
 fn history_ui(ui: &mut Ui, e: &Engine, position: u64, chosen: Option<usize>) -> Option<usize> {
+    let dated = spans_days(e);
     let lines: Vec<(usize, u64, String)> = e
         .journal
         .iter()
         .enumerate()
         .take_while(|(_, (stamp, _, _))| *stamp <= position)
         .filter_map(|(k, (stamp, time, change))| {
-            let time = format_timestamp(*time);
-            let at = time.get(11..19).unwrap_or(&time).to_owned();
+            let at = clock(*time, dated, false);
             let text = match change {
                 Change::Parked(p) => format!(
                     "{at} parked #{} for {}: {} after {} attempt(s)",
@@ -577,5 +597,19 @@ fn verdicts_ui(ui: &mut Ui, run: &Run) {
             format!("{mark} {}: {}", v.expectation, v.reason)
         };
         ui.colored_label(color, text);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::expr::time::parse_timestamp;
+
+    #[test]
+    fn times_show_their_date_when_the_run_spans_days() {
+        let t = parse_timestamp("2024-06-17T08:00:05.010Z").unwrap();
+        assert_eq!(clock(t, false, false), "08:00:05");
+        assert_eq!(clock(t, false, true), "08:00:05.010Z");
+        assert_eq!(clock(t, true, false), "06-17 08:00:05");
     }
 }
