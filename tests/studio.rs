@@ -1117,3 +1117,96 @@ fn a_message_parked_and_redriven_between_two_events_is_shown_at_its_moment() {
     settle(&mut h);
     assert!(h.query_by_label_contains("At 09:01:06").is_none());
 }
+
+#[test]
+fn a_sagas_steps_deadlines_and_ends_are_edited_in_the_inspector() {
+    let (mut h, _dir) = harness(example("accounts"));
+    settle(&mut h);
+    h.get_by_label("saga OrderFulfilment").click();
+    settle(&mut h);
+    let saga = |h: &Harness<'static, Studio>| {
+        h.state()
+            .doc
+            .model
+            .contexts
+            .iter()
+            .flat_map(|c| &c.sagas)
+            .find(|s| s.name == "OrderFulfilment")
+            .unwrap()
+            .clone()
+    };
+    let before = saga(&h);
+    assert!(h.query_by_label("Step 1").is_some());
+    assert!(
+        h.query_by_label(&format!("Steps ({})", before.steps.len()))
+            .is_some()
+    );
+    // A deadline's delay must be a duration: a wrong one is said so, and reaches the model
+    // (undoable like every edit).
+    h.query_all_by_value("1h").next().unwrap().scroll_to_me();
+    settle(&mut h);
+    h.query_all_by_value("1h").next().unwrap().click();
+    settle(&mut h);
+    h.query_all_by_value("1h").next().unwrap().type_text("our");
+    settle(&mut h);
+    assert_eq!(saga(&h).deadlines[0].after, "1hour");
+    assert!(
+        h.query_by_label("a duration such as 15m, 2h or 14d")
+            .is_some()
+    );
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    settle(&mut h);
+    assert_eq!(saga(&h).deadlines[0].after, "1h");
+    // A new step.
+    click(&mut h, "+ Step");
+    assert_eq!(saga(&h).steps.len(), before.steps.len() + 1);
+}
+
+#[test]
+fn a_relations_translations_are_edited_in_the_context_inspector() {
+    let (mut h, _dir) = harness(stormlab::app::studio::default_model());
+    settle(&mut h);
+    h.get_by_label("context Booking").click();
+    settle(&mut h);
+    let translations = |h: &Harness<'static, Studio>| {
+        h.state()
+            .doc
+            .model
+            .relations
+            .iter()
+            .map(|r| r.translations.len())
+            .sum::<usize>()
+    };
+    assert_eq!(translations(&h), 0);
+    h.get_all_by_label("Translations (0)")
+        .next()
+        .unwrap()
+        .click();
+    settle(&mut h);
+    click(&mut h, "+ Translation");
+    assert_eq!(translations(&h), 1);
+    assert!(h.query_by_label("Translation 1").is_some());
+    // The label, then its combo box (both named so).
+    h.get_all_by_label("Booking event").last().unwrap().click();
+    settle(&mut h);
+    h.query_all_by_label("ServiceBooked")
+        .last()
+        .unwrap()
+        .click();
+    settle(&mut h);
+    let t = h
+        .state()
+        .doc
+        .model
+        .relations
+        .iter()
+        .flat_map(|r| &r.translations)
+        .next()
+        .unwrap()
+        .clone();
+    assert_eq!(t.from, "ServiceBooked");
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    settle(&mut h);
+    assert_eq!(translations(&h), 0, "undone");
+}

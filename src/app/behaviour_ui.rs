@@ -19,13 +19,23 @@ use crate::model::{
 };
 
 /// The command `name` refers to from context `ctx`.
-fn command<'m>(model: &'m Model, index: &NameIndex, name: &str, ctx: usize) -> Option<&'m Command> {
+pub(super) fn command<'m>(
+    model: &'m Model,
+    index: &NameIndex,
+    name: &str,
+    ctx: usize,
+) -> Option<&'m Command> {
     let id = index.resolve(name, &[Kind::Command], Some(ctx)).found()?;
     model.contexts.get(id.context?)?.commands.get(id.index)
 }
 
 /// The event `name` refers to from context `ctx`.
-fn event<'m>(model: &'m Model, index: &NameIndex, name: &str, ctx: usize) -> Option<&'m Event> {
+pub(super) fn event<'m>(
+    model: &'m Model,
+    index: &NameIndex,
+    name: &str,
+    ctx: usize,
+) -> Option<&'m Event> {
     let id = index.resolve(name, &[Kind::Event], Some(ctx)).found()?;
     model.contexts.get(id.context?)?.events.get(id.index)
 }
@@ -216,7 +226,7 @@ fn emit_ui(
 /// Field assignments `field = expression` for the fields of `targets`, each checked against
 /// `scope` and the field's type; `+ Assignment` offers the unassigned fields, starting from
 /// `<root>.<field>`.
-fn assignments_ui(
+pub(super) fn assignments_ui(
     ui: &mut Ui,
     id: impl std::hash::Hash + std::fmt::Debug + Copy,
     set: &mut Assignments,

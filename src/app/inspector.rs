@@ -215,15 +215,10 @@ impl Inspector {
                 changed |= ui.text_edit_singleline(&mut sg.correlation).changed();
                 changed |=
                     reference_ui(ui, model, ctx, "Started by", &mut sg.start, &[Kind::Event]);
-                ui.label(format!(
-                    "{} step(s), {} deadline(s), {} end(s) — see All details",
-                    sg.steps.len(),
-                    sg.deadlines.len(),
-                    sg.ends.len()
-                ));
                 changed |= ui
                     .checkbox(&mut sg.delivery.idempotent, "Idempotent consumer")
                     .changed();
+                changed |= super::saga_ui::saga_ui(ui, model, ctx, sg);
             }
             Sticky::ReadModel(r) => {
                 changed |= doc_ui(ui, &mut r.doc);
@@ -305,6 +300,13 @@ impl Inspector {
                     remove = Some(i);
                 }
             });
+            ui.push_id(("relation", i), |ui| {
+                egui::CollapsingHeader::new(format!("Translations ({})", r.translations.len()))
+                    .id_salt("translations")
+                    .show(ui, |ui| {
+                        changed |= super::relation_ui::translations_ui(ui, model, r);
+                    });
+            });
         }
         if let Some(i) = remove {
             next.relations.remove(i);
@@ -363,7 +365,7 @@ fn doc_ui(ui: &mut Ui, doc: &mut String) -> bool {
 }
 
 /// A combo box choosing an element of `kinds` by name (qualified when in another context).
-fn reference_ui(
+pub(super) fn reference_ui(
     ui: &mut Ui,
     model: &Model,
     ctx: usize,
@@ -398,7 +400,9 @@ fn reference_ui(
             for o in options {
                 changed |= ui.selectable_value(value, o.clone(), o).changed();
             }
-        });
+        })
+        .response
+        .widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::ComboBox, true, label));
     changed
 }
 

@@ -1,0 +1,262 @@
+//! The inspector's saga editor: steps (on an event, if a condition, issue a command, and the
+//! command that compensates it), deadlines, the events that end an instance and the command
+//! issued when the saga fails. Expressions are checked as you type against the event they read.
+
+use egui::{Color32, RichText, Ui};
+
+use super::behaviour_ui::{assignments_ui, command, event};
+use super::expr_edit::expr_edit;
+use super::inspector::reference_ui;
+use crate::model::expr::time::parse_duration;
+use crate::model::saga::{Deadline, Issue, Saga, SagaEnd, SagaStep};
+use crate::model::scopes::{ModelTypes, event_scope};
+use crate::model::{Kind, Model, NameIndex, Type};
+
+/// Everything the saga does. Returns true if changed.
+pub fn saga_ui(ui: &mut Ui, model: &Model, ctx: usize, sg: &mut Saga) -> bool {
+    let types = ModelTypes::new(model);
+    let index = NameIndex::new(model);
+    let mut changed = false;
+
+    ui.separator();
+    ui.strong(format!("Steps ({})", sg.steps.len()));
+    let mut remove = None;
+    for (i, step) in sg.steps.iter_mut().enumerate() {
+        ui.push_id(("saga-step", i), |ui| {
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(format!("Step {}", i + 1)).italics());
+                if ui
+                    .small_button("✖")
+                    .on_hover_text("Remove the step")
+                    .clicked()
+                {
+                    remove = Some(i);
+                }
+            });
+            changed |= reference_ui(ui, model, ctx, "On", &mut step.on, &[Kind::Event]);
+            let scope = event(model, &index, &step.on, ctx).map(event_scope);
+            ui.label("If (condition over event, now; empty: always)");
+            let mut when = step.when.clone().unwrap_or_default();
+            if expr_edit(
+                ui,
+                "when",
+                &mut when,
+                scope.as_ref(),
+                &types,
+                Some(&Type::Bool),
+                true,
+            )
+            .changed()
+            {
+                step.when = (!when.trim().is_empty()).then_some(when);
+                changed = true;
+            }
+            changed |= issue_ui(ui, (model, &index), ctx, "Issue", &mut step.issue, &step.on);
+            let mut compensates = step.compensate.is_some();
+            if ui
+                .checkbox(
+                    &mut compensates,
+                    "Compensated by a command when the saga fails",
+                )
+                .changed()
+            {
+                step.compensate = compensates.then(|| Issue {
+                    command: String::new(),
+                    target: None,
+                    with: Default::default(),
+                });
+                changed = true;
+            }
+            if let Some(c) = &mut step.compensate {
+                changed |= issue_ui(ui, (model, &index), ctx, "Compensate with", c, &step.on);
+            }
+            ui.add_space(4.0);
+        });
+    }
+    if let Some(i) = remove {
+        sg.steps.remove(i);
+        changed = true;
+    }
+    if ui.button("+ Step").clicked() {
+        sg.steps.push(SagaStep {
+            on: String::new(),
+            when: None,
+            issue: Issue {
+                command: String::new(),
+                target: None,
+                with: Default::default(),
+            },
+            compensate: None,
+        });
+        changed = true;
+    }
+
+    ui.separator();
+    ui.strong(format!("Deadlines ({})", sg.deadlines.len()));
+    ui.weak("When a deadline fires before an event that cancels it, the saga compensates.");
+    let mut remove = None;
+    for (i, d) in sg.deadlines.iter_mut().enumerate() {
+        ui.push_id(("saga-deadline", i), |ui| {
+            ui.horizontal(|ui| {
+                ui.label("Name");
+                changed |= ui
+                    .add(egui::TextEdit::singleline(&mut d.name).desired_width(120.0))
+                    .changed();
+                if ui
+                    .small_button("✖")
+                    .on_hover_text("Remove the deadline")
+                    .clicked()
+                {
+                    remove = Some(i);
+                }
+            });
+            changed |= reference_ui(ui, model, ctx, "Starts at", &mut d.from, &[Kind::Event]);
+            ui.horizontal(|ui| {
+                ui.label("Fires after");
+                changed |= ui
+                    .add(egui::TextEdit::singleline(&mut d.after).desired_width(80.0))
+                    .changed();
+                if parse_duration(&d.after).is_none_or(|ms| ms <= 0) {
+                    ui.colored_label(
+                        Color32::from_rgb(220, 60, 60),
+                        "a duration such as 15m, 2h or 14d",
+                    );
+                }
+            });
+            ui.label("Unless one of these happens first (comma-separated events)");
+            let mut until = d.until.join(", ");
+            if ui.text_edit_singleline(&mut until).changed() {
+                d.until = until
+                    .split(',')
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect();
+                changed = true;
+            }
+            let unknown: Vec<&String> = d
+                .until
+                .iter()
+                .filter(|e| event(model, &index, e, ctx).is_none())
+                .collect();
+            if !unknown.is_empty() {
+                ui.colored_label(
+                    Color32::from_rgb(220, 60, 60),
+                    format!("no event {unknown:?}"),
+                );
+            }
+        });
+    }
+    if let Some(i) = remove {
+        sg.deadlines.remove(i);
+        changed = true;
+    }
+    if ui.button("+ Deadline").clicked() {
+        sg.deadlines.push(Deadline {
+            name: format!("deadline {}", sg.deadlines.len() + 1),
+            from: sg.start.clone(),
+            after: "15m".into(),
+            until: Vec::new(),
+        });
+        changed = true;
+    }
+
+    ui.separator();
+    ui.strong(format!("Ends ({})", sg.ends.len()));
+    let mut remove = None;
+    for (i, end) in sg.ends.iter_mut().enumerate() {
+        ui.push_id(("saga-end", i), |ui| {
+            changed |= reference_ui(ui, model, ctx, "When", &mut end.on, &[Kind::Event]);
+            ui.horizontal(|ui| {
+                ui.label("the instance ends as");
+                changed |= ui
+                    .add(egui::TextEdit::singleline(&mut end.status).desired_width(120.0))
+                    .changed();
+                if ui.small_button("✖").on_hover_text("Remove").clicked() {
+                    remove = Some(i);
+                }
+            });
+        });
+    }
+    if let Some(i) = remove {
+        sg.ends.remove(i);
+        changed = true;
+    }
+    if ui.button("+ End").clicked() {
+        sg.ends.push(SagaEnd {
+            on: String::new(),
+            status: "Completed".into(),
+        });
+        changed = true;
+    }
+
+    ui.separator();
+    let mut fails = sg.on_failure.is_some();
+    if ui
+        .checkbox(
+            &mut fails,
+            "On failure, after the compensations, issue a command",
+        )
+        .changed()
+    {
+        sg.on_failure = fails.then(|| Issue {
+            command: String::new(),
+            target: None,
+            with: Default::default(),
+        });
+        changed = true;
+    }
+    if let Some(f) = &mut sg.on_failure {
+        ui.push_id("saga-failure", |ui| {
+            let start = sg.start.clone();
+            changed |= issue_ui(ui, (model, &index), ctx, "Issue", f, &start);
+        });
+    }
+    changed
+}
+
+/// A command issued by the saga: which, to which target, with which field values; its
+/// expressions read `reads` (the event that triggers it) and `now`.
+fn issue_ui(
+    ui: &mut Ui,
+    (model, index): (&Model, &NameIndex),
+    ctx: usize,
+    label: &str,
+    issue: &mut Issue,
+    reads: &str,
+) -> bool {
+    let types = ModelTypes::new(model);
+    let scope = event(model, index, reads, ctx).map(event_scope);
+    let mut changed = false;
+    ui.push_id(label, |ui| {
+        changed |= reference_ui(ui, model, ctx, label, &mut issue.command, &[Kind::Command]);
+        ui.label("To target id (default: the event's id field)");
+        let mut target = issue.target.clone().unwrap_or_default();
+        if expr_edit(
+            ui,
+            "target",
+            &mut target,
+            scope.as_ref(),
+            &types,
+            Some(&Type::Id),
+            true,
+        )
+        .changed()
+        {
+            issue.target = (!target.trim().is_empty()).then_some(target);
+            changed = true;
+        }
+        let fields = command(model, index, &issue.command, ctx)
+            .map(|c| c.fields.clone())
+            .unwrap_or_default();
+        changed |= assignments_ui(
+            ui,
+            ("with", label),
+            &mut issue.with,
+            &fields,
+            scope.as_ref(),
+            &types,
+            "event",
+        );
+    });
+    changed
+}
