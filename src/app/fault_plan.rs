@@ -75,10 +75,7 @@ impl FaultPlanView {
     /// Names widget `r` `sub: what` for screen readers (and tests), and starts a new undo
     /// step when it starts being dragged or edited.
     fn track(&mut self, r: &Response, kind: egui::WidgetType, sub: &str, what: &str) {
-        r.widget_info(|| egui::WidgetInfo::labeled(kind, true, format!("{sub}: {what}")));
-        if r.drag_started() || r.gained_focus() || r.clicked() {
-            self.gesture += 1;
-        }
+        super::edit::track(r, kind, &format!("{sub}: {what}"), &mut self.gesture);
     }
 
     /// The window for scenario `name` of `model`; a change comes back as an edit.

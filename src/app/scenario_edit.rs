@@ -372,10 +372,7 @@ impl ScenarioEditor {
     /// Names widget `r` `label` for screen readers (and tests), and starts a new undo step
     /// when it starts being dragged or edited.
     fn track(&mut self, r: &Response, kind: egui::WidgetType, label: &str) {
-        r.widget_info(|| egui::WidgetInfo::labeled(kind, true, label));
-        if r.drag_started() || r.gained_focus() || r.clicked() {
-            self.gesture += 1;
-        }
+        super::edit::track(r, kind, label, &mut self.gesture);
     }
 
     fn text(&mut self, ui: &mut Ui, value: &mut String, label: &str, hint: &str, width: f32) {

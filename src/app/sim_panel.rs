@@ -27,7 +27,6 @@ use crate::model::{ElementId, Model};
 use crate::sim::engine::Engine;
 use crate::sim::program::SubscriberKind;
 use crate::sim::scenario::{Verdict, setup, until_of, verdicts};
-use crate::sim::store::Cause;
 use crate::sim::timeline::{StateAt, Timeline};
 use crate::sim::{Program, SimError};
 
@@ -189,29 +188,9 @@ impl SimPanel {
     /// matches the model: its event, the command that appended it and the subscribers
     /// (policies, sagas, read models, external systems) it is delivered to.
     pub fn lit(&self, revision: u64) -> Vec<ElementId> {
-        let Some(run) = self.run.as_ref().filter(|r| r.revision == revision) else {
-            return Vec::new();
-        };
-        let (e, p) = (&run.engine, &run.engine.program);
-        let Some(r) = self
-            .cursor
-            .checked_sub(1)
-            .and_then(|c| e.store.records.get(c as usize))
-        else {
-            return Vec::new();
-        };
-        let mut lit = vec![p.events[r.event as usize].id];
-        if let Cause::Command(c) = r.causation
-            && let Some(c) = e.commands.get(c as usize)
-        {
-            lit.push(p.commands[c.command].id);
-        }
-        lit.extend(
-            p.by_event[r.event as usize]
-                .iter()
-                .map(|&s| p.subscribers[s].id),
-        );
-        lit
+        // The path's stages without the aggregate (its badge shows the instance instead).
+        let [command, _, event, subscribers] = self.stages(revision);
+        [event, command, subscribers].concat()
     }
 
     /// Badges for the board at the cursor while the run matches the model: each aggregate's

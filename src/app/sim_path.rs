@@ -27,7 +27,7 @@ pub struct Path {
 impl SimPanel {
     /// The elements at the cursor by stage: the command, its aggregate, the event, the
     /// subscribers (empty while the run does not match the model).
-    fn stages(&self, revision: u64) -> [Vec<ElementId>; 4] {
+    pub fn stages(&self, revision: u64) -> [Vec<ElementId>; 4] {
         let mut stages: [Vec<ElementId>; 4] = Default::default();
         let Some(run) = self.run.as_ref().filter(|r| r.revision == revision) else {
             return stages;
