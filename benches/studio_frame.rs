@@ -154,6 +154,7 @@ fn simulation_frames() {
         timeline,
         verdicts: Vec::new(),
         revision: studio.doc.revision,
+        finished: true,
     }));
     studio.show_simulation();
     for (label, section) in [

@@ -1210,3 +1210,45 @@ fn a_relations_translations_are_edited_in_the_context_inspector() {
     settle(&mut h);
     assert_eq!(translations(&h), 0, "undone");
 }
+
+#[test]
+fn a_run_reset_to_its_start_steps_by_command_and_event_and_continues_to_the_same_log() {
+    let (mut h, _dir) = harness(example("accounts"));
+    settle(&mut h);
+    let scenario = "payment over the limit is compensated";
+    run_scenario(&mut h, scenario);
+    let straight = stormlab::sim::log::jsonl(&last_run(&h).engine);
+    // Reset: the scenario set up afresh, paused before its first step.
+    click(&mut h, "⏮ Reset");
+    wait_for(&mut h, "paused at");
+    let run = last_run(&h);
+    assert!(!run.finished);
+    assert_eq!(run.engine.commands.len(), 0);
+    assert!(h.query_by_label("▶ Continue").is_some());
+    // One command: it is handled with the events it appended, and the cursor follows.
+    click(&mut h, "Step command");
+    let (commands, events) = {
+        let e = &last_run(&h).engine;
+        (e.commands.len(), e.store.records.len())
+    };
+    assert_eq!(commands, 1);
+    assert!(events >= 1, "the first command appended its events");
+    assert_eq!(h.state().sim.cursor, events as u64);
+    assert!(
+        h.query_by_label_contains(&format!("{events} events, 1 commands"))
+            .is_some()
+    );
+    // One event (F10): exactly one more record, however many deliveries it took.
+    h.key_press(Key::F10);
+    settle(&mut h);
+    assert_eq!(last_run(&h).engine.store.records.len(), events + 1);
+    assert_eq!(h.state().sim.cursor, events as u64 + 1);
+    // Continue: on to the end on the worker; the checks run, and the log is the one a
+    // straight run writes, byte for byte.
+    click(&mut h, "▶ Continue");
+    wait_for(&mut h, "passed");
+    let run = last_run(&h);
+    assert!(run.finished);
+    assert!(run.verdicts.iter().all(|v| v.passed));
+    assert_eq!(stormlab::sim::log::jsonl(&run.engine), straight);
+}

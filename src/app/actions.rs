@@ -66,8 +66,16 @@ pub enum Action {
     AutoLayoutBoard,
     /// Model → Export Protos….
     ExportProtos,
-    /// Simulate → Run Scenario.
+    /// Simulate → Run Scenario (Continue when the chosen scenario's run is paused).
     RunScenario,
+    /// Simulate → Pause.
+    PauseRun,
+    /// Simulate → Step Event.
+    StepEvent,
+    /// Simulate → Step Command.
+    StepCommand,
+    /// Simulate → Reset (the scenario set up afresh, paused at its start).
+    ResetRun,
     /// Simulate → Check All Scenarios.
     CheckScenarios,
     /// Simulate → New Scenario.
@@ -112,6 +120,10 @@ pub fn shortcut(action: Action) -> Option<KeyboardShortcut> {
         Action::Check => KeyboardShortcut::new(Modifiers::NONE, Key::F7),
         Action::Present => KeyboardShortcut::new(Modifiers::NONE, Key::F11),
         Action::RunScenario => KeyboardShortcut::new(Modifiers::NONE, Key::F5),
+        Action::PauseRun => KeyboardShortcut::new(Modifiers::NONE, Key::F6),
+        Action::StepEvent => KeyboardShortcut::new(Modifiers::NONE, Key::F10),
+        Action::StepCommand => KeyboardShortcut::new(Modifiers::SHIFT, Key::F10),
+        Action::ResetRun => cmd(Key::F5),
         Action::CheckScenarios => KeyboardShortcut::new(Modifiers::SHIFT, Key::F5),
         Action::ExportProtos => {
             KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::E)
@@ -125,10 +137,14 @@ pub fn shortcut(action: Action) -> Option<KeyboardShortcut> {
 }
 
 /// Actions whose shortcuts fire even while a text box has focus.
-const GLOBAL: [Action; 11] = [
+const GLOBAL: [Action; 15] = [
     Action::Present,
     Action::CheckScenarios,
     Action::RunScenario,
+    Action::PauseRun,
+    Action::StepEvent,
+    Action::StepCommand,
+    Action::ResetRun,
     Action::New,
     Action::Open,
     Action::Save,
@@ -166,6 +182,8 @@ pub fn from_keys(ctx: &egui::Context, typing: bool) -> Vec<Action> {
             Action::ExportProtos,
             Action::AutoLayoutBoard,
             Action::CheckScenarios,
+            Action::StepCommand,
+            Action::ResetRun,
         ] {
             if (!typing || GLOBAL.contains(&a))
                 && let Some(s) = shortcut(a)

@@ -19,6 +19,9 @@ use crate::model::{ElementId, Kind, Model};
 
 type FlowGraph = egui_graphs::Graph<ElementId, String>;
 
+/// What a flow graph was built from: the model revision, its root and the dark mode.
+type FlowKey = (u64, Option<ElementId>, bool);
+
 /// Which generated view a tab shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GraphKind {
@@ -32,7 +35,9 @@ pub enum GraphKind {
 #[derive(Default)]
 pub struct GraphViews {
     context_map: Option<(u64, FlowGraph)>,
-    flow: Option<((u64, Option<ElementId>), FlowGraph)>,
+    /// The flow graph, keyed by revision, root and dark mode (the label ink), with its
+    /// layer and sibling spacing.
+    flow: Option<(FlowKey, FlowGraph, (f32, f32))>,
     /// Zoomed or panned by the user (the graph is fitted to the view until then).
     free: bool,
 }
@@ -72,8 +77,9 @@ pub fn context_map(model: &Model) -> FlowGraph {
 }
 
 /// The flow graph of `root`: a command's consequences (everything reachable from it), a
-/// context's elements, or the whole model when `root` is None.
-pub fn flow(model: &Model, root: Option<ElementId>) -> FlowGraph {
+/// context's elements, or the whole model when `root` is None. Labels take the sticky colour
+/// on `dark` backgrounds, a darker ink on light ones.
+pub fn flow(model: &Model, root: Option<ElementId>, dark: bool) -> FlowGraph {
     let arrows = super::arrows::arrows(model);
     let keep: BTreeSet<ElementId> = match root {
         Some(r) if r.kind == Kind::Context => model
@@ -110,7 +116,11 @@ pub fn flow(model: &Model, root: Option<ElementId>) -> FlowGraph {
         // The name alone (the colour tells the kind): short labels, so larger once fitted.
         let n = g.add_node_with_label(*id, name.to_owned());
         if let Some(node) = g.node_mut(n) {
-            node.set_color(kind_color(id.kind));
+            node.set_color(if dark {
+                kind_color(id.kind)
+            } else {
+                kind_ink(id.kind)
+            });
             // egui_graphs sizes a label's type by its node's radius.
             node.display_mut().radius = 11.0;
         }
@@ -124,6 +134,22 @@ pub fn flow(model: &Model, root: Option<ElementId>) -> FlowGraph {
     g
 }
 
+/// Left to right: layers as far apart as the longest label needs (monospace, sized by the
+/// node radius), siblings just far enough for a label above each node. The graph is then as
+/// small as it can be, so its labels as large as fitting allows.
+fn flow_spacing(graph: &FlowGraph) -> (f32, f32) {
+    let radius = graph
+        .nodes_iter()
+        .map(|(_, n)| n.display().radius)
+        .fold(5.0_f32, f32::max);
+    let longest = graph
+        .nodes_iter()
+        .map(|(_, n)| n.label().chars().count())
+        .max()
+        .unwrap_or(8) as f32;
+    (longest * 0.62 * radius + 2.0 * radius, 2.9 * radius)
+}
+
 impl GraphViews {
     /// Shows the graph `kind`; returns an element the user clicked, to select on the board.
     pub fn ui(
@@ -134,7 +160,7 @@ impl GraphViews {
         revision: u64,
         selected: Option<ElementId>,
     ) -> Option<ElementId> {
-        let (graph, id, orientation) = match kind {
+        let (graph, id, (row_dist, col_dist)) = match kind {
             GraphKind::ContextMap => {
                 if self.context_map.as_ref().map(|(r, _)| *r) != Some(revision) {
                     self.context_map = Some((revision, context_map(model)));
@@ -149,13 +175,16 @@ impl GraphViews {
                     return None;
                 }
                 let (_, g) = self.context_map.as_mut()?;
-                (g, "context-map", LayoutHierarchicalOrientation::LeftRight)
+                // Few nodes, labelled edges: fixed room, so a small map is not blown up to fit.
+                (g, "context-map", (260.0, 130.0))
             }
             GraphKind::Flow => {
                 let root = selected.filter(|s| matches!(s.kind, Kind::Context | Kind::Command));
-                let key = (revision, root);
-                if self.flow.as_ref().map(|(k, _)| *k) != Some(key) {
-                    self.flow = Some((key, flow(model, root)));
+                let key = (revision, root, ui.visuals().dark_mode);
+                if self.flow.as_ref().map(|(k, ..)| *k) != Some(key) {
+                    let graph = flow(model, root, key.2);
+                    let spacing = flow_spacing(&graph);
+                    self.flow = Some((key, graph, spacing));
                     self.free = false;
                     egui_graphs::reset_layout::<LayoutStateHierarchical>(ui, Some("flow".into()));
                 }
@@ -168,41 +197,11 @@ impl GraphViews {
                         "The whole model's flow — select a context or a command to focus".to_owned()
                     }
                 });
-                let (_, g) = self.flow.as_mut()?;
-                (g, "flow", LayoutHierarchicalOrientation::LeftRight)
+                let (_, g, spacing) = self.flow.as_mut()?;
+                (g, "flow", *spacing)
             }
         };
-        // Left to right: layers as far apart as the longest label needs (monospace, sized by
-        // the node radius), siblings just far enough for a label above each node. The graph
-        // is then as small as it can be, so its labels as large as fitting allows.
-        if kind == GraphKind::Flow {
-            // Label text in the sticky colour on dark backgrounds, darker ink on light ones.
-            let dark = ui.visuals().dark_mode;
-            let nodes: Vec<_> = graph.nodes_iter().map(|(i, n)| (i, *n.payload())).collect();
-            for (i, id) in nodes {
-                if let Some(n) = graph.node_mut(i) {
-                    n.set_color(if dark {
-                        kind_color(id.kind)
-                    } else {
-                        kind_ink(id.kind)
-                    });
-                }
-            }
-        }
-        let radius = graph
-            .nodes_iter()
-            .map(|(_, n)| n.display().radius)
-            .fold(5.0_f32, f32::max);
-        let longest = graph
-            .nodes_iter()
-            .map(|(_, n)| n.label().chars().count())
-            .max()
-            .unwrap_or(8) as f32;
-        let (row_dist, col_dist) = match kind {
-            GraphKind::Flow => (longest * 0.62 * radius + 2.0 * radius, 2.9 * radius),
-            // Few nodes, labelled edges: fixed room, so a small map is not blown up to fit.
-            GraphKind::ContextMap => (260.0, 130.0),
-        };
+        let orientation = LayoutHierarchicalOrientation::LeftRight;
         let mut state: LayoutStateHierarchical = egui_graphs::get_layout_state(ui, Some(id.into()));
         if state.orientation != orientation
             || (state.row_dist - row_dist).abs() > 0.5
@@ -284,7 +283,7 @@ mod tests {
             context: Some(0),
             index: 0,
         };
-        let g = flow(&m, Some(cmd));
+        let g = flow(&m, Some(cmd), true);
         let labels: BTreeSet<String> = g.nodes_iter().map(|(_, n)| n.label()).collect();
         for l in ["Do0", "Thing0", "Done0", "React0", "View0"] {
             assert!(labels.contains(l), "{l} in {labels:?}");

@@ -34,6 +34,7 @@ pub mod sim_log;
 pub mod sim_markers;
 pub mod sim_panel;
 pub mod sim_path;
+pub mod sim_run;
 pub mod sim_state;
 pub mod studio;
 pub mod theme;

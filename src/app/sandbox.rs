@@ -4,7 +4,7 @@
 
 use egui::{Color32, Ui};
 
-use super::scenario_edit::{command_fields, fields_of, values_grid};
+use super::scenario_edit::{NamedFields, command_fields, fields_of, values_grid};
 use crate::model::Model;
 use crate::model::expr::time::parse_duration;
 use crate::model::scenario::{Step, Values};
@@ -24,6 +24,8 @@ pub struct Sandbox {
     pub outcome: Option<String>,
     /// Name for "Save as new scenario".
     new_name: String,
+    /// The model's commands and their fields, with the revision they were read at.
+    commands: Option<(u64, NamedFields)>,
 }
 
 impl Default for Sandbox {
@@ -37,6 +39,7 @@ impl Default for Sandbox {
             error: None,
             outcome: None,
             new_name: String::new(),
+            commands: None,
         }
     }
 }
@@ -82,11 +85,13 @@ impl Sandbox {
         self.outcome = None;
     }
 
-    /// The window; `scenario` is the run's scenario (None: no finished run yet).
+    /// The window over `model` at `revision`; `scenario` is the run's scenario (None: no
+    /// finished run yet).
     pub fn window(
         &mut self,
         ctx: &egui::Context,
         model: &Model,
+        revision: u64,
         scenario: Option<&str>,
     ) -> Option<SandboxRequest> {
         let mut open = self.open;
@@ -96,7 +101,9 @@ impl Sandbox {
             .open(&mut open)
             .default_pos(egui::pos2(320.0, 140.0))
             .default_width(520.0)
-            .show(ctx, |ui| request = self.body_ui(ui, model, scenario));
+            .show(ctx, |ui| {
+                request = self.body_ui(ui, model, revision, scenario)
+            });
         self.open = open;
         request
     }
@@ -105,13 +112,17 @@ impl Sandbox {
         &mut self,
         ui: &mut Ui,
         model: &Model,
+        revision: u64,
         scenario: Option<&str>,
     ) -> Option<SandboxRequest> {
         let Some(scenario) = scenario else {
-            ui.weak("Run a scenario first (an empty one starts from nothing): commands issued here continue its run.");
+            ui.weak("Run a scenario to its end first (an empty one starts from nothing): commands issued here continue its run.");
             return None;
         };
-        let commands = command_fields(model);
+        if self.commands.as_ref().map(|(r, _)| *r) != Some(revision) {
+            self.commands = Some((revision, command_fields(model)));
+        }
+        let commands = self.commands.take().map(|(_, c)| c).unwrap_or_default();
         if self.command.is_empty()
             && let Some((first, _)) = commands.first()
         {
@@ -219,6 +230,7 @@ impl Sandbox {
                 }
             });
         });
+        self.commands = Some((revision, commands));
         request
     }
 }

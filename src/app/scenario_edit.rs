@@ -14,9 +14,9 @@ use crate::model::{Model, Scenario};
 /// Element names the editor offers, with the field names of commands, events and read models.
 #[derive(Default)]
 struct Names {
-    events: Vec<(String, Vec<(String, String)>)>,
-    commands: Vec<(String, Vec<(String, String)>)>,
-    read_models: Vec<(String, Vec<(String, String)>)>,
+    events: NamedFields,
+    commands: NamedFields,
+    read_models: NamedFields,
     aggregates: Vec<(String, Vec<String>)>,
     sagas: Vec<(String, Vec<String>)>,
     subscribers: Vec<String>,
@@ -353,7 +353,7 @@ pub fn values_grid(
 }
 
 /// Every command of `model` with its fields as `(name, type)`.
-pub fn command_fields(model: &Model) -> Vec<(String, Vec<(String, String)>)> {
+pub fn command_fields(model: &Model) -> NamedFields {
     model
         .contexts
         .iter()
@@ -367,6 +367,9 @@ fn field_names(f: &[crate::model::field::Field]) -> Vec<(String, String)> {
         .map(|f| (f.name.clone(), f.ty.to_string()))
         .collect()
 }
+
+/// Names (of commands, events or read models) with their fields' names and types.
+pub type NamedFields = Vec<(String, Vec<(String, String)>)>;
 
 impl ScenarioEditor {
     /// Names widget `r` `label` for screen readers (and tests), and starts a new undo step

@@ -42,7 +42,7 @@ impl SimPanel {
                     self.scenario = name;
                     edit = Some(e);
                 }
-                Some(EditorOutcome::Run) => self.start(ctx, model, revision),
+                Some(EditorOutcome::Run) => self.start(ctx, model, revision, false),
                 None => {}
             }
         }
@@ -50,9 +50,12 @@ impl SimPanel {
             let scenario = self
                 .run
                 .as_ref()
-                .filter(|_| !self.running())
+                .filter(|r| r.finished && !self.running())
                 .map(|r| r.scenario.clone());
-            match self.sandbox.window(ctx, model, scenario.as_deref()) {
+            match self
+                .sandbox
+                .window(ctx, model, revision, scenario.as_deref())
+            {
                 Some(SandboxRequest::Issue {
                     command,
                     fields,

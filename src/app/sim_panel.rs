@@ -4,9 +4,7 @@
 //! saga's sequence diagram ([`super::saga_sequence`]); redrive parked messages. Nothing here
 //! re-implements simulation logic.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, channel};
+use std::sync::atomic::Ordering;
 
 use egui::{Color32, Key, Ui};
 
@@ -19,16 +17,16 @@ use super::scenario_edit::ScenarioEditor;
 use super::sim_charts::{self, ChartData};
 use super::sim_log::LogView;
 use super::sim_markers::{Marker, legend_ui, markers, strip_ui};
-use super::sim_state::{StateAction, StateView};
+use super::sim_run::{Stride, Worker};
+use super::sim_state::{StateAction, StateView, clock, spans_days};
 use std::collections::BTreeMap;
 
 use crate::model::diagnostic::Diagnostic;
 use crate::model::{ElementId, Model};
 use crate::sim::engine::Engine;
 use crate::sim::program::SubscriberKind;
-use crate::sim::scenario::{Verdict, setup, until_of, verdicts};
+use crate::sim::scenario::{Verdict, verdicts};
 use crate::sim::timeline::{StateAt, Timeline};
-use crate::sim::{Program, SimError};
 
 /// A finished run.
 #[derive(Clone)]
@@ -43,9 +41,9 @@ pub struct Run {
     pub verdicts: Vec<Verdict>,
     /// The model revision it ran on.
     pub revision: u64,
+    /// False while the run is paused: its scenario has more to do.
+    pub finished: bool,
 }
-
-type Outcome = Result<Box<Run>, String>;
 
 /// The panel's state.
 pub struct SimPanel {
@@ -57,8 +55,8 @@ pub struct SimPanel {
     pub run: Option<Box<Run>>,
     /// The cursor: records applied (0 … log length).
     pub cursor: u64,
-    /// A run in progress: its answer channel and its progress (events so far).
-    worker: Option<(Receiver<Outcome>, Arc<AtomicU64>)>,
+    /// A run in progress on a worker thread.
+    pub(super) worker: Option<Worker>,
     state: Option<(u64, StateAt)>,
     /// The last error.
     pub error: Option<String>,
@@ -138,52 +136,6 @@ impl SimPanel {
         self.worker.is_some()
     }
 
-    /// Starts running the chosen scenario of `model` on a worker thread.
-    pub fn start(&mut self, ctx: &egui::Context, model: &Model, revision: u64) {
-        if self.running() {
-            return;
-        }
-        if self.scenario.is_empty() {
-            self.scenario = model
-                .scenarios
-                .first()
-                .map(|s| s.name.clone())
-                .unwrap_or_default();
-        }
-        let seed = match self.seed.trim() {
-            "" => None,
-            s => match s.parse::<u64>() {
-                Ok(n) => Some(n),
-                Err(_) => {
-                    self.error = Some(format!("seed `{s}`: a whole number from 0 to {}", u64::MAX));
-                    return;
-                }
-            },
-        };
-        let (tx, rx) = channel();
-        let progress = Arc::new(AtomicU64::new(0));
-        let (model, name, ctx2, prog) = (
-            model.clone(),
-            self.scenario.clone(),
-            ctx.clone(),
-            progress.clone(),
-        );
-        let spawned = std::thread::Builder::new()
-            .name("simulation".into())
-            .spawn(move || {
-                let result = run(&model, &name, seed, revision, &prog, &ctx2);
-                let _ = tx.send(result.map_err(|e| e.to_string()));
-                ctx2.request_repaint();
-            });
-        match spawned {
-            Ok(_) => {
-                self.worker = Some((rx, progress));
-                self.error = None;
-            }
-            Err(e) => self.error = Some(format!("cannot start the simulation: {e}")),
-        }
-    }
-
     /// The stickies involved in the record at the cursor, lit on the board while the run
     /// matches the model: its event, the command that appended it and the subscribers
     /// (policies, sagas, read models, external systems) it is delivered to.
@@ -255,27 +207,18 @@ impl SimPanel {
         badges
     }
 
-    /// Collects a finished run, if one arrived.
-    pub fn poll(&mut self) {
-        let Some((rx, _)) = &self.worker else { return };
-        if let Ok(outcome) = rx.try_recv() {
-            self.worker = None;
-            match outcome {
-                Ok(run) => {
-                    self.cursor = run.engine.store.records.len() as u64;
-                    self.markers = markers(&run.engine);
-                    self.run = Some(run);
-                    self.state = None;
-                    self.sequence = None;
-                    self.causation = None;
-                    self.sandbox.reset();
-                    self.playing = false;
-                    self.log.reset();
-                    self.state_view.reset();
-                }
-                Err(e) => self.error = Some(e),
-            }
-        }
+    /// Shows a run the worker handed back, finished or paused, with the cursor at its end.
+    pub(super) fn arrived(&mut self, run: Box<Run>) {
+        self.cursor = run.engine.store.records.len() as u64;
+        self.markers = markers(&run.engine);
+        self.run = Some(run);
+        self.state = None;
+        self.sequence = None;
+        self.causation = None;
+        self.sandbox.reset();
+        self.playing = false;
+        self.log.reset();
+        self.state_view.reset();
     }
 
     /// The panel and its windows. `revision` is the model's current revision (a run of an
@@ -339,20 +282,7 @@ impl SimPanel {
                     .hint_text("scenario's")
                     .desired_width(90.0),
             );
-            let label = if self.running() {
-                "Running…"
-            } else {
-                "▶ Run"
-            };
-            if ui
-                .add_enabled(
-                    !self.running() && !model.scenarios.is_empty(),
-                    egui::Button::new(label),
-                )
-                .clicked()
-            {
-                self.start(ui.ctx(), model, revision);
-            }
+            self.controls_ui(ui, model, revision);
             ui.toggle_value(&mut self.faults.open, "Fault plan…")
                 .on_hover_text("Edit the scenario's faults per subscriber, then run it again");
             ui.toggle_value(&mut self.editor.open, "Edit scenario…")
@@ -364,9 +294,12 @@ impl SimPanel {
             {
                 self.pending = Some(self.new_scenario(model));
             }
-            if let Some((_, p)) = &self.worker {
+            if let Some(w) = &self.worker {
                 ui.spinner();
-                ui.label(format!("{} events so far", p.load(Ordering::Relaxed)));
+                ui.label(format!(
+                    "{} events so far",
+                    w.progress.load(Ordering::Relaxed)
+                ));
                 ui.ctx()
                     .request_repaint_after(std::time::Duration::from_millis(100));
             }
@@ -393,16 +326,24 @@ impl SimPanel {
         let mut redrive = false;
         let mut keep = false;
         ui.horizontal(|ui| {
+            let checks = if run.finished {
+                format!("expectations {passed}/{} passed", run.verdicts.len())
+            } else {
+                format!(
+                    "paused at {} (expectations are checked at the end)",
+                    clock(run.engine.now(), spans_days(&run.engine), false)
+                )
+            };
             ui.label(format!(
-                "{}: {} events, {} commands ({} rejected), {} parked · expectations {passed}/{} passed",
+                "{}: {} events, {} commands ({} rejected), {} parked · {checks}",
                 run.scenario,
                 len,
                 run.engine.commands.len(),
                 run.engine.rejected(),
                 run.engine.dlq.len(),
-                run.verdicts.len()
             ));
-            if !run.engine.dlq.is_empty() {
+            // Redrives go on from the end of a finished run.
+            if run.finished && !run.engine.dlq.is_empty() {
                 redrive = ui
                     .button("Redrive all")
                     .on_hover_text("Redeliver every parked message; recorded in the log")
@@ -555,6 +496,62 @@ impl SimPanel {
         self.causation_window(ui.ctx());
     }
 
+    /// Run, Pause, Continue, Step event, Step command and Reset.
+    fn controls_ui(&mut self, ui: &mut Ui, model: &Model, revision: u64) {
+        let scenarios = !model.scenarios.is_empty();
+        if let Some(w) = &self.worker {
+            if ui
+                .add_enabled(!w.pausing(), egui::Button::new("⏸ Pause"))
+                .on_hover_text("Stop the run where it is, to look and step (F6)")
+                .clicked()
+            {
+                w.pause();
+            }
+            return;
+        }
+        let paused = self
+            .paused(revision)
+            .is_some_and(|r| r.scenario == self.scenario);
+        if paused {
+            if ui
+                .button("▶ Continue")
+                .on_hover_text("Run the paused scenario on to its end (F5)")
+                .clicked()
+            {
+                self.resume(ui.ctx(), model, revision);
+            }
+            if ui
+                .button("Step event")
+                .on_hover_text("Run on until one more event is in the log (F10)")
+                .clicked()
+            {
+                self.step_run(model, revision, Stride::Event);
+            }
+            if ui
+                .button("Step command")
+                .on_hover_text("Run on until the next command is handled (Shift+F10)")
+                .clicked()
+            {
+                self.step_run(model, revision, Stride::Command);
+            }
+        } else if ui
+            .add_enabled(scenarios, egui::Button::new("▶ Run"))
+            .on_hover_text("Run the scenario to its end on a worker thread (F5)")
+            .clicked()
+        {
+            self.start(ui.ctx(), model, revision, false);
+        }
+        if ui
+            .add_enabled(scenarios, egui::Button::new("⏮ Reset"))
+            .on_hover_text(
+                "Set the scenario up afresh, paused at its start, to step through it (Ctrl+F5)",
+            )
+            .clicked()
+        {
+            self.start(ui.ctx(), model, revision, true);
+        }
+    }
+
     /// The causation graph of an event, in its own window.
     fn causation_window(&mut self, ctx: &egui::Context) {
         let (Some(run), Some(view)) = (&self.run, &mut self.causation) else {
@@ -632,6 +629,10 @@ impl SimPanel {
     /// in the sandbox, and the cursor moves to the new end.
     pub fn redrive(&mut self, model: &Model, one: Option<(usize, u64)>) {
         let Some(run) = &mut self.run else { return };
+        if !run.finished {
+            self.error = Some("Continue the paused run to its end before redriving".into());
+            return;
+        }
         let e = &mut run.engine;
         let after = i64::from(self.redrive_after_min) * 60_000;
         let outcome = match one {
@@ -661,12 +662,13 @@ impl SimPanel {
         self.extended(model);
     }
 
-    /// After the run went on (a redrive, a command issued by hand): the timeline, markers and
-    /// checks again, the cursor at the new end.
+    /// After the run went on (a step, a redrive, a command issued by hand): the timeline,
+    /// markers and (once finished) checks again, the cursor at the new end.
     pub(super) fn extended(&mut self, model: &Model) {
         let Some(run) = &mut self.run else { return };
-        run.timeline = Timeline::new(&run.engine);
-        if let Some(s) = model.scenarios.iter().find(|s| s.name == run.scenario)
+        run.timeline.extend(&run.engine);
+        if run.finished
+            && let Some(s) = model.scenarios.iter().find(|s| s.name == run.scenario)
             && let Ok(v) = verdicts(model, &run.engine, s)
         {
             run.verdicts = v;
@@ -693,43 +695,4 @@ fn next_command_end(e: &Engine, cursor: u64) -> Option<u64> {
         .iter()
         .find(|c| !c.events.is_empty() && c.events.end > cursor)
         .map(|c| c.events.end)
-}
-
-/// Runs the scenario to its end, reporting progress; builds the timeline and checks.
-fn run(
-    model: &Model,
-    name: &str,
-    seed: Option<u64>,
-    revision: u64,
-    progress: &AtomicU64,
-    ctx: &egui::Context,
-) -> Result<Box<Run>, SimError> {
-    let program = Arc::new(Program::new(model)?);
-    let mut engine = setup(model, program, name, seed)?;
-    let scenario = model
-        .scenarios
-        .iter()
-        .find(|s| s.name == name)
-        .ok_or_else(|| SimError::UnknownScenario {
-            name: name.to_owned(),
-            known: model.scenarios.iter().map(|s| s.name.clone()).collect(),
-        })?;
-    let until = until_of(scenario);
-    let mut steps = 0u64;
-    while engine.step(until)? {
-        steps += 1;
-        if steps.is_multiple_of(4096) {
-            progress.store(engine.store.records.len() as u64, Ordering::Relaxed);
-            ctx.request_repaint();
-        }
-    }
-    let timeline = Timeline::new(&engine);
-    let verdicts = verdicts(model, &engine, scenario)?;
-    Ok(Box::new(Run {
-        scenario: name.to_owned(),
-        engine,
-        timeline,
-        verdicts,
-        revision,
-    }))
 }

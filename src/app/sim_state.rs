@@ -11,7 +11,7 @@ use egui_extras::{Column, TableBuilder};
 use super::sim_panel::Run;
 use crate::model::expr::Value;
 use crate::model::expr::time::format_timestamp;
-use crate::sim::engine::{Change, Engine};
+use crate::sim::engine::{Change, Engine, Parked};
 use crate::sim::fold::Table;
 use crate::sim::hash::sorted;
 use crate::sim::program::{EventDef, SubscriberKind};
@@ -112,8 +112,18 @@ pub struct StateView {
     /// The section shown.
     pub section: Section,
     tables: BTreeMap<usize, TableView>,
-    /// A moment of the dead-letter history chosen at a cursor: `(cursor, journal index)`.
-    moment: Option<(u64, usize)>,
+    /// A moment of the dead-letter history chosen at a cursor.
+    moment: Option<Moment>,
+}
+
+/// A moment of the dead-letter history the user picked, between two events.
+struct Moment {
+    /// The cursor it was picked at (moving the cursor forgets it).
+    cursor: u64,
+    /// Its index in the engine's journal.
+    index: usize,
+    /// The queue just after it (replaying the journal once, not every frame).
+    dlq: Vec<Parked>,
 }
 
 /// The name of the subscriber whose kind matches.
@@ -182,6 +192,7 @@ pub fn chain_text(e: &Engine, position: u64) -> String {
 impl StateView {
     /// Forgets what was computed for an older run (sort and filter settings stay).
     pub fn reset(&mut self) {
+        self.moment = None;
         for t in self.tables.values_mut() {
             t.order_for = None;
         }
@@ -236,7 +247,7 @@ impl StateView {
                 Section::Sagas => sagas_ui(ui, e, state),
                 Section::DeadLetters => {
                     let moment = &mut self.moment;
-                    if moment.is_some_and(|(c, _)| c != state.position) {
+                    if moment.as_ref().is_some_and(|m| m.cursor != state.position) {
                         *moment = None;
                     }
                     dlq_ui(ui, e, state, moment)
@@ -462,24 +473,22 @@ fn dlq_ui(
     ui: &mut Ui,
     e: &Engine,
     state: &StateAt,
-    moment: &mut Option<(u64, usize)>,
+    moment: &mut Option<Moment>,
 ) -> Option<StateAction> {
     let mut action = None;
-    let at_moment = moment.map(|(_, k)| dlq_after(e, k));
-    if let Some((_, k)) = *moment {
+    let mut back = false;
+    if let Some(m) = moment.as_ref() {
         ui.horizontal(|ui| {
-            let time = e.journal.get(k).map_or(0, |j| j.1);
+            let time = e.journal.get(m.index).map_or(0, |j| j.1);
             ui.strong(format!(
                 "At {} (after #{}, before the next event)",
                 clock(time, spans_days(e), false),
                 state.position
             ));
-            if ui.small_button("Back to the cursor").clicked() {
-                *moment = None;
-            }
+            back = ui.small_button("Back to the cursor").clicked();
         });
     }
-    let dlq = at_moment.as_ref().unwrap_or(&state.dlq);
+    let dlq = moment.as_ref().map_or(&state.dlq, |m| &m.dlq);
     if dlq.is_empty() {
         ui.weak("No message is parked at this moment.");
     }
@@ -518,8 +527,14 @@ fn dlq_ui(
             }
         });
     }
-    if let Some(k) = history_ui(ui, e, state.position, moment.map(|m| m.1)) {
-        *moment = Some((state.position, k));
+    if let Some(k) = history_ui(ui, e, state.position, moment.as_ref().map(|m| m.index)) {
+        *moment = Some(Moment {
+            cursor: state.position,
+            index: k,
+            dlq: dlq_after(e, k),
+        });
+    } else if back {
+        *moment = None;
     }
     action
 }

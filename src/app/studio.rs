@@ -16,6 +16,7 @@ use super::graphs::{GraphKind, GraphViews};
 use super::inspector::Inspector;
 use super::problems::Problems;
 use super::recovery::{self, Autosave, Recovered};
+use super::sim_run::Stride;
 use super::theme;
 use crate::model::access::Sticky;
 use crate::model::{ElementId, Kind, Model, file};
@@ -434,7 +435,36 @@ impl Studio {
             Action::CompareFile => self.ask_path(ctx, Purpose::Compare),
             Action::RunScenario => {
                 self.dock = Some(DockTab::Simulation);
-                self.sim.start(ctx, &self.doc.model, self.doc.revision);
+                let (model, revision) = (&self.doc.model, self.doc.revision);
+                if self
+                    .sim
+                    .paused(revision)
+                    .is_some_and(|r| r.scenario == self.sim.scenario)
+                {
+                    self.sim.resume(ctx, model, revision);
+                } else {
+                    self.sim.start(ctx, model, revision, false);
+                }
+            }
+            Action::PauseRun => {
+                if let Some(w) = &self.sim.worker {
+                    w.pause();
+                }
+            }
+            Action::StepEvent | Action::StepCommand => {
+                self.dock = Some(DockTab::Simulation);
+                let stride = if action == Action::StepEvent {
+                    Stride::Event
+                } else {
+                    Stride::Command
+                };
+                self.sim
+                    .step_run(&self.doc.model, self.doc.revision, stride);
+            }
+            Action::ResetRun => {
+                self.dock = Some(DockTab::Simulation);
+                self.sim
+                    .start(ctx, &self.doc.model, self.doc.revision, true);
             }
             Action::CheckScenarios => self.checks.start(ctx, &self.doc.model, self.doc.revision),
             Action::NewScenario => {
@@ -1127,10 +1157,21 @@ impl Studio {
                 ui.weak("No scenarios in this model");
             }
             ui.separator();
+            let paused = self.sim.paused(self.doc.revision).is_some();
             item(
                 ui,
-                "Run Scenario",
+                if paused { "Continue" } else { "Run Scenario" },
                 Action::RunScenario,
+                !self.doc.model.scenarios.is_empty() && !self.sim.running(),
+                actions,
+            );
+            item(ui, "Pause", Action::PauseRun, self.sim.running(), actions);
+            item(ui, "Step Event", Action::StepEvent, paused, actions);
+            item(ui, "Step Command", Action::StepCommand, paused, actions);
+            item(
+                ui,
+                "Reset (paused at the start)",
+                Action::ResetRun,
                 !self.doc.model.scenarios.is_empty() && !self.sim.running(),
                 actions,
             );
@@ -1388,7 +1429,8 @@ impl Studio {
         {
             self.sim.scenario = name;
             self.dock = Some(DockTab::Simulation);
-            self.sim.start(ctx, &self.doc.model, self.doc.revision);
+            self.sim
+                .start(ctx, &self.doc.model, self.doc.revision, false);
         }
         if let Some(then) = self.prompt.clone() {
             let mut choice = None;

@@ -12,8 +12,8 @@ pub use super::fold::Instance;
 use super::fold::{Table, coerce, project};
 use super::hash::FastMap;
 use super::program::{IssueDef, OutcomeDef, Program, SimError, Source, SubscriberKind, Target};
-use super::rng::{Rng, splitmix64};
-use super::store::{Cause, EventStore, Expected, NewEvent};
+use super::rng::Rng;
+use super::store::{Cause, EventStore, Expected, NewEvent, derived_id};
 use crate::model::expr::{EvalError, RootValue, Value};
 
 /// Actions beyond which a run is considered runaway.
@@ -247,13 +247,6 @@ pub struct Engine {
     rejected: usize,
 }
 
-/// The id of the event at `position` of a run with `seed`.
-fn event_id(seed: u64, position: u64) -> u128 {
-    let hi = splitmix64(seed ^ 0xA5A5_5A5A_1234_5678 ^ position);
-    let lo = splitmix64(hi ^ position.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-    (u128::from(hi) << 64) | u128::from(lo)
-}
-
 /// `Owner/key`, the name of a stream.
 fn stream_name(owner: &str, key: &str) -> String {
     let mut s = String::with_capacity(owner.len() + 1 + key.len());
@@ -281,7 +274,7 @@ impl Engine {
             faults: vec![FaultDef::default(); n_subs],
             subs: vec![SubState::default(); n_subs],
             program,
-            store: EventStore::default(),
+            store: EventStore::seeded(seed),
             dlq: Vec::new(),
             journal: Vec::new(),
             commands: Vec::new(),
@@ -341,7 +334,7 @@ impl Engine {
     }
 
     fn event_id(&self, position: u64) -> u128 {
-        event_id(self.seed, position)
+        derived_id(self.seed, position)
     }
 
     /// Appends a prior (`given`) event: applied to its aggregate and projected into read
@@ -555,7 +548,7 @@ impl Engine {
             )
             .map_err(|e| format!("cannot compute {}: {e}", program.events[em.event].name))?;
             news.push(NewEvent {
-                id: event_id(seed, start + i as u64),
+                id: derived_id(seed, start + i as u64),
                 event: em.event as u32,
                 time,
                 correlation,

@@ -5,6 +5,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use super::hash::FastMap;
+use super::rng::splitmix64;
 use crate::model::expr::Value;
 
 /// What caused a record.
@@ -59,6 +60,52 @@ fn split_id(id: u128) -> [u32; 4] {
     ]
 }
 
+/// The id the engine gives the event at `position` of a run with `seed`: 128 bits mixed from
+/// both, unique per position, and invertible back to the position (see
+/// [`EventStore::seeded`]).
+pub fn derived_id(seed: u64, position: u64) -> u128 {
+    let hi = splitmix64(seed ^ ID_SALT ^ position);
+    let lo = splitmix64(hi ^ position.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    (u128::from(hi) << 64) | u128::from(lo)
+}
+
+const ID_SALT: u64 = 0xA5A5_5A5A_1234_5678;
+
+/// The position whose derived id (for `seed`) has these high 64 bits.
+fn derived_position(seed: u64, hi: u64) -> u64 {
+    unsplitmix64(hi) ^ seed ^ ID_SALT
+}
+
+/// The inverse of `splitmix64`: each of its steps (xor-shift, odd multiply, add) undone.
+fn unsplitmix64(z: u64) -> u64 {
+    let unshift = |z: u64, s: u32| {
+        let mut x = z;
+        let mut k = s;
+        while k < 64 {
+            x = z ^ (x >> s);
+            k += s;
+        }
+        x
+    };
+    let mut z = unshift(z, 31);
+    z = z.wrapping_mul(inverse(0x94D0_49BB_1331_11EB));
+    z = unshift(z, 27);
+    z = z.wrapping_mul(inverse(0xBF58_476D_1CE4_E5B9));
+    z = unshift(z, 30);
+    z.wrapping_sub(0x9E37_79B9_7F4A_7C15)
+}
+
+/// The multiplicative inverse of an odd number modulo 2⁶⁴ (Newton's iteration).
+const fn inverse(a: u64) -> u64 {
+    let mut x = a;
+    let mut i = 0;
+    while i < 6 {
+        x = x.wrapping_mul(2u64.wrapping_sub(a.wrapping_mul(x)));
+        i += 1;
+    }
+    x
+}
+
 /// The positions of the stored events, found by event id: an open-addressing table of
 /// positions (4 bytes a slot, at most 7/8 full), hashed by id; the ids themselves live in
 /// the records, so the index costs about 6 bytes an event instead of a set of 16-byte ids.
@@ -72,7 +119,7 @@ struct IdIndex {
 impl IdIndex {
     fn hash(id: u128) -> usize {
         let x = (id as u64) ^ ((id >> 64) as u64).rotate_left(29);
-        super::rng::splitmix64(x) as usize
+        splitmix64(x) as usize
     }
 
     /// The slot where `id` is stored, or the empty slot where it would go.
@@ -170,6 +217,8 @@ pub struct EventStore {
     ids: IdIndex,
     strings: Vec<Arc<str>>,
     string_index: FastMap<Arc<str>, u32>,
+    /// The seed of the ids derived from positions, which the id index leaves out.
+    seed: Option<u64>,
 }
 
 impl EventStore {
@@ -217,9 +266,25 @@ impl EventStore {
         self.strings.get(i as usize).map_or("", |s| s)
     }
 
+    /// A store whose events mostly carry [`derived_id`]s of `seed` (an engine's store):
+    /// such an id at its own position needs no index entry, since the id gives back its
+    /// position, so idempotent append costs no memory and no hash probe for them.
+    pub fn seeded(seed: u64) -> Self {
+        Self {
+            seed: Some(seed),
+            ..Self::default()
+        }
+    }
+
     /// True if an event with this id is stored.
     pub fn contains_id(&self, id: u128) -> bool {
-        self.ids.contains(&self.records, id)
+        if let Some(seed) = self.seed {
+            let p = derived_position(seed, (id >> 64) as u64);
+            if self.records.get(p as usize).is_some_and(|r| r.id() == id) {
+                return true;
+            }
+        }
+        self.ids.len > 0 && self.ids.contains(&self.records, id)
     }
 
     /// Appends `events` to `stream` if it is at the `expected` version. Events whose id is
@@ -255,10 +320,18 @@ impl EventStore {
             return Ok(first..first);
         }
         for e in events {
-            if self.ids.contains(&self.records, e.id) {
+            let position = self.records.len() as u64;
+            // An id derived from its own position is new unless a caller stored that very
+            // id earlier under another position (then it is in the index).
+            let derived = self.seed.is_some_and(|s| derived_id(s, position) == e.id);
+            let stored = if derived {
+                self.ids.len > 0 && self.ids.contains(&self.records, e.id)
+            } else {
+                self.contains_id(e.id)
+            };
+            if stored {
                 continue;
             }
-            let position = self.records.len() as u64;
             let version = self.version(stream) + 1;
             if self.records.len() == self.records.capacity() {
                 // Grow by an eighth, not double: a long log wastes at most 12% of its records'
@@ -276,7 +349,9 @@ impl EventStore {
                 causation: e.causation,
                 payload: e.payload,
             });
-            self.ids.insert(&self.records, position as usize);
+            if !derived {
+                self.ids.insert(&self.records, position as usize);
+            }
             if let Some(s) = self.streams.get_mut(stream as usize) {
                 s.positions.push(position as u32);
             }
@@ -346,6 +421,39 @@ mod tests {
         assert!(!s.contains_id(3));
         assert_eq!(s.records.len(), 5000);
         assert_eq!(s.records[4999].id(), ids[4999]);
+    }
+
+    #[test]
+    fn derived_ids_give_back_their_position() {
+        for seed in [0, 1, 42, u64::MAX] {
+            for p in [0, 1, 2, 1000, 999_999, u64::from(u32::MAX)] {
+                let id = derived_id(seed, p);
+                assert_eq!(derived_position(seed, (id >> 64) as u64), p);
+            }
+        }
+    }
+
+    #[test]
+    fn a_seeded_store_is_idempotent_for_derived_and_foreign_ids() {
+        let mut s = EventStore::seeded(9);
+        let a = s.stream("x");
+        // Positions 0 and 1 carry their derived ids; position 2 a foreign id that happens to
+        // be the id position 3 would derive.
+        let d = |p| derived_id(9, p);
+        assert_eq!(
+            s.append(a, Expected::Any, [ev(d(0)), ev(d(1))]).unwrap(),
+            0..2
+        );
+        assert_eq!(s.append(a, Expected::Any, [ev(d(3))]).unwrap(), 2..3);
+        // Retrying any stored id appends nothing, wherever it was stored.
+        for id in [d(0), d(1), d(3)] {
+            assert!(s.contains_id(id));
+            assert!(s.append(a, Expected::Any, [ev(id)]).unwrap().is_empty());
+        }
+        assert!(!s.contains_id(d(2)) && !s.contains_id(d(4)) && !s.contains_id(5));
+        assert_eq!(s.append(a, Expected::Any, [ev(d(3)), ev(5)]).unwrap(), 3..4);
+        assert_eq!(s.records.len(), 4);
+        assert_eq!(s.records[3].id(), 5);
     }
 
     #[test]

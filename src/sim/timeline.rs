@@ -119,6 +119,32 @@ impl Timeline {
         Self { snapshots, every }
     }
 
+    /// Brings the snapshots up to `engine`'s log after the run went on (a step, a redrive, a
+    /// command issued by hand): only the records after the last snapshot are replayed, unless
+    /// the log outgrew the snapshot spacing (then it is built afresh).
+    pub fn extend(&mut self, engine: &Engine) {
+        let n = engine.store.records.len() as u64;
+        let Some(last) = self.snapshots.last() else {
+            *self = Self::new(engine);
+            return;
+        };
+        if n / self.every > 512 || last.applied > n {
+            *self = Self::new(engine);
+            return;
+        }
+        let (mut aggregates, mut read_models) = (last.aggregates.clone(), last.read_models.clone());
+        for pos in last.applied..n {
+            step(engine, &mut aggregates, &mut read_models, pos);
+            if (pos + 1) % self.every == 0 {
+                self.snapshots.push(Snapshot {
+                    applied: pos + 1,
+                    aggregates: aggregates.clone(),
+                    read_models: read_models.clone(),
+                });
+            }
+        }
+    }
+
     /// The state after the first `position` records (clamped to the log), including the saga
     /// and dead-letter changes that happened before the next record.
     pub fn at(&self, engine: &Engine, position: u64) -> StateAt {
