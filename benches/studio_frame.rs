@@ -155,6 +155,7 @@ fn simulation_frames() {
         verdicts: Vec::new(),
         revision: studio.doc.revision,
         finished: true,
+        rebuilt: std::sync::OnceLock::new(),
     }));
     studio.show_simulation();
     for (label, section) in [

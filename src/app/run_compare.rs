@@ -9,7 +9,7 @@ use egui::{Color32, Ui};
 use super::sim_panel::Run;
 use super::sim_state::subscriber_name;
 use crate::sim::program::SubscriberKind;
-use crate::sim::rebuild::{RowDiff, compare, rebuild};
+use crate::sim::rebuild::{RowDiff, compare, rebuild_all};
 
 /// Rows listed per read model at most.
 const SHOWN: usize = 50;
@@ -69,9 +69,10 @@ pub fn ui(ui: &mut Ui, baseline: Option<&Run>, current: &Run) {
         |i: usize| subscriber_name(e, |k| matches!(k, SubscriberKind::ReadModel(r) if *r == i));
     egui::ScrollArea::vertical().max_height(460.0).show(ui, |ui| {
         ui.strong("Rebuilt from the log vs live (current run)");
-        for (i, live) in e.read_models.iter().enumerate() {
-            match rebuild(e, i) {
-                Ok(rebuilt) => diffs_ui(ui, name(i), &compare(live, &rebuilt), "live", "rebuilt"),
+        let rebuilt = current.rebuilt.get_or_init(|| rebuild_all(e));
+        for (i, (live, rebuilt)) in e.read_models.iter().zip(rebuilt).enumerate() {
+            match rebuilt {
+                Ok(rebuilt) => diffs_ui(ui, name(i), &compare(live, rebuilt), "live", "rebuilt"),
                 Err(err) => {
                     ui.label(format!("{}: the rebuild failed: {err}", name(i)));
                 }

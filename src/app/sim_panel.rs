@@ -4,6 +4,7 @@
 //! saga's sequence diagram ([`super::saga_sequence`]); redrive parked messages. Nothing here
 //! re-implements simulation logic.
 
+use std::sync::OnceLock;
 use std::sync::atomic::Ordering;
 
 use egui::{Color32, Key, Ui};
@@ -22,8 +23,10 @@ use super::sim_state::{StateAction, StateView, clock, spans_days};
 use std::collections::BTreeMap;
 
 use crate::model::diagnostic::Diagnostic;
+use crate::model::expr::EvalError;
 use crate::model::{ElementId, Model};
 use crate::sim::engine::Engine;
+use crate::sim::fold::Table;
 use crate::sim::program::SubscriberKind;
 use crate::sim::scenario::{Verdict, verdicts};
 use crate::sim::timeline::{StateAt, Timeline};
@@ -43,6 +46,9 @@ pub struct Run {
     pub revision: u64,
     /// False while the run is paused: its scenario has more to do.
     pub finished: bool,
+    /// Every read model rebuilt from the log, made when first asked for (by the comparison
+    /// view) rather than every frame.
+    pub rebuilt: OnceLock<Vec<Result<Table, EvalError>>>,
 }
 
 /// The panel's state.
@@ -667,6 +673,7 @@ impl SimPanel {
     pub(super) fn extended(&mut self, model: &Model) {
         let Some(run) = &mut self.run else { return };
         run.timeline.extend(&run.engine);
+        run.rebuilt = OnceLock::new();
         if run.finished
             && let Some(s) = model.scenarios.iter().find(|s| s.name == run.scenario)
             && let Ok(v) = verdicts(model, &run.engine, s)

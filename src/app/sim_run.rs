@@ -141,6 +141,7 @@ fn work(
         verdicts,
         revision,
         finished,
+        rebuilt: std::sync::OnceLock::new(),
     }))
 }
 

@@ -1,8 +1,6 @@
 //! Applying events to state, as pure functions shared by the live engine and by rebuilds from
 //! the log: an aggregate instance evolving, a read-model table projecting.
 
-use std::collections::hash_map::Entry;
-
 use super::hash::FastMap;
 
 use super::program::{AggregateDef, ReadModelDef, Source};
@@ -125,21 +123,23 @@ pub fn project(
     for rule in def.rules.iter().filter(|r| r.on == event) {
         let key = rule
             .key
-            .eval(&[RootValue::Record(payload), RootValue::Scalar(&now)])?;
+            .eval_ref(&[RootValue::Record(payload), RootValue::Scalar(&now)])?;
         match &rule.upsert {
             None => {
-                table.remove(&key);
+                table.remove(&*key);
             }
             Some(sets) => {
-                let (row, created) = match table.entry(key.clone()) {
-                    Entry::Occupied(o) => (o.into_mut(), false),
-                    Entry::Vacant(v) => {
-                        let mut z = def.zero.clone();
-                        if let Some(k) = z.get_mut(def.key_slot) {
-                            *k = key.clone();
-                        }
-                        (v.insert(z), true)
+                // Looked up by the borrowed key; cloned only for a new row.
+                let created = !table.contains_key(&*key);
+                if created {
+                    let mut z = def.zero.clone();
+                    if let Some(k) = z.get_mut(def.key_slot) {
+                        *k = key.clone().into_owned();
                     }
+                    table.insert(key.clone().into_owned(), z);
+                }
+                let Some(row) = table.get_mut(&*key) else {
+                    continue;
                 };
                 let sets = sets.iter().map(|(slot, e)| (*slot, e));
                 let result = assign(row, sets, |e, old| {
@@ -152,7 +152,7 @@ pub fn project(
                 });
                 if result.is_err() && created {
                     // A rule that fails leaves no half-made row behind.
-                    table.remove(&key);
+                    table.remove(&*key);
                 }
                 result?;
             }

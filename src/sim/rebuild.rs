@@ -34,6 +34,47 @@ pub fn rebuild(engine: &Engine, r: usize) -> Result<Table, EvalError> {
     Ok(table)
 }
 
+/// Every read model rebuilt from the log in one pass: each event once, in log order, handed
+/// only to the read models that subscribe to it. Each entry is what [`rebuild`] gives for
+/// that read model (a failing one stops at its first error, the others go on).
+pub fn rebuild_all(engine: &Engine) -> Vec<Result<Table, EvalError>> {
+    let p = &engine.program;
+    let mut out: Vec<Result<Table, EvalError>> =
+        p.read_models.iter().map(|_| Ok(Table::default())).collect();
+    // Per event type, the read models subscribed to it.
+    let by_event: Vec<Vec<usize>> = p
+        .by_event
+        .iter()
+        .map(|subs| {
+            subs.iter()
+                .filter_map(|&s| match p.subscribers[s].kind {
+                    super::program::SubscriberKind::ReadModel(r) => Some(r),
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect();
+    for rec in &engine.store.records {
+        for &r in by_event
+            .get(rec.event as usize)
+            .map_or(&[][..], Vec::as_slice)
+        {
+            if let Some(Ok(table)) = out.get_mut(r)
+                && let Err(e) = project(
+                    &p.read_models[r],
+                    table,
+                    rec.event as usize,
+                    &rec.payload,
+                    rec.time,
+                )
+            {
+                out[r] = Err(e);
+            }
+        }
+    }
+    out
+}
+
 /// A row that differs between the live read model and its rebuild.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RowDiff {

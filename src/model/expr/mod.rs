@@ -190,6 +190,22 @@ impl Expr {
         .eval(&self.0.node)
     }
 
+    /// Evaluates against `roots` like [`Expr::eval`], borrowing the value instead of
+    /// copying it when the expression is a record root's field (`event.id`): map lookups by
+    /// such a key cost no clone.
+    pub fn eval_ref<'v>(
+        &self,
+        roots: &[RootValue<'v>],
+    ) -> Result<std::borrow::Cow<'v, Value>, EvalError> {
+        if let compile::Node::Field(r, s) = self.0.node
+            && let Some(RootValue::Record(fields)) = roots.get(r)
+            && let Some(v) = fields.get(s)
+        {
+            return Ok(std::borrow::Cow::Borrowed(v));
+        }
+        self.eval(roots).map(std::borrow::Cow::Owned)
+    }
+
     /// The `(root index, field slot)` pairs the expression reads, deduplicated and sorted.
     pub fn reads(&self) -> Vec<(usize, usize)> {
         fn walk(n: &compile::Node, out: &mut Vec<(usize, usize)>) {
