@@ -297,18 +297,25 @@ fn main() {
         timeline.every
     );
     drop(e);
-    store_memory(1_000_000 / scale);
+    store_memory(1_000_000 / scale, true);
+    store_memory(1_000_000 / scale, false);
 }
 
 /// Measures the store's memory per event beyond its payload: the heap the store grows by while
-/// `n` small events (1k streams) are appended; the payloads were allocated before.
-fn store_memory(n: usize) {
-    use stormlab::sim::store::{EventStore, Expected, NewEvent};
+/// `n` small events (1k streams) are appended; the payloads were allocated before. `engine`:
+/// with the ids an engine derives from seed and position (no id index needed), else with
+/// ids from outside (indexed for idempotent append).
+fn store_memory(n: usize, engine: bool) {
+    use stormlab::sim::store::{EventStore, Expected, NewEvent, derived_id};
     let payloads: Vec<Arc<[Value]>> = (0..n)
         .map(|i| Arc::from(vec![Value::Int(i as i64), Value::Int(7)]))
         .collect();
     let before = LIVE.load(Ordering::Relaxed);
-    let mut store = EventStore::default();
+    let mut store = if engine {
+        EventStore::seeded(5)
+    } else {
+        EventStore::default()
+    };
     let streams: Vec<u32> = (0..1000)
         .map(|i| store.stream(&format!("Counter/c-{i}")))
         .collect();
@@ -317,7 +324,11 @@ fn store_memory(n: usize) {
             streams[i % streams.len()],
             Expected::Any,
             [NewEvent {
-                id: (i as u128) << 64 | 0xfeed,
+                id: if engine {
+                    derived_id(5, i as u64)
+                } else {
+                    (i as u128) << 64 | 0xfeed
+                },
                 event: 0,
                 time: i as i64,
                 correlation: 0,
@@ -328,7 +339,12 @@ fn store_memory(n: usize) {
     }
     let used = LIVE.load(Ordering::Relaxed) - before;
     eprintln!(
-        "store memory per event beyond its payload: {:.1} bytes measured ({} events; record {} bytes; budget 100)",
+        "store memory per event beyond its payload, {}: {:.1} bytes measured ({} events; record {} bytes; budget 100)",
+        if engine {
+            "engine ids"
+        } else {
+            "ids from outside"
+        },
         used as f64 / n as f64,
         n,
         std::mem::size_of::<stormlab::sim::store::Record>()

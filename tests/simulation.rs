@@ -57,11 +57,11 @@ fn read_models_rebuilt_from_the_log_equal_the_live_ones() {
             let e = run(&model, &s.name, None);
             // One pass over the log for all of them gives what one pass each gives.
             let all = rebuild_all(&e);
-            for r in 0..e.read_models.len() {
+            for (r, (live, once)) in e.read_models.iter().zip(&all).enumerate() {
                 let rebuilt = rebuild(&e, r).unwrap();
-                assert_eq!(all[r].as_ref().ok(), Some(&rebuilt));
+                assert_eq!(once.as_ref().ok(), Some(&rebuilt));
                 assert!(
-                    compare(&e.read_models[r], &rebuilt).is_empty(),
+                    compare(live, &rebuilt).is_empty(),
                     "{name} / {}: read model {r}",
                     s.name
                 );

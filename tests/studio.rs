@@ -1252,3 +1252,40 @@ fn a_run_reset_to_its_start_steps_by_command_and_event_and_continues_to_the_same
     assert!(run.verdicts.iter().all(|v| v.passed));
     assert_eq!(stormlab::sim::log::jsonl(&run.engine), straight);
 }
+
+#[test]
+fn enums_and_value_objects_are_added_and_edited_from_the_context_inspector() {
+    let (mut h, _dir) = harness(stormlab::app::studio::default_model());
+    settle(&mut h);
+    h.get_by_label("context Booking").click();
+    settle(&mut h);
+    let before = h.state().doc.model.contexts[0].enums.len();
+    click(&mut h, "+ Enum");
+    // Added with a free name and selected: the inspector now edits its values.
+    let c = &h.state().doc.model.contexts[0];
+    assert_eq!(c.enums.len(), before + 1);
+    assert_eq!(c.enums[before].name, "NewEnum");
+    let selected: Vec<_> = h.state().selection.iter().copied().collect();
+    assert_eq!(selected.len(), 1);
+    assert_eq!(selected[0].kind, Kind::Enum);
+    assert!(h.query_by_label("Values, comma-separated").is_some());
+    // Undo removes it in one step.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    settle(&mut h);
+    assert_eq!(h.state().doc.model.contexts[0].enums.len(), before);
+    // A value object: added, then a field given in the inspector.
+    h.get_by_label("context Booking").click();
+    settle(&mut h);
+    let values = h.state().doc.model.contexts[0].values.len();
+    click(&mut h, "+ Value object");
+    click(&mut h, "➕ Add field");
+    let v = &h.state().doc.model.contexts[0].values[values];
+    assert_eq!(v.name, "NewValue");
+    assert_eq!(v.fields.len(), 1);
+    // Listed in its context, a click selects it again.
+    h.get_by_label("context Booking").click();
+    settle(&mut h);
+    click(&mut h, "value object NewValue");
+    let selected: Vec<_> = h.state().selection.iter().copied().collect();
+    assert_eq!(selected[0].kind, Kind::Value);
+}

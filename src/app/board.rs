@@ -276,6 +276,12 @@ impl Board {
             }
             let resp = ui.interact(sr, Id::new(("sticky", e.id)), Sense::click_and_drag());
             let label = format!("{} {}", e.id.kind.label(), e.name);
+            // Zoomed out, names are clipped: the whole one shows on hover.
+            let resp = if self.zoom < 0.4 {
+                resp.on_hover_text(&label)
+            } else {
+                resp
+            };
             let selected = selection.contains(&e.id);
             resp.widget_info(|| WidgetInfo::selected(WidgetType::Button, true, selected, &label));
             self.paint_sticky(
@@ -634,6 +640,19 @@ impl Board {
                 Stroke::NONE
             };
             painter.rect(r, CornerRadius::ZERO, fill, stroke, StrokeKind::Outside);
+            // The name stays legible at a whole-board zoom while the sticky holds a few
+            // letters: small type, camel case split into words so it wraps, clipped.
+            if r.width() >= 28.0 {
+                let galley = painter.layout(
+                    spaced(name),
+                    FontId::proportional((14.0 * z).max(8.0)),
+                    theme::STICKY_TEXT,
+                    r.width() - 4.0,
+                );
+                painter
+                    .with_clip_rect(r.intersect(painter.clip_rect()))
+                    .galley(r.min + vec2(2.0, 1.0), galley, theme::STICKY_TEXT);
+            }
             return;
         }
         // A soft shadow, then the note.
@@ -852,4 +871,32 @@ fn edge_point(r: Rect, target: Pos2) -> Pos2 {
         f32::INFINITY
     };
     c + d * tx.min(ty)
+}
+
+/// `ReserveStock` as `Reserve Stock`: camel-case names split into words, so small type wraps
+/// between them.
+fn spaced(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if c.is_uppercase() && prev_lower {
+            out.push(' ');
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spaced;
+
+    #[test]
+    fn camel_case_names_split_into_words_for_small_type() {
+        assert_eq!(spaced("ReserveStock"), "Reserve Stock");
+        assert_eq!(spaced("Place order"), "Place order");
+        assert_eq!(spaced("CRM"), "CRM");
+        assert_eq!(spaced("Step2Done"), "Step2 Done");
+    }
 }

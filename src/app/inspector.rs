@@ -18,6 +18,8 @@ pub struct Inspector {
     ron: String,
     ron_error: Option<String>,
     gesture: u64,
+    /// An element to select, picked (or just added) in the context's list of types.
+    pub select: Option<ElementId>,
 }
 
 impl Inspector {
@@ -344,6 +346,15 @@ impl Inspector {
                 }
             });
         }
+        ui.separator();
+        let (add, pick) = types_ui(ui, c, index);
+        self.select = pick;
+        if let Some(kind) = add
+            && let Some(nc) = next.contexts.get_mut(index)
+        {
+            self.select = Some(add_type(nc, kind, index));
+            changed = true;
+        }
         if changed && next != *model {
             edits.push(Edit::Model {
                 label: "Edit context".into(),
@@ -351,6 +362,103 @@ impl Inspector {
                 gesture: None,
             });
         }
+    }
+}
+
+/// The context's enums and value objects, each a button that selects it (the inspector then
+/// edits its values or fields), and buttons that add one. Returns the kind to add and the
+/// type picked.
+fn types_ui(
+    ui: &mut Ui,
+    c: &crate::model::BoundedContext,
+    index: usize,
+) -> (Option<Kind>, Option<ElementId>) {
+    let (mut add, mut pick) = (None, None);
+    ui.strong("Types (enums and value objects)");
+    let id = |kind, i| ElementId {
+        kind,
+        context: Some(index),
+        index: i,
+    };
+    for (i, e) in c.enums.iter().enumerate() {
+        if ui
+            .button(format!("enum {}", e.name))
+            .on_hover_text(e.values.join(", "))
+            .clicked()
+        {
+            pick = Some(id(Kind::Enum, i));
+        }
+    }
+    for (i, v) in c.values.iter().enumerate() {
+        let fields: Vec<String> = v
+            .fields
+            .iter()
+            .map(|f| format!("{}: {}", f.name, f.ty))
+            .collect();
+        if ui
+            .button(format!("value object {}", v.name))
+            .on_hover_text(fields.join(", "))
+            .clicked()
+        {
+            pick = Some(id(Kind::Value, i));
+        }
+    }
+    if c.enums.is_empty() && c.values.is_empty() {
+        ui.weak("None yet: field types can name an enum or a value object of this context.");
+    }
+    ui.horizontal(|ui| {
+        if ui.button("+ Enum").clicked() {
+            add = Some(Kind::Enum);
+        }
+        if ui.button("+ Value object").clicked() {
+            add = Some(Kind::Value);
+        }
+    });
+    (add, pick)
+}
+
+/// Adds an enum or a value object with a free name to `c` (context `index`); returns its id.
+fn add_type(c: &mut crate::model::BoundedContext, kind: Kind, index: usize) -> ElementId {
+    let base = if kind == Kind::Enum {
+        "NewEnum"
+    } else {
+        "NewValue"
+    };
+    let taken =
+        |n: &str| c.enums.iter().any(|e| e.name == n) || c.values.iter().any(|v| v.name == n);
+    let name = (1..)
+        .map(|i| {
+            if i == 1 {
+                base.to_owned()
+            } else {
+                format!("{base}{i}")
+            }
+        })
+        .find(|n| !taken(n))
+        .unwrap_or_else(|| base.to_owned());
+    let i = if kind == Kind::Enum {
+        c.enums.push(crate::model::named_type::EnumDef {
+            name,
+            contract: String::new(),
+            doc: String::new(),
+            values: vec!["First".into(), "Second".into()],
+        });
+        c.enums.len() - 1
+    } else {
+        c.values.push(crate::model::named_type::ValueObject {
+            name,
+            contract: String::new(),
+            doc: String::new(),
+            fields: Vec::new(),
+            reserved: Vec::new(),
+            at: None,
+        });
+        c.values.len() - 1
+    };
+    ElementId {
+        kind,
+        context: Some(index),
+        index: i,
     }
 }
 

@@ -260,6 +260,10 @@ impl Studio {
             self.act(&ctx, a);
         }
         self.apply_edits();
+        // A type picked or added in the context inspector (after its edit is applied).
+        if let Some(id) = self.inspector.select.take() {
+            self.jump_to(id);
+        }
         self.windows(&ctx);
         self.close_request(&ctx);
         self.autosave_tick(&ctx);
