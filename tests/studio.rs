@@ -1289,3 +1289,50 @@ fn enums_and_value_objects_are_added_and_edited_from_the_context_inspector() {
     let selected: Vec<_> = h.state().selection.iter().copied().collect();
     assert_eq!(selected[0].kind, Kind::Value);
 }
+
+#[test]
+fn a_long_run_pauses_on_its_worker_and_shows_what_it_has_so_far() {
+    // 200,000 bookings: far longer than the few frames it takes to ask for the pause.
+    let mut model = example("autoservice");
+    let scenario = "CRM outage parks booking events";
+    let s = model
+        .scenarios
+        .iter_mut()
+        .find(|s| s.name == scenario)
+        .unwrap();
+    for step in &mut s.when {
+        if let stormlab::model::scenario::Step::Load { count, every, .. } = step {
+            *count = 200_000;
+            *every = "1s".into();
+        }
+    }
+    let (mut h, _dir) = harness(model);
+    settle(&mut h);
+    h.get_by_label("Simulate").click();
+    settle(&mut h);
+    h.get_by_label(scenario).click();
+    settle(&mut h);
+    h.key_press(Key::F5);
+    h.run_steps(2);
+    assert!(h.state().sim.running());
+    assert!(h.query_by_label("⏸ Pause").is_some());
+    h.key_press(Key::F6);
+    // Setting the scenario up (200,000 commands scheduled) comes before the first step.
+    for _ in 0..600 {
+        if !h.state().sim.running() {
+            break;
+        }
+        h.run_steps(1);
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    h.run_steps(4);
+    assert!(h.query_by_label_contains("paused at").is_some());
+    let run = last_run(&h);
+    assert!(!run.finished);
+    assert!(run.engine.commands.len() < 200_000);
+    // What ran so far is there to look at and step.
+    assert_eq!(h.state().sim.cursor, run.engine.store.records.len() as u64);
+    let before = run.engine.store.records.len();
+    click(&mut h, "Step event");
+    assert_eq!(last_run(&h).engine.store.records.len(), before + 1);
+}

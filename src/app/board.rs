@@ -641,14 +641,10 @@ impl Board {
             };
             painter.rect(r, CornerRadius::ZERO, fill, stroke, StrokeKind::Outside);
             // The name stays legible at a whole-board zoom while the sticky holds a few
-            // letters: small type, camel case split into words so it wraps, clipped.
+            // letters: small type, wrapped between words, clipped.
             if r.width() >= 28.0 {
-                let galley = painter.layout(
-                    spaced(name),
-                    FontId::proportional((14.0 * z).max(8.0)),
-                    theme::STICKY_TEXT,
-                    r.width() - 4.0,
-                );
+                let font = FontId::proportional((14.0 * z).max(8.0));
+                let galley = name_galley(painter, name, font, r.width() - 4.0);
                 painter
                     .with_clip_rect(r.intersect(painter.clip_rect()))
                     .galley(r.min + vec2(2.0, 1.0), galley, theme::STICKY_TEXT);
@@ -682,12 +678,9 @@ impl Board {
             FontId::proportional(10.0 * z),
             theme::STICKY_TEXT.gamma_multiply(0.65),
         );
-        let galley = painter.layout(
-            name.to_owned(),
-            FontId::proportional(14.0 * z),
-            theme::STICKY_TEXT,
-            r.width() - 2.0 * pad,
-        );
+        // Never below 8 px: zoomed out, the name is what a workshop reads.
+        let font = FontId::proportional((14.0 * z).max(8.0));
+        let galley = name_galley(painter, name, font, r.width() - 2.0 * pad);
         let pos = pos2(
             r.min.x + pad,
             r.center().y - galley.size().y / 2.0 + 5.0 * z,
@@ -871,6 +864,21 @@ fn edge_point(r: Rect, target: Pos2) -> Pos2 {
         f32::INFINITY
     };
     c + d * tx.min(ty)
+}
+
+/// A sticky's name laid out within `width`: as written when it fits on one line, else with
+/// its camel case split into words (`Request Payment`), so it wraps between them.
+fn name_galley(
+    painter: &egui::Painter,
+    name: &str,
+    font: FontId,
+    width: f32,
+) -> std::sync::Arc<egui::Galley> {
+    let one_line = painter.layout_no_wrap(name.to_owned(), font.clone(), theme::STICKY_TEXT);
+    if one_line.size().x <= width {
+        return one_line;
+    }
+    painter.layout(spaced(name), font, theme::STICKY_TEXT, width)
 }
 
 /// `ReserveStock` as `Reserve Stock`: camel-case names split into words, so small type wraps

@@ -233,8 +233,8 @@ impl StateView {
         ui.separator();
         let chosen = egui::ScrollArea::vertical()
             .id_salt(("sim-state", self.section as u8))
-            .max_height(300.0)
-            .auto_shrink([false, true])
+            .auto_shrink([false, false])
+            .min_scrolled_height(0.0)
             .show(ui, |ui| match self.section {
                 Section::Aggregates => {
                     aggregates_ui(ui, e, state);

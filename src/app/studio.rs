@@ -211,13 +211,16 @@ impl Studio {
             egui::Panel::bottom("status").show(ui, |ui| self.status_ui(ui));
             if self.dock.is_some() {
                 // A graph fills what it is given: give it room to be read.
+                // (The first frames' window can be tiny: without a floor, the dock would
+                // stay as small as it was then.)
                 let min = match self.dock {
                     Some(DockTab::Graph(_)) => 340.0,
+                    Some(DockTab::Simulation) => 340.0,
                     _ => 60.0,
                 };
                 egui::Panel::bottom("dock")
                     .resizable(true)
-                    .default_size(280.0)
+                    .default_size(320.0)
                     .min_size(min)
                     .show(ui, |ui| self.dock_ui(ui));
             } else {
