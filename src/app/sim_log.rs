@@ -87,14 +87,17 @@ impl LogView {
     }
 
     /// The log chosen, up to `cursor`. Returns a new cursor when a row is clicked.
-    pub fn ui(&mut self, ui: &mut Ui, run: &Run, cursor: u64) -> Option<u64> {
+    /// The log up to `cursor`, its table within `room` points of height; returns a cursor
+    /// the user picked.
+    pub fn ui(&mut self, ui: &mut Ui, run: &Run, cursor: u64, room: f32) -> Option<u64> {
         ui.horizontal(|ui| {
             ui.selectable_value(&mut self.kind, LogKind::Events, "Events");
             ui.selectable_value(&mut self.kind, LogKind::Commands, "Commands");
         });
         match self.kind {
-            LogKind::Events => self.events_ui(ui, &run.engine, cursor),
-            LogKind::Commands => self.commands_ui(ui, &run.engine),
+            // Below the tabs, filters and heading (events); above the details (commands).
+            LogKind::Events => self.events_ui(ui, &run.engine, cursor, (room - 110.0).max(60.0)),
+            LogKind::Commands => self.commands_ui(ui, &run.engine, (room - 190.0).max(60.0)),
         }
     }
 
@@ -175,7 +178,7 @@ impl LogView {
         self.matching.as_ref().map(|(_, _, v)| v.as_slice())
     }
 
-    fn events_ui(&mut self, ui: &mut Ui, e: &Engine, cursor: u64) -> Option<u64> {
+    fn events_ui(&mut self, ui: &mut Ui, e: &Engine, cursor: u64, room: f32) -> Option<u64> {
         let dated = spans_days(e);
         self.filter_ui(ui, e);
         let positions = self.positions(e);
@@ -198,10 +201,8 @@ impl LogView {
             .resizable(true)
             .stick_to_bottom(true)
             .sense(egui::Sense::click())
-            // Fills the dock, whatever the rows: the dock keeps its size as the log grows.
-            .auto_shrink([false, false])
-            .min_scrolled_height(0.0)
-            .max_scroll_height(f32::INFINITY)
+            .min_scrolled_height(60.0)
+            .max_scroll_height(room)
             .column(Column::initial(40.0).at_least(30.0))
             .column(Column::initial(80.0).at_least(50.0))
             .column(Column::initial(70.0).at_least(40.0))
@@ -256,7 +257,7 @@ impl LogView {
         clicked
     }
 
-    fn commands_ui(&mut self, ui: &mut Ui, e: &Engine) -> Option<u64> {
+    fn commands_ui(&mut self, ui: &mut Ui, e: &Engine, room: f32) -> Option<u64> {
         let dated = spans_days(e);
         let rejected = e.rejected();
         ui.strong(format!(
@@ -269,9 +270,8 @@ impl LogView {
             .striped(true)
             .resizable(true)
             .sense(egui::Sense::click())
-            .auto_shrink([false, false])
-            .min_scrolled_height(0.0)
-            .max_scroll_height(f32::INFINITY)
+            .min_scrolled_height(60.0)
+            .max_scroll_height(room)
             .column(Column::initial(40.0).at_least(30.0))
             .column(Column::initial(90.0).at_least(60.0))
             .column(Column::initial(150.0).at_least(60.0))

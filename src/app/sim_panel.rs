@@ -477,10 +477,18 @@ impl SimPanel {
         ui.separator();
         let (mut clicked, mut action) = (None, None);
         let (log, view) = (&mut self.log, &mut self.state_view);
-        ui.columns(2, |cols| {
-            clicked = log.ui(&mut cols[0], run, cursor);
-            action = view.ui(&mut cols[1], run, state, cursor);
-        });
+        // The logs and state scroll within what the dock has left (their tables size to
+        // `room`), so the dock keeps its size, and the buttons above their place, as rows come.
+        let room = ui.available_height();
+        egui::ScrollArea::vertical()
+            .id_salt("sim-body")
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                ui.columns(2, |cols| {
+                    clicked = log.ui(&mut cols[0], run, cursor, room);
+                    action = view.ui(&mut cols[1], run, state, cursor, room);
+                });
+            });
         if let Some(c) = clicked {
             self.cursor = c;
         }

@@ -198,13 +198,15 @@ impl StateView {
         }
     }
 
-    /// The state after `cursor` records. Returns what the user asked for.
+    /// The state after `cursor` records, scrolling within `room` points of height. Returns what
+    /// the user asked for.
     pub fn ui(
         &mut self,
         ui: &mut Ui,
         run: &Run,
         state: &StateAt,
         cursor: u64,
+        room: f32,
     ) -> Option<StateAction> {
         let e = &run.engine;
         let causation = record_ui(ui, e, cursor);
@@ -233,8 +235,9 @@ impl StateView {
         ui.separator();
         let chosen = egui::ScrollArea::vertical()
             .id_salt(("sim-state", self.section as u8))
-            .auto_shrink([false, false])
-            .min_scrolled_height(0.0)
+            // Below the record's details and the section tabs.
+            .max_height((room - 150.0).max(100.0))
+            .auto_shrink([false, true])
             .show(ui, |ui| match self.section {
                 Section::Aggregates => {
                     aggregates_ui(ui, e, state);

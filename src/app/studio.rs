@@ -215,7 +215,7 @@ impl Studio {
                 // stay as small as it was then.)
                 let min = match self.dock {
                     Some(DockTab::Graph(_)) => 340.0,
-                    Some(DockTab::Simulation) => 340.0,
+                    Some(DockTab::Simulation) => 380.0,
                     _ => 60.0,
                 };
                 egui::Panel::bottom("dock")
