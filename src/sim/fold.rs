@@ -130,16 +130,15 @@ pub fn project(
             }
             Some(sets) => {
                 // Looked up by the borrowed key; cloned only for a new row.
-                let created = !table.contains_key(&*key);
-                if created {
-                    let mut z = def.zero.clone();
-                    if let Some(k) = z.get_mut(def.key_slot) {
-                        *k = key.clone().into_owned();
+                let (row, created) = match table.get_mut(&*key) {
+                    Some(row) => (row, false),
+                    None => {
+                        let mut z = def.zero.clone();
+                        if let Some(k) = z.get_mut(def.key_slot) {
+                            *k = key.clone().into_owned();
+                        }
+                        (table.entry(key.clone().into_owned()).or_insert(z), true)
                     }
-                    table.insert(key.clone().into_owned(), z);
-                }
-                let Some(row) = table.get_mut(&*key) else {
-                    continue;
                 };
                 let sets = sets.iter().map(|(slot, e)| (*slot, e));
                 let result = assign(row, sets, |e, old| {

@@ -99,6 +99,13 @@ impl Eval<'_> {
                 v => v,
             },
             Node::Bin(op, a, b, span) => {
+                // Integer arithmetic and comparisons over fields and constants (`state.total
+                // + event.amount`), the common case, without copying or recursing.
+                if let (Some(Value::Int(x)), Some(Value::Int(y))) = (self.peek(a), self.peek(b))
+                    && let Some(v) = int_op(*op, *x, *y)
+                {
+                    return Ok(v);
+                }
                 let a = self.eval(a)?;
                 let b = self.eval(b)?;
                 binary(*op, a, b, span)?
@@ -112,6 +119,37 @@ impl Eval<'_> {
             }
         })
     }
+}
+
+impl Eval<'_> {
+    /// The value of a field or constant node, borrowed (None for other nodes).
+    fn peek<'n>(&'n self, node: &'n Node) -> Option<&'n Value> {
+        match node {
+            Node::Const(v) => Some(v),
+            Node::Field(r, slot) => match self.roots.get(*r) {
+                Some(RootValue::Record(fields)) => fields.get(*slot),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
+/// `x op y` for integers when it cannot fail; None for division and overflow (the general
+/// path reports those).
+fn int_op(op: BinOp, x: i64, y: i64) -> Option<Value> {
+    Some(match op {
+        BinOp::Add => Value::Int(x.checked_add(y)?),
+        BinOp::Sub => Value::Int(x.checked_sub(y)?),
+        BinOp::Mul => Value::Int(x.checked_mul(y)?),
+        BinOp::Eq => Value::Bool(x == y),
+        BinOp::Ne => Value::Bool(x != y),
+        BinOp::Lt => Value::Bool(x < y),
+        BinOp::Le => Value::Bool(x <= y),
+        BinOp::Gt => Value::Bool(x > y),
+        BinOp::Ge => Value::Bool(x >= y),
+        _ => return None,
+    })
 }
 
 fn binary(op: BinOp, a: Value, b: Value, span: &Span) -> Result<Value, EvalError> {
