@@ -317,7 +317,7 @@ fn the_causation_tree_runs_from_the_root_command_to_every_consequence() {
 #[test]
 fn commands_issued_by_hand_record_into_a_scenario_that_replays_the_same_log() {
     use stormlab::model::scenario::{Step, Values};
-    use stormlab::sim::scenario::{issue, recorded, redrive};
+    use stormlab::sim::scenario::{issue, recorded, redrive, redrive_one};
     // The CRM outage without its redrive: the run ends with parked messages.
     let mut model = load("autoservice");
     let base = model
@@ -334,10 +334,16 @@ fn commands_issued_by_hand_record_into_a_scenario_that_replays_the_same_log() {
     let parked = e.dlq.len();
     let before = e.store.records.len();
 
-    // By hand: redrive the CRM's dead letters 20 minutes later, then book once more.
+    // By hand: redrive one of the CRM's dead letters 5 minutes later, the rest 20 minutes
+    // after that, then book once more.
     let s = model.scenarios[base].clone();
     let crm = e.program.subscriber_named("Crm").unwrap();
-    let mut steps = redrive(&mut e, &s, &[crm], 20 * 60_000).unwrap();
+    let first = e.dlq[0].position;
+    let one = redrive_one(&mut e, &s, crm, first, 5 * 60_000).unwrap();
+    assert_eq!(e.dlq.len(), parked - 1, "the one message redriven");
+    assert!(matches!(&one, Step::Redrive { event: Some(n), .. } if *n == first + 1));
+    let mut steps = vec![one];
+    steps.extend(redrive(&mut e, &s, &[crm], 20 * 60_000).unwrap());
     assert!(e.dlq.is_empty(), "{parked} parked, all redriven");
     let fields: Values = [
         ("booking_id", "'b-by-hand'"),
@@ -363,7 +369,7 @@ fn commands_issued_by_hand_record_into_a_scenario_that_replays_the_same_log() {
 
     // Saved as a scenario, it replays the same log byte for byte.
     let saved = recorded(&s, &steps, e.seed(), "recorded".into());
-    assert_eq!(saved.when.len(), s.when.len() + 2);
+    assert_eq!(saved.when.len(), s.when.len() + 3);
     let mut with = model.clone();
     with.scenarios.push(saved);
     let replay = run(&with, "recorded", None);

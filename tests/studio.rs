@@ -793,6 +793,22 @@ fn one_parked_message_can_be_redriven_from_the_dead_letters() {
     // The history lists every parking and the redrive, with their virtual times.
     assert_eq!(h.query_all_by_label_contains(" parked #").count(), parked);
     assert!(h.query_by_label_contains(" redriven: #").is_some());
+    // The redrive of that one message is recorded: saved as a scenario, it replays the log.
+    let recorded = h.state().sim.sandbox.recorded.clone();
+    assert!(
+        matches!(
+            recorded.as_slice(),
+            [stormlab::model::Step::Redrive { event: Some(_), .. }]
+        ),
+        "{recorded:?}"
+    );
+    let log = stormlab::sim::log::jsonl(&last_run(&h).engine);
+    click(&mut h, "Sandbox…");
+    click(&mut h, "Save as new scenario");
+    let name = format!("{OUTAGE} (recorded)");
+    run_scenario(&mut h, &name);
+    assert_eq!(last_run(&h).scenario, name);
+    assert_eq!(stormlab::sim::log::jsonl(&last_run(&h).engine), log);
 }
 
 #[test]

@@ -73,7 +73,16 @@ pub fn step_text(step: &Step) -> String {
             format!("+{at}  {command}  {}", fields.join(" "))
         }
         Step::Load { at, command, .. } => format!("+{at}  load of {command}"),
-        Step::Redrive { at, subscriber } => format!("+{at}  redrive {subscriber}"),
+        Step::Redrive {
+            at,
+            subscriber,
+            event: None,
+        } => format!("+{at}  redrive {subscriber}"),
+        Step::Redrive {
+            at,
+            subscriber,
+            event: Some(n),
+        } => format!("+{at}  redrive #{n} of {subscriber}"),
     }
 }
 
@@ -191,7 +200,7 @@ impl Sandbox {
         ));
         if self.recorded.is_empty() {
             ui.weak(
-                "Commands issued here and dead letters redriven with Redrive all are recorded.",
+                "Commands issued here and dead letters redriven (all, or one from Dead letters) are recorded.",
             );
         }
         for step in &self.recorded {

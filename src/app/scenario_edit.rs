@@ -693,16 +693,34 @@ impl ScenarioEditor {
                         ui.label("every");
                         self.text(ui, every, &format!("{label}: every"), "100ms", 70.0);
                     }
-                    Step::Redrive { at, subscriber } => {
+                    Step::Redrive {
+                        at,
+                        subscriber,
+                        event,
+                    } => {
                         ui.label("at");
                         self.text(ui, at, &format!("{label}: at"), "0s", 70.0);
-                        ui.label("redrive the dead letters of");
+                        ui.label(match event {
+                            Some(n) => format!("redrive the message of event #{n} parked by"),
+                            None => "redrive the dead letters of".to_owned(),
+                        });
                         self.combo(
                             ui,
                             subscriber,
                             &n.subscribers,
                             &format!("{label}: subscriber"),
                         );
+                        if event.is_some()
+                            && ui
+                                .small_button("all of them")
+                                .on_hover_text(
+                                    "Redrive every parked message of the subscriber instead",
+                                )
+                                .clicked()
+                        {
+                            *event = None;
+                            self.gesture += 1;
+                        }
                     }
                 }
                 if ui
@@ -767,6 +785,7 @@ impl ScenarioEditor {
                 s.when.push(Step::Redrive {
                     at,
                     subscriber: n.subscribers.first().cloned().unwrap_or_default(),
+                    event: None,
                 });
                 self.gesture += 1;
             }

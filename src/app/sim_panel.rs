@@ -639,8 +639,8 @@ impl SimPanel {
 
     /// Redrives one parked message of the finished run (`Some((subscriber, position))`) or
     /// all of them, `redrive_after_min` after its end: the redrive and the deliveries it causes
-    /// are recorded like any other step (so replays show them), a redrive of all is recorded
-    /// in the sandbox, and the cursor moves to the new end.
+    /// are recorded like any other step (so replays show them), the redrive is recorded in the
+    /// sandbox (to save as a scenario), and the cursor moves to the new end.
     pub fn redrive(&mut self, model: &Model, one: Option<(usize, u64)>) {
         let Some(run) = &mut self.run else { return };
         if !run.finished {
@@ -651,8 +651,14 @@ impl SimPanel {
         let after = i64::from(self.redrive_after_min) * 60_000;
         let outcome = match one {
             Some((sub, position)) => {
-                e.schedule_redrive_one(e.now() + after, sub, position);
-                e.run(None)
+                match model.scenarios.iter().find(|s| s.name == run.scenario) {
+                    Some(s) => crate::sim::scenario::redrive_one(e, s, sub, position, after)
+                        .map(|step| self.sandbox.recorded.push(step)),
+                    None => {
+                        e.schedule_redrive_one(e.now() + after, sub, position);
+                        e.run(None)
+                    }
+                }
             }
             None => {
                 let mut subs: Vec<usize> = e.dlq.iter().map(|p| p.subscriber).collect();

@@ -78,12 +78,17 @@ pub enum Step {
         #[serde(default)]
         fields: BTreeMap<String, Gen>,
     },
-    /// Redrive every parked message of a subscriber's dead-letter queue at a virtual time.
+    /// Redrive the parked messages of a subscriber's dead-letter queue at a virtual time:
+    /// every one, or only the one of `event`.
     Redrive {
         /// When.
         at: String,
         /// The subscriber (policy, saga, read model or external system).
         subscriber: String,
+        /// Only the message of this event, by its number in the log (1-based, as the
+        /// studio shows it); none: every parked message of the subscriber.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        event: Option<u64>,
     },
 }
 

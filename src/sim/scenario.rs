@@ -138,10 +138,34 @@ pub fn redrive(
         steps.push(Step::Redrive {
             at: offset_text(t - start),
             subscriber: engine.program.subscribers[sub].name.clone(),
+            event: None,
         });
     }
     engine.run(None)?;
     Ok(steps)
+}
+
+/// Sandbox: redrives the one message at log `position` parked by subscriber `sub`,
+/// `after_ms` after the run's current time, and runs until nothing is left to do. Returns
+/// the step that replays it.
+pub fn redrive_one(
+    engine: &mut Engine,
+    s: &Scenario,
+    sub: usize,
+    position: u64,
+    after_ms: i64,
+) -> Result<Step, SimError> {
+    let start = s
+        .start_ms()
+        .ok_or_else(|| err(s, "the start time cannot be read"))?;
+    let t = engine.now().saturating_add(after_ms.max(0));
+    engine.schedule_redrive_one(t, sub, position);
+    engine.run(None)?;
+    Ok(Step::Redrive {
+        at: offset_text(t - start),
+        subscriber: engine.program.subscribers[sub].name.clone(),
+        event: Some(position + 1),
+    })
 }
 
 /// Scenario `s` with the sandbox steps appended, run with `seed`, named `name`: it replays
@@ -303,13 +327,23 @@ pub fn setup(
                     engine.schedule_command(t, c, values);
                 }
             }
-            Step::Redrive { at, subscriber } => {
+            Step::Redrive {
+                at,
+                subscriber,
+                event,
+            } => {
                 let t =
                     parse_time(at, start).ok_or_else(|| err(s, format!("`{at}` is not a time")))?;
                 let sub = p
                     .subscriber_named(subscriber)
                     .ok_or_else(|| err(s, format!("no subscriber `{subscriber}`")))?;
-                engine.schedule_redrive(t, sub);
+                match event {
+                    Some(0) => {
+                        return Err(err(s, "events are numbered from 1: no event #0 to redrive"));
+                    }
+                    Some(n) => engine.schedule_redrive_one(t, sub, n - 1),
+                    None => engine.schedule_redrive(t, sub),
+                }
             }
         }
     }
