@@ -105,10 +105,7 @@ pub fn issue(
     fields: &Values,
     after_ms: i64,
 ) -> Result<Step, SimError> {
-    let start = s
-        .start_ms()
-        .ok_or_else(|| err(s, "the start time cannot be read"))?;
-    let t = engine.now().saturating_add(after_ms.max(0));
+    let (start, t) = after_now(engine, s, after_ms)?;
     let program = engine.program.clone();
     let (c, values) = command_values(s, &program, command, fields, t)?;
     engine.schedule_command(t, c, values);
@@ -128,10 +125,7 @@ pub fn redrive(
     subs: &[usize],
     after_ms: i64,
 ) -> Result<Vec<Step>, SimError> {
-    let start = s
-        .start_ms()
-        .ok_or_else(|| err(s, "the start time cannot be read"))?;
-    let t = engine.now().saturating_add(after_ms.max(0));
+    let (start, t) = after_now(engine, s, after_ms)?;
     let mut steps = Vec::with_capacity(subs.len());
     for &sub in subs {
         engine.schedule_redrive(t, sub);
@@ -145,6 +139,15 @@ pub fn redrive(
     Ok(steps)
 }
 
+/// The scenario's start and the time `after_ms` after the run's current time (sandbox steps
+/// are recorded as offsets from that start).
+fn after_now(engine: &Engine, s: &Scenario, after_ms: i64) -> Result<(i64, i64), SimError> {
+    let start = s
+        .start_ms()
+        .ok_or_else(|| err(s, "the start time cannot be read"))?;
+    Ok((start, engine.now().saturating_add(after_ms.max(0))))
+}
+
 /// Sandbox: redrives the one message at log `position` parked by subscriber `sub`,
 /// `after_ms` after the run's current time, and runs until nothing is left to do. Returns
 /// the step that replays it.
@@ -155,10 +158,7 @@ pub fn redrive_one(
     position: u64,
     after_ms: i64,
 ) -> Result<Step, SimError> {
-    let start = s
-        .start_ms()
-        .ok_or_else(|| err(s, "the start time cannot be read"))?;
-    let t = engine.now().saturating_add(after_ms.max(0));
+    let (start, t) = after_now(engine, s, after_ms)?;
     engine.schedule_redrive_one(t, sub, position);
     engine.run(None)?;
     Ok(Step::Redrive {
