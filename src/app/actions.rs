@@ -108,6 +108,9 @@ pub fn shortcut(action: Action) -> Option<KeyboardShortcut> {
         Action::Undo => cmd(Key::Z),
         Action::Redo => KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::Z),
         Action::Duplicate => cmd(Key::D),
+        // Shown in the menu; the keys arrive as the platform's cut and copy events.
+        Action::Cut => cmd(Key::X),
+        Action::Copy => cmd(Key::C),
         Action::SelectAll => cmd(Key::A),
         Action::Find => cmd(Key::F),
         Action::Delete => KeyboardShortcut::new(Modifiers::NONE, Key::Delete),

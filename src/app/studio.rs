@@ -1056,9 +1056,12 @@ impl Studio {
             ui.separator();
             item(ui, "Cut", Action::Cut, has_sel, actions);
             item(ui, "Copy", Action::Copy, has_sel, actions);
+            let paste = Button::new("Paste").shortcut_text(ui.ctx().format_shortcut(
+                &egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, Key::V),
+            ));
             if ui
-                .button("Paste")
-                .on_hover_text("Ctrl+V on the board")
+                .add(paste)
+                .on_hover_text("Stickies copied here or in another studio (RON on the clipboard)")
                 .clicked()
             {
                 ui.ctx()
