@@ -1352,3 +1352,17 @@ fn a_long_run_pauses_on_its_worker_and_shows_what_it_has_so_far() {
     click(&mut h, "Step event");
     assert_eq!(last_run(&h).engine.store.records.len(), before + 1);
 }
+
+#[test]
+fn help_lists_the_keyboard_shortcuts() {
+    let (mut h, _dir) = harness(stormlab::app::studio::default_model());
+    settle(&mut h);
+    h.get_by_label("Help").click();
+    settle(&mut h);
+    h.get_by_label("Keyboard Shortcuts").click();
+    settle(&mut h);
+    assert!(h.state().shortcuts_open);
+    assert!(h.query_by_label("Step one event").is_some());
+    assert!(h.query_by_label("F10").is_some());
+    assert!(h.query_by_label("Reset, paused at the start").is_some());
+}

@@ -28,6 +28,7 @@ pub mod saga_ui;
 pub mod sandbox;
 pub mod scenario_checks;
 pub mod scenario_edit;
+pub mod shortcuts;
 pub mod sim_authoring;
 pub mod sim_charts;
 pub mod sim_log;

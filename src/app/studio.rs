@@ -66,6 +66,8 @@ pub struct Studio {
     board: Board,
     /// The selected elements.
     pub selection: Selection,
+    /// Whether Help → Keyboard Shortcuts is shown.
+    pub shortcuts_open: bool,
     edits: Vec<Edit>,
     inspector: Inspector,
     palette_kind: Kind,
@@ -109,6 +111,7 @@ impl Studio {
             doc: Document::new(model, path),
             board: Board::default(),
             selection: BTreeSet::new(),
+            shortcuts_open: false,
             edits: Vec::new(),
             inspector: Inspector::default(),
             palette_kind: Kind::Event,
@@ -1204,6 +1207,10 @@ impl Studio {
             item(ui, "Sandbox…", Action::Sandbox, true, actions);
         });
         ui.menu_button("Help", |ui| {
+            if ui.button("Keyboard Shortcuts").clicked() {
+                self.shortcuts_open = true;
+            }
+            ui.separator();
             ui.label(format!("Stormlab {}", env!("CARGO_PKG_VERSION")));
             ui.weak("Double-click the board: new sticky · drag a sticky's blue handle (or Alt+drag): link · F2: rename · Space+drag or middle-drag: pan · Ctrl+wheel: zoom");
         });
@@ -1434,6 +1441,11 @@ impl Studio {
 
     fn windows(&mut self, ctx: &egui::Context) {
         self.contract_windows(ctx);
+        egui::Window::new("Keyboard shortcuts")
+            .open(&mut self.shortcuts_open)
+            .collapsible(false)
+            .default_pos(egui::pos2(360.0, 60.0))
+            .show(ctx, super::shortcuts::ui);
         if self.checks.open
             && let Some(name) = self.checks.window(ctx, &self.doc.model, self.doc.revision)
         {
