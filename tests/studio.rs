@@ -1366,3 +1366,40 @@ fn help_lists_the_keyboard_shortcuts() {
     assert!(h.query_by_label("F10").is_some());
     assert!(h.query_by_label("Reset, paused at the start").is_some());
 }
+
+#[test]
+fn stepping_with_nothing_paused_starts_the_scenario_paused_and_takes_the_step() {
+    let (mut h, _dir) = harness(example("accounts"));
+    settle(&mut h);
+    h.key_press(Key::F10);
+    wait_for(&mut h, "paused at");
+    let run = last_run(&h);
+    assert!(!run.finished);
+    assert_eq!(
+        run.engine.store.records.len(),
+        1,
+        "one event, the first step"
+    );
+    assert_eq!(h.state().sim.cursor, 1);
+}
+
+#[test]
+fn a_run_started_in_presentation_mode_arrives_there() {
+    let (mut h, _dir) = harness(example("accounts"));
+    settle(&mut h);
+    h.key_press(Key::F11);
+    settle(&mut h);
+    h.key_press(Key::F5);
+    for _ in 0..100 {
+        h.run_steps(2);
+        if h.state().sim.run.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(h.state().presenting.is_some(), "still presenting");
+    assert!(
+        last_run(&h).finished,
+        "the run arrived without leaving presentation mode"
+    );
+}

@@ -63,6 +63,8 @@ pub struct SimPanel {
     pub cursor: u64,
     /// A run in progress on a worker thread.
     pub(super) worker: Option<Worker>,
+    /// A step to take once the paused run being set up arrives (Step with nothing paused).
+    pub step_after_start: Option<Stride>,
     state: Option<(u64, StateAt)>,
     /// The last error.
     pub error: Option<String>,
@@ -112,6 +114,7 @@ impl Default for SimPanel {
             run: None,
             cursor: 0,
             worker: None,
+            step_after_start: None,
             state: None,
             error: None,
             redrive_after_min: 15,
@@ -237,7 +240,7 @@ impl SimPanel {
         revision: u64,
         diagnostics: &[Diagnostic],
     ) -> Option<Edit> {
-        self.poll();
+        self.poll(model, revision);
         if self.scenario.is_empty()
             && let Some(first) = model.scenarios.first()
         {

@@ -34,6 +34,11 @@ impl Worker {
     pub fn pausing(&self) -> bool {
         self.pause.load(Ordering::Relaxed)
     }
+
+    /// The run, once the worker finished or paused.
+    pub fn answer(&self) -> Option<Outcome> {
+        self.rx.try_recv().ok()
+    }
 }
 
 /// Where a worker's run starts.
@@ -81,13 +86,6 @@ pub fn spawn(
         progress,
         pause,
     })
-}
-
-impl Worker {
-    /// The run, once the worker finished or paused.
-    pub fn answer(&self) -> Option<Outcome> {
-        self.rx.try_recv().ok()
-    }
 }
 
 /// Runs the scenario until its end or a pause, reporting progress; builds the timeline, and
@@ -250,15 +248,24 @@ impl SimPanel {
         self.extended(model);
     }
 
-    /// Collects a finished or paused run, if one arrived.
-    pub fn poll(&mut self) {
+    /// Collects a finished or paused run of `model` at `revision`, if one arrived, and takes
+    /// the step asked for before it was set up.
+    pub fn poll(&mut self, model: &Model, revision: u64) {
         let Some(outcome) = self.worker.as_ref().and_then(Worker::answer) else {
             return;
         };
         self.worker = None;
         match outcome {
-            Ok(run) => self.arrived(run),
-            Err(e) => self.error = Some(e),
+            Ok(run) => {
+                self.arrived(run);
+                if let Some(stride) = self.step_after_start.take() {
+                    self.step_run(model, revision, stride);
+                }
+            }
+            Err(e) => {
+                self.step_after_start = None;
+                self.error = Some(e);
+            }
         }
     }
 }

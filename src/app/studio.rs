@@ -192,6 +192,8 @@ impl Studio {
         if let Some(answer) = self.dialogs.poll() {
             self.dialog_answer(answer);
         }
+        // Every frame, whatever is shown (presentation mode hides the Simulation tab).
+        self.sim.poll(&self.doc.model, self.doc.revision);
 
         egui::Panel::top("menu").show(ui, |ui| {
             egui::MenuBar::new().ui(ui, |ui| self.menu_ui(ui, &mut actions));
@@ -468,8 +470,14 @@ impl Studio {
                 } else {
                     Stride::Command
                 };
-                self.sim
-                    .step_run(&self.doc.model, self.doc.revision, stride);
+                let (model, revision) = (&self.doc.model, self.doc.revision);
+                if self.sim.paused(revision).is_some() {
+                    self.sim.step_run(model, revision, stride);
+                } else if !self.sim.running() {
+                    // Nothing paused: start the chosen scenario paused, then take the step.
+                    self.sim.start(ctx, model, revision, true);
+                    self.sim.step_after_start = Some(stride);
+                }
             }
             Action::ResetRun => {
                 self.dock = Some(DockTab::Simulation);
@@ -1179,8 +1187,9 @@ impl Studio {
                 actions,
             );
             item(ui, "Pause", Action::PauseRun, self.sim.running(), actions);
-            item(ui, "Step Event", Action::StepEvent, paused, actions);
-            item(ui, "Step Command", Action::StepCommand, paused, actions);
+            let can_step = !self.doc.model.scenarios.is_empty() && !self.sim.running();
+            item(ui, "Step Event", Action::StepEvent, can_step, actions);
+            item(ui, "Step Command", Action::StepCommand, can_step, actions);
             item(
                 ui,
                 "Reset (paused at the start)",
