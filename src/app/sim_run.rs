@@ -10,7 +10,7 @@ use std::sync::mpsc::{Receiver, channel};
 use super::sim_panel::{Run, SimPanel};
 use crate::model::Model;
 use crate::sim::engine::Engine;
-use crate::sim::scenario::{setup, until_of, verdicts};
+use crate::sim::scenario::{find, setup, until_of, verdicts};
 use crate::sim::timeline::Timeline;
 use crate::sim::{Program, SimError};
 
@@ -99,14 +99,7 @@ fn work(
     pause: &AtomicBool,
     ctx: &egui::Context,
 ) -> Result<Box<Run>, SimError> {
-    let scenario = model
-        .scenarios
-        .iter()
-        .find(|s| s.name == name)
-        .ok_or_else(|| SimError::UnknownScenario {
-            name: name.to_owned(),
-            known: model.scenarios.iter().map(|s| s.name.clone()).collect(),
-        })?;
+    let scenario = find(model, name)?;
     let mut engine = match start {
         Start::Scenario(seed) => setup(model, Arc::new(Program::new(model)?), name, seed)?,
         Start::Paused(engine) => *engine,

@@ -1179,22 +1179,23 @@ impl Studio {
             }
             ui.separator();
             let paused = self.sim.paused(self.doc.revision).is_some();
+            // Run, step and reset: a scenario to run and no run in progress.
+            let can_run = !self.doc.model.scenarios.is_empty() && !self.sim.running();
             item(
                 ui,
                 if paused { "Continue" } else { "Run Scenario" },
                 Action::RunScenario,
-                !self.doc.model.scenarios.is_empty() && !self.sim.running(),
+                can_run,
                 actions,
             );
             item(ui, "Pause", Action::PauseRun, self.sim.running(), actions);
-            let can_step = !self.doc.model.scenarios.is_empty() && !self.sim.running();
-            item(ui, "Step Event", Action::StepEvent, can_step, actions);
-            item(ui, "Step Command", Action::StepCommand, can_step, actions);
+            item(ui, "Step Event", Action::StepEvent, can_run, actions);
+            item(ui, "Step Command", Action::StepCommand, can_run, actions);
             item(
                 ui,
                 "Reset (paused at the start)",
                 Action::ResetRun,
-                !self.doc.model.scenarios.is_empty() && !self.sim.running(),
+                can_run,
                 actions,
             );
             item(

@@ -181,6 +181,18 @@ pub fn recorded(s: &Scenario, steps: &[Step], seed: u64, name: String) -> Scenar
     out
 }
 
+/// Scenario `name` of `model`, or an error listing the scenarios it has.
+pub fn find<'m>(model: &'m Model, name: &str) -> Result<&'m Scenario, SimError> {
+    model
+        .scenarios
+        .iter()
+        .find(|s| s.name == name)
+        .ok_or_else(|| SimError::UnknownScenario {
+            name: name.to_owned(),
+            known: model.scenarios.iter().map(|s| s.name.clone()).collect(),
+        })
+}
+
 /// Builds an engine for `scenario` of `model` (with an optional seed override), ready to run.
 pub fn setup(
     model: &Model,
@@ -188,14 +200,7 @@ pub fn setup(
     scenario: &str,
     seed: Option<u64>,
 ) -> Result<Engine, SimError> {
-    let s = model
-        .scenarios
-        .iter()
-        .find(|s| s.name == scenario)
-        .ok_or_else(|| SimError::UnknownScenario {
-            name: scenario.to_owned(),
-            known: model.scenarios.iter().map(|s| s.name.clone()).collect(),
-        })?;
+    let s = find(model, scenario)?;
     let start = s
         .start_ms()
         .ok_or_else(|| err(s, "the start time cannot be read"))?;
