@@ -195,18 +195,91 @@ fn the_timeline_shows_each_moment_of_a_compensation() {
     assert_eq!(state(3, reservation, "o-2").as_deref(), Some("Released"));
     assert_eq!(state(4, order, "o-2").as_deref(), Some("Cancelled"));
     let saga = |at: u64| t.at(&e, at).sagas[0].values().next().cloned();
-    assert_eq!(saga(1).as_deref(), Some("Running"));
-    // The payment was rejected right after StockReserved, before StockReleased was appended.
-    assert_eq!(saga(2).as_deref(), Some("Compensated"));
-    // OrderCancelled ← CancelOrder (the saga's failure command) ← OrderPlaced ← PlaceOrder.
+    // The saga receives OrderPlaced after its delivery latency: it shows with the first record
+    // after that moment (the StockReserved it caused), not before.
+    assert_eq!(saga(1).as_deref(), None);
+    assert_eq!(saga(2).as_deref(), Some("Running"));
+    // The payment was rejected after StockReserved; the compensation's StockReleased shows it.
+    assert_eq!(saga(3).as_deref(), Some("Compensated"));
+    // OrderCancelled ← CancelOrder (the saga's failure command) ← ChargePayment, rejected:
+    // the failure is the cause ← StockReserved ← ReserveStock ← OrderPlaced ← PlaceOrder.
+    let name = |c: u32| &p.commands[e.commands[c as usize].command].name;
     assert_eq!(
         causation(&e, 3),
-        vec![Link::Command(4), Link::Event(0), Link::Command(0)]
+        vec![
+            Link::Command(4),
+            Link::Command(2),
+            Link::Event(1),
+            Link::Command(1),
+            Link::Event(0),
+            Link::Command(0)
+        ]
     );
+    assert_eq!(name(2), "ChargePayment");
+    assert!(e.commands[2].rejection.is_some());
+    // The compensation (StockReleased ← ReleaseStock) has the same failure for its cause.
+    assert_eq!(causation(&e, 2)[..2], [Link::Command(3), Link::Command(2)]);
+    assert_eq!(name(3), "ReleaseStock");
+    // One compensation had run by the time StockReleased was in the log, none before.
+    let inst = e.sagas[0].values().next().unwrap();
+    let compensations = |at: u64| {
+        let s = t.at(&e, at);
+        inst.compensations_seen(|stamp, time| s.shows(stamp, time))
+    };
+    assert_eq!((compensations(1), compensations(3)), (0, 1));
     // The end of the timeline is the live state.
     let end = t.at(&e, e.store.records.len() as u64);
     assert_eq!(end.aggregates, e.aggregates);
     assert_eq!(end.read_models, e.read_models);
+}
+
+#[test]
+fn a_saga_deadline_is_pending_until_it_fires_and_causes_the_compensation() {
+    use stormlab::sim::store::Cause;
+    use stormlab::sim::timeline::{Link, Timeline, causation};
+    let model = load("devportal");
+    let e = run(&model, "unanswered survey times out and is closed", None);
+    let p = &e.program;
+    let event = |name: &str| {
+        e.store
+            .records
+            .iter()
+            .position(|r| p.events[r.event as usize].name == name)
+            .unwrap() as u64
+    };
+    let (sent, closed) = (event("SurveySent"), event("SurveyClosed"));
+    let t = Timeline::new(&e);
+    let inst = e.sagas[0].values().next().unwrap();
+    assert_eq!(&*inst.status, "TimedOut");
+    let at = |position: u64| t.at(&e, position);
+    let pending = |position: u64| {
+        let s = at(position);
+        inst.pending(|stamp, time| s.shows(stamp, time))
+            .into_iter()
+            .map(|d| (p.sagas[0].deadlines[d.deadline].name.clone(), d.due))
+            .collect::<Vec<_>>()
+    };
+    // Armed by SurveySent, due 14 days later; pending while the cursor is on SurveySent (the
+    // fortnight passes before the next record), fired with SurveyClosed.
+    let due = e.store.records[sent as usize].time + 14 * 86_400_000;
+    assert!(pending(sent).is_empty(), "not yet armed");
+    assert_eq!(pending(sent + 1), vec![("feedback".to_owned(), due)]);
+    let status = |position: u64| at(position).sagas[0].values().next().cloned();
+    assert_eq!(status(sent + 1).as_deref(), Some("Running"));
+    assert!(pending(closed + 1).is_empty(), "fired");
+    assert_eq!(status(closed + 1).as_deref(), Some("TimedOut"));
+    // The compensation (CloseSurvey) was caused by the expired deadline, not by an event.
+    let close = e.commands.len() - 1;
+    assert_eq!(e.commands[close].cause, Cause::Deadline(sent));
+    assert_eq!(
+        causation(&e, closed)[..2],
+        [Link::Command(close as u32), Link::Deadline(sent)]
+    );
+    let s = at(closed + 1);
+    assert_eq!(
+        inst.compensations_seen(|stamp, time| s.shows(stamp, time)),
+        1
+    );
 }
 
 #[test]

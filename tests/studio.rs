@@ -649,6 +649,12 @@ fn a_rejected_command_shows_its_reason_and_a_saga_its_sequence() {
     settle(&mut h);
     assert!(h.query_by_label("Rejected: over the card limit").is_some());
     assert!(h.query_by_label_contains("issued on event #").is_some());
+    // The compensation that followed was caused by that rejection.
+    click(&mut h, "ReleaseStock");
+    assert!(
+        h.query_by_label("issued because command #3 ChargePayment was rejected")
+            .is_some()
+    );
     // The saga instance opens as a sequence diagram across the contexts.
     h.get_by_label("Sagas (1)").click();
     settle(&mut h);
@@ -691,6 +697,37 @@ fn a_rejected_command_shows_its_reason_and_a_saga_its_sequence() {
             .is_some()
     );
     assert_eq!(h.state().sim.causation.as_ref().unwrap().position, 0);
+}
+
+#[test]
+fn a_saga_shows_its_pending_deadline_and_the_compensation_it_caused() {
+    let (mut h, _dir) = harness(example("devportal"));
+    settle(&mut h);
+    run_scenario(&mut h, "unanswered survey times out and is closed");
+    // On SurveySent the saga waits: its deadline is pending (the fortnight passes before the
+    // next record), nothing is compensated yet.
+    h.get_by_label("◀").click();
+    settle(&mut h);
+    assert_eq!(h.state().sim.cursor, 5);
+    h.get_by_label("Sagas (1)").click();
+    settle(&mut h);
+    assert!(h.query_by_label("FeedbackSurvey app-3: Running").is_some());
+    assert!(h.query_by_label("⏰ feedback due 06-17 08:00:05").is_some());
+    assert!(h.query_by_label_contains("compensation").is_none());
+    // On SurveyClosed it has timed out and run its compensation.
+    h.get_by_label("▶").click();
+    settle(&mut h);
+    assert!(h.query_by_label("FeedbackSurvey app-3: TimedOut").is_some());
+    assert!(h.query_by_label_contains("⏰").is_none());
+    assert!(h.query_by_label("1 compensation run").is_some());
+    // The compensating command says what caused it: the deadline, armed by SurveySent.
+    h.get_by_label("Commands").click();
+    settle(&mut h);
+    click(&mut h, "CloseSurvey");
+    assert!(
+        h.query_by_label("issued when the deadline set on event #5 SurveySent expired")
+            .is_some()
+    );
 }
 
 #[test]
@@ -920,12 +957,13 @@ fn the_timeline_marks_parkings_and_the_charts_show_the_outage() {
     run_scenario(&mut h, OUTAGE);
     let run = last_run(&h);
     let len = run.engine.store.records.len() as u64;
+    // Where each parking shows: the first cursor position whose state has it.
     let parkings: Vec<u64> = run
         .engine
         .journal
         .iter()
         .filter(|(_, _, c)| matches!(c, stormlab::sim::engine::Change::Parked(_)))
-        .map(|(stamp, _, _)| *stamp)
+        .map(|(stamp, time, _)| stormlab::sim::timeline::shown_from(&run.engine, *stamp, *time))
         .collect();
     assert!(parkings.len() > 1);
     // The strip under the cursor marks every parking and the scripted redrive.
@@ -1094,7 +1132,7 @@ fn a_message_parked_and_redriven_between_two_events_is_shown_at_its_moment() {
         &mut h,
         "ticketing outage parks the allocation until redriven",
     );
-    // The parking marker: the cursor goes to the event after which it happened.
+    // The parking marker: the cursor goes to the first event after it happened.
     h.get_by_label("Previous parked").click();
     settle(&mut h);
     let cursor = h.state().sim.cursor;

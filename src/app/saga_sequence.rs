@@ -11,6 +11,7 @@ use crate::model::expr::Value;
 use crate::sim::engine::{Change, Engine};
 use crate::sim::program::{SubscriberKind, Target};
 use crate::sim::store::Cause;
+use crate::sim::timeline::shown_from;
 
 /// What a row of the diagram is.
 #[derive(Clone, Debug, PartialEq)]
@@ -118,7 +119,7 @@ pub fn build(e: &Engine, saga: usize, key: &Value) -> Option<Sequence> {
             to: from,
             label,
             step,
-            cursor: *stamp,
+            cursor: shown_from(e, *stamp, *time),
         };
         keyed.push(((2 * stamp, 1, i), row));
     }
@@ -134,7 +135,7 @@ pub fn build(e: &Engine, saga: usize, key: &Value) -> Option<Sequence> {
             2 * e.store.records.partition_point(|r| r.time <= c.time) as u64
         };
         let from = match c.cause {
-            Cause::Event(p) => e
+            Cause::Event(p) | Cause::Deadline(p) => e
                 .store
                 .records
                 .get(p as usize)
@@ -167,7 +168,7 @@ pub fn build(e: &Engine, saga: usize, key: &Value) -> Option<Sequence> {
         }
         let to = event_lane(e, &mut lanes, r.event as usize);
         let from = match r.causation {
-            Cause::Event(q) => e
+            Cause::Event(q) | Cause::Deadline(q) => e
                 .store
                 .records
                 .get(q as usize)

@@ -97,7 +97,11 @@ impl LogView {
         match self.kind {
             // Below the tabs, filters and heading (events); above the details (commands).
             LogKind::Events => self.events_ui(ui, &run.engine, cursor, (room - 110.0).max(60.0)),
-            LogKind::Commands => self.commands_ui(ui, &run.engine, (room - 190.0).max(60.0)),
+            LogKind::Commands => {
+                // Room under the table for the selected command's detail, if one is.
+                let detail = if self.command.is_some() { 190.0 } else { 50.0 };
+                self.commands_ui(ui, &run.engine, (room - detail).max(60.0))
+            }
         }
     }
 
@@ -358,18 +362,34 @@ fn command_detail_ui(ui: &mut Ui, e: &Engine, c: &CommandRecord) {
             ui.label(format!("Accepted: {}", names.join(", ")));
         }
     }
+    let event = |p: u64| {
+        e.store
+            .records
+            .get(p as usize)
+            .map_or("?", |r| e.program.events[r.event as usize].name.as_str())
+    };
     let cause = match c.cause {
         Cause::Scenario => "issued by the scenario".to_owned(),
         Cause::Given => "part of the given history".to_owned(),
-        Cause::Event(p) => format!(
-            "issued on event #{} {}",
+        Cause::Event(p) => format!("issued on event #{} {}", p + 1, event(p)),
+        Cause::Deadline(p) => format!(
+            "issued when the deadline set on event #{} {} expired",
             p + 1,
-            e.store
-                .records
-                .get(p as usize)
-                .map_or("?", |r| e.program.events[r.event as usize].name.as_str())
+            event(p)
         ),
-        Cause::Command(i) => format!("issued by command #{}", i + 1),
+        Cause::Command(i) => match e.commands.get(i as usize) {
+            Some(by) if by.rejection.is_some() => format!(
+                "issued because command #{} {} was rejected",
+                i + 1,
+                e.program.commands[by.command].name
+            ),
+            Some(by) => format!(
+                "issued by command #{} {}",
+                i + 1,
+                e.program.commands[by.command].name
+            ),
+            None => format!("issued by command #{}", i + 1),
+        },
     };
     ui.weak(cause);
 }

@@ -9,6 +9,7 @@ use super::sim_log::cursor_of;
 use super::sim_state::subscriber_name;
 use crate::sim::engine::{Change, Engine};
 use crate::sim::program::SubscriberKind;
+use crate::sim::timeline::shown_from;
 
 /// What a marker marks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -82,7 +83,7 @@ pub fn markers(e: &Engine) -> Vec<Marker> {
             source: i,
         })
         .collect();
-    for (i, (stamp, _, change)) in e.journal.iter().enumerate() {
+    for (i, (stamp, time, change)) in e.journal.iter().enumerate() {
         let kind = match change {
             Change::Parked(_) => MarkerKind::Parking,
             Change::Redriven { .. } => MarkerKind::Redrive,
@@ -91,7 +92,7 @@ pub fn markers(e: &Engine) -> Vec<Marker> {
             Change::Saga { .. } => continue,
         };
         out.push(Marker {
-            position: *stamp,
+            position: shown_from(e, *stamp, *time),
             kind,
             source: i,
         });

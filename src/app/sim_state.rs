@@ -167,19 +167,21 @@ pub fn payload_text(def: &EventDef, payload: &[Value], eq: &str, sep: &str) -> S
     pairs.join(sep)
 }
 
+/// The type name of the event at `position`.
+fn event_name(e: &Engine, position: u64) -> &str {
+    e.store
+        .records
+        .get(position as usize)
+        .map_or("?", |r| e.program.events[r.event as usize].name.as_str())
+}
+
 /// A causation chain as text: `#3 OrderPlaced ⬅ command PlaceOrder`.
 pub fn chain_text(e: &Engine, position: u64) -> String {
     let chain: Vec<String> = causation(e, position)
         .into_iter()
         .map(|l| match l {
-            Link::Event(p) => format!(
-                "#{} {}",
-                p + 1,
-                e.store
-                    .records
-                    .get(p as usize)
-                    .map_or("?", |r| e.program.events[r.event as usize].name.as_str())
-            ),
+            Link::Event(p) => format!("#{} {}", p + 1, event_name(e, p)),
+            Link::Deadline(p) => format!("deadline set on #{} {}", p + 1, event_name(e, p)),
             Link::Command(c) => e.commands.get(c as usize).map_or("command ?".into(), |c| {
                 format!("command {}", e.program.commands[c.command].name)
             }),
@@ -449,10 +451,20 @@ fn sagas_ui(ui: &mut Ui, e: &Engine, state: &StateAt) -> Option<StateAction> {
                     _ => Color32::from_rgb(40, 140, 60),
                 };
                 ui.colored_label(color, format!("{name} {key}: {status}"));
-                if let Some(inst) = e.sagas[i].get(key)
-                    && inst.compensations > 0
-                {
-                    ui.weak(format!("{} compensation(s) in the run", inst.compensations));
+                if let Some(inst) = e.sagas[i].get(key) {
+                    let def = &e.program.sagas[i];
+                    for d in inst.pending(|s, t| state.shows(s, t)) {
+                        let deadline = def.deadlines.get(d.deadline).map_or("?", |d| &d.name);
+                        ui.weak(format!(
+                            "⏰ {deadline} due {}",
+                            clock(d.due, spans_days(e), false)
+                        ));
+                    }
+                    match inst.compensations_seen(|s, t| state.shows(s, t)) {
+                        0 => {}
+                        1 => _ = ui.weak("1 compensation run"),
+                        n => _ = ui.weak(format!("{n} compensations run")),
+                    }
                 }
                 if ui
                     .small_button("Sequence")
@@ -530,7 +542,7 @@ fn dlq_ui(
             }
         });
     }
-    if let Some(k) = history_ui(ui, e, state.position, moment.as_ref().map(|m| m.index)) {
+    if let Some(k) = history_ui(ui, e, state, moment.as_ref().map(|m| m.index)) {
         *moment = Some(Moment {
             cursor: state.position,
             index: k,
@@ -545,9 +557,10 @@ fn dlq_ui(
 /// Every parking and redrive up to the cursor, with its virtual time: a message parked and
 /// redriven between two events is never parked at a cursor position, but shows here. Each
 /// line is clickable; returns the journal index of the line clicked.
-fn history_ui(ui: &mut Ui, e: &Engine, position: u64, chosen: Option<usize>) -> Option<usize> {
+fn history_ui(ui: &mut Ui, e: &Engine, state: &StateAt, chosen: Option<usize>) -> Option<usize> {
+    let position = state.position;
     let dated = spans_days(e);
-    let lines: Vec<(usize, u64, String)> = e
+    let lines: Vec<(usize, bool, String)> = e
         .journal
         .iter()
         .enumerate()
@@ -578,7 +591,7 @@ fn history_ui(ui: &mut Ui, e: &Engine, position: u64, chosen: Option<usize>) -> 
                 },
                 Change::Saga { .. } => return None,
             };
-            Some((k, *stamp, text))
+            Some((k, state.shows(*stamp, *time), text))
         })
         .collect();
     if lines.is_empty() {
@@ -586,7 +599,7 @@ fn history_ui(ui: &mut Ui, e: &Engine, position: u64, chosen: Option<usize>) -> 
     }
     ui.separator();
     ui.strong("History");
-    if lines.iter().any(|(_, stamp, _)| *stamp == position) {
+    if lines.iter().any(|(_, shown, _)| !shown) {
         ui.weak("Some of this happened after this event and before the next: click a line to see the queue at that moment.");
     }
     let mut clicked = None;

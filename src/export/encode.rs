@@ -253,7 +253,7 @@ impl<'e> Header<'e> {
         let r = engine.store.records.get(position)?;
         let causation = match r.causation {
             Cause::Command(i) => format!("command:{}", i + 1),
-            Cause::Event(p) => engine
+            Cause::Event(p) | Cause::Deadline(p) => engine
                 .store
                 .records
                 .get(p as usize)

@@ -40,7 +40,7 @@ pub fn tree(e: &Engine, position: u64, limit: usize) -> Tree {
         .into_iter()
         .rev()
         .find_map(|link| match link {
-            Link::Event(p) => Some(Node::Event(p)),
+            Link::Event(p) | Link::Deadline(p) => Some(Node::Event(p)),
             Link::Command(c) => Some(Node::Command(c)),
             Link::Given => None,
         })
@@ -50,7 +50,7 @@ pub fn tree(e: &Engine, position: u64, limit: usize) -> Tree {
     let mut children: BTreeMap<Node, Vec<Node>> = BTreeMap::new();
     let parent = |cause: Cause| match cause {
         Cause::Command(c) => Some(Node::Command(c)),
-        Cause::Event(p) => Some(Node::Event(p)),
+        Cause::Event(p) | Cause::Deadline(p) => Some(Node::Event(p)),
         Cause::Scenario | Cause::Given => None,
     };
     for (i, c) in e.commands.iter().enumerate() {

@@ -26,12 +26,63 @@ pub struct SagaInstance {
     pub status: Arc<str>,
     /// Steps taken: (step index, position of the triggering event).
     pub taken: Vec<(usize, u64)>,
-    /// Pending deadlines: (deadline index, due time, token).
-    pub deadlines: Vec<(usize, i64, u64)>,
+    /// Every deadline armed for this instance; the pending ones have not `ended`.
+    pub deadlines: Vec<ArmedDeadline>,
     /// Position of the start event.
     pub start: u64,
-    /// Compensating commands issued.
-    pub compensations: u32,
+    /// When each compensating command was issued.
+    pub compensations: Vec<Stamp>,
+}
+
+/// When something happened outside the log: the log's length then, and the virtual time.
+pub type Stamp = (u64, i64);
+
+impl SagaInstance {
+    /// The deadlines pending at a moment — `shows` tells whether a change stamped so is in
+    /// view (`StateAt::shows`) — soonest first.
+    pub fn pending(&self, shows: impl Fn(u64, i64) -> bool) -> Vec<&ArmedDeadline> {
+        let seen = |s: Stamp| shows(s.0, s.1);
+        let mut out: Vec<&ArmedDeadline> = self
+            .deadlines
+            .iter()
+            .filter(|d| seen(d.set) && d.ended.is_none_or(|e| !seen(e)))
+            .collect();
+        out.sort_by_key(|d| (d.due, d.deadline));
+        out
+    }
+
+    /// How many compensating commands had been issued at a moment (see `pending`).
+    pub fn compensations_seen(&self, shows: impl Fn(u64, i64) -> bool) -> usize {
+        self.compensations
+            .iter()
+            .filter(|s| shows(s.0, s.1))
+            .count()
+    }
+
+    /// Ends the pending deadlines (all, or those of deadline `only`) at `now`.
+    fn end_deadlines(&mut self, only: Option<usize>, now: Stamp) {
+        for armed in &mut self.deadlines {
+            if armed.ended.is_none() && only.is_none_or(|d| d == armed.deadline) {
+                armed.ended = Some(now);
+            }
+        }
+    }
+}
+
+/// A deadline armed for a saga instance.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ArmedDeadline {
+    /// The deadline's index in the saga's definition.
+    pub deadline: usize,
+    /// When it falls due (virtual ms).
+    pub due: i64,
+    /// Position of the event that armed it.
+    pub armed: u64,
+    /// When it was armed (the saga handled that event).
+    pub set: Stamp,
+    /// When it fired, was cancelled or the instance ended; None while pending.
+    pub ended: Option<Stamp>,
+    token: u64,
 }
 
 /// A change outside the log, stamped with the log length when it happened; the timeline
@@ -847,13 +898,14 @@ impl Engine {
         }
     }
 
-    /// Issues a command from an event (a policy, a saga step, a compensation).
+    /// Issues a command from an event's data (a policy, a saga step, a compensation) for
+    /// `cause`.
     fn issue(
         &mut self,
         issue: &IssueDef,
         event_payload: &[Value],
         correlation: u32,
-        position: u64,
+        cause: Cause,
     ) -> Result<Range<u64>, String> {
         let program = self.program.clone();
         let now = Value::Ts(self.clock.now);
@@ -870,7 +922,7 @@ impl Engine {
             &target,
         )
         .map_err(|e| e.to_string())?;
-        self.execute(issue.command, &fields, correlation, Cause::Event(position))
+        self.execute(issue.command, &fields, correlation, cause)
     }
 
     /// A subscriber handles one event. An error fails the delivery (retried, then parked).
@@ -901,7 +953,7 @@ impl Engine {
                         Err(e) => return Err(e.to_string()),
                     }
                 }
-                let _ = self.issue(issue, &rec.payload, rec.correlation, position);
+                let _ = self.issue(issue, &rec.payload, rec.correlation, Cause::Event(position));
                 Ok(())
             }
             SubscriberKind::ReadModel(_) => Ok(()),
@@ -959,7 +1011,7 @@ impl Engine {
                         taken: Vec::new(),
                         deadlines: Vec::new(),
                         start: position,
-                        compensations: 0,
+                        compensations: Vec::new(),
                     },
                 );
                 let status = running.clone();
@@ -985,15 +1037,24 @@ impl Engine {
             {
                 continue;
             }
-            match self.issue(&step.issue, &rec.payload, rec.correlation, position) {
+            let issued = self.commands.len();
+            let cause = Cause::Event(position);
+            match self.issue(&step.issue, &rec.payload, rec.correlation, cause) {
                 Ok(_) => {
                     if let Some(inst) = self.sagas[s].get_mut(key) {
                         inst.taken.push((i, position));
                     }
                 }
                 Err(_) => {
+                    // The rejected command is the failure's cause (when it got as far as
+                    // being issued; a step whose fields could not be computed has none).
+                    let failure = if self.commands.len() > issued {
+                        Cause::Command(issued as u32)
+                    } else {
+                        cause
+                    };
                     let failed = self.statuses.compensated.clone();
-                    self.saga_fail(s, key, &failed);
+                    self.saga_fail(s, key, &failed, failure);
                     return;
                 }
             }
@@ -1001,18 +1062,26 @@ impl Engine {
                 return;
             }
         }
+        let stamp = self.stamp();
         for (d, dl) in def.deadlines.iter().enumerate() {
             if dl.until.contains(&event)
                 && let Some(inst) = self.sagas[s].get_mut(key)
             {
-                inst.deadlines.retain(|(x, _, _)| *x != d);
+                inst.end_deadlines(Some(d), stamp);
             }
             if dl.from == event {
                 self.next_token += 1;
                 let token = self.next_token;
                 let due = self.clock.now + dl.after_ms;
                 if let Some(inst) = self.sagas[s].get_mut(key) {
-                    inst.deadlines.push((d, due, token));
+                    inst.deadlines.push(ArmedDeadline {
+                        deadline: d,
+                        due,
+                        armed: position,
+                        set: stamp,
+                        ended: None,
+                        token,
+                    });
                 }
                 self.clock.at(
                     due,
@@ -1028,7 +1097,7 @@ impl Engine {
             && let Some(inst) = self.sagas[s].get_mut(key)
         {
             inst.status = status.clone();
-            inst.deadlines.clear();
+            inst.end_deadlines(None, stamp);
             self.note(Change::Saga {
                 saga: s,
                 key: key.clone(),
@@ -1037,15 +1106,17 @@ impl Engine {
         }
     }
 
-    /// Compensates the steps taken, in reverse, then issues the failure command.
-    fn saga_fail(&mut self, s: usize, key: &Value, status: &Arc<str>) {
+    /// Compensates the steps taken, in reverse, then issues the failure command; `failure`
+    /// (the rejected command, the expired deadline) is their cause.
+    fn saga_fail(&mut self, s: usize, key: &Value, status: &Arc<str>, failure: Cause) {
         let program = self.program.clone();
         let def = &program.sagas[s];
+        let now = self.stamp();
         let Some(inst) = self.sagas[s].get_mut(key) else {
             return;
         };
         inst.status = status.clone();
-        inst.deadlines.clear();
+        inst.end_deadlines(None, now);
         let taken = inst.taken.clone();
         let start = inst.start;
         self.note(Change::Saga {
@@ -1057,16 +1128,17 @@ impl Engine {
             if let Some(comp) = def.steps.get(step).and_then(|st| st.compensate.clone())
                 && let Some(rec) = self.store.records.get(pos as usize).cloned()
             {
-                let _ = self.issue(&comp, &rec.payload, rec.correlation, pos);
+                let issued = self.stamp();
+                let _ = self.issue(&comp, &rec.payload, rec.correlation, failure);
                 if let Some(inst) = self.sagas[s].get_mut(key) {
-                    inst.compensations += 1;
+                    inst.compensations.push(issued);
                 }
             }
         }
         if let Some(f) = &def.on_failure
             && let Some(rec) = self.store.records.get(start as usize).cloned()
         {
-            let _ = self.issue(f, &rec.payload, rec.correlation, start);
+            let _ = self.issue(f, &rec.payload, rec.correlation, failure);
         }
     }
 
@@ -1104,13 +1176,18 @@ impl Engine {
             } => self.append_free(event, payload, correlation, cause),
             Action::Deadline { saga, key, token } => {
                 let running = &self.statuses.running;
-                let due = self.sagas[saga].get(&key).is_some_and(|i| {
-                    Arc::ptr_eq(&i.status, running)
-                        && i.deadlines.iter().any(|(_, _, t)| *t == token)
-                });
-                if due {
+                let armed = self.sagas[saga]
+                    .get(&key)
+                    .filter(|i| Arc::ptr_eq(&i.status, running))
+                    .and_then(|i| {
+                        i.deadlines
+                            .iter()
+                            .find(|d| d.token == token && d.ended.is_none())
+                    })
+                    .map(|d| d.armed);
+                if let Some(armed) = armed {
                     let timed_out = self.statuses.timed_out.clone();
-                    self.saga_fail(saga, &key, &timed_out);
+                    self.saga_fail(saga, &key, &timed_out, Cause::Deadline(armed));
                 }
             }
             Action::Redrive { sub, position } => {
@@ -1142,6 +1219,11 @@ impl Engine {
     pub fn run(&mut self, until: Option<i64>) -> Result<(), SimError> {
         while self.step(until)? {}
         Ok(())
+    }
+
+    /// Now, as a stamp for changes outside the log.
+    fn stamp(&self) -> Stamp {
+        (self.store.records.len() as u64, self.clock.now)
     }
 
     fn note(&mut self, change: Change) {

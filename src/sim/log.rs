@@ -83,6 +83,7 @@ pub fn jsonl(engine: &Engine) -> String {
         let cause = match r.causation {
             Cause::Command(c) => format!("command:{}", c + 1),
             Cause::Event(e) => format!("event:{}", e + 1),
+            Cause::Deadline(e) => format!("deadline:{}", e + 1),
             Cause::Given => "given".to_owned(),
             Cause::Scenario => "scenario".to_owned(),
         };

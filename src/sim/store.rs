@@ -19,6 +19,9 @@ pub enum Cause {
     Event(u64),
     /// A `given` event of the scenario.
     Given,
+    /// A saga's deadline that expired (for the commands it set off): the position of the
+    /// event that armed it.
+    Deadline(u64),
 }
 
 /// One stored event (72 bytes: the id is kept as four words so that the record needs no

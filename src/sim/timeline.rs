@@ -40,6 +40,17 @@ pub struct StateAt {
     pub sagas: Vec<BTreeMap<Value, Arc<str>>>,
     /// Parked messages.
     pub dlq: Vec<Parked>,
+    /// The cursor is at the end of the run: every change is in view, even those after the
+    /// last record.
+    pub end: bool,
+}
+
+impl StateAt {
+    /// Whether a change made when the log held `stamp` records, at virtual time `time`, is
+    /// in view: made before the next record and no later than the cursor's moment.
+    pub fn shows(&self, stamp: u64, time: i64) -> bool {
+        self.end || (stamp <= self.position && time <= self.time)
+    }
 }
 
 /// One link of a causation chain.
@@ -49,6 +60,8 @@ pub enum Link {
     Event(u64),
     /// A command (its index in the command log).
     Command(u32),
+    /// A saga deadline that expired; the position of the event that armed it.
+    Deadline(u64),
     /// A scenario's `given` history.
     Given,
 }
@@ -146,9 +159,21 @@ impl Timeline {
     }
 
     /// The state after the first `position` records (clamped to the log), including the saga
-    /// and dead-letter changes that happened before the next record.
+    /// and dead-letter changes made at the moment of the last of them (a saga compensating
+    /// right away); changes made later, before the next record, show with that record. At
+    /// the end of the log every change shows.
     pub fn at(&self, engine: &Engine, position: u64) -> StateAt {
-        self.state(engine, position, |stamp, _| stamp <= position)
+        let records = &engine.store.records;
+        if position >= records.len() as u64 {
+            let mut s = self.state(engine, position, |_, _| true);
+            s.end = true;
+            return s;
+        }
+        let time = position
+            .checked_sub(1)
+            .and_then(|i| records.get(i as usize))
+            .map_or(i64::MIN, |r| r.time);
+        self.state(engine, position, |stamp, t| stamp <= position && t <= time)
     }
 
     /// The state at virtual time `time`: every record and change up to and including it.
@@ -156,6 +181,7 @@ impl Timeline {
         let position = engine.store.records.partition_point(|r| r.time <= time) as u64;
         let mut s = self.state(engine, position, |_, t| t <= time);
         s.time = time;
+        s.end = time >= engine.now();
         s
     }
 
@@ -203,7 +229,27 @@ impl Timeline {
             read_models,
             sagas,
             dlq,
+            end: false,
         }
+    }
+}
+
+/// The first cursor position whose state shows a change made when the log held `stamp`
+/// records, at virtual time `time` (see `Timeline::at`).
+pub fn shown_from(engine: &Engine, stamp: u64, time: i64) -> u64 {
+    let records = &engine.store.records;
+    let len = records.len() as u64;
+    if stamp >= len {
+        return len;
+    }
+    let last = stamp
+        .checked_sub(1)
+        .and_then(|i| records.get(i as usize))
+        .map(|r| r.time);
+    if last.is_some_and(|t| time <= t) {
+        stamp
+    } else {
+        stamp + 1
     }
 }
 
@@ -229,34 +275,42 @@ pub fn dlq_after(engine: &Engine, index: usize) -> Vec<Parked> {
     dlq
 }
 
-/// The chain of causes of the event at `position`, nearest first, ending at a command or
-/// the scenario's history.
+/// The chain of causes of the event at `position`, nearest first, ending at a command of
+/// the scenario or its history. A command issued by a policy or saga was itself caused by an
+/// event; a compensation by the rejected command or the expired deadline.
 pub fn causation(engine: &Engine, position: u64) -> Vec<Link> {
     let mut out = Vec::new();
-    let mut cur = Some(position);
-    while let Some(pos) = cur.take() {
-        let Some(r) = engine.store.records.get(pos as usize) else {
-            break;
-        };
-        match r.causation {
-            Cause::Event(prev) if prev < pos && out.len() < 10_000 => {
-                out.push(Link::Event(prev));
-                cur = Some(prev);
+    let Some(r) = engine.store.records.get(position as usize) else {
+        return out;
+    };
+    // Causes only point backwards; these bounds keep a damaged log from looping.
+    let (mut event, mut command) = (position, u32::MAX);
+    let mut cause = r.causation;
+    while out.len() < 10_000 {
+        let next = match cause {
+            Cause::Event(p) if p < event => {
+                out.push(Link::Event(p));
+                event = p;
+                engine.store.records.get(p as usize).map(|r| r.causation)
             }
-            Cause::Event(_) => {}
-            Cause::Command(c) => {
+            Cause::Deadline(p) if p < event => {
+                out.push(Link::Deadline(p));
+                event = p;
+                engine.store.records.get(p as usize).map(|r| r.causation)
+            }
+            Cause::Command(c) if c < command => {
                 out.push(Link::Command(c));
-                // A command issued by a policy or saga was itself caused by an event.
-                if let Some(Cause::Event(prev)) = engine.commands.get(c as usize).map(|c| c.cause)
-                    && prev < pos
-                {
-                    out.push(Link::Event(prev));
-                    cur = Some(prev);
-                }
+                command = c;
+                engine.commands.get(c as usize).map(|c| c.cause)
             }
-            Cause::Given => out.push(Link::Given),
-            Cause::Scenario => {}
-        }
+            Cause::Given => {
+                out.push(Link::Given);
+                None
+            }
+            _ => None,
+        };
+        let Some(next) = next else { break };
+        cause = next;
     }
     out
 }
