@@ -731,6 +731,46 @@ fn a_saga_shows_its_pending_deadline_and_the_compensation_it_caused() {
 }
 
 #[test]
+fn thousands_of_saga_instances_are_listed_without_laying_each_out() {
+    let mut model = example("accounts");
+    let scenario = "flaky saga delivery is remediated";
+    let s = model
+        .scenarios
+        .iter_mut()
+        .find(|s| s.name == scenario)
+        .unwrap();
+    for step in &mut s.when {
+        if let stormlab::model::scenario::Step::Load { count, .. } = step {
+            *count = 3_000;
+        }
+    }
+    let (mut h, _dir) = harness(model);
+    settle(&mut h);
+    h.get_by_label("Simulate").click();
+    settle(&mut h);
+    h.get_by_label(scenario).click();
+    settle(&mut h);
+    h.key_press(Key::F5);
+    wait_for(&mut h, "expectations ");
+    h.run_steps(4);
+    let instances = last_run(&h).engine.sagas[0].len();
+    assert!(instances > 2_900, "{instances} instances");
+    h.get_by_label(&format!("Sagas ({instances})")).click();
+    settle(&mut h);
+    // Only the rows in view are laid out (a frame stays fast); the list scrolls to the rest.
+    let shown = h.query_all_by_label("Sequence").count();
+    assert!((3..100).contains(&shown), "{shown} rows laid out");
+    assert!(
+        h.query_by_label("OrderFulfilment o-100: Completed")
+            .is_some()
+    );
+    assert!(
+        h.query_by_label("OrderFulfilment o-3099: Completed")
+            .is_none()
+    );
+}
+
+#[test]
 fn all_scenarios_are_checked_with_a_pass_fail_list() {
     let (mut h, _dir) = harness(stormlab::app::studio::default_model());
     settle(&mut h);

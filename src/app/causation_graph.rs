@@ -120,11 +120,7 @@ impl CausationView {
 fn label(e: &Engine, node: Node) -> (String, Color32) {
     match node {
         Node::Event(p) => {
-            let name = e
-                .store
-                .records
-                .get(p as usize)
-                .map_or("?", |r| e.program.events[r.event as usize].name.as_str());
+            let name = super::sim_state::event_name(e, p);
             (format!("#{} {name}", p + 1), EVENT)
         }
         Node::Command(i) => match e.commands.get(i as usize) {

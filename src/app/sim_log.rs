@@ -362,12 +362,7 @@ fn command_detail_ui(ui: &mut Ui, e: &Engine, c: &CommandRecord) {
             ui.label(format!("Accepted: {}", names.join(", ")));
         }
     }
-    let event = |p: u64| {
-        e.store
-            .records
-            .get(p as usize)
-            .map_or("?", |r| e.program.events[r.event as usize].name.as_str())
-    };
+    let event = |p: u64| super::sim_state::event_name(e, p);
     let cause = match c.cause {
         Cause::Scenario => "issued by the scenario".to_owned(),
         Cause::Given => "part of the given history".to_owned(),

@@ -167,8 +167,8 @@ pub fn payload_text(def: &EventDef, payload: &[Value], eq: &str, sep: &str) -> S
     pairs.join(sep)
 }
 
-/// The type name of the event at `position`.
-fn event_name(e: &Engine, position: u64) -> &str {
+/// The type name of the event at `position` ("?" past the log).
+pub fn event_name(e: &Engine, position: u64) -> &str {
     e.store
         .records
         .get(position as usize)
@@ -235,21 +235,22 @@ impl StateView {
             }
         });
         ui.separator();
+        // Below the record's details and the section tabs.
+        let height = (room - 150.0).max(100.0);
         let chosen = egui::ScrollArea::vertical()
             .id_salt(("sim-state", self.section as u8))
-            // Below the record's details and the section tabs.
-            .max_height((room - 150.0).max(100.0))
+            .max_height(height)
             .auto_shrink([false, true])
             .show(ui, |ui| match self.section {
                 Section::Aggregates => {
-                    aggregates_ui(ui, e, state);
+                    aggregates_ui(ui, e, state, height);
                     None
                 }
                 Section::ReadModels => {
                     self.read_models_ui(ui, e, state);
                     None
                 }
-                Section::Sagas => sagas_ui(ui, e, state),
+                Section::Sagas => sagas_ui(ui, e, state, height),
                 Section::DeadLetters => {
                     let moment = &mut self.moment;
                     if moment.as_ref().is_some_and(|m| m.cursor != state.position) {
@@ -346,14 +347,16 @@ fn record_ui(ui: &mut Ui, e: &Engine, cursor: u64) -> Option<StateAction> {
     asked
 }
 
-fn aggregates_ui(ui: &mut Ui, e: &Engine, state: &StateAt) {
+fn aggregates_ui(ui: &mut Ui, e: &Engine, state: &StateAt, height: f32) {
     for (a, instances) in state.aggregates.iter().enumerate() {
         let def = &e.program.aggregates[a];
         egui::CollapsingHeader::new(format!("{}: {} instance(s)", def.name, instances.len()))
             .id_salt(("aggregate", a))
             .default_open(instances.len() <= 20)
             .show(ui, |ui| {
-                for (key, inst) in sorted(instances) {
+                let rows = sorted(instances);
+                long_list_ui(ui, ("sim-aggregate", a), rows.len(), height, |ui, r| {
+                    let (key, inst) = rows[r];
                     let lifecycle = def.lifecycle.get(inst.lifecycle).map_or("", String::as_str);
                     let fields: Vec<String> = def
                         .state
@@ -367,7 +370,7 @@ fn aggregates_ui(ui: &mut Ui, e: &Engine, state: &StateAt) {
                         inst.version,
                         fields.join(" ")
                     ));
-                }
+                });
             });
     }
 }
@@ -435,51 +438,77 @@ fn table_ui(ui: &mut Ui, e: &Engine, i: usize, table: &Table, cursor: u64, view:
     }
 }
 
-fn sagas_ui(ui: &mut Ui, e: &Engine, state: &StateAt) -> Option<StateAction> {
-    if state.sagas.iter().all(|s| s.is_empty()) {
+fn sagas_ui(ui: &mut Ui, e: &Engine, state: &StateAt, height: f32) -> Option<StateAction> {
+    let rows: Vec<(usize, &Value, &std::sync::Arc<str>)> = state
+        .sagas
+        .iter()
+        .enumerate()
+        .flat_map(|(i, sagas)| sagas.iter().map(move |(k, s)| (i, k, s)))
+        .collect();
+    if rows.is_empty() {
         ui.weak("No saga instance at this moment.");
         return None;
     }
+    let names: Vec<&str> = (0..state.sagas.len())
+        .map(|i| subscriber_name(e, |k| matches!(k, SubscriberKind::Saga(x) if *x == i)))
+        .collect();
+    let dated = spans_days(e);
     let mut action = None;
-    for (i, sagas) in state.sagas.iter().enumerate() {
-        let name = subscriber_name(e, |k| matches!(k, SubscriberKind::Saga(x) if *x == i));
-        for (key, status) in sagas {
-            ui.horizontal(|ui| {
-                let color = match &**status {
-                    "Running" => ui.visuals().text_color(),
-                    "Compensated" | "TimedOut" => Color32::from_rgb(200, 90, 20),
-                    _ => Color32::from_rgb(40, 140, 60),
-                };
-                ui.colored_label(color, format!("{name} {key}: {status}"));
-                if let Some(inst) = e.sagas[i].get(key) {
-                    let def = &e.program.sagas[i];
-                    for d in inst.pending(|s, t| state.shows(s, t)) {
-                        let deadline = def.deadlines.get(d.deadline).map_or("?", |d| &d.name);
-                        ui.weak(format!(
-                            "⏰ {deadline} due {}",
-                            clock(d.due, spans_days(e), false)
-                        ));
-                    }
-                    match inst.compensations_seen(|s, t| state.shows(s, t)) {
-                        0 => {}
-                        1 => _ = ui.weak("1 compensation run"),
-                        n => _ = ui.weak(format!("{n} compensations run")),
-                    }
+    long_list_ui(ui, "sim-sagas", rows.len(), height, |ui, r| {
+        let (i, key, status) = rows[r];
+        ui.horizontal(|ui| {
+            let color = match &**status {
+                "Running" => ui.visuals().text_color(),
+                "Compensated" | "TimedOut" => Color32::from_rgb(200, 90, 20),
+                _ => Color32::from_rgb(40, 140, 60),
+            };
+            ui.colored_label(color, format!("{} {key}: {status}", names[i]));
+            if let Some(inst) = e.sagas[i].get(key) {
+                let def = &e.program.sagas[i];
+                for d in inst.pending(|s, t| state.shows(s, t)) {
+                    let deadline = def.deadlines.get(d.deadline).map_or("?", |d| &d.name);
+                    ui.weak(format!("⏰ {deadline} due {}", clock(d.due, dated, false)));
                 }
-                if ui
-                    .small_button("Sequence")
-                    .on_hover_text("The messages of this instance across contexts, in time order")
-                    .clicked()
-                {
-                    action = Some(StateAction::Sequence {
-                        saga: i,
-                        key: key.clone(),
-                    });
+                match inst.compensations_seen(|s, t| state.shows(s, t)) {
+                    0 => {}
+                    1 => _ = ui.weak("1 compensation run"),
+                    n => _ = ui.weak(format!("{n} compensations run")),
                 }
-            });
-        }
-    }
+            }
+            if ui
+                .small_button("Sequence")
+                .on_hover_text("The messages of this instance across contexts, in time order")
+                .clicked()
+            {
+                action = Some(StateAction::Sequence {
+                    saga: i,
+                    key: key.clone(),
+                });
+            }
+        });
+    });
     action
+}
+
+/// `n` rows in a scroll area at most `height` points tall, laying out only the rows in view
+/// (a run can have hundreds of thousands of instances).
+fn long_list_ui(
+    ui: &mut Ui,
+    id: impl std::hash::Hash + std::fmt::Debug,
+    n: usize,
+    height: f32,
+    mut row: impl FnMut(&mut Ui, usize),
+) {
+    let row_height = ui.spacing().interact_size.y;
+    egui::ScrollArea::vertical()
+        .id_salt(id)
+        .max_height(height)
+        .auto_shrink([false, true])
+        .show_rows(ui, row_height, n, |ui, range| {
+            for r in range {
+                row(ui, r);
+            }
+        });
 }
 
 /// The dead letters at the cursor (or at a moment of the history the user picked) and the
@@ -509,11 +538,7 @@ fn dlq_ui(
     }
     for p in dlq {
         ui.horizontal(|ui| {
-            let event = e
-                .store
-                .records
-                .get(p.position as usize)
-                .map_or("?", |r| e.program.events[r.event as usize].name.as_str());
+            let event = event_name(e, p.position);
             ui.label(format!(
                 "#{} {event} to {}: {} after {} attempt(s)",
                 p.position + 1,
