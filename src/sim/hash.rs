@@ -34,11 +34,23 @@ impl Hasher for FxHasher {
             self.add(u64::from_le_bytes(w));
         }
         let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 59));
-        }
+        // The last 1–7 bytes as one word, read without a variable-length copy: two
+        // overlapping 4-byte reads, or the bytes one by one below 4.
+        let word = match rest.len() {
+            0 => return,
+            n @ 4.. => {
+                let lo = u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]);
+                let hi = u32::from_le_bytes([rest[n - 4], rest[n - 3], rest[n - 2], rest[n - 1]]);
+                u64::from(lo) | u64::from(hi) << 32
+            }
+            n => {
+                rest.iter()
+                    .enumerate()
+                    .fold(0, |w, (i, b)| w | u64::from(*b) << (8 * i))
+                    ^ (n as u64) << 40
+            }
+        };
+        self.add(word ^ ((rest.len() as u64) << 59));
     }
 
     #[inline]
@@ -91,5 +103,39 @@ mod tests {
         assert_eq!(m.get("c-10"), Some(&2));
         let keys: Vec<&str> = sorted(&m).into_iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(keys, ["a", "b", "c-10", "c-9"]);
+    }
+
+    #[test]
+    fn value_keys_hash_by_content_and_short_texts_spread() {
+        use crate::model::expr::Value;
+        use std::hash::BuildHasher as _;
+        let build = BuildHasherDefault::<FxHasher>::default();
+        // Equal content in two allocations: equal, and hashed alike.
+        let (a, b) = (Value::str("o-17"), Value::str("o-17"));
+        assert_eq!(a, b);
+        assert_eq!(build.hash_one(&a), build.hash_one(&b));
+        assert_ne!(Value::str("o-17"), Value::str("o-18"));
+        assert_ne!(Value::Int(5), Value::Ts(5));
+        // Every text of 0–12 bytes over a small alphabet hashes apart (each length takes
+        // another path through the hasher's tail).
+        let mut seen = std::collections::HashSet::new();
+        let mut n = 0;
+        for len in 0..=12 {
+            for first in ["a", "b", "c-", "x9"] {
+                for last in ["0", "1", "z"] {
+                    let mut t = first.to_owned();
+                    while t.len() + 1 < len {
+                        t.push('_');
+                    }
+                    t.push_str(last);
+                    if t.len() == len.max(first.len() + 1) {
+                        n += 1;
+                        seen.insert((build.hash_one(&t), t));
+                    }
+                }
+            }
+        }
+        let hashes: std::collections::HashSet<u64> = seen.iter().map(|(h, _)| *h).collect();
+        assert_eq!(hashes.len(), seen.len(), "{n} texts");
     }
 }

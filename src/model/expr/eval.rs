@@ -35,7 +35,48 @@ fn other(span: &Span, message: impl Into<String>) -> EvalError {
 
 impl Eval<'_> {
     /// Evaluates `node`.
+    #[inline]
     pub fn eval(&mut self, node: &Node) -> Result<Value, EvalError> {
+        if self.steps > 0
+            && let Some(v) = self.quick(node)
+        {
+            self.steps -= 1;
+            return Ok(v);
+        }
+        self.eval_node(node)
+    }
+
+    /// The common cases without the general evaluator's frame: a field, a constant, integer
+    /// arithmetic and comparisons over those (`state.total + event.amount`), and `min`/`max`
+    /// of two integers. None for everything else (and for what could fail).
+    #[inline]
+    fn quick(&self, node: &Node) -> Option<Value> {
+        match node {
+            Node::Const(v) => Some(v.clone()),
+            Node::Field(r, slot) => Some(match self.roots.get(*r) {
+                Some(RootValue::Record(fields)) => fields.get(*slot).cloned().unwrap_or_default(),
+                _ => Value::None,
+            }),
+            Node::Bin(op, a, b, _) => match (self.peek(a), self.peek(b)) {
+                (Some(Value::Int(x)), Some(Value::Int(y))) => int_op(*op, *x, *y),
+                _ => None,
+            },
+            Node::Call(f @ (Func::Min | Func::Max), args, _) => match args.as_slice() {
+                [a, b] => match (self.peek(a), self.peek(b)) {
+                    (Some(Value::Int(x)), Some(Value::Int(y))) => Some(Value::Int(match f {
+                        Func::Min => *x.min(y),
+                        _ => *x.max(y),
+                    })),
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Evaluates `node` in general: one step of the budget, then by kind.
+    fn eval_node(&mut self, node: &Node) -> Result<Value, EvalError> {
         self.steps = self
             .steps
             .checked_sub(1)
@@ -99,23 +140,21 @@ impl Eval<'_> {
                 v => v,
             },
             Node::Bin(op, a, b, span) => {
-                // Integer arithmetic and comparisons over fields and constants (`state.total
-                // + event.amount`), the common case, without copying or recursing.
-                if let (Some(Value::Int(x)), Some(Value::Int(y))) = (self.peek(a), self.peek(b))
-                    && let Some(v) = int_op(*op, *x, *y)
-                {
-                    return Ok(v);
-                }
                 let a = self.eval(a)?;
                 let b = self.eval(b)?;
                 binary(*op, a, b, span)?
             }
             Node::Call(f, args, span) => {
-                let mut vals = Vec::with_capacity(args.len());
-                for a in args {
-                    vals.push(self.eval(a)?);
+                // Every function takes at most two arguments: no list is built for them.
+                let mut vals = [Value::None, Value::None];
+                for (i, a) in args.iter().enumerate() {
+                    let v = self.eval(a)?;
+                    if let Some(slot) = vals.get_mut(i) {
+                        *slot = v;
+                    }
                 }
-                call(*f, vals, span)?
+                let [a, b] = vals;
+                call(*f, a, b, span)?
             }
         })
     }
@@ -211,11 +250,8 @@ fn binary(op: BinOp, a: Value, b: Value, span: &Span) -> Result<Value, EvalError
     })
 }
 
-fn call(f: Func, args: Vec<Value>, span: &Span) -> Result<Value, EvalError> {
+fn call(f: Func, a: Value, b: Value, span: &Span) -> Result<Value, EvalError> {
     use Value::*;
-    let mut it = args.into_iter();
-    let a = it.next().unwrap_or_default();
-    let b = it.next().unwrap_or_default();
     Ok(match f {
         Func::Len => match a {
             List(l) => Int(l.len() as i64),

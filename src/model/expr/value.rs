@@ -10,7 +10,7 @@ use super::time::{format_duration, format_timestamp};
 use crate::model::ty::Type;
 
 /// A value. Ids and enum values are text at runtime; an absent optional is `None`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[derive(Clone, Debug, Eq, PartialOrd, Ord, Default)]
 pub enum Value {
     /// An absent optional value.
     #[default]
@@ -77,6 +77,53 @@ fn zero(ty: &Type, env: &dyn TypeEnv, depth: u32) -> Value {
                         .collect(),
                 ),
                 _ => Value::None,
+            }
+        }
+    }
+}
+
+/// Equality by content, as derived, but shared text and lists (the same `Arc`, as an id
+/// copied from a command into its events and on into a row key) compare without reading them.
+impl PartialEq for Value {
+    fn eq(&self, other: &Self) -> bool {
+        use Value::*;
+        match (self, other) {
+            (None, None) => true,
+            (Bool(a), Bool(b)) => a == b,
+            (Int(a), Int(b)) | (Ts(a), Ts(b)) | (Dur(a), Dur(b)) => a == b,
+            (Dec(a), Dec(b)) => a == b,
+            (Str(a), Str(b)) => Arc::ptr_eq(a, b) || a == b,
+            (Record(a), Record(b)) | (List(a), List(b)) => Arc::ptr_eq(a, b) || a == b,
+            _ => false,
+        }
+    }
+}
+
+/// Hashing by content, consistent with equality; text (the usual map key: ids, row keys) in
+/// as few hasher rounds as its length allows.
+impl std::hash::Hash for Value {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        use Value::*;
+        match self {
+            None => state.write_u8(0),
+            Bool(b) => state.write_u8(1 + u8::from(*b)),
+            Int(i) => state.write_u64(*i as u64 ^ (3 << 60)),
+            Dec(d) => {
+                state.write_u8(4);
+                d.hash(state);
+            }
+            Str(s) => {
+                state.write_usize(s.len() ^ (5 << 59));
+                state.write(s.as_bytes());
+            }
+            Ts(t) => state.write_u64(*t as u64 ^ (6 << 60)),
+            Dur(d) => state.write_u64(*d as u64 ^ (7 << 60)),
+            Record(items) | List(items) => {
+                state.write_usize(items.len() ^ (8 << 59));
+                for v in items.iter() {
+                    v.hash(state);
+                }
             }
         }
     }
