@@ -481,18 +481,15 @@ impl Engine {
             };
             Ok(coerce(v, &f.ty))
         };
-        // Small payloads are computed on the stack and moved into the Arc: one allocation.
-        const SMALL: usize = 8;
-        if sources.len() <= SMALL {
-            let mut buf: [Value; SMALL] = Default::default();
-            let mut n = 0;
-            for (cell, pair) in buf.iter_mut().zip(sources.iter().zip(fields)) {
+        // One allocation: the payload is made empty at its final size, then filled in place.
+        let n = sources.len().min(fields.len());
+        let mut out: Arc<[Value]> = std::iter::repeat_n(Value::None, n).collect();
+        if let Some(cells) = Arc::get_mut(&mut out) {
+            for (cell, pair) in cells.iter_mut().zip(sources.iter().zip(fields)) {
                 *cell = one(pair)?;
-                n += 1;
             }
-            return Ok(buf[..n].iter_mut().map(std::mem::take).collect());
         }
-        sources.iter().zip(fields).map(one).collect()
+        Ok(out)
     }
 
     /// Handles a command now: decides, appends, applies and dispatches. Returns the new
