@@ -75,7 +75,9 @@ impl Eval<'_> {
         }
     }
 
-    /// Evaluates `node` in general: one step of the budget, then by kind.
+    /// Evaluates `node` in general: one step of the budget, then by kind. Kept out of line,
+    /// so that the quick cases above stay small enough to inline at every caller.
+    #[inline(never)]
     fn eval_node(&mut self, node: &Node) -> Result<Value, EvalError> {
         self.steps = self
             .steps
