@@ -620,6 +620,24 @@ fn example(name: &str) -> Model {
     stormlab::model::file::load(std::path::Path::new(&path)).unwrap()
 }
 
+/// `model` with the load generators of scenario `name` set to `count` commands (and one every
+/// `every`, when given).
+fn with_load(mut model: Model, name: &str, count: i64, every: Option<&str>) -> Model {
+    let s = model.scenarios.iter_mut().find(|s| s.name == name).unwrap();
+    for step in &mut s.when {
+        if let stormlab::model::scenario::Step::Load {
+            count: c, every: e, ..
+        } = step
+        {
+            *c = count;
+            if let Some(every) = every {
+                *e = every.into();
+            }
+        }
+    }
+    model
+}
+
 /// Picks scenario `name` in the Simulate menu and runs it (F5), waiting for the result.
 fn run_scenario(h: &mut Harness<'static, Studio>, name: &str) {
     h.get_by_label("Simulate").click();
@@ -732,18 +750,8 @@ fn a_saga_shows_its_pending_deadline_and_the_compensation_it_caused() {
 
 #[test]
 fn thousands_of_saga_instances_are_listed_without_laying_each_out() {
-    let mut model = example("accounts");
     let scenario = "flaky saga delivery is remediated";
-    let s = model
-        .scenarios
-        .iter_mut()
-        .find(|s| s.name == scenario)
-        .unwrap();
-    for step in &mut s.when {
-        if let stormlab::model::scenario::Step::Load { count, .. } = step {
-            *count = 3_000;
-        }
-    }
+    let model = with_load(example("accounts"), scenario, 3_000, None);
     let (mut h, _dir) = harness(model);
     settle(&mut h);
     h.get_by_label("Simulate").click();
@@ -1387,19 +1395,8 @@ fn enums_and_value_objects_are_added_and_edited_from_the_context_inspector() {
 #[test]
 fn a_long_run_pauses_on_its_worker_and_shows_what_it_has_so_far() {
     // 200,000 bookings: far longer than the few frames it takes to ask for the pause.
-    let mut model = example("autoservice");
     let scenario = "CRM outage parks booking events";
-    let s = model
-        .scenarios
-        .iter_mut()
-        .find(|s| s.name == scenario)
-        .unwrap();
-    for step in &mut s.when {
-        if let stormlab::model::scenario::Step::Load { count, every, .. } = step {
-            *count = 200_000;
-            *every = "1s".into();
-        }
-    }
+    let model = with_load(example("autoservice"), scenario, 200_000, Some("1s"));
     let (mut h, _dir) = harness(model);
     settle(&mut h);
     h.get_by_label("Simulate").click();
