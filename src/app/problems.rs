@@ -107,8 +107,11 @@ impl Problems {
         (errors, warnings)
     }
 
-    /// `3 errors, 1 warning`.
+    /// `3 errors, 1 warning` (`checking…` until the first check has finished).
     pub fn summary(&self) -> String {
+        if self.checked.is_none() {
+            return "checking…".to_owned();
+        }
         let (e, w) = self.counts();
         let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
         format!("{}, {}", plural(e, "error"), plural(w, "warning"))
@@ -117,6 +120,10 @@ impl Problems {
     /// The panel. Returns the element of a clicked finding.
     pub fn ui(&self, ui: &mut Ui) -> Option<ElementId> {
         let mut clicked = None;
+        if self.checked.is_none() {
+            ui.label("Checking the model…");
+            return None;
+        }
         if self.diagnostics.is_empty() {
             ui.label(RichText::new("✔ No problems found").color(Color32::from_rgb(40, 150, 70)));
             return None;
