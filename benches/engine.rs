@@ -342,8 +342,9 @@ fn store_memory(n: usize, engine: bool) {
     } else {
         EventStore::default()
     };
+    let owner = store.intern("Counter");
     let streams: Vec<u32> = (0..1000)
-        .map(|i| store.stream(&format!("Counter/c-{i}")))
+        .map(|i| store.stream(owner, &Arc::from(format!("c-{i}"))))
         .collect();
     for (i, p) in payloads.iter().enumerate() {
         let _ = store.append(

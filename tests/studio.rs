@@ -815,7 +815,7 @@ fn the_log_filters_and_read_model_tables_show_the_rows_at_the_cursor() {
         .records
         .iter()
         .filter(|r| {
-            e.store.streams[r.stream as usize].name.contains("b-7")
+            e.store.stream_name(r.stream).contains("b-7")
                 || r.payload.iter().any(|v| v.to_string().contains("b-7"))
         })
         .count();

@@ -66,11 +66,7 @@ impl SimPanel {
             }
             Some(r) => {
                 let def = &e.program.events[r.event as usize];
-                let stream = e
-                    .store
-                    .streams
-                    .get(r.stream as usize)
-                    .map_or("", |s| &s.name);
+                let stream = e.store.stream_name(r.stream);
                 ui.label(
                     RichText::new(format!(
                         "{} — {stream}, {}",

@@ -49,11 +49,7 @@ impl LogFilter {
         if needle.is_empty() {
             return true;
         }
-        let stream = e
-            .store
-            .streams
-            .get(r.stream as usize)
-            .map_or("", |s| &s.name);
+        let stream = e.store.stream_name(r.stream);
         stream.to_lowercase().contains(needle)
             || def.name.to_lowercase().contains(needle)
             || e.store
@@ -237,17 +233,13 @@ impl LogView {
                     let i = positions.map_or(row.index(), |p| p[row.index()] as usize);
                     let r = &e.store.records[i];
                     row.set_selected(i as u64 + 1 == cursor);
-                    let stream = e
-                        .store
-                        .streams
-                        .get(r.stream as usize)
-                        .map_or("", |s| &s.name);
+                    let stream = e.store.stream_name(r.stream);
                     let def = &e.program.events[r.event as usize];
                     let cells = [
                         (i + 1).to_string(),
                         clock(r.time, dated, true),
                         def.context.clone(),
-                        stream.to_owned(),
+                        stream,
                         r.version.to_string(),
                         def.name.clone(),
                         e.store.string(r.correlation).to_owned(),

@@ -295,11 +295,7 @@ fn record_ui(ui: &mut Ui, e: &Engine, cursor: u64) -> Option<StateAction> {
         ],
         Some(r) => {
             let def = &e.program.events[r.event as usize];
-            let stream = e
-                .store
-                .streams
-                .get(r.stream as usize)
-                .map_or("", |s| &s.name);
+            let stream = e.store.stream_name(r.stream);
             let chain = chain_text(e, cursor - 1);
             [
                 RichText::new(format!(

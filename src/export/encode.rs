@@ -242,7 +242,7 @@ impl<'s> Encoder<'s> {
 /// The text fields of a record's envelope header.
 pub(super) struct Header<'e> {
     pub event_id: String,
-    pub stream: &'e str,
+    pub stream: String,
     pub correlation: &'e str,
     /// `command:N` (the Nth command handled), an event id, `given` or `scenario`.
     pub causation: String,
@@ -263,11 +263,7 @@ impl<'e> Header<'e> {
         };
         Some(Self {
             event_id: format_id(r.id()),
-            stream: engine
-                .store
-                .streams
-                .get(r.stream as usize)
-                .map_or("", |s| &s.name),
+            stream: engine.store.stream_name(r.stream),
             correlation: engine.store.string(r.correlation),
             causation,
         })

@@ -124,7 +124,7 @@ impl Encoder<'_> {
         let mut out = String::from("{\"eventId\":");
         string(&mut out, &h.event_id);
         out.push_str(",\"stream\":");
-        string(&mut out, h.stream);
+        string(&mut out, &h.stream);
         let _ = write!(
             out,
             ",\"version\":\"{}\",\"position\":\"{position}\",\"occurredAt\":",

@@ -294,17 +294,8 @@ pub struct Engine {
     actions: u64,
     scratch: Vec<NewEvent>,
     statuses: Statuses,
-    name_buf: String,
+    field_buf: Vec<Value>,
     rejected: usize,
-}
-
-/// `Owner/key`, the name of a stream.
-fn stream_name(owner: &str, key: &str) -> String {
-    let mut s = String::with_capacity(owner.len() + 1 + key.len());
-    s.push_str(owner);
-    s.push('/');
-    s.push_str(key);
-    s
 }
 
 fn as_key(v: &Value) -> Arc<str> {
@@ -336,7 +327,7 @@ impl Engine {
             next_token: 0,
             actions: 0,
             scratch: Vec::new(),
-            name_buf: String::new(),
+            field_buf: Vec::new(),
             rejected: 0,
             statuses: Statuses {
                 running: Arc::from("Running"),
@@ -391,8 +382,7 @@ impl Engine {
     /// Appends a prior (`given`) event: applied to its aggregate and projected into read
     /// models as history; policies, sagas and external systems do not react to it.
     pub fn given(&mut self, event: usize, payload: Vec<Value>) {
-        let (stream_name, agg) = self.stream_of(event, &payload);
-        let stream = self.store.stream(&stream_name);
+        let (stream, agg) = self.stream_of(event, &payload);
         let correlation = self.store.intern("given");
         let position = self.store.records.len() as u64;
         let id = self.event_id(position);
@@ -413,29 +403,30 @@ impl Engine {
             self.ensure_instance(a, &key, stream);
             let _ = self.apply(a, &key, event, &payload);
         }
-        for sub in self.program.by_event[event].clone() {
-            if let SubscriberKind::ReadModel(_) = self.program.subscribers[sub].kind {
-                let _ = self.handle(sub, position);
+        let program = self.program.clone();
+        for &sub in &program.by_event[event] {
+            if let SubscriberKind::ReadModel(_) = program.subscribers[sub].kind {
+                let _ = self.handle(&program, sub, position);
             }
         }
     }
 
-    /// The stream of an event: `Owner/key` (and the aggregate and key if an aggregate owns it).
-    fn stream_of(&self, event: usize, payload: &[Value]) -> (String, Option<(usize, Arc<str>)>) {
+    /// The stream of an event, `Owner/key` (and the aggregate and key if an aggregate owns it).
+    fn stream_of(&mut self, event: usize, payload: &[Value]) -> (u32, Option<(usize, Arc<str>)>) {
         let def = &self.program.events[event];
         let key = def
             .key_slot
             .and_then(|s| payload.get(s))
             .map(as_key)
             .unwrap_or_else(|| Arc::from(""));
-        match def.owner {
-            Some(Target::Aggregate(a)) => (
-                stream_name(&self.program.aggregates[a].name, &key),
-                Some((a, key)),
-            ),
-            Some(Target::External(x)) => (stream_name(&self.program.externals[x].name, &key), None),
-            None => (stream_name(&def.name, &key), None),
-        }
+        let (owner, aggregate) = match def.owner {
+            Some(Target::Aggregate(a)) => (&self.program.aggregates[a].name, Some(a)),
+            Some(Target::External(x)) => (&self.program.externals[x].name, None),
+            None => (&def.name, None),
+        };
+        let owner = self.store.intern(owner);
+        let stream = self.store.stream(owner, &key);
+        (stream, aggregate.map(|a| (a, key)))
     }
 
     /// Makes sure instance `key` of aggregate `a` exists (it is created by its first event).
@@ -462,31 +453,38 @@ impl Engine {
         }
     }
 
-    /// Computes field values from sources over `roots`, the target id for `Source::Target`.
+    /// Computes one field's value from its source over `roots`, the target id for
+    /// `Source::Target`.
+    fn value(
+        (source, field): (&Source, &crate::model::Field),
+        roots: &[RootValue<'_>],
+        target: &Value,
+    ) -> Result<Value, EvalError> {
+        let v = match source {
+            Source::Expr(e) => e.eval(roots)?,
+            Source::Copy(r, slot) => match roots.get(*r) {
+                Some(RootValue::Record(rec)) => rec.get(*slot).cloned().unwrap_or_default(),
+                _ => Value::None,
+            },
+            Source::Target => target.clone(),
+            Source::Zero(z) => z.clone(),
+        };
+        Ok(coerce(v, &field.ty))
+    }
+
+    /// Computes field values from sources (see `value`), as an event's payload.
     fn values(
         sources: &[Source],
         fields: &[crate::model::Field],
         roots: &[RootValue<'_>],
         target: &Value,
     ) -> Result<Arc<[Value]>, EvalError> {
-        let one = |(s, f): (&Source, &crate::model::Field)| -> Result<Value, EvalError> {
-            let v = match s {
-                Source::Expr(e) => e.eval(roots)?,
-                Source::Copy(r, slot) => match roots.get(*r) {
-                    Some(RootValue::Record(rec)) => rec.get(*slot).cloned().unwrap_or_default(),
-                    _ => Value::None,
-                },
-                Source::Target => target.clone(),
-                Source::Zero(z) => z.clone(),
-            };
-            Ok(coerce(v, &f.ty))
-        };
         // One allocation: the payload is made empty at its final size, then filled in place.
         let n = sources.len().min(fields.len());
         let mut out: Arc<[Value]> = std::iter::repeat_n(Value::None, n).collect();
         if let Some(cells) = Arc::get_mut(&mut out) {
             for (cell, pair) in cells.iter_mut().zip(sources.iter().zip(fields)) {
-                *cell = one(pair)?;
+                *cell = Self::value(pair, roots, target)?;
             }
         }
         Ok(out)
@@ -502,6 +500,18 @@ impl Engine {
         cause: Cause,
     ) -> Result<Range<u64>, String> {
         let program = self.program.clone();
+        self.execute_in(&program, command, fields, correlation, cause)
+    }
+
+    /// `execute` with the program at hand (one `Arc` clone per action, not per call).
+    fn execute_in(
+        &mut self,
+        program: &Program,
+        command: usize,
+        fields: &[Value],
+        correlation: u32,
+        cause: Cause,
+    ) -> Result<Range<u64>, String> {
         let cdef = &program.commands[command];
         let key = cdef
             .key_slot
@@ -530,7 +540,9 @@ impl Engine {
                 self.react(&outcomes, fields, correlation, own);
                 Ok(0..0)
             }
-            Target::Aggregate(a) => self.decide(a, command, &key, fields, correlation, own),
+            Target::Aggregate(a) => {
+                self.decide(program, a, command, &key, fields, correlation, own)
+            }
         };
         if let Some(rec) = self.commands.get_mut(index) {
             match &result {
@@ -544,8 +556,13 @@ impl Engine {
         result
     }
 
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the command's parts, passed apart"
+    )]
     fn decide(
         &mut self,
+        program: &Program,
         a: usize,
         command: usize,
         key: &Arc<str>,
@@ -553,7 +570,6 @@ impl Engine {
         correlation: u32,
         cause: Cause,
     ) -> Result<Range<u64>, String> {
-        let program = self.program.clone();
         let def = &program.aggregates[a];
         let cname = &program.commands[command].name;
         let Some(h) = def.handlers.get(&command) else {
@@ -607,15 +623,8 @@ impl Engine {
         let (version, stream) = match &found {
             Some(inst) => (inst.version, inst.stream),
             None => {
-                // The name is built in a reused buffer: a new stream costs one allocation.
-                let mut name = std::mem::take(&mut self.name_buf);
-                name.clear();
-                name.push_str(&def.name);
-                name.push('/');
-                name.push_str(key);
-                let stream = self.store.stream(&name);
-                self.name_buf = name;
-                (0, stream)
+                let owner = self.store.intern(&def.name);
+                (0, self.store.stream(owner, key))
             }
         };
         let expected = if version == 0 {
@@ -645,7 +654,7 @@ impl Engine {
             }
         }
         for pos in positions.clone() {
-            self.dispatch(pos);
+            self.dispatch(program, pos);
         }
         Ok(positions)
     }
@@ -693,9 +702,15 @@ impl Engine {
     }
 
     /// Appends an event produced outside an aggregate (external answers, translations).
-    fn append_free(&mut self, event: usize, payload: Arc<[Value]>, correlation: u32, cause: Cause) {
-        let (name, _) = self.stream_of(event, &payload);
-        let stream = self.store.stream(&name);
+    fn append_free(
+        &mut self,
+        program: &Program,
+        event: usize,
+        payload: Arc<[Value]>,
+        correlation: u32,
+        cause: Cause,
+    ) {
+        let (stream, _) = self.stream_of(event, &payload);
         let position = self.store.records.len() as u64;
         let id = self.event_id(position);
         let new = NewEvent {
@@ -708,18 +723,17 @@ impl Engine {
         };
         if let Ok(ps) = self.store.append(stream, Expected::Any, [new]) {
             for p in ps {
-                self.dispatch(p);
+                self.dispatch(program, p);
             }
         }
     }
 
     /// Hands a new event to its subscribers and translations.
-    fn dispatch(&mut self, position: u64) {
+    fn dispatch(&mut self, program: &Program, position: u64) {
         let Some(rec) = self.store.records.get(position as usize) else {
             return;
         };
         let (event, stream, time) = (rec.event as usize, rec.stream, rec.time);
-        let program = self.program.clone();
         for &sub in &program.by_event[event] {
             let fault = &self.faults[sub];
             let delay = program.subscribers[sub].delivery.latency_ms + fault.latency_ms;
@@ -770,7 +784,13 @@ impl Engine {
                 &[RootValue::Record(&payload), RootValue::Scalar(&now)],
                 &Value::None,
             ) {
-                self.append_free(t.into, payload, correlation, Cause::Event(position));
+                self.append_free(
+                    program,
+                    t.into,
+                    payload,
+                    correlation,
+                    Cause::Event(position),
+                );
             }
         }
     }
@@ -819,10 +839,17 @@ impl Engine {
         }
     }
 
-    fn deliver(&mut self, sub: usize, position: u64, attempt: u32, queued: bool) {
+    fn deliver(
+        &mut self,
+        program: &Program,
+        sub: usize,
+        position: u64,
+        attempt: u32,
+        queued: bool,
+    ) {
         let now = self.clock.now;
         let fault = &self.faults[sub];
-        let d = &self.program.subscribers[sub].delivery;
+        let d = &program.subscribers[sub].delivery;
         let (latency_ms, max_attempts, backoff_ms) = (d.latency_ms, d.max_attempts, d.backoff_ms);
         let (failure_rate, duplicate_rate) = (fault.failure_rate, fault.duplicate_rate);
         let idempotent = fault.idempotent.unwrap_or(d.idempotent);
@@ -836,7 +863,7 @@ impl Engine {
         let result = match injected {
             Some(e) => Err(e),
             None if idempotent && self.subs[sub].was_handled(position) => Ok(()),
-            None => self.handle(sub, position),
+            None => self.handle(program, sub, position),
         };
         match result {
             Ok(()) => {
@@ -899,12 +926,12 @@ impl Engine {
     /// `cause`.
     fn issue(
         &mut self,
+        program: &Program,
         issue: &IssueDef,
         event_payload: &[Value],
         correlation: u32,
         cause: Cause,
     ) -> Result<Range<u64>, String> {
-        let program = self.program.clone();
         let now = Value::Ts(self.clock.now);
         let roots = [RootValue::Record(event_payload), RootValue::Scalar(&now)];
         let target = match &issue.target {
@@ -912,19 +939,24 @@ impl Engine {
             Source::Copy(_, s) => event_payload.get(*s).cloned().unwrap_or_default(),
             Source::Target | Source::Zero(_) => Value::str(""),
         };
-        let fields = Self::values(
-            &issue.fields,
-            &program.commands[issue.command].fields,
-            &roots,
-            &target,
-        )
-        .map_err(|e| e.to_string())?;
-        self.execute(issue.command, &fields, correlation, cause)
+        // The command's fields live only while it is handled: in a reused buffer.
+        let mut fields = std::mem::take(&mut self.field_buf);
+        fields.clear();
+        for pair in issue
+            .fields
+            .iter()
+            .zip(&program.commands[issue.command].fields)
+        {
+            fields.push(Self::value(pair, &roots, &target).map_err(|e| e.to_string())?);
+        }
+        let result = self.execute_in(program, issue.command, &fields, correlation, cause);
+        fields.clear();
+        self.field_buf = fields;
+        result
     }
 
     /// A subscriber handles one event. An error fails the delivery (retried, then parked).
-    fn handle(&mut self, sub: usize, position: u64) -> Result<(), String> {
-        let program = self.program.clone();
+    fn handle(&mut self, program: &Program, sub: usize, position: u64) -> Result<(), String> {
         let Some(rec) = self.store.records.get(position as usize) else {
             return Ok(());
         };
@@ -950,7 +982,13 @@ impl Engine {
                         Err(e) => return Err(e.to_string()),
                     }
                 }
-                let _ = self.issue(issue, &rec.payload, rec.correlation, Cause::Event(position));
+                let _ = self.issue(
+                    program,
+                    issue,
+                    &rec.payload,
+                    rec.correlation,
+                    Cause::Event(position),
+                );
                 Ok(())
             }
             SubscriberKind::ReadModel(_) => Ok(()),
@@ -969,29 +1007,26 @@ impl Engine {
                 Ok(())
             }
             SubscriberKind::Saga(s) => {
-                self.saga_event(*s, event, position);
+                self.saga_event(program, *s, event, position, &rec.payload, rec.correlation);
                 Ok(())
             }
         }
     }
 
-    /// Whether saga instance `key` of saga `s` is running.
-    fn saga_running(&self, s: usize, key: &Value) -> bool {
-        self.sagas[s]
-            .get(key)
-            .is_some_and(|i| Arc::ptr_eq(&i.status, &self.statuses.running))
-    }
-
-    fn saga_event(&mut self, s: usize, event: usize, position: u64) {
-        let program = self.program.clone();
+    fn saga_event(
+        &mut self,
+        program: &Program,
+        s: usize,
+        event: usize,
+        position: u64,
+        payload: &[Value],
+        correlation: u32,
+    ) {
         let def = &program.sagas[s];
-        let Some(rec) = self.store.records.get(position as usize).cloned() else {
-            return;
-        };
         let Some(key) = def
             .correlation
             .get(&event)
-            .and_then(|slot| rec.payload.get(*slot))
+            .and_then(|slot| payload.get(*slot))
         else {
             return;
         };
@@ -1028,7 +1063,7 @@ impl Engine {
         {
             if let Some(w) = &step.when
                 && !matches!(
-                    w.eval(&[RootValue::Record(&rec.payload), RootValue::Scalar(&now)]),
+                    w.eval(&[RootValue::Record(payload), RootValue::Scalar(&now)]),
                     Ok(Value::Bool(true))
                 )
             {
@@ -1036,7 +1071,7 @@ impl Engine {
             }
             let issued = self.commands.len();
             let cause = Cause::Event(position);
-            match self.issue(&step.issue, &rec.payload, rec.correlation, cause) {
+            match self.issue(program, &step.issue, payload, correlation, cause) {
                 Ok(_) => {
                     if let Some(inst) = self.sagas[s].get_mut(key) {
                         inst.taken.push((i, position));
@@ -1051,13 +1086,11 @@ impl Engine {
                         cause
                     };
                     let failed = self.statuses.compensated.clone();
-                    self.saga_fail(s, key, &failed, failure);
+                    self.saga_fail(program, s, key, &failed, failure);
                     return;
                 }
             }
-            if !self.saga_running(s, key) {
-                return;
-            }
+            // An issued command only schedules deliveries: the instance is still running.
         }
         let stamp = self.stamp();
         for (d, dl) in def.deadlines.iter().enumerate() {
@@ -1105,8 +1138,14 @@ impl Engine {
 
     /// Compensates the steps taken, in reverse, then issues the failure command; `failure`
     /// (the rejected command, the expired deadline) is their cause.
-    fn saga_fail(&mut self, s: usize, key: &Value, status: &Arc<str>, failure: Cause) {
-        let program = self.program.clone();
+    fn saga_fail(
+        &mut self,
+        program: &Program,
+        s: usize,
+        key: &Value,
+        status: &Arc<str>,
+        failure: Cause,
+    ) {
         let def = &program.sagas[s];
         let now = self.stamp();
         let Some(inst) = self.sagas[s].get_mut(key) else {
@@ -1126,7 +1165,7 @@ impl Engine {
                 && let Some(rec) = self.store.records.get(pos as usize).cloned()
             {
                 let issued = self.stamp();
-                let _ = self.issue(&comp, &rec.payload, rec.correlation, failure);
+                let _ = self.issue(program, &comp, &rec.payload, rec.correlation, failure);
                 if let Some(inst) = self.sagas[s].get_mut(key) {
                     inst.compensations.push(issued);
                 }
@@ -1135,7 +1174,7 @@ impl Engine {
         if let Some(f) = &def.on_failure
             && let Some(rec) = self.store.records.get(start as usize).cloned()
         {
-            let _ = self.issue(f, &rec.payload, rec.correlation, failure);
+            let _ = self.issue(program, f, &rec.payload, rec.correlation, failure);
         }
     }
 
@@ -1153,24 +1192,25 @@ impl Engine {
         if self.actions > MAX_ACTIONS {
             return Err(SimError::Runaway(MAX_ACTIONS));
         }
+        let program = self.program.clone();
         match action {
             Action::Command { command, fields } => {
                 let n = self.commands.len();
                 let correlation = self.store.intern(&format!("c-{}", n + 1));
-                let _ = self.execute(command, &fields, correlation, Cause::Scenario);
+                let _ = self.execute_in(&program, command, &fields, correlation, Cause::Scenario);
             }
             Action::Deliver {
                 sub,
                 position,
                 attempt,
                 queued,
-            } => self.deliver(sub, position, attempt, queued),
+            } => self.deliver(&program, sub, position, attempt, queued),
             Action::Respond {
                 event,
                 payload,
                 correlation,
                 cause,
-            } => self.append_free(event, payload, correlation, cause),
+            } => self.append_free(&program, event, payload, correlation, cause),
             Action::Deadline { saga, key, token } => {
                 let running = &self.statuses.running;
                 let armed = self.sagas[saga]
@@ -1184,7 +1224,7 @@ impl Engine {
                     .map(|d| d.armed);
                 if let Some(armed) = armed {
                     let timed_out = self.statuses.timed_out.clone();
-                    self.saga_fail(saga, &key, &timed_out, Cause::Deadline(armed));
+                    self.saga_fail(&program, saga, &key, &timed_out, Cause::Deadline(armed));
                 }
             }
             Action::Redrive { sub, position } => {

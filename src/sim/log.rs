@@ -66,14 +66,7 @@ pub fn jsonl(engine: &Engine) -> String {
         out.push_str(",\"context\":");
         string(&mut out, &def.context);
         out.push_str(",\"stream\":");
-        string(
-            &mut out,
-            engine
-                .store
-                .streams
-                .get(r.stream as usize)
-                .map_or("", |s| &s.name),
-        );
+        string(&mut out, &engine.store.stream_name(r.stream));
         let _ = write!(out, ",\"version\":{}", r.version);
         out.push_str(",\"type\":");
         string(&mut out, &def.name);

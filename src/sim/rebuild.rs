@@ -11,9 +11,9 @@ use crate::model::expr::{EvalError, Value};
 /// The instance `key` of aggregate `a`, folded from its stream (None if it has no events).
 pub fn fold_stream(engine: &Engine, a: usize, key: &str) -> Option<Result<Instance, EvalError>> {
     let def = engine.program.aggregates.get(a)?;
-    let stream = engine.store.find_stream(&format!("{}/{key}", def.name))?;
+    let stream = engine.store.find_stream(&def.name, key)?;
     let mut inst = Instance::new(def, stream);
-    for &pos in &engine.store.streams.get(stream as usize)?.positions {
+    for pos in engine.store.streams.get(stream as usize)?.positions() {
         let r = engine.store.records.get(pos as usize)?;
         if let Err(e) = apply(def, &mut inst, r.event as usize, &r.payload, r.time) {
             return Some(Err(e));

@@ -183,13 +183,54 @@ pub struct Conflict {
     pub actual: u32,
 }
 
-/// A stream: its name and the positions of its events.
-#[derive(Clone, Debug, Default)]
+/// A stream: its owner and key (named `Owner/key`, as `Booking/b-1`) and the positions of its
+/// events.
+#[derive(Clone, Debug)]
 pub struct Stream {
-    /// `Booking/b-1`.
-    pub name: Arc<str>,
-    /// Positions of its events, in version order (a log holds fewer than 2³² events).
-    pub positions: Vec<u32>,
+    /// The owner's name (an aggregate, an external system or an event type), interned.
+    pub owner: u32,
+    /// The key within the owner (an aggregate's id), shared with the instance it belongs to.
+    pub key: Arc<str>,
+    /// The position of its first event (`NO_EVENT` while it has none): kept apart, so that
+    /// the many streams of one event each (a saga's steps) allocate no list.
+    first: u32,
+    /// The positions of its other events, in version order (a log holds fewer than 2³²).
+    rest: Vec<u32>,
+}
+
+/// `Stream::first` of an empty stream.
+const NO_EVENT: u32 = u32::MAX;
+
+impl Stream {
+    /// The number of its events (its version).
+    pub fn len(&self) -> u32 {
+        if self.first == NO_EVENT {
+            0
+        } else {
+            1 + self.rest.len() as u32
+        }
+    }
+
+    /// True while it has no events.
+    pub fn is_empty(&self) -> bool {
+        self.first == NO_EVENT
+    }
+
+    /// The positions of its events, in version order.
+    pub fn positions(&self) -> impl Iterator<Item = u32> + '_ {
+        (!self.is_empty())
+            .then_some(self.first)
+            .into_iter()
+            .chain(self.rest.iter().copied())
+    }
+
+    fn push(&mut self, position: u32) {
+        if self.is_empty() {
+            self.first = position;
+        } else {
+            self.rest.push(position);
+        }
+    }
 }
 
 /// A new event to append.
@@ -216,7 +257,7 @@ pub struct EventStore {
     pub records: Vec<Record>,
     /// Every stream, by index.
     pub streams: Vec<Stream>,
-    stream_index: FastMap<Arc<str>, u32>,
+    stream_index: FastMap<(u32, Arc<str>), u32>,
     ids: IdIndex,
     strings: Vec<Arc<str>>,
     string_index: FastMap<Arc<str>, u32>,
@@ -225,31 +266,48 @@ pub struct EventStore {
 }
 
 impl EventStore {
-    /// The stream called `name`, created empty if new.
-    pub fn stream(&mut self, name: &str) -> u32 {
-        if let Some(&i) = self.stream_index.get(name) {
-            return i;
+    /// The stream `key` of `owner` (an interned name, see `intern`), created empty if new.
+    /// No name is formatted: a new stream shares its key and costs one index entry.
+    pub fn stream(&mut self, owner: u32, key: &Arc<str>) -> u32 {
+        let next = self.streams.len() as u32;
+        let i = *self
+            .stream_index
+            .entry((owner, key.clone()))
+            .or_insert(next);
+        if i == next {
+            self.streams.push(Stream {
+                owner,
+                key: key.clone(),
+                first: NO_EVENT,
+                rest: Vec::new(),
+            });
         }
-        let name: Arc<str> = Arc::from(name);
-        let i = self.streams.len() as u32;
-        self.streams.push(Stream {
-            name: name.clone(),
-            positions: Vec::new(),
-        });
-        self.stream_index.insert(name, i);
         i
     }
 
-    /// The stream called `name`, if it exists.
-    pub fn find_stream(&self, name: &str) -> Option<u32> {
-        self.stream_index.get(name).copied()
+    /// The stream called `owner/key`, if it exists.
+    pub fn find_stream(&self, owner: &str, key: &str) -> Option<u32> {
+        let owner = *self.string_index.get(owner)?;
+        self.stream_index.get(&(owner, Arc::from(key))).copied()
+    }
+
+    /// A stream's name, `Owner/key` (empty for no stream).
+    pub fn stream_name(&self, stream: u32) -> String {
+        self.streams
+            .get(stream as usize)
+            .map_or_else(String::new, |s| {
+                let owner = self.string(s.owner);
+                let mut name = String::with_capacity(owner.len() + 1 + s.key.len());
+                name.push_str(owner);
+                name.push('/');
+                name.push_str(&s.key);
+                name
+            })
     }
 
     /// The current version of a stream (0 if it has no events).
     pub fn version(&self, stream: u32) -> u32 {
-        self.streams
-            .get(stream as usize)
-            .map_or(0, |s| s.positions.len() as u32)
+        self.streams.get(stream as usize).map_or(0, Stream::len)
     }
 
     /// Interns a string (correlation ids).
@@ -308,11 +366,7 @@ impl EventStore {
         };
         if !ok {
             return Err(Conflict {
-                stream: self
-                    .streams
-                    .get(stream as usize)
-                    .map(|s| s.name.to_string())
-                    .unwrap_or_default(),
+                stream: self.stream_name(stream),
                 expected,
                 actual,
             });
@@ -356,7 +410,7 @@ impl EventStore {
                 self.ids.insert(&self.records, position as usize);
             }
             if let Some(s) = self.streams.get_mut(stream as usize) {
-                s.positions.push(position as u32);
+                s.push(position as u32);
             }
         }
         Ok(first..self.records.len() as u64)
@@ -380,6 +434,11 @@ pub fn format_id(id: u128) -> String {
 mod tests {
     use super::*;
 
+    fn named(s: &mut EventStore, owner: &str, key: &str) -> u32 {
+        let owner = s.intern(owner);
+        s.stream(owner, &Arc::from(key))
+    }
+
     fn ev(id: u128) -> NewEvent {
         NewEvent {
             id,
@@ -394,7 +453,7 @@ mod tests {
     #[test]
     fn expected_versions_guard_concurrent_writers() {
         let mut s = EventStore::default();
-        let a = s.stream("Booking/b-1");
+        let a = named(&mut s, "Booking", "b-1");
         assert!(s.append(a, Expected::StreamExists, vec![ev(1)]).is_err());
         assert_eq!(s.append(a, Expected::NoStream, vec![ev(1)]).unwrap(), 0..1);
         let e = s.append(a, Expected::NoStream, vec![ev(2)]).unwrap_err();
@@ -407,9 +466,37 @@ mod tests {
     }
 
     #[test]
+    fn streams_are_found_by_owner_and_key_and_list_their_events_in_order() {
+        let mut s = EventStore::default();
+        let booking = named(&mut s, "Booking", "b-1");
+        let other = named(&mut s, "Booking", "b-2");
+        let payment = named(&mut s, "Payment", "b-1");
+        assert_eq!(named(&mut s, "Booking", "b-1"), booking);
+        assert!(booking != other && booking != payment && other != payment);
+        assert_eq!(s.stream_name(payment), "Payment/b-1");
+        assert_eq!(s.find_stream("Booking", "b-2"), Some(other));
+        assert_eq!(s.find_stream("Booking", "b-3"), None);
+        assert_eq!(s.find_stream("Nobody", "b-1"), None);
+        assert!(s.streams[booking as usize].is_empty());
+        for (i, stream) in [booking, payment, booking, booking].into_iter().enumerate() {
+            s.append(stream, Expected::Any, [ev(i as u128 + 1)])
+                .unwrap();
+        }
+        let of = |st: u32| s.streams[st as usize].positions().collect::<Vec<_>>();
+        assert_eq!(of(booking), vec![0, 2, 3]);
+        assert_eq!(of(payment), vec![1]);
+        assert_eq!(of(other), Vec::<u32>::new());
+        assert_eq!(
+            (s.version(booking), s.version(payment), s.version(other)),
+            (3, 1, 0)
+        );
+        assert_eq!(s.records[3].version, 3);
+    }
+
+    #[test]
     fn the_id_index_finds_every_id_after_growing() {
         let mut s = EventStore::default();
-        let a = s.stream("x");
+        let a = named(&mut s, "X", "x");
         let ids: Vec<u128> = (0..5000u128)
             .map(|i| i * 0x1_0000_0001 + (i << 100))
             .collect();
@@ -439,7 +526,7 @@ mod tests {
     #[test]
     fn a_seeded_store_is_idempotent_for_derived_and_foreign_ids() {
         let mut s = EventStore::seeded(9);
-        let a = s.stream("x");
+        let a = named(&mut s, "X", "x");
         // Positions 0 and 1 carry their derived ids; position 2 a foreign id that happens to
         // be the id position 3 would derive.
         let d = |p| derived_id(9, p);
@@ -462,7 +549,7 @@ mod tests {
     #[test]
     fn appending_an_event_id_twice_stores_it_once() {
         let mut s = EventStore::default();
-        let a = s.stream("x");
+        let a = named(&mut s, "X", "x");
         s.append(a, Expected::Any, vec![ev(7)]).unwrap();
         assert!(s.append(a, Expected::Any, vec![ev(7)]).unwrap().is_empty());
         assert_eq!(s.records.len(), 1);
