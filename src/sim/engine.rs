@@ -13,77 +13,12 @@ use super::fold::{Table, coerce, project};
 use super::hash::FastMap;
 use super::program::{IssueDef, OutcomeDef, Program, SimError, Source, SubscriberKind, Target};
 use super::rng::Rng;
+pub use super::saga::{ArmedDeadline, Instances, SagaInstance, Stamp};
 use super::store::{Cause, EventStore, Expected, NewEvent, derived_id};
 use crate::model::expr::{EvalError, RootValue, Value};
 
 /// Actions beyond which a run is considered runaway.
 pub const MAX_ACTIONS: u64 = 20_000_000;
-
-/// A saga instance.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SagaInstance {
-    /// `Running`, an end status, `Compensated` or `TimedOut`.
-    pub status: Arc<str>,
-    /// Steps taken: (step index, position of the triggering event).
-    pub taken: Vec<(usize, u64)>,
-    /// Every deadline armed for this instance; the pending ones have not `ended`.
-    pub deadlines: Vec<ArmedDeadline>,
-    /// Position of the start event.
-    pub start: u64,
-    /// When each compensating command was issued.
-    pub compensations: Vec<Stamp>,
-}
-
-/// When something happened outside the log: the log's length then, and the virtual time.
-pub type Stamp = (u64, i64);
-
-impl SagaInstance {
-    /// The deadlines pending at a moment — `shows` tells whether a change stamped so is in
-    /// view (`StateAt::shows`) — soonest first.
-    pub fn pending(&self, shows: impl Fn(u64, i64) -> bool) -> Vec<&ArmedDeadline> {
-        let seen = |s: Stamp| shows(s.0, s.1);
-        let mut out: Vec<&ArmedDeadline> = self
-            .deadlines
-            .iter()
-            .filter(|d| seen(d.set) && d.ended.is_none_or(|e| !seen(e)))
-            .collect();
-        out.sort_by_key(|d| (d.due, d.deadline));
-        out
-    }
-
-    /// How many compensating commands had been issued at a moment (see `pending`).
-    pub fn compensations_seen(&self, shows: impl Fn(u64, i64) -> bool) -> usize {
-        self.compensations
-            .iter()
-            .filter(|s| shows(s.0, s.1))
-            .count()
-    }
-
-    /// Ends the pending deadlines (all, or those of deadline `only`) at `now`.
-    fn end_deadlines(&mut self, only: Option<usize>, now: Stamp) {
-        for armed in &mut self.deadlines {
-            if armed.ended.is_none() && only.is_none_or(|d| d == armed.deadline) {
-                armed.ended = Some(now);
-            }
-        }
-    }
-}
-
-/// A deadline armed for a saga instance.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ArmedDeadline {
-    /// The deadline's index in the saga's definition.
-    pub deadline: usize,
-    /// When it falls due (virtual ms).
-    pub due: i64,
-    /// Position of the event that armed it.
-    pub armed: u64,
-    /// When it was armed (the saga handled that event).
-    pub set: Stamp,
-    /// When it fired, was cancelled or the instance ended; None while pending.
-    pub ended: Option<Stamp>,
-    token: u64,
-}
 
 /// A change outside the log, stamped with the log length when it happened; the timeline
 /// replays these to show sagas and the dead-letter queue at any position.
@@ -276,7 +211,7 @@ pub struct Engine {
     /// Read-model tables, per read model, by key.
     pub read_models: Vec<Table>,
     /// Saga instances, per saga, by correlation value.
-    pub sagas: Vec<FastMap<Value, SagaInstance>>,
+    pub sagas: Vec<Instances>,
     /// The dead-letter queue.
     pub dlq: Vec<Parked>,
     /// Every command handled.
@@ -312,7 +247,7 @@ impl Engine {
         Self {
             aggregates: vec![FastMap::default(); program.aggregates.len()],
             read_models: vec![Table::default(); program.read_models.len()],
-            sagas: vec![FastMap::default(); program.sagas.len()],
+            sagas: vec![Instances::default(); program.sagas.len()],
             faults: vec![FaultDef::default(); n_subs],
             subs: vec![SubState::default(); n_subs],
             program,
@@ -1030,13 +965,20 @@ impl Engine {
         else {
             return;
         };
+        // The instance is found once; below it is reached by its place.
         let running = &self.statuses.running;
-        match self.sagas[s].get(key) {
-            Some(i) if !Arc::ptr_eq(&i.status, running) => return,
-            Some(_) => {}
+        let place = match self.sagas[s].find(key) {
+            Some(p)
+                if self.sagas[s]
+                    .at_mut(p)
+                    .is_some_and(|i| Arc::ptr_eq(&i.status, running)) =>
+            {
+                p
+            }
+            Some(_) => return,
             None if event != def.start => return,
             None => {
-                self.sagas[s].insert(
+                let p = self.sagas[s].start(
                     key.clone(),
                     SagaInstance {
                         status: running.clone(),
@@ -1052,8 +994,9 @@ impl Engine {
                     key: key.clone(),
                     status,
                 });
+                p
             }
-        }
+        };
         let now = Value::Ts(self.clock.now);
         for (i, step) in def
             .steps
@@ -1073,7 +1016,7 @@ impl Engine {
             let cause = Cause::Event(position);
             match self.issue(program, &step.issue, payload, correlation, cause) {
                 Ok(_) => {
-                    if let Some(inst) = self.sagas[s].get_mut(key) {
+                    if let Some(inst) = self.sagas[s].at_mut(place) {
                         inst.taken.push((i, position));
                     }
                 }
@@ -1095,7 +1038,7 @@ impl Engine {
         let stamp = self.stamp();
         for (d, dl) in def.deadlines.iter().enumerate() {
             if dl.until.contains(&event)
-                && let Some(inst) = self.sagas[s].get_mut(key)
+                && let Some(inst) = self.sagas[s].at_mut(place)
             {
                 inst.end_deadlines(Some(d), stamp);
             }
@@ -1103,7 +1046,7 @@ impl Engine {
                 self.next_token += 1;
                 let token = self.next_token;
                 let due = self.clock.now + dl.after_ms;
-                if let Some(inst) = self.sagas[s].get_mut(key) {
+                if let Some(inst) = self.sagas[s].at_mut(place) {
                     inst.deadlines.push(ArmedDeadline {
                         deadline: d,
                         due,
@@ -1124,7 +1067,7 @@ impl Engine {
             }
         }
         if let Some((_, status)) = def.ends.iter().find(|(e, _)| *e == event)
-            && let Some(inst) = self.sagas[s].get_mut(key)
+            && let Some(inst) = self.sagas[s].at_mut(place)
         {
             inst.status = status.clone();
             inst.end_deadlines(None, stamp);

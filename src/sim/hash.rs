@@ -75,8 +75,16 @@ impl Hasher for FxHasher {
 
     #[inline]
     fn finish(&self) -> u64 {
-        // Spread the high bits down: hashbrown takes its bucket from the low bits.
-        self.hash ^ (self.hash >> 29)
+        // A full mix (MurmurHash3's finalizer): the rounds' multiplications carry every input
+        // bit up but never down, and hashbrown takes its bucket from the low bits — without
+        // this, keys that differ in their last bytes (`o-10417`, `o-10418`) crowd into a few
+        // buckets.
+        let mut h = self.hash;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
     }
 }
 
@@ -137,5 +145,32 @@ mod tests {
         }
         let hashes: std::collections::HashSet<u64> = seen.iter().map(|(h, _)| *h).collect();
         assert_eq!(hashes.len(), seen.len(), "{n} texts");
+    }
+
+    #[test]
+    fn sequential_ids_fill_the_buckets_a_map_takes_from_the_low_bits() {
+        use crate::model::expr::Value;
+        use std::hash::BuildHasher as _;
+        let build = BuildHasherDefault::<FxHasher>::default();
+        let (n, buckets) = (20_000usize, 32_768usize);
+        let ideal = buckets as f64 * (1.0 - (-(n as f64) / buckets as f64).exp());
+        let used = |hashes: &mut dyn Iterator<Item = u64>| {
+            let mut hit = vec![false; buckets];
+            for h in hashes {
+                hit[h as usize & (buckets - 1)] = true;
+            }
+            hit.iter().filter(|&&b| b).count() as f64
+        };
+        // Ids that differ only in their last characters, as values (saga correlations, row
+        // keys) and as text (aggregate ids): as many buckets as random hashes would fill.
+        let values = used(&mut (0..n).map(|i| build.hash_one(Value::str(&format!("o-{i}")))));
+        let texts = used(&mut (0..n).map(|i| build.hash_one(format!("booking-{i}"))));
+        let ints = used(&mut (0..n).map(|i| build.hash_one(Value::Int(i as i64 * 1024))));
+        for (what, got) in [("values", values), ("texts", texts), ("integers", ints)] {
+            assert!(
+                got > 0.95 * ideal,
+                "{what}: {got} buckets used of ~{ideal:.0}"
+            );
+        }
     }
 }

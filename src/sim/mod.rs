@@ -3,6 +3,7 @@
 //! - [`program`]: the model compiled for running.
 //! - [`store`]: the event store (log, streams, expected versions, idempotent append).
 //! - [`engine`]: commands, subscribers with faults, retries and dead letters, sagas.
+//! - [`saga`]: saga instances (steps taken, deadlines armed, compensations run).
 //! - [`fold`]: events applied to state (live and rebuilt from the log).
 //! - [`rebuild`]: state rebuilt from the log alone, compared with the live state.
 //! - [`scenario`]: scenarios of the model file and their expectations.
@@ -19,6 +20,7 @@ pub mod log;
 pub mod program;
 pub mod rebuild;
 pub mod rng;
+pub mod saga;
 pub mod scenario;
 pub mod store;
 pub mod timeline;
