@@ -310,7 +310,7 @@ impl EventStore {
         self.streams.get(stream as usize).map_or(0, Stream::len)
     }
 
-    /// Interns a string (correlation ids).
+    /// Interns a string (correlation ids, the owners of streams).
     pub fn intern(&mut self, s: &str) -> u32 {
         if let Some(&i) = self.string_index.get(s) {
             return i;
