@@ -41,6 +41,21 @@ impl<A> Scheduler<A> {
             self.due.push_back((self.seq, action));
             return;
         }
+        self.at_seq(time, self.seq, action);
+    }
+
+    /// Takes the next sequence number without scheduling anything: an action scheduled
+    /// later with it (`at_seq`) keeps its place among actions due at the same time, as if
+    /// it had been scheduled now.
+    pub fn reserve(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
+    /// Schedules `action` at `time` (never before now) in the place of sequence number `seq`
+    /// (from `reserve`).
+    pub fn at_seq(&mut self, time: i64, seq: u64, action: A) {
+        let time = time.max(self.now);
         let slot = match self.free.pop() {
             Some(i) => {
                 self.slots[i] = Some(action);
@@ -51,7 +66,7 @@ impl<A> Scheduler<A> {
                 self.slots.len() - 1
             }
         };
-        self.heap.push(Reverse((time, self.seq, slot)));
+        self.heap.push(Reverse((time, seq, slot)));
     }
 
     /// The time of the next action.
@@ -121,5 +136,19 @@ mod tests {
         let order: Vec<_> = std::iter::from_fn(|| s.pop().map(|(_, a)| a)).collect();
         assert_eq!(order, vec!["c", "d", "e", "f"]);
         assert!(s.is_empty());
+    }
+
+    #[test]
+    fn a_reserved_place_is_kept_among_actions_due_at_the_same_time() {
+        let mut s = Scheduler::new(0);
+        s.at(5, "a");
+        let place = s.reserve();
+        s.at(5, "c");
+        assert_eq!(s.pop().map(|(_, a)| a), Some("a"));
+        // Scheduled after "c", in the place reserved before it.
+        s.at_seq(5, place, "b");
+        s.at(5, "d");
+        let order: Vec<_> = std::iter::from_fn(|| s.pop().map(|(_, a)| a)).collect();
+        assert_eq!(order, vec!["b", "c", "d"]);
     }
 }

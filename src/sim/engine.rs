@@ -132,11 +132,12 @@ enum Action {
 }
 
 /// A stream's messages waiting for one subscriber: the head is in flight, the rest wait
-/// (usually none, so the common case allocates nothing).
+/// (usually none, so the common case allocates nothing), each with the clock's sequence
+/// number of its dispatch, so that it goes out in its place among other streams' messages.
 #[derive(Clone, Debug)]
 struct Pending {
     head: u64,
-    rest: VecDeque<u64>,
+    rest: VecDeque<(u64, u64)>,
 }
 
 /// Per-subscriber delivery state.
@@ -670,6 +671,10 @@ impl Engine {
         };
         let (event, stream, time) = (rec.event as usize, rec.stream, rec.time);
         for &sub in &program.by_event[event] {
+            if self.takes_at_once(program, sub, stream) {
+                self.deliver_at_once(program, sub, position, stream);
+                continue;
+            }
             let fault = &self.faults[sub];
             let delay = program.subscribers[sub].delivery.latency_ms + fault.latency_ms;
             let bypass = self.rng_faults.chance(fault.reorder_rate);
@@ -687,7 +692,7 @@ impl Engine {
             }
             let queues = &mut self.subs[sub].queues;
             if let Some(q) = queues.get_mut(&stream) {
-                q.rest.push_back(position);
+                q.rest.push_back((position, self.clock.reserve()));
             } else {
                 queues.insert(
                     stream,
@@ -710,6 +715,9 @@ impl Engine {
         if program.translations[event].is_empty() {
             return;
         }
+        let Some(rec) = self.store.records.get(position as usize) else {
+            return;
+        };
         let (payload, correlation) = (rec.payload.clone(), rec.correlation);
         for t in &program.translations[event] {
             let now = Value::Ts(self.clock.now);
@@ -740,19 +748,19 @@ impl Engine {
         let queues = &mut self.subs[sub].queues;
         let next = match queues.get_mut(&stream) {
             Some(q) if q.head == position => match q.rest.pop_front() {
-                Some(n) => {
+                Some((n, seq)) => {
                     q.head = n;
-                    Some(n)
+                    Some((n, Some(seq)))
                 }
                 None => {
                     queues.remove(&stream);
                     None
                 }
             },
-            Some(q) => Some(q.head),
+            Some(q) => Some((q.head, None)),
             None => None,
         };
-        if let Some(n) = next {
+        if let Some((n, seq)) = next {
             let ready = self
                 .store
                 .records
@@ -762,18 +770,21 @@ impl Engine {
                         + self.program.subscribers[sub].delivery.latency_ms
                         + self.faults[sub].latency_ms
                 });
-            self.clock.at(
-                ready.max(self.clock.now),
-                Action::Deliver {
-                    sub,
-                    position: n,
-                    attempt: 1,
-                    queued: true,
-                },
-            );
+            let action = Action::Deliver {
+                sub,
+                position: n,
+                attempt: 1,
+                queued: true,
+            };
+            match seq {
+                Some(seq) => self.clock.at_seq(ready, seq, action),
+                None => self.clock.at(ready, action),
+            }
         }
     }
 
+    /// Delivers one message to a subscriber: injected faults, the idempotent check, the
+    /// handling, then its outcome (see `delivered`).
     fn deliver(
         &mut self,
         program: &Program,
@@ -784,10 +795,10 @@ impl Engine {
     ) {
         let now = self.clock.now;
         let fault = &self.faults[sub];
-        let d = &program.subscribers[sub].delivery;
-        let (latency_ms, max_attempts, backoff_ms) = (d.latency_ms, d.max_attempts, d.backoff_ms);
-        let (failure_rate, duplicate_rate) = (fault.failure_rate, fault.duplicate_rate);
-        let idempotent = fault.idempotent.unwrap_or(d.idempotent);
+        let idempotent = fault
+            .idempotent
+            .unwrap_or(program.subscribers[sub].delivery.idempotent);
+        let failure_rate = fault.failure_rate;
         let injected = if fault.outages.iter().any(|(a, b)| now >= *a && now < *b) {
             Some("unavailable (outage)".to_owned())
         } else if self.rng_faults.chance(failure_rate) {
@@ -800,19 +811,75 @@ impl Engine {
             None if idempotent && self.subs[sub].was_handled(position) => Ok(()),
             None => self.handle(program, sub, position),
         };
+        self.delivered(program, sub, position, attempt, queued, result);
+    }
+
+    /// Whether subscriber `sub` takes the event at `position` (of `stream`) the moment it is
+    /// appended: a read model with no latency and no faults, and nothing of the stream still
+    /// in flight to it. Such a delivery is the same as one through the clock, which would run
+    /// at this very virtual time; the log, the read model (in log order, as a rebuild makes
+    /// it), the checkpoints and the random streams all come out alike, and it costs no
+    /// scheduling.
+    fn takes_at_once(&self, program: &Program, sub: usize, stream: u32) -> bool {
+        let fault = &self.faults[sub];
+        matches!(program.subscribers[sub].kind, SubscriberKind::ReadModel(_))
+            && program.subscribers[sub].delivery.latency_ms == 0
+            && fault.latency_ms == 0
+            && fault.failure_rate <= 0.0
+            && fault.duplicate_rate <= 0.0
+            && fault.reorder_rate <= 0.0
+            && fault.outages.is_empty()
+            && (self.subs[sub].queues.is_empty() || !self.subs[sub].queues.contains_key(&stream))
+    }
+
+    /// Delivers the event at `position` to `sub` now, in the middle of the action that
+    /// appended it (see `takes_at_once`). A failed handling becomes the stream's head in
+    /// flight, retried through the clock like any other.
+    fn deliver_at_once(&mut self, program: &Program, sub: usize, position: u64, stream: u32) {
+        let result = self.handle(program, sub, position);
+        if result.is_err() {
+            self.subs[sub].queues.insert(
+                stream,
+                Pending {
+                    head: position,
+                    rest: VecDeque::new(),
+                },
+            );
+        }
+        let queued = result.is_err();
+        self.delivered(program, sub, position, 1, queued, result);
+    }
+
+    /// The outcome of a delivery attempt: on success the checkpoint moves (and the stream's
+    /// next message goes out, and a duplicate may be injected); on failure a retry with
+    /// backoff, or parking in the dead-letter queue after the last attempt.
+    fn delivered(
+        &mut self,
+        program: &Program,
+        sub: usize,
+        position: u64,
+        attempt: u32,
+        queued: bool,
+        result: Result<(), String>,
+    ) {
+        let now = self.clock.now;
+        let d = &program.subscribers[sub].delivery;
+        let (latency_ms, max_attempts, backoff_ms) = (d.latency_ms, d.max_attempts, d.backoff_ms);
+        let duplicate_rate = self.faults[sub].duplicate_rate;
         match result {
             Ok(()) => {
-                if !self.subs[sub].was_handled(position) {
+                let state = &mut self.subs[sub];
+                if !state.was_handled(position) {
                     // The first handling (in order, or redriven): how long it waited.
                     let appended = self
                         .store
                         .records
                         .get(position as usize)
                         .map_or(now, |r| r.time);
-                    self.subs[sub].note_delay(now, appended);
+                    state.note_delay(now, appended);
                 }
-                self.subs[sub].mark_handled(position);
-                self.subs[sub].deliveries += 1;
+                state.mark_handled(position);
+                state.deliveries += 1;
                 if queued {
                     self.advance(sub, position);
                     if self.rng_faults.chance(duplicate_rate) {
