@@ -137,7 +137,7 @@ fn every_example_models_protos_compile_and_every_simulated_event_round_trips() {
                     .map(|(_, v)| v.clone())
                     .unwrap_or_else(|| panic!("{name}: {} is not in its envelope", def.name));
                 let msg = case.as_message().unwrap();
-                for (f, v) in ev.fields.iter().zip(r.payload.iter()) {
+                for (f, v) in ev.fields.iter().zip(e.store.payload(r)) {
                     let got = msg.get_field_by_number(f.n).unwrap();
                     same(
                         &model,

@@ -816,7 +816,10 @@ fn the_log_filters_and_read_model_tables_show_the_rows_at_the_cursor() {
         .iter()
         .filter(|r| {
             e.store.stream_name(r.stream).contains("b-7")
-                || r.payload.iter().any(|v| v.to_string().contains("b-7"))
+                || e.store
+                    .payload(r)
+                    .iter()
+                    .any(|v| v.to_string().contains("b-7"))
         })
         .count();
     assert!(matching > 0 && matching < total);

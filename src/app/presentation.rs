@@ -76,7 +76,9 @@ impl SimPanel {
                     .size(26.0)
                     .strong(),
                 );
-                ui.label(RichText::new(payload_text(def, &r.payload, " = ", ", ")).size(18.0));
+                ui.label(
+                    RichText::new(payload_text(def, e.store.payload(r), " = ", ", ")).size(18.0),
+                );
                 let chain = chain_text(e, cursor - 1);
                 if !chain.is_empty() {
                     ui.label(

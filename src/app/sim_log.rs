@@ -56,7 +56,8 @@ impl LogFilter {
                 .string(r.correlation)
                 .to_lowercase()
                 .contains(needle)
-            || r.payload
+            || e.store
+                .payload(r)
                 .iter()
                 .any(|v| v.to_string().to_lowercase().contains(needle))
     }
@@ -243,7 +244,7 @@ impl LogView {
                         r.version.to_string(),
                         def.name.clone(),
                         e.store.string(r.correlation).to_owned(),
-                        payload_text(def, &r.payload, "=", " "),
+                        payload_text(def, e.store.payload(r), "=", " "),
                     ];
                     if cells_ui(&mut row, cells) {
                         clicked = Some(i as u64 + 1);

@@ -304,7 +304,7 @@ fn record_ui(ui: &mut Ui, e: &Engine, cursor: u64) -> Option<StateAction> {
                     format_timestamp(r.time)
                 ))
                 .strong(),
-                RichText::new(payload_text(def, &r.payload, " = ", ", ")).monospace(),
+                RichText::new(payload_text(def, e.store.payload(r), " = ", ", ")).monospace(),
                 RichText::new(format!(
                     "stream {stream} v{} · correlation {} · id {}",
                     r.version,

@@ -220,7 +220,7 @@ impl<'s> Encoder<'s> {
         bytes(&mut buf, 5, &seconds_nanos(r.time, false));
         bytes(&mut buf, 6, h.correlation.as_bytes());
         bytes(&mut buf, 7, h.causation.as_bytes());
-        let event = self.message(def.id, &r.payload)?;
+        let event = self.message(def.id, engine.store.payload(r))?;
         bytes(&mut buf, case.number, &event);
         Some(buf)
     }

@@ -138,7 +138,7 @@ impl Encoder<'_> {
         out.push(',');
         string(&mut out, &json_name(&case.name));
         out.push(':');
-        self.json_fields(&mut out, package, m, &r.payload);
+        self.json_fields(&mut out, package, m, engine.store.payload(r));
         out.push('}');
         Some(out)
     }

@@ -116,7 +116,7 @@ enum Action {
     },
     Respond {
         event: usize,
-        payload: Arc<[Value]>,
+        payload: Vec<Value>,
         correlation: u32,
         cause: Cause,
     },
@@ -231,6 +231,7 @@ pub struct Engine {
     scratch: Vec<NewEvent>,
     statuses: Statuses,
     field_buf: Vec<Value>,
+    payload_buf: Vec<Value>,
     rejected: usize,
 }
 
@@ -264,6 +265,7 @@ impl Engine {
             actions: 0,
             scratch: Vec::new(),
             field_buf: Vec::new(),
+            payload_buf: Vec::new(),
             rejected: 0,
             statuses: Statuses {
                 running: Arc::from("Running"),
@@ -323,23 +325,27 @@ impl Engine {
         let position = self.store.records.len() as u64;
         let id = self.event_id(position);
         let time = self.clock.now;
-        let payload: Arc<[Value]> = Arc::from(payload);
         let new = NewEvent {
             id,
             event: event as u32,
             time,
             correlation,
             causation: Cause::Given,
-            payload: payload.clone(),
+            fields: payload.len() as u32,
         };
-        if self.store.append(stream, Expected::Any, [new]).is_err() {
-            return;
-        }
-        if let Some((a, key)) = agg {
-            self.ensure_instance(a, &key, stream);
-            let _ = self.apply(a, &key, event, &payload);
+        self.store.staging().extend(payload);
+        match self.store.append(stream, Expected::Any, [new]) {
+            Ok(ps) if !ps.is_empty() => {}
+            _ => return,
         }
         let program = self.program.clone();
+        if let Some((a, key)) = agg {
+            self.ensure_instance(a, &key, stream);
+            if let Some(inst) = self.aggregates[a].get_mut(&key) {
+                let payload = self.store.payload_at(position);
+                let _ = super::fold::apply(&program.aggregates[a], inst, event, payload, time);
+            }
+        }
         for &sub in &program.by_event[event] {
             if let SubscriberKind::ReadModel(_) = program.subscribers[sub].kind {
                 let _ = self.handle(&program, sub, position);
@@ -373,22 +379,6 @@ impl Engine {
             .or_insert_with(|| Instance::new(def, stream));
     }
 
-    /// Applies an event to an aggregate instance.
-    fn apply(
-        &mut self,
-        a: usize,
-        key: &Arc<str>,
-        event: usize,
-        payload: &[Value],
-    ) -> Result<(), EvalError> {
-        let program = self.program.clone();
-        let time = self.clock.now;
-        match self.aggregates[a].get_mut(key) {
-            Some(inst) => super::fold::apply(&program.aggregates[a], inst, event, payload, time),
-            None => Ok(()),
-        }
-    }
-
     /// Computes one field's value from its source over `roots`, the target id for
     /// `Source::Target`.
     fn value(
@@ -408,22 +398,20 @@ impl Engine {
         Ok(coerce(v, &field.ty))
     }
 
-    /// Computes field values from sources (see `value`), as an event's payload.
+    /// Computes field values from sources (see `value`), as an event's payload, onto the end
+    /// of `out`; returns how many.
     fn values(
+        out: &mut Vec<Value>,
         sources: &[Source],
         fields: &[crate::model::Field],
         roots: &[RootValue<'_>],
         target: &Value,
-    ) -> Result<Arc<[Value]>, EvalError> {
-        // One allocation: the payload is made empty at its final size, then filled in place.
-        let n = sources.len().min(fields.len());
-        let mut out: Arc<[Value]> = std::iter::repeat_n(Value::None, n).collect();
-        if let Some(cells) = Arc::get_mut(&mut out) {
-            for (cell, pair) in cells.iter_mut().zip(sources.iter().zip(fields)) {
-                *cell = Self::value(pair, roots, target)?;
-            }
+    ) -> Result<u32, EvalError> {
+        let before = out.len();
+        for pair in sources.iter().zip(fields) {
+            out.push(Self::value(pair, roots, target)?);
         }
-        Ok(out)
+        Ok((out.len() - before) as u32)
     }
 
     /// Handles a command now: decides, appends, applies and dispatches. Returns the new
@@ -468,12 +456,9 @@ impl Engine {
         let own = Cause::Command(index as u32);
         let result = match cdef.target {
             Target::External(x) => {
-                let outcomes = program.externals[x]
-                    .on_command
-                    .get(&command)
-                    .cloned()
-                    .unwrap_or_default();
-                self.react(&outcomes, fields, correlation, own);
+                if let Some(outcomes) = program.externals[x].on_command.get(&command) {
+                    self.react(outcomes, fields, correlation, own);
+                }
                 Ok(0..0)
             }
             Target::Aggregate(a) => {
@@ -539,21 +524,25 @@ impl Engine {
         let start = self.store.records.len() as u64;
         let mut news = std::mem::take(&mut self.scratch);
         news.clear();
+        // The payloads go straight to the store's staging area (no allocation of their own).
+        let staging = self.store.staging();
         for (i, em) in h.emits.iter().enumerate() {
-            let payload = Self::values(
-                &em.fields,
-                &program.events[em.event].fields,
-                &roots,
-                &Value::None,
-            )
-            .map_err(|e| format!("cannot compute {}: {e}", program.events[em.event].name))?;
+            let event = &program.events[em.event];
+            let fields =
+                match Self::values(staging, &em.fields, &event.fields, &roots, &Value::None) {
+                    Ok(n) => n,
+                    Err(e) => {
+                        staging.clear();
+                        return Err(format!("cannot compute {}: {e}", event.name));
+                    }
+                };
             news.push(NewEvent {
                 id: derived_id(seed, start + i as u64),
                 event: em.event as u32,
                 time,
                 correlation,
                 causation: cause,
-                payload,
+                fields,
             });
         }
         let (version, stream) = match &found {
@@ -582,7 +571,8 @@ impl Engine {
         };
         for pos in positions.clone() {
             let r = &self.store.records[pos as usize];
-            if let Err(e) = super::fold::apply(def, inst, r.event as usize, &r.payload, r.time) {
+            let payload = self.store.payload(r);
+            if let Err(e) = super::fold::apply(def, inst, r.event as usize, payload, r.time) {
                 return Err(format!(
                     "applying {}: {e}",
                     program.events[r.event as usize].name
@@ -619,12 +609,16 @@ impl Engine {
         let Some(o) = chosen.or(candidates.last()) else {
             return;
         };
-        if let Ok(payload) = Self::values(
+        let mut payload = Vec::new();
+        if Self::values(
+            &mut payload,
             &o.fields,
             &self.program.events[o.event].fields,
             &roots,
             &Value::None,
-        ) {
+        )
+        .is_ok()
+        {
             self.clock.at(
                 self.clock.now + o.after_ms,
                 Action::Respond {
@@ -642,7 +636,7 @@ impl Engine {
         &mut self,
         program: &Program,
         event: usize,
-        payload: Arc<[Value]>,
+        payload: Vec<Value>,
         correlation: u32,
         cause: Cause,
     ) {
@@ -655,8 +649,9 @@ impl Engine {
             time: self.clock.now,
             correlation,
             causation: cause,
-            payload,
+            fields: payload.len() as u32,
         };
+        self.store.staging().extend(payload);
         if let Ok(ps) = self.store.append(stream, Expected::Any, [new]) {
             for p in ps {
                 self.dispatch(program, p);
@@ -718,19 +713,23 @@ impl Engine {
         let Some(rec) = self.store.records.get(position as usize) else {
             return;
         };
-        let (payload, correlation) = (rec.payload.clone(), rec.correlation);
+        let (payload, correlation) = (self.store.payload(rec).to_vec(), rec.correlation);
         for t in &program.translations[event] {
             let now = Value::Ts(self.clock.now);
-            if let Ok(payload) = Self::values(
+            let mut translated = Vec::new();
+            if Self::values(
+                &mut translated,
                 &t.fields,
                 &program.events[t.into].fields,
                 &[RootValue::Record(&payload), RootValue::Scalar(&now)],
                 &Value::None,
-            ) {
+            )
+            .is_ok()
+            {
                 self.append_free(
                     program,
                     t.into,
-                    payload,
+                    translated,
                     correlation,
                     Cause::Event(position),
                 );
@@ -967,52 +966,49 @@ impl Engine {
                 &program.read_models[r],
                 &mut self.read_models[r],
                 rec.event as usize,
-                &rec.payload,
+                self.store.payload(rec),
                 rec.time,
             )
             .map_err(|e| e.to_string());
         }
-        let rec = rec.clone();
+        let (event, correlation) = (rec.event as usize, rec.correlation);
+        // The payload is copied out (into a reused buffer): handling it appends to the store.
+        let mut payload = std::mem::take(&mut self.payload_buf);
+        payload.clear();
+        payload.extend_from_slice(self.store.payload(rec));
         let now = Value::Ts(self.clock.now);
-        let event = rec.event as usize;
-        match &program.subscribers[sub].kind {
+        let cause = Cause::Event(position);
+        let result = match &program.subscribers[sub].kind {
             SubscriberKind::Policy { when, issue, .. } => {
-                if let Some(w) = when {
-                    match w.eval(&[RootValue::Record(&rec.payload), RootValue::Scalar(&now)]) {
-                        Ok(Value::Bool(true)) => {}
-                        Ok(_) => return Ok(()),
-                        Err(e) => return Err(e.to_string()),
+                let go = match when {
+                    None => Ok(true),
+                    Some(w) => {
+                        match w.eval(&[RootValue::Record(&payload), RootValue::Scalar(&now)]) {
+                            Ok(v) => Ok(v == Value::Bool(true)),
+                            Err(e) => Err(e.to_string()),
+                        }
                     }
+                };
+                if go == Ok(true) {
+                    let _ = self.issue(program, issue, &payload, correlation, cause);
                 }
-                let _ = self.issue(
-                    program,
-                    issue,
-                    &rec.payload,
-                    rec.correlation,
-                    Cause::Event(position),
-                );
-                Ok(())
+                go.map(|_| ())
             }
             SubscriberKind::ReadModel(_) => Ok(()),
             SubscriberKind::External(x) => {
-                let outcomes = program.externals[*x]
-                    .on_event
-                    .get(&event)
-                    .cloned()
-                    .unwrap_or_default();
-                self.react(
-                    &outcomes,
-                    &rec.payload,
-                    rec.correlation,
-                    Cause::Event(position),
-                );
+                if let Some(outcomes) = program.externals[*x].on_event.get(&event) {
+                    self.react(outcomes, &payload, correlation, cause);
+                }
                 Ok(())
             }
             SubscriberKind::Saga(s) => {
-                self.saga_event(program, *s, event, position, &rec.payload, rec.correlation);
+                self.saga_event(program, *s, event, position, &payload, correlation);
                 Ok(())
             }
-        }
+        };
+        payload.clear();
+        self.payload_buf = payload;
+        result
     }
 
     fn saga_event(
@@ -1171,20 +1167,22 @@ impl Engine {
             status: status.clone(),
         });
         for (step, pos) in taken.into_iter().rev() {
-            if let Some(comp) = def.steps.get(step).and_then(|st| st.compensate.clone())
-                && let Some(rec) = self.store.records.get(pos as usize).cloned()
+            if let Some(comp) = def.steps.get(step).and_then(|st| st.compensate.as_ref())
+                && let Some(rec) = self.store.records.get(pos as usize)
             {
+                let (payload, correlation) = (self.store.payload(rec).to_vec(), rec.correlation);
                 let issued = self.stamp();
-                let _ = self.issue(program, &comp, &rec.payload, rec.correlation, failure);
+                let _ = self.issue(program, comp, &payload, correlation, failure);
                 if let Some(inst) = self.sagas[s].get_mut(key) {
                     inst.compensations.push(issued);
                 }
             }
         }
         if let Some(f) = &def.on_failure
-            && let Some(rec) = self.store.records.get(start as usize).cloned()
+            && let Some(rec) = self.store.records.get(start as usize)
         {
-            let _ = self.issue(program, f, &rec.payload, rec.correlation, failure);
+            let (payload, correlation) = (self.store.payload(rec).to_vec(), rec.correlation);
+            let _ = self.issue(program, f, &payload, correlation, failure);
         }
     }
 

@@ -82,7 +82,7 @@ pub fn jsonl(engine: &Engine) -> String {
         };
         string(&mut out, &cause);
         out.push_str(",\"payload\":{");
-        for (i, (f, v)) in def.fields.iter().zip(r.payload.iter()).enumerate() {
+        for (i, (f, v)) in def.fields.iter().zip(engine.store.payload(r)).enumerate() {
             if i > 0 {
                 out.push(',');
             }

@@ -15,7 +15,13 @@ pub fn fold_stream(engine: &Engine, a: usize, key: &str) -> Option<Result<Instan
     let mut inst = Instance::new(def, stream);
     for pos in engine.store.streams.get(stream as usize)?.positions() {
         let r = engine.store.records.get(pos as usize)?;
-        if let Err(e) = apply(def, &mut inst, r.event as usize, &r.payload, r.time) {
+        if let Err(e) = apply(
+            def,
+            &mut inst,
+            r.event as usize,
+            engine.store.payload(r),
+            r.time,
+        ) {
             return Some(Err(e));
         }
     }
@@ -29,7 +35,13 @@ pub fn rebuild(engine: &Engine, r: usize) -> Result<Table, EvalError> {
         return Ok(table);
     };
     for rec in &engine.store.records {
-        project(def, &mut table, rec.event as usize, &rec.payload, rec.time)?;
+        project(
+            def,
+            &mut table,
+            rec.event as usize,
+            engine.store.payload(rec),
+            rec.time,
+        )?;
     }
     Ok(table)
 }
@@ -64,7 +76,7 @@ pub fn rebuild_all(engine: &Engine) -> Vec<Result<Table, EvalError>> {
                     &p.read_models[r],
                     table,
                     rec.event as usize,
-                    &rec.payload,
+                    engine.store.payload(rec),
                     rec.time,
                 )
             {

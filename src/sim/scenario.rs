@@ -425,7 +425,10 @@ pub fn verdicts(
                         let t = Value::Ts(r.time);
                         f.as_ref().is_none_or(|f| {
                             matches!(
-                                f.eval(&[RootValue::Record(&r.payload), RootValue::Scalar(&t)]),
+                                f.eval(&[
+                                    RootValue::Record(engine.store.payload(r)),
+                                    RootValue::Scalar(&t),
+                                ]),
                                 Ok(Value::Bool(true))
                             )
                         })

@@ -24,8 +24,8 @@ pub enum Cause {
     Deadline(u64),
 }
 
-/// One stored event (72 bytes: the id is kept as four words so that the record needs no
-/// 16-byte alignment).
+/// One stored event (64 bytes: the id is kept as four words so that the record needs no
+/// 16-byte alignment; the payload lies in the store's values, see [`EventStore::payload`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Record {
     /// Event id, derived from the seed and the position; see [`Record::id`].
@@ -42,8 +42,15 @@ pub struct Record {
     pub correlation: u32,
     /// What caused it.
     pub causation: Cause,
-    /// Field values in declaration order.
-    pub payload: Arc<[Value]>,
+    /// Where its field values lie in the store's values.
+    payload: Span,
+}
+
+/// A run of the store's values: one record's payload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Span {
+    start: u32,
+    len: u32,
 }
 
 impl Record {
@@ -246,8 +253,9 @@ pub struct NewEvent {
     pub correlation: u32,
     /// Cause.
     pub causation: Cause,
-    /// Payload.
-    pub payload: Arc<[Value]>,
+    /// How many values of the store's staging area (see [`EventStore::staging`]), taken in
+    /// order, make its payload.
+    pub fields: u32,
 }
 
 /// The store.
@@ -257,6 +265,11 @@ pub struct EventStore {
     pub records: Vec<Record>,
     /// Every stream, by index.
     pub streams: Vec<Stream>,
+    /// The records' field values, one payload after another (a payload costs no allocation
+    /// of its own).
+    values: Vec<Value>,
+    /// Values of the events about to be appended.
+    staged: Vec<Value>,
     stream_index: FastMap<(u32, Arc<str>), u32>,
     ids: IdIndex,
     strings: Vec<Arc<str>>,
@@ -310,6 +323,27 @@ impl EventStore {
         self.streams.get(stream as usize).map_or(0, Stream::len)
     }
 
+    /// The field values of a record of this store, in declaration order.
+    pub fn payload(&self, record: &Record) -> &[Value] {
+        let Span { start, len } = record.payload;
+        self.values
+            .get(start as usize..(start as usize + len as usize))
+            .unwrap_or(&[])
+    }
+
+    /// The field values of the record at `position` (empty if there is none).
+    pub fn payload_at(&self, position: u64) -> &[Value] {
+        self.records
+            .get(position as usize)
+            .map_or(&[], |r| self.payload(r))
+    }
+
+    /// The staging area of payloads: push the values of the events to append, in order, then
+    /// `append` them (each takes its `fields`). `append` empties it, appended or not.
+    pub fn staging(&mut self) -> &mut Vec<Value> {
+        &mut self.staged
+    }
+
     /// Interns a string (correlation ids, the owners of streams).
     pub fn intern(&mut self, s: &str) -> u32 {
         if let Some(&i) = self.string_index.get(s) {
@@ -348,14 +382,28 @@ impl EventStore {
         self.ids.len > 0 && self.ids.contains(&self.records, id)
     }
 
-    /// Appends `events` to `stream` if it is at the `expected` version. Events whose id is
-    /// already stored are skipped (idempotent append). Returns the new positions, which
-    /// follow one another.
+    /// Appends `events` to `stream` if it is at the `expected` version, each with its payload
+    /// taken from the staging area (see `staging`). Events whose id is already stored are
+    /// skipped (idempotent append). Returns the new positions, which follow one another.
     pub fn append(
         &mut self,
         stream: u32,
         expected: Expected,
         events: impl IntoIterator<Item = NewEvent>,
+    ) -> Result<Range<u64>, Conflict> {
+        let mut staged = std::mem::take(&mut self.staged);
+        let result = self.append_staged(stream, expected, events, &mut staged);
+        staged.clear();
+        self.staged = staged;
+        result
+    }
+
+    fn append_staged(
+        &mut self,
+        stream: u32,
+        expected: Expected,
+        events: impl IntoIterator<Item = NewEvent>,
+        staged: &mut [Value],
     ) -> Result<Range<u64>, Conflict> {
         let actual = self.version(stream);
         let ok = match expected {
@@ -372,11 +420,13 @@ impl EventStore {
             });
         }
         let first = self.records.len() as u64;
-        if first >= u64::from(u32::MAX) {
-            // The id index holds 32-bit positions: a log this long is refused, not corrupted.
+        if first >= u64::from(u32::MAX) || self.values.len() + staged.len() >= u32::MAX as usize {
+            // Positions and payloads are 32-bit: a log this long is refused, not corrupted.
             return Ok(first..first);
         }
+        let mut staged = staged.iter_mut();
         for e in events {
+            let values = staged.by_ref().take(e.fields as usize);
             let position = self.records.len() as u64;
             // An id derived from its own position is new unless a caller stored that very
             // id earlier under another position (then it is in the index).
@@ -387,6 +437,7 @@ impl EventStore {
                 self.contains_id(e.id)
             };
             if stored {
+                values.for_each(drop);
                 continue;
             }
             let version = self.version(stream) + 1;
@@ -396,6 +447,14 @@ impl EventStore {
                 let more = (self.records.len() / 8).max(1024);
                 self.records.reserve_exact(more);
             }
+            let start = self.values.len();
+            for v in values {
+                if self.values.len() == self.values.capacity() {
+                    let more = (self.values.len() / 8).max(1024);
+                    self.values.reserve_exact(more);
+                }
+                self.values.push(std::mem::take(v));
+            }
             self.records.push(Record {
                 id: split_id(e.id),
                 event: e.event,
@@ -404,7 +463,10 @@ impl EventStore {
                 time: e.time,
                 correlation: e.correlation,
                 causation: e.causation,
-                payload: e.payload,
+                payload: Span {
+                    start: start as u32,
+                    len: (self.values.len() - start) as u32,
+                },
             });
             if !derived {
                 self.ids.insert(&self.records, position as usize);
@@ -446,7 +508,7 @@ mod tests {
             time: 0,
             correlation: 0,
             causation: Cause::Given,
-            payload: Arc::from(Vec::new()),
+            fields: 0,
         }
     }
 
@@ -556,5 +618,41 @@ mod tests {
         assert_eq!(s.records[0].id(), 7);
         assert!(s.contains_id(7) && !s.contains_id(8));
         assert_eq!(format_id(1), "00000000-0000-0000-0000-000000000001");
+    }
+
+    #[test]
+    fn each_record_keeps_its_own_payload_and_a_refused_append_keeps_none() {
+        let mut s = EventStore::default();
+        let a = named(&mut s, "X", "x");
+        let with = |id: u128, fields: u32| NewEvent { fields, ..ev(id) };
+        s.staging()
+            .extend([Value::Int(1), Value::Int(2), Value::str("three")]);
+        assert_eq!(
+            s.append(a, Expected::NoStream, [with(1, 2), with(2, 1)])
+                .unwrap(),
+            0..2
+        );
+        // A stored id is skipped with its values; the next event takes its own.
+        s.staging().extend([Value::Int(9), Value::Int(4)]);
+        assert_eq!(
+            s.append(a, Expected::Any, [with(1, 1), with(3, 1)])
+                .unwrap(),
+            2..3
+        );
+        // A refused append leaves the staging area empty for the next one.
+        s.staging().push(Value::Int(5));
+        assert!(s.append(a, Expected::NoStream, [with(4, 1)]).is_err());
+        assert!(s.staging().is_empty());
+        let payloads: Vec<&[Value]> = s.records.iter().map(|r| s.payload(r)).collect();
+        assert_eq!(
+            payloads,
+            [
+                &[Value::Int(1), Value::Int(2)][..],
+                &[Value::str("three")],
+                &[Value::Int(4)]
+            ]
+        );
+        assert_eq!(s.payload_at(2), &[Value::Int(4)]);
+        assert!(s.payload_at(3).is_empty());
     }
 }

@@ -82,7 +82,7 @@ fn step(engine: &Engine, aggregates: &mut Aggregates, read_models: &mut [Table],
     let event = r.event as usize;
     let def = &p.events[event];
     if let Some(Target::Aggregate(a)) = def.owner {
-        let key: Arc<str> = match def.key_slot.and_then(|s| r.payload.get(s)) {
+        let key: Arc<str> = match def.key_slot.and_then(|s| engine.store.payload(r).get(s)) {
             Some(Value::Str(s)) => s.clone(),
             Some(v) => Arc::from(v.to_string()),
             None => Arc::from(""),
@@ -91,7 +91,7 @@ fn step(engine: &Engine, aggregates: &mut Aggregates, read_models: &mut [Table],
         let inst = aggregates[a]
             .entry(key)
             .or_insert_with(|| Instance::new(adef, r.stream));
-        let _ = apply(adef, inst, event, &r.payload, r.time);
+        let _ = apply(adef, inst, event, engine.store.payload(r), r.time);
     }
     for &sub in &p.by_event[event] {
         if let super::program::SubscriberKind::ReadModel(rm) = p.subscribers[sub].kind {
@@ -99,7 +99,7 @@ fn step(engine: &Engine, aggregates: &mut Aggregates, read_models: &mut [Table],
                 &p.read_models[rm],
                 &mut read_models[rm],
                 event,
-                &r.payload,
+                engine.store.payload(r),
                 r.time,
             );
         }
