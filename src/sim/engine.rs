@@ -232,6 +232,8 @@ pub struct Engine {
     statuses: Statuses,
     field_buf: Vec<Value>,
     payload_buf: Vec<Value>,
+    /// Per aggregate, its name interned in the store (the owner of its streams).
+    owners: Vec<u32>,
     rejected: usize,
 }
 
@@ -246,6 +248,12 @@ impl Engine {
     /// A fresh engine for `program`, seeded, with the clock at `start`.
     pub fn new(program: Arc<Program>, seed: u64, start: i64) -> Self {
         let n_subs = program.subscribers.len();
+        let mut store = EventStore::seeded(seed);
+        let owners = program
+            .aggregates
+            .iter()
+            .map(|a| store.intern(&a.name))
+            .collect();
         Self {
             aggregates: vec![FastMap::default(); program.aggregates.len()],
             read_models: vec![Table::default(); program.read_models.len()],
@@ -253,7 +261,8 @@ impl Engine {
             faults: vec![FaultDef::default(); n_subs],
             subs: vec![SubState::default(); n_subs],
             program,
-            store: EventStore::seeded(seed),
+            store,
+            owners,
             dlq: Vec::new(),
             journal: Vec::new(),
             commands: Vec::new(),
@@ -340,11 +349,7 @@ impl Engine {
         }
         let program = self.program.clone();
         if let Some((a, key)) = agg {
-            self.ensure_instance(a, &key, stream);
-            if let Some(inst) = self.aggregates[a].get_mut(&key) {
-                let payload = self.store.payload_at(position);
-                let _ = super::fold::apply(&program.aggregates[a], inst, event, payload, time);
-            }
+            self.apply_at(&program, a, &key, position);
         }
         for &sub in &program.by_event[event] {
             if let SubscriberKind::ReadModel(_) = program.subscribers[sub].kind {
@@ -353,7 +358,8 @@ impl Engine {
         }
     }
 
-    /// The stream of an event, `Owner/key` (and the aggregate and key if an aggregate owns it).
+    /// The stream of an event appended outside a command, `Owner/key` (and the aggregate and
+    /// key if an aggregate owns it: its instance is made with its stream if new).
     fn stream_of(&mut self, event: usize, payload: &[Value]) -> (u32, Option<(usize, Arc<str>)>) {
         let def = &self.program.events[event];
         let key = def
@@ -361,22 +367,43 @@ impl Engine {
             .and_then(|s| payload.get(s))
             .map(as_key)
             .unwrap_or_else(|| Arc::from(""));
-        let (owner, aggregate) = match def.owner {
-            Some(Target::Aggregate(a)) => (&self.program.aggregates[a].name, Some(a)),
-            Some(Target::External(x)) => (&self.program.externals[x].name, None),
-            None => (&def.name, None),
+        let owner = match def.owner {
+            Some(Target::Aggregate(a)) => {
+                // An aggregate's streams are found through its instances, not by name.
+                let stream = match self.aggregates[a].get(&key) {
+                    Some(inst) => inst.stream,
+                    None => {
+                        let stream = self.store.new_stream(self.owners[a], &key);
+                        let inst = Instance::new(&self.program.aggregates[a], stream);
+                        self.aggregates[a].insert(key.clone(), inst);
+                        stream
+                    }
+                };
+                return (stream, Some((a, key)));
+            }
+            Some(Target::External(x)) => &self.program.externals[x].name,
+            None => &def.name,
         };
         let owner = self.store.intern(owner);
-        let stream = self.store.stream(owner, &key);
-        (stream, aggregate.map(|a| (a, key)))
+        (self.store.stream(owner, &key), None)
     }
 
-    /// Makes sure instance `key` of aggregate `a` exists (it is created by its first event).
-    fn ensure_instance(&mut self, a: usize, key: &Arc<str>, stream: u32) {
-        let def = &self.program.aggregates[a];
-        self.aggregates[a]
-            .entry(key.clone())
-            .or_insert_with(|| Instance::new(def, stream));
+    /// Applies the event at `position` to instance `key` of aggregate `a`: an event of its
+    /// stream appended outside its commands (history, a translation, an answer).
+    fn apply_at(&mut self, program: &Program, a: usize, key: &Arc<str>, position: u64) {
+        let Some(r) = self.store.records.get(position as usize) else {
+            return;
+        };
+        if let Some(inst) = self.aggregates[a].get_mut(key) {
+            let payload = self.store.payload(r);
+            let _ = super::fold::apply(
+                &program.aggregates[a],
+                inst,
+                r.event as usize,
+                payload,
+                r.time,
+            );
+        }
     }
 
     /// Computes one field's value from its source over `roots`, the target id for
@@ -547,10 +574,12 @@ impl Engine {
         }
         let (version, stream) = match &found {
             Some(inst) => (inst.version, inst.stream),
-            None => {
-                let owner = self.store.intern(&def.name);
-                (0, self.store.stream(owner, key))
+            None if news.is_empty() => {
+                // Nothing to append: no stream, no instance.
+                self.scratch = news;
+                return Ok(start..start);
             }
+            None => (0, self.store.new_stream(self.owners[a], key)),
         };
         let expected = if version == 0 {
             Expected::NoStream
@@ -640,7 +669,7 @@ impl Engine {
         correlation: u32,
         cause: Cause,
     ) {
-        let (stream, _) = self.stream_of(event, &payload);
+        let (stream, agg) = self.stream_of(event, &payload);
         let position = self.store.records.len() as u64;
         let id = self.event_id(position);
         let new = NewEvent {
@@ -654,6 +683,9 @@ impl Engine {
         self.store.staging().extend(payload);
         if let Ok(ps) = self.store.append(stream, Expected::Any, [new]) {
             for p in ps {
+                if let Some((a, key)) = &agg {
+                    self.apply_at(program, *a, key, p);
+                }
                 self.dispatch(program, p);
             }
         }

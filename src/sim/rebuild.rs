@@ -11,7 +11,8 @@ use crate::model::expr::{EvalError, Value};
 /// The instance `key` of aggregate `a`, folded from its stream (None if it has no events).
 pub fn fold_stream(engine: &Engine, a: usize, key: &str) -> Option<Result<Instance, EvalError>> {
     let def = engine.program.aggregates.get(a)?;
-    let stream = engine.store.find_stream(&def.name, key)?;
+    // An aggregate's streams are indexed by its instances.
+    let stream = engine.aggregates.get(a)?.get(key)?.stream;
     let mut inst = Instance::new(def, stream);
     for pos in engine.store.streams.get(stream as usize)?.positions() {
         let r = engine.store.records.get(pos as usize)?;

@@ -280,7 +280,8 @@ pub struct EventStore {
 
 impl EventStore {
     /// The stream `key` of `owner` (an interned name, see `intern`), created empty if new.
-    /// No name is formatted: a new stream shares its key and costs one index entry.
+    /// No name is formatted: a new stream shares its key and costs one index entry. (An
+    /// aggregate's streams are made by `new_stream` and found through its instances.)
     pub fn stream(&mut self, owner: u32, key: &Arc<str>) -> u32 {
         let next = self.streams.len() as u32;
         let i = *self
@@ -298,7 +299,20 @@ impl EventStore {
         i
     }
 
-    /// The stream called `owner/key`, if it exists.
+    /// A new, empty stream `key` of `owner`, left out of the index by name: for a caller that
+    /// keeps its own (an aggregate's instance holds its stream), so that making it costs no
+    /// index entry. `stream` and `find_stream` do not see it.
+    pub fn new_stream(&mut self, owner: u32, key: &Arc<str>) -> u32 {
+        self.streams.push(Stream {
+            owner,
+            key: key.clone(),
+            first: NO_EVENT,
+            rest: Vec::new(),
+        });
+        (self.streams.len() - 1) as u32
+    }
+
+    /// The stream called `owner/key`, if it exists (one made by `stream`).
     pub fn find_stream(&self, owner: &str, key: &str) -> Option<u32> {
         let owner = *self.string_index.get(owner)?;
         self.stream_index.get(&(owner, Arc::from(key))).copied()
