@@ -131,20 +131,16 @@ enum Action {
     },
 }
 
-/// A stream's messages waiting for one subscriber: the head is in flight, the rest wait
-/// (usually none, so the common case allocates nothing), each with the clock's sequence
-/// number of its dispatch, so that it goes out in its place among other streams' messages.
-#[derive(Clone, Debug)]
-struct Pending {
-    head: u64,
-    rest: VecDeque<(u64, u64)>,
-}
-
 /// Per-subscriber delivery state.
 #[derive(Clone, Debug, Default)]
 struct SubState {
-    /// Per stream, the positions waiting (the head is in flight).
-    queues: FastMap<u32, Pending>,
+    /// The streams with a message in flight to the subscriber, one bit each: the stream's
+    /// next messages wait until it is handled or parked (per-stream order).
+    in_flight: Vec<u64>,
+    /// Per stream, the messages waiting behind the one in flight (most streams have none:
+    /// they cost no entry): positions, each with the clock's sequence number of its dispatch,
+    /// so that it goes out in its place among other streams' messages.
+    waiting: FastMap<u32, VecDeque<(u64, u64)>>,
     /// Positions handled, one bit each (for idempotent consumers).
     handled: Vec<u64>,
     /// Deliveries handled, duplicates included.
@@ -164,6 +160,27 @@ pub struct DelaySample {
 }
 
 impl SubState {
+    fn is_busy(&self, stream: u32) -> bool {
+        self.in_flight
+            .get((stream / 64) as usize)
+            .is_some_and(|w| w & (1 << (stream % 64)) != 0)
+    }
+
+    fn set_busy(&mut self, stream: u32, busy: bool) {
+        let i = (stream / 64) as usize;
+        if i >= self.in_flight.len() {
+            if !busy {
+                return;
+            }
+            self.in_flight.resize(i + 1, 0);
+        }
+        if busy {
+            self.in_flight[i] |= 1 << (stream % 64);
+        } else {
+            self.in_flight[i] &= !(1 << (stream % 64));
+        }
+    }
+
     fn was_handled(&self, position: u64) -> bool {
         self.handled
             .get((position / 64) as usize)
@@ -549,8 +566,8 @@ impl Engine {
             }
         }
         let start = self.store.records.len() as u64;
+        // Buffers taken this way are always put back empty (or lost, on an error).
         let mut news = std::mem::take(&mut self.scratch);
-        news.clear();
         // The payloads go straight to the store's staging area (no allocation of their own).
         let staging = self.store.staging();
         for (i, em) in h.emits.iter().enumerate() {
@@ -717,17 +734,12 @@ impl Engine {
                 );
                 continue;
             }
-            let queues = &mut self.subs[sub].queues;
-            if let Some(q) = queues.get_mut(&stream) {
-                q.rest.push_back((position, self.clock.reserve()));
+            let state = &mut self.subs[sub];
+            if state.is_busy(stream) {
+                let place = (position, self.clock.reserve());
+                state.waiting.entry(stream).or_default().push_back(place);
             } else {
-                queues.insert(
-                    stream,
-                    Pending {
-                        head: position,
-                        rest: VecDeque::new(),
-                    },
-                );
+                state.set_busy(stream, true);
                 self.clock.at(
                     time + delay,
                     Action::Deliver {
@@ -774,44 +786,38 @@ impl Engine {
         let Some(stream) = self.store.records.get(position as usize).map(|r| r.stream) else {
             return;
         };
-        // A stream's queue exists only while something of it is in flight: streams that are
-        // done cost nothing (a run over a million short streams stays small).
-        let queues = &mut self.subs[sub].queues;
-        let next = match queues.get_mut(&stream) {
-            Some(q) if q.head == position => match q.rest.pop_front() {
-                Some((n, seq)) => {
-                    q.head = n;
-                    Some((n, Some(seq)))
-                }
-                None => {
-                    queues.remove(&stream);
-                    None
-                }
-            },
-            Some(q) => Some((q.head, None)),
-            None => None,
-        };
-        if let Some((n, seq)) = next {
-            let ready = self
-                .store
-                .records
-                .get(n as usize)
-                .map_or(self.clock.now, |r| {
-                    r.time
-                        + self.program.subscribers[sub].delivery.latency_ms
-                        + self.faults[sub].latency_ms
-                });
-            let action = Action::Deliver {
-                sub,
-                position: n,
-                attempt: 1,
-                queued: true,
-            };
-            match seq {
-                Some(seq) => self.clock.at_seq(ready, seq, action),
-                None => self.clock.at(ready, action),
+        // A stream's queue exists only while messages of it wait: streams that are done cost
+        // nothing (a run over a million short streams stays small).
+        let state = &mut self.subs[sub];
+        let mut next = None;
+        if !state.waiting.is_empty()
+            && let Some(q) = state.waiting.get_mut(&stream)
+        {
+            next = q.pop_front();
+            if q.is_empty() {
+                state.waiting.remove(&stream);
             }
         }
+        let Some((n, seq)) = next else {
+            state.set_busy(stream, false);
+            return;
+        };
+        let ready = self
+            .store
+            .records
+            .get(n as usize)
+            .map_or(self.clock.now, |r| {
+                r.time
+                    + self.program.subscribers[sub].delivery.latency_ms
+                    + self.faults[sub].latency_ms
+            });
+        let action = Action::Deliver {
+            sub,
+            position: n,
+            attempt: 1,
+            queued: true,
+        };
+        self.clock.at_seq(ready, seq, action);
     }
 
     /// Delivers one message to a subscriber: injected faults, the idempotent check, the
@@ -860,7 +866,7 @@ impl Engine {
             && fault.duplicate_rate <= 0.0
             && fault.reorder_rate <= 0.0
             && fault.outages.is_empty()
-            && (self.subs[sub].queues.is_empty() || !self.subs[sub].queues.contains_key(&stream))
+            && !self.subs[sub].is_busy(stream)
     }
 
     /// Delivers the event at `position` to `sub` now, in the middle of the action that
@@ -869,13 +875,7 @@ impl Engine {
     fn deliver_at_once(&mut self, program: &Program, sub: usize, position: u64, stream: u32) {
         let result = self.handle(program, sub, position);
         if result.is_err() {
-            self.subs[sub].queues.insert(
-                stream,
-                Pending {
-                    head: position,
-                    rest: VecDeque::new(),
-                },
-            );
+            self.subs[sub].set_busy(stream, true);
         }
         let queued = result.is_err();
         self.delivered(program, sub, position, 1, queued, result);
@@ -974,7 +974,6 @@ impl Engine {
         };
         // The command's fields live only while it is handled: in a reused buffer.
         let mut fields = std::mem::take(&mut self.field_buf);
-        fields.clear();
         for pair in issue
             .fields
             .iter()
@@ -1006,7 +1005,6 @@ impl Engine {
         let (event, correlation) = (rec.event as usize, rec.correlation);
         // The payload is copied out (into a reused buffer): handling it appends to the store.
         let mut payload = std::mem::take(&mut self.payload_buf);
-        payload.clear();
         payload.extend_from_slice(self.store.payload(rec));
         let now = Value::Ts(self.clock.now);
         let cause = Cause::Event(position);
