@@ -7,6 +7,7 @@ use std::collections::VecDeque;
 use std::ops::Range;
 use std::sync::Arc;
 
+use super::chunked::Chunked;
 use super::clock::Scheduler;
 pub use super::fold::Instance;
 use super::fold::{Table, coerce, project};
@@ -233,7 +234,7 @@ pub struct Engine {
     /// The dead-letter queue.
     pub dlq: Vec<Parked>,
     /// Every command handled.
-    pub commands: Vec<CommandRecord>,
+    pub commands: Chunked<CommandRecord>,
     /// Faults per subscriber.
     pub faults: Vec<FaultDef>,
     /// Saga and dead-letter changes, each with the log length and the virtual time then.
@@ -282,7 +283,7 @@ impl Engine {
             owners,
             dlq: Vec::new(),
             journal: Vec::new(),
-            commands: Vec::new(),
+            commands: Chunked::default(),
             clock: Scheduler::new(start),
             seed,
             rng_faults: Rng::new(seed, "faults"),

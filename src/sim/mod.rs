@@ -12,6 +12,7 @@
 //! - [`log`]: the event log as JSON Lines.
 
 pub mod causation;
+pub mod chunked;
 pub mod clock;
 pub mod engine;
 pub mod fold;

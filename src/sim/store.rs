@@ -4,6 +4,7 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+use super::chunked::{Chunked, Runs};
 use super::hash::FastMap;
 use super::rng::splitmix64;
 use crate::model::expr::Value;
@@ -133,7 +134,7 @@ impl IdIndex {
     }
 
     /// The slot where `id` is stored, or the empty slot where it would go.
-    fn probe(&self, records: &[Record], id: u128) -> usize {
+    fn probe(&self, records: &Chunked<Record>, id: u128) -> usize {
         let mask = self.slots.len() - 1;
         let mut i = Self::hash(id) & mask;
         loop {
@@ -145,12 +146,12 @@ impl IdIndex {
         }
     }
 
-    fn contains(&self, records: &[Record], id: u128) -> bool {
+    fn contains(&self, records: &Chunked<Record>, id: u128) -> bool {
         !self.slots.is_empty() && self.slots[self.probe(records, id)] != 0
     }
 
     /// Indexes the record at `position` (its id must not be indexed yet).
-    fn insert(&mut self, records: &[Record], position: usize) {
+    fn insert(&mut self, records: &Chunked<Record>, position: usize) {
         if (self.len + 1) * 8 > self.slots.len() * 7 {
             let size = (self.slots.len() * 2).max(1024);
             let old = std::mem::replace(&mut self.slots, vec![0; size]);
@@ -262,12 +263,12 @@ pub struct NewEvent {
 #[derive(Clone, Debug, Default)]
 pub struct EventStore {
     /// Every record, by position.
-    pub records: Vec<Record>,
+    pub records: Chunked<Record>,
     /// Every stream, by index.
     pub streams: Vec<Stream>,
     /// The records' field values, one payload after another (a payload costs no allocation
     /// of its own).
-    values: Vec<Value>,
+    values: Runs<Value>,
     /// Values of the events about to be appended.
     staged: Vec<Value>,
     stream_index: FastMap<(u32, Arc<str>), u32>,
@@ -340,9 +341,7 @@ impl EventStore {
     /// The field values of a record of this store, in declaration order.
     pub fn payload(&self, record: &Record) -> &[Value] {
         let Span { start, len } = record.payload;
-        self.values
-            .get(start as usize..(start as usize + len as usize))
-            .unwrap_or(&[])
+        self.values.run(start as usize, len as usize)
     }
 
     /// The field values of the record at `position` (empty if there is none).
@@ -434,7 +433,9 @@ impl EventStore {
             });
         }
         let first = self.records.len() as u64;
-        if first >= u64::from(u32::MAX) || self.values.len() + staged.len() >= u32::MAX as usize {
+        // (A run of values may start a new chunk: room for two more.)
+        let values_end = self.values.end() + staged.len() + (1 << 17);
+        if first >= u64::from(u32::MAX) || values_end >= u32::MAX as usize {
             // Positions and payloads are 32-bit: a log this long is refused, not corrupted.
             return Ok(first..first);
         }
@@ -455,20 +456,9 @@ impl EventStore {
                 continue;
             }
             let version = self.version(stream) + 1;
-            if self.records.len() == self.records.capacity() {
-                // Grow by an eighth, not double: a long log wastes at most 12% of its records'
-                // memory (large reallocations move pages, they do not copy).
-                let more = (self.records.len() / 8).max(1024);
-                self.records.reserve_exact(more);
-            }
-            let start = self.values.len();
-            for v in values {
-                if self.values.len() == self.values.capacity() {
-                    let more = (self.values.len() / 8).max(1024);
-                    self.values.reserve_exact(more);
-                }
-                self.values.push(std::mem::take(v));
-            }
+            let (start, len) = self
+                .values
+                .push_run(e.fields as usize, values.map(std::mem::take));
             self.records.push(Record {
                 id: split_id(e.id),
                 event: e.event,
@@ -479,7 +469,7 @@ impl EventStore {
                 causation: e.causation,
                 payload: Span {
                     start: start as u32,
-                    len: (self.values.len() - start) as u32,
+                    len: len as u32,
                 },
             });
             if !derived {
