@@ -531,6 +531,53 @@ mod tests {
         assert_eq!(s.version(a), 2);
     }
 
+    proptest::proptest! {
+        /// Writers each read the counter (the last event's value and the stream's version),
+        /// then append the value plus one with `Exact(version read)`, in any interleaving;
+        /// a refused writer reads again. No update is lost: the counter ends at the number
+        /// of appends that went through, and every event is one more than the one before.
+        #[test]
+        fn concurrent_writers_with_exact_versions_never_lose_an_update(
+            steps in proptest::collection::vec((0usize..4, proptest::bool::ANY), 1..200)
+        ) {
+            let mut s = EventStore::default();
+            let a = named(&mut s, "Counter", "c-1");
+            let read = |s: &EventStore| {
+                let value = s.records.last().and_then(|r| s.payload(r).first().cloned());
+                let value = match value {
+                    Some(Value::Int(v)) => v,
+                    _ => 0,
+                };
+                (value, s.version(a))
+            };
+            let mut seen = [(0i64, 0u32); 4];
+            let mut written = 0i64;
+            for (n, (w, reread)) in steps.into_iter().enumerate() {
+                if reread {
+                    seen[w] = read(&s);
+                    continue;
+                }
+                let (value, version) = seen[w];
+                s.staging().push(Value::Int(value + 1));
+                let new = NewEvent { fields: 1, ..ev(n as u128 + 1) };
+                match s.append(a, Expected::Exact(version), [new]) {
+                    Ok(_) => {
+                        written += 1;
+                        seen[w] = read(&s);
+                    }
+                    Err(conflict) => {
+                        proptest::prop_assert_eq!(conflict.actual, s.version(a));
+                        seen[w] = read(&s);
+                    }
+                }
+            }
+            proptest::prop_assert_eq!(read(&s), (written, written as u32));
+            for (i, r) in s.records.iter().enumerate() {
+                proptest::prop_assert_eq!(s.payload(r), &[Value::Int(i as i64 + 1)][..]);
+            }
+        }
+    }
+
     #[test]
     fn streams_are_found_by_owner_and_key_and_list_their_events_in_order() {
         let mut s = EventStore::default();
