@@ -875,10 +875,10 @@ impl Engine {
     /// flight, retried through the clock like any other.
     fn deliver_at_once(&mut self, program: &Program, sub: usize, position: u64, stream: u32) {
         let result = self.handle(program, sub, position);
-        if result.is_err() {
+        let queued = result.is_err();
+        if queued {
             self.subs[sub].set_busy(stream, true);
         }
-        let queued = result.is_err();
         self.delivered(program, sub, position, 1, queued, result);
     }
 

@@ -452,7 +452,8 @@ impl EventStore {
                 self.contains_id(e.id)
             };
             if stored {
-                values.for_each(drop);
+                // Skip its values (the staging area is emptied afterwards).
+                values.for_each(|_| ());
                 continue;
             }
             let version = self.version(stream) + 1;
