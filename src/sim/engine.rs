@@ -347,28 +347,13 @@ impl Engine {
     /// Appends a prior (`given`) event: applied to its aggregate and projected into read
     /// models as history; policies, sagas and external systems do not react to it.
     pub fn given(&mut self, event: usize, payload: Vec<Value>) {
-        let (stream, agg) = self.stream_of(event, &payload);
-        let correlation = self.store.intern("given");
-        let position = self.store.records.len() as u64;
-        let id = self.event_id(position);
-        let time = self.clock.now;
-        let new = NewEvent {
-            id,
-            event: event as u32,
-            time,
-            correlation,
-            causation: Cause::Given,
-            fields: payload.len() as u32,
-        };
-        self.store.staging().extend(payload);
-        match self.store.append(stream, Expected::Any, [new]) {
-            Ok(ps) if !ps.is_empty() => {}
-            _ => return,
-        }
         let program = self.program.clone();
-        if let Some((a, key)) = agg {
-            self.apply_at(&program, a, &key, position);
-        }
+        let correlation = self.store.intern("given");
+        let Some(position) =
+            self.append_outside(&program, event, payload, correlation, Cause::Given)
+        else {
+            return;
+        };
         for &sub in &program.by_event[event] {
             if let SubscriberKind::ReadModel(_) = program.subscribers[sub].kind {
                 let _ = self.handle(&program, sub, position);
@@ -678,20 +663,21 @@ impl Engine {
         }
     }
 
-    /// Appends an event produced outside an aggregate (external answers, translations).
-    fn append_free(
+    /// Appends one event outside a command (history, an external system's answer, a
+    /// translation) to its stream, applied to its aggregate instance if an aggregate owns it;
+    /// the caller hands it on. Returns its position, or None if the store refused it.
+    fn append_outside(
         &mut self,
         program: &Program,
         event: usize,
         payload: Vec<Value>,
         correlation: u32,
         cause: Cause,
-    ) {
+    ) -> Option<u64> {
         let (stream, agg) = self.stream_of(event, &payload);
         let position = self.store.records.len() as u64;
-        let id = self.event_id(position);
         let new = NewEvent {
-            id,
+            id: self.event_id(position),
             event: event as u32,
             time: self.clock.now,
             correlation,
@@ -699,14 +685,14 @@ impl Engine {
             fields: payload.len() as u32,
         };
         self.store.staging().extend(payload);
-        if let Ok(ps) = self.store.append(stream, Expected::Any, [new]) {
-            for p in ps {
-                if let Some((a, key)) = &agg {
-                    self.apply_at(program, *a, key, p);
-                }
-                self.dispatch(program, p);
-            }
+        let appended = self.store.append(stream, Expected::Any, [new]).ok()?;
+        if appended.is_empty() {
+            return None;
         }
+        if let Some((a, key)) = agg {
+            self.apply_at(program, a, &key, position);
+        }
+        Some(position)
     }
 
     /// Hands a new event to its subscribers and translations.
@@ -720,9 +706,8 @@ impl Engine {
                 self.deliver_at_once(program, sub, position, stream);
                 continue;
             }
-            let fault = &self.faults[sub];
-            let delay = program.subscribers[sub].delivery.latency_ms + fault.latency_ms;
-            let bypass = self.rng_faults.chance(fault.reorder_rate);
+            let delay = self.latency_ms(program, sub);
+            let bypass = self.rng_faults.chance(self.faults[sub].reorder_rate);
             if bypass {
                 self.clock.at(
                     time + delay,
@@ -771,13 +756,12 @@ impl Engine {
             )
             .is_ok()
             {
-                self.append_free(
-                    program,
-                    t.into,
-                    translated,
-                    correlation,
-                    Cause::Event(position),
-                );
+                let cause = Cause::Event(position);
+                if let Some(p) =
+                    self.append_outside(program, t.into, translated, correlation, cause)
+                {
+                    self.dispatch(program, p);
+                }
             }
         }
     }
@@ -808,9 +792,7 @@ impl Engine {
             .records
             .get(n as usize)
             .map_or(self.clock.now, |r| {
-                r.time
-                    + self.program.subscribers[sub].delivery.latency_ms
-                    + self.faults[sub].latency_ms
+                r.time + self.latency_ms(&self.program, sub)
             });
         let action = Action::Deliver {
             sub,
@@ -819,6 +801,11 @@ impl Engine {
             queued: true,
         };
         self.clock.at_seq(ready, seq, action);
+    }
+
+    /// A subscriber's delivery latency: its own plus the fault plan's extra.
+    fn latency_ms(&self, program: &Program, sub: usize) -> i64 {
+        program.subscribers[sub].delivery.latency_ms + self.faults[sub].latency_ms
     }
 
     /// Delivers one message to a subscriber: injected faults, the idempotent check, the
@@ -1249,7 +1236,11 @@ impl Engine {
                 payload,
                 correlation,
                 cause,
-            } => self.append_free(&program, event, payload, correlation, cause),
+            } => {
+                if let Some(p) = self.append_outside(&program, event, payload, correlation, cause) {
+                    self.dispatch(&program, p);
+                }
+            }
             Action::Deadline { saga, key, token } => {
                 let running = &self.statuses.running;
                 let armed = self.sagas[saga]
