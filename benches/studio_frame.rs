@@ -15,7 +15,7 @@ use stormlab::app::studio::{Prefs, Studio};
 use stormlab::model::connect::connect;
 use stormlab::model::file::from_str;
 use stormlab::model::synthetic::synthetic;
-use stormlab::model::{ElementId, Kind, Model};
+use stormlab::model::{Kind, Loc, Model};
 use stormlab::sim::Program;
 use stormlab::sim::rng::Rng;
 use stormlab::sim::timeline::Timeline;
@@ -30,24 +30,24 @@ fn board() -> Model {
     for ci in 0..m.contexts.len() {
         let n = m.contexts[ci].events.len();
         for k in 0..n {
-            let ev = ElementId {
+            let ev = Loc {
                 kind: Kind::Event,
                 context: Some(ci),
                 index: k,
             };
-            let rm = ElementId {
+            let rm = Loc {
                 kind: Kind::ReadModel,
                 context: Some(ci),
                 index: (k + 1) % n,
             };
-            let rm2 = ElementId {
+            let rm2 = Loc {
                 kind: Kind::ReadModel,
                 context: Some(ci),
                 index: (k + 2) % n,
             };
             let _ = connect(&mut m, ev, rm);
             let _ = connect(&mut m, ev, rm2);
-            let rm3 = ElementId {
+            let rm3 = Loc {
                 kind: Kind::ReadModel,
                 context: Some(ci),
                 index: (k + 3) % n,

@@ -11,7 +11,7 @@ use stormlab::export::diff::{Level, breaking, diff};
 use stormlab::export::encode::Encoder;
 use stormlab::export::schema::schema;
 use stormlab::export::{protos, write};
-use stormlab::model::element::{ElementId, Kind};
+use stormlab::model::element::{Kind, Loc};
 use stormlab::model::expr::Value;
 use stormlab::model::field::remove_field;
 use stormlab::model::file::from_str;
@@ -231,7 +231,7 @@ fn every_event_type_of_every_example_encodes_and_decodes_field_for_field() {
         let enc = Encoder::new(&s);
         for (ci, c) in model.contexts.iter().enumerate() {
             for (i, ev) in c.events.iter().enumerate() {
-                let id = ElementId {
+                let id = Loc {
                     kind: Kind::Event,
                     context: Some(ci),
                     index: i,
@@ -304,9 +304,9 @@ fn hostile_sticky_text_cannot_inject_syntax_or_escape_the_folder() {
         .unwrap_or_else(|e| panic!("{e}\n{}", files[0].text));
 }
 
-fn event(model: &Model, i: usize) -> ElementId {
+fn event(model: &Model, i: usize) -> Loc {
     let _ = model;
-    ElementId {
+    Loc {
         kind: Kind::Event,
         context: Some(0),
         index: i,
@@ -380,6 +380,7 @@ fn reusing_a_number_breaks_the_wire() {
     let e = &mut new.contexts[0].events[0];
     e.reserved.clear();
     e.fields.push(stormlab::model::Field {
+        uid: stormlab::model::Uid::NONE,
         n: 4,
         name: "note".into(),
         ty: Type::String,
@@ -404,6 +405,7 @@ fn adding_fields_and_events_is_compatible() {
     let changes = report(|m| {
         let e = &mut m.contexts[0].events[0];
         e.fields.push(stormlab::model::Field {
+            uid: stormlab::model::Uid::NONE,
             n: 5,
             name: "note".into(),
             ty: Type::Optional(Box::new(Type::String)),

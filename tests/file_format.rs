@@ -129,3 +129,100 @@ fn a_file_of_random_bytes_is_a_placed_error() {
         );
     }
 }
+
+/// The example models as format-1 files: no ids, `format: 1`.
+fn as_format_1(text: &str) -> String {
+    text.lines()
+        .filter(|l| !l.trim_start().starts_with("uid: "))
+        .map(|l| {
+            if l.trim() == "format: 2," {
+                "    format: 1,"
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn every_example_model_migrates_from_format_1_to_the_same_ids() {
+    for path in [
+        "models/accounts.ron",
+        "models/autoservice.ron",
+        "models/conference.ron",
+        "models/devportal.ron",
+    ] {
+        let text = std::fs::read_to_string(path).unwrap();
+        assert!(text.contains("    format: 2,"), "{path} is a format-2 file");
+        let old = as_format_1(&text);
+        assert!(!old.contains("uid:"));
+        let migrated = from_str(&old, path).unwrap();
+        let current = from_str(&text, path).unwrap();
+        // Derived ids are the ones the saved file carries: migrating is deterministic, and
+        // `stormlab fmt` turns the old file into exactly the new one.
+        assert_eq!(migrated, current, "{path}");
+        assert_eq!(to_string(&migrated), text, "{path}");
+        let mut ids = std::collections::BTreeSet::new();
+        for e in current.elements() {
+            assert!(!e.uid.is_none(), "{path}: {} has an id", e.name);
+            assert!(ids.insert(e.uid), "{path}: {} has its own id", e.name);
+        }
+        for c in &current.contexts {
+            for e in &c.events {
+                for f in &e.fields {
+                    assert!(ids.insert(f.uid), "{path}: field {} has its own id", f.name);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn ids_survive_rename_and_reorder_and_a_rename_is_a_one_line_diff() {
+    let mut model = synthetic(40, 2);
+    let before = to_string(&model);
+    let id = model.contexts[1].events[2].uid;
+    model.contexts[1].hotspots.push(stormlab::model::HotSpot {
+        uid: stormlab::model::Uid::NONE,
+        text: "why?".into(),
+        at: Default::default(),
+    });
+    model.assign_ids();
+    let with_hotspot = to_string(&model);
+    model.contexts[1].hotspots[0].text = "why not?".into();
+    let renamed = to_string(&model);
+    let changed = with_hotspot
+        .lines()
+        .zip(renamed.lines())
+        .filter(|(a, b)| a != b)
+        .count();
+    assert_eq!(changed, 1, "a rename changes one line");
+    model.contexts[1].events.swap(0, 2);
+    let back = from_str(&to_string(&model), "m.ron").unwrap();
+    assert_eq!(
+        back.contexts[1].events[0].uid, id,
+        "the id moved with its event"
+    );
+    assert_ne!(before, renamed);
+}
+
+#[test]
+fn a_copied_id_in_the_file_is_replaced_and_a_malformed_one_is_a_placed_error() {
+    let text = to_string(&synthetic(40, 2));
+    let model = from_str(&text, "m.ron").unwrap();
+    let first = model.contexts[0].events[0].uid.to_string();
+    let second = model.contexts[0].events[1].uid.to_string();
+    // A block copied in a text editor repeats an id: the copy gets its own.
+    let copied = text.replacen(&second, &first, 1);
+    let m = from_str(&copied, "m.ron").unwrap();
+    assert_eq!(m.contexts[0].events[0].uid.to_string(), first);
+    assert_ne!(m.contexts[0].events[1].uid.to_string(), first);
+    assert_eq!(from_str(&copied, "m.ron").unwrap(), m, "deterministic");
+    // Not an id at all: an error at its line, saying what an id is.
+    let bad = text.replacen(&first, "not-an-id", 1);
+    let e = from_str(&bad, "m.ron").unwrap_err();
+    let line = bad.lines().position(|l| l.contains("not-an-id")).unwrap() + 1;
+    assert_eq!(e.at.map(|a| a.line), Some(line), "{e}");
+    assert!(e.message.contains("16 hexadecimal digits"), "{e}");
+}

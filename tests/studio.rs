@@ -46,11 +46,21 @@ fn settle(h: &mut Harness<'static, Studio>) {
     h.run_steps(3);
 }
 
+/// The kind of the element with id `uid` in the studio's model.
+fn kind_of(h: &Harness<'static, Studio>, uid: stormlab::model::Uid) -> Kind {
+    h.state()
+        .doc
+        .model
+        .locate(uid)
+        .expect("the element exists")
+        .kind
+}
+
 fn count(model: &Model, kind: Kind) -> usize {
     model
         .elements()
         .iter()
-        .filter(|e| e.id.kind == kind)
+        .filter(|e| e.loc.kind == kind)
         .count()
 }
 
@@ -213,7 +223,7 @@ fn a_diagnostic_appears_in_problems_and_clicking_it_selects_the_element() {
     settle(&mut h);
     let selected: Vec<_> = h.state().selection.iter().copied().collect();
     assert_eq!(selected.len(), 1);
-    assert_eq!(selected[0].kind, Kind::Command);
+    assert_eq!(kind_of(&h, selected[0]), Kind::Command);
     assert!(
         h.query_by_label("1 error, 0 warnings").is_some(),
         "the status bar counts it"
@@ -465,13 +475,13 @@ fn a_scenario_runs_on_a_worker_and_the_cursor_scrubs_the_log_and_state() {
     // The board lights the sticky of the event at the cursor and of the command behind it.
     let studio = h.state();
     let lit = studio.sim.lit(studio.doc.revision);
-    let named = |id: &stormlab::model::ElementId| {
+    let named = |id: &stormlab::model::Loc| {
         studio
             .doc
             .model
             .elements()
             .iter()
-            .find(|e| e.id == *id)
+            .find(|e| e.loc == *id)
             .map(|e| e.name.to_owned())
     };
     let names: Vec<String> = lit.iter().filter_map(named).collect();
@@ -487,8 +497,8 @@ fn a_scenario_runs_on_a_worker_and_the_cursor_scrubs_the_log_and_state() {
             .model
             .elements()
             .iter()
-            .find(|e| e.name == name && e.id.kind != Kind::Context)
-            .map(|e| e.id)
+            .find(|e| e.name == name && e.loc.kind != Kind::Context)
+            .map(|e| e.loc)
             .unwrap();
         badges.get(&id).cloned()
     };
@@ -498,11 +508,11 @@ fn a_scenario_runs_on_a_worker_and_the_cursor_scrubs_the_log_and_state() {
     // subscribers; a dot travels along it just after the cursor moved, then rests.
     let model = h.state().doc.model.clone();
     let arrows = stormlab::app::arrows::arrows(&model);
-    let name_of = |id: &stormlab::model::ElementId| {
+    let name_of = |id: &stormlab::model::Loc| {
         model
             .elements()
             .iter()
-            .find(|e| e.id == *id)
+            .find(|e| e.loc == *id)
             .map(|e| e.name.to_owned())
             .unwrap_or_default()
     };
@@ -1372,7 +1382,7 @@ fn enums_and_value_objects_are_added_and_edited_from_the_context_inspector() {
     assert_eq!(c.enums[before].name, "NewEnum");
     let selected: Vec<_> = h.state().selection.iter().copied().collect();
     assert_eq!(selected.len(), 1);
-    assert_eq!(selected[0].kind, Kind::Enum);
+    assert_eq!(kind_of(&h, selected[0]), Kind::Enum);
     assert!(h.query_by_label("Values, comma-separated").is_some());
     // Undo removes it in one step.
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
@@ -1392,7 +1402,7 @@ fn enums_and_value_objects_are_added_and_edited_from_the_context_inspector() {
     settle(&mut h);
     click(&mut h, "value object NewValue");
     let selected: Vec<_> = h.state().selection.iter().copied().collect();
-    assert_eq!(selected[0].kind, Kind::Value);
+    assert_eq!(kind_of(&h, selected[0]), Kind::Value);
 }
 
 #[test]

@@ -15,22 +15,22 @@ use egui::{
 
 use super::edit::Edit;
 use super::theme::{self, kind_color, sticky_size};
-use crate::model::{ElementId, Kind, Model, Pos};
+use crate::model::{Kind, Loc, Model, Pos, Uid};
 
 /// Height of a context frame's title strip, in board units.
 const FRAME_HEADER: f32 = 30.0;
 
-/// The set of selected elements.
-pub type Selection = BTreeSet<ElementId>;
+/// The set of selected elements, by identity (a selection survives edits to other elements).
+pub type Selection = BTreeSet<Uid>;
 
 /// What is drawn over the model: lit stickies (search hits, the simulation cursor) and short
 /// badges under stickies (an aggregate's lifecycle state, a read model's row count).
 #[derive(Debug, Default)]
 pub struct Overlay {
     /// Stickies drawn with a glow.
-    pub lit: BTreeSet<ElementId>,
+    pub lit: BTreeSet<Loc>,
     /// A line of text under each of these stickies.
-    pub badges: BTreeMap<ElementId, String>,
+    pub badges: BTreeMap<Loc, String>,
     /// The arrows taken at the simulation cursor, drawn over the others.
     pub path: super::sim_path::Path,
 }
@@ -43,9 +43,9 @@ enum Drag {
     /// Rubber-band selection from `start` (board units).
     Band { start: Pos2, additive: bool },
     /// Drawing a link from a sticky.
-    Link { from: ElementId },
+    Link { from: Uid },
     /// Resizing a context frame.
-    Resize { context: usize, gesture: u64 },
+    Resize { context: Uid, gesture: u64 },
 }
 
 /// What the board reports back besides edits.
@@ -63,11 +63,11 @@ pub struct Board {
     /// Points per board unit.
     pub zoom: f32,
     drag: Option<Drag>,
-    renaming: Option<(ElementId, String, bool)>,
+    renaming: Option<(Uid, String, bool)>,
     next_gesture: u64,
     fit_pending: bool,
     /// While set, the next click on a sticky links the selection's first element to it.
-    pub linking_from: Option<ElementId>,
+    pub linking_from: Option<Uid>,
     /// Where to centre the view on the next frame (board units).
     center_on: Option<Pos2>,
     canvas: Rect,
@@ -89,8 +89,13 @@ impl Default for Board {
     }
 }
 
+/// The board rectangle of the element with id `uid`, if it is on the board.
+pub fn rect_of(model: &Model, uid: Uid) -> Option<Rect> {
+    element_rect(model, model.locate(uid)?)
+}
+
 /// The board rectangle of a sticky (or a context's frame).
-pub fn element_rect(model: &Model, id: ElementId) -> Option<Rect> {
+pub fn element_rect(model: &Model, id: Loc) -> Option<Rect> {
     if id.kind == Kind::Context {
         let f = model.contexts.get(id.index)?.frame;
         return Some(Rect::from_min_size(pos2(f.x, f.y), vec2(f.w, f.h)));
@@ -104,7 +109,7 @@ fn board_bounds(model: &Model) -> Option<Rect> {
     model
         .elements()
         .iter()
-        .filter_map(|e| element_rect(model, e.id))
+        .filter_map(|e| element_rect(model, e.loc))
         .reduce(|a, b| a.union(b))
 }
 
@@ -118,8 +123,8 @@ impl Board {
     }
 
     /// Asks for the view to be centred on `id` on the next frame.
-    pub fn center_on(&mut self, model: &Model, id: ElementId) {
-        if let Some(r) = element_rect(model, id) {
+    pub fn center_on(&mut self, model: &Model, id: Uid) {
+        if let Some(r) = rect_of(model, id) {
             self.center_on = Some(r.center());
         }
     }
@@ -140,8 +145,8 @@ impl Board {
     }
 
     /// Starts renaming `id` in place.
-    pub fn start_rename(&mut self, model: &Model, id: ElementId) {
-        if let Some(name) = model.name_of(id) {
+    pub fn start_rename(&mut self, model: &Model, id: Uid) {
+        if let Some(name) = model.locate(id).and_then(|l| model.name_of(l)) {
             self.renaming = Some((id, name.to_owned(), true));
         }
     }
@@ -203,7 +208,7 @@ impl Board {
         &mut self,
         ui: &mut Ui,
         model: &Model,
-        arrows: &[(ElementId, ElementId)],
+        arrows: &[(Loc, Loc)],
         selection: &mut Selection,
         create_kind: Kind,
         overlay: &Overlay,
@@ -247,8 +252,8 @@ impl Board {
 
         // Frames first (underneath), then arrows, then stickies.
         let elements = model.elements();
-        for e in elements.iter().filter(|e| e.id.kind == Kind::Context) {
-            self.frame_ui(ui, &painter, model, e.id, e.name, selection, edits);
+        for e in elements.iter().filter(|e| e.loc.kind == Kind::Context) {
+            self.frame_ui(ui, &painter, model, e.loc, e.uid, e.name, selection, edits);
         }
         let arrow_color = visuals
             .widgets
@@ -258,45 +263,45 @@ impl Board {
             .gamma_multiply(0.7);
         self.arrows(&painter, model, arrows, selection, arrow_color);
         self.path(&painter, model, &overlay.path);
-        let mut sticky_responses: Vec<(ElementId, Rect, Response)> = Vec::new();
+        let mut sticky_responses: Vec<(Uid, Rect, Response)> = Vec::new();
         let clip = canvas.expand(4.0);
         for e in &elements {
             if matches!(
-                e.id.kind,
+                e.loc.kind,
                 Kind::Context | Kind::Enum | Kind::Scenario | Kind::Relation
             ) {
                 continue;
             }
-            let Some(r) = element_rect(model, e.id) else {
+            let Some(r) = element_rect(model, e.loc) else {
                 continue;
             };
             let sr = self.rect_to_screen(r);
             if !clip.intersects(sr) {
                 continue;
             }
-            let resp = ui.interact(sr, Id::new(("sticky", e.id)), Sense::click_and_drag());
-            let label = format!("{} {}", e.id.kind.label(), e.name);
+            let resp = ui.interact(sr, Id::new(("sticky", e.uid)), Sense::click_and_drag());
+            let label = format!("{} {}", e.loc.kind.label(), e.name);
             // Zoomed out, names are clipped: the whole one shows on hover.
             let resp = if self.zoom < 0.4 {
                 resp.on_hover_text(&label)
             } else {
                 resp
             };
-            let selected = selection.contains(&e.id);
+            let selected = selection.contains(&e.uid);
             resp.widget_info(|| WidgetInfo::selected(WidgetType::Button, true, selected, &label));
             self.paint_sticky(
                 &painter,
-                e.id.kind,
+                e.loc.kind,
                 e.name,
                 sr,
                 selected,
-                overlay.lit.contains(&e.id),
+                overlay.lit.contains(&e.loc),
                 resp.hovered(),
             );
-            if let Some(badge) = overlay.badges.get(&e.id) {
+            if let Some(badge) = overlay.badges.get(&e.loc) {
                 paint_badge(&painter, sr, badge);
             }
-            sticky_responses.push((e.id, sr, resp));
+            sticky_responses.push((e.uid, sr, resp));
         }
 
         // Sticky interaction.
@@ -397,7 +402,7 @@ impl Board {
         self.rename_ui(ui, model, edits);
         if let Some(from) = self.linking_from
             && let Some(p) = pointer
-            && let Some(r) = element_rect(model, from)
+            && let Some(r) = rect_of(model, from)
         {
             let a = self.to_screen(r.center());
             painter.line_segment([a, p], Stroke::new(2.0, theme::SELECTION));
@@ -439,12 +444,13 @@ impl Board {
         ui: &mut Ui,
         painter: &egui::Painter,
         model: &Model,
-        id: ElementId,
+        loc: Loc,
+        id: Uid,
         name: &str,
         selection: &mut Selection,
         edits: &mut Vec<Edit>,
     ) {
-        let Some(r) = element_rect(model, id) else {
+        let Some(r) = element_rect(model, loc) else {
             return;
         };
         let sr = self.rect_to_screen(r);
@@ -478,7 +484,7 @@ impl Board {
         let header = Rect::from_min_size(sr.min, vec2(sr.width(), FRAME_HEADER * self.zoom));
         let team = model
             .contexts
-            .get(id.index)
+            .get(loc.index)
             .map(|c| c.team.as_str())
             .unwrap_or_default();
         let title = if team.is_empty() {
@@ -495,11 +501,7 @@ impl Board {
                 ui.visuals().strong_text_color(),
             );
         }
-        let resp = ui.interact(
-            header,
-            Id::new(("frame", id.index)),
-            Sense::click_and_drag(),
-        );
+        let resp = ui.interact(header, Id::new(("frame", id)), Sense::click_and_drag());
         resp.widget_info(|| {
             WidgetInfo::selected(
                 WidgetType::Button,
@@ -530,7 +532,7 @@ impl Board {
             });
         }
         let grip = Rect::from_center_size(sr.max - vec2(7.0, 7.0), vec2(14.0, 14.0));
-        let gr = ui.interact(grip, Id::new(("frame-resize", id.index)), Sense::drag());
+        let gr = ui.interact(grip, Id::new(("frame-resize", id)), Sense::drag());
         painter.line_segment(
             [grip.left_bottom(), grip.right_top()],
             Stroke::new(1.5, border),
@@ -541,7 +543,7 @@ impl Board {
         if gr.drag_started() {
             let gesture = self.gesture();
             self.drag = Some(Drag::Resize {
-                context: id.index,
+                context: id,
                 gesture,
             });
         }
@@ -552,7 +554,7 @@ impl Board {
         &self,
         painter: &egui::Painter,
         model: &Model,
-        arrows: &[(ElementId, ElementId)],
+        arrows: &[(Loc, Loc)],
         selection: &Selection,
         base: Color32,
     ) {
@@ -566,7 +568,8 @@ impl Board {
             }
             let start = edge_point(a, b.center());
             let end = edge_point(b, a.center());
-            let lit = selection.contains(from) || selection.contains(to);
+            let selected = |l: &Loc| model.uid_at(*l).is_some_and(|u| selection.contains(&u));
+            let lit = selected(from) || selected(to);
             let color = if lit { theme::SELECTION } else { base };
             let width = if lit { 2.2 } else { 1.4 } * self.zoom.clamp(0.5, 1.5);
             painter.line_segment([start, end], Stroke::new(width, color));
@@ -696,7 +699,7 @@ impl Board {
         ui: &mut Ui,
         painter: &egui::Painter,
         model: &Model,
-        stickies: &[(ElementId, Rect, Response)],
+        stickies: &[(Uid, Rect, Response)],
         selection: &mut Selection,
         edits: &mut Vec<Edit>,
         out: &mut BoardOutput,
@@ -741,19 +744,19 @@ impl Board {
                         selection.clear();
                     }
                     for e in model.elements() {
-                        if e.id.kind == Kind::Context {
+                        if e.loc.kind == Kind::Context {
                             continue;
                         }
-                        if let Some(r) = element_rect(model, e.id)
+                        if let Some(r) = element_rect(model, e.loc)
                             && band.intersects(r)
                         {
-                            selection.insert(e.id);
+                            selection.insert(e.uid);
                         }
                     }
                 }
             }
             Drag::Link { from } => {
-                if let Some(r) = element_rect(model, from) {
+                if let Some(r) = rect_of(model, from) {
                     painter.line_segment(
                         [self.to_screen(r.center()), p],
                         Stroke::new(2.0, theme::SELECTION),
@@ -772,7 +775,10 @@ impl Board {
                 }
             }
             Drag::Resize { context, gesture } => {
-                if let Some(c) = model.contexts.get(context) {
+                if let Some(c) = model
+                    .locate(context)
+                    .and_then(|l| model.contexts.get(l.index))
+                {
                     let f = c.frame;
                     edits.push(Edit::Resize {
                         context,
@@ -795,10 +801,13 @@ impl Board {
         let Some((id, mut text, first)) = self.renaming.take() else {
             return;
         };
-        let Some(r) = element_rect(model, id) else {
+        let Some(loc) = model.locate(id) else {
             return;
         };
-        let r = if id.kind == Kind::Context {
+        let Some(r) = element_rect(model, loc) else {
+            return;
+        };
+        let r = if loc.kind == Kind::Context {
             Rect::from_min_size(r.min, vec2(r.width().min(320.0), FRAME_HEADER))
         } else {
             r

@@ -12,7 +12,7 @@ use crate::export::schema::{Schema, schema};
 use crate::export::{Generated, protos};
 use crate::model::check::{check, has_errors};
 use crate::model::diagnostic::{Code, Diagnostic, Severity};
-use crate::model::{ElementId, Model};
+use crate::model::{Loc, Model};
 
 /// The codes that concern the contracts (shown in the export preview).
 const CONTRACT_CODES: [Code; 6] = [
@@ -32,7 +32,7 @@ pub enum Request {
     /// Write the files to this folder.
     Export(String),
     /// Select and show an element.
-    Jump(ElementId),
+    Jump(Loc),
     /// Choose another model file to compare with.
     ChooseModel,
 }

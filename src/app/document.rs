@@ -7,7 +7,7 @@ use super::edit::Edit;
 use super::history::History;
 use crate::model::access::Sticky;
 use crate::model::connect::{connect, unique_name};
-use crate::model::{ElementId, Kind, Model, Pos, Rect};
+use crate::model::{Kind, Loc, Model, Pos, Rect, Uid};
 
 /// One open model.
 #[derive(Debug)]
@@ -28,7 +28,7 @@ pub struct Document {
 #[derive(Clone, Debug, Default)]
 pub struct Applied {
     /// Elements to select afterwards (created or pasted ones).
-    pub select: Vec<ElementId>,
+    pub select: Vec<Uid>,
     /// A message for the status bar.
     pub message: Option<String>,
 }
@@ -129,6 +129,14 @@ pub fn context_at(model: &Model, at: Pos) -> Option<usize> {
         })
 }
 
+/// The refusal of an edit whose element was deleted meanwhile.
+const GONE: &str = "that element no longer exists";
+
+/// Where each of `ids` is now; ids of deleted elements are left out.
+fn locate_all(model: &Model, ids: &[Uid]) -> Vec<Loc> {
+    ids.iter().filter_map(|&id| model.locate(id)).collect()
+}
+
 fn apply_to(model: &mut Model, edit: Edit) -> Result<Applied, String> {
     match edit {
         Edit::Create { kind, at } => {
@@ -136,6 +144,7 @@ fn apply_to(model: &mut Model, edit: Edit) -> Result<Applied, String> {
                 Some(c) => c,
                 None => {
                     model.contexts.push(crate::model::BoundedContext {
+                        uid: Uid::fresh(),
                         name: "Core".into(),
                         frame: Rect {
                             x: at.x - 40.0,
@@ -166,11 +175,12 @@ fn apply_to(model: &mut Model, edit: Edit) -> Result<Applied, String> {
                 unique_name(model, ctx, base)
             };
             let sticky = Sticky::new_of(kind, &name, at).ok_or("cannot create that kind")?;
-            let id = model
+            let uid = sticky.uid();
+            model
                 .insert_sticky(ctx, sticky)
                 .ok_or("no context to put it in")?;
             Ok(Applied {
-                select: vec![id],
+                select: vec![uid],
                 message: Some(format!("Created {} {name}", kind.label())),
             })
         }
@@ -179,11 +189,14 @@ fn apply_to(model: &mut Model, edit: Edit) -> Result<Applied, String> {
             stickies,
             offset,
         } => {
-            if context >= model.contexts.len() {
-                return Err("no context to paste into".into());
-            }
+            let context = model
+                .locate(context)
+                .filter(|l| l.kind == Kind::Context)
+                .ok_or("no context to paste into")?
+                .index;
             let mut select = Vec::new();
             for mut s in stickies {
+                s.renew_ids();
                 if s.kind() != Kind::HotSpot {
                     let name = unique_name(model, context, s.name_mut());
                     *s.name_mut() = name;
@@ -192,8 +205,9 @@ fn apply_to(model: &mut Model, edit: Edit) -> Result<Applied, String> {
                     p.x += offset.0;
                     p.y += offset.1;
                 }
-                if let Some(id) = model.insert_sticky(context, s) {
-                    select.push(id);
+                let uid = s.uid();
+                if model.insert_sticky(context, s).is_some() {
+                    select.push(uid);
                 }
             }
             let n = select.len();
@@ -214,17 +228,15 @@ fn apply_to(model: &mut Model, edit: Edit) -> Result<Applied, String> {
                 })
                 .find(|n| !taken.contains(&n.as_str()))
                 .unwrap_or_default();
+            let uid = Uid::fresh();
             model.contexts.push(crate::model::BoundedContext {
+                uid,
                 name,
                 frame,
                 ..Default::default()
             });
             Ok(Applied {
-                select: vec![ElementId {
-                    kind: Kind::Context,
-                    context: None,
-                    index: model.contexts.len() - 1,
-                }],
+                select: vec![uid],
                 message: None,
             })
         }
@@ -233,20 +245,19 @@ fn apply_to(model: &mut Model, edit: Edit) -> Result<Applied, String> {
             if name.is_empty() {
                 return Err("a name cannot be empty".into());
             }
-            let old = model
-                .name_of(id)
-                .ok_or("that element no longer exists")?
-                .to_owned();
+            let loc = model.locate(id).ok_or(GONE)?;
+            let old = model.name_of(loc).ok_or(GONE)?.to_owned();
             if old == name {
                 return Ok(Applied::default());
             }
-            crate::model::refs::rename(model, id, &name);
+            crate::model::refs::rename(model, loc, &name);
             Ok(Applied {
                 select: vec![id],
                 message: Some(format!("Renamed {old} to {name}")),
             })
         }
         Edit::Move { ids, delta, .. } => {
+            let ids = locate_all(model, &ids);
             let moved_contexts: Vec<usize> = ids
                 .iter()
                 .filter(|i| i.kind == Kind::Context)
@@ -258,11 +269,11 @@ fn apply_to(model: &mut Model, edit: Edit) -> Result<Applied, String> {
                         c.frame.x += delta.0;
                         c.frame.y += delta.1;
                     }
-                    let inner: Vec<ElementId> = model
+                    let inner: Vec<Loc> = model
                         .elements()
                         .iter()
-                        .filter(|e| e.id.context == Some(id.index) && e.at.is_some())
-                        .map(|e| e.id)
+                        .filter(|e| e.loc.context == Some(id.index) && e.at.is_some())
+                        .map(|e| e.loc)
                         .collect();
                     for e in inner {
                         if let Some(p) = model.pos_mut(e) {
@@ -279,11 +290,26 @@ fn apply_to(model: &mut Model, edit: Edit) -> Result<Applied, String> {
             }
             Ok(Applied::default())
         }
+        Edit::Place { to, frames, .. } => {
+            for (uid, frame) in frames {
+                if let Some(l) = model.locate(uid).filter(|l| l.kind == Kind::Context) {
+                    model.contexts[l.index].frame = frame;
+                }
+            }
+            for (uid, at) in to {
+                if let Some(p) = model.locate(uid).and_then(|l| model.pos_mut(l)) {
+                    *p = at;
+                }
+            }
+            Ok(Applied::default())
+        }
         Edit::Resize { context, frame, .. } => {
-            let c = model
-                .contexts
-                .get_mut(context)
-                .ok_or("that context no longer exists")?;
+            let index = model
+                .locate(context)
+                .filter(|l| l.kind == Kind::Context)
+                .ok_or("that context no longer exists")?
+                .index;
+            let c = &mut model.contexts[index];
             c.frame = Rect {
                 w: frame.w.max(200.0),
                 h: frame.h.max(120.0),
@@ -292,6 +318,7 @@ fn apply_to(model: &mut Model, edit: Edit) -> Result<Applied, String> {
             Ok(Applied::default())
         }
         Edit::Delete { ids } => {
+            let ids = locate_all(model, &ids);
             let n = ids.len();
             model.remove_elements(&ids);
             Ok(Applied {
@@ -299,15 +326,22 @@ fn apply_to(model: &mut Model, edit: Edit) -> Result<Applied, String> {
                 message: Some(format!("Deleted {n} element(s)")),
             })
         }
-        Edit::Replace { id, sticky, .. } => {
-            if model.set_sticky(id, *sticky) {
+        Edit::Replace { id, mut sticky, .. } => {
+            let loc = model.locate(id).ok_or(GONE)?;
+            // The edited copy is the same element: it keeps its id.
+            if sticky.uid() != id {
+                sticky.set_uid(id);
+            }
+            if model.set_sticky(loc, *sticky) {
                 Ok(Applied::default())
             } else {
-                Err("that element no longer exists".into())
+                Err(GONE.into())
             }
         }
         Edit::Connect { from, to } => {
-            let what = connect(model, from, to)?;
+            let from = model.locate(from).ok_or(GONE)?;
+            let to_loc = model.locate(to).ok_or(GONE)?;
+            let what = connect(model, from, to_loc)?;
             Ok(Applied {
                 select: vec![to],
                 message: Some(what),
@@ -323,6 +357,83 @@ fn apply_to(model: &mut Model, edit: Edit) -> Result<Applied, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn pos(doc: &Document, id: Uid) -> Option<Pos> {
+        doc.model.pos_of(doc.model.locate(id)?)
+    }
+
+    fn create(doc: &mut Document, kind: Kind, x: f32) -> Uid {
+        doc.apply(Edit::Create {
+            kind,
+            at: Pos::new(x, 10.0),
+        })
+        .unwrap()
+        .select[0]
+    }
+
+    #[test]
+    fn deleting_a_sticky_leaves_every_other_id_where_it_was() {
+        let mut doc = Document::new(Model::new("t"), None);
+        let ids: Vec<Uid> = (0..4)
+            .map(|i| create(&mut doc, Kind::Event, 10.0 + 200.0 * i as f32))
+            .collect();
+        let before: Vec<Option<Pos>> = ids.iter().map(|&i| pos(&doc, i)).collect();
+        doc.apply(Edit::Delete { ids: vec![ids[1]] }).unwrap();
+        assert_eq!(doc.model.locate(ids[1]), None);
+        for i in [0, 2, 3] {
+            assert_eq!(pos(&doc, ids[i]), before[i], "event {i} is still itself");
+        }
+        // An edit addressed to a later sticky still reaches it, not its new neighbour.
+        doc.apply(Edit::Rename {
+            id: ids[3],
+            name: "Last".into(),
+        })
+        .unwrap();
+        let loc = doc.model.locate(ids[3]).unwrap();
+        assert_eq!(doc.model.name_of(loc), Some("Last"));
+        // Undo brings the deleted one back under its own id.
+        doc.undo();
+        doc.undo();
+        assert_eq!(pos(&doc, ids[1]), before[1]);
+    }
+
+    #[test]
+    fn pasted_and_duplicated_stickies_get_new_ids_and_their_fields_too() {
+        let mut doc = Document::new(Model::new("t"), None);
+        let cmd = create(&mut doc, Kind::Command, 10.0);
+        let loc = doc.model.locate(cmd).unwrap();
+        let mut sticky = doc.model.sticky(loc).unwrap();
+        if let Sticky::Command(c) = &mut sticky {
+            c.fields.push(crate::model::Field {
+                uid: Uid::fresh(),
+                n: 1,
+                name: "order_id".into(),
+                ty: crate::model::Type::Id,
+                doc: String::new(),
+            });
+        }
+        doc.apply(Edit::Replace {
+            id: cmd,
+            sticky: Box::new(sticky.clone()),
+            gesture: None,
+        })
+        .unwrap();
+        let field = doc.model.contexts[0].commands[0].fields[0].uid;
+        let pasted = doc
+            .apply(Edit::Insert {
+                context: doc.model.contexts[0].uid,
+                stickies: vec![sticky],
+                offset: (30.0, 30.0),
+            })
+            .unwrap()
+            .select;
+        assert_eq!(pasted.len(), 1);
+        assert_ne!(pasted[0], cmd);
+        let copy = &doc.model.contexts[0].commands[1];
+        assert_eq!(copy.uid, pasted[0]);
+        assert_ne!(copy.fields[0].uid, field);
+        assert!(!copy.fields[0].uid.is_none());
+    }
 
     #[test]
     fn create_move_undo_redo_and_dirty_tracking() {
@@ -344,10 +455,10 @@ mod tests {
             })
             .unwrap();
         }
-        assert_eq!(doc.model.pos_of(id), Some(Pos::new(130.0, 100.0)));
+        assert_eq!(pos(&doc, id), Some(Pos::new(130.0, 100.0)));
         doc.undo();
         assert_eq!(
-            doc.model.pos_of(id),
+            pos(&doc, id),
             Some(Pos::new(100.0, 100.0)),
             "one drag is one undo step"
         );
@@ -355,7 +466,7 @@ mod tests {
         assert!(!doc.is_dirty());
         doc.redo();
         doc.redo();
-        assert_eq!(doc.model.pos_of(id), Some(Pos::new(130.0, 100.0)));
+        assert_eq!(pos(&doc, id), Some(Pos::new(130.0, 100.0)));
     }
 
     #[test]
@@ -397,18 +508,14 @@ mod tests {
             })
             .unwrap()
             .select[0];
-        let ctx = ElementId {
-            kind: Kind::Context,
-            context: None,
-            index: 0,
-        };
+        let ctx = doc.model.contexts[0].uid;
         doc.apply(Edit::Move {
             ids: vec![ctx, ev],
             delta: (5.0, 5.0),
             gesture: 9,
         })
         .unwrap();
-        assert_eq!(doc.model.pos_of(ev), Some(Pos::new(15.0, 15.0)));
+        assert_eq!(pos(&doc, ev), Some(Pos::new(15.0, 15.0)));
         assert_eq!(doc.model.contexts[0].frame.x, 5.0);
     }
 }

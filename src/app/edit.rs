@@ -2,7 +2,7 @@
 //! frame by [`super::document::Document::apply`] and recorded for undo.
 
 use crate::model::access::Sticky;
-use crate::model::{ElementId, Kind, Model, Pos, Rect};
+use crate::model::{Kind, Model, Pos, Rect, Uid};
 
 /// Names widget `r` `label` for screen readers (and tests), and counts a new undo gesture in
 /// `gesture` when the widget starts being dragged, edited or clicked (so one drag or one text
@@ -25,10 +25,11 @@ pub enum Edit {
         /// Board position.
         at: Pos,
     },
-    /// Add new stickies to a context (paste, duplicate), offset by `offset`.
+    /// Add new stickies to a context (paste, duplicate), offset by `offset`. They get new
+    /// ids: a copy is a new element.
     Insert {
         /// Target context.
-        context: usize,
+        context: Uid,
         /// The stickies.
         stickies: Vec<Sticky>,
         /// Added to each position.
@@ -42,23 +43,33 @@ pub enum Edit {
     /// Rename an element.
     Rename {
         /// Element.
-        id: ElementId,
+        id: Uid,
         /// New name.
         name: String,
     },
     /// Move stickies (and contexts with their contents) by a delta. Part of a drag gesture.
     Move {
         /// Elements to move.
-        ids: Vec<ElementId>,
+        ids: Vec<Uid>,
         /// Board-unit delta.
         delta: (f32, f32),
         /// Gesture id: the moves of one drag are one undo step.
         gesture: u64,
     },
+    /// Put stickies and context frames at new places, each its own (align, auto-layout):
+    /// one step.
+    Place {
+        /// What the step is called in the Edit menu.
+        label: String,
+        /// Each sticky and where it goes.
+        to: Vec<(Uid, Pos)>,
+        /// Each context and its new frame.
+        frames: Vec<(Uid, Rect)>,
+    },
     /// Resize a context frame. Part of a drag gesture.
     Resize {
         /// The context.
-        context: usize,
+        context: Uid,
         /// New frame.
         frame: Rect,
         /// Gesture id.
@@ -67,12 +78,12 @@ pub enum Edit {
     /// Delete elements.
     Delete {
         /// Elements.
-        ids: Vec<ElementId>,
+        ids: Vec<Uid>,
     },
     /// Replace a sticky with an edited copy (the inspector).
     Replace {
         /// Element.
-        id: ElementId,
+        id: Uid,
         /// New value.
         sticky: Box<Sticky>,
         /// Gesture id for continuous edits (typing into one text box); None for one-shot edits.
@@ -81,9 +92,9 @@ pub enum Edit {
     /// Draw an arrow from one sticky to another.
     Connect {
         /// Source.
-        from: ElementId,
+        from: Uid,
         /// Target.
-        to: ElementId,
+        to: Uid,
     },
     /// Replace the whole model (auto-layout, context edits, relations, scenarios).
     Model {
@@ -105,6 +116,7 @@ impl Edit {
             Edit::CreateContext { .. } => "Create context".into(),
             Edit::Rename { .. } => "Rename".into(),
             Edit::Move { .. } => "Move".into(),
+            Edit::Place { label, .. } => label.clone(),
             Edit::Resize { .. } => "Resize".into(),
             Edit::Delete { .. } => "Delete".into(),
             Edit::Replace { .. } => "Edit".into(),

@@ -1,7 +1,7 @@
 //! Generated graph views drawn with egui_graphs: the context map and the flow graph of a
 //! context or of one command's consequences.
 //!
-//! Graphs are caches rebuilt from the model when its revision changes, keyed by `ElementId`
+//! Graphs are caches rebuilt from the model when its revision changes, keyed by `Loc`
 //! payloads (never by petgraph indices). egui_graphs repaints every frame while shown, so the
 //! views are only drawn while their tab is open, and use its hierarchical layout so positions
 //! are stable from one rebuild to the next.
@@ -15,12 +15,12 @@ use egui_graphs::{
 };
 
 use super::theme::{kind_color, kind_ink};
-use crate::model::{ElementId, Kind, Model};
+use crate::model::{Kind, Loc, Model};
 
-type FlowGraph = egui_graphs::Graph<ElementId, String>;
+type FlowGraph = egui_graphs::Graph<Loc, String>;
 
 /// What a flow graph was built from: the model revision, its root and the dark mode.
-type FlowKey = (u64, Option<ElementId>, bool);
+type FlowKey = (u64, Option<Loc>, bool);
 
 /// Which generated view a tab shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,7 +53,7 @@ pub fn context_map(model: &Model) -> FlowGraph {
     let mut g = FlowGraph::new();
     let mut nodes = BTreeMap::new();
     for (i, c) in model.contexts.iter().enumerate() {
-        let id = ElementId {
+        let id = Loc {
             kind: Kind::Context,
             context: None,
             index: i,
@@ -79,14 +79,14 @@ pub fn context_map(model: &Model) -> FlowGraph {
 /// The flow graph of `root`: a command's consequences (everything reachable from it), a
 /// context's elements, or the whole model when `root` is None. Labels take the sticky colour
 /// on `dark` backgrounds, a darker ink on light ones.
-pub fn flow(model: &Model, root: Option<ElementId>, dark: bool) -> FlowGraph {
+pub fn flow(model: &Model, root: Option<Loc>, dark: bool) -> FlowGraph {
     let arrows = super::arrows::arrows(model);
-    let keep: BTreeSet<ElementId> = match root {
+    let keep: BTreeSet<Loc> = match root {
         Some(r) if r.kind == Kind::Context => model
             .elements()
             .iter()
-            .filter(|e| e.id.context == Some(r.index) && e.at.is_some())
-            .map(|e| e.id)
+            .filter(|e| e.loc.context == Some(r.index) && e.at.is_some())
+            .map(|e| e.loc)
             .collect(),
         Some(r) => {
             let mut seen = BTreeSet::from([r]);
@@ -103,8 +103,8 @@ pub fn flow(model: &Model, root: Option<ElementId>, dark: bool) -> FlowGraph {
         None => model
             .elements()
             .iter()
-            .filter(|e| e.at.is_some() && e.id.kind != Kind::Context)
-            .map(|e| e.id)
+            .filter(|e| e.at.is_some() && e.loc.kind != Kind::Context)
+            .map(|e| e.loc)
             .collect(),
     };
     let mut g = FlowGraph::new();
@@ -158,8 +158,8 @@ impl GraphViews {
         kind: GraphKind,
         model: &Model,
         revision: u64,
-        selected: Option<ElementId>,
-    ) -> Option<ElementId> {
+        selected: Option<Loc>,
+    ) -> Option<Loc> {
         let (graph, id, (row_dist, col_dist)) = match kind {
             GraphKind::ContextMap => {
                 if self.context_map.as_ref().map(|(r, _)| *r) != Some(revision) {
@@ -262,6 +262,7 @@ mod tests {
     fn the_context_map_has_a_node_per_context_and_a_labelled_edge_per_relation() {
         let mut m = crate::model::synthetic::synthetic(20, 3);
         m.relations.push(Relation {
+            uid: crate::model::Uid::NONE,
             upstream: "Context0".into(),
             downstream: "Context1".into(),
             pattern: Pattern::OpenHostService,
@@ -278,7 +279,7 @@ mod tests {
     #[test]
     fn a_commands_flow_holds_what_it_leads_to() {
         let m = crate::model::synthetic::synthetic(10, 1);
-        let cmd = ElementId {
+        let cmd = Loc {
             kind: Kind::Command,
             context: Some(0),
             index: 0,

@@ -7,14 +7,10 @@ use std::path::Path;
 
 use super::board::element_rect;
 use super::theme::{kind_color, sticky_size};
-use crate::model::{ElementId, Kind, Model};
+use crate::model::{Kind, Loc, Model, Uid};
 
 /// Writes the board (or only `only`, when given) to `path` as SVG.
-pub fn export_svg(
-    model: &Model,
-    only: Option<&BTreeSet<ElementId>>,
-    path: &Path,
-) -> Result<(), String> {
+pub fn export_svg(model: &Model, only: Option<&BTreeSet<Uid>>, path: &Path) -> Result<(), String> {
     crate::model::file::write_atomic(path, svg(model, only).as_bytes()).map_err(|e| e.to_string())
 }
 
@@ -58,8 +54,11 @@ fn hex(c: egui::Color32) -> String {
 }
 
 /// The board (or only the elements in `only`) as an SVG document.
-pub fn svg(model: &Model, only: Option<&BTreeSet<ElementId>>) -> String {
-    let shown = |id: &ElementId| {
+pub fn svg(model: &Model, only: Option<&BTreeSet<Uid>>) -> String {
+    let only: Option<BTreeSet<Loc>> =
+        only.map(|o| o.iter().filter_map(|&u| model.locate(u)).collect());
+    let only = only.as_ref();
+    let shown = |id: &Loc| {
         only.is_none_or(|o| {
             o.contains(id)
                 || (id.kind == Kind::Context && o.iter().any(|e| e.context == Some(id.index)))
@@ -68,8 +67,8 @@ pub fn svg(model: &Model, only: Option<&BTreeSet<ElementId>>) -> String {
     let rects: Vec<_> = model
         .elements()
         .iter()
-        .filter(|e| shown(&e.id))
-        .filter_map(|e| element_rect(model, e.id))
+        .filter(|e| shown(&e.loc))
+        .filter_map(|e| element_rect(model, e.loc))
         .collect();
     let bounds = rects
         .iter()
@@ -104,7 +103,7 @@ pub fn svg(model: &Model, only: Option<&BTreeSet<ElementId>>) -> String {
         bounds.height()
     );
     for (i, c) in model.contexts.iter().enumerate() {
-        if !shown(&ElementId {
+        if !shown(&Loc {
             kind: Kind::Context,
             context: None,
             index: i,
@@ -142,14 +141,14 @@ pub fn svg(model: &Model, only: Option<&BTreeSet<ElementId>>) -> String {
     }
     for e in model.elements() {
         if matches!(
-            e.id.kind,
+            e.loc.kind,
             Kind::Context | Kind::Enum | Kind::Scenario | Kind::Relation
-        ) || !shown(&e.id)
+        ) || !shown(&e.loc)
         {
             continue;
         }
         let Some(p) = e.at else { continue };
-        let size = sticky_size(e.id.kind);
+        let size = sticky_size(e.loc.kind);
         let _ = writeln!(
             s,
             r##"<rect x="{}" y="{}" width="{}" height="{}" rx="3" fill="{}" stroke="#0003"/>"##,
@@ -157,14 +156,14 @@ pub fn svg(model: &Model, only: Option<&BTreeSet<ElementId>>) -> String {
             p.y,
             size.x,
             size.y,
-            hex(kind_color(e.id.kind))
+            hex(kind_color(e.loc.kind))
         );
         let _ = writeln!(
             s,
             r##"<text x="{}" y="{}" font-size="10" fill="#555">{}</text>"##,
             p.x + 6.0,
             p.y + 15.0,
-            e.id.kind.label()
+            e.loc.kind.label()
         );
         let _ = writeln!(
             s,
@@ -192,11 +191,7 @@ mod tests {
             "background, frame, stickies"
         );
         assert!(all.contains(">Done1<"));
-        let one = BTreeSet::from([ElementId {
-            kind: Kind::Event,
-            context: Some(0),
-            index: 1,
-        }]);
+        let one = BTreeSet::from([m.contexts[0].events[1].uid]);
         let sel = svg(&m, Some(&one));
         assert!(sel.contains(">Done1<") && !sel.contains(">Done0<"));
     }

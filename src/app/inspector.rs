@@ -7,19 +7,19 @@ use egui::{Color32, RichText, TextEdit, Ui};
 use super::edit::Edit;
 use crate::model::access::Sticky;
 use crate::model::field::{next_field_number, remove_field};
-use crate::model::{ElementId, Field, Kind, Model, Pattern, Reserved, Type};
+use crate::model::{Field, Kind, Loc, Model, Pattern, Reserved, Type, Uid};
 
 /// Inspector state that outlives a frame: the RON text being edited, and gesture ids.
 #[derive(Debug, Default)]
 pub struct Inspector {
     /// The element the buffers belong to, and the model revision they were filled at.
-    shown: Option<(ElementId, u64)>,
+    shown: Option<(Uid, u64)>,
     name: String,
     ron: String,
     ron_error: Option<String>,
     gesture: u64,
     /// An element to select, picked (or just added) in the context's list of types.
-    pub select: Option<ElementId>,
+    pub select: Option<Uid>,
 }
 
 impl Inspector {
@@ -29,18 +29,18 @@ impl Inspector {
         ui: &mut Ui,
         model: &Model,
         revision: u64,
-        selected: Option<ElementId>,
+        selected: Option<Uid>,
         edits: &mut Vec<Edit>,
     ) {
-        let Some(id) = selected else {
+        let Some((uid, id)) = selected.and_then(|u| Some((u, model.locate(u)?))) else {
             ui.weak("Select a sticky or a context frame to edit it.");
             ui.add_space(8.0);
             ui.weak("Double-click the board to create a sticky of the palette's kind; drag from a sticky's blue handle to link it.");
             return;
         };
-        if self.shown.map(|(i, _)| i) != Some(id) || self.shown.map(|(_, r)| r) != Some(revision) {
+        if self.shown != Some((uid, revision)) {
             self.refill(model, id);
-            self.shown = Some((id, revision));
+            self.shown = Some((uid, revision));
         }
         ui.heading(id.kind.label());
         ui.add_space(4.0);
@@ -58,7 +58,7 @@ impl Inspector {
         );
         if resp.lost_focus() && model.name_of(id) != Some(self.name.as_str()) {
             edits.push(Edit::Rename {
-                id,
+                id: uid,
                 name: self.name.clone(),
             });
         }
@@ -75,7 +75,7 @@ impl Inspector {
         if changed && edited != sticky {
             self.gesture += 1;
             edits.push(Edit::Replace {
-                id,
+                id: uid,
                 sticky: Box::new(edited),
                 gesture: None,
             });
@@ -113,7 +113,7 @@ impl Inspector {
                         {
                             if s.kind() == id.kind {
                                 edits.push(Edit::Replace {
-                                    id,
+                                    id: uid,
                                     sticky: Box::new(s),
                                     gesture: None,
                                 });
@@ -130,7 +130,7 @@ impl Inspector {
             });
     }
 
-    fn refill(&mut self, model: &Model, id: ElementId) {
+    fn refill(&mut self, model: &Model, id: Loc) {
         self.name = model.name_of(id).unwrap_or_default().to_owned();
         self.ron = model
             .sticky(id)
@@ -143,7 +143,7 @@ impl Inspector {
     }
 
     /// Kind-specific editors. Returns true if `s` was changed.
-    fn kind_ui(&mut self, ui: &mut Ui, model: &Model, id: ElementId, s: &mut Sticky) -> bool {
+    fn kind_ui(&mut self, ui: &mut Ui, model: &Model, id: Loc, s: &mut Sticky) -> bool {
         let mut changed = false;
         let ctx = id.context.unwrap_or(0);
         match s {
@@ -325,6 +325,7 @@ impl Inspector {
                 for o in others {
                     if ui.button(format!("{name} upstream of {o}")).clicked() {
                         next.relations.push(crate::model::Relation {
+                            uid: crate::model::Uid::fresh(),
                             upstream: name.clone(),
                             downstream: o.clone(),
                             pattern: Pattern::CustomerSupplier,
@@ -335,6 +336,7 @@ impl Inspector {
                     }
                     if ui.button(format!("{o} upstream of {name}")).clicked() {
                         next.relations.push(crate::model::Relation {
+                            uid: crate::model::Uid::fresh(),
                             upstream: o.clone(),
                             downstream: name.clone(),
                             pattern: Pattern::CustomerSupplier,
@@ -347,12 +349,12 @@ impl Inspector {
             });
         }
         ui.separator();
-        let (add, pick) = types_ui(ui, c, index);
+        let (add, pick) = types_ui(ui, c);
         self.select = pick;
         if let Some(kind) = add
             && let Some(nc) = next.contexts.get_mut(index)
         {
-            self.select = Some(add_type(nc, kind, index));
+            self.select = Some(add_type(nc, kind));
             changed = true;
         }
         if changed && next != *model {
@@ -368,28 +370,19 @@ impl Inspector {
 /// The context's enums and value objects, each a button that selects it (the inspector then
 /// edits its values or fields), and buttons that add one. Returns the kind to add and the
 /// type picked.
-fn types_ui(
-    ui: &mut Ui,
-    c: &crate::model::BoundedContext,
-    index: usize,
-) -> (Option<Kind>, Option<ElementId>) {
+fn types_ui(ui: &mut Ui, c: &crate::model::BoundedContext) -> (Option<Kind>, Option<Uid>) {
     let (mut add, mut pick) = (None, None);
     ui.strong("Types (enums and value objects)");
-    let id = |kind, i| ElementId {
-        kind,
-        context: Some(index),
-        index: i,
-    };
-    for (i, e) in c.enums.iter().enumerate() {
+    for e in &c.enums {
         if ui
             .button(format!("enum {}", e.name))
             .on_hover_text(e.values.join(", "))
             .clicked()
         {
-            pick = Some(id(Kind::Enum, i));
+            pick = Some(e.uid);
         }
     }
-    for (i, v) in c.values.iter().enumerate() {
+    for v in &c.values {
         let fields: Vec<String> = v
             .fields
             .iter()
@@ -400,7 +393,7 @@ fn types_ui(
             .on_hover_text(fields.join(", "))
             .clicked()
         {
-            pick = Some(id(Kind::Value, i));
+            pick = Some(v.uid);
         }
     }
     if c.enums.is_empty() && c.values.is_empty() {
@@ -417,8 +410,8 @@ fn types_ui(
     (add, pick)
 }
 
-/// Adds an enum or a value object with a free name to `c` (context `index`); returns its id.
-fn add_type(c: &mut crate::model::BoundedContext, kind: Kind, index: usize) -> ElementId {
+/// Adds an enum or a value object with a free name to `c`; returns its id.
+fn add_type(c: &mut crate::model::BoundedContext, kind: Kind) -> Uid {
     let base = if kind == Kind::Enum {
         "NewEnum"
     } else {
@@ -436,16 +429,18 @@ fn add_type(c: &mut crate::model::BoundedContext, kind: Kind, index: usize) -> E
         })
         .find(|n| !taken(n))
         .unwrap_or_else(|| base.to_owned());
-    let i = if kind == Kind::Enum {
+    let uid = Uid::fresh();
+    if kind == Kind::Enum {
         c.enums.push(crate::model::named_type::EnumDef {
+            uid,
             name,
             contract: String::new(),
             doc: String::new(),
             values: vec!["First".into(), "Second".into()],
         });
-        c.enums.len() - 1
     } else {
         c.values.push(crate::model::named_type::ValueObject {
+            uid,
             name,
             contract: String::new(),
             doc: String::new(),
@@ -453,13 +448,8 @@ fn add_type(c: &mut crate::model::BoundedContext, kind: Kind, index: usize) -> E
             reserved: Vec::new(),
             at: None,
         });
-        c.values.len() - 1
-    };
-    ElementId {
-        kind,
-        context: Some(index),
-        index: i,
     }
+    uid
 }
 
 fn doc_ui(ui: &mut Ui, doc: &mut String) -> bool {
@@ -486,8 +476,8 @@ pub(super) fn reference_ui(
     let options: Vec<String> = model
         .elements()
         .iter()
-        .filter(|e| kinds.contains(&e.id.kind))
-        .map(|e| match e.id.context {
+        .filter(|e| kinds.contains(&e.loc.kind))
+        .map(|e| match e.loc.context {
             Some(c) if c != ctx => format!(
                 "{}.{}",
                 model.contexts.get(c).map(|c| c.name.as_str()).unwrap_or(""),
@@ -606,6 +596,7 @@ fn fields_ui(
             k += 1;
         }
         fields.push(Field {
+            uid: crate::model::Uid::fresh(),
             n,
             name,
             ty: Type::String,

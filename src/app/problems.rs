@@ -8,7 +8,7 @@ use egui::{Color32, RichText, Ui};
 
 use crate::model::check::check;
 use crate::model::diagnostic::{Diagnostic, Severity};
-use crate::model::{ElementId, Model};
+use crate::model::{Loc, Model};
 
 /// How long after the last change the model is checked again.
 const DEBOUNCE: Duration = Duration::from_millis(250);
@@ -118,7 +118,7 @@ impl Problems {
     }
 
     /// The panel. Returns the element of a clicked finding.
-    pub fn ui(&self, ui: &mut Ui) -> Option<ElementId> {
+    pub fn ui(&self, ui: &mut Ui) -> Option<Loc> {
         let mut clicked = None;
         if self.checked.is_none() {
             ui.label("Checking the model…");

@@ -7,7 +7,7 @@ use egui::{Color32, Response, Ui};
 
 use super::edit::Edit;
 use crate::model::diagnostic::{Diagnostic, Severity};
-use crate::model::element::{ElementId, Kind, PathSeg};
+use crate::model::element::{Kind, Loc, PathSeg};
 use crate::model::scenario::{DEFAULT_START, Expect, Gen, Given, Step, Values};
 use crate::model::{Model, Scenario};
 
@@ -253,6 +253,7 @@ pub fn new_scenario_name(model: &Model, base: &str) -> String {
 /// An empty scenario with a name no scenario of `model` has (not yet added to it).
 pub fn new_scenario(model: &Model) -> Scenario {
     Scenario {
+        uid: crate::model::Uid::fresh(),
         name: new_scenario_name(model, "new scenario"),
         doc: String::new(),
         seed: 1,
@@ -272,7 +273,7 @@ fn findings<'a>(
     index: usize,
     section: Option<(&'a str, usize)>,
 ) -> impl Iterator<Item = &'a Diagnostic> + 'a {
-    let id = ElementId {
+    let id = Loc {
         kind: Kind::Scenario,
         context: None,
         index,

@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 
 use crate::model::diagnostic::Diagnostic;
 use crate::model::expr::EvalError;
-use crate::model::{ElementId, Model};
+use crate::model::{Loc, Model};
 use crate::sim::engine::Engine;
 use crate::sim::fold::Table;
 use crate::sim::program::SubscriberKind;
@@ -148,7 +148,7 @@ impl SimPanel {
     /// The stickies involved in the record at the cursor, lit on the board while the run
     /// matches the model: its event, the command that appended it and the subscribers
     /// (policies, sagas, read models, external systems) it is delivered to.
-    pub fn lit(&self, revision: u64) -> Vec<ElementId> {
+    pub fn lit(&self, revision: u64) -> Vec<Loc> {
         // The path's stages without the aggregate (its badge shows the instance instead).
         let [command, _, event, subscribers] = self.stages(revision);
         [event, command, subscribers].concat()
@@ -157,7 +157,7 @@ impl SimPanel {
     /// Badges for the board at the cursor while the run matches the model: each aggregate's
     /// instance count (the instance of the record at the cursor with its lifecycle state),
     /// each read model's row count, each saga's running instances.
-    pub fn badges(&mut self, revision: u64) -> BTreeMap<ElementId, String> {
+    pub fn badges(&mut self, revision: u64) -> BTreeMap<Loc, String> {
         if self.run.as_ref().is_none_or(|r| r.revision != revision) {
             return BTreeMap::new();
         }

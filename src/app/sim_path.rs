@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::sim_panel::SimPanel;
-use crate::model::ElementId;
+use crate::model::Loc;
 use crate::sim::program::Target;
 use crate::sim::store::Cause;
 
@@ -19,7 +19,7 @@ const TRAVEL: f64 = 0.9;
 #[derive(Clone, Debug, Default)]
 pub struct Path {
     /// `(from, to, stage)` for every board arrow on the path.
-    pub arrows: Vec<(ElementId, ElementId, usize)>,
+    pub arrows: Vec<(Loc, Loc, usize)>,
     /// The dot's progress, while it travels.
     pub phase: Option<f32>,
 }
@@ -27,8 +27,8 @@ pub struct Path {
 impl SimPanel {
     /// The elements at the cursor by stage: the command, its aggregate, the event, the
     /// subscribers (empty while the run does not match the model).
-    pub fn stages(&self, revision: u64) -> [Vec<ElementId>; 4] {
-        let mut stages: [Vec<ElementId>; 4] = Default::default();
+    pub fn stages(&self, revision: u64) -> [Vec<Loc>; 4] {
+        let mut stages: [Vec<Loc>; 4] = Default::default();
         let Some(run) = self.run.as_ref().filter(|r| r.revision == revision) else {
             return stages;
         };
@@ -60,10 +60,10 @@ impl SimPanel {
 
     /// The path at the cursor over the board's `arrows`, animated from the moment the cursor
     /// last moved (`now`: the UI clock in seconds).
-    pub fn path(&mut self, revision: u64, arrows: &[(ElementId, ElementId)], now: f64) -> Path {
+    pub fn path(&mut self, revision: u64, arrows: &[(Loc, Loc)], now: f64) -> Path {
         let stages = self.stages(revision);
-        let stage_of = |id: &ElementId| stages.iter().position(|s| s.contains(id));
-        let on_path: BTreeSet<&ElementId> = stages.iter().flatten().collect();
+        let stage_of = |id: &Loc| stages.iter().position(|s| s.contains(id));
+        let on_path: BTreeSet<&Loc> = stages.iter().flatten().collect();
         let mut out = Path::default();
         for (a, b) in arrows {
             if !on_path.contains(a) || !on_path.contains(b) {

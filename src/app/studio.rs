@@ -19,7 +19,7 @@ use super::recovery::{self, Autosave, Recovered};
 use super::sim_run::Stride;
 use super::theme;
 use crate::model::access::Sticky;
-use crate::model::{ElementId, Kind, Model, file};
+use crate::model::{Kind, Loc, Model, Pos, Uid, file};
 
 /// The embedded example model the studio opens by default.
 pub const DEFAULT_MODEL: &str = include_str!("../../models/autoservice.ron");
@@ -80,7 +80,7 @@ pub struct Studio {
     recovered: Option<Recovered>,
     toast: Option<Toast>,
     search: Option<String>,
-    arrows: (u64, Vec<(ElementId, ElementId)>),
+    arrows: (u64, Vec<(Loc, Loc)>),
     disk_mtime: Option<std::time::SystemTime>,
     reload_offer: bool,
     export_view: Option<ExportView>,
@@ -269,8 +269,13 @@ impl Studio {
         }
         self.apply_edits();
         // A type picked or added in the context inspector (after its edit is applied).
-        if let Some(id) = self.inspector.select.take() {
-            self.jump_to(id);
+        if let Some(loc) = self
+            .inspector
+            .select
+            .take()
+            .and_then(|u| self.doc.model.locate(u))
+        {
+            self.jump_to(loc);
         }
         self.windows(&ctx);
         self.close_request(&ctx);
@@ -282,6 +287,28 @@ impl Studio {
         }
     }
 
+    /// Where each selected element is now, in selection order.
+    fn selected_locs(&self) -> Vec<Loc> {
+        self.selection
+            .iter()
+            .filter_map(|&u| self.doc.model.locate(u))
+            .collect()
+    }
+
+    /// Copies of the selected stickies (contexts and other non-stickies left out).
+    fn selected_stickies(&self) -> Vec<Sticky> {
+        self.selected_locs()
+            .into_iter()
+            .filter_map(|l| self.doc.model.sticky(l))
+            .collect()
+    }
+
+    /// Drops deleted elements from the selection; the others stay selected.
+    fn forget_deleted(&mut self) {
+        let model = &self.doc.model;
+        self.selection.retain(|&u| model.locate(u).is_some());
+    }
+
     fn apply_edits(&mut self) {
         for edit in std::mem::take(&mut self.edits) {
             let deletes = matches!(edit, Edit::Delete { .. } | Edit::Model { .. });
@@ -290,11 +317,7 @@ impl Studio {
                     if !applied.select.is_empty() {
                         self.selection = applied.select.into_iter().collect();
                     } else if deletes {
-                        self.selection
-                            .retain(|id| self.doc.model.name_of(*id).is_some());
-                        if self.selection.iter().any(|id| id.kind != Kind::Context) {
-                            self.selection.clear();
-                        }
+                        self.forget_deleted();
                     }
                     if let Some(m) = applied.message {
                         self.notify(m, false);
@@ -320,8 +343,7 @@ impl Studio {
             Action::Quit => self.guard_unsaved(AfterPrompt::Quit),
             Action::Undo => match self.doc.undo() {
                 Some(m) => {
-                    self.selection
-                        .retain(|id| self.doc.model.name_of(*id).is_some());
+                    self.forget_deleted();
                     self.notify(m, false)
                 }
                 None => self.notify("Nothing to undo", false),
@@ -331,11 +353,7 @@ impl Studio {
                 None => self.notify("Nothing to redo", false),
             },
             Action::Copy | Action::Cut => {
-                let stickies: Vec<Sticky> = self
-                    .selection
-                    .iter()
-                    .filter_map(|id| self.doc.model.sticky(*id))
-                    .collect();
+                let stickies = self.selected_stickies();
                 if stickies.is_empty() {
                     return;
                 }
@@ -353,15 +371,20 @@ impl Studio {
                 }
             }
             Action::Duplicate => {
-                let ctx_index = self.selection.iter().find_map(|id| id.context).unwrap_or(0);
-                let stickies: Vec<Sticky> = self
-                    .selection
+                let model = &self.doc.model;
+                let context = self
+                    .selected_locs()
                     .iter()
-                    .filter_map(|id| self.doc.model.sticky(*id))
-                    .collect();
-                if !stickies.is_empty() {
+                    .find_map(|l| l.context)
+                    .and_then(|c| model.contexts.get(c))
+                    .or(model.contexts.first())
+                    .map(|c| c.uid);
+                let stickies = self.selected_stickies();
+                if let Some(context) = context
+                    && !stickies.is_empty()
+                {
                     self.edits.push(Edit::Insert {
-                        context: ctx_index,
+                        context,
                         stickies,
                         offset: (30.0, 30.0),
                     });
@@ -380,8 +403,8 @@ impl Studio {
                     .model
                     .elements()
                     .iter()
-                    .filter(|e| e.at.is_some() && e.id.kind != Kind::Context)
-                    .map(|e| e.id)
+                    .filter(|e| e.at.is_some() && e.loc.kind != Kind::Context)
+                    .map(|e| e.uid)
                     .collect();
             }
             Action::Rename => {
@@ -512,12 +535,13 @@ impl Studio {
                     },
                     _ => None,
                 };
-                let model = crate::model::autolayout::auto_layout(&self.doc.model, context);
-                if model != self.doc.model {
-                    self.edits.push(Edit::Model {
+                let after = crate::model::autolayout::auto_layout(&self.doc.model, context);
+                let moves = crate::model::autolayout::moves(&self.doc.model, &after);
+                if moves != Default::default() {
+                    self.edits.push(Edit::Place {
                         label: "Auto-Layout".into(),
-                        model: Box::new(model),
-                        gesture: None,
+                        to: moves.stickies,
+                        frames: moves.frames,
                     });
                 }
             }
@@ -588,15 +612,14 @@ impl Studio {
     }
 
     fn align(&mut self, left: bool) {
-        let ids: Vec<ElementId> = self
+        let model = &self.doc.model;
+        let positions: Vec<(Uid, Pos)> = self
             .selection
             .iter()
-            .copied()
-            .filter(|id| id.kind != Kind::Context)
-            .collect();
-        let positions: Vec<_> = ids
-            .iter()
-            .filter_map(|id| self.doc.model.pos_of(*id).map(|p| (*id, p)))
+            .filter_map(|&u| {
+                let loc = model.locate(u).filter(|l| l.kind != Kind::Context)?;
+                Some((u, model.pos_of(loc)?))
+            })
             .collect();
         let Some(target) = positions
             .iter()
@@ -605,20 +628,21 @@ impl Studio {
         else {
             return;
         };
-        let mut next = self.doc.model.clone();
-        for (id, _) in &positions {
-            if let Some(p) = next.pos_mut(*id) {
-                if left {
-                    p.x = target;
+        let to = positions
+            .into_iter()
+            .map(|(u, p)| {
+                let p = if left {
+                    Pos::new(target, p.y)
                 } else {
-                    p.y = target;
-                }
-            }
-        }
-        self.edits.push(Edit::Model {
+                    Pos::new(p.x, target)
+                };
+                (u, p)
+            })
+            .collect();
+        self.edits.push(Edit::Place {
             label: "Align".into(),
-            model: Box::new(next),
-            gesture: None,
+            to,
+            frames: vec![],
         });
     }
 
@@ -645,19 +669,22 @@ impl Studio {
             .join("\n");
         match ron::Options::default().from_str::<Vec<Sticky>>(&body) {
             Ok(stickies) if !stickies.is_empty() => {
+                let model = &self.doc.model;
                 let context = self
-                    .selection
+                    .selected_locs()
                     .iter()
-                    .find_map(|id| {
-                        id.context
-                            .or((id.kind == Kind::Context).then_some(id.index))
-                    })
-                    .unwrap_or(0);
-                self.edits.push(Edit::Insert {
-                    context,
-                    stickies,
-                    offset: (40.0, 40.0),
-                });
+                    .find_map(|l| l.context.or((l.kind == Kind::Context).then_some(l.index)))
+                    .and_then(|c| model.contexts.get(c))
+                    .or(model.contexts.first())
+                    .map(|c| c.uid);
+                match context {
+                    Some(context) => self.edits.push(Edit::Insert {
+                        context,
+                        stickies,
+                        offset: (40.0, 40.0),
+                    }),
+                    None => self.notify("Draw a context to paste into first", true),
+                }
             }
             _ => self.notify("The clipboard holds no Stormlab stickies", true),
         }
@@ -707,7 +734,7 @@ impl Studio {
         }
     }
 
-    fn search_hits(&self) -> BTreeSet<ElementId> {
+    fn search_hits(&self) -> BTreeSet<Loc> {
         match &self.search {
             Some(q) if !q.trim().is_empty() => {
                 let q = q.to_lowercase();
@@ -716,7 +743,7 @@ impl Studio {
                     .elements()
                     .iter()
                     .filter(|e| e.at.is_some() && e.name.to_lowercase().contains(&q))
-                    .map(|e| e.id)
+                    .map(|e| e.loc)
                     .collect()
             }
             _ => BTreeSet::new(),
@@ -1273,7 +1300,7 @@ impl Studio {
             }
             Some(DockTab::Graph(tab)) => {
                 let selected = if self.selection.len() == 1 {
-                    self.selection.iter().next().copied()
+                    self.selected_locs().first().copied()
                 } else {
                     None
                 };
@@ -1385,7 +1412,7 @@ impl Studio {
     /// The context of the selection: a selected frame, or the context of the selected stickies
     /// if they all share one.
     fn selected_context(&self) -> Option<usize> {
-        let mut contexts = self.selection.iter().map(|id| match id.kind {
+        let mut contexts = self.selected_locs().into_iter().map(|id| match id.kind {
             Kind::Context => Some(id.index),
             _ => id.context,
         });
@@ -1614,7 +1641,7 @@ impl Studio {
                     );
                     r.request_focus();
                     let model = &self.doc.model;
-                    let hits: Vec<(ElementId, String)> = model
+                    let hits: Vec<(Loc, String)> = model
                         .elements()
                         .into_iter()
                         .filter(|e| {
@@ -1624,12 +1651,13 @@ impl Studio {
                         })
                         .take(12)
                         .map(|e| {
-                            let ctx =
-                                e.id.context
-                                    .and_then(|c| model.contexts.get(c))
-                                    .map(|c| c.name.as_str())
-                                    .unwrap_or("");
-                            (e.id, format!("{} {} — {ctx}", e.id.kind.label(), e.name))
+                            let ctx = e
+                                .loc
+                                .context
+                                .and_then(|c| model.contexts.get(c))
+                                .map(|c| c.name.as_str())
+                                .unwrap_or("");
+                            (e.loc, format!("{} {} — {ctx}", e.loc.kind.label(), e.name))
                         })
                         .collect();
                     let mut jump = None;
@@ -1656,7 +1684,7 @@ impl Studio {
     }
 
     /// Selects `id` and centres the board on it; a scenario opens in the scenario editor.
-    pub fn jump_to(&mut self, id: ElementId) {
+    pub fn jump_to(&mut self, id: Loc) {
         if id.kind == crate::model::element::Kind::Scenario {
             // A scenario is not on the board: open it in the scenario editor.
             if let Some(s) = self.doc.model.scenarios.get(id.index) {
@@ -1666,8 +1694,11 @@ impl Studio {
             }
             return;
         }
+        let Some(uid) = self.doc.model.uid_at(id) else {
+            return;
+        };
         self.selection.clear();
-        self.selection.insert(id);
-        self.board.center_on(&self.doc.model, id);
+        self.selection.insert(uid);
+        self.board.center_on(&self.doc.model, uid);
     }
 }

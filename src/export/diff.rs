@@ -11,7 +11,7 @@ use std::fmt;
 
 use super::render::type_name;
 use super::schema::{Label, Message, ProtoEnum, ProtoField, ProtoFile, ProtoType, Schema};
-use crate::model::element::ElementId;
+use crate::model::element::Loc;
 
 /// How far a change reaches: the most lenient `buf breaking` category that reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -55,7 +55,7 @@ pub struct Change {
     /// None: compatible. Some(level): breaks consumers at that level and stricter ones.
     pub breaks: Option<Level>,
     /// The model element in the new model (or the old one, for what was removed).
-    pub element: Option<ElementId>,
+    pub element: Option<Loc>,
     /// True if `element` refers to the old model.
     pub in_old: bool,
 }

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use super::schema::{Label, Message, ProtoEnum, ProtoField, ProtoType, Schema};
-use crate::model::element::ElementId;
+use crate::model::element::Loc;
 use crate::model::expr::Value;
 use crate::sim::engine::Engine;
 use crate::sim::program::EventDef;
@@ -59,7 +59,7 @@ fn seconds_nanos(ms: i64, duration: bool) -> Vec<u8> {
 pub struct Encoder<'s> {
     pub(super) messages: BTreeMap<(&'s str, &'s str), &'s Message>,
     pub(super) enums: BTreeMap<(&'s str, &'s str), &'s ProtoEnum>,
-    pub(super) events: BTreeMap<ElementId, (&'s str, &'s Message)>,
+    pub(super) events: BTreeMap<Loc, (&'s str, &'s Message)>,
     pub(super) envelopes: BTreeMap<usize, &'s Message>,
 }
 
@@ -104,7 +104,7 @@ impl<'s> Encoder<'s> {
 
     /// The message of the model event (or command, value object) `element` with `payload`
     /// (its field values in declaration order).
-    pub fn message(&self, element: ElementId, payload: &[Value]) -> Option<Vec<u8>> {
+    pub fn message(&self, element: Loc, payload: &[Value]) -> Option<Vec<u8>> {
         let (package, m) = self.events.get(&element)?;
         Some(self.fields(package, m, payload))
     }

@@ -14,7 +14,7 @@ use super::names::pascal;
 use super::schema::{ProtoType, schema};
 use crate::model::Model;
 use crate::model::diagnostic::{Code, Diagnostic};
-use crate::model::element::{ElementId, Kind, PathSeg};
+use crate::model::element::{Kind, Loc, PathSeg};
 use crate::model::event::FIRST_EVENT_NUMBER;
 use crate::model::field::{MAX_FIELD_NUMBER, PROTO_RESERVED_RANGE};
 
@@ -27,7 +27,7 @@ pub fn lint(model: &Model) -> Vec<Diagnostic> {
     let mut paths: BTreeMap<&str, usize> = BTreeMap::new();
     for f in &s.files {
         if let Some(first) = paths.insert(&f.path, f.context) {
-            let id = ElementId {
+            let id = Loc {
                 kind: Kind::Context,
                 context: None,
                 index: f.context,
@@ -85,7 +85,7 @@ fn event_numbers(model: &Model, out: &mut Vec<Diagnostic>) {
         let retired_names: BTreeSet<String> = c.retired.iter().map(|r| pascal(&r.name)).collect();
         let mut seen: BTreeMap<u32, &str> = BTreeMap::new();
         for (i, (e, n)) in c.events.iter().zip(c.event_numbers()).enumerate() {
-            let id = ElementId {
+            let id = Loc {
                 kind: Kind::Event,
                 context: Some(ci),
                 index: i,
@@ -179,7 +179,7 @@ fn import_cycles(model: &Model, s: &super::schema::Schema, out: &mut Vec<Diagnos
             .map(|&ci| model.contexts[ci].name.as_str())
             .collect();
         for &ci in &members {
-            let id = ElementId {
+            let id = Loc {
                 kind: Kind::Context,
                 context: None,
                 index: ci,

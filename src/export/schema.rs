@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::names::{Scope, pascal, snake, upper};
-use crate::model::element::{ElementId, Kind};
+use crate::model::element::{Kind, Loc};
 use crate::model::field::{Field, Reserved};
 use crate::model::resolve::NameIndex;
 use crate::model::{Model, Type};
@@ -56,7 +56,7 @@ pub struct ProtoEnum {
     /// The model's value names in order: `sources[i]` is exported as `values[i + 1]`.
     pub sources: Vec<String>,
     /// The model element it comes from.
-    pub element: ElementId,
+    pub element: Loc,
 }
 
 /// What a message stands for.
@@ -98,7 +98,7 @@ pub struct Message {
     /// Nested wrapper messages.
     pub nested: Vec<Message>,
     /// The model element it comes from (none for envelopes).
-    pub element: Option<ElementId>,
+    pub element: Option<Loc>,
 }
 
 /// The scalar or named type of a field.
@@ -198,7 +198,7 @@ pub const ENVELOPE_HEADER: [(&str, u32, ProtoType, &str); 7] = [
 ];
 
 /// Where each named type of the model is exported: element → (package, proto name).
-type TypeNames = BTreeMap<ElementId, (String, String)>;
+type TypeNames = BTreeMap<Loc, (String, String)>;
 
 /// The directory segment and package of a context: `(org, context, version)` sanitized.
 fn package_parts(model: &Model, ci: usize) -> (String, String, String) {
@@ -229,7 +229,7 @@ pub fn schema(model: &Model) -> Schema {
         let (org, ctx, v) = package_parts(model, ci);
         let package = format!("{org}.{ctx}.{v}");
         let mut scope = Scope::default();
-        let id = |kind, index| ElementId {
+        let id = |kind, index| Loc {
             kind,
             context: Some(ci),
             index,
@@ -262,12 +262,12 @@ pub fn schema(model: &Model) -> Schema {
     for (ci, c) in model.contexts.iter().enumerate() {
         let (org, ctx, v, package) = packages[ci].clone();
         let scope = &mut scopes[ci];
-        let id = |kind, index| ElementId {
+        let id = |kind, index| Loc {
             kind,
             context: Some(ci),
             index,
         };
-        let name_of = |eid: ElementId| types.get(&eid).map(|(_, n)| n.clone()).unwrap_or_default();
+        let name_of = |eid: Loc| types.get(&eid).map(|(_, n)| n.clone()).unwrap_or_default();
         let mut file = ProtoFile {
             context: ci,
             context_name: c.name.clone(),
@@ -385,7 +385,7 @@ fn enumeration(
     name: String,
     doc: String,
     values: &[String],
-    element: ElementId,
+    element: Loc,
     package_values: &mut Scope,
 ) -> ProtoEnum {
     let prefix = upper(&name);
@@ -439,7 +439,7 @@ fn envelope(
             reserved_numbers.insert(n);
             continue;
         }
-        let eid = ElementId {
+        let eid = Loc {
             kind: Kind::Event,
             context: Some(ci),
             index: i,
@@ -504,7 +504,7 @@ impl Fields<'_> {
         role: Role,
         fields: &[Field],
         reserved: &[Reserved],
-        element: ElementId,
+        element: Loc,
     ) -> Message {
         let mut scope = Scope::default();
         let reserved_names: BTreeSet<String> = reserved.iter().map(|r| snake(&r.name)).collect();
@@ -604,6 +604,7 @@ impl Fields<'_> {
             Type::List(_) | Type::Optional(_) => {
                 let name = format!("{}Items", pascal(field));
                 let inner = Field {
+                    uid: crate::model::Uid::NONE,
                     n: 1,
                     name: "values".into(),
                     ty: match ty {

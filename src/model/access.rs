@@ -1,11 +1,12 @@
-//! Generic access to elements by [`ElementId`]: name, position, removal and insertion, and
+//! Generic access to elements by [`Loc`]: name, position, removal and insertion, and
 //! [`Sticky`], an owned element of any kind (the unit of copy/paste and duplication).
 
 use serde::{Deserialize, Serialize};
 
 use super::document::Model;
-use super::element::{ElementId, Kind};
+use super::element::{Kind, Loc};
 use super::layout::Pos;
+use super::uid::Uid;
 use super::{
     Actor, Aggregate, Command, EnumDef, Event, ExternalSystem, HotSpot, Policy, ReadModel, Saga,
     ValueObject,
@@ -145,6 +146,8 @@ macro_rules! with_list_mut {
 
 /// Common accessors every sticky type has.
 trait StickyFields {
+    fn uid(&self) -> Uid;
+    fn uid_mut(&mut self) -> &mut Uid;
     fn name_ref(&self) -> &str;
     fn name_mut(&mut self) -> &mut String;
     fn pos(&self) -> Option<Pos>;
@@ -154,6 +157,8 @@ trait StickyFields {
 macro_rules! sticky_fields {
     ($($t:ty => $name:ident, $at:tt;)*) => {$(
         impl StickyFields for $t {
+            fn uid(&self) -> Uid { self.uid }
+            fn uid_mut(&mut self) -> &mut Uid { &mut self.uid }
             fn name_ref(&self) -> &str { &self.$name }
             fn name_mut(&mut self) -> &mut String { &mut self.$name }
             sticky_fields!(@pos $at);
@@ -205,6 +210,22 @@ impl Sticky {
         }
     }
 
+    fn fields_ref(&self) -> &dyn StickyFields {
+        match self {
+            Sticky::Enum(e) => e,
+            Sticky::Value(e) => e,
+            Sticky::Actor(e) => e,
+            Sticky::Command(e) => e,
+            Sticky::Aggregate(e) => e,
+            Sticky::Event(e) => e,
+            Sticky::Policy(e) => e,
+            Sticky::Saga(e) => e,
+            Sticky::ReadModel(e) => e,
+            Sticky::External(e) => e,
+            Sticky::HotSpot(e) => e,
+        }
+    }
+
     fn fields_mut(&mut self) -> &mut dyn StickyFields {
         match self {
             Sticky::Enum(e) => e,
@@ -221,6 +242,33 @@ impl Sticky {
         }
     }
 
+    /// The element's stable id.
+    pub fn uid(&self) -> Uid {
+        self.fields_ref().uid()
+    }
+
+    /// Sets the element's id (its fields keep theirs).
+    pub fn set_uid(&mut self, uid: Uid) {
+        *self.fields_mut().uid_mut() = uid;
+    }
+
+    /// Gives the element, and every field it has, new ids: a copy (paste, duplicate) is a
+    /// new element, never the one it was copied from.
+    pub fn renew_ids(&mut self) {
+        *self.fields_mut().uid_mut() = Uid::fresh();
+        let fields: &mut [super::Field] = match self {
+            Sticky::Value(v) => &mut v.fields,
+            Sticky::Command(v) => &mut v.fields,
+            Sticky::Aggregate(v) => &mut v.state,
+            Sticky::Event(v) => &mut v.fields,
+            Sticky::ReadModel(v) => &mut v.columns,
+            _ => &mut [],
+        };
+        for f in fields {
+            f.uid = Uid::fresh();
+        }
+    }
+
     /// The element's name (text, for hot spots).
     pub fn name_mut(&mut self) -> &mut String {
         self.fields_mut().name_mut()
@@ -233,8 +281,21 @@ impl Sticky {
 }
 
 impl Model {
+    /// The id of the element at `loc`, if there is one.
+    pub fn uid_at(&self, loc: Loc) -> Option<Uid> {
+        match loc.kind {
+            Kind::Context => self.contexts.get(loc.index).map(|c| c.uid),
+            Kind::Scenario => self.scenarios.get(loc.index).map(|s| s.uid),
+            Kind::Relation => self.relations.get(loc.index).map(|r| r.uid),
+            kind => {
+                let ctx = self.contexts.get(loc.context?)?;
+                with_list!(ctx, kind, |l| l.get(loc.index).map(|e| e.uid()), None)
+            }
+        }
+    }
+
     /// The name of an element (text, for hot spots), if it exists.
-    pub fn name_of(&self, id: ElementId) -> Option<&str> {
+    pub fn name_of(&self, id: Loc) -> Option<&str> {
         match id.kind {
             Kind::Context => self.contexts.get(id.index).map(|c| c.name.as_str()),
             Kind::Scenario => self.scenarios.get(id.index).map(|s| s.name.as_str()),
@@ -247,7 +308,7 @@ impl Model {
     }
 
     /// The name of an element, for editing.
-    pub fn name_mut(&mut self, id: ElementId) -> Option<&mut String> {
+    pub fn name_mut(&mut self, id: Loc) -> Option<&mut String> {
         match id.kind {
             Kind::Context => self.contexts.get_mut(id.index).map(|c| &mut c.name),
             Kind::Scenario => self.scenarios.get_mut(id.index).map(|s| &mut s.name),
@@ -265,7 +326,7 @@ impl Model {
     }
 
     /// The board position of an element (a context's frame corner), if it has one.
-    pub fn pos_of(&self, id: ElementId) -> Option<Pos> {
+    pub fn pos_of(&self, id: Loc) -> Option<Pos> {
         match id.kind {
             Kind::Context => self
                 .contexts
@@ -280,7 +341,7 @@ impl Model {
     }
 
     /// The board position of a sticky, for editing.
-    pub fn pos_mut(&mut self, id: ElementId) -> Option<&mut Pos> {
+    pub fn pos_mut(&mut self, id: Loc) -> Option<&mut Pos> {
         let ctx = self.contexts.get_mut(id.context?)?;
         with_list_mut!(
             ctx,
@@ -291,7 +352,7 @@ impl Model {
     }
 
     /// A copy of a sticky (any element kind inside a context).
-    pub fn sticky(&self, id: ElementId) -> Option<Sticky> {
+    pub fn sticky(&self, id: Loc) -> Option<Sticky> {
         let c = self.contexts.get(id.context?)?;
         let i = id.index;
         Some(match id.kind {
@@ -311,7 +372,7 @@ impl Model {
     }
 
     /// Replaces the sticky at `id` (same kind) with `sticky`. Returns false if it does not fit.
-    pub fn set_sticky(&mut self, id: ElementId, sticky: Sticky) -> bool {
+    pub fn set_sticky(&mut self, id: Loc, sticky: Sticky) -> bool {
         let Some(c) = id.context.and_then(|ci| self.contexts.get_mut(ci)) else {
             return false;
         };
@@ -344,7 +405,7 @@ impl Model {
     }
 
     /// Appends `sticky` to context `context`; returns its id.
-    pub fn insert_sticky(&mut self, context: usize, sticky: Sticky) -> Option<ElementId> {
+    pub fn insert_sticky(&mut self, context: usize, sticky: Sticky) -> Option<Loc> {
         let c = self.contexts.get_mut(context)?;
         let kind = sticky.kind();
         macro_rules! push {
@@ -370,7 +431,7 @@ impl Model {
             Sticky::External(v) => push!(c.externals, v),
             Sticky::HotSpot(v) => push!(c.hotspots, v),
         };
-        Some(ElementId {
+        Some(Loc {
             kind,
             context: Some(context),
             index,
@@ -379,7 +440,7 @@ impl Model {
 
     /// Removes the elements `ids` (stickies; contexts with everything in them). Indices of
     /// other elements in the same lists shift down; ids are removed highest index first.
-    pub fn remove_elements(&mut self, ids: &[ElementId]) {
+    pub fn remove_elements(&mut self, ids: &[Loc]) {
         let mut ids = ids.to_vec();
         ids.sort();
         ids.dedup();
@@ -433,6 +494,7 @@ mod tests {
             .insert_sticky(
                 0,
                 Sticky::HotSpot(HotSpot {
+                    uid: crate::model::Uid::NONE,
                     text: "why?".into(),
                     at: Pos::new(1.0, 2.0),
                 }),

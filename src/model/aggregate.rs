@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::uid::Uid;
+
 use super::field::Field;
 use super::layout::Pos;
 
@@ -15,6 +17,9 @@ pub type Assignments = BTreeMap<String, String>;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Aggregate {
+    /// Stable identity (see [`Uid`]); unchanged by rename, move and reorder.
+    #[serde(default, skip_serializing_if = "Uid::is_none")]
+    pub uid: Uid,
     /// Name, e.g. `Booking`.
     pub name: String,
     /// Description.

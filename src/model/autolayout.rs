@@ -10,9 +10,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::Model;
-use super::element::{ElementId, Kind};
+use super::element::{Kind, Loc};
 use super::flow::FlowGraph;
-use super::layout::Pos;
+use super::layout::{Pos, Rect};
+use super::uid::Uid;
 
 /// Width of a layer (the widest sticky plus a gap), in board units.
 pub const COLUMN: f32 = 210.0;
@@ -48,24 +49,54 @@ pub fn auto_layout(model: &Model, context: Option<usize>) -> Model {
     out
 }
 
+/// Where elements go, by id: stickies to positions, contexts to frames.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Moves {
+    /// Each moved sticky and its new position.
+    pub stickies: Vec<(Uid, Pos)>,
+    /// Each moved context and its new frame.
+    pub frames: Vec<(Uid, Rect)>,
+}
+
+/// What moved from `before` to `after` (the same elements, laid out anew): each sticky's
+/// new position and each context's new frame, by id.
+pub fn moves(before: &Model, after: &Model) -> Moves {
+    let frames = before
+        .contexts
+        .iter()
+        .zip(&after.contexts)
+        .filter(|(b, a)| b.uid == a.uid && b.frame != a.frame)
+        .map(|(_, a)| (a.uid, a.frame))
+        .collect();
+    let to = before
+        .elements()
+        .iter()
+        .zip(after.elements())
+        .filter(|(b, a)| {
+            b.uid == a.uid && b.loc.kind != Kind::Context && a.at.is_some() && b.at != a.at
+        })
+        .filter_map(|(_, a)| Some((a.uid, a.at?)))
+        .collect();
+    Moves {
+        stickies: to,
+        frames,
+    }
+}
+
 /// The stickies of context `ci` that have a board position.
-fn stickies(model: &Model, ci: usize) -> Vec<ElementId> {
+fn stickies(model: &Model, ci: usize) -> Vec<Loc> {
     model
         .elements()
         .into_iter()
-        .filter(|e| e.id.context == Some(ci) && e.id.kind != Kind::Context && e.at.is_some())
-        .map(|e| e.id)
+        .filter(|e| e.loc.context == Some(ci) && e.loc.kind != Kind::Context && e.at.is_some())
+        .map(|e| e.loc)
         .collect()
 }
 
-fn layout_context(
-    model: &mut Model,
-    ci: usize,
-    all_edges: &[(ElementId, ElementId, super::flow::Link)],
-) {
+fn layout_context(model: &mut Model, ci: usize, all_edges: &[(Loc, Loc, super::flow::Link)]) {
     let nodes = stickies(model, ci);
-    let set: BTreeSet<ElementId> = nodes.iter().copied().collect();
-    let mut succ: BTreeMap<ElementId, Vec<ElementId>> = BTreeMap::new();
+    let set: BTreeSet<Loc> = nodes.iter().copied().collect();
+    let mut succ: BTreeMap<Loc, Vec<Loc>> = BTreeMap::new();
     for (a, b, _) in all_edges {
         if a != b && set.contains(a) && set.contains(b) {
             succ.entry(*a).or_default().push(*b);
@@ -76,13 +107,13 @@ fn layout_context(
         v.dedup();
     }
     // Forward edges: a depth-first search drops the edges that close a cycle.
-    let mut forward: Vec<(ElementId, ElementId)> = Vec::new();
-    let mut state: BTreeMap<ElementId, u8> = BTreeMap::new(); // 1 on stack, 2 done
+    let mut forward: Vec<(Loc, Loc)> = Vec::new();
+    let mut state: BTreeMap<Loc, u8> = BTreeMap::new(); // 1 on stack, 2 done
     for &start in &nodes {
         if state.contains_key(&start) {
             continue;
         }
-        let mut stack: Vec<(ElementId, usize)> = vec![(start, 0)];
+        let mut stack: Vec<(Loc, usize)> = vec![(start, 0)];
         state.insert(start, 1);
         while let Some((n, i)) = stack.pop() {
             let next = succ.get(&n).and_then(|v| v.get(i)).copied();
@@ -106,16 +137,16 @@ fn layout_context(
         }
     }
     // Longest path from a source, in a topological order of the forward edges.
-    let mut indegree: BTreeMap<ElementId, usize> = nodes.iter().map(|n| (*n, 0)).collect();
-    let mut fsucc: BTreeMap<ElementId, Vec<ElementId>> = BTreeMap::new();
-    let mut fpred: BTreeMap<ElementId, Vec<ElementId>> = BTreeMap::new();
+    let mut indegree: BTreeMap<Loc, usize> = nodes.iter().map(|n| (*n, 0)).collect();
+    let mut fsucc: BTreeMap<Loc, Vec<Loc>> = BTreeMap::new();
+    let mut fpred: BTreeMap<Loc, Vec<Loc>> = BTreeMap::new();
     for &(a, b) in &forward {
         fsucc.entry(a).or_default().push(b);
         fpred.entry(b).or_default().push(a);
         *indegree.entry(b).or_default() += 1;
     }
-    let mut layer: BTreeMap<ElementId, usize> = BTreeMap::new();
-    let mut ready: Vec<ElementId> = nodes.iter().copied().filter(|n| indegree[n] == 0).collect();
+    let mut layer: BTreeMap<Loc, usize> = BTreeMap::new();
+    let mut ready: Vec<Loc> = nodes.iter().copied().filter(|n| indegree[n] == 0).collect();
     ready.reverse();
     while let Some(n) = ready.pop() {
         let l = fpred.get(&n).map_or(0, |ps| {
@@ -134,9 +165,9 @@ fn layout_context(
             }
         }
     }
-    let linked: BTreeSet<ElementId> = forward.iter().flat_map(|(a, b)| [*a, *b]).collect();
+    let linked: BTreeSet<Loc> = forward.iter().flat_map(|(a, b)| [*a, *b]).collect();
     let last = layer.values().copied().max().map_or(0, |m| m + 1);
-    let mut columns: BTreeMap<usize, Vec<ElementId>> = BTreeMap::new();
+    let mut columns: BTreeMap<usize, Vec<Loc>> = BTreeMap::new();
     for &n in &nodes {
         let l = if linked.contains(&n) {
             layer.get(&n).copied().unwrap_or(0)
@@ -146,10 +177,10 @@ fn layout_context(
         columns.entry(l).or_default().push(n);
     }
     // Order each column by the average row of its predecessors (one left-to-right sweep).
-    let mut row: BTreeMap<ElementId, f32> = BTreeMap::new();
+    let mut row: BTreeMap<Loc, f32> = BTreeMap::new();
     for col in columns.values_mut() {
         col.sort_by(|a, b| {
-            let key = |n: &ElementId| -> f32 {
+            let key = |n: &Loc| -> f32 {
                 match fpred.get(n) {
                     Some(ps) if !ps.is_empty() => {
                         ps.iter()
@@ -240,15 +271,15 @@ mod tests {
         for e in laid
             .elements()
             .into_iter()
-            .filter(|e| e.id.kind != Kind::Context)
+            .filter(|e| e.loc.kind != Kind::Context)
         {
             let Some(p) = e.at else { continue };
             assert!(
                 cells.insert(((p.x * 10.0) as i64, (p.y * 10.0) as i64)),
                 "{:?}",
-                e.id
+                e.loc
             );
-            let f = laid.contexts[e.id.context.unwrap()].frame;
+            let f = laid.contexts[e.loc.context.unwrap()].frame;
             assert!(
                 p.x >= f.x && p.y >= f.y && p.x + 140.0 <= f.x + f.w && p.y + 90.0 <= f.y + f.h
             );

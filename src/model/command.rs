@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::uid::Uid;
+
 use super::field::{Field, Reserved};
 use super::layout::Pos;
 
@@ -9,6 +11,9 @@ use super::layout::Pos;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Command {
+    /// Stable identity (see [`Uid`]); unchanged by rename, move and reorder.
+    #[serde(default, skip_serializing_if = "Uid::is_none")]
+    pub uid: Uid,
     /// Name in the imperative, e.g. `BookService`.
     pub name: String,
     /// The name of its protobuf message, pinned when the element is first renamed so that the

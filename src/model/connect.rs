@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 
 use super::access::Sticky;
 use super::document::Model;
-use super::element::{ElementId, Kind};
+use super::element::{Kind, Loc};
 use super::layout::Pos;
+use super::uid::Uid;
 use super::{
     Actor, Aggregate, Command, Emit, Event, ExternalSystem, Handler, HotSpot, Outcome, Policy,
     Reaction, ReadModel, Rule, RuleAction, Saga, SagaEnd,
@@ -16,13 +17,15 @@ impl Sticky {
     /// A new, minimal element of `kind` called `name` at `at` (None for non-sticky kinds).
     pub fn new_of(kind: Kind, name: &str, at: Pos) -> Option<Sticky> {
         let name = name.to_owned();
-        Some(match kind {
+        let mut sticky = match kind {
             Kind::Actor => Sticky::Actor(Actor {
+                uid: Uid::NONE,
                 name,
                 doc: String::new(),
                 at,
             }),
             Kind::Command => Sticky::Command(Command {
+                uid: Uid::NONE,
                 name,
                 contract: String::new(),
                 doc: String::new(),
@@ -33,6 +36,7 @@ impl Sticky {
                 at,
             }),
             Kind::Aggregate => Sticky::Aggregate(Aggregate {
+                uid: Uid::NONE,
                 name,
                 doc: String::new(),
                 id: "id".into(),
@@ -43,6 +47,7 @@ impl Sticky {
                 at,
             }),
             Kind::Event => Sticky::Event(Event {
+                uid: Uid::NONE,
                 name,
                 n: 0,
                 contract: String::new(),
@@ -54,6 +59,7 @@ impl Sticky {
                 at,
             }),
             Kind::Policy => Sticky::Policy(Policy {
+                uid: Uid::NONE,
                 name,
                 doc: String::new(),
                 on: String::new(),
@@ -65,6 +71,7 @@ impl Sticky {
                 at,
             }),
             Kind::Saga => Sticky::Saga(Saga {
+                uid: Uid::NONE,
                 name,
                 doc: String::new(),
                 correlation: "id".into(),
@@ -77,9 +84,11 @@ impl Sticky {
                 at,
             }),
             Kind::ReadModel => Sticky::ReadModel(ReadModel {
+                uid: Uid::NONE,
                 name,
                 doc: String::new(),
                 columns: vec![super::Field {
+                    uid: Uid::NONE,
                     n: 1,
                     name: "id".into(),
                     ty: super::Type::Id,
@@ -91,6 +100,7 @@ impl Sticky {
                 at,
             }),
             Kind::External => Sticky::External(ExternalSystem {
+                uid: Uid::NONE,
                 name,
                 doc: String::new(),
                 id: "id".into(),
@@ -98,9 +108,15 @@ impl Sticky {
                 delivery: Default::default(),
                 at,
             }),
-            Kind::HotSpot => Sticky::HotSpot(HotSpot { text: name, at }),
+            Kind::HotSpot => Sticky::HotSpot(HotSpot {
+                uid: Uid::NONE,
+                text: name,
+                at,
+            }),
             _ => return None,
-        })
+        };
+        sticky.renew_ids();
+        Some(sticky)
     }
 }
 
@@ -110,7 +126,7 @@ pub fn unique_name(model: &Model, context: usize, base: &str) -> String {
         model
             .elements()
             .iter()
-            .any(|e| e.id.context == Some(context) && e.name == n)
+            .any(|e| e.loc.context == Some(context) && e.name == n)
     };
     if !taken(base) {
         return base.to_owned();
@@ -122,7 +138,7 @@ pub fn unique_name(model: &Model, context: usize, base: &str) -> String {
 }
 
 /// How `to` is referred to from `from`'s context: bare when in the same context, else `Ctx.Name`.
-fn reference(model: &Model, from: ElementId, to: ElementId) -> Option<String> {
+fn reference(model: &Model, from: Loc, to: Loc) -> Option<String> {
     let name = model.name_of(to)?;
     if from.context == to.context {
         Some(name.to_owned())
@@ -141,7 +157,7 @@ fn c(model: &mut Model, ci: usize) -> Result<&mut super::BoundedContext, String>
 
 /// Draws the arrow `from → to`: changes the model so that the link exists, or says why such a
 /// link is not allowed. Returns a short description of what was linked.
-pub fn connect(model: &mut Model, from: ElementId, to: ElementId) -> Result<String, String> {
+pub fn connect(model: &mut Model, from: Loc, to: Loc) -> Result<String, String> {
     if from == to {
         return Err("a sticky cannot be linked to itself".into());
     }
@@ -355,7 +371,7 @@ pub fn connect(model: &mut Model, from: ElementId, to: ElementId) -> Result<Stri
 mod tests {
     use super::*;
 
-    fn add(m: &mut Model, kind: Kind, name: &str) -> ElementId {
+    fn add(m: &mut Model, kind: Kind, name: &str) -> Loc {
         m.insert_sticky(0, Sticky::new_of(kind, name, Pos::default()).unwrap())
             .unwrap()
     }

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::uid::Uid;
+
 use super::actor::Actor;
 use super::aggregate::Aggregate;
 use super::command::Command;
@@ -19,6 +21,9 @@ use super::saga::Saga;
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BoundedContext {
+    /// Stable identity (see [`Uid`]); unchanged by rename, move and reorder.
+    #[serde(default, skip_serializing_if = "Uid::is_none")]
+    pub uid: Uid,
     /// Name, e.g. `Booking`.
     pub name: String,
     /// Description.
@@ -140,6 +145,7 @@ mod tests {
 
     fn event(name: &str, n: u32) -> Event {
         Event {
+            uid: crate::model::Uid::NONE,
             name: name.into(),
             n,
             contract: String::new(),

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::ops::Range;
 
-use super::element::{ElementId, PathSeg};
+use super::element::{Loc, PathSeg};
 use super::locate::{LineCol, line_col, locate, offset_in_string};
 
 /// How serious a finding is. Errors stop simulation and export; warnings do not.
@@ -109,7 +109,7 @@ pub struct Diagnostic {
     /// What is wrong, naming the element.
     pub message: String,
     /// The element it is about.
-    pub element: Option<ElementId>,
+    pub element: Option<Loc>,
     /// Where in the file (a path into the model).
     pub path: Vec<PathSeg>,
     /// For expressions: the byte range inside the expression string at `path`.
@@ -120,7 +120,7 @@ impl Diagnostic {
     /// A finding of `code` (with its severity) about `element` at `path`.
     pub fn new(
         code: Code,
-        element: Option<super::element::ElementId>,
+        element: Option<super::element::Loc>,
         path: Vec<super::element::PathSeg>,
         message: String,
     ) -> Self {

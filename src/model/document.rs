@@ -7,7 +7,7 @@ use super::relation::Relation;
 use super::scenario::Scenario;
 
 /// The file format version this build writes and the newest it reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// A whole EventStorming model: contexts, the context map and scenarios.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -55,6 +55,7 @@ impl Model {
             org: default_org(),
             version: default_version(),
             contexts: vec![BoundedContext {
+                uid: super::uid::Uid::fresh(),
                 name: "Core".into(),
                 frame: super::layout::Rect {
                     x: 0.0,

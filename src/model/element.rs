@@ -4,6 +4,7 @@ use std::fmt;
 
 use super::document::Model;
 use super::layout::Pos;
+use super::uid::Uid;
 
 /// The kinds of things on the board.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -99,10 +100,15 @@ impl fmt::Display for Kind {
     }
 }
 
-/// Where an element lives: its kind, its context's index and its index in that kind's list.
-/// Contexts, relations and scenarios use `context: None`.
+/// Where an element is *in one model value*: its kind, its context's index and its index in
+/// that kind's list. Contexts, relations and scenarios use `context: None`.
+///
+/// A `Loc` is a position, not an identity: deleting or reordering elements changes the `Loc`
+/// of others. Checks and derived views computed from one model use it; anything that must
+/// name an element across edits (selection, edits, undo, peers) uses its [`Uid`] and finds
+/// the `Loc` with [`Model::locate`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ElementId {
+pub struct Loc {
     /// Kind.
     pub kind: Kind,
     /// Index of the owning context (None for top-level items).
@@ -111,18 +117,20 @@ pub struct ElementId {
     pub index: usize,
 }
 
-/// A borrowed view of one element: id, name and board position.
+/// A borrowed view of one element: place, identity, name and board position.
 #[derive(Clone, Copy, Debug)]
 pub struct ElementInfo<'a> {
-    /// Address.
-    pub id: ElementId,
+    /// Where it is in this model.
+    pub loc: Loc,
+    /// Who it is.
+    pub uid: Uid,
     /// Name (the text, for hot spots).
     pub name: &'a str,
     /// Board position, for stickies.
     pub at: Option<Pos>,
 }
 
-impl ElementId {
+impl Loc {
     /// The path of this element inside the file, e.g. `contexts[0].events[3]`, as segments.
     pub fn path(&self) -> Vec<PathSeg> {
         let mut p = Vec::new();
@@ -158,16 +166,18 @@ pub enum PathSeg {
 }
 
 impl Model {
-    /// Every element of the model, in file order.
+    /// Every element of the model, in file order (relations are not elements of the board
+    /// and are left out).
     pub fn elements(&self) -> Vec<ElementInfo<'_>> {
         let mut out = Vec::new();
         for (ci, c) in self.contexts.iter().enumerate() {
             out.push(ElementInfo {
-                id: ElementId {
+                loc: Loc {
                     kind: Kind::Context,
                     context: None,
                     index: ci,
                 },
+                uid: c.uid,
                 name: &c.name,
                 at: Some(Pos::new(c.frame.x, c.frame.y)),
             });
@@ -176,11 +186,12 @@ impl Model {
                 ($list:expr, $kind:expr, |$e:ident| $name:expr, $at:expr) => {
                     for (index, $e) in $list.iter().enumerate() {
                         out.push(ElementInfo {
-                            id: ElementId {
+                            loc: Loc {
                                 kind: $kind,
                                 context: ctx,
                                 index,
                             },
+                            uid: $e.uid,
                             name: $name,
                             at: $at,
                         });
@@ -201,11 +212,12 @@ impl Model {
         }
         for (index, s) in self.scenarios.iter().enumerate() {
             out.push(ElementInfo {
-                id: ElementId {
+                loc: Loc {
                     kind: Kind::Scenario,
                     context: None,
                     index,
                 },
+                uid: s.uid,
                 name: &s.name,
                 at: None,
             });
@@ -213,12 +225,31 @@ impl Model {
         out
     }
 
+    /// Where the element with id `uid` is now (contexts, stickies, relations and scenarios);
+    /// None if it no longer exists.
+    pub fn locate(&self, uid: Uid) -> Option<Loc> {
+        if uid.is_none() {
+            return None;
+        }
+        if let Some(index) = self.relations.iter().position(|r| r.uid == uid) {
+            return Some(Loc {
+                kind: Kind::Relation,
+                context: None,
+                index,
+            });
+        }
+        self.elements()
+            .into_iter()
+            .find(|e| e.uid == uid)
+            .map(|e| e.loc)
+    }
+
     /// A display name such as `Booking/BookService` for diagnostics and search.
-    pub fn display_name(&self, id: ElementId) -> String {
+    pub fn display_name(&self, id: Loc) -> String {
         let name = self
             .elements()
             .into_iter()
-            .find(|e| e.id == id)
+            .find(|e| e.loc == id)
             .map(|e| e.name.to_owned())
             .unwrap_or_default();
         match id.context.and_then(|c| self.contexts.get(c)) {

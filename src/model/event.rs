@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::uid::Uid;
+
 use super::field::{Field, Reserved};
 use super::layout::Pos;
 
@@ -16,6 +18,9 @@ pub const FIRST_EVENT_NUMBER: u32 = 16;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Event {
+    /// Stable identity (see [`Uid`]); unchanged by rename, move and reorder.
+    #[serde(default, skip_serializing_if = "Uid::is_none")]
+    pub uid: Uid,
     /// Name in the past tense.
     pub name: String,
     /// Stable number of its case in the context's event envelope (16 and up, never reused;

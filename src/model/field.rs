@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::uid::Uid;
+
 use super::ty::Type;
 
 /// A field of an event, command, value object, aggregate state or read model.
@@ -11,6 +13,9 @@ use super::ty::Type;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Field {
+    /// Stable identity (see [`Uid`]); unchanged by rename, move and reorder.
+    #[serde(default, skip_serializing_if = "Uid::is_none")]
+    pub uid: Uid,
     /// Stable field number (1…536,870,911, never reused).
     pub n: u32,
     /// Field name, `lower_snake_case` by convention.
@@ -79,6 +84,7 @@ mod tests {
 
     fn f(n: u32, name: &str) -> Field {
         Field {
+            uid: crate::model::Uid::NONE,
             n,
             name: name.into(),
             ty: Type::Int,

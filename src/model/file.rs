@@ -65,7 +65,7 @@ pub fn from_str(text: &str, file: &str) -> Result<Model, LoadError> {
     if text.trim().is_empty() {
         return Err(err(
             Some(LineCol { line: 1, col: 1 }),
-            "the file is empty; expected a model `(format: 1, name: \"…\", contexts: [...])`"
+            "the file is empty; expected a model `(format: 2, name: \"…\", contexts: [...])`"
                 .into(),
         ));
     }
@@ -98,6 +98,10 @@ pub fn from_str(text: &str, file: &str) -> Result<Model, LoadError> {
     for c in &mut model.contexts {
         c.number_events();
     }
+    // Format 1 had no ids: they are derived from each element's place and name (the same
+    // text always gives the same ids), and the model is from now on a format-2 model.
+    model.assign_ids();
+    model.format = FORMAT_VERSION;
     Ok(model)
 }
 

@@ -1,7 +1,7 @@
 //! The model's flow graph (petgraph): actor → command → aggregate/external → event →
 //! policy/saga/read model/external → command, and ACL translations event → event.
 //!
-//! Nodes carry [`ElementId`]s; petgraph indices never leave this module as identities.
+//! Nodes carry [`Loc`]s; petgraph indices never leave this module as identities.
 //! The board draws these edges as arrows; the checks look for cycles and orphans on it.
 
 use std::collections::BTreeMap;
@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 
 use super::document::Model;
-use super::element::{ElementId, Kind, PathSeg};
+use super::element::{Kind, Loc, PathSeg};
 use super::refs::visit_refs_mut;
 use super::resolve::NameIndex;
 
@@ -34,15 +34,15 @@ pub enum Link {
 #[derive(Clone, Debug, Default)]
 pub struct FlowGraph {
     /// The graph; node weights are element ids.
-    pub graph: StableDiGraph<ElementId, Link>,
-    nodes: BTreeMap<ElementId, NodeIndex>,
+    pub graph: StableDiGraph<Loc, Link>,
+    nodes: BTreeMap<Loc, NodeIndex>,
 }
 
 impl FlowGraph {
     /// Builds the flow graph of `model`.
     pub fn new(model: &Model) -> Self {
         let index = NameIndex::new(model);
-        let mut edges: Vec<(ElementId, ElementId, Link)> = Vec::new();
+        let mut edges: Vec<(Loc, Loc, Link)> = Vec::new();
         let mut scratch = model.clone();
         visit_refs_mut(&mut scratch, &mut |site, name| {
             let Some(owner) = site.owner else {
@@ -101,9 +101,10 @@ impl FlowGraph {
         edges.dedup();
         let mut g = FlowGraph::default();
         for e in model.elements() {
-            if e.at.is_some() && !matches!(e.id.kind, Kind::Context | Kind::HotSpot | Kind::Value) {
-                let n = g.graph.add_node(e.id);
-                g.nodes.insert(e.id, n);
+            if e.at.is_some() && !matches!(e.loc.kind, Kind::Context | Kind::HotSpot | Kind::Value)
+            {
+                let n = g.graph.add_node(e.loc);
+                g.nodes.insert(e.loc, n);
             }
         }
         for (a, b, link) in edges {
@@ -115,7 +116,7 @@ impl FlowGraph {
     }
 
     /// Every edge as `(from, to, link)`, sorted.
-    pub fn edges(&self) -> Vec<(ElementId, ElementId, Link)> {
+    pub fn edges(&self) -> Vec<(Loc, Loc, Link)> {
         let mut out: Vec<_> = self
             .graph
             .edge_indices()
@@ -129,7 +130,7 @@ impl FlowGraph {
     }
 
     /// The elements `id` leads to directly.
-    pub fn successors(&self, id: ElementId) -> Vec<ElementId> {
+    pub fn successors(&self, id: Loc) -> Vec<Loc> {
         let Some(&n) = self.nodes.get(&id) else {
             return Vec::new();
         };
@@ -140,7 +141,7 @@ impl FlowGraph {
     }
 
     /// The elements that lead to `id` directly.
-    pub fn predecessors(&self, id: ElementId) -> Vec<ElementId> {
+    pub fn predecessors(&self, id: Loc) -> Vec<Loc> {
         let Some(&n) = self.nodes.get(&id) else {
             return Vec::new();
         };
@@ -155,8 +156,8 @@ impl FlowGraph {
     }
 
     /// Strongly connected groups of more than one element (or with a self-loop): the cycles.
-    pub fn cycles(&self) -> Vec<Vec<ElementId>> {
-        let mut out: Vec<Vec<ElementId>> = petgraph::algo::tarjan_scc(&self.graph)
+    pub fn cycles(&self) -> Vec<Vec<Loc>> {
+        let mut out: Vec<Vec<Loc>> = petgraph::algo::tarjan_scc(&self.graph)
             .into_iter()
             .filter(|scc| scc.len() > 1 || scc.iter().any(|n| self.graph.contains_edge(*n, *n)))
             .map(|scc| {
@@ -179,16 +180,16 @@ mod tests {
     fn a_chain_has_its_edges_and_the_policies_close_a_cycle() {
         let m = synthetic(10, 1);
         let g = FlowGraph::new(&m);
-        let cmd = ElementId {
+        let cmd = Loc {
             kind: Kind::Command,
             context: Some(0),
             index: 0,
         };
-        let agg = ElementId {
+        let agg = Loc {
             kind: Kind::Aggregate,
             ..cmd
         };
-        let ev = ElementId {
+        let ev = Loc {
             kind: Kind::Event,
             ..cmd
         };

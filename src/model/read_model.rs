@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::uid::Uid;
+
 use super::aggregate::Assignments;
 use super::delivery::Delivery;
 use super::field::Field;
@@ -11,6 +13,9 @@ use super::layout::Pos;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReadModel {
+    /// Stable identity (see [`Uid`]); unchanged by rename, move and reorder.
+    #[serde(default, skip_serializing_if = "Uid::is_none")]
+    pub uid: Uid,
     /// Name, e.g. `BookingMetrics`.
     pub name: String,
     /// Description.

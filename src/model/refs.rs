@@ -3,7 +3,7 @@
 //! pointing at the renamed element; checks use it to find dangling ones.
 
 use super::document::Model;
-use super::element::{ElementId, Kind, PathSeg};
+use super::element::{Kind, Loc, PathSeg};
 use super::resolve::NameIndex;
 use super::scenario::{Expect, Step};
 
@@ -17,7 +17,7 @@ pub struct RefSite {
     /// Its place in the file.
     pub path: Vec<PathSeg>,
     /// The element that holds the reference.
-    pub owner: Option<ElementId>,
+    pub owner: Option<Loc>,
 }
 
 const COMMAND: &[Kind] = &[Kind::Command];
@@ -43,7 +43,7 @@ pub fn visit_refs_mut(model: &mut Model, f: &mut dyn FnMut(&RefSite, &mut String
             p
         };
         let owner = |kind, index| {
-            Some(ElementId {
+            Some(Loc {
                 kind,
                 context: from,
                 index,
@@ -190,7 +190,7 @@ pub fn visit_refs_mut(model: &mut Model, f: &mut dyn FnMut(&RefSite, &mut String
     // Relations resolve their translations' events in the upstream / downstream context.
     let index = NameIndex::new(model);
     for (i, r) in model.relations.iter_mut().enumerate() {
-        let owner = Some(ElementId {
+        let owner = Some(Loc {
             kind: Kind::Relation,
             context: None,
             index: i,
@@ -232,7 +232,7 @@ pub fn visit_refs_mut(model: &mut Model, f: &mut dyn FnMut(&RefSite, &mut String
         }
     }
     for (i, sc) in model.scenarios.iter_mut().enumerate() {
-        let owner = Some(ElementId {
+        let owner = Some(Loc {
             kind: Kind::Scenario,
             context: None,
             index: i,
@@ -294,7 +294,7 @@ pub fn visit_refs_mut(model: &mut Model, f: &mut dyn FnMut(&RefSite, &mut String
 /// Renaming an event, command, value object or enum keeps its exported protobuf name: the
 /// first rename pins the old name as the element's contract name, so consumers of the
 /// contract see no change (see `crate::export`).
-fn pin_contract(model: &mut Model, id: ElementId, old: &str, new_name: &str) {
+fn pin_contract(model: &mut Model, id: Loc, old: &str, new_name: &str) {
     if old == new_name {
         return;
     }
@@ -318,7 +318,7 @@ fn pin_contract(model: &mut Model, id: ElementId, old: &str, new_name: &str) {
 /// Renames element `id` to `new_name` and rewrites every reference that resolved to it, as
 /// well as field types naming it (enums, value objects). Qualified references keep their
 /// context prefix; a renamed context updates the prefixes and the relations.
-pub fn rename(model: &mut Model, id: ElementId, new_name: &str) {
+pub fn rename(model: &mut Model, id: Loc, new_name: &str) {
     let index = NameIndex::new(model);
     let Some(old) = model.name_of(id).map(str::to_owned) else {
         return;

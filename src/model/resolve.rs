@@ -4,22 +4,22 @@
 use std::collections::BTreeMap;
 
 use super::document::Model;
-use super::element::{ElementId, Kind};
+use super::element::{Kind, Loc};
 
 /// The outcome of resolving a name.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Resolved {
     /// Exactly one element.
-    Found(ElementId),
+    Found(Loc),
     /// No element of the wanted kinds has that name.
     Missing,
     /// Several contexts have one; qualify it as `Context.Name`.
-    Ambiguous(Vec<ElementId>),
+    Ambiguous(Vec<Loc>),
 }
 
 impl Resolved {
     /// The element, if found.
-    pub fn found(&self) -> Option<ElementId> {
+    pub fn found(&self) -> Option<Loc> {
         match self {
             Resolved::Found(id) => Some(*id),
             _ => None,
@@ -30,22 +30,22 @@ impl Resolved {
 /// Name → element lookup for one model, built once per check or load.
 #[derive(Clone, Debug, Default)]
 pub struct NameIndex {
-    by_name: BTreeMap<String, Vec<ElementId>>,
+    by_name: BTreeMap<String, Vec<Loc>>,
     contexts: BTreeMap<String, usize>,
 }
 
 impl NameIndex {
     /// Indexes every named element of `model`.
     pub fn new(model: &Model) -> Self {
-        let mut by_name: BTreeMap<String, Vec<ElementId>> = BTreeMap::new();
+        let mut by_name: BTreeMap<String, Vec<Loc>> = BTreeMap::new();
         let mut contexts = BTreeMap::new();
         for e in model.elements() {
-            match e.id.kind {
+            match e.loc.kind {
                 Kind::Context => {
-                    contexts.entry(e.name.to_owned()).or_insert(e.id.index);
+                    contexts.entry(e.name.to_owned()).or_insert(e.loc.index);
                 }
                 Kind::HotSpot | Kind::Scenario | Kind::Relation => {}
-                _ => by_name.entry(e.name.to_owned()).or_default().push(e.id),
+                _ => by_name.entry(e.name.to_owned()).or_default().push(e.loc),
             }
         }
         Self { by_name, contexts }
@@ -66,7 +66,7 @@ impl NameIndex {
             },
             None => (None, name),
         };
-        let candidates: Vec<ElementId> = self
+        let candidates: Vec<Loc> = self
             .by_name
             .get(bare)
             .map(|v| {

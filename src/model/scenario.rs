@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::uid::Uid;
+
 /// Field values as expressions (over `i`, the instance number in a load generator, and `now`).
 /// Strings use single quotes inside the RON string: `"'b-' + str(i)"`.
 pub type Values = BTreeMap<String, String>;
@@ -12,6 +14,9 @@ pub type Values = BTreeMap<String, String>;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
+    /// Stable identity (see [`Uid`]); unchanged by rename, move and reorder.
+    #[serde(default, skip_serializing_if = "Uid::is_none")]
+    pub uid: Uid,
     /// Name, e.g. `no-show is reimbursed`.
     pub name: String,
     /// Description shown to the trainer.

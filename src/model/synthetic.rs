@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use super::access::Sticky;
 use super::connect::connect;
 use super::document::Model;
-use super::element::{ElementId, Kind};
+use super::element::{Kind, Loc};
 use super::layout::{Pos, Rect};
 use super::{BoundedContext, Field, Type};
 
@@ -40,19 +40,21 @@ pub fn synthetic(stickies: usize, contexts: usize) -> Model {
             let y0 = frame.y + 60.0 + (k / 2) as f32 * 260.0;
             let at = |i: usize| Pos::new(x0 + i as f32 * 170.0, y0 + (i % 2) as f32 * 110.0);
             let id_field = Field {
+                uid: crate::model::Uid::NONE,
                 n: 1,
                 name: "id".into(),
                 ty: Type::Id,
                 doc: String::new(),
             };
             let amount = Field {
+                uid: crate::model::Uid::NONE,
                 n: 2,
                 name: "amount".into(),
                 ty: Type::Decimal,
                 doc: String::new(),
             };
             let mk = |kind, name: String, i| Sticky::new_of(kind, &name, at(i));
-            let ids: Vec<Option<ElementId>> = [
+            let ids: Vec<Option<Loc>> = [
                 mk(Kind::Command, format!("Do{k}"), 0),
                 mk(Kind::Aggregate, format!("Thing{k}"), 1),
                 mk(Kind::Event, format!("Done{k}"), 2),
@@ -111,6 +113,8 @@ pub fn synthetic(stickies: usize, contexts: usize) -> Model {
             }
         }
     }
+    // Ids as a saved file would carry them (derived, so the same arguments give the same text).
+    m.assign_ids();
     m
 }
 

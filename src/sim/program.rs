@@ -12,9 +12,7 @@ use crate::model::scopes::{
     ModelTypes, applier_scope, event_scope, handler_scope, message_scope, row_scope,
 };
 use crate::model::ty::Type;
-use crate::model::{
-    Assignments, Delivery, ElementId, Field, Issue, Kind, Model, NameIndex, RuleAction,
-};
+use crate::model::{Assignments, Delivery, Field, Issue, Kind, Loc, Model, NameIndex, RuleAction};
 
 /// Why a model cannot be run.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -71,7 +69,7 @@ pub enum Target {
 #[derive(Clone, Debug)]
 pub struct EventDef {
     /// Where it is in the model.
-    pub id: ElementId,
+    pub id: Loc,
     /// Its name.
     pub name: String,
     /// Its context's name.
@@ -88,7 +86,7 @@ pub struct EventDef {
 #[derive(Clone, Debug)]
 pub struct CommandDef {
     /// Where it is in the model.
-    pub id: ElementId,
+    pub id: Loc,
     /// Its name.
     pub name: String,
     /// Its context's name.
@@ -134,7 +132,7 @@ pub struct ApplierDef {
 #[derive(Clone, Debug)]
 pub struct AggregateDef {
     /// Where it is in the model.
-    pub id: ElementId,
+    pub id: Loc,
     /// Its name.
     pub name: String,
     /// State fields.
@@ -293,7 +291,7 @@ pub struct SubscriberDef {
     /// Its name.
     pub name: String,
     /// Where it is in the model.
-    pub id: ElementId,
+    pub id: Loc,
     /// What it does.
     pub kind: SubscriberKind,
     /// Delivery settings.
@@ -332,9 +330,9 @@ pub struct Program {
     pub by_event: Vec<Vec<usize>>,
     /// Translations per event type.
     pub translations: Vec<Vec<TranslationDef>>,
-    event_ix: BTreeMap<ElementId, usize>,
-    command_ix: BTreeMap<ElementId, usize>,
-    aggregate_ix: BTreeMap<ElementId, usize>,
+    event_ix: BTreeMap<Loc, usize>,
+    command_ix: BTreeMap<Loc, usize>,
+    aggregate_ix: BTreeMap<Loc, usize>,
     index: NameIndex,
 }
 
@@ -399,7 +397,7 @@ impl Program {
         for (ci, c) in model.contexts.iter().enumerate() {
             for i in 0..c.aggregates.len() {
                 agg_ix.insert(
-                    ElementId {
+                    Loc {
                         kind: Kind::Aggregate,
                         context: Some(ci),
                         index: i,
@@ -409,7 +407,7 @@ impl Program {
             }
             for i in 0..c.externals.len() {
                 ext_ix.insert(
-                    ElementId {
+                    Loc {
                         kind: Kind::External,
                         context: Some(ci),
                         index: i,
@@ -419,7 +417,7 @@ impl Program {
             }
             for i in 0..c.events.len() {
                 p.event_ix.insert(
-                    ElementId {
+                    Loc {
                         kind: Kind::Event,
                         context: Some(ci),
                         index: i,
@@ -429,7 +427,7 @@ impl Program {
             }
             for i in 0..c.commands.len() {
                 p.command_ix.insert(
-                    ElementId {
+                    Loc {
                         kind: Kind::Command,
                         context: Some(ci),
                         index: i,
@@ -482,7 +480,7 @@ impl Program {
                 };
                 let key = key_field(owner);
                 p.events.push(EventDef {
-                    id: ElementId {
+                    id: Loc {
                         kind: Kind::Event,
                         context: Some(ci),
                         index: i,
@@ -498,7 +496,7 @@ impl Program {
                 let target = target_of(&p, &cmd.target, ci).unwrap_or(Target::Aggregate(0));
                 let key = key_field(Some(target));
                 p.commands.push(CommandDef {
-                    id: ElementId {
+                    id: Loc {
                         kind: Kind::Command,
                         context: Some(ci),
                         index: i,
@@ -547,7 +545,7 @@ impl Program {
                     vec![on],
                     SubscriberDef {
                         name: pol.name.clone(),
-                        id: ElementId {
+                        id: Loc {
                             kind: Kind::Policy,
                             context: Some(ci),
                             index: i,
@@ -567,7 +565,7 @@ impl Program {
                     events,
                     SubscriberDef {
                         name: s.name.clone(),
-                        id: ElementId {
+                        id: Loc {
                             kind: Kind::Saga,
                             context: Some(ci),
                             index: i,
@@ -587,7 +585,7 @@ impl Program {
                     events,
                     SubscriberDef {
                         name: r.name.clone(),
-                        id: ElementId {
+                        id: Loc {
                             kind: Kind::ReadModel,
                             context: Some(ci),
                             index: i,
@@ -599,7 +597,7 @@ impl Program {
             }
             for (i, x) in c.externals.iter().enumerate() {
                 let xi = ext_ix
-                    .get(&ElementId {
+                    .get(&Loc {
                         kind: Kind::External,
                         context: Some(ci),
                         index: i,
@@ -616,7 +614,7 @@ impl Program {
                         events,
                         SubscriberDef {
                             name: x.name.clone(),
-                            id: ElementId {
+                            id: Loc {
                                 kind: Kind::External,
                                 context: Some(ci),
                                 index: i,
@@ -798,7 +796,7 @@ impl Program {
             appliers.insert(ev, ApplierDef { sets, to });
         }
         Ok(AggregateDef {
-            id: ElementId {
+            id: Loc {
                 kind: Kind::Aggregate,
                 context: Some(ci),
                 index,
@@ -1027,6 +1025,7 @@ pub fn event_scope_of(p: &Program, ev: usize) -> Scope {
 /// The model event an event type was compiled from (name and fields), for building scopes.
 fn as_event(def: &EventDef) -> crate::model::Event {
     crate::model::Event {
+        uid: crate::model::Uid::NONE,
         name: def.name.clone(),
         n: 0,
         contract: String::new(),

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::Checker;
 use crate::model::diagnostic::Code;
-use crate::model::element::{ElementId, Kind, PathSeg};
+use crate::model::element::{Kind, Loc, PathSeg};
 use crate::model::field::Field;
 use crate::model::flow::FlowGraph;
 use crate::model::scenario::{Expect, Step};
@@ -15,13 +15,13 @@ use crate::model::{Event, Model};
 use PathSeg::{Index as I, Key as K, MapKey as M};
 
 /// Resolves an event reference from context `from`.
-fn event<'m>(c: &Checker<'m>, name: &str, from: Option<usize>) -> Option<(ElementId, &'m Event)> {
+fn event<'m>(c: &Checker<'m>, name: &str, from: Option<usize>) -> Option<(Loc, &'m Event)> {
     let id = c.index.resolve(name, &[Kind::Event], from).found()?;
     let e = c.model.contexts.get(id.context?)?.events.get(id.index)?;
     Some((id, e))
 }
 
-fn fields_of(model: &Model, id: ElementId) -> Option<&[Field]> {
+fn fields_of(model: &Model, id: Loc) -> Option<&[Field]> {
     let ctx = model.contexts.get(id.context?)?;
     match id.kind {
         Kind::Command => ctx.commands.get(id.index).map(|e| e.fields.as_slice()),
@@ -42,7 +42,7 @@ fn aggregates(c: &mut Checker<'_>) {
     let model = c.model;
     for (ci, ctx) in model.contexts.iter().enumerate() {
         for (ai, a) in ctx.aggregates.iter().enumerate() {
-            let aid = ElementId {
+            let aid = Loc {
                 kind: Kind::Aggregate,
                 context: Some(ci),
                 index: ai,
@@ -172,8 +172,8 @@ fn aggregates(c: &mut Checker<'_>) {
 
 fn produced_and_handled(c: &mut Checker<'_>) {
     let model = c.model;
-    let mut produced: BTreeSet<ElementId> = BTreeSet::new();
-    let mut handled: BTreeSet<ElementId> = BTreeSet::new();
+    let mut produced: BTreeSet<Loc> = BTreeSet::new();
+    let mut handled: BTreeSet<Loc> = BTreeSet::new();
     for (ci, ctx) in model.contexts.iter().enumerate() {
         for a in &ctx.aggregates {
             for h in &a.handlers {
@@ -217,7 +217,7 @@ fn produced_and_handled(c: &mut Checker<'_>) {
     }
     for (ci, ctx) in model.contexts.iter().enumerate() {
         for i in 0..ctx.events.len() {
-            let id = ElementId {
+            let id = Loc {
                 kind: Kind::Event,
                 context: Some(ci),
                 index: i,
@@ -231,7 +231,7 @@ fn produced_and_handled(c: &mut Checker<'_>) {
             }
         }
         for (i, cmd) in ctx.commands.iter().enumerate() {
-            let id = ElementId {
+            let id = Loc {
                 kind: Kind::Command,
                 context: Some(ci),
                 index: i,
@@ -265,7 +265,7 @@ fn ids_and_keys(c: &mut Checker<'_>) {
     let model = c.model;
     for (ci, ctx) in model.contexts.iter().enumerate() {
         for (i, cmd) in ctx.commands.iter().enumerate() {
-            let id = ElementId {
+            let id = Loc {
                 kind: Kind::Command,
                 context: Some(ci),
                 index: i,
@@ -295,7 +295,7 @@ fn ids_and_keys(c: &mut Checker<'_>) {
             }
         }
         for (i, ev) in ctx.events.iter().enumerate() {
-            let id = ElementId {
+            let id = Loc {
                 kind: Kind::Event,
                 context: Some(ci),
                 index: i,
@@ -328,7 +328,7 @@ fn ids_and_keys(c: &mut Checker<'_>) {
             }
         }
         for (i, rm) in ctx.read_models.iter().enumerate() {
-            let id = ElementId {
+            let id = Loc {
                 kind: Kind::ReadModel,
                 context: Some(ci),
                 index: i,
@@ -348,7 +348,7 @@ fn ids_and_keys(c: &mut Checker<'_>) {
             }
         }
         for (i, s) in ctx.sagas.iter().enumerate() {
-            let sid = ElementId {
+            let sid = Loc {
                 kind: Kind::Saga,
                 context: Some(ci),
                 index: i,
@@ -404,8 +404,8 @@ fn ids_and_keys(c: &mut Checker<'_>) {
 /// An assignment map's keys must be fields of the message it builds.
 fn assignments(c: &mut Checker<'_>) {
     let model = c.model;
-    let mut found: Vec<(ElementId, Vec<PathSeg>, String)> = Vec::new();
-    let mut check_keys = |owner: ElementId,
+    let mut found: Vec<(Loc, Vec<PathSeg>, String)> = Vec::new();
+    let mut check_keys = |owner: Loc,
                           rest: Vec<PathSeg>,
                           keys: Vec<&String>,
                           fields: Option<&[Field]>,
@@ -430,7 +430,7 @@ fn assignments(c: &mut Checker<'_>) {
     for (ci, ctx) in model.contexts.iter().enumerate() {
         let from = Some(ci);
         for (ai, a) in ctx.aggregates.iter().enumerate() {
-            let aid = ElementId {
+            let aid = Loc {
                 kind: Kind::Aggregate,
                 context: from,
                 index: ai,
@@ -468,7 +468,7 @@ fn assignments(c: &mut Checker<'_>) {
             }
         }
         for (pi, p) in ctx.policies.iter().enumerate() {
-            let pid = ElementId {
+            let pid = Loc {
                 kind: Kind::Policy,
                 context: from,
                 index: pi,
@@ -483,7 +483,7 @@ fn assignments(c: &mut Checker<'_>) {
             );
         }
         for (si, s) in ctx.sagas.iter().enumerate() {
-            let sid = ElementId {
+            let sid = Loc {
                 kind: Kind::Saga,
                 context: from,
                 index: si,
@@ -526,7 +526,7 @@ fn assignments(c: &mut Checker<'_>) {
             }
         }
         for (ri, rm) in ctx.read_models.iter().enumerate() {
-            let rid = ElementId {
+            let rid = Loc {
                 kind: Kind::ReadModel,
                 context: from,
                 index: ri,
@@ -549,7 +549,7 @@ fn assignments(c: &mut Checker<'_>) {
             }
         }
         for (xi, x) in ctx.externals.iter().enumerate() {
-            let xid = ElementId {
+            let xid = Loc {
                 kind: Kind::External,
                 context: from,
                 index: xi,
@@ -574,7 +574,7 @@ fn assignments(c: &mut Checker<'_>) {
         }
     }
     for (ri, r) in model.relations.iter().enumerate() {
-        let rid = ElementId {
+        let rid = Loc {
             kind: Kind::Relation,
             context: None,
             index: ri,
@@ -596,7 +596,7 @@ fn assignments(c: &mut Checker<'_>) {
         }
     }
     for (si, s) in model.scenarios.iter().enumerate() {
-        let sid = ElementId {
+        let sid = Loc {
             kind: Kind::Scenario,
             context: None,
             index: si,
@@ -684,7 +684,7 @@ fn cycles(c: &mut Checker<'_>) {
     let model = c.model;
     let flow = FlowGraph::new(model);
     for cycle in flow.cycles() {
-        let policies: Vec<ElementId> = cycle
+        let policies: Vec<Loc> = cycle
             .iter()
             .copied()
             .filter(|id| id.kind == Kind::Policy)
@@ -692,7 +692,7 @@ fn cycles(c: &mut Checker<'_>) {
         let Some(&first) = policies.first() else {
             continue;
         };
-        let in_cycle: BTreeSet<ElementId> = cycle.iter().copied().collect();
+        let in_cycle: BTreeSet<Loc> = cycle.iter().copied().collect();
         let policy_condition = policies.iter().any(|p| {
             model
                 .contexts
@@ -721,7 +721,7 @@ fn cycles(c: &mut Checker<'_>) {
                 })
             });
         if !policy_condition && !handler_condition {
-            let mut names: BTreeMap<ElementId, String> = BTreeMap::new();
+            let mut names: BTreeMap<Loc, String> = BTreeMap::new();
             for id in &cycle {
                 names.insert(*id, model.name_of(*id).unwrap_or("").to_owned());
             }

@@ -2,7 +2,7 @@
 
 use super::Checker;
 use crate::model::diagnostic::Code;
-use crate::model::element::{ElementId, Kind, PathSeg};
+use crate::model::element::{Kind, Loc, PathSeg};
 
 pub(super) fn check(c: &mut Checker<'_>) {
     let model = c.model;
@@ -18,26 +18,26 @@ pub(super) fn check(c: &mut Checker<'_>) {
         if let Some(p) = e.at
             && !(p.x.is_finite() && p.y.is_finite())
         {
-            let key = if e.id.kind == Kind::Context {
+            let key = if e.loc.kind == Kind::Context {
                 "frame"
             } else {
                 "at"
             };
-            let path = c.at(e.id, &[PathSeg::Key(key)]);
+            let path = c.at(e.loc, &[PathSeg::Key(key)]);
             c.push(
                 Code::BadPosition,
-                Some(e.id),
+                Some(e.loc),
                 path,
                 format!(
                     "{} {} has a position that is not a number",
-                    e.id.kind,
-                    c.name(e.id)
+                    e.loc.kind,
+                    c.name(e.loc)
                 ),
             );
         }
     }
     for (ci, ctx) in model.contexts.iter().enumerate() {
-        let id = ElementId {
+        let id = Loc {
             kind: Kind::Context,
             context: None,
             index: ci,
@@ -55,7 +55,7 @@ pub(super) fn check(c: &mut Checker<'_>) {
                 ),
             );
         }
-        if model.elements().iter().all(|e| e.id.context != Some(ci)) {
+        if model.elements().iter().all(|e| e.loc.context != Some(ci)) {
             c.push(
                 Code::Empty,
                 Some(id),
@@ -64,7 +64,7 @@ pub(super) fn check(c: &mut Checker<'_>) {
             );
         }
         for (i, h) in ctx.hotspots.iter().enumerate() {
-            let hid = ElementId {
+            let hid = Loc {
                 kind: Kind::HotSpot,
                 context: Some(ci),
                 index: i,

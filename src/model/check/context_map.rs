@@ -3,7 +3,7 @@
 
 use super::Checker;
 use crate::model::diagnostic::Code;
-use crate::model::element::{ElementId, Kind, PathSeg};
+use crate::model::element::{Kind, Loc, PathSeg};
 use crate::model::relation::Pattern;
 
 use PathSeg::{Index as I, Key as K};
@@ -18,9 +18,9 @@ enum Use {
 pub(super) fn check(c: &mut Checker<'_>) {
     let model = c.model;
     // (user, path, name referenced, kind, use)
-    let mut uses: Vec<(ElementId, Vec<PathSeg>, &str, Kind, Use)> = Vec::new();
+    let mut uses: Vec<(Loc, Vec<PathSeg>, &str, Kind, Use)> = Vec::new();
     for (ci, ctx) in model.contexts.iter().enumerate() {
-        let id = |kind, index| ElementId {
+        let id = |kind, index| Loc {
             kind,
             context: Some(ci),
             index,
@@ -159,7 +159,7 @@ pub(super) fn check(c: &mut Checker<'_>) {
         }
     }
     for (ri, r) in model.relations.iter().enumerate() {
-        let rid = ElementId {
+        let rid = Loc {
             kind: Kind::Relation,
             context: None,
             index: ri,

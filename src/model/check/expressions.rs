@@ -3,7 +3,7 @@
 
 use super::Checker;
 use crate::model::diagnostic::{Code, Diagnostic};
-use crate::model::element::{ElementId, Kind, PathSeg};
+use crate::model::element::{Kind, Loc, PathSeg};
 use crate::model::expr::{Expr, Scope};
 use crate::model::scenario::{Expect, Gen, Step};
 use crate::model::scopes::{
@@ -25,7 +25,7 @@ struct Sites<'a, 'm> {
 impl<'m> Sites<'_, 'm> {
     fn compile(
         &mut self,
-        owner: ElementId,
+        owner: Loc,
         rest: Vec<PathSeg>,
         src: &str,
         scope: &Scope,
@@ -79,7 +79,7 @@ impl<'m> Sites<'_, 'm> {
     /// A command issued from an event: target and field assignments.
     fn issue(
         &mut self,
-        owner: ElementId,
+        owner: Loc,
         rest: Vec<PathSeg>,
         scope: &Scope,
         command: &str,
@@ -106,7 +106,7 @@ pub(super) fn check(c: &mut Checker<'_>) {
     let mut s = Sites { c };
     for (ci, ctx) in model.contexts.iter().enumerate() {
         let from = Some(ci);
-        let id = |kind, index| ElementId {
+        let id = |kind, index| Loc {
             kind,
             context: from,
             index,
@@ -214,7 +214,7 @@ pub(super) fn check(c: &mut Checker<'_>) {
         }
     }
     for (ri, r) in model.relations.iter().enumerate() {
-        let rid = ElementId {
+        let rid = Loc {
             kind: Kind::Relation,
             context: None,
             index: ri,
@@ -242,7 +242,7 @@ pub(super) fn check(c: &mut Checker<'_>) {
     scenarios(&mut s, model);
 }
 
-fn aggregate(s: &mut Sites<'_, '_>, aid: ElementId, a: &Aggregate, from: Option<usize>) {
+fn aggregate(s: &mut Sites<'_, '_>, aid: Loc, a: &Aggregate, from: Option<usize>) {
     for (hi, h) in a.handlers.iter().enumerate() {
         let Some(cmd) = s.command(&h.on, from) else {
             continue;
@@ -296,7 +296,7 @@ fn aggregate(s: &mut Sites<'_, '_>, aid: ElementId, a: &Aggregate, from: Option<
     }
 }
 
-fn read_model(s: &mut Sites<'_, '_>, rid: ElementId, rm: &ReadModel, from: Option<usize>) {
+fn read_model(s: &mut Sites<'_, '_>, rid: Loc, rm: &ReadModel, from: Option<usize>) {
     let key_ty = field_ty(&rm.columns, &rm.key);
     for (j, rule) in rm.rules.iter().enumerate() {
         let Some(ev) = s.event(&rule.on, from) else {
@@ -328,7 +328,7 @@ fn read_model(s: &mut Sites<'_, '_>, rid: ElementId, rm: &ReadModel, from: Optio
 fn scenarios(s: &mut Sites<'_, '_>, model: &Model) {
     let constants = constant_scope();
     for (si, sc) in model.scenarios.iter().enumerate() {
-        let sid = ElementId {
+        let sid = Loc {
             kind: Kind::Scenario,
             context: None,
             index: si,

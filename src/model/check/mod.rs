@@ -11,7 +11,7 @@ mod timing;
 
 use super::diagnostic::{Code, Diagnostic};
 use super::document::Model;
-use super::element::{ElementId, PathSeg};
+use super::element::{Loc, PathSeg};
 use super::resolve::NameIndex;
 use super::scopes::ModelTypes;
 
@@ -25,25 +25,19 @@ pub(crate) struct Checker<'m> {
 
 impl Checker<'_> {
     /// Records a finding about `element` at `path` (relative to the element when `rel`).
-    pub fn push(
-        &mut self,
-        code: Code,
-        element: Option<ElementId>,
-        path: Vec<PathSeg>,
-        message: String,
-    ) {
+    pub fn push(&mut self, code: Code, element: Option<Loc>, path: Vec<PathSeg>, message: String) {
         self.out.push(Diagnostic::new(code, element, path, message));
     }
 
     /// The path of `id` extended by `rest`.
-    pub fn at(&self, id: ElementId, rest: &[PathSeg]) -> Vec<PathSeg> {
+    pub fn at(&self, id: Loc, rest: &[PathSeg]) -> Vec<PathSeg> {
         let mut p = id.path();
         p.extend_from_slice(rest);
         p
     }
 
     /// `Context/Name` of an element, for messages.
-    pub fn name(&self, id: ElementId) -> String {
+    pub fn name(&self, id: Loc) -> String {
         self.model.display_name(id)
     }
 }

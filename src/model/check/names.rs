@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::Checker;
 use crate::model::diagnostic::Code;
-use crate::model::element::{ElementId, Kind, PathSeg};
+use crate::model::element::{Kind, Loc, PathSeg};
 use crate::model::field::{Field, MAX_FIELD_NUMBER, PROTO_RESERVED_RANGE, Reserved};
 use crate::model::naming::{pascal_case, snake_case, upper_snake_case};
 use crate::model::ty::is_identifier;
@@ -16,10 +16,10 @@ pub(super) fn check(c: &mut Checker<'_>) {
     let model = c.model;
     let elements = model.elements();
     // Context names: unique, identifiers.
-    let mut seen: BTreeMap<String, ElementId> = BTreeMap::new();
-    for e in elements.iter().filter(|e| e.id.kind == Kind::Context) {
-        identifier(c, e.id, e.name, vec![]);
-        if let Some(first) = seen.insert(snake_case(e.name), e.id) {
+    let mut seen: BTreeMap<String, Loc> = BTreeMap::new();
+    for e in elements.iter().filter(|e| e.loc.kind == Kind::Context) {
+        identifier(c, e.loc, e.name, vec![]);
+        if let Some(first) = seen.insert(snake_case(e.name), e.loc) {
             let code = if model.name_of(first) == Some(e.name) {
                 Code::DuplicateName
             } else {
@@ -27,8 +27,8 @@ pub(super) fn check(c: &mut Checker<'_>) {
             };
             c.push(
                 code,
-                Some(e.id),
-                e.id.path(),
+                Some(e.loc),
+                e.loc.path(),
                 format!(
                     "context {} has the same name as context {} (proto package `{}`)",
                     e.name,
@@ -41,49 +41,49 @@ pub(super) fn check(c: &mut Checker<'_>) {
     for ci in 0..model.contexts.len() {
         let in_ctx: Vec<_> = elements
             .iter()
-            .filter(|e| e.id.context == Some(ci) && e.id.kind != Kind::HotSpot)
+            .filter(|e| e.loc.context == Some(ci) && e.loc.kind != Kind::HotSpot)
             .collect();
-        let mut messages: BTreeMap<String, (ElementId, String)> = BTreeMap::new();
-        let mut others: BTreeMap<&str, ElementId> = BTreeMap::new();
+        let mut messages: BTreeMap<String, (Loc, String)> = BTreeMap::new();
+        let mut others: BTreeMap<&str, Loc> = BTreeMap::new();
         // Aggregate lifecycles become enums named `<Aggregate>Lifecycle` in the contract.
-        let lifecycles: Vec<(ElementId, String)> = in_ctx
+        let lifecycles: Vec<(Loc, String)> = in_ctx
             .iter()
-            .filter(|e| e.id.kind == Kind::Aggregate)
-            .map(|e| (e.id, format!("{}Lifecycle", e.name)))
+            .filter(|e| e.loc.kind == Kind::Aggregate)
+            .map(|e| (e.loc, format!("{}Lifecycle", e.name)))
             .collect();
         for e in &in_ctx {
-            identifier(c, e.id, e.name, vec![]);
-            if MESSAGES.contains(&e.id.kind) {
+            identifier(c, e.loc, e.name, vec![]);
+            if MESSAGES.contains(&e.loc.kind) {
                 let key = pascal_case(e.name);
                 match messages.get(&key) {
                     Some((first, first_name)) if first_name == e.name => {
                         let msg = format!(
                             "{} {} is declared twice in {} (also as {} {})",
-                            e.id.kind,
+                            e.loc.kind,
                             e.name,
                             model.contexts[ci].name,
                             first.kind,
                             c.name(*first)
                         );
-                        c.push(Code::DuplicateName, Some(e.id), e.id.path(), msg);
+                        c.push(Code::DuplicateName, Some(e.loc), e.loc.path(), msg);
                     }
                     Some((first, first_name)) => {
                         let msg = format!(
                             "{} {} and {} {first_name} both become the protobuf name `{key}`",
-                            e.id.kind, e.name, first.kind
+                            e.loc.kind, e.name, first.kind
                         );
-                        c.push(Code::ProtoNameClash, Some(e.id), e.id.path(), msg);
+                        c.push(Code::ProtoNameClash, Some(e.loc), e.loc.path(), msg);
                     }
                     None => {
-                        messages.insert(key, (e.id, e.name.to_owned()));
+                        messages.insert(key, (e.loc, e.name.to_owned()));
                     }
                 }
-            } else if let Some(first) = others.insert(e.name, e.id) {
+            } else if let Some(first) = others.insert(e.name, e.loc) {
                 let msg = format!(
                     "{} {} has the same name as {} {} in {}",
-                    e.id.kind, e.name, first.kind, e.name, model.contexts[ci].name
+                    e.loc.kind, e.name, first.kind, e.name, model.contexts[ci].name
                 );
-                c.push(Code::DuplicateName, Some(e.id), e.id.path(), msg);
+                c.push(Code::DuplicateName, Some(e.loc), e.loc.path(), msg);
             }
         }
         for (agg, name) in lifecycles {
@@ -100,7 +100,7 @@ pub(super) fn check(c: &mut Checker<'_>) {
     }
 }
 
-fn identifier(c: &mut Checker<'_>, id: ElementId, name: &str, rest: Vec<PathSeg>) {
+fn identifier(c: &mut Checker<'_>, id: Loc, name: &str, rest: Vec<PathSeg>) {
     if !is_identifier(name) {
         let key = if id.kind == Kind::HotSpot {
             "text"
@@ -126,11 +126,11 @@ fn identifier(c: &mut Checker<'_>, id: ElementId, name: &str, rest: Vec<PathSeg>
 }
 
 /// A field list to check: owner, its key in the file, fields, reserved, exported as proto.
-type FieldList<'a> = (ElementId, &'static str, &'a [Field], &'a [Reserved], bool);
+type FieldList<'a> = (Loc, &'static str, &'a [Field], &'a [Reserved], bool);
 
 fn members(c: &mut Checker<'_>, ci: usize) {
     let ctx = &c.model.contexts[ci];
-    let id = |kind, index| ElementId {
+    let id = |kind, index| Loc {
         kind,
         context: Some(ci),
         index,
@@ -180,7 +180,7 @@ fn members(c: &mut Checker<'_>, ci: usize) {
 /// Duplicates and identifiers in a list of names (enum values, lifecycle states).
 fn list_check(
     c: &mut Checker<'_>,
-    id: ElementId,
+    id: Loc,
     key: &'static str,
     names: &[&str],
     what: &str,
@@ -221,7 +221,7 @@ fn list_check(
 
 fn fields_check(
     c: &mut Checker<'_>,
-    id: ElementId,
+    id: Loc,
     key: &'static str,
     fields: &[Field],
     reserved: &[Reserved],

@@ -3,7 +3,7 @@
 
 use super::Checker;
 use crate::model::diagnostic::Code;
-use crate::model::element::{ElementId, Kind, PathSeg};
+use crate::model::element::{Kind, Loc, PathSeg};
 use crate::model::field::Field;
 use crate::model::refs::visit_refs_mut;
 use crate::model::resolve::Resolved;
@@ -134,7 +134,7 @@ fn field_types(c: &mut Checker<'_>) {
             )
             .collect();
         for (kind, i, key, fields) in lists {
-            let id = ElementId {
+            let id = Loc {
                 kind,
                 context: Some(ci),
                 index: i,

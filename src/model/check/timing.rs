@@ -4,20 +4,20 @@
 use super::Checker;
 use crate::model::Delivery;
 use crate::model::diagnostic::Code;
-use crate::model::element::{ElementId, Kind, PathSeg};
+use crate::model::element::{Kind, Loc, PathSeg};
 use crate::model::expr::time::{parse_duration, parse_timestamp};
 use crate::model::scenario::{DEFAULT_START, Step, parse_time};
 
 use PathSeg::{Index as I, Key as K};
 
-fn duration(c: &mut Checker<'_>, id: ElementId, rest: Vec<PathSeg>, text: &str) {
+fn duration(c: &mut Checker<'_>, id: Loc, rest: Vec<PathSeg>, text: &str) {
     if parse_duration(text).is_none_or(|d| d < 0) {
         let path = c.at(id, &rest);
         c.push(Code::BadTime, Some(id), path, format!("{} {}: `{text}` is not a duration; write it like `200ms`, `15s`, `10m`, `2h`, `1h30m`", id.kind, c.name(id)));
     }
 }
 
-fn delivery(c: &mut Checker<'_>, id: ElementId, d: &Delivery) {
+fn delivery(c: &mut Checker<'_>, id: Loc, d: &Delivery) {
     duration(c, id, vec![K("delivery"), K("latency")], &d.latency);
     duration(c, id, vec![K("delivery"), K("backoff")], &d.backoff);
     if d.max_attempts == 0 {
@@ -35,7 +35,7 @@ fn delivery(c: &mut Checker<'_>, id: ElementId, d: &Delivery) {
     }
 }
 
-fn rate(c: &mut Checker<'_>, id: ElementId, rest: Vec<PathSeg>, what: &str, r: f64) {
+fn rate(c: &mut Checker<'_>, id: Loc, rest: Vec<PathSeg>, what: &str, r: f64) {
     if !(0.0..=1.0).contains(&r) {
         let path = c.at(id, &rest);
         c.push(
@@ -50,7 +50,7 @@ fn rate(c: &mut Checker<'_>, id: ElementId, rest: Vec<PathSeg>, what: &str, r: f
 pub(super) fn check(c: &mut Checker<'_>) {
     let model = c.model;
     for (ci, ctx) in model.contexts.iter().enumerate() {
-        let id = |kind, index| ElementId {
+        let id = |kind, index| Loc {
             kind,
             context: Some(ci),
             index,
@@ -107,7 +107,7 @@ pub(super) fn check(c: &mut Checker<'_>) {
         }
     }
     for (si, s) in model.scenarios.iter().enumerate() {
-        let sid = ElementId {
+        let sid = Loc {
             kind: Kind::Scenario,
             context: None,
             index: si,
