@@ -1491,3 +1491,89 @@ fn a_run_started_in_presentation_mode_arrives_there() {
         "the run arrived without leaving presentation mode"
     );
 }
+
+#[test]
+fn opening_another_model_shows_none_of_the_old_models_problems_run_or_badges() {
+    // A board with a finding of its own.
+    let (mut h, dir) = board_with(&[Kind::Command]);
+    wait_for(&mut h, "SL011  command Core/DoSomething is not handled");
+    let unhandled = dir.path().join("unhandled.ron");
+    stormlab::model::file::save(&unhandled, &h.state().doc.model).unwrap();
+    // Open the example: the old finding is gone at once, before the new check has finished.
+    let example = dir.path().join("autoservice.ron");
+    std::fs::write(&example, stormlab::app::studio::DEFAULT_MODEL).unwrap();
+    h.state_mut().open_path(&example);
+    h.step();
+    assert!(h.query_by_label_contains("SL011").is_none());
+    assert!(h.state().problems.diagnostics.is_empty());
+    // Run it: the board gets badges and lit stickies.
+    h.key_press(Key::F5);
+    wait_for(&mut h, "passed");
+    h.run_steps(10);
+    let revision = h.state().doc.revision;
+    assert!(!h.state_mut().sim.badges(revision).is_empty());
+    // Open the other model: no run, no badges, nothing lit, no old selection.
+    h.state_mut().open_path(&unhandled);
+    settle(&mut h);
+    let studio = h.state_mut();
+    let revision = studio.doc.revision;
+    assert!(studio.sim.run.is_none(), "the old run is gone");
+    assert!(studio.sim.badges(revision).is_empty());
+    assert!(studio.sim.lit(revision).is_empty());
+    assert!(studio.selection.is_empty());
+    // And its own finding comes back from its own check.
+    let mut found = false;
+    for _ in 0..100 {
+        h.run_steps(2);
+        found = h
+            .state()
+            .problems
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("DoSomething is not handled"));
+        if found {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(found, "the new model is checked");
+}
+
+#[test]
+fn deleting_a_sticky_keeps_the_others_selected_and_copies_get_new_ids() {
+    let (mut h, _dir) = board_with(&[Kind::Event, Kind::Event, Kind::Event]);
+    let ids: Vec<_> = h.state().doc.model.contexts[0]
+        .events
+        .iter()
+        .map(|e| e.uid)
+        .collect();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    settle(&mut h);
+    h.state_mut().selection.remove(&ids[1]);
+    h.state_mut().selection.remove(&ids[2]);
+    // Select the middle one alone and delete it: the others keep their ids.
+    h.state_mut().selection.clear();
+    h.state_mut().selection.insert(ids[1]);
+    h.key_press(Key::Delete);
+    settle(&mut h);
+    let now: Vec<_> = h.state().doc.model.contexts[0]
+        .events
+        .iter()
+        .map(|e| e.uid)
+        .collect();
+    assert_eq!(now, [ids[0], ids[2]]);
+    // Duplicate the last one: the copy is a new element with its own id.
+    h.state_mut().selection.clear();
+    h.state_mut().selection.insert(ids[2]);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::D);
+    settle(&mut h);
+    let events = &h.state().doc.model.contexts[0].events;
+    assert_eq!(events.len(), 3);
+    let copy = events[2].uid;
+    assert!(!ids.contains(&copy));
+    assert_eq!(
+        h.state().selection.iter().copied().collect::<Vec<_>>(),
+        [copy],
+        "the copy is selected"
+    );
+}

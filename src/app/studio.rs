@@ -774,6 +774,7 @@ impl Studio {
             }
             AfterPrompt::Revert => {
                 let saved = self.doc.saved_model().clone();
+                self.forget_document_views();
                 self.edits.push(Edit::Model {
                     label: "Revert".into(),
                     model: Box::new(saved),
@@ -791,8 +792,25 @@ impl Studio {
     fn replace_document(&mut self, model: Model, path: Option<PathBuf>) {
         self.disk_mtime = path.as_deref().and_then(mtime);
         self.doc = Document::new(model, path);
+        self.forget_document_views();
+    }
+
+    /// Drops every view of the document that was open (its problems, runs and the badges
+    /// they put on stickies, selection, editors, pending edits, caches), so nothing of one
+    /// model is ever shown on, or applied to, another. Called when a document is opened,
+    /// created, reverted, reloaded or recovered.
+    fn forget_document_views(&mut self) {
+        self.edits.clear();
         self.selection.clear();
-        self.board.fit();
+        self.board = Board::default();
+        self.inspector = Inspector::default();
+        self.problems = Problems::default();
+        self.sim = Default::default();
+        self.checks = Default::default();
+        self.graphs = GraphViews::default();
+        self.search = None;
+        self.export_view = None;
+        self.compare_view = None;
         self.arrows.0 = u64::MAX;
     }
 
@@ -1551,6 +1569,7 @@ impl Studio {
             match choice {
                 Some(true) => {
                     self.recovered = None;
+                    self.forget_document_views();
                     self.edits.push(Edit::Model {
                         label: "Recover".into(),
                         model: Box::new(rec.model),
@@ -1589,11 +1608,14 @@ impl Studio {
                 self.reload_offer = false;
                 if reload && let Some(p) = self.doc.path.clone() {
                     match file::load(&p) {
-                        Ok(m) => self.edits.push(Edit::Model {
-                            label: "Reload".into(),
-                            model: Box::new(m),
-                            gesture: None,
-                        }),
+                        Ok(m) => {
+                            self.forget_document_views();
+                            self.edits.push(Edit::Model {
+                                label: "Reload".into(),
+                                model: Box::new(m),
+                                gesture: None,
+                            });
+                        }
                         Err(e) => self.notify(e.to_string(), true),
                     }
                 }
