@@ -1577,3 +1577,56 @@ fn deleting_a_sticky_keeps_the_others_selected_and_copies_get_new_ids() {
         "the copy is selected"
     );
 }
+
+/// Types `text` one character per frame, as a person does: every keystroke is applied (and
+/// the inspector redrawn from the model) before the next.
+fn type_chars(h: &mut Harness<'static, Studio>, text: &str) {
+    for c in text.chars() {
+        h.event(egui::Event::Text(c.to_string()));
+        h.run_steps(2);
+    }
+    settle(h);
+}
+
+#[test]
+fn a_new_field_is_named_by_typing_and_a_list_type_typed_key_by_key_is_kept_whole() {
+    let (mut h, _dir) = board_with(&[Kind::Event]);
+    h.get_by_label("event SomethingHappened").click();
+    settle(&mut h);
+    let before = h.state().doc.model.contexts[0].events[0].fields.len();
+    click(&mut h, "➕ Add field");
+    settle(&mut h);
+    // The new field's name box has the keys, its placeholder selected: typing names it.
+    type_chars(&mut h, "order_lines");
+    let fields = &h.state().doc.model.contexts[0].events[0].fields;
+    assert_eq!(fields.len(), before + 1);
+    let n = fields[before].n;
+    assert_eq!(fields[before].name, "order_lines");
+    assert_eq!(
+        h.state().selection.len(),
+        1,
+        "no key reached the board (Ctrl+A would have selected every sticky)"
+    );
+    // Its type, typed key by key: `list<` does not parse yet, and is kept, not lost.
+    retype(&mut h, &format!("field #{n} type"), "");
+    type_chars(&mut h, "list<string>");
+    h.key_press(Key::Enter);
+    settle(&mut h);
+    let field = &h.state().doc.model.contexts[0].events[0].fields[before];
+    assert_eq!(field.ty.to_string(), "list<string>");
+}
+
+#[test]
+fn comma_separated_states_typed_key_by_key_keep_their_commas() {
+    let (mut h, _dir) = board_with(&[Kind::Aggregate]);
+    h.get_by_label("aggregate Aggregate").click();
+    settle(&mut h);
+    retype(&mut h, "Lifecycle states", "");
+    type_chars(&mut h, "New, Placed");
+    h.key_press(Key::Enter);
+    settle(&mut h);
+    assert_eq!(
+        h.state().doc.model.contexts[0].aggregates[0].lifecycle,
+        ["New", "Placed"]
+    );
+}

@@ -6,6 +6,7 @@
 
 use egui::{RichText, TextEdit, Ui};
 
+use super::buffered_edit::{buffered_edit, comma_list};
 use super::expr_edit::expr_edit;
 use crate::model::NameIndex;
 use crate::model::aggregate::Assignments;
@@ -141,20 +142,20 @@ fn handler_ui(
 ) -> bool {
     let mut changed = false;
     ui.label("Accepted in states (comma-separated; empty: any)");
-    let mut states = h.states.join(", ");
-    if ui
-        .add(
-            TextEdit::singleline(&mut states)
-                .id_salt(("states", hi))
-                .desired_width(f32::INFINITY),
-        )
-        .changed()
-    {
-        h.states = states
-            .split(',')
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
-            .collect();
+    let id = ui.id().with(("states", hi));
+    let (resp, states) = buffered_edit(
+        ui,
+        id,
+        &h.states,
+        f32::INFINITY,
+        |v| v.join(", "),
+        comma_list,
+    );
+    resp.widget_info(|| {
+        egui::WidgetInfo::labeled(egui::WidgetType::TextEdit, true, "Accepted in states")
+    });
+    if let Some(states) = states {
+        h.states = states;
         changed = true;
     }
     ui.label("Guards (cmd, state, now), each with its rejection message");

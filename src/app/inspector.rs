@@ -4,6 +4,7 @@
 
 use egui::{Color32, RichText, TextEdit, Ui};
 
+use super::buffered_edit::{buffered_edit, comma_list};
 use super::edit::Edit;
 use crate::model::access::Sticky;
 use crate::model::field::{next_field_number, remove_field};
@@ -186,13 +187,15 @@ impl Inspector {
                 ui.label("Id field (stream key)");
                 changed |= ui.text_edit_singleline(&mut a.id).changed();
                 ui.label("Lifecycle states (first = initial), comma-separated");
-                let mut states = a.lifecycle.join(", ");
-                if ui.text_edit_singleline(&mut states).changed() {
-                    a.lifecycle = states
-                        .split(',')
-                        .map(|s| s.trim().to_owned())
-                        .filter(|s| !s.is_empty())
-                        .collect();
+                let id = ui.id().with(("lifecycle", a.uid));
+                let width = ui.available_width();
+                let (resp, states) =
+                    buffered_edit(ui, id, &a.lifecycle, width, |v| v.join(", "), comma_list);
+                resp.widget_info(|| {
+                    egui::WidgetInfo::labeled(egui::WidgetType::TextEdit, true, "Lifecycle states")
+                });
+                if let Some(states) = states {
+                    a.lifecycle = states;
                     changed = true;
                 }
                 let mut reserved = Vec::new();
@@ -242,14 +245,13 @@ impl Inspector {
             Sticky::Actor(a) => changed |= doc_ui(ui, &mut a.doc),
             Sticky::Enum(e) => {
                 changed |= doc_ui(ui, &mut e.doc);
-                let mut values = e.values.join(", ");
                 ui.label("Values, comma-separated");
-                if ui.text_edit_singleline(&mut values).changed() {
-                    e.values = values
-                        .split(',')
-                        .map(|s| s.trim().to_owned())
-                        .filter(|s| !s.is_empty())
-                        .collect();
+                let id = ui.id().with(("enum values", e.uid));
+                let width = ui.available_width();
+                if let (_, Some(values)) =
+                    buffered_edit(ui, id, &e.values, width, |v| v.join(", "), comma_list)
+                {
+                    e.values = values;
                     changed = true;
                 }
             }
@@ -514,6 +516,23 @@ const TYPES: [&str; 7] = [
     "id",
 ];
 
+/// Where the id of a field just added waits for its row to take the keyboard focus.
+fn focus_new_field() -> egui::Id {
+    egui::Id::new("inspector: the field just added")
+}
+
+/// Selects all of `text` in the text box `id` (typing then replaces it).
+fn select_all(ui: &Ui, id: egui::Id, text: &str) {
+    let mut state = TextEdit::load_state(ui.ctx(), id).unwrap_or_default();
+    state
+        .cursor
+        .set_char_range(Some(egui::text::CCursorRange::two(
+            egui::text::CCursor::default(),
+            egui::text::CCursor::new(text.chars().count()),
+        )));
+    state.store(ui.ctx(), id);
+}
+
 /// The fields table: name, type, optional/list, stable number (read-only), reorder, remove.
 fn fields_ui(
     ui: &mut Ui,
@@ -525,6 +544,9 @@ fn fields_ui(
     ui.add_space(6.0);
     ui.strong(title);
     let mut action: Option<(usize, i32)> = None;
+    let focus_new = ui
+        .data(|d| d.get_temp::<crate::model::Uid>(focus_new_field()))
+        .unwrap_or_default();
     // One row per field (not a Grid: a grid ignores the text boxes' widths and squeezes them).
     let row_width = ui.available_width();
     let text_width = ((row_width - 150.0) / 2.0).clamp(70.0, 180.0);
@@ -538,19 +560,45 @@ fn fields_ui(
                 .on_hover_text(
                     "Stable field number: never changes, exported as the protobuf field number",
                 );
-                changed |= ui
-                    .add(TextEdit::singleline(&mut f.name).desired_width(text_width))
-                    .changed();
-                let mut text = f.ty.to_string();
-                let resp = ui.add(
-                    TextEdit::singleline(&mut text)
-                        .desired_width(text_width)
-                        .hint_text("type"),
+                let name_id = ui.id().with(("field name", f.uid));
+                let name = ui.add(
+                    TextEdit::singleline(&mut f.name)
+                        .id(name_id)
+                        .desired_width(text_width),
                 );
-                if resp.changed()
-                    && let Ok(t) = Type::parse(&text)
-                {
-                    f.ty = t;
+                name.widget_info(|| {
+                    egui::WidgetInfo::labeled(
+                        egui::WidgetType::TextEdit,
+                        true,
+                        format!("field #{} name", f.n),
+                    )
+                });
+                if f.uid == focus_new {
+                    // A new field: its name box takes the keys, its placeholder selected so
+                    // that typing replaces it.
+                    name.request_focus();
+                    select_all(ui, name_id, &f.name);
+                    ui.data_mut(|d| d.remove::<crate::model::Uid>(focus_new_field()));
+                }
+                changed |= name.changed();
+                let (resp, ty) = buffered_edit(
+                    ui,
+                    ui.id().with(("field type", f.uid)),
+                    &f.ty,
+                    text_width,
+                    Type::to_string,
+                    |t| Type::parse(t).map_err(|e| e.reason.clone()),
+                );
+                let n = f.n;
+                resp.widget_info(|| {
+                    egui::WidgetInfo::labeled(
+                        egui::WidgetType::TextEdit,
+                        true,
+                        format!("field #{n} type"),
+                    )
+                });
+                if let Some(ty) = ty {
+                    f.ty = ty;
                     changed = true;
                 }
                 resp.on_hover_text(format!(
@@ -595,8 +643,10 @@ fn fields_ui(
             name = format!("field{k}");
             k += 1;
         }
+        let uid = crate::model::Uid::fresh();
+        ui.data_mut(|d| d.insert_temp(focus_new_field(), uid));
         fields.push(Field {
-            uid: crate::model::Uid::fresh(),
+            uid,
             n,
             name,
             ty: Type::String,

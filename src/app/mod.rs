@@ -7,6 +7,7 @@ pub mod actions;
 pub mod arrows;
 pub mod behaviour_ui;
 pub mod board;
+pub mod buffered_edit;
 pub mod causation_graph;
 pub mod contracts;
 pub mod dialogs;

@@ -124,13 +124,17 @@ pub fn saga_ui(ui: &mut Ui, model: &Model, ctx: usize, sg: &mut Saga) -> bool {
                 }
             });
             ui.label("Unless one of these happens first (comma-separated events)");
-            let mut until = d.until.join(", ");
-            if ui.text_edit_singleline(&mut until).changed() {
-                d.until = until
-                    .split(',')
-                    .map(|s| s.trim().to_owned())
-                    .filter(|s| !s.is_empty())
-                    .collect();
+            let id = ui.id().with("until");
+            let width = ui.available_width();
+            if let (_, Some(until)) = super::buffered_edit::buffered_edit(
+                ui,
+                id,
+                &d.until,
+                width,
+                |v| v.join(", "),
+                super::buffered_edit::comma_list,
+            ) {
+                d.until = until;
                 changed = true;
             }
             let unknown: Vec<&String> = d
