@@ -188,7 +188,7 @@ impl Inspector {
                 changed |= ui.text_edit_singleline(&mut a.id).changed();
                 ui.label("Lifecycle states (first = initial), comma-separated");
                 let id = ui.id().with(("lifecycle", a.uid));
-                let width = ui.available_width();
+                let width = ui.spacing().text_edit_width;
                 let (resp, states) =
                     buffered_edit(ui, id, &a.lifecycle, width, |v| v.join(", "), comma_list);
                 resp.widget_info(|| {
@@ -247,7 +247,7 @@ impl Inspector {
                 changed |= doc_ui(ui, &mut e.doc);
                 ui.label("Values, comma-separated");
                 let id = ui.id().with(("enum values", e.uid));
-                let width = ui.available_width();
+                let width = ui.spacing().text_edit_width;
                 if let (_, Some(values)) =
                     buffered_edit(ui, id, &e.values, width, |v| v.join(", "), comma_list)
                 {

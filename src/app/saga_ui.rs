@@ -125,7 +125,7 @@ pub fn saga_ui(ui: &mut Ui, model: &Model, ctx: usize, sg: &mut Saga) -> bool {
             });
             ui.label("Unless one of these happens first (comma-separated events)");
             let id = ui.id().with("until");
-            let width = ui.available_width();
+            let width = ui.spacing().text_edit_width;
             if let (_, Some(until)) = super::buffered_edit::buffered_edit(
                 ui,
                 id,
