@@ -104,7 +104,7 @@ impl<'de> Deserialize<'de> for Uid {
         Uid::parse(&text).ok_or_else(|| {
             serde::de::Error::custom(format!(
                 "`{text}` is not an element id: an id is 16 hexadecimal digits, not all zero \
-                 (delete the `id` line and one is made for the element)"
+                 (delete the `uid` line and one is made for the element)"
             ))
         })
     }
