@@ -192,6 +192,25 @@ sticky_fields! {
     HotSpot => text, at;
 }
 
+/// The element inside a `Sticky` (by reference or by mutable reference, as `$s` is).
+macro_rules! each_sticky {
+    ($s:expr) => {
+        match $s {
+            Sticky::Enum(e) => e,
+            Sticky::Value(e) => e,
+            Sticky::Actor(e) => e,
+            Sticky::Command(e) => e,
+            Sticky::Aggregate(e) => e,
+            Sticky::Event(e) => e,
+            Sticky::Policy(e) => e,
+            Sticky::Saga(e) => e,
+            Sticky::ReadModel(e) => e,
+            Sticky::External(e) => e,
+            Sticky::HotSpot(e) => e,
+        }
+    };
+}
+
 impl Sticky {
     /// The kind of element this is.
     pub fn kind(&self) -> Kind {
@@ -211,35 +230,11 @@ impl Sticky {
     }
 
     fn fields_ref(&self) -> &dyn StickyFields {
-        match self {
-            Sticky::Enum(e) => e,
-            Sticky::Value(e) => e,
-            Sticky::Actor(e) => e,
-            Sticky::Command(e) => e,
-            Sticky::Aggregate(e) => e,
-            Sticky::Event(e) => e,
-            Sticky::Policy(e) => e,
-            Sticky::Saga(e) => e,
-            Sticky::ReadModel(e) => e,
-            Sticky::External(e) => e,
-            Sticky::HotSpot(e) => e,
-        }
+        each_sticky!(self)
     }
 
     fn fields_mut(&mut self) -> &mut dyn StickyFields {
-        match self {
-            Sticky::Enum(e) => e,
-            Sticky::Value(e) => e,
-            Sticky::Actor(e) => e,
-            Sticky::Command(e) => e,
-            Sticky::Aggregate(e) => e,
-            Sticky::Event(e) => e,
-            Sticky::Policy(e) => e,
-            Sticky::Saga(e) => e,
-            Sticky::ReadModel(e) => e,
-            Sticky::External(e) => e,
-            Sticky::HotSpot(e) => e,
-        }
+        each_sticky!(self)
     }
 
     /// The element's stable id.
