@@ -7,6 +7,7 @@ use super::edit::Edit;
 use super::history::History;
 use crate::model::access::Sticky;
 use crate::model::connect::{connect, unique_name};
+use crate::model::op::{self, ContextProps, Op};
 use crate::model::{Kind, Loc, Model, Pos, Rect, Uid};
 
 /// One open model.
@@ -16,8 +17,10 @@ pub struct Document {
     pub model: Model,
     /// The file it was loaded from or saved to (None: embedded example or new).
     pub path: Option<PathBuf>,
-    /// The model as last loaded or saved, to tell whether there are unsaved changes.
+    /// The model as last loaded or saved (for Revert and Compare).
     saved: Model,
+    /// The history position of the saved model: the model is unsaved when it differs.
+    saved_at: u64,
     /// Undo/redo.
     pub history: History,
     /// Increases with every change; views rebuild their caches when it moves.
@@ -40,20 +43,23 @@ impl Document {
             saved: model.clone(),
             model,
             path,
+            saved_at: 0,
             history: History::default(),
             revision: 0,
         }
     }
 
-    /// True if the model differs from the last loaded or saved version.
+    /// True if the model differs from the last loaded or saved version (no model is
+    /// compared: undo and redo come back to the position that was saved).
     pub fn is_dirty(&self) -> bool {
-        self.model != self.saved
+        self.history.position() != self.saved_at
     }
 
     /// Marks the current model as saved at `path`.
     pub fn mark_saved(&mut self, path: PathBuf) {
         self.path = Some(path);
         self.saved = self.model.clone();
+        self.saved_at = self.history.position();
         self.revision += 1;
     }
 
@@ -79,31 +85,215 @@ impl Document {
 
     /// Undoes one step.
     pub fn undo(&mut self) -> Option<String> {
-        let label = self.history.undo(&mut self.model)?;
-        self.revision += 1;
-        Some(format!("Undid {label}"))
+        let done = self.history.undo(&mut self.model);
+        self.step_message("Undid", "undo", done)
     }
 
     /// Redoes one step.
     pub fn redo(&mut self) -> Option<String> {
-        let label = self.history.redo(&mut self.model)?;
-        self.revision += 1;
-        Some(format!("Redid {label}"))
+        let done = self.history.redo(&mut self.model);
+        self.step_message("Redid", "redo", done)
     }
 
-    /// Applies one edit, recording it for undo. A refused edit changes nothing and says why.
+    fn step_message(
+        &mut self,
+        did: &str,
+        verb: &str,
+        done: Result<Option<String>, crate::model::op::OpError>,
+    ) -> Option<String> {
+        match done {
+            Ok(Some(label)) => {
+                self.revision += 1;
+                Some(format!("{did} {label}"))
+            }
+            Ok(None) => None,
+            Err(e) => Some(format!("Could not {verb}: {e}")),
+        }
+    }
+
+    /// Applies one edit, recording the inverse of what it changed for undo. A refused edit
+    /// changes nothing and says why.
     pub fn apply(&mut self, edit: Edit) -> Result<Applied, String> {
-        let mut next = self.model.clone();
         let label = edit.label();
         let gesture = edit.gesture();
-        let applied = apply_to(&mut next, edit)?;
-        if next != self.model {
-            self.history.record(&self.model, &label, gesture);
-            self.model = next;
+        let revert = matches!(edit, Edit::Revert);
+        let (ops, applied) = match edit {
+            Edit::Revert => (op::diff(&self.model, &self.saved), Applied::default()),
+            edit => match direct_ops(&self.model, edit) {
+                Ok(planned) => planned?,
+                Err(edit) => {
+                    // Edits written as a change to a copy (renames rewrite references,
+                    // links add handlers): their ops are what changed.
+                    let replaces = matches!(edit, Edit::Model { .. });
+                    let mut next = self.model.clone();
+                    let applied = apply_to(&mut next, edit)?;
+                    if replaces {
+                        // A model from an editor or a file: elements it made without ids (or
+                        // copied with theirs) get their own.
+                        next.assign_ids();
+                    }
+                    (op::diff(&self.model, &next), applied)
+                }
+            },
+        };
+        if !ops.is_empty() {
+            let inverses = op::apply_all(&mut self.model, ops).map_err(|e| e.to_string())?;
+            self.history.record(&label, inverses, gesture);
             self.revision += 1;
+        }
+        if revert {
+            self.saved_at = self.history.position();
         }
         Ok(applied)
     }
+}
+
+/// The ops of the edits that say exactly what they change (moves, layouts, resizes, an
+/// inspector edit, a new sticky), found without copying the model; other edits come back
+/// as `Err` to be applied to a copy.
+fn direct_ops(model: &Model, edit: Edit) -> Result<Result<(Vec<Op>, Applied), String>, Edit> {
+    let ops = match edit {
+        Edit::Move { ids, delta, .. } => {
+            let locs: Vec<(Uid, Loc)> = ids
+                .iter()
+                .filter_map(|&u| Some((u, model.locate(u)?)))
+                .collect();
+            let moved_contexts: Vec<usize> = locs
+                .iter()
+                .filter(|(_, l)| l.kind == Kind::Context)
+                .map(|(_, l)| l.index)
+                .collect();
+            let shift = |p: Pos| Pos::new(p.x + delta.0, p.y + delta.1);
+            let mut ops = Vec::new();
+            for &ci in &moved_contexts {
+                let c = &model.contexts[ci];
+                let mut props = ContextProps::of(c);
+                props.frame.x += delta.0;
+                props.frame.y += delta.1;
+                ops.push(Op::SetContext {
+                    uid: c.uid,
+                    props: Box::new(props),
+                });
+                for e in model.elements() {
+                    if e.loc.context == Some(ci)
+                        && let Some(at) = e.at
+                    {
+                        ops.push(Op::SetPos {
+                            uid: e.uid,
+                            at: shift(at),
+                        });
+                    }
+                }
+            }
+            for (uid, loc) in locs {
+                if loc.kind == Kind::Context
+                    || loc.context.is_some_and(|c| moved_contexts.contains(&c))
+                {
+                    continue;
+                }
+                if let Some(at) = model.pos_of(loc) {
+                    ops.push(Op::SetPos { uid, at: shift(at) });
+                }
+            }
+            ops
+        }
+        Edit::Place { to, frames, .. } => {
+            let mut ops = Vec::new();
+            for (uid, frame) in frames {
+                if let Some(c) = model.contexts.iter().find(|c| c.uid == uid) {
+                    let mut props = ContextProps::of(c);
+                    props.frame = frame;
+                    ops.push(Op::SetContext {
+                        uid,
+                        props: Box::new(props),
+                    });
+                }
+            }
+            for (uid, at) in to {
+                if model
+                    .locate(uid)
+                    .is_some_and(|l| model.pos_of(l).is_some_and(|p| p != at))
+                {
+                    ops.push(Op::SetPos { uid, at });
+                }
+            }
+            ops
+        }
+        Edit::Resize { context, frame, .. } => {
+            let Some(c) = model.contexts.iter().find(|c| c.uid == context) else {
+                return Ok(Err("that context no longer exists".into()));
+            };
+            let mut props = ContextProps::of(c);
+            props.frame = Rect {
+                w: frame.w.max(200.0),
+                h: frame.h.max(120.0),
+                ..frame
+            };
+            vec![Op::SetContext {
+                uid: context,
+                props: Box::new(props),
+            }]
+        }
+        Edit::Replace { id, sticky, .. } => {
+            let Some(loc) = model.locate(id) else {
+                return Ok(Err(GONE.into()));
+            };
+            if model.sticky(loc).as_ref() == Some(&*sticky) {
+                vec![]
+            } else {
+                vec![Op::SetSticky { uid: id, sticky }]
+            }
+        }
+        Edit::Create { kind, at } if context_at(model, at).is_some() => {
+            let ci = context_at(model, at).unwrap_or_default();
+            let c = &model.contexts[ci];
+            let Some((mut sticky, name)) = new_sticky(model, ci, kind, at) else {
+                return Ok(Err(format!(
+                    "a {} is not created on the board",
+                    kind.label()
+                )));
+            };
+            if let Sticky::Event(e) = &mut sticky {
+                e.n = c.next_event_number();
+            }
+            let uid = sticky.uid();
+            return Ok(Ok((
+                vec![Op::InsertSticky {
+                    context: c.uid,
+                    index: usize::MAX,
+                    sticky: Box::new(sticky),
+                }],
+                Applied {
+                    select: vec![uid],
+                    message: Some(format!("Created {} {name}", kind.label())),
+                },
+            )));
+        }
+        other => return Err(other),
+    };
+    Ok(Ok((ops, Applied::default())))
+}
+
+/// A new sticky of `kind` at `at` in context `ci`, with a name not taken there.
+fn new_sticky(model: &Model, ci: usize, kind: Kind, at: Pos) -> Option<(Sticky, String)> {
+    let base = match kind {
+        Kind::Actor => "Actor",
+        Kind::Command => "DoSomething",
+        Kind::Aggregate => "Aggregate",
+        Kind::Event => "SomethingHappened",
+        Kind::Policy => "Policy",
+        Kind::Saga => "Process",
+        Kind::ReadModel => "ReadModel",
+        Kind::External => "ExternalSystem",
+        Kind::HotSpot => "Question",
+        _ => return None,
+    };
+    let name = if kind == Kind::HotSpot {
+        "What happens here?".to_owned()
+    } else {
+        unique_name(model, ci, base)
+    };
+    Some((Sticky::new_of(kind, &name, at)?, name))
 }
 
 /// The context whose frame contains `at`, else the nearest frame's context (None if none).
@@ -157,24 +347,8 @@ fn apply_to(model: &mut Model, edit: Edit) -> Result<Applied, String> {
                     model.contexts.len() - 1
                 }
             };
-            let base = match kind {
-                Kind::Actor => "Actor",
-                Kind::Command => "DoSomething",
-                Kind::Aggregate => "Aggregate",
-                Kind::Event => "SomethingHappened",
-                Kind::Policy => "Policy",
-                Kind::Saga => "Process",
-                Kind::ReadModel => "ReadModel",
-                Kind::External => "ExternalSystem",
-                Kind::HotSpot => "Question",
-                other => return Err(format!("a {} is not created on the board", other.label())),
-            };
-            let name = if kind == Kind::HotSpot {
-                "What happens here?".to_owned()
-            } else {
-                unique_name(model, ctx, base)
-            };
-            let sticky = Sticky::new_of(kind, &name, at).ok_or("cannot create that kind")?;
+            let (sticky, name) = new_sticky(model, ctx, kind, at)
+                .ok_or_else(|| format!("a {} is not created on the board", kind.label()))?;
             let uid = sticky.uid();
             model
                 .insert_sticky(ctx, sticky)
@@ -347,6 +521,7 @@ fn apply_to(model: &mut Model, edit: Edit) -> Result<Applied, String> {
                 message: Some(what),
             })
         }
+        Edit::Revert => Err("Revert is applied by the document itself".into()),
         Edit::Model { model: new, .. } => {
             *model = *new;
             Ok(Applied::default())
@@ -433,6 +608,32 @@ mod tests {
         assert_eq!(copy.uid, pasted[0]);
         assert_ne!(copy.fields[0].uid, field);
         assert!(!copy.fields[0].uid.is_none());
+    }
+
+    #[test]
+    fn unsaved_changes_follow_undo_redo_and_revert_without_comparing_models() {
+        let mut doc = Document::new(Model::new("t"), None);
+        let ev = create(&mut doc, Kind::Event, 10.0);
+        doc.mark_saved(PathBuf::from("t.ron"));
+        assert!(!doc.is_dirty());
+        doc.apply(Edit::Move {
+            ids: vec![ev],
+            delta: (5.0, 0.0),
+            gesture: 1,
+        })
+        .unwrap();
+        assert!(doc.is_dirty());
+        doc.undo();
+        assert!(!doc.is_dirty(), "undone back to what was saved");
+        doc.redo();
+        assert!(doc.is_dirty());
+        doc.apply(Edit::Revert).unwrap();
+        assert!(!doc.is_dirty(), "reverted is saved");
+        assert_eq!(&doc.model, doc.saved_model());
+        assert_eq!(doc.history.undo_label(), Some("Revert"));
+        doc.undo();
+        assert!(doc.is_dirty(), "Revert is undoable");
+        assert_eq!(pos(&doc, ev), Some(Pos::new(15.0, 10.0)));
     }
 
     #[test]

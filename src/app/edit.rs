@@ -96,7 +96,9 @@ pub enum Edit {
         /// Target.
         to: Uid,
     },
-    /// Replace the whole model (auto-layout, context edits, relations, scenarios).
+    /// Go back to the model as last saved: one step, and the document is saved again.
+    Revert,
+    /// Replace the whole model (context edits, relations, scenarios, reload, recovery).
     Model {
         /// What the step is called in the Edit menu.
         label: String,
@@ -121,6 +123,7 @@ impl Edit {
             Edit::Delete { .. } => "Delete".into(),
             Edit::Replace { .. } => "Edit".into(),
             Edit::Connect { .. } => "Connect".into(),
+            Edit::Revert => "Revert".into(),
             Edit::Model { label, .. } => label.clone(),
         }
     }

@@ -1,18 +1,23 @@
-//! Undo and redo: snapshots of the model taken before each gesture.
+//! Undo and redo: each step keeps the inverse operations of what it changed, never a copy of
+//! the model, so a step is as large as its change.
 //!
-//! One gesture (a drag, a rename, a layout) is one step: edits that carry the same gesture id
-//! as the previous one extend its step instead of adding another. History is not persisted.
+//! One gesture (a drag, one text box's session, a layout) is one step: edits that carry the
+//! same gesture id as the previous one extend its step instead of adding another. History is
+//! not persisted.
 
 use crate::model::Model;
+use crate::model::op::{self, Op, OpError};
 
 /// The most steps kept.
 const MAX_STEPS: usize = 500;
 
-/// A step: what it was called and the model before it.
+/// A step: what it was called, and the ops that take it back (in the order to apply them).
 #[derive(Clone, Debug)]
 struct Step {
     label: String,
-    before: Model,
+    ops: Vec<Op>,
+    /// Names the model state this step leads to (see [`History::position`]).
+    serial: u64,
 }
 
 /// Undo and redo stacks.
@@ -21,24 +26,46 @@ pub struct History {
     undo: Vec<Step>,
     redo: Vec<Step>,
     last_gesture: Option<u64>,
+    next_serial: u64,
 }
 
 impl History {
-    /// Records that `before` is the model before an edit called `label`. Edits with the same
-    /// non-None `gesture` as the previous edit join its step.
-    pub fn record(&mut self, before: &Model, label: &str, gesture: Option<u64>) {
-        if gesture.is_some() && gesture == self.last_gesture {
+    /// Records an applied edit called `label`, whose inverse is `inverses` (in the order to
+    /// apply them). Edits with the same non-None `gesture` as the previous edit join its step.
+    pub fn record(&mut self, label: &str, inverses: Vec<Op>, gesture: Option<u64>) {
+        self.next_serial += 1;
+        let serial = self.next_serial;
+        self.redo.clear();
+        if gesture.is_some()
+            && gesture == self.last_gesture
+            && let Some(step) = self.undo.last_mut()
+        {
+            // The step's earliest inverse of a property already restores it: keep only
+            // inverses of elements and properties the gesture has not touched before.
+            let mut fresh: Vec<Op> = inverses
+                .into_iter()
+                .filter(|inv| {
+                    !(inv.is_set()
+                        && step.ops.iter().any(|o| {
+                            std::mem::discriminant(o) == std::mem::discriminant(inv)
+                                && o.target() == inv.target()
+                        }))
+                })
+                .collect();
+            fresh.append(&mut step.ops);
+            step.ops = fresh;
+            step.serial = serial;
             return;
         }
         self.last_gesture = gesture;
         self.undo.push(Step {
             label: label.to_owned(),
-            before: before.clone(),
+            ops: inverses,
+            serial,
         });
         if self.undo.len() > MAX_STEPS {
             self.undo.remove(0);
         }
-        self.redo.clear();
     }
 
     /// Ends the current gesture, so the next edit starts a new step.
@@ -46,28 +73,57 @@ impl History {
         self.last_gesture = None;
     }
 
-    /// Undoes one step: puts the previous model into `model`; returns the step's label.
-    pub fn undo(&mut self, model: &mut Model) -> Option<String> {
-        let step = self.undo.pop()?;
+    /// Undoes one step on `model`; returns its label.
+    pub fn undo(&mut self, model: &mut Model) -> Result<Option<String>, OpError> {
+        let Some(step) = self.undo.pop() else {
+            return Ok(None);
+        };
         self.last_gesture = None;
-        let after = std::mem::replace(model, step.before);
-        self.redo.push(Step {
-            label: step.label.clone(),
-            before: after,
-        });
-        Some(step.label)
+        let label = step.label.clone();
+        match op::apply_all(model, step.ops.clone()) {
+            Ok(redo) => {
+                self.next_serial += 1;
+                self.redo.push(Step {
+                    label: step.label,
+                    ops: redo,
+                    serial: step.serial,
+                });
+                Ok(Some(label))
+            }
+            Err(e) => {
+                self.undo.push(step);
+                Err(e)
+            }
+        }
     }
 
-    /// Redoes one step; returns its label.
-    pub fn redo(&mut self, model: &mut Model) -> Option<String> {
-        let step = self.redo.pop()?;
+    /// Redoes one step on `model`; returns its label.
+    pub fn redo(&mut self, model: &mut Model) -> Result<Option<String>, OpError> {
+        let Some(step) = self.redo.pop() else {
+            return Ok(None);
+        };
         self.last_gesture = None;
-        let before = std::mem::replace(model, step.before);
-        self.undo.push(Step {
-            label: step.label.clone(),
-            before,
-        });
-        Some(step.label)
+        let label = step.label.clone();
+        match op::apply_all(model, step.ops.clone()) {
+            Ok(undo) => {
+                self.undo.push(Step {
+                    label: step.label,
+                    ops: undo,
+                    serial: step.serial,
+                });
+                Ok(Some(label))
+            }
+            Err(e) => {
+                self.redo.push(step);
+                Err(e)
+            }
+        }
+    }
+
+    /// A name for the current model state: it changes with every edit, and undo and redo
+    /// come back to the names they left. Equal positions mean equal models.
+    pub fn position(&self) -> u64 {
+        self.undo.last().map_or(0, |s| s.serial)
     }
 
     /// The label of the step Undo would revert.
@@ -80,6 +136,11 @@ impl History {
         self.redo.last().map(|s| s.label.as_str())
     }
 
+    /// The ops that undo the last step, for measuring and tests.
+    pub fn undo_ops(&self) -> Option<&[Op]> {
+        self.undo.last().map(|s| s.ops.as_slice())
+    }
+
     /// Forgets everything (a new document).
     pub fn clear(&mut self) {
         *self = Self::default();
@@ -89,25 +150,54 @@ impl History {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Pos, Uid};
 
     #[test]
     fn a_gesture_is_one_step_and_undo_redo_restore_models() {
         let mut h = History::default();
         let mut m = Model::new("a");
-        for i in 0..5 {
-            h.record(&m, "Move", Some(7));
-            m.name = format!("moved {i}");
+        m.contexts[0].hotspots.push(crate::model::HotSpot {
+            uid: Uid::fresh(),
+            text: "why?".into(),
+            at: Pos::new(0.0, 0.0),
+        });
+        let uid = m.contexts[0].hotspots[0].uid;
+        let start = m.clone();
+        for i in 1..=5 {
+            let inv = op::apply_all(
+                &mut m,
+                vec![Op::SetPos {
+                    uid,
+                    at: Pos::new(i as f32, 0.0),
+                }],
+            )
+            .unwrap();
+            h.record("Move", inv, Some(7));
         }
+        assert_eq!(
+            h.undo_ops().map(<[Op]>::len),
+            Some(1),
+            "one inverse per moved sticky"
+        );
         h.end_gesture();
-        h.record(&m, "Rename", None);
-        m.name = "renamed".into();
-        assert_eq!(h.undo(&mut m).as_deref(), Some("Rename"));
-        assert_eq!(m.name, "moved 4");
-        assert_eq!(h.undo(&mut m).as_deref(), Some("Move"));
-        assert_eq!(m.name, "a");
-        assert!(h.undo(&mut m).is_none());
-        assert_eq!(h.redo(&mut m).as_deref(), Some("Move"));
-        assert_eq!(h.redo(&mut m).as_deref(), Some("Rename"));
-        assert_eq!(m.name, "renamed");
+        let moved = m.clone();
+        let props = crate::model::op::ModelProps {
+            name: "renamed".into(),
+            ..crate::model::op::ModelProps::of(&m)
+        };
+        let inv = op::apply_all(&mut m, vec![Op::SetModel(Box::new(props))]).unwrap();
+        h.record("Rename", inv, None);
+        let renamed = m.clone();
+        let at_rename = h.position();
+        assert_eq!(h.undo(&mut m).unwrap().as_deref(), Some("Rename"));
+        assert_eq!(m, moved);
+        assert_eq!(h.undo(&mut m).unwrap().as_deref(), Some("Move"));
+        assert_eq!(m, start);
+        assert_eq!(h.position(), 0);
+        assert!(h.undo(&mut m).unwrap().is_none());
+        assert_eq!(h.redo(&mut m).unwrap().as_deref(), Some("Move"));
+        assert_eq!(h.redo(&mut m).unwrap().as_deref(), Some("Rename"));
+        assert_eq!(m, renamed);
+        assert_eq!(h.position(), at_rename);
     }
 }

@@ -773,13 +773,8 @@ impl Studio {
                 self.quitting = true;
             }
             AfterPrompt::Revert => {
-                let saved = self.doc.saved_model().clone();
                 self.forget_document_views();
-                self.edits.push(Edit::Model {
-                    label: "Revert".into(),
-                    model: Box::new(saved),
-                    gesture: None,
-                });
+                self.edits.push(Edit::Revert);
             }
         }
     }

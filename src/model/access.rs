@@ -366,6 +366,35 @@ impl Model {
         })
     }
 
+    /// True if the sticky at `here` equals the one at `there` in `other` (compared in place,
+    /// nothing copied).
+    pub fn same_sticky(&self, here: Loc, other: &Model, there: Loc) -> bool {
+        if here.kind != there.kind {
+            return false;
+        }
+        let (Some(a), Some(b)) = (
+            here.context.and_then(|c| self.contexts.get(c)),
+            there.context.and_then(|c| other.contexts.get(c)),
+        ) else {
+            return false;
+        };
+        let (i, j) = (here.index, there.index);
+        match here.kind {
+            Kind::Enum => a.enums.get(i) == b.enums.get(j),
+            Kind::Value => a.values.get(i) == b.values.get(j),
+            Kind::Actor => a.actors.get(i) == b.actors.get(j),
+            Kind::Command => a.commands.get(i) == b.commands.get(j),
+            Kind::Aggregate => a.aggregates.get(i) == b.aggregates.get(j),
+            Kind::Event => a.events.get(i) == b.events.get(j),
+            Kind::Policy => a.policies.get(i) == b.policies.get(j),
+            Kind::Saga => a.sagas.get(i) == b.sagas.get(j),
+            Kind::ReadModel => a.read_models.get(i) == b.read_models.get(j),
+            Kind::External => a.externals.get(i) == b.externals.get(j),
+            Kind::HotSpot => a.hotspots.get(i) == b.hotspots.get(j),
+            _ => false,
+        }
+    }
+
     /// Replaces the sticky at `id` (same kind) with `sticky`. Returns false if it does not fit.
     pub fn set_sticky(&mut self, id: Loc, sticky: Sticky) -> bool {
         let Some(c) = id.context.and_then(|ci| self.contexts.get_mut(ci)) else {
@@ -431,6 +460,69 @@ impl Model {
             context: Some(context),
             index,
         })
+    }
+
+    /// Puts `sticky` at `index` of its list in context `context` (at the end if the list is
+    /// shorter); returns where it is. Nothing else changes (no numbering, no retiring).
+    pub fn insert_sticky_at(
+        &mut self,
+        context: usize,
+        index: usize,
+        sticky: Sticky,
+    ) -> Option<Loc> {
+        let c = self.contexts.get_mut(context)?;
+        let kind = sticky.kind();
+        macro_rules! put {
+            ($list:expr, $v:expr) => {{
+                let i = index.min($list.len());
+                $list.insert(i, $v);
+                i
+            }};
+        }
+        let index = match sticky {
+            Sticky::Enum(v) => put!(c.enums, v),
+            Sticky::Value(v) => put!(c.values, v),
+            Sticky::Actor(v) => put!(c.actors, v),
+            Sticky::Command(v) => put!(c.commands, v),
+            Sticky::Aggregate(v) => put!(c.aggregates, v),
+            Sticky::Event(v) => put!(c.events, v),
+            Sticky::Policy(v) => put!(c.policies, v),
+            Sticky::Saga(v) => put!(c.sagas, v),
+            Sticky::ReadModel(v) => put!(c.read_models, v),
+            Sticky::External(v) => put!(c.externals, v),
+            Sticky::HotSpot(v) => put!(c.hotspots, v),
+        };
+        Some(Loc {
+            kind,
+            context: Some(context),
+            index,
+        })
+    }
+
+    /// Takes the sticky at `loc` out of its list (nothing else changes: an event's number is
+    /// not retired here).
+    pub fn take_sticky(&mut self, loc: Loc) -> Option<Sticky> {
+        let c = self.contexts.get_mut(loc.context?)?;
+        let i = loc.index;
+        macro_rules! take {
+            ($list:expr, $variant:ident) => {
+                (i < $list.len()).then(|| Sticky::$variant($list.remove(i)))
+            };
+        }
+        match loc.kind {
+            Kind::Enum => take!(c.enums, Enum),
+            Kind::Value => take!(c.values, Value),
+            Kind::Actor => take!(c.actors, Actor),
+            Kind::Command => take!(c.commands, Command),
+            Kind::Aggregate => take!(c.aggregates, Aggregate),
+            Kind::Event => take!(c.events, Event),
+            Kind::Policy => take!(c.policies, Policy),
+            Kind::Saga => take!(c.sagas, Saga),
+            Kind::ReadModel => take!(c.read_models, ReadModel),
+            Kind::External => take!(c.externals, External),
+            Kind::HotSpot => take!(c.hotspots, HotSpot),
+            _ => None,
+        }
     }
 
     /// Removes the elements `ids` (stickies; contexts with everything in them). Indices of

@@ -111,6 +111,24 @@ impl BoundedContext {
             .collect()
     }
 
+    /// The envelope number a new event gets: one above every number in use or retired,
+    /// skipping 19000–19999 (what [`Self::number_events`] gives an event added last).
+    pub fn next_event_number(&self) -> u32 {
+        let max = self
+            .event_numbers()
+            .into_iter()
+            .chain(self.retired.iter().map(|r| r.n))
+            .max()
+            .unwrap_or(0)
+            .max(super::event::FIRST_EVENT_NUMBER - 1);
+        let next = max.saturating_add(1);
+        if super::field::PROTO_RESERVED_RANGE.contains(&next) {
+            *super::field::PROTO_RESERVED_RANGE.end() + 1
+        } else {
+            next
+        }
+    }
+
     /// Removes the event at `index`, retiring its envelope number and name.
     pub fn remove_event(&mut self, index: usize) {
         if index < self.events.len() {

@@ -53,6 +53,21 @@ impl Kind {
         Kind::HotSpot,
     ];
 
+    /// The kinds that live inside a context, in file order.
+    pub const IN_CONTEXT: [Kind; 11] = [
+        Kind::Enum,
+        Kind::Value,
+        Kind::Actor,
+        Kind::Command,
+        Kind::Aggregate,
+        Kind::Event,
+        Kind::Policy,
+        Kind::Saga,
+        Kind::ReadModel,
+        Kind::External,
+        Kind::HotSpot,
+    ];
+
     /// Human label, e.g. `read model`.
     pub fn label(self) -> &'static str {
         match self {
@@ -231,17 +246,49 @@ impl Model {
         if uid.is_none() {
             return None;
         }
-        if let Some(index) = self.relations.iter().position(|r| r.uid == uid) {
-            return Some(Loc {
-                kind: Kind::Relation,
+        let top = |kind: Kind, index: Option<usize>| {
+            index.map(|index| Loc {
+                kind,
                 context: None,
                 index,
-            });
+            })
+        };
+        // No list is built: this runs for every edit and every selected element.
+        for (ci, c) in self.contexts.iter().enumerate() {
+            if c.uid == uid {
+                return top(Kind::Context, Some(ci));
+            }
+            macro_rules! find {
+                ($($list:ident => $kind:expr),*) => {$(
+                    if let Some(index) = c.$list.iter().position(|e| e.uid == uid) {
+                        return Some(Loc { kind: $kind, context: Some(ci), index });
+                    }
+                )*};
+            }
+            find!(
+                enums => Kind::Enum,
+                values => Kind::Value,
+                actors => Kind::Actor,
+                commands => Kind::Command,
+                aggregates => Kind::Aggregate,
+                events => Kind::Event,
+                policies => Kind::Policy,
+                sagas => Kind::Saga,
+                read_models => Kind::ReadModel,
+                externals => Kind::External,
+                hotspots => Kind::HotSpot
+            );
         }
-        self.elements()
-            .into_iter()
-            .find(|e| e.uid == uid)
-            .map(|e| e.loc)
+        top(
+            Kind::Relation,
+            self.relations.iter().position(|r| r.uid == uid),
+        )
+        .or_else(|| {
+            top(
+                Kind::Scenario,
+                self.scenarios.iter().position(|s| s.uid == uid),
+            )
+        })
     }
 
     /// A display name such as `Booking/BookService` for diagnostics and search.

@@ -27,6 +27,7 @@ pub mod layout;
 pub mod locate;
 pub mod named_type;
 pub mod naming;
+pub mod op;
 pub mod policy;
 pub mod read_model;
 pub mod refs;
