@@ -1630,3 +1630,74 @@ fn comma_separated_states_typed_key_by_key_keep_their_commas() {
         ["New", "Placed"]
     );
 }
+
+#[test]
+fn a_text_box_session_is_one_undo_step_named_after_its_element() {
+    let (mut h, _dir) = board_with(&[Kind::Event]);
+    h.get_by_label("event SomethingHappened").click();
+    settle(&mut h);
+    // A description typed key by key: every key reaches the model, the session is one step.
+    click(&mut h, "Description of the element");
+    type_chars(&mut h, "When the order is in");
+    let ev = &h.state().doc.model.contexts[0].events[0];
+    assert_eq!(ev.doc, "When the order is in");
+    assert_eq!(
+        h.state().doc.history.undo_label(),
+        Some("Edit ‘SomethingHappened’")
+    );
+    // The name, typed in the inspector and committed with Enter: its own step.
+    retype(&mut h, "Element name", "OrderPlaced");
+    h.key_press(Key::Enter);
+    settle(&mut h);
+    assert_eq!(
+        h.state().doc.model.contexts[0].events[0].name,
+        "OrderPlaced"
+    );
+    assert_eq!(
+        h.state().doc.history.undo_label(),
+        Some("Rename ‘SomethingHappened’")
+    );
+    h.key_press(Key::Escape);
+    settle(&mut h);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    settle(&mut h);
+    let ev = &h.state().doc.model.contexts[0].events[0];
+    assert_eq!(
+        ev.name, "SomethingHappened",
+        "one undo takes the rename back"
+    );
+    assert_eq!(ev.doc, "When the order is in");
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    settle(&mut h);
+    assert_eq!(
+        h.state().doc.model.contexts[0].events[0].doc,
+        "",
+        "one more takes the whole description back"
+    );
+}
+
+#[test]
+fn a_scenario_editor_session_is_one_undo_step() {
+    let (mut h, _dir) = harness(example("accounts"));
+    settle(&mut h);
+    h.get_by_label("Simulate").click();
+    settle(&mut h);
+    h.get_by_label("New Scenario").click();
+    settle(&mut h);
+    let named = h.state().doc.model.scenarios.last().unwrap().name.clone();
+    retype(&mut h, "Scenario name", "");
+    type_chars(&mut h, "an order");
+    assert_eq!(
+        h.state().doc.model.scenarios.last().unwrap().name,
+        "an order"
+    );
+    h.key_press(Key::Escape);
+    settle(&mut h);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    settle(&mut h);
+    assert_eq!(
+        h.state().doc.model.scenarios.last().unwrap().name,
+        named,
+        "one undo takes the whole name back"
+    );
+}

@@ -114,7 +114,7 @@ impl Document {
     /// Applies one edit, recording the inverse of what it changed for undo. A refused edit
     /// changes nothing and says why.
     pub fn apply(&mut self, edit: Edit) -> Result<Applied, String> {
-        let label = edit.label();
+        let label = edit.label(&self.model);
         let gesture = edit.gesture();
         let revert = matches!(edit, Edit::Revert);
         let (ops, applied) = match edit {

@@ -110,21 +110,45 @@ pub enum Edit {
 }
 
 impl Edit {
-    /// The name of this edit in the Edit menu (`Undo Move`).
-    pub fn label(&self) -> String {
+    /// The name of this edit in the Edit menu (`Undo Rename ‘Booking’`), in `model` as it
+    /// is before the edit.
+    pub fn label(&self, model: &Model) -> String {
+        let name = |id: &Uid| {
+            model
+                .locate(*id)
+                .and_then(|l| model.name_of(l))
+                .map_or_else(String::new, |n| format!(" ‘{n}’"))
+        };
+        let many = |verb: &str, ids: &[Uid]| match ids {
+            [one] => format!("{verb}{}", name(one)),
+            _ => format!("{verb} {} elements", ids.len()),
+        };
         match self {
             Edit::Create { kind, .. } => format!("Create {}", kind.label()),
-            Edit::Insert { .. } => "Paste".into(),
+            Edit::Insert { stickies, .. } => match stickies.len() {
+                1 => "Paste 1 sticky".into(),
+                n => format!("Paste {n} stickies"),
+            },
             Edit::CreateContext { .. } => "Create context".into(),
-            Edit::Rename { .. } => "Rename".into(),
-            Edit::Move { .. } => "Move".into(),
+            Edit::Rename { id, .. } => format!("Rename{}", name(id)),
+            Edit::Move { ids, .. } => many("Move", ids),
             Edit::Place { label, .. } => label.clone(),
-            Edit::Resize { .. } => "Resize".into(),
-            Edit::Delete { .. } => "Delete".into(),
-            Edit::Replace { .. } => "Edit".into(),
-            Edit::Connect { .. } => "Connect".into(),
+            Edit::Resize { context, .. } => format!("Resize{}", name(context)),
+            Edit::Delete { ids } => many("Delete", ids),
+            Edit::Replace { id, .. } => format!("Edit{}", name(id)),
+            Edit::Connect { from, to } => format!("Link{} to{}", name(from), name(to)),
             Edit::Revert => "Revert".into(),
             Edit::Model { label, .. } => label.clone(),
+        }
+    }
+
+    /// Makes this edit part of gesture `gesture` (edits that cannot join one are left as
+    /// they are).
+    pub fn set_gesture(&mut self, gesture: u64) {
+        match self {
+            Edit::Move { gesture: g, .. } | Edit::Resize { gesture: g, .. } => *g = gesture,
+            Edit::Replace { gesture: g, .. } | Edit::Model { gesture: g, .. } => *g = Some(gesture),
+            _ => {}
         }
     }
 

@@ -57,6 +57,14 @@ impl Inspector {
                 .desired_width(f32::INFINITY)
                 .id_salt("inspector-name"),
         );
+        let name_label = if id.kind == Kind::HotSpot {
+            "Hot spot text"
+        } else {
+            "Element name"
+        };
+        resp.widget_info(|| {
+            egui::WidgetInfo::labeled(egui::WidgetType::TextEdit, true, name_label)
+        });
         if resp.lost_focus() && model.name_of(id) != Some(self.name.as_str()) {
             edits.push(Edit::Rename {
                 id: uid,
@@ -456,12 +464,19 @@ fn add_type(c: &mut crate::model::BoundedContext, kind: Kind) -> Uid {
 
 fn doc_ui(ui: &mut Ui, doc: &mut String) -> bool {
     ui.label("Description");
-    ui.add(
+    let resp = ui.add(
         TextEdit::multiline(doc)
             .desired_rows(2)
             .desired_width(f32::INFINITY),
-    )
-    .changed()
+    );
+    resp.widget_info(|| {
+        egui::WidgetInfo::labeled(
+            egui::WidgetType::TextEdit,
+            true,
+            "Description of the element",
+        )
+    });
+    resp.changed()
 }
 
 /// A combo box choosing an element of `kinds` by name (qualified when in another context).

@@ -463,6 +463,10 @@ impl ScenarioEditor {
             });
         self.names = Some((revision, names));
         self.open = open;
+        if head.is_none() && scenario == model.scenarios[index] {
+            // Nothing changed: no copy of the model is made.
+            return None;
+        }
         let mut m = model.clone();
         let (label, name) = match head {
             Some(Head::Run) => return Some(EditorOutcome::Run),
@@ -491,7 +495,8 @@ impl ScenarioEditor {
                 ("Edit scenario", name)
             }
         };
-        self.gesture += 1;
+        // One widget's session (a text box focused, a value dragged) is one undo step:
+        // `track` counts a new gesture when one starts.
         Some(EditorOutcome::Edit {
             edit: Edit::Model {
                 label: label.into(),

@@ -100,6 +100,9 @@ pub struct Studio {
     png_pending: Option<PathBuf>,
     /// Live diagnostics.
     pub problems: Problems,
+    /// The text box that had the keyboard focus when edits were last applied, and a count
+    /// of focus changes (one text-box session is one undo step).
+    typing_in: (Option<Id>, u64),
 }
 
 impl Studio {
@@ -138,6 +141,7 @@ impl Studio {
             dock: Some(DockTab::Problems),
             graphs: GraphViews::default(),
             png_pending: None,
+            typing_in: (None, 0),
             problems: Problems::default(),
         }
     }
@@ -267,7 +271,7 @@ impl Studio {
         for a in actions {
             self.act(&ctx, a);
         }
-        self.apply_edits();
+        self.apply_edits(&ctx);
         // A type picked or added in the context inspector (after its edit is applied).
         if let Some(loc) = self
             .inspector
@@ -309,8 +313,22 @@ impl Studio {
         self.selection.retain(|&u| model.locate(u).is_some());
     }
 
-    fn apply_edits(&mut self) {
-        for edit in std::mem::take(&mut self.edits) {
+    fn apply_edits(&mut self, ctx: &egui::Context) {
+        // The one rule for undo steps made by typing: the edits made while one text box
+        // keeps the keyboard focus are one step (a rename, a description, a guard typed key
+        // by key); moving the focus starts the next. Drags carry their own gesture.
+        let focus = ctx.memory(|m| m.focused());
+        if focus != self.typing_in.0 {
+            self.typing_in = (focus, self.typing_in.1.wrapping_add(1));
+        }
+        for mut edit in std::mem::take(&mut self.edits) {
+            if let Some(f) = focus
+                && edit.gesture().is_none()
+            {
+                // The box and the time it got the focus: typing in it again later is a
+                // new step.
+                edit.set_gesture(Id::new((f, self.typing_in.1)).value());
+            }
             let deletes = matches!(edit, Edit::Delete { .. } | Edit::Model { .. });
             match self.doc.apply(edit) {
                 Ok(applied) => {
