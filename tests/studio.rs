@@ -1701,3 +1701,38 @@ fn a_scenario_editor_session_is_one_undo_step() {
         "one undo takes the whole name back"
     );
 }
+
+#[test]
+fn the_context_inspector_edits_by_operations_and_each_is_undone_alone() {
+    let (mut h, _dir) = harness(stormlab::app::studio::default_model());
+    settle(&mut h);
+    let relations = h.state().doc.model.relations.len();
+    h.get_by_label("context Booking").click();
+    settle(&mut h);
+    h.get_by_label("Add relation to…").click();
+    settle(&mut h);
+    h.get_by_label("Booking upstream of Analytics").click();
+    settle(&mut h);
+    let model = &h.state().doc.model;
+    assert_eq!(model.relations.len(), relations + 1);
+    let added = model.relations.last().unwrap();
+    assert_eq!(
+        (added.upstream.as_str(), added.downstream.as_str()),
+        ("Booking", "Analytics")
+    );
+    assert!(!added.uid.is_none());
+    assert_eq!(
+        h.state().doc.history.undo_label(),
+        Some("Edit context ‘Booking’")
+    );
+    // The step holds the new relation only, not a copy of the model.
+    let ops = h.state().doc.history.undo_ops().unwrap();
+    assert!(
+        matches!(ops, [stormlab::model::op::Op::RemoveRelation { .. }]),
+        "{ops:?}"
+    );
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    settle(&mut h);
+    assert_eq!(h.state().doc.model.relations.len(), relations);
+    assert!(!h.state().doc.is_dirty());
+}

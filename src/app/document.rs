@@ -244,6 +244,7 @@ fn direct_ops(model: &Model, edit: Edit) -> Result<Result<(Vec<Op>, Applied), St
                 vec![Op::SetSticky { uid: id, sticky }]
             }
         }
+        Edit::Ops { ops, .. } => ops,
         Edit::Create { kind, at } if context_at(model, at).is_some() => {
             let ci = context_at(model, at).unwrap_or_default();
             let c = &model.contexts[ci];
@@ -521,7 +522,7 @@ fn apply_to(model: &mut Model, edit: Edit) -> Result<Applied, String> {
                 message: Some(what),
             })
         }
-        Edit::Revert => Err("Revert is applied by the document itself".into()),
+        Edit::Revert | Edit::Ops { .. } => Err("applied by the document itself".into()),
         Edit::Model { model: new, .. } => {
             *model = *new;
             Ok(Applied::default())

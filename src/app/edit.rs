@@ -96,6 +96,15 @@ pub enum Edit {
         /// Target.
         to: Uid,
     },
+    /// Typed operations a view made (the context inspector): applied as they are.
+    Ops {
+        /// What the step is called in the Edit menu.
+        label: String,
+        /// The operations, in order.
+        ops: Vec<crate::model::op::Op>,
+        /// Gesture id for continuous edits.
+        gesture: Option<u64>,
+    },
     /// Go back to the model as last saved: one step, and the document is saved again.
     Revert,
     /// Replace the whole model (context edits, relations, scenarios, reload, recovery).
@@ -138,7 +147,7 @@ impl Edit {
             Edit::Replace { id, .. } => format!("Edit{}", name(id)),
             Edit::Connect { from, to } => format!("Link{} to{}", name(from), name(to)),
             Edit::Revert => "Revert".into(),
-            Edit::Model { label, .. } => label.clone(),
+            Edit::Ops { label, .. } | Edit::Model { label, .. } => label.clone(),
         }
     }
 
@@ -156,7 +165,9 @@ impl Edit {
     pub fn gesture(&self) -> Option<u64> {
         match self {
             Edit::Move { gesture, .. } | Edit::Resize { gesture, .. } => Some(*gesture),
-            Edit::Replace { gesture, .. } | Edit::Model { gesture, .. } => *gesture,
+            Edit::Replace { gesture, .. }
+            | Edit::Ops { gesture, .. }
+            | Edit::Model { gesture, .. } => *gesture,
             _ => None,
         }
     }

@@ -8,6 +8,7 @@ use super::buffered_edit::{buffered_edit, comma_list};
 use super::edit::Edit;
 use crate::model::access::Sticky;
 use crate::model::field::{next_field_number, remove_field};
+use crate::model::op::{ContextProps, Op};
 use crate::model::{Field, Kind, Loc, Model, Pattern, Reserved, Type, Uid};
 
 /// Inspector state that outlives a frame: the RON text being edited, and gesture ids.
@@ -270,31 +271,37 @@ impl Inspector {
         changed
     }
 
+    /// The context's own properties, its relations and its types. Every change is a typed
+    /// operation on what it touches (no copy of the model is made).
     fn context_ui(&mut self, ui: &mut Ui, model: &Model, index: usize, edits: &mut Vec<Edit>) {
         let Some(c) = model.contexts.get(index) else {
             return;
         };
-        let mut next = model.clone();
-        let Some(nc) = next.contexts.get_mut(index) else {
-            return;
-        };
-        let mut changed = false;
-        changed |= doc_ui(ui, &mut nc.doc);
+        let mut ops = Vec::new();
+        let mut props = ContextProps::of(c);
+        let mut changed = doc_ui(ui, &mut props.doc);
         ui.label("Owner team");
-        changed |= ui.text_edit_singleline(&mut nc.team).changed();
+        changed |= ui.text_edit_singleline(&mut props.team).changed();
         ui.label(format!(
             "Proto package segment (default `{}`)",
             c.package_segment()
         ));
-        changed |= ui.text_edit_singleline(&mut nc.package).changed();
+        changed |= ui.text_edit_singleline(&mut props.package).changed();
+        if changed {
+            ops.push(Op::SetContext {
+                uid: c.uid,
+                props: Box::new(props),
+            });
+        }
         ui.separator();
         ui.strong("Context map relations");
         let name = c.name.clone();
-        let mut remove = None;
-        for (i, r) in next.relations.iter_mut().enumerate() {
+        for (i, r) in model.relations.iter().enumerate() {
             if r.upstream != name && r.downstream != name {
                 continue;
             }
+            let mut r = r.clone();
+            let mut changed = false;
             ui.horizontal(|ui| {
                 ui.label(format!("{} -> {}", r.upstream, r.downstream));
                 egui::ComboBox::from_id_salt(("pattern", i))
@@ -309,20 +316,22 @@ impl Inspector {
                     .on_hover_text("Remove relation")
                     .clicked()
                 {
-                    remove = Some(i);
+                    ops.push(Op::RemoveRelation { uid: r.uid });
                 }
             });
             ui.push_id(("relation", i), |ui| {
                 egui::CollapsingHeader::new(format!("Translations ({})", r.translations.len()))
                     .id_salt("translations")
                     .show(ui, |ui| {
-                        changed |= super::relation_ui::translations_ui(ui, model, r);
+                        changed |= super::relation_ui::translations_ui(ui, model, &mut r);
                     });
             });
-        }
-        if let Some(i) = remove {
-            next.relations.remove(i);
-            changed = true;
+            if changed {
+                ops.push(Op::SetRelation {
+                    uid: r.uid,
+                    relation: Box::new(r),
+                });
+            }
         }
         let others: Vec<String> = model
             .contexts
@@ -333,27 +342,20 @@ impl Inspector {
         if !others.is_empty() {
             ui.menu_button("Add relation to…", |ui| {
                 for o in others {
-                    if ui.button(format!("{name} upstream of {o}")).clicked() {
-                        next.relations.push(crate::model::Relation {
-                            uid: crate::model::Uid::fresh(),
-                            upstream: name.clone(),
-                            downstream: o.clone(),
-                            pattern: Pattern::CustomerSupplier,
-                            doc: String::new(),
-                            translations: vec![],
-                        });
-                        changed = true;
-                    }
-                    if ui.button(format!("{o} upstream of {name}")).clicked() {
-                        next.relations.push(crate::model::Relation {
-                            uid: crate::model::Uid::fresh(),
-                            upstream: o.clone(),
-                            downstream: name.clone(),
-                            pattern: Pattern::CustomerSupplier,
-                            doc: String::new(),
-                            translations: vec![],
-                        });
-                        changed = true;
+                    for (up, down) in [(&name, &o), (&o, &name)] {
+                        if ui.button(format!("{up} upstream of {down}")).clicked() {
+                            ops.push(Op::InsertRelation {
+                                index: usize::MAX,
+                                relation: Box::new(crate::model::Relation {
+                                    uid: Uid::fresh(),
+                                    upstream: up.clone(),
+                                    downstream: down.clone(),
+                                    pattern: Pattern::CustomerSupplier,
+                                    doc: String::new(),
+                                    translations: vec![],
+                                }),
+                            });
+                        }
                     }
                 }
             });
@@ -361,16 +363,19 @@ impl Inspector {
         ui.separator();
         let (add, pick) = types_ui(ui, c);
         self.select = pick;
-        if let Some(kind) = add
-            && let Some(nc) = next.contexts.get_mut(index)
-        {
-            self.select = Some(add_type(nc, kind));
-            changed = true;
+        if let Some(kind) = add {
+            let sticky = new_type(c, kind);
+            self.select = Some(sticky.uid());
+            ops.push(Op::InsertSticky {
+                context: c.uid,
+                index: usize::MAX,
+                sticky: Box::new(sticky),
+            });
         }
-        if changed && next != *model {
-            edits.push(Edit::Model {
-                label: "Edit context".into(),
-                model: Box::new(next),
+        if !ops.is_empty() {
+            edits.push(Edit::Ops {
+                label: format!("Edit context ‘{name}’"),
+                ops,
                 gesture: None,
             });
         }
@@ -420,8 +425,8 @@ fn types_ui(ui: &mut Ui, c: &crate::model::BoundedContext) -> (Option<Kind>, Opt
     (add, pick)
 }
 
-/// Adds an enum or a value object with a free name to `c`; returns its id.
-fn add_type(c: &mut crate::model::BoundedContext, kind: Kind) -> Uid {
+/// A new enum or value object with a name not taken in `c`.
+fn new_type(c: &crate::model::BoundedContext, kind: Kind) -> Sticky {
     let base = if kind == Kind::Enum {
         "NewEnum"
     } else {
@@ -441,15 +446,15 @@ fn add_type(c: &mut crate::model::BoundedContext, kind: Kind) -> Uid {
         .unwrap_or_else(|| base.to_owned());
     let uid = Uid::fresh();
     if kind == Kind::Enum {
-        c.enums.push(crate::model::named_type::EnumDef {
+        Sticky::Enum(crate::model::named_type::EnumDef {
             uid,
             name,
             contract: String::new(),
             doc: String::new(),
             values: vec!["First".into(), "Second".into()],
-        });
+        })
     } else {
-        c.values.push(crate::model::named_type::ValueObject {
+        Sticky::Value(crate::model::named_type::ValueObject {
             uid,
             name,
             contract: String::new(),
@@ -457,9 +462,8 @@ fn add_type(c: &mut crate::model::BoundedContext, kind: Kind) -> Uid {
             fields: Vec::new(),
             reserved: Vec::new(),
             at: None,
-        });
+        })
     }
-    uid
 }
 
 fn doc_ui(ui: &mut Ui, doc: &mut String) -> bool {
