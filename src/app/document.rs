@@ -124,7 +124,7 @@ impl Document {
                 Err(edit) => {
                     // Edits written as a change to a copy (renames rewrite references,
                     // links add handlers): their ops are what changed.
-                    let replaces = matches!(edit, Edit::Model { .. });
+                    let replaces = matches!(edit, Edit::ReplaceDocument { .. });
                     let mut next = self.model.clone();
                     let applied = apply_to(&mut next, edit)?;
                     if replaces {
@@ -523,7 +523,7 @@ fn apply_to(model: &mut Model, edit: Edit) -> Result<Applied, String> {
             })
         }
         Edit::Revert | Edit::Ops { .. } => Err("applied by the document itself".into()),
-        Edit::Model { model: new, .. } => {
+        Edit::ReplaceDocument { model: new, .. } => {
             *model = *new;
             Ok(Applied::default())
         }

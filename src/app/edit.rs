@@ -107,14 +107,13 @@ pub enum Edit {
     },
     /// Go back to the model as last saved: one step, and the document is saved again.
     Revert,
-    /// Replace the whole model (context edits, relations, scenarios, reload, recovery).
-    Model {
+    /// Replace the document's model with another one (Reload from disk, Recover after a
+    /// crash): one clearly labelled step holding what differs.
+    ReplaceDocument {
         /// What the step is called in the Edit menu.
         label: String,
         /// The new model.
         model: Box<Model>,
-        /// Gesture id for continuous edits.
-        gesture: Option<u64>,
     },
 }
 
@@ -147,7 +146,7 @@ impl Edit {
             Edit::Replace { id, .. } => format!("Edit{}", name(id)),
             Edit::Connect { from, to } => format!("Link{} to{}", name(from), name(to)),
             Edit::Revert => "Revert".into(),
-            Edit::Ops { label, .. } | Edit::Model { label, .. } => label.clone(),
+            Edit::Ops { label, .. } | Edit::ReplaceDocument { label, .. } => label.clone(),
         }
     }
 
@@ -156,7 +155,7 @@ impl Edit {
     pub fn set_gesture(&mut self, gesture: u64) {
         match self {
             Edit::Move { gesture: g, .. } | Edit::Resize { gesture: g, .. } => *g = gesture,
-            Edit::Replace { gesture: g, .. } | Edit::Model { gesture: g, .. } => *g = Some(gesture),
+            Edit::Replace { gesture: g, .. } | Edit::Ops { gesture: g, .. } => *g = Some(gesture),
             _ => {}
         }
     }
@@ -165,9 +164,7 @@ impl Edit {
     pub fn gesture(&self) -> Option<u64> {
         match self {
             Edit::Move { gesture, .. } | Edit::Resize { gesture, .. } => Some(*gesture),
-            Edit::Replace { gesture, .. }
-            | Edit::Ops { gesture, .. }
-            | Edit::Model { gesture, .. } => *gesture,
+            Edit::Replace { gesture, .. } | Edit::Ops { gesture, .. } => *gesture,
             _ => None,
         }
     }

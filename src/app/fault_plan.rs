@@ -149,11 +149,12 @@ impl FaultPlanView {
         }
         // Offset from the board's gesture ids, so the two never merge into one undo step.
         let gesture = Some(0x00FA_0000_0000 + self.gesture);
-        let mut model = model.clone();
-        model.scenarios[index] = plan;
-        Some(Edit::Model {
-            label: "Edit fault plan".into(),
-            model: Box::new(model),
+        Some(Edit::Ops {
+            label: format!("Edit fault plan of ‘{}’", plan.name),
+            ops: vec![crate::model::op::Op::SetScenario {
+                uid: plan.uid,
+                scenario: Box::new(plan),
+            }],
             gesture,
         })
     }

@@ -8,6 +8,7 @@ use egui::{Color32, Response, Ui};
 use super::edit::Edit;
 use crate::model::diagnostic::{Diagnostic, Severity};
 use crate::model::element::{Kind, Loc, PathSeg};
+use crate::model::op::Op;
 use crate::model::scenario::{DEFAULT_START, Expect, Gen, Given, Step, Values};
 use crate::model::{Model, Scenario};
 
@@ -467,40 +468,48 @@ impl ScenarioEditor {
             // Nothing changed: no copy of the model is made.
             return None;
         }
-        let mut m = model.clone();
-        let (label, name) = match head {
+        let (label, name, op) = match head {
             Some(Head::Run) => return Some(EditorOutcome::Run),
             Some(Head::Duplicate) => {
                 let mut copy = scenario.clone();
+                copy.uid = crate::model::Uid::fresh();
                 copy.name = new_scenario_name(model, &format!("{} (copy)", scenario.name));
                 let name = copy.name.clone();
-                m.scenarios.insert(index + 1, copy);
-                ("Duplicate scenario", name)
+                let op = Op::InsertScenario {
+                    index: index + 1,
+                    scenario: Box::new(copy),
+                };
+                ("Duplicate scenario", name, op)
             }
             Some(Head::Delete) => {
-                m.scenarios.remove(index);
                 self.open = false;
-                let next = m
+                // The scenario chosen next: the one after, else the one before.
+                let next = model
                     .scenarios
-                    .get(index.min(m.scenarios.len().saturating_sub(1)));
+                    .get(index + 1)
+                    .or_else(|| index.checked_sub(1).and_then(|i| model.scenarios.get(i)));
+                let op = Op::RemoveScenario { uid: scenario.uid };
                 (
                     "Delete scenario",
                     next.map(|s| s.name.clone()).unwrap_or_default(),
+                    op,
                 )
             }
-            None if scenario == model.scenarios[index] => return None,
             None => {
                 let name = scenario.name.clone();
-                m.scenarios[index] = scenario;
-                ("Edit scenario", name)
+                let op = Op::SetScenario {
+                    uid: scenario.uid,
+                    scenario: Box::new(scenario),
+                };
+                ("Edit scenario", name, op)
             }
         };
         // One widget's session (a text box focused, a value dragged) is one undo step:
         // `track` counts a new gesture when one starts.
         Some(EditorOutcome::Edit {
-            edit: Edit::Model {
+            edit: Edit::Ops {
                 label: label.into(),
-                model: Box::new(m),
+                ops: vec![op],
                 // Offset from the board's and the fault plan's gesture ids.
                 gesture: Some(0x005C_0000_0000 + self.gesture),
             },

@@ -7,6 +7,7 @@ use super::scenario_edit::{EditorOutcome, new_scenario};
 use super::sim_panel::SimPanel;
 use crate::model::Model;
 use crate::model::diagnostic::Diagnostic;
+use crate::model::op::Op;
 use crate::sim::scenario::{issue, recorded};
 
 impl SimPanel {
@@ -15,11 +16,12 @@ impl SimPanel {
         let s = new_scenario(model);
         self.scenario = s.name.clone();
         self.editor.open = true;
-        let mut m = model.clone();
-        m.scenarios.push(s);
-        Edit::Model {
+        Edit::Ops {
             label: "New scenario".into(),
-            model: Box::new(m),
+            ops: vec![Op::InsertScenario {
+                index: usize::MAX,
+                scenario: Box::new(s),
+            }],
             gesture: None,
         }
     }
@@ -118,13 +120,16 @@ impl SimPanel {
             return None;
         };
         let base = &model.scenarios[index];
-        let mut m = model.clone();
-        let label = match name {
+        let (label, op) = match name {
             Some(name) => {
-                let s = recorded(base, &self.sandbox.recorded, run.engine.seed(), name);
+                let mut s = recorded(base, &self.sandbox.recorded, run.engine.seed(), name);
+                s.uid = crate::model::Uid::fresh();
                 self.scenario = s.name.clone();
-                m.scenarios.insert(index + 1, s);
-                "Record scenario"
+                let op = Op::InsertScenario {
+                    index: index + 1,
+                    scenario: Box::new(s),
+                };
+                ("Record scenario", op)
             }
             None => {
                 let s = recorded(
@@ -133,15 +138,18 @@ impl SimPanel {
                     run.engine.seed(),
                     base.name.clone(),
                 );
-                m.scenarios[index] = s;
                 // The recorded steps are now the scenario's own.
                 self.sandbox.recorded.clear();
-                "Record into scenario"
+                let op = Op::SetScenario {
+                    uid: base.uid,
+                    scenario: Box::new(s),
+                };
+                ("Record into scenario", op)
             }
         };
-        Some(Edit::Model {
+        Some(Edit::Ops {
             label: label.into(),
-            model: Box::new(m),
+            ops: vec![op],
             gesture: None,
         })
     }

@@ -329,13 +329,12 @@ impl Studio {
                 // new step.
                 edit.set_gesture(Id::new((f, self.typing_in.1)).value());
             }
-            let deletes = matches!(edit, Edit::Delete { .. } | Edit::Model { .. });
             match self.doc.apply(edit) {
                 Ok(applied) => {
-                    if !applied.select.is_empty() {
-                        self.selection = applied.select.into_iter().collect();
-                    } else if deletes {
+                    if applied.select.is_empty() {
                         self.forget_deleted();
+                    } else {
+                        self.selection = applied.select.into_iter().collect();
                     }
                     if let Some(m) = applied.message {
                         self.notify(m, false);
@@ -1583,10 +1582,9 @@ impl Studio {
                 Some(true) => {
                     self.recovered = None;
                     self.forget_document_views();
-                    self.edits.push(Edit::Model {
+                    self.edits.push(Edit::ReplaceDocument {
                         label: "Recover".into(),
                         model: Box::new(rec.model),
-                        gesture: None,
                     });
                     self.notify("Recovered the unsaved board; save it to keep it", false);
                 }
@@ -1623,10 +1621,9 @@ impl Studio {
                     match file::load(&p) {
                         Ok(m) => {
                             self.forget_document_views();
-                            self.edits.push(Edit::Model {
+                            self.edits.push(Edit::ReplaceDocument {
                                 label: "Reload".into(),
                                 model: Box::new(m),
-                                gesture: None,
                             });
                         }
                         Err(e) => self.notify(e.to_string(), true),
