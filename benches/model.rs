@@ -5,8 +5,8 @@
 
 use std::time::{Duration, Instant};
 
+use stormlab::export::findings as check;
 use stormlab::export::protos;
-use stormlab::model::check::check;
 use stormlab::model::file::{from_str, to_string};
 use stormlab::model::synthetic::synthetic;
 

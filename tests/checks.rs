@@ -1,7 +1,7 @@
 //! Every diagnostic code, each from a minimal change to a clean model: the finding has the
 //! code and points at the line where the problem is.
 
-use stormlab::model::check::check;
+use stormlab::export::findings as check;
 use stormlab::model::diagnostic::{Code, Severity, render};
 use stormlab::model::file::from_str;
 
@@ -500,10 +500,9 @@ fn sl033_envelope_numbers_are_unique_and_never_reused() {
     );
 }
 
-#[test]
-fn sl034_contracts_must_not_import_each_other() {
-    // Billing gets a value object Booking uses, while Billing already uses Booking's Money.
-    let text = with(
+/// Billing gets a value object Booking uses, while Billing already uses Booking's Money.
+fn import_cycle() -> String {
+    with(
         r#"(n: 2, name: "paid", ty: "bool")"#,
         r#"(n: 2, name: "paid", ty: "bool"), (n: 3, name: "invoice", ty: "Billing.InvoiceRef")"#,
     )
@@ -516,8 +515,31 @@ fn sl034_contracts_must_not_import_each_other() {
         r#"fields: [(n: 1, name: "booking_id", ty: "id")], at: (150.0, 200.0)),"#,
         r#"fields: [(n: 1, name: "booking_id", ty: "id"), (n: 2, name: "invoice", ty: "Billing.InvoiceRef")], at: (150.0, 200.0)),"#,
         1,
+    )
+}
+
+#[test]
+fn sl034_contracts_must_not_import_each_other() {
+    finds(&import_cycle(), Code::ImportCycle, r#"name: "Booking","#);
+}
+
+#[test]
+fn a_contract_finding_blocks_the_export_but_not_the_simulation() {
+    let model = from_str(&import_cycle(), "m.ron").unwrap();
+    assert!(
+        check(&model).iter().any(|d| d.code == Code::ImportCycle),
+        "stormlab check and Problems show it"
     );
-    finds(&text, Code::ImportCycle, r#"name: "Booking","#);
+    assert!(
+        !stormlab::model::check::check(&model)
+            .iter()
+            .any(|d| d.code == Code::ImportCycle),
+        "it is not a finding of the model itself"
+    );
+    assert!(
+        stormlab::sim::Program::new(&model).is_ok(),
+        "the model is simulated all the same"
+    );
 }
 
 #[test]

@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use stormlab::model::check::{check, has_errors};
+use stormlab::export::findings as check;
+use stormlab::model::check::has_errors;
 use stormlab::model::diagnostic::render;
 use stormlab::model::file::{from_str, to_string};
 use stormlab::model::scenario::Expect;

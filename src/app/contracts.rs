@@ -8,9 +8,10 @@
 use egui::{Color32, RichText, Ui};
 
 use crate::export::diff::{Change, Level, breaking, diff};
+use crate::export::findings;
 use crate::export::schema::{Schema, schema};
 use crate::export::{Generated, protos};
-use crate::model::check::{check, has_errors};
+use crate::model::check::has_errors;
 use crate::model::diagnostic::{Code, Diagnostic, Severity};
 use crate::model::{Loc, Model};
 
@@ -66,7 +67,7 @@ impl ExportView {
         }
         self.revision = Some(revision);
         self.files = protos(model);
-        let all = check(model);
+        let all = findings(model);
         self.blocked = has_errors(&all);
         self.findings = all
             .into_iter()

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use egui::{Color32, RichText, Ui};
 
-use crate::model::check::check;
+use crate::export::findings;
 use crate::model::diagnostic::{Diagnostic, Severity};
 use crate::model::{Loc, Model};
 
@@ -71,14 +71,14 @@ impl Problems {
         let spawned = std::thread::Builder::new()
             .name("check".into())
             .spawn(move || {
-                let _ = tx.send(check(&snapshot));
+                let _ = tx.send(findings(&snapshot));
                 ctx.request_repaint();
             });
         match spawned {
             Ok(_) => self.pending = Some((revision, rx)),
             Err(_) => {
                 // No thread: check here rather than never.
-                self.diagnostics = check(model);
+                self.diagnostics = findings(model);
                 self.checked = Some(revision);
             }
         }
@@ -87,7 +87,7 @@ impl Problems {
 
     /// Checks `model` now, on this thread (tests, and saving).
     pub fn check_now(&mut self, model: &Model, revision: u64) {
-        self.diagnostics = check(model);
+        self.diagnostics = findings(model);
         self.checked = Some(revision);
         self.pending = None;
     }

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::model::check::check;
+use crate::export::findings;
 use crate::model::diagnostic::{Severity, render};
 
 /// Arguments of `stormlab check`.
@@ -26,7 +26,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             failed = true;
             continue;
         };
-        let diags = check(&model);
+        let diags = findings(&model);
         let (mut errors, mut warnings) = (0, 0);
         for d in &diags {
             match d.severity {

@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::model::check::{check, has_errors};
+use crate::export::findings;
+use crate::model::check::has_errors;
 use crate::model::diagnostic::{Severity, render};
 
 /// Arguments of `stormlab export`.
@@ -38,7 +39,7 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     };
     let name = file.display().to_string();
-    let diags = check(&model);
+    let diags = findings(&model);
     if has_errors(&diags) {
         for d in diags.iter().filter(|d| d.severity == Severity::Error) {
             eprintln!("{}", render(d, &text, &name));

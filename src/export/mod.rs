@@ -22,6 +22,15 @@ use std::path::{Component, Path, PathBuf};
 use crate::model::Model;
 use crate::model::file::write_atomic;
 
+/// Every finding about `model`: its own (`model::check`) and its contracts' (`lint`), in
+/// the order they are shown. Contract findings block an export, never a simulation.
+pub fn findings(model: &Model) -> Vec<crate::model::diagnostic::Diagnostic> {
+    let mut out = crate::model::check::check(model);
+    out.extend(lint::lint(model));
+    crate::model::check::sort(&mut out);
+    out
+}
+
 /// One generated file: its path relative to the output folder and its text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Generated {

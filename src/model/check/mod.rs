@@ -43,6 +43,10 @@ impl Checker<'_> {
 }
 
 /// Checks `model` and returns its findings, errors first, then in file order.
+///
+/// These are the model's own findings: what would stop it from being simulated. The
+/// findings about its exported contracts (buf's rules) are `export::lint`; both together,
+/// as `stormlab check` and the Problems panel show them, are `export::findings`.
 pub fn check(model: &Model) -> Vec<Diagnostic> {
     let mut c = Checker {
         model,
@@ -58,13 +62,17 @@ pub fn check(model: &Model) -> Vec<Diagnostic> {
     expressions::check(&mut c);
     timing::check(&mut c);
     let mut out = c.out;
-    out.extend(crate::export::lint::lint(model));
+    sort(&mut out);
+    out
+}
+
+/// Puts findings in their shown order (errors first, then by element) without repeats.
+pub fn sort(out: &mut Vec<Diagnostic>) {
     out.sort_by(|a, b| {
         (a.severity, &a.element, a.code, &a.message)
             .cmp(&(b.severity, &b.element, b.code, &b.message))
     });
     out.dedup();
-    out
 }
 
 /// True if any finding is an error.
