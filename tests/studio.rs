@@ -1450,9 +1450,12 @@ fn help_lists_the_keyboard_shortcuts() {
     h.get_by_label("Keyboard Shortcuts").click();
     settle(&mut h);
     assert!(h.state().shortcuts_open);
-    assert!(h.query_by_label("Step one event").is_some());
+    // The same labels and keys as the menus (one table declares both).
+    assert!(h.query_by_label("Step Event").is_some());
     assert!(h.query_by_label("F10").is_some());
-    assert!(h.query_by_label("Reset, paused at the start").is_some());
+    assert!(h.query_by_label("Reset (paused at the start)").is_some());
+    // Alternative keys are listed beside the first.
+    assert!(h.query_by_label_contains("Ctrl+Y").is_some());
 }
 
 #[test]
@@ -1735,4 +1738,33 @@ fn the_context_inspector_edits_by_operations_and_each_is_undone_alone() {
     settle(&mut h);
     assert_eq!(h.state().doc.model.relations.len(), relations);
     assert!(!h.state().doc.is_dirty());
+}
+
+#[test]
+fn the_panels_run_button_and_f5_issue_the_same_command() {
+    use stormlab::app::actions::Action;
+    let (mut h, _dir) = harness(stormlab::app::studio::default_model());
+    settle(&mut h);
+    h.key_press(Key::F5);
+    h.step();
+    assert_eq!(h.state().recent_actions(), [Action::RunScenario]);
+    wait_for(&mut h, "passed");
+    h.run_steps(5);
+    h.get_by_label("▶ Run").click();
+    h.step();
+    assert_eq!(
+        h.state().recent_actions(),
+        [Action::RunScenario, Action::RunScenario]
+    );
+    wait_for(&mut h, "passed");
+    h.run_steps(5);
+    // Reset from the panel and Ctrl+F5 are one action too, and leave the run paused.
+    h.get_by_label("⏮ Reset").click();
+    h.step();
+    assert_eq!(h.state().recent_actions().last(), Some(&Action::ResetRun));
+    h.run_steps(10);
+    assert!(h.query_by_label("▶ Continue").is_some());
+    h.key_press(Key::F10);
+    h.step();
+    assert_eq!(h.state().recent_actions().last(), Some(&Action::StepEvent));
 }

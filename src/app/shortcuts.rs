@@ -1,65 +1,10 @@
 //! Help → Keyboard Shortcuts: every shortcut of the studio in one window, read from the
-//! same table the menus and the key handling use, plus the board's pointer gestures.
+//! same table the menus and the key handling use ([`Action::command`]), plus the board's
+//! pointer gestures.
 
 use egui::Ui;
 
-use super::actions::{Action, shortcut};
-
-/// The actions with shortcuts, grouped as in the menus.
-const GROUPS: [(&str, &[(&str, Action)]); 4] = [
-    (
-        "File and edit",
-        &[
-            ("New", Action::New),
-            ("Open…", Action::Open),
-            ("Save", Action::Save),
-            ("Save As…", Action::SaveAs),
-            ("Quit", Action::Quit),
-            ("Undo", Action::Undo),
-            ("Redo", Action::Redo),
-            ("Cut", Action::Cut),
-            ("Copy", Action::Copy),
-            ("Duplicate", Action::Duplicate),
-            ("Delete", Action::Delete),
-            ("Select all", Action::SelectAll),
-            ("Rename", Action::Rename),
-            ("Link from the selection", Action::Link),
-            ("Find…", Action::Find),
-        ],
-    ),
-    (
-        "View",
-        &[
-            ("Zoom in", Action::ZoomIn),
-            ("Zoom out", Action::ZoomOut),
-            ("Actual size", Action::ZoomReset),
-            ("Fit the board", Action::Fit),
-            ("Presentation mode", Action::Present),
-        ],
-    ),
-    (
-        "Model",
-        &[
-            ("Check now", Action::Check),
-            ("Auto-layout the board", Action::AutoLayoutBoard),
-            ("Export protos…", Action::ExportProtos),
-        ],
-    ),
-    (
-        "Simulate",
-        &[
-            (
-                "Run the scenario / continue a paused run",
-                Action::RunScenario,
-            ),
-            ("Pause the run", Action::PauseRun),
-            ("Step one event", Action::StepEvent),
-            ("Step one command", Action::StepCommand),
-            ("Reset, paused at the start", Action::ResetRun),
-            ("Check all scenarios", Action::CheckScenarios),
-        ],
-    ),
-];
+use super::actions::{Action, Menu};
 
 /// Pointer gestures and keys that are not menu actions.
 const GESTURES: [(&str, &str); 9] = [
@@ -97,15 +42,21 @@ fn grid(ui: &mut Ui) {
         .spacing([24.0, 4.0])
         .striped(true)
         .show(ui, |ui| {
-            for (group, actions) in GROUPS {
-                ui.strong(group);
+            // The same table the menus and the key handling read.
+            for (menu, title) in Menu::ALL {
+                ui.strong(title);
                 ui.end_row();
-                for (label, action) in actions {
-                    if let Some(s) = shortcut(*action) {
-                        ui.label(*label);
-                        ui.monospace(ui.ctx().format_shortcut(&s));
-                        ui.end_row();
+                for action in Action::ALL.iter().filter(|a| a.command().menu == menu) {
+                    let keys = action.command().keys;
+                    if keys.is_empty() {
+                        continue;
                     }
+                    let shown: Vec<String> =
+                        keys.iter().map(|k| ui.ctx().format_shortcut(k)).collect();
+                    ui.label(action.label())
+                        .on_hover_text(action.command().help);
+                    ui.monospace(shown.join("  or  "));
+                    ui.end_row();
                 }
             }
             ui.strong("Board and cursor");

@@ -9,6 +9,7 @@ use std::sync::atomic::Ordering;
 
 use egui::{Color32, Key, Ui};
 
+use super::actions::Action;
 use super::causation_graph::CausationView;
 use super::edit::Edit;
 use super::fault_plan::FaultPlanView;
@@ -104,6 +105,8 @@ pub struct SimPanel {
     pending: Option<Edit>,
     /// The cursor the board's path animation started for, and when (UI clock, seconds).
     pub(super) travel: (u64, f64),
+    /// Actions asked for by the panel's buttons this frame, for the studio to handle.
+    pub(super) requested: Vec<Action>,
 }
 
 impl Default for SimPanel {
@@ -135,6 +138,7 @@ impl Default for SimPanel {
             sandbox: Sandbox::default(),
             pending: None,
             travel: (0, f64::NEG_INFINITY),
+            requested: Vec::new(),
         }
     }
 }
@@ -513,60 +517,35 @@ impl SimPanel {
         self.causation_window(ui.ctx());
     }
 
-    /// Run, Pause, Continue, Step event, Step command and Reset.
+    /// Run, Pause, Continue, Step event, Step command and Reset: the same actions as the
+    /// Simulate menu and its keys, handled by the studio.
     fn controls_ui(&mut self, ui: &mut Ui, model: &Model, revision: u64) {
         let scenarios = !model.scenarios.is_empty();
-        if let Some(w) = &self.worker {
-            if ui
-                .add_enabled(!w.pausing(), egui::Button::new("⏸ Pause"))
-                .on_hover_text("Stop the run where it is, to look and step (F6)")
-                .clicked()
-            {
-                w.pause();
-            }
-            return;
-        }
+        let pausing = self.worker.as_ref().map(|w| w.pausing());
         let paused = self
             .paused(revision)
             .is_some_and(|r| r.scenario == self.scenario);
+        let mut button = |ui: &mut Ui, text: &str, action: Action, enabled: bool| {
+            if ui
+                .add_enabled(enabled, egui::Button::new(text))
+                .on_hover_text(action.tooltip(ui.ctx()))
+                .clicked()
+            {
+                self.requested.push(action);
+            }
+        };
+        if let Some(pausing) = pausing {
+            button(ui, "⏸ Pause", Action::PauseRun, !pausing);
+            return;
+        }
         if paused {
-            if ui
-                .button("▶ Continue")
-                .on_hover_text("Run the paused scenario on to its end (F5)")
-                .clicked()
-            {
-                self.resume(ui.ctx(), model, revision);
-            }
-            if ui
-                .button("Step event")
-                .on_hover_text("Run on until one more event is in the log (F10)")
-                .clicked()
-            {
-                self.step_run(model, revision, Stride::Event);
-            }
-            if ui
-                .button("Step command")
-                .on_hover_text("Run on until the next command is handled (Shift+F10)")
-                .clicked()
-            {
-                self.step_run(model, revision, Stride::Command);
-            }
-        } else if ui
-            .add_enabled(scenarios, egui::Button::new("▶ Run"))
-            .on_hover_text("Run the scenario to its end on a worker thread (F5)")
-            .clicked()
-        {
-            self.start(ui.ctx(), model, revision, false);
+            button(ui, "▶ Continue", Action::RunScenario, true);
+            button(ui, "Step event", Action::StepEvent, true);
+            button(ui, "Step command", Action::StepCommand, true);
+        } else {
+            button(ui, "▶ Run", Action::RunScenario, scenarios);
         }
-        if ui
-            .add_enabled(scenarios, egui::Button::new("⏮ Reset"))
-            .on_hover_text(
-                "Set the scenario up afresh, paused at its start, to step through it (Ctrl+F5)",
-            )
-            .clicked()
-        {
-            self.start(ui.ctx(), model, revision, true);
-        }
+        button(ui, "⏮ Reset", Action::ResetRun, scenarios);
     }
 
     /// The causation graph of an event, in its own window.

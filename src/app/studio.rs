@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use egui::{Button, Color32, Id, Key, Modal, RichText, Ui};
 
-use super::actions::{Action, from_keys, shortcut};
+use super::actions::{Action, from_keys};
 use super::board::{Board, Overlay, Selection};
 use super::contracts::{CompareView, ExportView, Request};
 use super::dialogs::{Dialogs, Purpose};
@@ -103,6 +103,8 @@ pub struct Studio {
     /// The text box that had the keyboard focus when edits were last applied, and a count
     /// of focus changes (one text-box session is one undo step).
     typing_in: (Option<Id>, u64),
+    /// The last few actions handled (newest last).
+    recent_actions: Vec<Action>,
 }
 
 impl Studio {
@@ -142,6 +144,7 @@ impl Studio {
             graphs: GraphViews::default(),
             png_pending: None,
             typing_in: (None, 0),
+            recent_actions: Vec::new(),
             problems: Problems::default(),
         }
     }
@@ -170,6 +173,11 @@ impl Studio {
     /// Opens the Simulation tab in the bottom dock.
     pub fn show_simulation(&mut self) {
         self.dock = Some(DockTab::Simulation);
+    }
+
+    /// The last few actions handled (newest last), from menus, keys and panel buttons alike.
+    pub fn recent_actions(&self) -> &[Action] {
+        &self.recent_actions
     }
 
     /// The UI preferences, to be stored.
@@ -268,6 +276,11 @@ impl Studio {
             let simulating = self.dock == Some(DockTab::Simulation);
             self.board_ui(ui, simulating);
         }
+        // The panels' buttons send the same actions as the menus and keys.
+        actions.append(&mut self.sim.requested);
+        self.recent_actions.extend_from_slice(&actions);
+        let excess = self.recent_actions.len().saturating_sub(16);
+        self.recent_actions.drain(..excess);
         for a in actions {
             self.act(&ctx, a);
         }
@@ -1046,13 +1059,28 @@ pub fn default_model() -> Model {
     file::from_str(DEFAULT_MODEL, "autoservice.ron").unwrap_or_else(|_| Model::new("Untitled"))
 }
 
-/// Menu label with the action's shortcut.
-fn item(ui: &mut Ui, label: &str, action: Action, enabled: bool, actions: &mut Vec<Action>) {
+/// A menu item for `action`: its label, shortcut and help from the one table.
+fn item(ui: &mut Ui, action: Action, enabled: bool, actions: &mut Vec<Action>) {
+    item_labelled(ui, action.label(), action, enabled, actions);
+}
+
+/// A menu item for `action` under a label that says more than the table's (`Undo Move`).
+fn item_labelled(
+    ui: &mut Ui,
+    label: &str,
+    action: Action,
+    enabled: bool,
+    actions: &mut Vec<Action>,
+) {
     let mut b = Button::new(label);
-    if let Some(s) = shortcut(action) {
+    if let Some(s) = action.shortcut() {
         b = b.shortcut_text(ui.ctx().format_shortcut(&s));
     }
-    if ui.add_enabled(enabled, b).clicked() {
+    if ui
+        .add_enabled(enabled, b)
+        .on_hover_text(action.command().help)
+        .clicked()
+    {
         actions.push(action);
     }
 }
@@ -1061,8 +1089,8 @@ impl Studio {
     fn menu_ui(&mut self, ui: &mut Ui, actions: &mut Vec<Action>) {
         let has_sel = !self.selection.is_empty();
         ui.menu_button("File", |ui| {
-            item(ui, "New", Action::New, true, actions);
-            item(ui, "Open…", Action::Open, true, actions);
+            item(ui, Action::New, true, actions);
+            item(ui, Action::Open, true, actions);
             ui.menu_button("Open Recent", |ui| {
                 if self.prefs.recent.is_empty() {
                     ui.weak("No recent files");
@@ -1074,25 +1102,13 @@ impl Studio {
                 }
             });
             ui.separator();
-            item(ui, "Save", Action::Save, true, actions);
-            item(ui, "Save As…", Action::SaveAs, true, actions);
-            item(
-                ui,
-                "Revert to Saved",
-                Action::Revert,
-                self.doc.is_dirty(),
-                actions,
-            );
+            item(ui, Action::Save, true, actions);
+            item(ui, Action::SaveAs, true, actions);
+            item(ui, Action::Revert, self.doc.is_dirty(), actions);
             ui.separator();
-            item(
-                ui,
-                "Export Board Image…",
-                Action::ExportImage,
-                true,
-                actions,
-            );
+            item(ui, Action::ExportImage, true, actions);
             ui.separator();
-            item(ui, "Quit", Action::Quit, true, actions);
+            item(ui, Action::Quit, true, actions);
         });
         ui.menu_button("Edit", |ui| {
             let undo = self
@@ -1107,14 +1123,14 @@ impl Studio {
                 .redo_label()
                 .map(|l| format!("Redo {l}"))
                 .unwrap_or_else(|| "Redo".into());
-            item(
+            item_labelled(
                 ui,
                 &undo,
                 Action::Undo,
                 self.doc.history.undo_label().is_some(),
                 actions,
             );
-            item(
+            item_labelled(
                 ui,
                 &redo,
                 Action::Redo,
@@ -1122,8 +1138,8 @@ impl Studio {
                 actions,
             );
             ui.separator();
-            item(ui, "Cut", Action::Cut, has_sel, actions);
-            item(ui, "Copy", Action::Copy, has_sel, actions);
+            item(ui, Action::Cut, has_sel, actions);
+            item(ui, Action::Copy, has_sel, actions);
             let paste = Button::new("Paste").shortcut_text(ui.ctx().format_shortcut(
                 &egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, Key::V),
             ));
@@ -1135,48 +1151,24 @@ impl Studio {
                 ui.ctx()
                     .send_viewport_cmd(egui::ViewportCommand::RequestPaste);
             }
-            item(ui, "Duplicate", Action::Duplicate, has_sel, actions);
-            item(ui, "Delete", Action::Delete, has_sel, actions);
+            item(ui, Action::Duplicate, has_sel, actions);
+            item(ui, Action::Delete, has_sel, actions);
             ui.separator();
-            item(ui, "Select All", Action::SelectAll, true, actions);
-            item(
-                ui,
-                "Rename",
-                Action::Rename,
-                self.selection.len() == 1,
-                actions,
-            );
-            item(
-                ui,
-                "Link From Selection",
-                Action::Link,
-                self.selection.len() == 1,
-                actions,
-            );
-            item(
-                ui,
-                "Align Left Edges",
-                Action::AlignLeft,
-                self.selection.len() > 1,
-                actions,
-            );
-            item(
-                ui,
-                "Align Tops",
-                Action::AlignTop,
-                self.selection.len() > 1,
-                actions,
-            );
+            item(ui, Action::SelectAll, true, actions);
+            item(ui, Action::Rename, self.selection.len() == 1, actions);
+            item(ui, Action::Link, self.selection.len() == 1, actions);
+            item(ui, Action::AlignLeft, self.selection.len() > 1, actions);
+            item(ui, Action::AlignTop, self.selection.len() > 1, actions);
             ui.separator();
-            item(ui, "Find…", Action::Find, true, actions);
+            item(ui, Action::Find, true, actions);
         });
         ui.menu_button("View", |ui| {
-            item(ui, "Zoom In", Action::ZoomIn, true, actions);
-            item(ui, "Zoom Out", Action::ZoomOut, true, actions);
-            item(ui, "Actual Size", Action::ZoomReset, true, actions);
-            item(ui, "Fit Board", Action::Fit, true, actions);
+            item(ui, Action::ZoomIn, true, actions);
+            item(ui, Action::ZoomOut, true, actions);
+            item(ui, Action::ZoomReset, true, actions);
+            item(ui, Action::Fit, true, actions);
             ui.separator();
-            item(
+            item_labelled(
                 ui,
                 if self.prefs.dark {
                     "Light Theme"
@@ -1188,37 +1180,24 @@ impl Studio {
                 actions,
             );
             ui.separator();
-            item(ui, "Presentation Mode", Action::Present, true, actions);
+            item(ui, Action::Present, true, actions);
         });
         ui.menu_button("Model", |ui| {
-            item(ui, "New Bounded Context", Action::NewContext, true, actions);
-            item(ui, "Check Now", Action::Check, true, actions);
+            item(ui, Action::NewContext, true, actions);
+            item(ui, Action::Check, true, actions);
             ui.separator();
             item(
                 ui,
-                "Auto-Layout Context",
                 Action::AutoLayoutContext,
                 self.selected_context().is_some(),
                 actions,
             );
-            item(
-                ui,
-                "Auto-Layout Board",
-                Action::AutoLayoutBoard,
-                true,
-                actions,
-            );
+            item(ui, Action::AutoLayoutBoard, true, actions);
             ui.separator();
-            item(ui, "Export Protos…", Action::ExportProtos, true, actions);
+            item(ui, Action::ExportProtos, true, actions);
             ui.menu_button("Compare with", |ui| {
-                item(
-                    ui,
-                    "Last Saved Version",
-                    Action::CompareSaved,
-                    self.doc.path.is_some(),
-                    actions,
-                );
-                item(ui, "Model File…", Action::CompareFile, true, actions);
+                item(ui, Action::CompareSaved, self.doc.path.is_some(), actions);
+                item(ui, Action::CompareFile, true, actions);
             });
         });
         ui.menu_button("Simulate", |ui| {
@@ -1238,40 +1217,36 @@ impl Studio {
             let paused = self.sim.paused(self.doc.revision).is_some();
             // Run, step and reset: a scenario to run and no run in progress.
             let can_run = !self.doc.model.scenarios.is_empty() && !self.sim.running();
-            item(
+            item_labelled(
                 ui,
-                if paused { "Continue" } else { "Run Scenario" },
+                if paused {
+                    "Continue"
+                } else {
+                    Action::RunScenario.label()
+                },
                 Action::RunScenario,
                 can_run,
                 actions,
             );
-            item(ui, "Pause", Action::PauseRun, self.sim.running(), actions);
-            item(ui, "Step Event", Action::StepEvent, can_run, actions);
-            item(ui, "Step Command", Action::StepCommand, can_run, actions);
+            item(ui, Action::PauseRun, self.sim.running(), actions);
+            item(ui, Action::StepEvent, can_run, actions);
+            item(ui, Action::StepCommand, can_run, actions);
+            item(ui, Action::ResetRun, can_run, actions);
             item(
                 ui,
-                "Reset (paused at the start)",
-                Action::ResetRun,
-                can_run,
-                actions,
-            );
-            item(
-                ui,
-                "Check All Scenarios",
                 Action::CheckScenarios,
                 !self.doc.model.scenarios.is_empty() && !self.checks.running(),
                 actions,
             );
             ui.separator();
-            item(ui, "New Scenario", Action::NewScenario, true, actions);
+            item(ui, Action::NewScenario, true, actions);
             item(
                 ui,
-                "Edit Scenario…",
                 Action::EditScenario,
                 !self.doc.model.scenarios.is_empty(),
                 actions,
             );
-            item(ui, "Sandbox…", Action::Sandbox, true, actions);
+            item(ui, Action::Sandbox, true, actions);
         });
         ui.menu_button("Help", |ui| {
             if ui.button("Keyboard Shortcuts").clicked() {
