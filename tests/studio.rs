@@ -1641,9 +1641,20 @@ fn a_text_box_session_is_one_undo_step_named_after_its_element() {
     settle(&mut h);
     // A description typed key by key: every key reaches the model, the session is one step.
     click(&mut h, "Description of the element");
-    type_chars(&mut h, "When the order is in");
+    type_chars(&mut h, "When 10 orders are in");
+    let zoom = h.state_mut().view().zoom;
+    // A real keyboard sends the key too: `0` is text here, not View → Actual Size.
+    h.key_press(Key::Num0);
+    h.event(egui::Event::Text("0".into()));
+    h.run_steps(2);
+    assert_eq!(h.state_mut().view().zoom, zoom);
+    h.key_press(Key::Backspace);
+    h.run_steps(2);
     let ev = &h.state().doc.model.contexts[0].events[0];
-    assert_eq!(ev.doc, "When the order is in");
+    assert_eq!(
+        ev.doc, "When 10 orders are in",
+        "0 is typed, not taken for Actual Size"
+    );
     assert_eq!(
         h.state().doc.history.undo_label(),
         Some("Edit ‘SomethingHappened’")
@@ -1669,7 +1680,10 @@ fn a_text_box_session_is_one_undo_step_named_after_its_element() {
         ev.name, "SomethingHappened",
         "one undo takes the rename back"
     );
-    assert_eq!(ev.doc, "When the order is in");
+    assert_eq!(
+        ev.doc, "When 10 orders are in",
+        "0 is typed, not taken for Actual Size"
+    );
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     settle(&mut h);
     assert_eq!(

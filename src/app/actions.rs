@@ -360,7 +360,7 @@ impl Action {
                 "Actual Size",
                 "zoom to 100%",
                 k![cmd(Key::Num0), bare(Key::Num0)],
-                A,
+                B,
                 M::View,
             ),
             Action::Fit => c(
