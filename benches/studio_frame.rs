@@ -168,7 +168,10 @@ fn simulation_frames() {
         let mut still = Vec::with_capacity(FRAMES);
         let mut moving = Vec::with_capacity(FRAMES);
         let mut prims = 0;
-        studio.sim.cursor = len / 2;
+        studio
+            .sim
+            .time
+            .apply(stormlab::app::time_control::TimeCommand::Seek(len / 2));
         for _ in 0..3 {
             frame(&ctx, &mut studio);
         }
@@ -178,7 +181,12 @@ fn simulation_frames() {
             prims = p;
         }
         for _ in 0..FRAMES {
-            studio.sim.cursor = rng.range(0, len as i64) as u64;
+            studio
+                .sim
+                .time
+                .apply(stormlab::app::time_control::TimeCommand::Seek(
+                    rng.range(0, len as i64) as u64,
+                ));
             moving.push(frame(&ctx, &mut studio).0);
         }
         report(&format!("{label}, cursor still"), &still, prims);

@@ -517,12 +517,14 @@ fn a_scenario_runs_on_a_worker_and_the_cursor_scrubs_the_log_and_state() {
             .unwrap_or_default()
     };
     let sim = &mut h.state_mut().sim;
-    sim.cursor = 0;
+    sim.time
+        .apply(stormlab::app::time_control::TimeCommand::Seek(0));
     assert!(
         sim.path(revision, &arrows, 100.0).arrows.is_empty(),
         "nothing at 0"
     );
-    sim.cursor = 1;
+    sim.time
+        .apply(stormlab::app::time_control::TimeCommand::Seek(1));
     let path = sim.path(revision, &arrows, 200.0);
     let hops: Vec<(String, String, usize)> = path
         .arrows
@@ -557,20 +559,20 @@ fn a_scenario_runs_on_a_worker_and_the_cursor_scrubs_the_log_and_state() {
     h.get_by_label("⏩ Next command").click();
     settle(&mut h);
     let first = last_run(&h).engine.commands[0].events.end;
-    assert_eq!(h.state().sim.cursor, first);
+    assert_eq!(h.state().sim.time.cursor(), first);
     // Playing moves the cursor on by itself (5 events per second by default) and stops at the end.
     h.get_by_label("⏮").click();
     settle(&mut h);
     h.get_by_label("⏵ Play").click();
     h.run_steps(30);
-    let played = h.state().sim.cursor;
+    let played = h.state().sim.time.cursor();
     assert!(
         (1..=3).contains(&played),
         "half a second played {played} events"
     );
     h.run_steps(60 * total / 5 + 60);
-    assert_eq!(h.state().sim.cursor, total as u64);
-    assert!(!h.state().sim.playing);
+    assert_eq!(h.state().sim.time.cursor(), total as u64);
+    assert!(!h.state().sim.time.playing());
 }
 
 const OUTAGE: &str = "CRM outage parks booking events";
@@ -716,7 +718,7 @@ fn a_rejected_command_shows_its_reason_and_a_saga_its_sequence() {
     // A row of the diagram moves the cursor to its moment.
     h.get_by_label("OrderPlaced").click();
     settle(&mut h);
-    assert_eq!(h.state().sim.cursor, 1);
+    assert_eq!(h.state().sim.time.cursor(), 1);
     // The causation graph of the event at the cursor opens in its own window.
     h.get_by_label("Causation graph").click();
     h.run_steps(5);
@@ -736,7 +738,7 @@ fn a_saga_shows_its_pending_deadline_and_the_compensation_it_caused() {
     // next record), nothing is compensated yet.
     h.get_by_label("◀").click();
     settle(&mut h);
-    assert_eq!(h.state().sim.cursor, 5);
+    assert_eq!(h.state().sim.time.cursor(), 5);
     h.get_by_label("Sagas (1)").click();
     settle(&mut h);
     assert!(h.query_by_label("FeedbackSurvey app-3: Running").is_some());
@@ -993,12 +995,12 @@ fn presentation_mode_narrates_the_run_and_steps_with_the_arrow_keys() {
     );
     h.key_press(Key::ArrowLeft);
     settle(&mut h);
-    assert_eq!(h.state().sim.cursor, total - 1);
+    assert_eq!(h.state().sim.time.cursor(), total - 1);
     h.get_by_label("◀").click();
     settle(&mut h);
     h.key_press(Key::ArrowRight);
     settle(&mut h);
-    assert_eq!(h.state().sim.cursor, total - 1);
+    assert_eq!(h.state().sim.time.cursor(), total - 1);
     let r = &last_run(&h).engine.store.records[(total - 2) as usize];
     let name = last_run(&h).engine.program.events[r.event as usize]
         .name
@@ -1046,10 +1048,10 @@ fn the_timeline_marks_parkings_and_the_charts_show_the_outage() {
     h.get_by_label("Previous parked").click();
     settle(&mut h);
     let first_step = previous(len);
-    assert_eq!(h.state().sim.cursor, first_step);
+    assert_eq!(h.state().sim.time.cursor(), first_step);
     h.get_by_label("Previous parked").click();
     settle(&mut h);
-    assert_eq!(h.state().sim.cursor, previous(first_step));
+    assert_eq!(h.state().sim.time.cursor(), previous(first_step));
     // The charts: the CRM's delay shows (it waited for the redrive), the support read model's
     // does not (it never waited a second), and the dead-letter queue has its chart.
     h.get_by_label("Charts…").click();
@@ -1196,7 +1198,7 @@ fn a_message_parked_and_redriven_between_two_events_is_shown_at_its_moment() {
     // The parking marker: the cursor goes to the first event after it happened.
     h.get_by_label("Previous parked").click();
     settle(&mut h);
-    let cursor = h.state().sim.cursor;
+    let cursor = h.state().sim.time.cursor();
     assert!(cursor > 0 && cursor < last_run(&h).engine.store.records.len() as u64);
     h.get_by_label("Dead letters (0)").click();
     settle(&mut h);
@@ -1348,7 +1350,7 @@ fn a_run_reset_to_its_start_steps_by_command_and_event_and_continues_to_the_same
     };
     assert_eq!(commands, 1);
     assert!(events >= 1, "the first command appended its events");
-    assert_eq!(h.state().sim.cursor, events as u64);
+    assert_eq!(h.state().sim.time.cursor(), events as u64);
     assert!(
         h.query_by_label_contains(&format!("{events} events, 1 commands"))
             .is_some()
@@ -1357,7 +1359,7 @@ fn a_run_reset_to_its_start_steps_by_command_and_event_and_continues_to_the_same
     h.key_press(Key::F10);
     settle(&mut h);
     assert_eq!(last_run(&h).engine.store.records.len(), events + 1);
-    assert_eq!(h.state().sim.cursor, events as u64 + 1);
+    assert_eq!(h.state().sim.time.cursor(), events as u64 + 1);
     // Continue: on to the end on the worker; the checks run, and the log is the one a
     // straight run writes, byte for byte.
     click(&mut h, "▶ Continue");
@@ -1435,7 +1437,10 @@ fn a_long_run_pauses_on_its_worker_and_shows_what_it_has_so_far() {
     assert!(!run.finished);
     assert!(run.engine.commands.len() < 200_000);
     // What ran so far is there to look at and step.
-    assert_eq!(h.state().sim.cursor, run.engine.store.records.len() as u64);
+    assert_eq!(
+        h.state().sim.time.cursor(),
+        run.engine.store.records.len() as u64
+    );
     let before = run.engine.store.records.len();
     click(&mut h, "Step event");
     assert_eq!(last_run(&h).engine.store.records.len(), before + 1);
@@ -1471,7 +1476,7 @@ fn stepping_with_nothing_paused_starts_the_scenario_paused_and_takes_the_step() 
         1,
         "one event, the first step"
     );
-    assert_eq!(h.state().sim.cursor, 1);
+    assert_eq!(h.state().sim.time.cursor(), 1);
 }
 
 #[test]

@@ -40,6 +40,7 @@ pub mod sim_run;
 pub mod sim_state;
 pub mod studio;
 pub mod theme;
+pub mod time_control;
 
 use studio::{Prefs, Studio};
 

@@ -6,18 +6,20 @@ use egui::{Key, RichText, Ui};
 
 use super::sim_panel::SimPanel;
 use super::sim_state::{chain_text, payload_text};
+use super::time_control::TimeCommand;
 
 impl SimPanel {
     /// Left/Right move the cursor one event back or on (presentation mode).
     pub fn step_keys(&mut self, ctx: &egui::Context) {
-        let Some(run) = &self.run else { return };
-        let len = run.engine.store.records.len() as u64;
+        if self.run.is_none() {
+            return;
+        }
         ctx.input_mut(|i| {
             if i.consume_key(egui::Modifiers::NONE, Key::ArrowLeft) {
-                self.cursor = self.cursor.saturating_sub(1);
+                self.time.apply(TimeCommand::Back);
             }
             if i.consume_key(egui::Modifiers::NONE, Key::ArrowRight) {
-                self.cursor = (self.cursor + 1).min(len);
+                self.time.apply(TimeCommand::On);
             }
         });
     }
@@ -35,28 +37,33 @@ impl SimPanel {
         };
         let e = &run.engine;
         let len = e.store.records.len() as u64;
-        let mut cursor = self.cursor.min(len);
+        let mut step = None;
         ui.horizontal(|ui| {
             if ui
                 .button(RichText::new("◀").size(22.0))
                 .on_hover_text("One event back (Left)")
                 .clicked()
             {
-                cursor = cursor.saturating_sub(1);
+                step = Some(TimeCommand::Back);
             }
             if ui
                 .button(RichText::new("▶").size(22.0))
                 .on_hover_text("One event on (Right)")
                 .clicked()
             {
-                cursor = (cursor + 1).min(len);
+                step = Some(TimeCommand::On);
             }
+            if let Some(c) = step {
+                self.time.apply(c);
+            }
+            let cursor = self.time.cursor().min(len);
             ui.label(
                 RichText::new(format!("{} · {cursor} of {len}", run.scenario))
                     .size(16.0)
                     .weak(),
             );
         });
+        let cursor = self.time.cursor().min(len);
         match cursor
             .checked_sub(1)
             .and_then(|p| e.store.records.get(p as usize))
@@ -89,6 +96,5 @@ impl SimPanel {
                 }
             }
         }
-        self.cursor = cursor;
     }
 }

@@ -21,6 +21,7 @@ use super::sim_log::LogView;
 use super::sim_markers::{Marker, legend_ui, markers, strip_ui};
 use super::sim_run::{Stride, Worker};
 use super::sim_state::{StateAction, StateView, clock, spans_days};
+use super::time_control::{TimeCommand, TimeControl};
 use std::collections::BTreeMap;
 
 use crate::model::diagnostic::Diagnostic;
@@ -60,8 +61,8 @@ pub struct SimPanel {
     pub seed: String,
     /// The last finished run.
     pub run: Option<Box<Run>>,
-    /// The cursor: records applied (0 … log length).
-    pub cursor: u64,
+    /// The cursor, play state and speed; changed only by its commands.
+    pub time: TimeControl,
     /// A run in progress on a worker thread.
     pub(super) worker: Option<Worker>,
     /// A step to take once the paused run being set up arrives (Step with nothing paused).
@@ -83,12 +84,6 @@ pub struct SimPanel {
     pub baseline: Option<Box<Run>>,
     /// Whether the comparison window is shown.
     pub compare_open: bool,
-    /// Whether the cursor moves on by itself.
-    pub playing: bool,
-    /// Playing speed, events per second.
-    pub play_speed: f64,
-    /// The fraction of an event played but not yet shown.
-    play_carry: f64,
     /// The run's timeline markers (rejections, parkings, …).
     markers: Vec<Marker>,
     /// Whether the charts window is shown.
@@ -115,7 +110,7 @@ impl Default for SimPanel {
             scenario: String::new(),
             seed: String::new(),
             run: None,
-            cursor: 0,
+            time: TimeControl::default(),
             worker: None,
             step_after_start: None,
             state: None,
@@ -127,9 +122,6 @@ impl Default for SimPanel {
             faults: FaultPlanView::default(),
             baseline: None,
             compare_open: false,
-            playing: false,
-            play_speed: 5.0,
-            play_carry: 0.0,
             markers: Vec::new(),
             charts_open: false,
             charts: None,
@@ -166,7 +158,10 @@ impl SimPanel {
             return BTreeMap::new();
         }
         if let Some(run) = &self.run {
-            let cursor = self.cursor.min(run.engine.store.records.len() as u64);
+            let cursor = self
+                .time
+                .cursor()
+                .min(run.engine.store.records.len() as u64);
             refresh(&mut self.state, run, cursor);
         }
         let (Some(run), Some((cursor, state))) = (&self.run, &self.state) else {
@@ -222,14 +217,15 @@ impl SimPanel {
 
     /// Shows a run the worker handed back, finished or paused, with the cursor at its end.
     pub(super) fn arrived(&mut self, run: Box<Run>) {
-        self.cursor = run.engine.store.records.len() as u64;
+        self.time.apply(TimeCommand::Load {
+            len: run.engine.store.records.len() as u64,
+        });
         self.markers = markers(&run.engine);
         self.run = Some(run);
         self.state = None;
         self.sequence = None;
         self.causation = None;
         self.sandbox.reset();
-        self.playing = false;
         self.log.reset();
         self.state_view.reset();
     }
@@ -387,20 +383,22 @@ impl SimPanel {
             self.redrive(model, None);
             return;
         }
-        // The cursor: slider, Alt+Left/Right one event, Alt+Home/End.
-        let mut cursor = self.cursor.min(len);
+        // The cursor: buttons, slider, strip, markers and Alt+Left/Right/Home/End each send a
+        // time command; the time control applies them.
+        let cursor = self.time.cursor();
+        let mut commands = Vec::new();
         ui.horizontal(|ui| {
             if ui.button("⏮").on_hover_text("Start (Alt+Home)").clicked() {
-                cursor = 0;
+                commands.push(TimeCommand::Start);
             }
             if ui
                 .button("◀")
                 .on_hover_text("One event back (Alt+Left)")
                 .clicked()
             {
-                cursor = cursor.saturating_sub(1);
+                commands.push(TimeCommand::Back);
             }
-            let play = if self.playing {
+            let play = if self.time.playing() {
                 "⏸ Pause"
             } else {
                 "⏵ Play"
@@ -410,73 +408,81 @@ impl SimPanel {
                 .on_hover_text("Move the cursor on by itself, at the speed beside")
                 .clicked()
             {
-                self.playing = !self.playing;
-                self.play_carry = 0.0;
-                if self.playing && cursor >= len {
-                    cursor = 0;
-                }
+                commands.push(TimeCommand::TogglePlay);
             }
-            ui.add(
-                egui::DragValue::new(&mut self.play_speed)
-                    .range(0.5..=10_000.0)
-                    .speed(0.5)
-                    .suffix(" events/s"),
-            )
-            .on_hover_text("Playing speed");
+            let mut speed = self.time.speed();
+            if ui
+                .add(
+                    egui::DragValue::new(&mut speed)
+                        .range(TimeControl::SPEED)
+                        .speed(0.5)
+                        .suffix(" events/s"),
+                )
+                .on_hover_text("Playing speed")
+                .changed()
+            {
+                commands.push(TimeCommand::Speed(speed));
+            }
             if ui
                 .button("▶")
                 .on_hover_text("One event on (Alt+Right)")
                 .clicked()
             {
-                cursor = (cursor + 1).min(len);
+                commands.push(TimeCommand::On);
             }
             if ui
                 .button("⏩ Next command")
                 .on_hover_text("On to the events of the next command handled")
                 .clicked()
             {
-                cursor = next_command_end(&run.engine, cursor).unwrap_or(len);
+                commands.push(TimeCommand::Seek(
+                    next_command_end(&run.engine, cursor).unwrap_or(len),
+                ));
             }
             if ui.button("⏭").on_hover_text("End (Alt+End)").clicked() {
-                cursor = len;
+                commands.push(TimeCommand::End);
             }
             ui.spacing_mut().slider_width = (ui.available_width() - 160.0).max(100.0);
-            ui.add(egui::Slider::new(&mut cursor, 0..=len).text("events applied"));
+            let mut slid = cursor;
+            if ui
+                .add(egui::Slider::new(&mut slid, 0..=len).text("events applied"))
+                .changed()
+            {
+                commands.push(TimeCommand::Seek(slid));
+            }
         });
         if let Some(c) = strip_ui(ui, &run.engine, &self.markers, cursor) {
-            cursor = c;
+            commands.push(TimeCommand::Seek(c));
         }
         if let Some(c) = legend_ui(ui, &self.markers, cursor) {
-            cursor = c;
+            commands.push(TimeCommand::Seek(c));
         }
-        if self.playing {
-            self.play_carry += f64::from(ui.input(|i| i.stable_dt)) * self.play_speed;
-            let step = self.play_carry.floor();
-            self.play_carry -= step;
-            cursor = (cursor + step as u64).min(len);
-            if cursor >= len {
-                self.playing = false;
-            } else {
-                ui.ctx().request_repaint();
-            }
+        if self.time.playing() {
+            commands.push(TimeCommand::Tick {
+                secs: f64::from(ui.input(|i| i.stable_dt)),
+            });
         }
         if !ui.ctx().egui_wants_keyboard_input() {
             ui.input(|i| {
-                if i.key_pressed(Key::ArrowLeft) && i.modifiers.alt {
-                    cursor = cursor.saturating_sub(1);
-                }
-                if i.key_pressed(Key::ArrowRight) && i.modifiers.alt {
-                    cursor = (cursor + 1).min(len);
-                }
-                if i.key_pressed(Key::Home) && i.modifiers.alt {
-                    cursor = 0;
-                }
-                if i.key_pressed(Key::End) && i.modifiers.alt {
-                    cursor = len;
+                if i.modifiers.alt {
+                    for (key, command) in [
+                        (Key::ArrowLeft, TimeCommand::Back),
+                        (Key::ArrowRight, TimeCommand::On),
+                        (Key::Home, TimeCommand::Start),
+                        (Key::End, TimeCommand::End),
+                    ] {
+                        if i.key_pressed(key) {
+                            commands.push(command);
+                        }
+                    }
                 }
             });
         }
-        self.cursor = cursor;
+        self.time.apply_all(commands);
+        if self.time.playing() {
+            ui.ctx().request_repaint();
+        }
+        let cursor = self.time.cursor();
         refresh(&mut self.state, run, cursor);
         let Some((_, state)) = &self.state else {
             return;
@@ -497,7 +503,7 @@ impl SimPanel {
                 });
             });
         if let Some(c) = clicked {
-            self.cursor = c;
+            self.time.apply(TimeCommand::Seek(c));
         }
         match action {
             Some(StateAction::Redrive {
@@ -562,7 +568,7 @@ impl SimPanel {
             .default_size(egui::vec2(760.0, 420.0))
             .show(ctx, |ui| clicked = view.ui(ui, &run.engine));
         if let Some(c) = clicked {
-            self.cursor = c;
+            self.time.apply(TimeCommand::Seek(c));
         }
         if !open {
             self.causation = None;
@@ -589,10 +595,10 @@ impl SimPanel {
             .default_size(egui::vec2(680.0, 620.0))
             .show(ctx, |ui| {
                 ui.weak("Click or drag on a chart to move the cursor there; scroll to zoom, double-click to reset.");
-                clicked = sim_charts::ui(ui, e, data, self.cursor);
+                clicked = sim_charts::ui(ui, e, data, self.time.cursor());
             });
         if let Some(c) = clicked {
-            self.cursor = c;
+            self.time.apply(TimeCommand::Seek(c));
         }
         self.charts_open = open;
     }
@@ -609,10 +615,10 @@ impl SimPanel {
             .default_size(egui::vec2(720.0, 360.0))
             .show(ctx, |ui| {
                 ui.weak("Click a row to move the cursor there. ↺ compensation, ✖ rejected, ◊ saga status.");
-                clicked = saga_sequence::ui(ui, seq, self.cursor);
+                clicked = saga_sequence::ui(ui, seq, self.time.cursor());
             });
         if let Some(c) = clicked {
-            self.cursor = c;
+            self.time.apply(TimeCommand::Seek(c));
         }
         if !open {
             self.sequence = None;
@@ -678,7 +684,9 @@ impl SimPanel {
         }
         self.markers = markers(&run.engine);
         self.causation = None;
-        self.cursor = run.engine.store.records.len() as u64;
+        self.time.apply(TimeCommand::Load {
+            len: run.engine.store.records.len() as u64,
+        });
         self.state = None;
         self.log.reset();
         self.state_view.reset();

@@ -34,7 +34,8 @@ impl SimPanel {
         };
         let (e, p) = (&run.engine, &run.engine.program);
         let Some(r) = self
-            .cursor
+            .time
+            .cursor()
             .checked_sub(1)
             .and_then(|c| e.store.records.get(c as usize))
         else {
@@ -75,11 +76,11 @@ impl SimPanel {
                 out.arrows.push((*a, *b, sa));
             }
         }
-        if self.travel.0 != self.cursor {
-            self.travel = (self.cursor, now);
+        if self.travel.0 != self.time.cursor() {
+            self.travel = (self.time.cursor(), now);
         }
-        let duration = if self.playing {
-            TRAVEL.min(0.8 / self.play_speed.max(0.1))
+        let duration = if self.time.playing() {
+            TRAVEL.min(0.8 / self.time.speed().max(0.1))
         } else {
             TRAVEL
         };
