@@ -371,10 +371,7 @@ fn store_memory(n: usize, engine: bool) {
         );
     }
     // The payload itself: its values, which the store keeps one after another.
-    let payload_bytes: usize = payloads
-        .iter()
-        .map(|p| std::mem::size_of_val::<[Value]>(p))
-        .sum();
+    let payload_bytes: usize = payloads.iter().map(|p| size_of_val::<[Value]>(p)).sum();
     let used = LIVE
         .load(Ordering::Relaxed)
         .wrapping_sub(before)
@@ -389,7 +386,7 @@ fn store_memory(n: usize, engine: bool) {
         },
         used as f64 / n as f64,
         n,
-        std::mem::size_of::<stormlab::sim::store::Record>()
+        size_of::<stormlab::sim::store::Record>()
     );
     drop(store);
 }
@@ -408,6 +405,8 @@ fn count(add: usize, sub: usize) {
     }
 }
 
+// Measuring store memory needs a counting allocator: the one place unsafe code is allowed.
+#[allow(unsafe_code)]
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         count(layout.size(), 0);

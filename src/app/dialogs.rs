@@ -135,7 +135,7 @@ impl Dialogs {
 }
 
 /// Drives a future to completion on the current (worker) thread.
-fn pollster_block_on<F: std::future::Future>(fut: F) -> F::Output {
+fn pollster_block_on<F: Future>(fut: F) -> F::Output {
     use std::pin::pin;
     use std::sync::Arc;
     use std::task::{Context, Poll, Wake, Waker};

@@ -99,7 +99,7 @@ impl Document {
         &mut self,
         did: &str,
         verb: &str,
-        done: Result<Option<String>, crate::model::op::OpError>,
+        done: Result<Option<String>, op::OpError>,
     ) -> Option<String> {
         match done {
             Ok(Some(label)) => {

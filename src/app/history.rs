@@ -181,9 +181,9 @@ mod tests {
         );
         h.end_gesture();
         let moved = m.clone();
-        let props = crate::model::op::ModelProps {
+        let props = op::ModelProps {
             name: "renamed".into(),
-            ..crate::model::op::ModelProps::of(&m)
+            ..op::ModelProps::of(&m)
         };
         let inv = op::apply_all(&mut m, vec![Op::SetModel(Box::new(props))]).unwrap();
         h.record("Rename", inv, None);

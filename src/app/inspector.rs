@@ -564,7 +564,7 @@ fn fields_ui(
     ui.strong(title);
     let mut action: Option<(usize, i32)> = None;
     let focus_new = ui
-        .data(|d| d.get_temp::<crate::model::Uid>(focus_new_field()))
+        .data(|d| d.get_temp::<Uid>(focus_new_field()))
         .unwrap_or_default();
     // One row per field (not a Grid: a grid ignores the text boxes' widths and squeezes them).
     let row_width = ui.available_width();
@@ -597,7 +597,7 @@ fn fields_ui(
                     // that typing replaces it.
                     name.request_focus();
                     select_all(ui, name_id, &f.name);
-                    ui.data_mut(|d| d.remove::<crate::model::Uid>(focus_new_field()));
+                    ui.data_mut(|d| d.remove::<Uid>(focus_new_field()));
                 }
                 changed |= name.changed();
                 let (resp, ty) = buffered_edit(
@@ -662,7 +662,7 @@ fn fields_ui(
             name = format!("field{k}");
             k += 1;
         }
-        let uid = crate::model::Uid::fresh();
+        let uid = Uid::fresh();
         ui.data_mut(|d| d.insert_temp(focus_new_field(), uid));
         fields.push(Field {
             uid,

@@ -1692,7 +1692,7 @@ impl Studio {
 
     /// Selects `id` and centres the board on it; a scenario opens in the scenario editor.
     pub fn jump_to(&mut self, id: Loc) {
-        if id.kind == crate::model::element::Kind::Scenario {
+        if id.kind == Kind::Scenario {
             // A scenario is not on the board: open it in the scenario editor.
             if let Some(s) = self.doc.model.scenarios.get(id.index) {
                 self.sim.scenario = s.name.clone();

@@ -581,7 +581,7 @@ mod tests {
             .insert_sticky(
                 0,
                 Sticky::HotSpot(HotSpot {
-                    uid: crate::model::Uid::NONE,
+                    uid: Uid::NONE,
                     text: "why?".into(),
                     at: Pos::new(1.0, 2.0),
                 }),

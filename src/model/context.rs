@@ -163,7 +163,7 @@ mod tests {
 
     fn event(name: &str, n: u32) -> Event {
         Event {
-            uid: crate::model::Uid::NONE,
+            uid: Uid::NONE,
             name: name.into(),
             n,
             contract: String::new(),

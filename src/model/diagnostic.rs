@@ -118,12 +118,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A finding of `code` (with its severity) about `element` at `path`.
-    pub fn new(
-        code: Code,
-        element: Option<super::element::Loc>,
-        path: Vec<super::element::PathSeg>,
-        message: String,
-    ) -> Self {
+    pub fn new(code: Code, element: Option<Loc>, path: Vec<PathSeg>, message: String) -> Self {
         Self {
             code,
             severity: code.severity(),

@@ -84,7 +84,7 @@ mod tests {
 
     fn f(n: u32, name: &str) -> Field {
         Field {
-            uid: crate::model::Uid::NONE,
+            uid: Uid::NONE,
             n,
             name: name.into(),
             ty: Type::Int,

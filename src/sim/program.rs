@@ -982,7 +982,7 @@ impl Program {
             let key_ty = r.columns.get(key_slot).map(|c| c.ty.clone());
             let key = compile(
                 &rule.key,
-                &crate::model::scopes::event_scope(&event),
+                &event_scope(&event),
                 &self.types,
                 key_ty.as_ref(),
             )?;
