@@ -7,8 +7,8 @@
 
 use std::time::{Duration, Instant};
 
-use stormlab::app::document::Document;
-use stormlab::app::edit::Edit;
+use stormlab::app::document::edit::Edit;
+use stormlab::app::document::open::Document;
 use stormlab::model::access::Sticky;
 use stormlab::model::file::{from_str, to_string};
 use stormlab::model::synthetic::synthetic;

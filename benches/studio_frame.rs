@@ -9,9 +9,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use stormlab::app::sim_panel::Run;
-use stormlab::app::sim_state::Section;
-use stormlab::app::studio::{Prefs, Studio};
+use stormlab::app::shell::studio::{Prefs, Studio};
+use stormlab::app::simulation::panel::Run;
+use stormlab::app::simulation::state::Section;
 use stormlab::model::connect::connect;
 use stormlab::model::file::from_str;
 use stormlab::model::synthetic::synthetic;
@@ -100,7 +100,7 @@ fn main() {
 
 fn board_frames() {
     let model = board();
-    let arrows = stormlab::app::arrows::arrows(&model);
+    let arrows = stormlab::app::board::arrows::arrows(&model);
     println!(
         "studio frame: {} stickies, {} arrows, {FRAMES} frames per view, 1600×1000 window",
         model.element_count(),
@@ -171,7 +171,9 @@ fn simulation_frames() {
         studio
             .sim
             .time
-            .apply(stormlab::app::time_control::TimeCommand::Seek(len / 2));
+            .apply(stormlab::app::simulation::time_control::TimeCommand::Seek(
+                len / 2,
+            ));
         for _ in 0..3 {
             frame(&ctx, &mut studio);
         }
@@ -184,7 +186,7 @@ fn simulation_frames() {
             studio
                 .sim
                 .time
-                .apply(stormlab::app::time_control::TimeCommand::Seek(
+                .apply(stormlab::app::simulation::time_control::TimeCommand::Seek(
                     rng.range(0, len as i64) as u64,
                 ));
             moving.push(frame(&ctx, &mut studio).0);

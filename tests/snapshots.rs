@@ -8,7 +8,7 @@
 use egui::Key;
 use egui_kittest::kittest::Queryable as _;
 use egui_kittest::{Harness, SnapshotOptions};
-use stormlab::app::studio::{Prefs, Studio};
+use stormlab::app::shell::studio::{Prefs, Studio};
 use stormlab::model::Model;
 
 fn harness(model: Model) -> (Harness<'static, Studio>, tempfile::TempDir) {
@@ -54,7 +54,7 @@ fn wait_for(h: &mut Harness<'static, Studio>, label: &str) {
 
 #[test]
 fn the_board_the_inspector_and_the_context_map_look_right() {
-    let (mut h, _dir) = harness(stormlab::app::studio::default_model());
+    let (mut h, _dir) = harness(stormlab::app::shell::studio::default_model());
     // The checks run on a worker: the picture is of the checked board (its open question).
     wait_for(&mut h, "Problems (0 errors, 1 warning)");
     snapshot(&mut h, "default_board");

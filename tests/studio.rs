@@ -5,7 +5,7 @@
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use stormlab::app::studio::{Prefs, Studio};
+use stormlab::app::shell::studio::{Prefs, Studio};
 use stormlab::model::{Kind, Model};
 
 fn harness(model: Model) -> (Harness<'static, Studio>, tempfile::TempDir) {
@@ -279,7 +279,7 @@ fn a_failed_save_keeps_the_old_file_and_says_why() {
 
 #[test]
 fn export_protos_previews_and_writes_the_files_and_compare_reports_changes() {
-    let (mut h, dir) = harness(stormlab::app::studio::default_model());
+    let (mut h, dir) = harness(stormlab::app::shell::studio::default_model());
     let path = dir.path().join("autoservice.ron");
     h.state_mut().save_to(&path);
     settle(&mut h);
@@ -346,7 +346,7 @@ fn export_protos_previews_and_writes_the_files_and_compare_reports_changes() {
 
 #[test]
 fn auto_layout_of_a_context_is_one_undoable_step() {
-    let (mut h, _dir) = harness(stormlab::app::studio::default_model());
+    let (mut h, _dir) = harness(stormlab::app::shell::studio::default_model());
     settle(&mut h);
     let before = h.state().doc.model.clone();
     h.get_by_label("event ServiceBooked").click();
@@ -368,7 +368,7 @@ fn auto_layout_of_a_context_is_one_undoable_step() {
 
 #[test]
 fn a_guard_is_checked_as_you_type_with_the_error_shown() {
-    let (mut h, _dir) = harness(stormlab::app::studio::default_model());
+    let (mut h, _dir) = harness(stormlab::app::shell::studio::default_model());
     settle(&mut h);
     h.get_by_label("aggregate Booking").click();
     settle(&mut h);
@@ -409,7 +409,7 @@ fn a_guard_is_checked_as_you_type_with_the_error_shown() {
 
 #[test]
 fn read_model_rules_and_appliers_are_edited_in_the_inspector() {
-    let (mut h, _dir) = harness(stormlab::app::studio::default_model());
+    let (mut h, _dir) = harness(stormlab::app::shell::studio::default_model());
     settle(&mut h);
     h.get_by_label("read model CustomerBookings").click();
     settle(&mut h);
@@ -440,7 +440,7 @@ fn read_model_rules_and_appliers_are_edited_in_the_inspector() {
 
 #[test]
 fn a_scenario_runs_on_a_worker_and_the_cursor_scrubs_the_log_and_state() {
-    let (mut h, _dir) = harness(stormlab::app::studio::default_model());
+    let (mut h, _dir) = harness(stormlab::app::shell::studio::default_model());
     settle(&mut h);
     h.key_press(Key::F5);
     wait_for(&mut h, "passed");
@@ -507,7 +507,7 @@ fn a_scenario_runs_on_a_worker_and_the_cursor_scrubs_the_log_and_state() {
     // The path taken is drawn over the arrows, stage by stage: command → aggregate → event →
     // subscribers; a dot travels along it just after the cursor moved, then rests.
     let model = h.state().doc.model.clone();
-    let arrows = stormlab::app::arrows::arrows(&model);
+    let arrows = stormlab::app::board::arrows::arrows(&model);
     let name_of = |id: &stormlab::model::Loc| {
         model
             .elements()
@@ -518,13 +518,17 @@ fn a_scenario_runs_on_a_worker_and_the_cursor_scrubs_the_log_and_state() {
     };
     let sim = &mut h.state_mut().sim;
     sim.time
-        .apply(stormlab::app::time_control::TimeCommand::Seek(0));
+        .apply(stormlab::app::simulation::time_control::TimeCommand::Seek(
+            0,
+        ));
     assert!(
         sim.path(revision, &arrows, 100.0).arrows.is_empty(),
         "nothing at 0"
     );
     sim.time
-        .apply(stormlab::app::time_control::TimeCommand::Seek(1));
+        .apply(stormlab::app::simulation::time_control::TimeCommand::Seek(
+            1,
+        ));
     let path = sim.path(revision, &arrows, 200.0);
     let hops: Vec<(String, String, usize)> = path
         .arrows
@@ -580,7 +584,7 @@ const OUTAGE: &str = "CRM outage parks booking events";
 /// The default model with the CRM outage scenario's scripted redrive removed: messages stay
 /// parked at the end of the run.
 fn outage_without_redrive() -> Model {
-    let mut model = stormlab::app::studio::default_model();
+    let mut model = stormlab::app::shell::studio::default_model();
     let s = model
         .scenarios
         .iter_mut()
@@ -623,7 +627,7 @@ fn parked_messages_can_be_redriven_from_the_simulation_tab() {
 }
 
 /// The Simulation tab's last finished run.
-fn last_run<'h>(h: &'h Harness<'static, Studio>) -> &'h stormlab::app::sim_panel::Run {
+fn last_run<'h>(h: &'h Harness<'static, Studio>) -> &'h stormlab::app::simulation::panel::Run {
     h.state().sim.run.as_ref().expect("a finished run")
 }
 
@@ -695,7 +699,7 @@ fn a_rejected_command_shows_its_reason_and_a_saga_its_sequence() {
             .is_some()
     );
     let seq = h.state().sim.sequence.clone().unwrap();
-    use stormlab::app::saga_sequence::Step;
+    use stormlab::app::simulation::sequence::Step;
     let charge = seq
         .rows
         .iter()
@@ -792,7 +796,7 @@ fn thousands_of_saga_instances_are_listed_without_laying_each_out() {
 
 #[test]
 fn all_scenarios_are_checked_with_a_pass_fail_list() {
-    let (mut h, _dir) = harness(stormlab::app::studio::default_model());
+    let (mut h, _dir) = harness(stormlab::app::shell::studio::default_model());
     settle(&mut h);
     h.key_press_modifiers(Modifiers::SHIFT, Key::F5);
     wait_for(&mut h, "scenario(s) passed");
@@ -810,7 +814,7 @@ fn all_scenarios_are_checked_with_a_pass_fail_list() {
 
 #[test]
 fn the_log_filters_and_read_model_tables_show_the_rows_at_the_cursor() {
-    let (mut h, _dir) = harness(stormlab::app::studio::default_model());
+    let (mut h, _dir) = harness(stormlab::app::shell::studio::default_model());
     settle(&mut h);
     run_scenario(&mut h, OUTAGE);
     let total = last_run(&h).engine.store.records.len();
@@ -915,7 +919,7 @@ fn one_parked_message_can_be_redriven_from_the_dead_letters() {
 fn a_fault_plan_edited_in_the_studio_reruns_and_the_runs_are_compared() {
     use egui::accesskit::{Action, ActionData, ActionRequest};
     use egui_kittest::kittest::NodeT as _;
-    let (mut h, _dir) = harness(stormlab::app::studio::default_model());
+    let (mut h, _dir) = harness(stormlab::app::shell::studio::default_model());
     settle(&mut h);
     let name = "booking is paid, confirmed and finalized";
     run_scenario(&mut h, name);
@@ -976,7 +980,7 @@ fn a_fault_plan_edited_in_the_studio_reruns_and_the_runs_are_compared() {
 
 #[test]
 fn presentation_mode_narrates_the_run_and_steps_with_the_arrow_keys() {
-    let (mut h, _dir) = harness(stormlab::app::studio::default_model());
+    let (mut h, _dir) = harness(stormlab::app::shell::studio::default_model());
     settle(&mut h);
     h.key_press(Key::F5);
     wait_for(&mut h, "passed");
@@ -1015,7 +1019,7 @@ fn presentation_mode_narrates_the_run_and_steps_with_the_arrow_keys() {
 
 #[test]
 fn the_timeline_marks_parkings_and_the_charts_show_the_outage() {
-    let (mut h, _dir) = harness(stormlab::app::studio::default_model());
+    let (mut h, _dir) = harness(stormlab::app::shell::studio::default_model());
     settle(&mut h);
     run_scenario(&mut h, OUTAGE);
     let run = last_run(&h);
@@ -1281,7 +1285,7 @@ fn a_sagas_steps_deadlines_and_ends_are_edited_in_the_inspector() {
 
 #[test]
 fn a_relations_translations_are_edited_in_the_context_inspector() {
-    let (mut h, _dir) = harness(stormlab::app::studio::default_model());
+    let (mut h, _dir) = harness(stormlab::app::shell::studio::default_model());
     settle(&mut h);
     h.get_by_label("context Booking").click();
     settle(&mut h);
@@ -1372,7 +1376,7 @@ fn a_run_reset_to_its_start_steps_by_command_and_event_and_continues_to_the_same
 
 #[test]
 fn enums_and_value_objects_are_added_and_edited_from_the_context_inspector() {
-    let (mut h, _dir) = harness(stormlab::app::studio::default_model());
+    let (mut h, _dir) = harness(stormlab::app::shell::studio::default_model());
     settle(&mut h);
     h.get_by_label("context Booking").click();
     settle(&mut h);
@@ -1448,7 +1452,7 @@ fn a_long_run_pauses_on_its_worker_and_shows_what_it_has_so_far() {
 
 #[test]
 fn help_lists_the_keyboard_shortcuts() {
-    let (mut h, _dir) = harness(stormlab::app::studio::default_model());
+    let (mut h, _dir) = harness(stormlab::app::shell::studio::default_model());
     settle(&mut h);
     h.get_by_label("Help").click();
     settle(&mut h);
@@ -1509,7 +1513,7 @@ fn opening_another_model_shows_none_of_the_old_models_problems_run_or_badges() {
     stormlab::model::file::save(&unhandled, &h.state().doc.model).unwrap();
     // Open the example: the old finding is gone at once, before the new check has finished.
     let example = dir.path().join("autoservice.ron");
-    std::fs::write(&example, stormlab::app::studio::DEFAULT_MODEL).unwrap();
+    std::fs::write(&example, stormlab::app::shell::studio::DEFAULT_MODEL).unwrap();
     h.state_mut().open_path(&example);
     h.step();
     assert!(h.query_by_label_contains("SL011").is_none());
@@ -1726,7 +1730,7 @@ fn a_scenario_editor_session_is_one_undo_step() {
 
 #[test]
 fn the_context_inspector_edits_by_operations_and_each_is_undone_alone() {
-    let (mut h, _dir) = harness(stormlab::app::studio::default_model());
+    let (mut h, _dir) = harness(stormlab::app::shell::studio::default_model());
     settle(&mut h);
     let relations = h.state().doc.model.relations.len();
     h.get_by_label("context Booking").click();
@@ -1761,8 +1765,8 @@ fn the_context_inspector_edits_by_operations_and_each_is_undone_alone() {
 
 #[test]
 fn the_panels_run_button_and_f5_issue_the_same_command() {
-    use stormlab::app::actions::Action;
-    let (mut h, _dir) = harness(stormlab::app::studio::default_model());
+    use stormlab::app::commands::actions::Action;
+    let (mut h, _dir) = harness(stormlab::app::shell::studio::default_model());
     settle(&mut h);
     h.key_press(Key::F5);
     h.step();

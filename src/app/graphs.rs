@@ -14,7 +14,7 @@ use egui_graphs::{
     LayoutStateHierarchical, SettingsInteraction, SettingsNavigation, SettingsStyle,
 };
 
-use super::theme::{kind_color, kind_ink};
+use crate::app::theme::{kind_color, kind_ink};
 use crate::model::{Kind, Loc, Model};
 
 type FlowGraph = egui_graphs::Graph<Loc, String>;
@@ -80,7 +80,7 @@ pub fn context_map(model: &Model) -> FlowGraph {
 /// context's elements, or the whole model when `root` is None. Labels take the sticky colour
 /// on `dark` backgrounds, a darker ink on light ones.
 pub fn flow(model: &Model, root: Option<Loc>, dark: bool) -> FlowGraph {
-    let arrows = super::arrows::arrows(model);
+    let arrows = crate::app::board::arrows::arrows(model);
     let keep: BTreeSet<Loc> = match root {
         Some(r) if r.kind == Kind::Context => model
             .elements()

@@ -1,48 +1,23 @@
 //! The desktop studio (egui): the board editor and the simulation panels.
 //!
-//! Data flows one way: the UI reads the [`document::Document`] and queues [`edit::Edit`]s,
-//! which are applied once per frame and recorded for undo.
+//! Data flows one way: the UI reads the [`document::open::Document`] and queues
+//! [`document::edit::Edit`]s, which are applied once per frame and recorded for undo. The
+//! folders are the rooms: `shell`, `commands`, `document`, `board`, `inspector`,
+//! `simulation`, `authoring`; graphs, contracts, problems and the theme stand alone.
 
-pub mod actions;
-pub mod arrows;
-pub mod behaviour_ui;
+pub mod authoring;
 pub mod board;
-pub mod buffered_edit;
-pub mod causation_graph;
+pub mod commands;
 pub mod contracts;
-pub mod dialogs;
 pub mod document;
-pub mod edit;
-pub mod expr_edit;
-pub mod fault_plan;
 pub mod graphs;
-pub mod history;
-pub mod image;
 pub mod inspector;
-pub mod presentation;
 pub mod problems;
-pub mod recovery;
-pub mod relation_ui;
-pub mod run_compare;
-pub mod saga_sequence;
-pub mod saga_ui;
-pub mod sandbox;
-pub mod scenario_checks;
-pub mod scenario_edit;
-pub mod shortcuts;
-pub mod sim_authoring;
-pub mod sim_charts;
-pub mod sim_log;
-pub mod sim_markers;
-pub mod sim_panel;
-pub mod sim_path;
-pub mod sim_run;
-pub mod sim_state;
-pub mod studio;
+pub mod shell;
+pub mod simulation;
 pub mod theme;
-pub mod time_control;
 
-use studio::{Prefs, Studio};
+use shell::studio::{Prefs, Studio};
 
 /// The eframe application: the studio plus preference storage.
 pub struct StudioApp {

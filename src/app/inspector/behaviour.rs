@@ -2,12 +2,12 @@
 //! (accepted states, guards with rejection messages, emitted events with field assignments)
 //! and event appliers, a policy's condition and target, a read model's rules and an external
 //! system's outcomes. Every expression box is checked as you type against
-//! the scope it runs in ([`super::expr_edit`]).
+//! the scope it runs in ([`crate::app::inspector::expr_edit`]).
 
 use egui::{RichText, TextEdit, Ui};
 
-use super::buffered_edit::{buffered_edit, comma_list};
-use super::expr_edit::expr_edit;
+use crate::app::inspector::buffered_edit::{buffered_edit, comma_list};
+use crate::app::inspector::expr_edit::expr_edit;
 use crate::model::NameIndex;
 use crate::model::aggregate::Assignments;
 use crate::model::expr::Scope;
@@ -20,7 +20,7 @@ use crate::model::{
 };
 
 /// The command `name` refers to from context `ctx`.
-pub(super) fn command<'m>(
+pub(crate) fn command<'m>(
     model: &'m Model,
     index: &NameIndex,
     name: &str,
@@ -31,7 +31,7 @@ pub(super) fn command<'m>(
 }
 
 /// The event `name` refers to from context `ctx`.
-pub(super) fn event<'m>(
+pub(crate) fn event<'m>(
     model: &'m Model,
     index: &NameIndex,
     name: &str,
@@ -227,7 +227,7 @@ fn emit_ui(
 /// Field assignments `field = expression` for the fields of `targets`, each checked against
 /// `scope` and the field's type; `+ Assignment` offers the unassigned fields, starting from
 /// `<root>.<field>`.
-pub(super) fn assignments_ui(
+pub(crate) fn assignments_ui(
     ui: &mut Ui,
     id: impl std::hash::Hash + std::fmt::Debug + Copy,
     set: &mut Assignments,

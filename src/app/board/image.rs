@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::board::element_rect;
-use super::theme::{kind_color, sticky_size};
+use crate::app::board::canvas::element_rect;
+use crate::app::theme::{kind_color, sticky_size};
 use crate::model::{Kind, Loc, Model, Uid};
 
 /// Writes the board (or only `only`, when given) to `path` as SVG.
@@ -124,7 +124,7 @@ pub fn svg(model: &Model, only: Option<&BTreeSet<Uid>>) -> String {
             esc(&c.name)
         );
     }
-    for (from, to) in super::arrows::arrows(model) {
+    for (from, to) in crate::app::board::arrows::arrows(model) {
         if !shown(&from) || !shown(&to) {
             continue;
         }

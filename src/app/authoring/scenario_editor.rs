@@ -5,7 +5,7 @@
 
 use egui::{Color32, Response, Ui};
 
-use super::edit::Edit;
+use crate::app::document::edit::Edit;
 use crate::model::diagnostic::{Diagnostic, Severity};
 use crate::model::element::{Kind, Loc, PathSeg};
 use crate::model::op::Op;
@@ -377,7 +377,7 @@ impl ScenarioEditor {
     /// Names widget `r` `label` for screen readers (and tests), and starts a new undo step
     /// when it starts being dragged or edited.
     fn track(&mut self, r: &Response, kind: egui::WidgetType, label: &str) {
-        super::edit::track(r, kind, label, &mut self.gesture);
+        crate::app::document::edit::track(r, kind, label, &mut self.gesture);
     }
 
     fn text(&mut self, ui: &mut Ui, value: &mut String, label: &str, hint: &str, width: f32) {

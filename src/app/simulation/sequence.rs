@@ -5,8 +5,8 @@
 
 use egui::{Align2, Color32, FontId, Pos2, Rect, Sense, Stroke, Ui, Vec2};
 
-use super::sim_log::cursor_of;
-use super::sim_state::subscriber_name;
+use crate::app::simulation::log::cursor_of;
+use crate::app::simulation::state::subscriber_name;
 use crate::model::expr::Value;
 use crate::sim::engine::{Change, Engine};
 use crate::sim::program::{SubscriberKind, Target};
@@ -207,7 +207,7 @@ pub fn build(e: &Engine, saga: usize, key: &Value) -> Option<Sequence> {
         title: format!("{name} {key}"),
         lanes,
         rows: keyed.into_iter().map(|(_, r)| r).collect(),
-        dated: super::sim_state::spans_days(e),
+        dated: crate::app::simulation::state::spans_days(e),
     })
 }
 
@@ -272,7 +272,7 @@ pub fn ui(ui: &mut Ui, seq: &Sequence, cursor: u64) -> Option<u64> {
             painter.text(
                 Pos2::new(rect.left() + 4.0, y),
                 Align2::LEFT_CENTER,
-                super::sim_state::clock(row.time, seq.dated, false),
+                crate::app::simulation::state::clock(row.time, seq.dated, false),
                 small.clone(),
                 weak,
             );

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, channel};
 
-use super::sim_panel::{Run, SimPanel};
+use crate::app::simulation::panel::{Run, SimPanel};
 use crate::model::Model;
 use crate::sim::engine::Engine;
 use crate::sim::scenario::{find, setup, until_of, verdicts};

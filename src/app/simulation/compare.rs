@@ -6,8 +6,8 @@
 
 use egui::{Color32, Ui};
 
-use super::sim_panel::Run;
-use super::sim_state::subscriber_name;
+use crate::app::simulation::panel::Run;
+use crate::app::simulation::state::subscriber_name;
 use crate::sim::program::SubscriberKind;
 use crate::sim::rebuild::{RowDiff, compare, rebuild_all};
 

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use egui::{Color32, RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 
-use super::sim_panel::Run;
+use crate::app::simulation::panel::Run;
 use crate::model::expr::Value;
 use crate::model::expr::time::format_timestamp;
 use crate::sim::engine::{Change, Engine, Parked};

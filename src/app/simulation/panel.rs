@@ -1,7 +1,7 @@
 //! The Simulation dock tab: pick a scenario and seed, run it on a worker thread (the UI stays
 //! responsive, progress is shown), then scrub the log with a cursor — the event and command
-//! logs up to the cursor ([`super::sim_log`]), the state there ([`super::sim_state`]), a
-//! saga's sequence diagram ([`super::saga_sequence`]); redrive parked messages. Nothing here
+//! logs up to the cursor ([`crate::app::simulation::log`]), the state there ([`crate::app::simulation::state`]), a
+//! saga's sequence diagram ([`crate::app::simulation::sequence`]); redrive parked messages. Nothing here
 //! re-implements simulation logic.
 
 use std::sync::OnceLock;
@@ -9,19 +9,19 @@ use std::sync::atomic::Ordering;
 
 use egui::{Color32, Key, Ui};
 
-use super::actions::Action;
-use super::causation_graph::CausationView;
-use super::edit::Edit;
-use super::fault_plan::FaultPlanView;
-use super::saga_sequence::{self, Sequence};
-use super::sandbox::Sandbox;
-use super::scenario_edit::ScenarioEditor;
-use super::sim_charts::{self, ChartData};
-use super::sim_log::LogView;
-use super::sim_markers::{Marker, legend_ui, markers, strip_ui};
-use super::sim_run::{Stride, Worker};
-use super::sim_state::{StateAction, StateView, clock, spans_days};
-use super::time_control::{TimeCommand, TimeControl};
+use crate::app::authoring::fault_plan::FaultPlanView;
+use crate::app::authoring::sandbox::Sandbox;
+use crate::app::authoring::scenario_editor::ScenarioEditor;
+use crate::app::commands::actions::Action;
+use crate::app::document::edit::Edit;
+use crate::app::simulation::causation::CausationView;
+use crate::app::simulation::charts::{self, ChartData};
+use crate::app::simulation::log::LogView;
+use crate::app::simulation::markers::{Marker, legend_ui, markers, strip_ui};
+use crate::app::simulation::sequence::{self, Sequence};
+use crate::app::simulation::state::{StateAction, StateView, clock, spans_days};
+use crate::app::simulation::time_control::{TimeCommand, TimeControl};
+use crate::app::simulation::worker::{Stride, Worker};
 use std::collections::BTreeMap;
 
 use crate::model::diagnostic::Diagnostic;
@@ -64,7 +64,7 @@ pub struct SimPanel {
     /// The cursor, play state and speed; changed only by its commands.
     pub time: TimeControl,
     /// A run in progress on a worker thread.
-    pub(super) worker: Option<Worker>,
+    pub(crate) worker: Option<Worker>,
     /// A step to take once the paused run being set up arrives (Step with nothing paused).
     pub step_after_start: Option<Stride>,
     state: Option<(u64, StateAt)>,
@@ -99,9 +99,9 @@ pub struct SimPanel {
     /// An edit made by the panel this frame (a new scenario).
     pending: Option<Edit>,
     /// The cursor the board's path animation started for, and when (UI clock, seconds).
-    pub(super) travel: (u64, f64),
+    pub(crate) travel: (u64, f64),
     /// Actions asked for by the panel's buttons this frame, for the studio to handle.
-    pub(super) requested: Vec<Action>,
+    pub(crate) requested: Vec<Action>,
 }
 
 impl Default for SimPanel {
@@ -216,7 +216,7 @@ impl SimPanel {
     }
 
     /// Shows a run the worker handed back, finished or paused, with the cursor at its end.
-    pub(super) fn arrived(&mut self, run: Box<Run>) {
+    pub(crate) fn arrived(&mut self, run: Box<Run>) {
         self.time.apply(TimeCommand::Load {
             len: run.engine.store.records.len() as u64,
         });
@@ -264,7 +264,7 @@ impl SimPanel {
                 .default_pos(egui::pos2(280.0, 100.0))
                 .default_width(620.0)
                 .show(ui.ctx(), |ui| {
-                    super::run_compare::ui(ui, self.baseline.as_deref(), run);
+                    crate::app::simulation::compare::ui(ui, self.baseline.as_deref(), run);
                 });
             self.compare_open = open;
         }
@@ -511,7 +511,7 @@ impl SimPanel {
                 position,
             }) => self.redrive(model, Some((subscriber, position))),
             Some(StateAction::Sequence { saga, key }) => {
-                self.sequence = saga_sequence::build(&run.engine, saga, &key);
+                self.sequence = sequence::build(&run.engine, saga, &key);
             }
             Some(StateAction::Causation { position }) => {
                 self.causation = CausationView::new(ui, &run.engine, position);
@@ -595,7 +595,7 @@ impl SimPanel {
             .default_size(egui::vec2(680.0, 620.0))
             .show(ctx, |ui| {
                 ui.weak("Click or drag on a chart to move the cursor there; scroll to zoom, double-click to reset.");
-                clicked = sim_charts::ui(ui, e, data, self.time.cursor());
+                clicked = charts::ui(ui, e, data, self.time.cursor());
             });
         if let Some(c) = clicked {
             self.time.apply(TimeCommand::Seek(c));
@@ -615,7 +615,7 @@ impl SimPanel {
             .default_size(egui::vec2(720.0, 360.0))
             .show(ctx, |ui| {
                 ui.weak("Click a row to move the cursor there. ↺ compensation, ✖ rejected, ◊ saga status.");
-                clicked = saga_sequence::ui(ui, seq, self.time.cursor());
+                clicked = sequence::ui(ui, seq, self.time.cursor());
             });
         if let Some(c) = clicked {
             self.time.apply(TimeCommand::Seek(c));
@@ -672,7 +672,7 @@ impl SimPanel {
 
     /// After the run went on (a step, a redrive, a command issued by hand): the timeline,
     /// markers and (once finished) checks again, the cursor at the new end.
-    pub(super) fn extended(&mut self, model: &Model) {
+    pub(crate) fn extended(&mut self, model: &Model) {
         let Some(run) = &mut self.run else { return };
         run.timeline.extend(&run.engine);
         run.rebuilt = OnceLock::new();

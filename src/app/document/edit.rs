@@ -1,5 +1,5 @@
 //! Edits: every change the studio makes to the model is one of these values, applied once per
-//! frame by [`super::document::Document::apply`] and recorded for undo.
+//! frame by [`crate::app::document::open::Document::apply`] and recorded for undo.
 
 use crate::model::access::Sticky;
 use crate::model::{Kind, Model, Pos, Rect, Uid};

@@ -13,8 +13,8 @@ use egui::{
     StrokeKind, Ui, Vec2, WidgetInfo, WidgetType, pos2, vec2,
 };
 
-use super::edit::Edit;
-use super::theme::{self, kind_color, sticky_size};
+use crate::app::document::edit::Edit;
+use crate::app::theme::{self, kind_color, sticky_size};
 use crate::model::{Kind, Loc, Model, Pos, Uid};
 
 /// Height of a context frame's title strip, in board units.
@@ -32,7 +32,7 @@ pub struct Overlay {
     /// A line of text under each of these stickies.
     pub badges: BTreeMap<Loc, String>,
     /// The arrows taken at the simulation cursor, drawn over the others.
-    pub path: super::sim_path::Path,
+    pub path: crate::app::simulation::path::Path,
 }
 
 /// What a pointer drag on the board is doing.
@@ -587,7 +587,12 @@ impl Board {
 
     /// The simulation's path: its arrows thick and amber, and while the cursor has just moved
     /// a dot travelling along them, stage after stage.
-    fn path(&self, painter: &egui::Painter, model: &Model, path: &super::sim_path::Path) {
+    fn path(
+        &self,
+        painter: &egui::Painter,
+        model: &Model,
+        path: &crate::app::simulation::path::Path,
+    ) {
         let stages = path.arrows.iter().map(|a| a.2 + 1).max().unwrap_or(0) as f32;
         let width = 3.0 * self.zoom.clamp(0.6, 1.5);
         for (from, to, stage) in &path.arrows {

@@ -4,8 +4,8 @@
 
 use egui::{Color32, RichText, TextEdit, Ui};
 
-use super::buffered_edit::{buffered_edit, comma_list};
-use super::edit::Edit;
+use crate::app::document::edit::Edit;
+use crate::app::inspector::buffered_edit::{buffered_edit, comma_list};
 use crate::model::access::Sticky;
 use crate::model::field::{next_field_number, remove_field};
 use crate::model::op::{ContextProps, Op};
@@ -210,15 +210,15 @@ impl Inspector {
                 let mut reserved = Vec::new();
                 changed |= fields_ui(ui, "State", &mut a.state, &mut reserved);
                 ui.separator();
-                changed |= super::behaviour_ui::handlers_ui(ui, model, ctx, a);
-                changed |= super::behaviour_ui::appliers_ui(ui, model, ctx, a);
+                changed |= crate::app::inspector::behaviour::handlers_ui(ui, model, ctx, a);
+                changed |= crate::app::inspector::behaviour::appliers_ui(ui, model, ctx, a);
             }
             Sticky::Policy(p) => {
                 changed |= doc_ui(ui, &mut p.doc);
                 changed |= reference_ui(ui, model, ctx, "Whenever", &mut p.on, &[Kind::Event]);
                 changed |=
                     reference_ui(ui, model, ctx, "Then issue", &mut p.then, &[Kind::Command]);
-                changed |= super::behaviour_ui::policy_ui(ui, model, ctx, p);
+                changed |= crate::app::inspector::behaviour::policy_ui(ui, model, ctx, p);
                 changed |= ui
                     .checkbox(&mut p.delivery.idempotent, "Idempotent consumer")
                     .changed();
@@ -232,7 +232,7 @@ impl Inspector {
                 changed |= ui
                     .checkbox(&mut sg.delivery.idempotent, "Idempotent consumer")
                     .changed();
-                changed |= super::saga_ui::saga_ui(ui, model, ctx, sg);
+                changed |= crate::app::inspector::saga::saga_ui(ui, model, ctx, sg);
             }
             Sticky::ReadModel(r) => {
                 changed |= doc_ui(ui, &mut r.doc);
@@ -240,7 +240,7 @@ impl Inspector {
                 changed |= ui.text_edit_singleline(&mut r.key).changed();
                 let mut reserved: Vec<Reserved> = Vec::new();
                 changed |= fields_ui(ui, "Columns", &mut r.columns, &mut reserved);
-                changed |= super::behaviour_ui::rules_ui(ui, model, ctx, r);
+                changed |= crate::app::inspector::behaviour::rules_ui(ui, model, ctx, r);
                 changed |= ui
                     .checkbox(&mut r.delivery.idempotent, "Idempotent consumer")
                     .changed();
@@ -249,7 +249,7 @@ impl Inspector {
                 changed |= doc_ui(ui, &mut x.doc);
                 ui.label("Id field of its answers");
                 changed |= ui.text_edit_singleline(&mut x.id).changed();
-                changed |= super::behaviour_ui::reactions_ui(ui, model, ctx, x);
+                changed |= crate::app::inspector::behaviour::reactions_ui(ui, model, ctx, x);
             }
             Sticky::Actor(a) => changed |= doc_ui(ui, &mut a.doc),
             Sticky::Enum(e) => {
@@ -323,7 +323,8 @@ impl Inspector {
                 egui::CollapsingHeader::new(format!("Translations ({})", r.translations.len()))
                     .id_salt("translations")
                     .show(ui, |ui| {
-                        changed |= super::relation_ui::translations_ui(ui, model, &mut r);
+                        changed |=
+                            crate::app::inspector::relation::translations_ui(ui, model, &mut r);
                     });
             });
             if changed {
@@ -484,7 +485,7 @@ fn doc_ui(ui: &mut Ui, doc: &mut String) -> bool {
 }
 
 /// A combo box choosing an element of `kinds` by name (qualified when in another context).
-pub(super) fn reference_ui(
+pub(crate) fn reference_ui(
     ui: &mut Ui,
     model: &Model,
     ctx: usize,

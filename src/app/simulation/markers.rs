@@ -5,8 +5,8 @@
 
 use egui::{Color32, Rect, Sense, Stroke, Ui, pos2, vec2};
 
-use super::sim_log::cursor_of;
-use super::sim_state::subscriber_name;
+use crate::app::simulation::log::cursor_of;
+use crate::app::simulation::state::subscriber_name;
 use crate::sim::engine::{Change, Engine};
 use crate::sim::program::SubscriberKind;
 use crate::sim::timeline::shown_from;

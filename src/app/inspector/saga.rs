@@ -4,9 +4,9 @@
 
 use egui::{Color32, RichText, Ui};
 
-use super::behaviour_ui::{assignments_ui, command, event};
-use super::expr_edit::expr_edit;
-use super::inspector::reference_ui;
+use crate::app::inspector::behaviour::{assignments_ui, command, event};
+use crate::app::inspector::expr_edit::expr_edit;
+use crate::app::inspector::panel::reference_ui;
 use crate::model::expr::time::parse_duration;
 use crate::model::saga::{Deadline, Issue, Saga, SagaEnd, SagaStep};
 use crate::model::scopes::{ModelTypes, event_scope};
@@ -126,13 +126,13 @@ pub fn saga_ui(ui: &mut Ui, model: &Model, ctx: usize, sg: &mut Saga) -> bool {
             ui.label("Unless one of these happens first (comma-separated events)");
             let id = ui.id().with("until");
             let width = ui.spacing().text_edit_width;
-            if let (_, Some(until)) = super::buffered_edit::buffered_edit(
+            if let (_, Some(until)) = crate::app::inspector::buffered_edit::buffered_edit(
                 ui,
                 id,
                 &d.until,
                 width,
                 |v| v.join(", "),
-                super::buffered_edit::comma_list,
+                crate::app::inspector::buffered_edit::comma_list,
             ) {
                 d.until = until;
                 changed = true;

@@ -5,7 +5,7 @@
 
 use egui::{Color32, Response, Ui};
 
-use super::edit::Edit;
+use crate::app::document::edit::Edit;
 use crate::model::scenario::Fault;
 use crate::model::{Model, Scenario};
 
@@ -75,7 +75,7 @@ impl FaultPlanView {
     /// Names widget `r` `sub: what` for screen readers (and tests), and starts a new undo
     /// step when it starts being dragged or edited.
     fn track(&mut self, r: &Response, kind: egui::WidgetType, sub: &str, what: &str) {
-        super::edit::track(r, kind, &format!("{sub}: {what}"), &mut self.gesture);
+        crate::app::document::edit::track(r, kind, &format!("{sub}: {what}"), &mut self.gesture);
     }
 
     /// The window for scenario `name` of `model`; a change comes back as an edit.

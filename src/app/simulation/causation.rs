@@ -10,7 +10,7 @@ use egui_graphs::{
     LayoutStateHierarchical, SettingsInteraction, SettingsNavigation, SettingsStyle,
 };
 
-use super::sim_log::cursor_of;
+use crate::app::simulation::log::cursor_of;
 use crate::sim::causation::{Node, tree};
 use crate::sim::engine::Engine;
 
@@ -120,7 +120,7 @@ impl CausationView {
 fn label(e: &Engine, node: Node) -> (String, Color32) {
     match node {
         Node::Event(p) => {
-            let name = super::sim_state::event_name(e, p);
+            let name = crate::app::simulation::state::event_name(e, p);
             (format!("#{} {name}", p + 1), EVENT)
         }
         Node::Command(i) => match e.commands.get(i as usize) {

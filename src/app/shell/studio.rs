@@ -6,23 +6,23 @@ use std::time::Instant;
 
 use egui::{Button, Color32, Id, Key, Modal, RichText, Ui};
 
-use super::actions::{Action, from_keys};
-use super::board::{Board, Overlay, Selection};
-use super::contracts::{CompareView, ExportView, Request};
-use super::dialogs::{Dialogs, Purpose};
-use super::document::Document;
-use super::edit::Edit;
-use super::graphs::{GraphKind, GraphViews};
-use super::inspector::Inspector;
-use super::problems::Problems;
-use super::recovery::{self, Autosave, Recovered};
-use super::sim_run::Stride;
-use super::theme;
+use crate::app::board::canvas::{Board, Overlay, Selection};
+use crate::app::commands::actions::{Action, from_keys};
+use crate::app::contracts::{CompareView, ExportView, Request};
+use crate::app::document::edit::Edit;
+use crate::app::document::open::Document;
+use crate::app::document::recovery::{self, Autosave, Recovered};
+use crate::app::graphs::{GraphKind, GraphViews};
+use crate::app::inspector::panel::Inspector;
+use crate::app::problems::Problems;
+use crate::app::shell::dialogs::{Dialogs, Purpose};
+use crate::app::simulation::worker::Stride;
+use crate::app::theme;
 use crate::model::access::Sticky;
 use crate::model::{Kind, Loc, Model, Pos, Uid, file};
 
 /// The embedded example model the studio opens by default.
-pub const DEFAULT_MODEL: &str = include_str!("../../models/autoservice.ron");
+pub const DEFAULT_MODEL: &str = include_str!("../../../models/autoservice.ron");
 
 /// UI preferences kept between runs (eframe storage); documents are saved to files.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
@@ -85,9 +85,9 @@ pub struct Studio {
     reload_offer: bool,
     export_view: Option<ExportView>,
     /// The Simulation tab.
-    pub sim: super::sim_panel::SimPanel,
+    pub sim: crate::app::simulation::panel::SimPanel,
     /// Simulate → Check All Scenarios.
-    pub checks: super::scenario_checks::ScenarioChecks,
+    pub checks: crate::app::simulation::checks::ScenarioChecks,
     /// Presentation mode: the UI zoom factor to restore when it ends.
     pub presenting: Option<f32>,
     /// Frames until the board is fitted again (a new UI zoom factor takes effect a frame later).
@@ -592,7 +592,10 @@ impl Studio {
             .frame(egui::Frame::NONE)
             .show(ui, |ui| {
                 if self.arrows.0 != self.doc.revision {
-                    self.arrows = (self.doc.revision, super::arrows::arrows(&self.doc.model));
+                    self.arrows = (
+                        self.doc.revision,
+                        crate::app::board::arrows::arrows(&self.doc.model),
+                    );
                 }
                 let mut overlay = Overlay {
                     lit: self.search_hits(),
@@ -900,7 +903,7 @@ impl Studio {
         self.dialogs.open(ctx, purpose, dir, name);
     }
 
-    fn dialog_answer(&mut self, a: super::dialogs::Answer) {
+    fn dialog_answer(&mut self, a: crate::app::shell::dialogs::Answer) {
         match a.path {
             Some(p) => self.use_path(a.purpose, &p),
             None if a.no_backend => {
@@ -931,7 +934,7 @@ impl Studio {
                 match ext.as_str() {
                     "svg" => {
                         let only = (!self.selection.is_empty()).then_some(&self.selection);
-                        match super::image::export_svg(&self.doc.model, only, p) {
+                        match crate::app::board::image::export_svg(&self.doc.model, only, p) {
                             Ok(()) => self.notify(
                                 format!(
                                     "Exported {} to {}",
@@ -996,7 +999,7 @@ impl Studio {
                 (r.min.to_vec2() * ppp).to_pos2(),
                 (r.max.to_vec2() * ppp).to_pos2(),
             );
-            match super::image::export_png(&image, px, &path) {
+            match crate::app::board::image::export_png(&image, px, &path) {
                 Ok(()) => self.notify(format!("Exported the board to {}", path.display()), false),
                 Err(e) => self.notify(e, true),
             }
@@ -1487,7 +1490,7 @@ impl Studio {
             .open(&mut self.shortcuts_open)
             .collapsible(false)
             .default_pos(egui::pos2(360.0, 60.0))
-            .show(ctx, super::shortcuts::ui);
+            .show(ctx, crate::app::commands::shortcuts::ui);
         if self.checks.open
             && let Some(name) = self.checks.window(ctx, &self.doc.model, self.doc.revision)
         {

@@ -4,7 +4,7 @@
 
 use egui::{Color32, Ui};
 
-use super::scenario_edit::{NamedFields, command_fields, fields_of, values_grid};
+use crate::app::authoring::scenario_editor::{NamedFields, command_fields, fields_of, values_grid};
 use crate::model::Model;
 use crate::model::expr::time::parse_duration;
 use crate::model::scenario::{Step, Values};

@@ -4,8 +4,8 @@
 
 use egui::{RichText, Ui};
 
-use super::behaviour_ui::{assignments_ui, event};
-use super::inspector::reference_ui;
+use crate::app::inspector::behaviour::{assignments_ui, event};
+use crate::app::inspector::panel::reference_ui;
 use crate::model::relation::Translation;
 use crate::model::scopes::{ModelTypes, event_scope};
 use crate::model::{Kind, Model, NameIndex, Relation};

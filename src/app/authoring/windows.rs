@@ -1,10 +1,10 @@
 //! Writing scenarios from the Simulation tab: the scenario editor's window, a new scenario,
 //! and the sandbox (commands issued by hand after a run, recorded into a scenario).
 
-use super::edit::Edit;
-use super::sandbox::SandboxRequest;
-use super::scenario_edit::{EditorOutcome, new_scenario};
-use super::sim_panel::SimPanel;
+use crate::app::authoring::sandbox::SandboxRequest;
+use crate::app::authoring::scenario_editor::{EditorOutcome, new_scenario};
+use crate::app::document::edit::Edit;
+use crate::app::simulation::panel::SimPanel;
 use crate::model::Model;
 use crate::model::diagnostic::Diagnostic;
 use crate::model::op::Op;
@@ -27,7 +27,7 @@ impl SimPanel {
     }
 
     /// The scenario editor and the sandbox windows, when open; returns their model edit.
-    pub(super) fn authoring_windows(
+    pub(crate) fn authoring_windows(
         &mut self,
         ctx: &egui::Context,
         model: &Model,

@@ -4,7 +4,7 @@
 
 use egui::Ui;
 
-use super::actions::{Action, Menu};
+use crate::app::commands::actions::{Action, Menu};
 
 /// Pointer gestures and keys that are not menu actions.
 const GESTURES: [(&str, &str); 9] = [

@@ -4,9 +4,9 @@
 
 use egui::{Key, RichText, Ui};
 
-use super::sim_panel::SimPanel;
-use super::sim_state::{chain_text, payload_text};
-use super::time_control::TimeCommand;
+use crate::app::simulation::panel::SimPanel;
+use crate::app::simulation::state::{chain_text, payload_text};
+use crate::app::simulation::time_control::TimeCommand;
 
 impl SimPanel {
     /// Left/Right move the cursor one event back or on (presentation mode).
@@ -78,7 +78,11 @@ impl SimPanel {
                     RichText::new(format!(
                         "{} — {stream}, {}",
                         def.name,
-                        super::sim_state::clock(r.time, super::sim_state::spans_days(e), false)
+                        crate::app::simulation::state::clock(
+                            r.time,
+                            crate::app::simulation::state::spans_days(e),
+                            false
+                        )
                     ))
                     .size(26.0)
                     .strong(),

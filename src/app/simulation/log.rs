@@ -5,8 +5,8 @@
 use egui::{Color32, Ui};
 use egui_extras::{Column, TableBuilder};
 
-use super::sim_panel::Run;
-use super::sim_state::{clock, payload_text, spans_days};
+use crate::app::simulation::panel::Run;
+use crate::app::simulation::state::{clock, payload_text, spans_days};
 use crate::model::expr::time::format_timestamp;
 use crate::sim::engine::{CommandRecord, Engine};
 use crate::sim::store::{Cause, Record};
@@ -355,7 +355,7 @@ fn command_detail_ui(ui: &mut Ui, e: &Engine, c: &CommandRecord) {
             ui.label(format!("Accepted: {}", names.join(", ")));
         }
     }
-    let event = |p: u64| super::sim_state::event_name(e, p);
+    let event = |p: u64| crate::app::simulation::state::event_name(e, p);
     let cause = match c.cause {
         Cause::Scenario => "issued by the scenario".to_owned(),
         Cause::Given => "part of the given history".to_owned(),

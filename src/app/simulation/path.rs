@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use super::sim_panel::SimPanel;
+use crate::app::simulation::panel::SimPanel;
 use crate::model::Loc;
 use crate::sim::program::Target;
 use crate::sim::store::Cause;

@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
-use super::edit::Edit;
-use super::history::History;
+use crate::app::document::edit::Edit;
+use crate::app::document::history::History;
 use crate::model::access::Sticky;
 use crate::model::connect::{connect, unique_name};
 use crate::model::op::{self, ContextProps, Op};

@@ -1,0 +1,5 @@
+//! The board: the canvas of frames, stickies and arrows, and the board as an image.
+
+pub mod arrows;
+pub mod canvas;
+pub mod image;

@@ -1,0 +1,6 @@
+//! The open document: the model and its file, the edits the views send, undo history, recovery.
+
+pub mod edit;
+pub mod history;
+pub mod open;
+pub mod recovery;

@@ -1,0 +1,8 @@
+//! The inspector: editors of the selected element, its behaviour, relations and saga, and text boxes checked as you type.
+
+pub mod behaviour;
+pub mod buffered_edit;
+pub mod expr_edit;
+pub mod panel;
+pub mod relation;
+pub mod saga;
