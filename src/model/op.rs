@@ -313,48 +313,82 @@ impl Op {
             }
             Op::InsertRelation { index, relation } => {
                 fresh(model, relation.uid)?;
-                let uid = relation.uid;
-                let index = index.min(model.relations.len());
-                model.relations.insert(index, *relation);
+                let uid = list_insert(&mut model.relations, index, *relation);
                 Ok(Op::RemoveRelation { uid })
             }
             Op::RemoveRelation { uid } => {
-                let index = position(&model.relations, |r| r.uid, uid)?;
-                let relation = Box::new(model.relations.remove(index));
+                let (index, relation) = list_remove(&mut model.relations, uid)?;
                 Ok(Op::InsertRelation { index, relation })
             }
-            Op::SetRelation { uid, mut relation } => {
-                let index = position(&model.relations, |r| r.uid, uid)?;
-                relation.uid = uid;
-                let old = std::mem::replace(&mut model.relations[index], *relation);
-                Ok(Op::SetRelation {
-                    uid,
-                    relation: Box::new(old),
-                })
+            Op::SetRelation { uid, relation } => {
+                let relation = list_set(&mut model.relations, uid, *relation)?;
+                Ok(Op::SetRelation { uid, relation })
             }
             Op::InsertScenario { index, scenario } => {
                 fresh(model, scenario.uid)?;
-                let uid = scenario.uid;
-                let index = index.min(model.scenarios.len());
-                model.scenarios.insert(index, *scenario);
+                let uid = list_insert(&mut model.scenarios, index, *scenario);
                 Ok(Op::RemoveScenario { uid })
             }
             Op::RemoveScenario { uid } => {
-                let index = position(&model.scenarios, |s| s.uid, uid)?;
-                let scenario = Box::new(model.scenarios.remove(index));
+                let (index, scenario) = list_remove(&mut model.scenarios, uid)?;
                 Ok(Op::InsertScenario { index, scenario })
             }
-            Op::SetScenario { uid, mut scenario } => {
-                let index = position(&model.scenarios, |s| s.uid, uid)?;
-                scenario.uid = uid;
-                let old = std::mem::replace(&mut model.scenarios[index], *scenario);
-                Ok(Op::SetScenario {
-                    uid,
-                    scenario: Box::new(old),
-                })
+            Op::SetScenario { uid, scenario } => {
+                let scenario = list_set(&mut model.scenarios, uid, *scenario)?;
+                Ok(Op::SetScenario { uid, scenario })
             }
         }
     }
+}
+
+/// A top-level list item with an id (relations, scenarios).
+trait Identified {
+    fn uid(&self) -> Uid;
+    fn set_uid(&mut self, uid: Uid);
+}
+
+impl Identified for Relation {
+    fn uid(&self) -> Uid {
+        self.uid
+    }
+    fn set_uid(&mut self, uid: Uid) {
+        self.uid = uid;
+    }
+}
+
+impl Identified for Scenario {
+    fn uid(&self) -> Uid {
+        self.uid
+    }
+    fn set_uid(&mut self, uid: Uid) {
+        self.uid = uid;
+    }
+}
+
+/// Puts `item` at `index` (past the end: appended); returns its id.
+fn list_insert<T: Identified>(list: &mut Vec<T>, index: usize, item: T) -> Uid {
+    let uid = item.uid();
+    list.insert(index.min(list.len()), item);
+    uid
+}
+
+/// Takes the item with id `uid` out; returns where it was and the item.
+fn list_remove<T: Identified>(list: &mut Vec<T>, uid: Uid) -> Result<(usize, Box<T>), OpError> {
+    let index = list
+        .iter()
+        .position(|x| x.uid() == uid)
+        .ok_or(OpError::Missing(uid))?;
+    Ok((index, Box::new(list.remove(index))))
+}
+
+/// Replaces the item with id `uid` by `item` (which keeps that id); returns the old one.
+fn list_set<T: Identified>(list: &mut [T], uid: Uid, mut item: T) -> Result<Box<T>, OpError> {
+    let slot = list
+        .iter_mut()
+        .find(|x| x.uid() == uid)
+        .ok_or(OpError::Missing(uid))?;
+    item.set_uid(uid);
+    Ok(Box::new(std::mem::replace(slot, item)))
 }
 
 /// Applies `ops` in order; returns their inverses in the order to apply them (last op's
