@@ -1790,4 +1790,14 @@ fn the_panels_run_button_and_f5_issue_the_same_command() {
     h.key_press(Key::F10);
     h.step();
     assert_eq!(h.state().recent_actions().last(), Some(&Action::StepEvent));
+    // The panel's New scenario is the Simulate menu's.
+    let scenarios = h.state().doc.model.scenarios.len();
+    h.get_by_label("New scenario").click();
+    h.step();
+    assert_eq!(
+        h.state().recent_actions().last(),
+        Some(&Action::NewScenario)
+    );
+    settle(&mut h);
+    assert_eq!(h.state().doc.model.scenarios.len(), scenarios + 1);
 }

@@ -96,8 +96,6 @@ pub struct SimPanel {
     pub editor: ScenarioEditor,
     /// Commands issued by hand after the run, and their recording.
     pub sandbox: Sandbox,
-    /// An edit made by the panel this frame (a new scenario).
-    pending: Option<Edit>,
     /// The cursor the board's path animation started for, and when (UI clock, seconds).
     pub(crate) travel: (u64, f64),
     /// Actions asked for by the panel's buttons this frame, for the studio to handle.
@@ -128,7 +126,6 @@ impl Default for SimPanel {
             causation: None,
             editor: ScenarioEditor::default(),
             sandbox: Sandbox::default(),
-            pending: None,
             travel: (0, f64::NEG_INFINITY),
             requested: Vec::new(),
         }
@@ -254,7 +251,6 @@ impl SimPanel {
         };
         let edit = edit.or(self.authoring_windows(ui.ctx(), model, revision, diagnostics));
         self.panel_ui(ui, model, revision);
-        let edit = edit.or(self.pending.take());
         if self.compare_open
             && let Some(run) = &self.run
         {
@@ -298,10 +294,10 @@ impl SimPanel {
                 .on_hover_text("Given events, timed commands, load generators, expectations");
             if ui
                 .button("New scenario")
-                .on_hover_text("Add an empty scenario and edit it")
+                .on_hover_text(Action::NewScenario.tooltip(ui.ctx()))
                 .clicked()
             {
-                self.pending = Some(self.new_scenario(model));
+                self.requested.push(Action::NewScenario);
             }
             if let Some(w) = &self.worker {
                 ui.spinner();
