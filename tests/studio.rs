@@ -68,7 +68,7 @@ fn count(model: &Model, kind: Kind) -> usize {
 fn every_sticky_kind_can_be_created_from_the_palette_and_undone() {
     let (mut h, _dir) = harness(Model::new("t"));
     settle(&mut h);
-    for (i, kind) in Kind::STICKIES.into_iter().enumerate() {
+    for (i, &kind) in Kind::STICKIES.iter().enumerate() {
         h.get_by_label(&format!("new {}", kind.label())).click();
         settle(&mut h);
         let x = 120.0 + (i % 4) as f32 * 170.0;

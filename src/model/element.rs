@@ -40,18 +40,9 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// The sticky kinds a palette offers, in EventStorming order.
-    pub const STICKIES: [Kind; 9] = [
-        Kind::Actor,
-        Kind::Command,
-        Kind::Aggregate,
-        Kind::Event,
-        Kind::Policy,
-        Kind::Saga,
-        Kind::ReadModel,
-        Kind::External,
-        Kind::HotSpot,
-    ];
+    /// The sticky kinds a palette offers, in EventStorming order: the kinds inside a context
+    /// less the types (enums and value objects), which are not drawn on the board.
+    pub const STICKIES: &[Kind] = Kind::IN_CONTEXT.split_at(2).1;
 
     /// The kinds that live inside a context, in file order.
     pub const IN_CONTEXT: [Kind; 11] = [

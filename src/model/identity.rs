@@ -15,12 +15,14 @@ struct Assigner {
 
 impl Assigner {
     /// Keeps `id` if it is set and not taken; else derives one from `key` (the element's
-    /// kind, context and name), deterministic for the same text.
-    fn assign(&mut self, id: &mut Uid, key: &str) {
+    /// kind, context and name), deterministic for the same text. The key is only made when
+    /// it is needed (a loaded format-2 file needs none).
+    fn assign(&mut self, id: &mut Uid, key: impl FnOnce() -> String) {
         if !id.is_none() && self.seen.insert(*id) {
             return;
         }
-        let mut candidate = Uid::derived(key);
+        let key = key();
+        let mut candidate = Uid::derived(&key);
         let mut salt = 0u32;
         while !self.seen.insert(candidate) {
             salt += 1;
@@ -31,7 +33,7 @@ impl Assigner {
 
     fn fields(&mut self, owner: Uid, fields: &mut [Field]) {
         for f in fields {
-            self.assign(&mut f.uid, &format!("{owner}/field/{}/{}", f.n, f.name));
+            self.assign(&mut f.uid, || format!("{owner}/field/{}/{}", f.n, f.name));
         }
     }
 }
@@ -46,13 +48,12 @@ impl Model {
             seen: HashSet::new(),
         };
         for c in &mut self.contexts {
-            a.assign(&mut c.uid, &format!("context/{}", c.name));
+            a.assign(&mut c.uid, || format!("context/{}", c.name));
             let cx = c.name.clone();
             macro_rules! each {
                 ($list:expr, $kind:literal, |$e:ident| $name:expr) => {
                     for $e in &mut $list {
-                        let key = format!("{cx}/{}/{}", $kind, $name);
-                        a.assign(&mut $e.uid, &key);
+                        a.assign(&mut $e.uid, || format!("{cx}/{}/{}", $kind, $name));
                     }
                 };
             }
@@ -84,11 +85,12 @@ impl Model {
             }
         }
         for r in &mut self.relations {
-            let key = format!("relation/{}/{}/{:?}", r.upstream, r.downstream, r.pattern);
-            a.assign(&mut r.uid, &key);
+            a.assign(&mut r.uid, || {
+                format!("relation/{}/{}/{:?}", r.upstream, r.downstream, r.pattern)
+            });
         }
         for s in &mut self.scenarios {
-            a.assign(&mut s.uid, &format!("scenario/{}", s.name));
+            a.assign(&mut s.uid, || format!("scenario/{}", s.name));
         }
     }
 }

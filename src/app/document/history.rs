@@ -75,49 +75,14 @@ impl History {
 
     /// Undoes one step on `model`; returns its label.
     pub fn undo(&mut self, model: &mut Model) -> Result<Option<String>, OpError> {
-        let Some(step) = self.undo.pop() else {
-            return Ok(None);
-        };
         self.last_gesture = None;
-        let label = step.label.clone();
-        match op::apply_all(model, step.ops.clone()) {
-            Ok(redo) => {
-                self.next_serial += 1;
-                self.redo.push(Step {
-                    label: step.label,
-                    ops: redo,
-                    serial: step.serial,
-                });
-                Ok(Some(label))
-            }
-            Err(e) => {
-                self.undo.push(step);
-                Err(e)
-            }
-        }
+        replay(&mut self.undo, &mut self.redo, model)
     }
 
     /// Redoes one step on `model`; returns its label.
     pub fn redo(&mut self, model: &mut Model) -> Result<Option<String>, OpError> {
-        let Some(step) = self.redo.pop() else {
-            return Ok(None);
-        };
         self.last_gesture = None;
-        let label = step.label.clone();
-        match op::apply_all(model, step.ops.clone()) {
-            Ok(undo) => {
-                self.undo.push(Step {
-                    label: step.label,
-                    ops: undo,
-                    serial: step.serial,
-                });
-                Ok(Some(label))
-            }
-            Err(e) => {
-                self.redo.push(step);
-                Err(e)
-            }
-        }
+        replay(&mut self.redo, &mut self.undo, model)
     }
 
     /// A name for the current model state: it changes with every edit, and undo and redo
@@ -144,6 +109,30 @@ impl History {
     /// Forgets everything (a new document).
     pub fn clear(&mut self) {
         *self = Self::default();
+    }
+}
+
+/// Applies the last step of `from` to `model` and moves it, as the ops that take it back,
+/// onto `to` (undo: from the undo stack to the redo stack; redo: the other way). A refused
+/// step stays where it was.
+fn replay(
+    from: &mut Vec<Step>,
+    to: &mut Vec<Step>,
+    model: &mut Model,
+) -> Result<Option<String>, OpError> {
+    let Some(step) = from.pop() else {
+        return Ok(None);
+    };
+    match op::apply_all(model, step.ops.clone()) {
+        Ok(back) => {
+            let label = step.label.clone();
+            to.push(Step { ops: back, ..step });
+            Ok(Some(label))
+        }
+        Err(e) => {
+            from.push(step);
+            Err(e)
+        }
     }
 }
 

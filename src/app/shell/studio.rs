@@ -342,10 +342,20 @@ impl Studio {
                 // new step.
                 edit.set_gesture(Id::new((f, self.typing_in.1)).value());
             }
+            // Only these can remove elements (a drag does not rescan the selection).
+            let removes = matches!(
+                edit,
+                Edit::Delete { .. }
+                    | Edit::Ops { .. }
+                    | Edit::ReplaceDocument { .. }
+                    | Edit::Revert
+            );
             match self.doc.apply(edit) {
                 Ok(applied) => {
                     if applied.select.is_empty() {
-                        self.forget_deleted();
+                        if removes {
+                            self.forget_deleted();
+                        }
                     } else {
                         self.selection = applied.select.into_iter().collect();
                     }
@@ -1328,7 +1338,7 @@ impl Studio {
         ui.strong("Stickies");
         ui.weak("Drag onto the board, or pick one and double-click the board.");
         ui.add_space(4.0);
-        for kind in Kind::STICKIES {
+        for &kind in Kind::STICKIES {
             let selected = self.palette_kind == kind;
             let id = Id::new(("palette", kind));
             let resp = ui
