@@ -331,7 +331,9 @@ fn verdict(changes: &[stormlab::export::diff::Change]) -> (usize, usize, usize) 
 
 #[test]
 fn renaming_an_event_keeps_the_contract() {
-    let changes = report(|m| rename(m, event(m, 0), "ServiceScheduled"));
+    let changes = report(|m| {
+        rename(m, event(m, 0), "ServiceScheduled");
+    });
     assert_eq!(verdict(&changes), (0, 0, 0), "{changes:#?}");
     assert!(changes.is_empty(), "{changes:#?}");
 }

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 
 use super::document::Model;
-use super::element::{Kind, Loc, PathSeg};
-use super::refs::visit_refs_mut;
+use super::element::{Kind, Loc};
+use super::refs::visit_refs;
 use super::resolve::NameIndex;
 
 /// What an edge of the flow means.
@@ -43,25 +43,16 @@ impl FlowGraph {
     pub fn new(model: &Model) -> Self {
         let index = NameIndex::new(model);
         let mut edges: Vec<(Loc, Loc, Link)> = Vec::new();
-        let mut scratch = model.clone();
-        visit_refs_mut(&mut scratch, &mut |site, name| {
-            let Some(owner) = site.owner else {
-                return;
-            };
+        visit_refs(model, &mut |site, name| {
+            let owner = site.owner;
             if name.is_empty() {
                 return;
             }
             let Some(target) = index.resolve(name, site.kinds, site.from).found() else {
                 return;
             };
-            let key = site.path.iter().rev().find_map(|s| match s {
-                PathSeg::Key(k) => Some(*k),
-                _ => None,
-            });
-            let in_handlers = site
-                .path
-                .iter()
-                .any(|s| matches!(s, PathSeg::Key("handlers" | "appliers")));
+            let key = site.key();
+            let in_handlers = site.under("handlers") || site.under("appliers");
             let edge = match (owner.kind, key) {
                 (Kind::Relation, Some("from")) => None,
                 (Kind::Relation, _) | (Kind::Scenario, _) => None,

@@ -501,6 +501,42 @@ fn sticky_lists(model: &Model, ci: usize) -> Vec<(Kind, Vec<Uid>)> {
     lists
 }
 
+/// The op that sets the element at `loc` to what it is now (a sticky, relation, scenario or
+/// a context's own properties): taken before and after an in-place change, the pair is the
+/// change and its inverse.
+pub fn set_current(model: &Model, loc: Loc) -> Option<Op> {
+    Some(match loc.kind {
+        Kind::Context => {
+            let c = model.contexts.get(loc.index)?;
+            Op::SetContext {
+                uid: c.uid,
+                props: Box::new(ContextProps::of(c)),
+            }
+        }
+        Kind::Relation => {
+            let r = model.relations.get(loc.index)?;
+            Op::SetRelation {
+                uid: r.uid,
+                relation: Box::new(r.clone()),
+            }
+        }
+        Kind::Scenario => {
+            let sc = model.scenarios.get(loc.index)?;
+            Op::SetScenario {
+                uid: sc.uid,
+                scenario: Box::new(sc.clone()),
+            }
+        }
+        _ => {
+            let sticky = model.sticky(loc)?;
+            Op::SetSticky {
+                uid: sticky.uid(),
+                sticky: Box::new(sticky),
+            }
+        }
+    })
+}
+
 /// The ops that turn `before` into `after`, element by element: removals first, then
 /// changes, then insertions (so an element moved to another context leaves before it comes).
 /// Applying them to `before` gives a model equal to `after`, provided every element of both

@@ -1,23 +1,49 @@
 //! Every name reference in a model, visited in file order: what it may refer to, from which
 //! context it is resolved, and where it sits in the file. Renaming uses it to keep references
-//! pointing at the renamed element; checks use it to find dangling ones.
+//! pointing at the renamed element; checks and the flow graph use it to resolve them.
 
+use super::context::BoundedContext;
 use super::document::Model;
 use super::element::{Kind, Loc, PathSeg};
+use super::op::{self, Op};
 use super::resolve::NameIndex;
 use super::scenario::{Expect, Step};
 
 /// Where a reference sits and what it may name.
 #[derive(Clone, Debug)]
-pub struct RefSite {
+pub struct RefSite<'a> {
     /// The context it is resolved from (None: model level, e.g. scenarios).
     pub from: Option<usize>,
     /// The kinds of element it may name.
     pub kinds: &'static [Kind],
-    /// Its place in the file.
-    pub path: Vec<PathSeg>,
     /// The element that holds the reference.
-    pub owner: Option<Loc>,
+    pub owner: Loc,
+    /// Its place inside the owner (`handlers[2].emit[0].event`).
+    pub rest: &'a [PathSeg],
+}
+
+impl RefSite<'_> {
+    /// Its place in the file (built on demand: most visits never need it).
+    pub fn path(&self) -> Vec<PathSeg> {
+        let mut p = self.owner.path();
+        p.extend_from_slice(self.rest);
+        p
+    }
+
+    /// The last field name on its path inside the owner (`event` for `emit[0].event`).
+    pub fn key(&self) -> Option<&'static str> {
+        self.rest.iter().rev().find_map(|s| match s {
+            PathSeg::Key(k) => Some(*k),
+            _ => None,
+        })
+    }
+
+    /// Whether its path inside the owner passes through the field `key`.
+    pub fn under(&self, key: &str) -> bool {
+        self.rest
+            .iter()
+            .any(|s| matches!(s, PathSeg::Key(k) if *k == key))
+    }
 }
 
 const COMMAND: &[Kind] = &[Kind::Command];
@@ -30,265 +56,206 @@ const CONTEXT: &[Kind] = &[Kind::Context];
 
 use PathSeg::{Index as I, Key as K};
 
-/// Calls `f` for every name reference in `model` (empty strings included).
-pub fn visit_refs_mut(model: &mut Model, f: &mut dyn FnMut(&RefSite, &mut String)) {
-    for (ci, c) in model.contexts.iter_mut().enumerate() {
-        let base = vec![K("contexts"), I(ci)];
-        let from = Some(ci);
-        let at = |kind: Kind, i: usize, rest: &[PathSeg]| {
-            let mut p = base.clone();
-            p.push(K(kind.file_key()));
-            p.push(I(i));
-            p.extend_from_slice(rest);
-            p
-        };
-        let owner = |kind, index| {
-            Some(Loc {
-                kind,
-                context: from,
-                index,
+/// The index of the context named `name` (the first, as `NameIndex::context`).
+fn context_index(contexts: &[BoundedContext], name: &str) -> Option<usize> {
+    contexts.iter().position(|c| c.name == name)
+}
+
+/// The one walk over every reference, written once for shared and for mutable access:
+/// `$iter` is `iter` or `iter_mut`, `$m` is nothing or `mut`.
+macro_rules! walk_refs {
+    ($model:ident, $f:ident, $iter:ident $(, $m:tt)?) => {{
+        // Translations resolve their events in the upstream / downstream context.
+        let ends: Vec<(Option<usize>, Option<usize>)> = $model
+            .relations
+            .iter()
+            .map(|r| {
+                (
+                    context_index(&$model.contexts, &r.upstream),
+                    context_index(&$model.contexts, &r.downstream),
+                )
             })
-        };
-        let mut site = |kinds, path, owner, s: &mut String| {
-            f(
-                &RefSite {
-                    from,
-                    kinds,
-                    path,
-                    owner,
-                },
-                s,
-            )
-        };
-        for (i, e) in c.commands.iter_mut().enumerate() {
-            let o = owner(Kind::Command, i);
-            site(
-                HANDLER,
-                at(Kind::Command, i, &[K("target")]),
-                o,
-                &mut e.target,
-            );
-            for (j, a) in e.actors.iter_mut().enumerate() {
-                site(ACTOR, at(Kind::Command, i, &[K("actors"), I(j)]), o, a);
-            }
-        }
-        for (i, e) in c.events.iter_mut().enumerate() {
-            if !e.owner.is_empty() {
-                site(
-                    HANDLER,
-                    at(Kind::Event, i, &[K("owner")]),
-                    owner(Kind::Event, i),
-                    &mut e.owner,
-                );
-            }
-        }
-        for (i, a) in c.aggregates.iter_mut().enumerate() {
-            let o = owner(Kind::Aggregate, i);
-            for (j, h) in a.handlers.iter_mut().enumerate() {
-                site(
-                    COMMAND,
-                    at(Kind::Aggregate, i, &[K("handlers"), I(j), K("on")]),
-                    o,
-                    &mut h.on,
-                );
-                for (k, em) in h.emit.iter_mut().enumerate() {
-                    let p = at(
-                        Kind::Aggregate,
-                        i,
-                        &[K("handlers"), I(j), K("emit"), I(k), K("event")],
-                    );
-                    site(EVENT, p, o, &mut em.event);
+            .collect();
+        for (ci, c) in $model.contexts.$iter().enumerate() {
+            let from = Some(ci);
+            let mut site =
+                |kind: Kind, index: usize, kinds, rest: &[PathSeg], name: &$($m)? String| {
+                    let owner = Loc {
+                        kind,
+                        context: from,
+                        index,
+                    };
+                    $f(
+                        &RefSite {
+                            from,
+                            kinds,
+                            owner,
+                            rest,
+                        },
+                        name,
+                    )
+                };
+            for (i, e) in c.commands.$iter().enumerate() {
+                site(Kind::Command, i, HANDLER, &[K("target")], &$($m)? e.target);
+                for (j, a) in e.actors.$iter().enumerate() {
+                    site(Kind::Command, i, ACTOR, &[K("actors"), I(j)], a);
                 }
             }
-            for (j, ap) in a.appliers.iter_mut().enumerate() {
-                site(
-                    EVENT,
-                    at(Kind::Aggregate, i, &[K("appliers"), I(j), K("on")]),
-                    o,
-                    &mut ap.on,
-                );
-            }
-        }
-        for (i, p) in c.policies.iter_mut().enumerate() {
-            let o = owner(Kind::Policy, i);
-            site(EVENT, at(Kind::Policy, i, &[K("on")]), o, &mut p.on);
-            site(COMMAND, at(Kind::Policy, i, &[K("then")]), o, &mut p.then);
-        }
-        for (i, s) in c.sagas.iter_mut().enumerate() {
-            let o = owner(Kind::Saga, i);
-            site(EVENT, at(Kind::Saga, i, &[K("start")]), o, &mut s.start);
-            for (j, st) in s.steps.iter_mut().enumerate() {
-                site(
-                    EVENT,
-                    at(Kind::Saga, i, &[K("steps"), I(j), K("on")]),
-                    o,
-                    &mut st.on,
-                );
-                let p = at(Kind::Saga, i, &[K("steps"), I(j), K("issue"), K("command")]);
-                site(COMMAND, p, o, &mut st.issue.command);
-                if let Some(comp) = &mut st.compensate {
-                    let p = at(
-                        Kind::Saga,
-                        i,
-                        &[K("steps"), I(j), K("compensate"), K("command")],
-                    );
-                    site(COMMAND, p, o, &mut comp.command);
+            for (i, e) in c.events.$iter().enumerate() {
+                if !e.owner.is_empty() {
+                    site(Kind::Event, i, HANDLER, &[K("owner")], &$($m)? e.owner);
                 }
             }
-            for (j, d) in s.deadlines.iter_mut().enumerate() {
-                site(
-                    EVENT,
-                    at(Kind::Saga, i, &[K("deadlines"), I(j), K("from")]),
-                    o,
-                    &mut d.from,
-                );
-                for (k, u) in d.until.iter_mut().enumerate() {
-                    let p = at(Kind::Saga, i, &[K("deadlines"), I(j), K("until"), I(k)]);
-                    site(EVENT, p, o, u);
+            for (i, a) in c.aggregates.$iter().enumerate() {
+                let agg = Kind::Aggregate;
+                for (j, h) in a.handlers.$iter().enumerate() {
+                    site(agg, i, COMMAND, &[K("handlers"), I(j), K("on")], &$($m)? h.on);
+                    for (k, em) in h.emit.$iter().enumerate() {
+                        let rest = [K("handlers"), I(j), K("emit"), I(k), K("event")];
+                        site(agg, i, EVENT, &rest, &$($m)? em.event);
+                    }
+                }
+                for (j, ap) in a.appliers.$iter().enumerate() {
+                    site(agg, i, EVENT, &[K("appliers"), I(j), K("on")], &$($m)? ap.on);
                 }
             }
-            for (j, e) in s.ends.iter_mut().enumerate() {
-                site(
-                    EVENT,
-                    at(Kind::Saga, i, &[K("ends"), I(j), K("on")]),
-                    o,
-                    &mut e.on,
-                );
+            for (i, p) in c.policies.$iter().enumerate() {
+                site(Kind::Policy, i, EVENT, &[K("on")], &$($m)? p.on);
+                site(Kind::Policy, i, COMMAND, &[K("then")], &$($m)? p.then);
             }
-        }
-        for (i, r) in c.read_models.iter_mut().enumerate() {
-            let o = owner(Kind::ReadModel, i);
-            for (j, rule) in r.rules.iter_mut().enumerate() {
-                site(
-                    EVENT,
-                    at(Kind::ReadModel, i, &[K("rules"), I(j), K("on")]),
-                    o,
-                    &mut rule.on,
-                );
+            for (i, s) in c.sagas.$iter().enumerate() {
+                let saga = Kind::Saga;
+                site(saga, i, EVENT, &[K("start")], &$($m)? s.start);
+                for (j, st) in s.steps.$iter().enumerate() {
+                    site(saga, i, EVENT, &[K("steps"), I(j), K("on")], &$($m)? st.on);
+                    let rest = [K("steps"), I(j), K("issue"), K("command")];
+                    site(saga, i, COMMAND, &rest, &$($m)? st.issue.command);
+                    if let Some(comp) = &$($m)? st.compensate {
+                        let rest = [K("steps"), I(j), K("compensate"), K("command")];
+                        site(saga, i, COMMAND, &rest, &$($m)? comp.command);
+                    }
+                }
+                for (j, d) in s.deadlines.$iter().enumerate() {
+                    let rest = [K("deadlines"), I(j), K("from")];
+                    site(saga, i, EVENT, &rest, &$($m)? d.from);
+                    for (k, u) in d.until.$iter().enumerate() {
+                        site(saga, i, EVENT, &[K("deadlines"), I(j), K("until"), I(k)], u);
+                    }
+                }
+                for (j, e) in s.ends.$iter().enumerate() {
+                    site(saga, i, EVENT, &[K("ends"), I(j), K("on")], &$($m)? e.on);
+                }
             }
-        }
-        for (i, x) in c.externals.iter_mut().enumerate() {
-            let o = owner(Kind::External, i);
-            for (j, r) in x.reacts.iter_mut().enumerate() {
-                site(
-                    MESSAGE,
-                    at(Kind::External, i, &[K("reacts"), I(j), K("on")]),
-                    o,
-                    &mut r.on,
-                );
-                for (k, out) in r.outcomes.iter_mut().enumerate() {
-                    let p = at(
-                        Kind::External,
-                        i,
-                        &[K("reacts"), I(j), K("outcomes"), I(k), K("respond")],
-                    );
-                    site(EVENT, p, o, &mut out.respond);
+            for (i, r) in c.read_models.$iter().enumerate() {
+                for (j, rule) in r.rules.$iter().enumerate() {
+                    let rest = [K("rules"), I(j), K("on")];
+                    site(Kind::ReadModel, i, EVENT, &rest, &$($m)? rule.on);
+                }
+            }
+            for (i, x) in c.externals.$iter().enumerate() {
+                for (j, r) in x.reacts.$iter().enumerate() {
+                    let rest = [K("reacts"), I(j), K("on")];
+                    site(Kind::External, i, MESSAGE, &rest, &$($m)? r.on);
+                    for (k, out) in r.outcomes.$iter().enumerate() {
+                        let rest = [K("reacts"), I(j), K("outcomes"), I(k), K("respond")];
+                        site(Kind::External, i, EVENT, &rest, &$($m)? out.respond);
+                    }
                 }
             }
         }
-    }
-    // Relations resolve their translations' events in the upstream / downstream context.
-    let index = NameIndex::new(model);
-    for (i, r) in model.relations.iter_mut().enumerate() {
-        let owner = Some(Loc {
-            kind: Kind::Relation,
-            context: None,
-            index: i,
-        });
-        let path = |rest: &[PathSeg]| {
-            let mut p = vec![K("relations"), I(i)];
-            p.extend_from_slice(rest);
-            p
-        };
-        let up = index.context(&r.upstream);
-        let down = index.context(&r.downstream);
-        for (key, name) in [
-            ("upstream", &mut r.upstream),
-            ("downstream", &mut r.downstream),
-        ] {
-            let s = RefSite {
-                from: None,
-                kinds: CONTEXT,
-                path: path(&[K(key)]),
-                owner,
+        for (i, r) in $model.relations.$iter().enumerate() {
+            let owner = Loc {
+                kind: Kind::Relation,
+                context: None,
+                index: i,
             };
-            f(&s, name);
-        }
-        for (j, t) in r.translations.iter_mut().enumerate() {
-            let s = RefSite {
-                from: up,
-                kinds: EVENT,
-                path: path(&[K("translations"), I(j), K("from")]),
-                owner,
+            let (up, down) = ends[i];
+            let mut site = |from, kinds, rest: &[PathSeg], name: &$($m)? String| {
+                $f(
+                    &RefSite {
+                        from,
+                        kinds,
+                        owner,
+                        rest,
+                    },
+                    name,
+                )
             };
-            f(&s, &mut t.from);
-            let s = RefSite {
-                from: down,
-                kinds: EVENT,
-                path: path(&[K("translations"), I(j), K("into")]),
-                owner,
-            };
-            f(&s, &mut t.into);
-        }
-    }
-    for (i, sc) in model.scenarios.iter_mut().enumerate() {
-        let owner = Some(Loc {
-            kind: Kind::Scenario,
-            context: None,
-            index: i,
-        });
-        let mut site = |kinds, rest: &[PathSeg], s: &mut String| {
-            let mut path = vec![K("scenarios"), I(i)];
-            path.extend_from_slice(rest);
-            f(
-                &RefSite {
-                    from: None,
-                    kinds,
-                    path,
-                    owner,
-                },
-                s,
-            )
-        };
-        for (j, g) in sc.given.iter_mut().enumerate() {
-            site(EVENT, &[K("given"), I(j), K("event")], &mut g.event);
-        }
-        for (j, step) in sc.when.iter_mut().enumerate() {
-            match step {
-                Step::Command { command, .. } | Step::Load { command, .. } => {
-                    site(COMMAND, &[K("when"), I(j), K("command")], command)
-                }
-                Step::Redrive { subscriber, .. } => {
-                    site(SUBSCRIBER, &[K("when"), I(j), K("subscriber")], subscriber)
-                }
+            site(None, CONTEXT, &[K("upstream")], &$($m)? r.upstream);
+            site(None, CONTEXT, &[K("downstream")], &$($m)? r.downstream);
+            for (j, t) in r.translations.$iter().enumerate() {
+                site(up, EVENT, &[K("translations"), I(j), K("from")], &$($m)? t.from);
+                site(down, EVENT, &[K("translations"), I(j), K("into")], &$($m)? t.into);
             }
         }
-        for (j, fault) in sc.faults.iter_mut().enumerate() {
-            site(
-                SUBSCRIBER,
-                &[K("faults"), I(j), K("subscriber")],
-                &mut fault.subscriber,
-            );
-        }
-        for (j, ex) in sc.then.iter_mut().enumerate() {
-            let (kinds, key, name): (&'static [Kind], &'static str, &mut String) = match ex {
-                Expect::Emitted { event, .. } | Expect::NotEmitted { event } => {
-                    (EVENT, "event", event)
-                }
-                Expect::Rejected { command, .. } => (COMMAND, "command", command),
-                Expect::Row { read_model, .. } | Expect::Rows { read_model, .. } => {
-                    (&[Kind::ReadModel], "read_model", read_model)
-                }
-                Expect::State { aggregate, .. } => (&[Kind::Aggregate], "aggregate", aggregate),
-                Expect::Saga { saga, .. } => (&[Kind::Saga], "saga", saga),
-                Expect::Dlq { subscriber, .. } => match subscriber {
-                    Some(s) => (SUBSCRIBER, "subscriber", s),
-                    None => continue,
-                },
+        for (i, sc) in $model.scenarios.$iter().enumerate() {
+            let owner = Loc {
+                kind: Kind::Scenario,
+                context: None,
+                index: i,
             };
-            site(kinds, &[K("then"), I(j), K(key)], name);
+            let mut site = |kinds, rest: &[PathSeg], name: &$($m)? String| {
+                $f(
+                    &RefSite {
+                        from: None,
+                        kinds,
+                        owner,
+                        rest,
+                    },
+                    name,
+                )
+            };
+            for (j, g) in sc.given.$iter().enumerate() {
+                site(EVENT, &[K("given"), I(j), K("event")], &$($m)? g.event);
+            }
+            for (j, step) in sc.when.$iter().enumerate() {
+                match step {
+                    Step::Command { command, .. } | Step::Load { command, .. } => {
+                        site(COMMAND, &[K("when"), I(j), K("command")], command)
+                    }
+                    Step::Redrive { subscriber, .. } => {
+                        site(SUBSCRIBER, &[K("when"), I(j), K("subscriber")], subscriber)
+                    }
+                }
+            }
+            for (j, fault) in sc.faults.$iter().enumerate() {
+                let rest = [K("faults"), I(j), K("subscriber")];
+                site(SUBSCRIBER, &rest, &$($m)? fault.subscriber);
+            }
+            for (j, ex) in sc.then.$iter().enumerate() {
+                let (kinds, key, name): (&'static [Kind], &'static str, &$($m)? String) =
+                    match ex {
+                        Expect::Emitted { event, .. } | Expect::NotEmitted { event } => {
+                            (EVENT, "event", event)
+                        }
+                        Expect::Rejected { command, .. } => (COMMAND, "command", command),
+                        Expect::Row { read_model, .. } | Expect::Rows { read_model, .. } => {
+                            (&[Kind::ReadModel], "read_model", read_model)
+                        }
+                        Expect::State { aggregate, .. } => {
+                            (&[Kind::Aggregate], "aggregate", aggregate)
+                        }
+                        Expect::Saga { saga, .. } => (&[Kind::Saga], "saga", saga),
+                        Expect::Dlq { subscriber, .. } => match subscriber {
+                            Some(s) => (SUBSCRIBER, "subscriber", s),
+                            None => continue,
+                        },
+                    };
+                site(kinds, &[K("then"), I(j), K(key)], name);
+            }
         }
-    }
+    }};
+}
+
+/// Calls `f` for every name reference in `model` (empty strings included), in file order.
+pub fn visit_refs(model: &Model, f: &mut dyn FnMut(&RefSite<'_>, &str)) {
+    walk_refs!(model, f, iter)
+}
+
+/// Calls `f` for every name reference in `model` (empty strings included), in file order,
+/// with the reference to change.
+pub fn visit_refs_mut(model: &mut Model, f: &mut dyn FnMut(&RefSite<'_>, &mut String)) {
+    walk_refs!(model, f, iter_mut, mut)
 }
 
 /// Renaming an event, command, value object or enum keeps its exported protobuf name: the
@@ -315,58 +282,144 @@ fn pin_contract(model: &mut Model, id: Loc, old: &str, new_name: &str) {
     }
 }
 
+/// What a rename changed: the ops that make it and the ops that undo it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Renamed {
+    /// The changes, as ops (for a peer or a redo).
+    pub ops: Vec<Op>,
+    /// Their inverses (for undo).
+    pub inverse: Vec<Op>,
+}
+
 /// Renames element `id` to `new_name` and rewrites every reference that resolved to it, as
 /// well as field types naming it (enums, value objects). Qualified references keep their
 /// context prefix; a renamed context updates the prefixes and the relations.
-pub fn rename(model: &mut Model, id: Loc, new_name: &str) {
-    let index = NameIndex::new(model);
+///
+/// The model is changed in place; only the elements it touched are copied (into the
+/// returned ops), so a rename costs what it changes plus one walk over the references.
+pub fn rename(model: &mut Model, id: Loc, new_name: &str) -> Renamed {
     let Some(old) = model.name_of(id).map(str::to_owned) else {
-        return;
+        return Renamed::default();
     };
-    let mut targets: Vec<(Vec<PathSeg>, bool)> = Vec::new();
-    // First pass (read-only in effect): which references point at the element.
-    let mut probe = model.clone();
-    visit_refs_mut(&mut probe, &mut |site, name| {
-        if name.is_empty() {
-            return;
-        }
-        if id.kind == Kind::Context {
-            let hits = site.kinds == CONTEXT && *name == old
-                || name.split_once('.').is_some_and(|(c, _)| c == old);
-            if hits {
-                targets.push((site.path.clone(), site.kinds == CONTEXT));
+    if old == new_name {
+        return Renamed::default();
+    }
+    let index = NameIndex::of_name(model, &old);
+    let hits_context = |name: &str, kinds: &[Kind]| {
+        kinds == CONTEXT && name == old || name.split_once('.').is_some_and(|(c, _)| c == old)
+    };
+    // Which references point at the element (by their place in the walk), and whose they are.
+    let mut hits: Vec<(usize, bool)> = Vec::new();
+    let mut owners: Vec<Loc> = vec![id];
+    let mut ordinal = 0;
+    visit_refs(model, &mut |site, name| {
+        ordinal += 1;
+        let bare = name.split_once('.').map_or(name, |(_, n)| n);
+        let hit = if id.kind == Kind::Context {
+            hits_context(name, site.kinds)
+        } else {
+            bare == old && index.resolve(name, site.kinds, site.from).found() == Some(id)
+        };
+        if hit {
+            hits.push((ordinal, site.kinds == CONTEXT));
+            if !owners.contains(&site.owner) {
+                owners.push(site.owner);
             }
-        } else if index.resolve(name, site.kinds, site.from).found() == Some(id) {
-            targets.push((site.path.clone(), false));
         }
     });
+    if matches!(id.kind, Kind::Enum | Kind::Value) {
+        for owner in typed_with(model, &old) {
+            if !owners.contains(&owner) {
+                owners.push(owner);
+            }
+        }
+    }
+    let inverse: Vec<Op> = owners
+        .iter()
+        .filter_map(|&o| op::set_current(model, o))
+        .collect();
     pin_contract(model, id, &old, new_name);
     if let Some(n) = model.name_mut(id) {
         *n = new_name.to_owned();
     }
-    visit_refs_mut(model, &mut |site, name| {
-        let Some((_, whole)) = targets.iter().find(|(p, _)| *p == site.path) else {
+    let mut ordinal = 0;
+    let mut next = hits.iter().peekable();
+    visit_refs_mut(model, &mut |_, name| {
+        ordinal += 1;
+        let Some(&(_, whole)) = next.next_if(|(at, _)| *at == ordinal) else {
             return;
         };
-        if id.kind == Kind::Context {
-            *name = if *whole {
-                new_name.to_owned()
-            } else {
-                match name.split_once('.') {
-                    Some((_, rest)) => format!("{new_name}.{rest}"),
-                    None => name.clone(),
-                }
-            };
+        *name = if id.kind == Kind::Context && whole {
+            new_name.to_owned()
+        } else if id.kind == Kind::Context {
+            match name.split_once('.') {
+                Some((_, rest)) => format!("{new_name}.{rest}"),
+                None => name.clone(),
+            }
         } else {
-            *name = match name.split_once('.') {
+            match name.split_once('.') {
                 Some((ctx, _)) => format!("{ctx}.{new_name}"),
                 None => new_name.to_owned(),
-            };
-        }
+            }
+        };
     });
     if matches!(id.kind, Kind::Enum | Kind::Value) {
         rename_type(model, &old, new_name);
     }
+    let ops = owners
+        .iter()
+        .filter_map(|&o| op::set_current(model, o))
+        .collect();
+    Renamed { ops, inverse }
+}
+
+/// The elements with a field whose type names `ty` (an enum or value object).
+fn typed_with(model: &Model, ty: &str) -> Vec<Loc> {
+    use super::ty::Type;
+    fn names(t: &Type, ty: &str) -> bool {
+        match t {
+            Type::Named(n) => n == ty,
+            Type::List(inner) | Type::Optional(inner) => names(inner, ty),
+            _ => false,
+        }
+    }
+    let mut found = Vec::new();
+    for (ci, c) in model.contexts.iter().enumerate() {
+        let lists = [
+            (
+                Kind::Command,
+                c.commands.iter().map(|e| &e.fields[..]).collect::<Vec<_>>(),
+            ),
+            (
+                Kind::Event,
+                c.events.iter().map(|e| &e.fields[..]).collect(),
+            ),
+            (
+                Kind::Value,
+                c.values.iter().map(|e| &e.fields[..]).collect(),
+            ),
+            (
+                Kind::Aggregate,
+                c.aggregates.iter().map(|e| &e.state[..]).collect(),
+            ),
+            (
+                Kind::ReadModel,
+                c.read_models.iter().map(|e| &e.columns[..]).collect(),
+            ),
+        ];
+        for (kind, fields) in lists {
+            for (index, fs) in fields.iter().enumerate() {
+                if fs.iter().any(|f| names(&f.ty, ty)) {
+                    found.push(Loc {
+                        kind,
+                        context: Some(ci),
+                        index,
+                    });
+                }
+            }
+        }
+    }
+    found
 }
 
 fn rename_type(model: &mut Model, old: &str, new: &str) {
@@ -422,5 +475,36 @@ mod tests {
         rename(&mut m, agg, "Reservation");
         assert_eq!(m.contexts[0].commands[0].target, "Reservation");
         assert_eq!(m.contexts[0].events[0].owner, "Reservation");
+    }
+    #[test]
+    fn a_rename_reports_exactly_what_it_changed_and_how_to_undo_it() {
+        for text in [
+            include_str!("../../models/autoservice.ron"),
+            include_str!("../../models/accounts.ron"),
+        ] {
+            let before = crate::model::file::from_str(text, "m.ron").unwrap();
+            let targets: Vec<Loc> = before
+                .elements()
+                .iter()
+                .filter(|e| {
+                    matches!(
+                        e.loc.kind,
+                        Kind::Context | Kind::Event | Kind::Command | Kind::Aggregate | Kind::Enum
+                    )
+                })
+                .map(|e| e.loc)
+                .collect();
+            for loc in targets {
+                let mut after = before.clone();
+                let renamed = rename(&mut after, loc, "Renamed");
+                assert!(!renamed.ops.is_empty(), "{loc:?}");
+                // The ops turn the old model into the new one; their inverses turn it back.
+                let mut replayed = before.clone();
+                op::apply_all(&mut replayed, renamed.ops.clone()).unwrap();
+                assert_eq!(replayed, after, "{loc:?}");
+                op::apply_all(&mut after, renamed.inverse).unwrap();
+                assert_eq!(after, before, "{loc:?}");
+            }
+        }
     }
 }

@@ -119,6 +119,15 @@ impl Document {
         let revert = matches!(edit, Edit::Revert);
         let (ops, applied) = match edit {
             Edit::Revert => (op::diff(&self.model, &self.saved), Applied::default()),
+            Edit::Rename { id, name } => {
+                // A rename changes the model in place and says what it touched.
+                let (inverses, applied) = rename(&mut self.model, id, &name)?;
+                if !inverses.is_empty() {
+                    self.history.record(&label, inverses, gesture);
+                    self.revision += 1;
+                }
+                return Ok(applied);
+            }
             edit => match direct_ops(&self.model, edit) {
                 Ok(planned) => planned?,
                 Err(edit) => {
@@ -323,6 +332,27 @@ pub fn context_at(model: &Model, at: Pos) -> Option<usize> {
 /// The refusal of an edit whose element was deleted meanwhile.
 const GONE: &str = "that element no longer exists";
 
+/// Renames element `id` in place; returns the inverse ops (empty when nothing changed).
+fn rename(model: &mut Model, id: Uid, name: &str) -> Result<(Vec<Op>, Applied), String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err("a name cannot be empty".into());
+    }
+    let loc = model.locate(id).ok_or(GONE)?;
+    let old = model.name_of(loc).ok_or(GONE)?.to_owned();
+    if old == name {
+        return Ok((vec![], Applied::default()));
+    }
+    let renamed = crate::model::refs::rename(model, loc, name);
+    Ok((
+        renamed.inverse,
+        Applied {
+            select: vec![id],
+            message: Some(format!("Renamed {old} to {name}")),
+        },
+    ))
+}
+
 /// Where each of `ids` is now; ids of deleted elements are left out.
 fn locate_all(model: &Model, ids: &[Uid]) -> Vec<Loc> {
     ids.iter().filter_map(|&id| model.locate(id)).collect()
@@ -413,22 +443,6 @@ fn apply_to(model: &mut Model, edit: Edit) -> Result<Applied, String> {
             Ok(Applied {
                 select: vec![uid],
                 message: None,
-            })
-        }
-        Edit::Rename { id, name } => {
-            let name = name.trim().to_owned();
-            if name.is_empty() {
-                return Err("a name cannot be empty".into());
-            }
-            let loc = model.locate(id).ok_or(GONE)?;
-            let old = model.name_of(loc).ok_or(GONE)?.to_owned();
-            if old == name {
-                return Ok(Applied::default());
-            }
-            crate::model::refs::rename(model, loc, &name);
-            Ok(Applied {
-                select: vec![id],
-                message: Some(format!("Renamed {old} to {name}")),
             })
         }
         Edit::Move { ids, delta, .. } => {
@@ -522,7 +536,9 @@ fn apply_to(model: &mut Model, edit: Edit) -> Result<Applied, String> {
                 message: Some(what),
             })
         }
-        Edit::Revert | Edit::Ops { .. } => Err("applied by the document itself".into()),
+        Edit::Revert | Edit::Ops { .. } | Edit::Rename { .. } => {
+            Err("applied by the document itself".into())
+        }
         Edit::ReplaceDocument { model: new, .. } => {
             *model = *new;
             Ok(Applied::default())

@@ -5,7 +5,7 @@ use super::Checker;
 use crate::model::diagnostic::Code;
 use crate::model::element::{Kind, Loc, PathSeg};
 use crate::model::field::Field;
-use crate::model::refs::visit_refs_mut;
+use crate::model::refs::visit_refs;
 use crate::model::resolve::Resolved;
 
 fn kinds_text(kinds: &[Kind]) -> String {
@@ -15,27 +15,22 @@ fn kinds_text(kinds: &[Kind]) -> String {
 
 pub(super) fn check(c: &mut Checker<'_>) {
     let mut found = Vec::new();
-    let mut scratch = c.model.clone();
     let index = &c.index;
     let model = c.model;
-    visit_refs_mut(&mut scratch, &mut |site, name| {
-        let last_key = site.path.iter().rev().find_map(|s| match s {
-            PathSeg::Key(k) => Some(*k),
-            _ => None,
-        });
+    visit_refs(model, &mut |site, name| {
+        let last_key = site.key();
         if name.is_empty() {
             // An event without an owner is allowed (an ACL produces it); a command without a
             // target is reported as not handled (SL011); everything else is required.
-            let command_target =
-                last_key == Some("target") && site.owner.is_some_and(|o| o.kind == Kind::Command);
+            let command_target = last_key == Some("target") && site.owner.kind == Kind::Command;
             if last_key != Some("owner")
                 && !command_target
                 && !matches!(last_key, Some("upstream" | "downstream"))
             {
                 found.push((
                     Code::DanglingReference,
-                    site.owner,
-                    site.path.clone(),
+                    Some(site.owner),
+                    site.path(),
                     format!("no {} is set here yet", kinds_text(site.kinds)),
                 ));
             }
@@ -45,8 +40,8 @@ pub(super) fn check(c: &mut Checker<'_>) {
             if index.context(name).is_none() {
                 found.push((
                     Code::DanglingReference,
-                    site.owner,
-                    site.path.clone(),
+                    Some(site.owner),
+                    site.path(),
                     format!("no context is called `{name}`"),
                 ));
             }
@@ -55,7 +50,7 @@ pub(super) fn check(c: &mut Checker<'_>) {
         match index.resolve(name, site.kinds, site.from) {
             Resolved::Found(_) => {}
             Resolved::Missing => {
-                let issued = matches!(site.owner.map(|o| o.kind), Some(Kind::Policy | Kind::Saga))
+                let issued = matches!(site.owner.kind, Kind::Policy | Kind::Saga)
                     && site.kinds == [Kind::Command];
                 let code = if issued {
                     Code::UnknownIssuedCommand
@@ -64,8 +59,8 @@ pub(super) fn check(c: &mut Checker<'_>) {
                 };
                 found.push((
                     code,
-                    site.owner,
-                    site.path.clone(),
+                    Some(site.owner),
+                    site.path(),
                     format!("no {} is called `{name}`", kinds_text(site.kinds)),
                 ));
             }
@@ -79,8 +74,8 @@ pub(super) fn check(c: &mut Checker<'_>) {
                 places.dedup();
                 found.push((
                     Code::AmbiguousReference,
-                    site.owner,
-                    site.path.clone(),
+                    Some(site.owner),
+                    site.path(),
                     format!(
                         "`{name}` exists in {}; write `{}.{name}`",
                         places.join(" and "),
