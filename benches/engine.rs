@@ -22,7 +22,7 @@ use cqrs_es::mem_store::MemStore;
 use cqrs_es::{Aggregate, CqrsFramework, DomainEvent, EventEnvelope, Query};
 use serde::{Deserialize, Serialize};
 use stormlab::model::expr::Value;
-use stormlab::sim::engine::Engine;
+use stormlab::sim::engine::{Engine, FaultDef};
 use stormlab::sim::program::SubscriberKind;
 use stormlab::sim::rebuild::rebuild_all;
 use stormlab::sim::rng::Rng;
@@ -247,10 +247,16 @@ fn main() {
                     .iter()
                     .position(|s| matches!(s.kind, SubscriberKind::Saga(_)))
                     .unwrap_or(0);
-                e.faults[sub].failure_rate = 0.05;
-                e.faults[sub].duplicate_rate = 0.01;
+                e.set_faults(
+                    sub,
+                    FaultDef {
+                        failure_rate: 0.05,
+                        duplicate_rate: 0.01,
+                        ..FaultDef::default()
+                    },
+                );
             }
-            let corr = e.store.intern("bench");
+            let corr = e.intern("bench");
             // The order ids are made before the clock starts, as the flat workload's ids are.
             let ids: Vec<[Value; 1]> = (0..orders)
                 .map(|i| [Value::str(&format!("o-{i}"))])
@@ -264,7 +270,7 @@ fn main() {
             }
             let _ = e.run(None);
             let d = t.elapsed();
-            (d, e.commands.len(), e.store.records.len(), e.dlq.len())
+            (d, e.commands().len(), e.records().len(), e.parked().len())
         };
         // The same seed each time: the same run, timed RUNS times; the best counts.
         let (mut d, commands, events, parked) = run();
@@ -281,7 +287,7 @@ fn main() {
     // The log for replay and seek: the million workload with three read models.
     let three = program(&counter_model(3));
     let (d, e) = stormlab(&three, 1000 / scale, 1000);
-    let events = e.store.records.len();
+    let events = e.records().len();
     eprintln!(
         "{:<34} {:>14}   (the log replayed below)",
         "million, three read models",

@@ -141,7 +141,7 @@ fn simulation_frames() {
     let t = Instant::now();
     let (_, engine) = workloads::stormlab(&program, 1000, 1000);
     let timeline = Timeline::new(&engine);
-    let len = engine.store.records.len() as u64;
+    let len = engine.records().len() as u64;
     println!(
         "simulation tab: {len} events (run and timeline built in {:.2} s), {FRAMES} frames per view",
         t.elapsed().as_secs_f64()

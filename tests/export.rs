@@ -108,7 +108,7 @@ fn every_example_models_protos_compile_and_every_simulated_event_round_trips() {
         for sc in &model.scenarios {
             let mut e = setup(&model, program.clone(), &sc.name, None).unwrap();
             e.run(until_of(sc)).unwrap();
-            for (pos, r) in e.store.records.iter().enumerate() {
+            for (pos, r) in e.records().iter().enumerate() {
                 let def = &program.events[r.event as usize];
                 let file = &s.files[def.id.context.unwrap()];
                 let env_name = format!(
@@ -137,7 +137,7 @@ fn every_example_models_protos_compile_and_every_simulated_event_round_trips() {
                     .map(|(_, v)| v.clone())
                     .unwrap_or_else(|| panic!("{name}: {} is not in its envelope", def.name));
                 let msg = case.as_message().unwrap();
-                for (f, v) in ev.fields.iter().zip(e.store.payload(r)) {
+                for (f, v) in ev.fields.iter().zip(e.payload(r)) {
                     let got = msg.get_field_by_number(f.n).unwrap();
                     same(
                         &model,
@@ -170,7 +170,7 @@ fn every_example_models_protos_compile_and_every_simulated_event_round_trips() {
             }
             let (msg, rest) = buf.split_at(len);
             buf = rest;
-            let def = &program.events[e.store.records[n].event as usize];
+            let def = &program.events[e.records()[n].event as usize];
             let ci = def.id.context.unwrap();
             let env = format!(
                 "{}.{}Envelope",
@@ -185,7 +185,7 @@ fn every_example_models_protos_compile_and_every_simulated_event_round_trips() {
             );
             n += 1;
         }
-        assert_eq!(n, e.store.records.len(), "{name}: one envelope per record");
+        assert_eq!(n, e.records().len(), "{name}: one envelope per record");
     }
 }
 

@@ -32,16 +32,18 @@ fn every_stream_folds_to_the_live_aggregate_state() {
         let model = load(name);
         for s in &model.scenarios {
             let e = run(&model, &s.name, None);
-            for (a, instances) in e.aggregates.iter().enumerate() {
+            for (a, instances) in e.aggregate_instances().iter().enumerate() {
                 for (key, live) in instances {
                     if live.version == 0 {
                         continue;
                     }
                     let folded = fold_stream(&e, a, key).expect("a stream").expect("folds");
                     assert_eq!(
-                        &folded, live,
+                        &folded,
+                        live,
                         "{name} / {}: {} {key}",
-                        s.name, e.program.aggregates[a].name
+                        s.name,
+                        e.program().aggregates[a].name
                     );
                 }
             }
@@ -57,7 +59,7 @@ fn read_models_rebuilt_from_the_log_equal_the_live_ones() {
             let e = run(&model, &s.name, None);
             // One pass over the log for all of them gives what one pass each gives.
             let all = rebuild_all(&e);
-            for (r, (live, once)) in e.read_models.iter().zip(&all).enumerate() {
+            for (r, (live, once)) in e.tables().iter().zip(&all).enumerate() {
                 let rebuilt = rebuild(&e, r).unwrap();
                 assert_eq!(once.as_ref().ok(), Some(&rebuilt));
                 assert!(
@@ -77,7 +79,11 @@ fn the_same_seed_twice_gives_the_same_log_for_every_scenario_and_seed() {
         for s in &model.scenarios {
             for seed in [None, Some(1), Some(u64::MAX)] {
                 let e = run(&model, &s.name, seed);
-                let rejected = e.commands.iter().filter(|c| c.rejection.is_some()).count();
+                let rejected = e
+                    .commands()
+                    .iter()
+                    .filter(|c| c.rejection.is_some())
+                    .count();
                 assert_eq!(e.rejected(), rejected, "the rejection count");
                 let a = stormlab::sim::log::jsonl(&e);
                 let b = stormlab::sim::log::jsonl(&run(&model, &s.name, seed));
@@ -101,7 +107,7 @@ fn duplicated(idempotent: bool) -> Model {
 fn duplicates_to_a_non_idempotent_read_model_are_detected_by_a_rebuild() {
     let model = duplicated(false);
     let e = run(&model, "happy path", None);
-    let diff = compare(&e.read_models[0], &rebuild(&e, 0).unwrap());
+    let diff = compare(&e.tables()[0], &rebuild(&e, 0).unwrap());
     assert_eq!(diff.len(), 1, "one row counted twice");
     let d = &diff[0];
     assert_eq!(
@@ -115,7 +121,7 @@ fn duplicates_to_a_non_idempotent_read_model_are_detected_by_a_rebuild() {
     // An idempotent consumer dedupes by event id: no difference.
     let model = duplicated(true);
     let e = run(&model, "happy path", None);
-    assert!(compare(&e.read_models[0], &rebuild(&e, 0).unwrap()).is_empty());
+    assert!(compare(&e.tables()[0], &rebuild(&e, 0).unwrap()).is_empty());
 }
 
 #[test]
@@ -130,10 +136,10 @@ fn parked_messages_can_all_be_redriven() {
     let mut e = setup(&model, program, &s.name, None).unwrap();
     let start = s.start_ms().unwrap();
     e.run(Some(start + 20 * 60_000)).unwrap();
-    let parked = e.dlq.len();
+    let parked = e.parked().len();
     assert_eq!(parked, 20, "the outage parks every CRM delivery");
     e.run(None).unwrap();
-    assert!(e.dlq.is_empty(), "the redrive delivered all of them");
+    assert!(e.parked().is_empty(), "the redrive delivered all of them");
     assert!(verdicts(&model, &e, s).unwrap().iter().all(|v| v.passed));
 }
 
@@ -146,29 +152,29 @@ fn one_parked_message_can_be_redriven_alone() {
     let mut e = setup(&model, program, &s.name, None).unwrap();
     let start = s.start_ms().unwrap();
     e.run(Some(start + 20 * 60_000)).unwrap();
-    let first = e.dlq[0].clone();
+    let first = e.parked()[0].clone();
     let deliveries = e.deliveries(first.subscriber);
     // After the outage (10:00-10:15), one message is redriven; the other 19 stay parked.
     e.schedule_redrive_one(start + 21 * 60_000, first.subscriber, first.position);
     e.run(Some(start + 22 * 60_000)).unwrap();
-    assert_eq!(e.dlq.len(), 19);
-    assert!(e.dlq.iter().all(|p| p.position != first.position));
+    assert_eq!(e.parked().len(), 19);
+    assert!(e.parked().iter().all(|p| p.position != first.position));
     assert_eq!(e.deliveries(first.subscriber), deliveries + 1);
     let t = Timeline::new(&e);
-    assert_eq!(t.at(&e, e.store.records.len() as u64).dlq.len(), 19);
+    assert_eq!(t.at(&e, e.records().len() as u64).dlq.len(), 19);
 }
 
 #[test]
 fn no_event_is_delivered_before_it_is_appended_and_causes_come_first() {
     let model = load("accounts");
     let e = run(&model, "flaky saga delivery is remediated", None);
-    for (pos, r) in e.store.records.iter().enumerate() {
+    for (pos, r) in e.records().iter().enumerate() {
         if let stormlab::sim::store::Cause::Event(c) = r.causation {
             assert!(
                 (c as usize) < pos,
                 "event {pos} caused by a later event {c}"
             );
-            assert!(e.store.records[c as usize].time <= r.time);
+            assert!(e.records()[c as usize].time <= r.time);
         }
     }
 }
@@ -179,7 +185,7 @@ fn the_timeline_shows_each_moment_of_a_compensation() {
     let model = load("accounts");
     let e = run(&model, "payment over the limit is compensated", None);
     let t = Timeline::new(&e);
-    let p = &e.program;
+    let p = &e.program();
     let (order, reservation) = (
         p.aggregate_named("Order").unwrap(),
         p.aggregate_named("Reservation").unwrap(),
@@ -203,7 +209,7 @@ fn the_timeline_shows_each_moment_of_a_compensation() {
     assert_eq!(saga(3).as_deref(), Some("Compensated"));
     // OrderCancelled ← CancelOrder (the saga's failure command) ← ChargePayment, rejected:
     // the failure is the cause ← StockReserved ← ReserveStock ← OrderPlaced ← PlaceOrder.
-    let name = |c: u32| &p.commands[e.commands[c as usize].command].name;
+    let name = |c: u32| &p.commands[e.commands()[c as usize].command].name;
     assert_eq!(
         causation(&e, 3),
         vec![
@@ -216,21 +222,21 @@ fn the_timeline_shows_each_moment_of_a_compensation() {
         ]
     );
     assert_eq!(name(2), "ChargePayment");
-    assert!(e.commands[2].rejection.is_some());
+    assert!(e.commands()[2].rejection.is_some());
     // The compensation (StockReleased ← ReleaseStock) has the same failure for its cause.
     assert_eq!(causation(&e, 2)[..2], [Link::Command(3), Link::Command(2)]);
     assert_eq!(name(3), "ReleaseStock");
     // One compensation had run by the time StockReleased was in the log, none before.
-    let inst = e.sagas[0].values().next().unwrap();
+    let inst = e.saga_instances()[0].values().next().unwrap();
     let compensations = |at: u64| {
         let s = t.at(&e, at);
         inst.compensations_seen(|stamp, time| s.shows(stamp, time))
     };
     assert_eq!((compensations(1), compensations(3)), (0, 1));
     // The end of the timeline is the live state.
-    let end = t.at(&e, e.store.records.len() as u64);
-    assert_eq!(end.aggregates, e.aggregates);
-    assert_eq!(end.read_models, e.read_models);
+    let end = t.at(&e, e.records().len() as u64);
+    assert_eq!(end.aggregates, e.aggregate_instances());
+    assert_eq!(end.read_models, e.tables());
 }
 
 #[test]
@@ -239,17 +245,16 @@ fn a_saga_deadline_is_pending_until_it_fires_and_causes_the_compensation() {
     use stormlab::sim::timeline::{Link, Timeline, causation};
     let model = load("devportal");
     let e = run(&model, "unanswered survey times out and is closed", None);
-    let p = &e.program;
+    let p = &e.program();
     let event = |name: &str| {
-        e.store
-            .records
+        e.records()
             .iter()
             .position(|r| p.events[r.event as usize].name == name)
             .unwrap() as u64
     };
     let (sent, closed) = (event("SurveySent"), event("SurveyClosed"));
     let t = Timeline::new(&e);
-    let inst = e.sagas[0].values().next().unwrap();
+    let inst = e.saga_instances()[0].values().next().unwrap();
     assert_eq!(&*inst.status, "TimedOut");
     let at = |position: u64| t.at(&e, position);
     let pending = |position: u64| {
@@ -261,7 +266,7 @@ fn a_saga_deadline_is_pending_until_it_fires_and_causes_the_compensation() {
     };
     // Armed by SurveySent, due 14 days later; pending while the cursor is on SurveySent (the
     // fortnight passes before the next record), fired with SurveyClosed.
-    let due = e.store.records[sent as usize].time + 14 * 86_400_000;
+    let due = e.records()[sent as usize].time + 14 * 86_400_000;
     assert!(pending(sent).is_empty(), "not yet armed");
     assert_eq!(pending(sent + 1), vec![("feedback".to_owned(), due)]);
     let status = |position: u64| at(position).sagas[0].values().next().cloned();
@@ -269,8 +274,8 @@ fn a_saga_deadline_is_pending_until_it_fires_and_causes_the_compensation() {
     assert!(pending(closed + 1).is_empty(), "fired");
     assert_eq!(status(closed + 1).as_deref(), Some("TimedOut"));
     // The compensation (CloseSurvey) was caused by the expired deadline, not by an event.
-    let close = e.commands.len() - 1;
-    assert_eq!(e.commands[close].cause, Cause::Deadline(sent));
+    let close = e.commands().len() - 1;
+    assert_eq!(e.commands()[close].cause, Cause::Deadline(sent));
     assert_eq!(
         causation(&e, closed)[..2],
         [Link::Command(close as u32), Link::Deadline(sent)]
@@ -300,7 +305,7 @@ fn the_timeline_replays_parked_and_redriven_messages() {
         "at 10:05 the first three are"
     );
     assert_eq!(
-        t.at(&e, e.store.records.len() as u64).dlq.len(),
+        t.at(&e, e.records().len() as u64).dlq.len(),
         0,
         "and at the end none is"
     );
@@ -311,7 +316,7 @@ fn a_subscriber_behind_an_outage_shows_its_delay_until_the_redrive() {
     let model = load("autoservice");
     let e = run(&model, "CRM outage parks booking events", None);
     let sub = |name: &str| {
-        e.program
+        e.program()
             .subscribers
             .iter()
             .position(|s| s.name == name)
@@ -341,18 +346,17 @@ fn the_causation_tree_runs_from_the_root_command_to_every_consequence() {
     let model = load("accounts");
     let e = run(&model, "payment over the limit is compensated", None);
     let name_of = |n: &Node| match *n {
-        Node::Event(p) => e.program.events[e.store.records[p as usize].event as usize]
+        Node::Event(p) => e.program().events[e.records()[p as usize].event as usize]
             .name
             .clone(),
-        Node::Command(c) => e.program.commands[e.commands[c as usize].command]
+        Node::Command(c) => e.program().commands[e.commands()[c as usize].command]
             .name
             .clone(),
     };
     let cancelled = e
-        .store
-        .records
+        .records()
         .iter()
-        .position(|r| e.program.events[r.event as usize].name == "OrderCancelled")
+        .position(|r| e.program().events[r.event as usize].name == "OrderCancelled")
         .unwrap() as u64;
     let t = tree(&e, cancelled, 300);
     assert!(!t.truncated);
@@ -403,21 +407,21 @@ fn commands_issued_by_hand_record_into_a_scenario_that_replays_the_same_log() {
         .retain(|s| !matches!(s, Step::Redrive { .. }));
     let name = model.scenarios[base].name.clone();
     let mut e = run(&model, &name, None);
-    assert!(!e.dlq.is_empty(), "the outage parks messages");
-    let parked = e.dlq.len();
-    let before = e.store.records.len();
+    assert!(!e.parked().is_empty(), "the outage parks messages");
+    let parked = e.parked().len();
+    let before = e.records().len();
 
     // By hand: redrive one of the CRM's dead letters 5 minutes later, the rest 20 minutes
     // after that, then book once more.
     let s = model.scenarios[base].clone();
-    let crm = e.program.subscriber_named("Crm").unwrap();
-    let first = e.dlq[0].position;
+    let crm = e.program().subscriber_named("Crm").unwrap();
+    let first = e.parked()[0].position;
     let one = redrive_one(&mut e, &s, crm, first, 5 * 60_000).unwrap();
-    assert_eq!(e.dlq.len(), parked - 1, "the one message redriven");
+    assert_eq!(e.parked().len(), parked - 1, "the one message redriven");
     assert!(matches!(&one, Step::Redrive { event: Some(n), .. } if *n == first + 1));
     let mut steps = vec![one];
     steps.extend(redrive(&mut e, &s, &[crm], 20 * 60_000).unwrap());
-    assert!(e.dlq.is_empty(), "{parked} parked, all redriven");
+    assert!(e.parked().is_empty(), "{parked} parked, all redriven");
     let fields: Values = [
         ("booking_id", "'b-by-hand'"),
         ("customer_id", "'c-1'"),
@@ -431,12 +435,11 @@ fn commands_issued_by_hand_record_into_a_scenario_that_replays_the_same_log() {
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
     .collect();
     steps.push(issue(&mut e, &s, "BookService", &fields, 60_000).unwrap());
-    assert!(e.store.records.len() > before);
+    assert!(e.records().len() > before);
     let booked = e
-        .store
-        .records
+        .records()
         .iter()
-        .filter(|r| e.program.events[r.event as usize].name == "ServiceBooked")
+        .filter(|r| e.program().events[r.event as usize].name == "ServiceBooked")
         .count();
     assert_eq!(booked, 21, "twenty from the load, one by hand");
 
@@ -452,7 +455,7 @@ fn commands_issued_by_hand_record_into_a_scenario_that_replays_the_same_log() {
     );
 
     // Bad input by hand is an error naming it, and the run is left as it was.
-    let len = e.store.records.len();
+    let len = e.records().len();
     let err = issue(&mut e, &s, "NoSuchCommand", &Values::new(), 0).unwrap_err();
     assert!(
         err.to_string().contains("no command `NoSuchCommand`"),
@@ -461,7 +464,7 @@ fn commands_issued_by_hand_record_into_a_scenario_that_replays_the_same_log() {
     let bad: Values = [("booking_id".to_owned(), "1 / 0 +".to_owned())].into();
     let err = issue(&mut e, &s, "BookService", &bad, 0).unwrap_err();
     assert!(err.to_string().contains("1 / 0 +"), "{err}");
-    assert_eq!(e.store.records.len(), len);
+    assert_eq!(e.records().len(), len);
 }
 
 /// Counters in groups; a read model keeps each group's last amount, across the counters'
@@ -487,7 +490,7 @@ fn last_per_group(text: &str) {
     use stormlab::sim::store::Cause;
     let model = from_str(text, "groups.ron").unwrap();
     let mut e = Engine::new(Arc::new(Program::new(&model).unwrap()), 1, 0);
-    let corr = e.store.intern("test");
+    let corr = e.intern("test");
     // Two events of counter a, then one of counter b, all at the same moment: the second of
     // a's must not reach the read model after b's.
     for (id, amount) in [("a", 1), ("a", 2), ("b", 10)] {
@@ -495,10 +498,10 @@ fn last_per_group(text: &str) {
         e.execute(0, &fields, corr, Cause::Scenario).unwrap();
     }
     e.run(None).unwrap();
-    let row = e.read_models[0]
+    let row = e.tables()[0]
         .get(&Value::str("g"))
         .expect("the group's row");
     assert_eq!(row[1], Value::Int(10), "the last amount in the log is b's");
-    assert!(compare(&e.read_models[0], &rebuild(&e, 0).unwrap()).is_empty());
+    assert!(compare(&e.tables()[0], &rebuild(&e, 0).unwrap()).is_empty());
     assert_eq!(e.deliveries(0), 3, "each event delivered once");
 }

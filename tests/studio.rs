@@ -444,7 +444,7 @@ fn a_scenario_runs_on_a_worker_and_the_cursor_scrubs_the_log_and_state() {
     settle(&mut h);
     h.key_press(Key::F5);
     wait_for(&mut h, "passed");
-    let total = last_run(&h).engine.store.records.len();
+    let total = last_run(&h).engine.records().len();
     assert!(total > 0);
     assert!(
         h.query_by_label_contains("expectations ").is_some(),
@@ -562,7 +562,7 @@ fn a_scenario_runs_on_a_worker_and_the_cursor_scrubs_the_log_and_state() {
     settle(&mut h);
     h.get_by_label("⏩ Next command").click();
     settle(&mut h);
-    let first = last_run(&h).engine.commands[0].events.end;
+    let first = last_run(&h).engine.commands()[0].events.end;
     assert_eq!(h.state().sim.time.cursor(), first);
     // Playing moves the cursor on by itself (5 events per second by default) and stops at the end.
     h.get_by_label("⏮").click();
@@ -600,8 +600,8 @@ fn parked_messages_can_be_redriven_from_the_simulation_tab() {
     let (mut h, _dir) = harness(outage_without_redrive());
     settle(&mut h);
     run_scenario(&mut h, OUTAGE);
-    let parked = last_run(&h).engine.dlq.len();
-    let before = last_run(&h).engine.store.records.len();
+    let parked = last_run(&h).engine.parked().len();
+    let before = last_run(&h).engine.records().len();
     assert!(parked > 0, "the outage parks messages");
     assert!(
         h.query_by_label_contains(&format!("Dead letters ({parked})"))
@@ -611,14 +611,14 @@ fn parked_messages_can_be_redriven_from_the_simulation_tab() {
     settle(&mut h);
     let run = last_run(&h);
     assert!(
-        run.engine.dlq.is_empty(),
+        run.engine.parked().is_empty(),
         "every parked message was redriven"
     );
     assert!(
-        run.engine.store.records.len() >= before
+        run.engine.records().len() >= before
             && run
                 .engine
-                .journal
+                .journal()
                 .iter()
                 .any(|(_, _, c)| { matches!(c, stormlab::sim::engine::Change::Redriven { .. }) }),
         "the redrive is recorded in the run's journal, replayable on the timeline"
@@ -777,7 +777,7 @@ fn thousands_of_saga_instances_are_listed_without_laying_each_out() {
     h.key_press(Key::F5);
     wait_for(&mut h, "expectations ");
     h.run_steps(4);
-    let instances = last_run(&h).engine.sagas[0].len();
+    let instances = last_run(&h).engine.saga_instances()[0].len();
     assert!(instances > 2_900, "{instances} instances");
     h.get_by_label(&format!("Sagas ({instances})")).click();
     settle(&mut h);
@@ -817,7 +817,7 @@ fn the_log_filters_and_read_model_tables_show_the_rows_at_the_cursor() {
     let (mut h, _dir) = harness(stormlab::app::shell::studio::default_model());
     settle(&mut h);
     run_scenario(&mut h, OUTAGE);
-    let total = last_run(&h).engine.store.records.len();
+    let total = last_run(&h).engine.records().len();
     let filter = || egui::accesskit::Role::TextInput;
     h.get_by_role_and_label(filter(), "Filter events").click();
     settle(&mut h);
@@ -827,15 +827,11 @@ fn the_log_filters_and_read_model_tables_show_the_rows_at_the_cursor() {
     // Records whose stream or payload mentions b-7 (b-7 itself, and b-70 … b-79 if any).
     let e = &last_run(&h).engine;
     let matching = e
-        .store
-        .records
+        .records()
         .iter()
         .filter(|r| {
-            e.store.stream_name(r.stream).contains("b-7")
-                || e.store
-                    .payload(r)
-                    .iter()
-                    .any(|v| v.to_string().contains("b-7"))
+            e.stream_name(r.stream).contains("b-7")
+                || e.payload(r).iter().any(|v| v.to_string().contains("b-7"))
         })
         .count();
     assert!(matching > 0 && matching < total);
@@ -883,13 +879,13 @@ fn one_parked_message_can_be_redriven_from_the_dead_letters() {
     let (mut h, _dir) = harness(outage_without_redrive());
     settle(&mut h);
     run_scenario(&mut h, OUTAGE);
-    let parked = last_run(&h).engine.dlq.len();
+    let parked = last_run(&h).engine.parked().len();
     assert!(parked > 1);
     h.get_by_label(&format!("Dead letters ({parked})")).click();
     settle(&mut h);
     h.get_all_by_label("Redrive").next().unwrap().click();
     settle(&mut h);
-    assert_eq!(last_run(&h).engine.dlq.len(), parked - 1);
+    assert_eq!(last_run(&h).engine.parked().len(), parked - 1);
     assert!(
         h.query_by_label_contains(&format!("Dead letters ({})", parked - 1))
             .is_some()
@@ -985,7 +981,7 @@ fn presentation_mode_narrates_the_run_and_steps_with_the_arrow_keys() {
     h.key_press(Key::F5);
     wait_for(&mut h, "passed");
     h.run_steps(10);
-    let total = last_run(&h).engine.store.records.len() as u64;
+    let total = last_run(&h).engine.records().len() as u64;
     h.key_press(Key::F11);
     settle(&mut h);
     assert!(h.state().presenting.is_some());
@@ -1005,8 +1001,8 @@ fn presentation_mode_narrates_the_run_and_steps_with_the_arrow_keys() {
     h.key_press(Key::ArrowRight);
     settle(&mut h);
     assert_eq!(h.state().sim.time.cursor(), total - 1);
-    let r = &last_run(&h).engine.store.records[(total - 2) as usize];
-    let name = last_run(&h).engine.program.events[r.event as usize]
+    let r = &last_run(&h).engine.records()[(total - 2) as usize];
+    let name = last_run(&h).engine.program().events[r.event as usize]
         .name
         .clone();
     assert!(h.query_by_label_contains(&format!("{name} — ")).is_some());
@@ -1023,11 +1019,11 @@ fn the_timeline_marks_parkings_and_the_charts_show_the_outage() {
     settle(&mut h);
     run_scenario(&mut h, OUTAGE);
     let run = last_run(&h);
-    let len = run.engine.store.records.len() as u64;
+    let len = run.engine.records().len() as u64;
     // Where each parking shows: the first cursor position whose state has it.
     let parkings: Vec<u64> = run
         .engine
-        .journal
+        .journal()
         .iter()
         .filter(|(_, _, c)| matches!(c, stormlab::sim::engine::Change::Parked(_)))
         .map(|(stamp, time, _)| stormlab::sim::timeline::shown_from(&run.engine, *stamp, *time))
@@ -1155,10 +1151,10 @@ fn a_scenario_is_written_in_the_editor_and_a_sandbox_session_is_recorded() {
     ] {
         retype(&mut h, &format!("Sandbox: {field}"), value);
     }
-    let commands = last_run(&h).engine.commands.len();
+    let commands = last_run(&h).engine.commands().len();
     h.get_by_label("Issue").click();
     settle(&mut h);
-    assert!(last_run(&h).engine.commands.len() > commands);
+    assert!(last_run(&h).engine.commands().len() > commands);
     assert_eq!(h.state().sim.sandbox.recorded.len(), 1);
     assert!(
         h.query_by_label_contains("PlaceOrder: 5 event(s)")
@@ -1203,7 +1199,7 @@ fn a_message_parked_and_redriven_between_two_events_is_shown_at_its_moment() {
     h.get_by_label("Previous parked").click();
     settle(&mut h);
     let cursor = h.state().sim.time.cursor();
-    assert!(cursor > 0 && cursor < last_run(&h).engine.store.records.len() as u64);
+    assert!(cursor > 0 && cursor < last_run(&h).engine.records().len() as u64);
     h.get_by_label("Dead letters (0)").click();
     settle(&mut h);
     // Parked after its retries and redriven an hour later, both before the next event: the
@@ -1344,13 +1340,13 @@ fn a_run_reset_to_its_start_steps_by_command_and_event_and_continues_to_the_same
     wait_for(&mut h, "paused at");
     let run = last_run(&h);
     assert!(!run.finished);
-    assert_eq!(run.engine.commands.len(), 0);
+    assert_eq!(run.engine.commands().len(), 0);
     assert!(h.query_by_label("▶ Continue").is_some());
     // One command: it is handled with the events it appended, and the cursor follows.
     click(&mut h, "Step command");
     let (commands, events) = {
         let e = &last_run(&h).engine;
-        (e.commands.len(), e.store.records.len())
+        (e.commands().len(), e.records().len())
     };
     assert_eq!(commands, 1);
     assert!(events >= 1, "the first command appended its events");
@@ -1362,7 +1358,7 @@ fn a_run_reset_to_its_start_steps_by_command_and_event_and_continues_to_the_same
     // One event (F10): exactly one more record, however many deliveries it took.
     h.key_press(Key::F10);
     settle(&mut h);
-    assert_eq!(last_run(&h).engine.store.records.len(), events + 1);
+    assert_eq!(last_run(&h).engine.records().len(), events + 1);
     assert_eq!(h.state().sim.time.cursor(), events as u64 + 1);
     // Continue: on to the end on the worker; the checks run, and the log is the one a
     // straight run writes, byte for byte.
@@ -1439,15 +1435,15 @@ fn a_long_run_pauses_on_its_worker_and_shows_what_it_has_so_far() {
     assert!(h.query_by_label_contains("paused at").is_some());
     let run = last_run(&h);
     assert!(!run.finished);
-    assert!(run.engine.commands.len() < 200_000);
+    assert!(run.engine.commands().len() < 200_000);
     // What ran so far is there to look at and step.
     assert_eq!(
         h.state().sim.time.cursor(),
-        run.engine.store.records.len() as u64
+        run.engine.records().len() as u64
     );
-    let before = run.engine.store.records.len();
+    let before = run.engine.records().len();
     click(&mut h, "Step event");
-    assert_eq!(last_run(&h).engine.store.records.len(), before + 1);
+    assert_eq!(last_run(&h).engine.records().len(), before + 1);
 }
 
 #[test]
@@ -1475,11 +1471,7 @@ fn stepping_with_nothing_paused_starts_the_scenario_paused_and_takes_the_step() 
     wait_for(&mut h, "paused at");
     let run = last_run(&h);
     assert!(!run.finished);
-    assert_eq!(
-        run.engine.store.records.len(),
-        1,
-        "one event, the first step"
-    );
+    assert_eq!(run.engine.records().len(), 1, "one event, the first step");
     assert_eq!(h.state().sim.time.cursor(), 1);
 }
 

@@ -41,7 +41,7 @@ pub fn stormlab(p: &Arc<Program>, aggregates: usize, per: usize) -> (Duration, E
     let ids: Vec<Value> = (0..aggregates)
         .map(|i| Value::str(&format!("c-{i}")))
         .collect();
-    let corr = e.store.intern("bench");
+    let corr = e.intern("bench");
     let t = Instant::now();
     for round in 0..per {
         for id in &ids {

@@ -86,19 +86,19 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
     }
     let p = &program;
     let rejected: Vec<_> = engine
-        .commands
+        .commands()
         .iter()
         .filter(|c| c.rejection.is_some())
         .collect();
     println!("scenario: {name}");
     println!(
         "commands: {} ({} rejected)",
-        engine.commands.len(),
+        engine.commands().len(),
         rejected.len()
     );
-    println!("events:   {}", engine.store.records.len());
+    println!("events:   {}", engine.records().len());
     let mut by_type: BTreeMap<&str, usize> = BTreeMap::new();
-    for r in &engine.store.records {
+    for r in engine.records() {
         *by_type
             .entry(p.events[r.event as usize].name.as_str())
             .or_default() += 1;
@@ -117,8 +117,8 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
     if rejected.len() > 20 {
         println!("rejected: … and {} more", rejected.len() - 20);
     }
-    println!("dead letters: {}", engine.dlq.len());
-    for d in engine.dlq.iter().take(10) {
+    println!("dead letters: {}", engine.parked().len());
+    for d in engine.parked().iter().take(10) {
         println!(
             "  {} event {}: {} after {} attempt(s)",
             p.subscribers[d.subscriber].name,
@@ -131,7 +131,7 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
         match &sub.kind {
             SubscriberKind::Saga(s) => {
                 let mut statuses: BTreeMap<&str, usize> = BTreeMap::new();
-                for i in engine.sagas[*s].values() {
+                for i in engine.saga_instances()[*s].values() {
                     *statuses.entry(&*i.status).or_default() += 1;
                 }
                 let list: Vec<String> = statuses.iter().map(|(k, v)| format!("{v} {k}")).collect();
@@ -148,7 +148,7 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
             SubscriberKind::ReadModel(r) => println!(
                 "read model {}: {} row(s)",
                 sub.name,
-                engine.read_models[*r].len()
+                engine.tables()[*r].len()
             ),
             _ => {}
         }
@@ -176,7 +176,7 @@ fn run_with_progress(
             eprint!(
                 "\r  simulating… virtual time {}  {} events  {:.1} s ",
                 crate::model::expr::time::format_timestamp(engine.now()),
-                engine.store.records.len(),
+                engine.records().len(),
                 started.elapsed().as_secs_f64()
             );
             let _ = std::io::stderr().flush();

@@ -196,8 +196,8 @@ impl<'s> Encoder<'s> {
         engine: &'e Engine,
         position: usize,
     ) -> Option<(&'e Record, &'e EventDef, &'s ProtoField)> {
-        let r = engine.store.records.get(position)?;
-        let def = engine.program.events.get(r.event as usize)?;
+        let r = engine.records().get(position)?;
+        let def = engine.program().events.get(r.event as usize)?;
         let envelope = self.envelopes.get(&def.id.context?)?;
         let case = envelope
             .fields
@@ -220,7 +220,7 @@ impl<'s> Encoder<'s> {
         bytes(&mut buf, 5, &seconds_nanos(r.time, false));
         bytes(&mut buf, 6, h.correlation.as_bytes());
         bytes(&mut buf, 7, h.causation.as_bytes());
-        let event = self.message(def.id, engine.store.payload(r))?;
+        let event = self.message(def.id, engine.payload(r))?;
         bytes(&mut buf, case.number, &event);
         Some(buf)
     }
@@ -229,7 +229,7 @@ impl<'s> Encoder<'s> {
     /// length-delimited stream format of `writeDelimitedTo` / `parseDelimitedFrom`).
     pub fn delimited_log(&self, engine: &Engine) -> Vec<u8> {
         let mut out = Vec::new();
-        for pos in 0..engine.store.records.len() {
+        for pos in 0..engine.records().len() {
             if let Some(e) = self.envelope(engine, pos) {
                 varint(&mut out, e.len() as u64);
                 out.extend_from_slice(&e);
@@ -250,12 +250,11 @@ pub(super) struct Header<'e> {
 
 impl<'e> Header<'e> {
     pub(super) fn of(engine: &'e Engine, position: usize) -> Option<Self> {
-        let r = engine.store.records.get(position)?;
+        let r = engine.records().get(position)?;
         let causation = match r.causation {
             Cause::Command(i) => format!("command:{}", i + 1),
             Cause::Event(p) | Cause::Deadline(p) => engine
-                .store
-                .records
+                .records()
                 .get(p as usize)
                 .map_or_else(String::new, |c| format_id(c.id())),
             Cause::Given => "given".into(),
@@ -263,8 +262,8 @@ impl<'e> Header<'e> {
         };
         Some(Self {
             event_id: format_id(r.id()),
-            stream: engine.store.stream_name(r.stream),
-            correlation: engine.store.string(r.correlation),
+            stream: engine.stream_name(r.stream),
+            correlation: engine.text(r.correlation),
             causation,
         })
     }

@@ -138,7 +138,7 @@ impl Encoder<'_> {
         out.push(',');
         string(&mut out, &json_name(&case.name));
         out.push(':');
-        self.json_fields(&mut out, package, m, engine.store.payload(r));
+        self.json_fields(&mut out, package, m, engine.payload(r));
         out.push('}');
         Some(out)
     }
@@ -146,7 +146,7 @@ impl Encoder<'_> {
     /// Every record of the log as proto-JSON, one envelope per line.
     pub fn json_log(&self, engine: &Engine) -> String {
         let mut out = String::new();
-        for pos in 0..engine.store.records.len() {
+        for pos in 0..engine.records().len() {
             if let Some(line) = self.json_envelope(engine, pos) {
                 out.push_str(&line);
                 out.push('\n');

@@ -222,23 +222,23 @@ struct Statuses {
 #[derive(Clone, Debug)]
 pub struct Engine {
     /// The compiled model.
-    pub program: Arc<Program>,
+    pub(in crate::sim) program: Arc<Program>,
     /// The event store.
-    pub store: EventStore,
+    pub(in crate::sim) store: EventStore,
     /// Aggregate instances, per aggregate, by id.
-    pub aggregates: Vec<FastMap<Arc<str>, Instance>>,
+    pub(in crate::sim) aggregates: Vec<FastMap<Arc<str>, Instance>>,
     /// Read-model tables, per read model, by key.
-    pub read_models: Vec<Table>,
+    pub(in crate::sim) read_models: Vec<Table>,
     /// Saga instances, per saga, by correlation value.
-    pub sagas: Vec<Instances>,
+    pub(in crate::sim) sagas: Vec<Instances>,
     /// The dead-letter queue.
-    pub dlq: Vec<Parked>,
+    pub(in crate::sim) dlq: Vec<Parked>,
     /// Every command handled.
-    pub commands: Chunked<CommandRecord>,
+    pub(in crate::sim) commands: Chunked<CommandRecord>,
     /// Faults per subscriber.
-    pub faults: Vec<FaultDef>,
+    pub(in crate::sim) faults: Vec<FaultDef>,
     /// Saga and dead-letter changes, each with the log length and the virtual time then.
-    pub journal: Vec<(u64, i64, Change)>,
+    pub(in crate::sim) journal: Vec<(u64, i64, Change)>,
     clock: Scheduler<Action>,
     subs: Vec<SubState>,
     seed: u64,

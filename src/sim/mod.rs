@@ -6,6 +6,8 @@
 //! - [`saga`]: saga instances (steps taken, deadlines armed, compensations run).
 //! - [`fold`]: events applied to state (live and rebuilt from the log).
 //! - [`rebuild`]: state rebuilt from the log alone, compared with the live state.
+//! - [`run`]: the read side of a run (records, payloads, commands, journal, parked
+//!   messages, state now), the only way views, encoders and the CLI read a run.
 //! - [`scenario`]: scenarios of the model file and their expectations.
 //! - [`timeline`]: time travel to any log position; causation chains.
 //! - [`clock`], [`rng`], [`hash`]: virtual time, seeded randomness, fixed hashing.
@@ -21,6 +23,7 @@ pub mod log;
 pub mod program;
 pub mod rebuild;
 pub mod rng;
+pub mod run;
 pub mod saga;
 pub mod scenario;
 pub mod store;

@@ -87,16 +87,20 @@ impl SimPanel {
             ));
             return;
         };
-        let (commands, events) = (run.engine.commands.len(), run.engine.store.records.len());
+        let (commands, events) = (run.engine.commands().len(), run.engine.records().len());
         match issue(&mut run.engine, s, command, fields, after_ms) {
             Ok(step) => {
                 let e = &run.engine;
-                let outcome = match e.commands.get(commands).and_then(|c| c.rejection.as_ref()) {
+                let outcome = match e
+                    .commands()
+                    .get(commands)
+                    .and_then(|c| c.rejection.as_ref())
+                {
                     Some(reason) => format!("{command} was rejected: {reason}"),
                     None => format!(
                         "{command}: {} event(s) and {} command(s) followed",
-                        e.store.records.len() - events,
-                        e.commands.len() - commands
+                        e.records().len() - events,
+                        e.commands().len() - commands
                     ),
                 };
                 self.sandbox.recorded.push(step);

@@ -35,7 +35,7 @@ pub struct CausationView {
 impl CausationView {
     /// The graph of the event at `position` of `e`'s log; None when there is no such event.
     pub fn new(ui: &mut Ui, e: &Engine, position: u64) -> Option<Self> {
-        let record = e.store.records.get(position as usize)?;
+        let record = e.records().get(position as usize)?;
         let t = tree(e, position, LIMIT);
         let mut graph = CauseGraph::new();
         let mut indices = Vec::with_capacity(t.nodes.len());
@@ -59,7 +59,7 @@ impl CausationView {
             title: format!(
                 "#{} {}",
                 position + 1,
-                e.program.events[record.event as usize].name
+                e.program().events[record.event as usize].name
             ),
             graph,
             truncated: t.truncated,
@@ -105,7 +105,7 @@ impl CausationView {
                 self.graph.node(*node).map(|n| match *n.payload() {
                     Node::Event(p) => p + 1,
                     Node::Command(c) => e
-                        .commands
+                        .commands()
                         .get(c as usize)
                         .map_or(0, |record| cursor_of(e, record)),
                 })
@@ -123,9 +123,9 @@ fn label(e: &Engine, node: Node) -> (String, Color32) {
             let name = crate::app::simulation::state::event_name(e, p);
             (format!("#{} {name}", p + 1), EVENT)
         }
-        Node::Command(i) => match e.commands.get(i as usize) {
+        Node::Command(i) => match e.commands().get(i as usize) {
             Some(c) => {
-                let name = &e.program.commands[c.command].name;
+                let name = &e.program().commands[c.command].name;
                 match &c.rejection {
                     Some(reason) => (
                         format!("✖ {name} ➡ {}: {reason}", c.target),

@@ -41,7 +41,7 @@ fn minutes(ms: i64) -> f64 {
 impl ChartData {
     /// The series of `e`'s run.
     pub fn new(e: &Engine) -> Self {
-        let records = &e.store.records;
+        let records = &e.records();
         let (first, last) = match (records.first(), records.last()) {
             (Some(a), Some(b)) => (a.time, b.time.max(e.now())),
             _ => (e.now(), e.now()),
@@ -52,7 +52,7 @@ impl ChartData {
         let start = first - first.rem_euclid(bucket_ms);
         let buckets = ((last - start) / bucket_ms + 1) as usize;
         // Counts per event type and bucket, then the busiest types on their own.
-        let mut counts = vec![vec![0u32; buckets]; e.program.events.len()];
+        let mut counts = vec![vec![0u32; buckets]; e.program().events.len()];
         for r in records.iter() {
             let b = ((r.time - start) / bucket_ms) as usize;
             if let Some(c) = counts
@@ -76,7 +76,7 @@ impl ChartData {
         let mut per_type: Vec<(String, Vec<f64>)> = order
             .iter()
             .take(TYPES_SHOWN)
-            .map(|&(_, i)| (e.program.events[i].name.clone(), series(&counts[i])))
+            .map(|&(_, i)| (e.program().events[i].name.clone(), series(&counts[i])))
             .collect();
         if order.len() > TYPES_SHOWN {
             let mut other = vec![0u32; buckets];
@@ -88,7 +88,7 @@ impl ChartData {
             per_type.push(("other".to_owned(), series(&other)));
         }
         let delays = e
-            .program
+            .program()
             .subscribers
             .iter()
             .enumerate()
@@ -121,14 +121,14 @@ impl ChartData {
 }
 
 fn key(e: &Engine) -> (usize, usize) {
-    (e.store.records.len(), e.journal.len())
+    (e.records().len(), e.journal().len())
 }
 
 /// The dead-letter queue's size over time, from the journal, as a staircase.
 fn dlq_steps(e: &Engine, first: i64, last: i64) -> Vec<[f64; 2]> {
     let mut parked: Vec<(usize, u64)> = Vec::new();
     let mut points = vec![[minutes(first), 0.0]];
-    for (_, time, change) in &e.journal {
+    for (_, time, change) in e.journal() {
         let before = parked.len();
         match change {
             Change::Parked(p) => parked.push((p.subscriber, p.position)),
@@ -154,7 +154,7 @@ fn clock(minute: f64) -> String {
 
 /// The three charts; returns the cursor the user chose by clicking or dragging on one.
 pub fn ui(ui: &mut Ui, e: &Engine, data: &ChartData, cursor: u64) -> Option<u64> {
-    let records = &e.store.records;
+    let records = &e.records();
     let cursor_minute = match cursor.checked_sub(1) {
         Some(i) => records
             .get(i as usize)

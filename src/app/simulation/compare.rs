@@ -55,10 +55,10 @@ fn totals(run: &Run) -> String {
     format!(
         "{}: {} events, {} commands ({} rejected), {} parked",
         run.scenario,
-        e.store.records.len(),
-        e.commands.len(),
+        e.records().len(),
+        e.commands().len(),
         e.rejected(),
-        e.dlq.len()
+        e.parked().len()
     )
 }
 
@@ -70,7 +70,7 @@ pub fn ui(ui: &mut Ui, baseline: Option<&Run>, current: &Run) {
     egui::ScrollArea::vertical().max_height(460.0).show(ui, |ui| {
         ui.strong("Rebuilt from the log vs live (current run)");
         let rebuilt = current.rebuilt.get_or_init(|| rebuild_all(e));
-        for (i, (live, rebuilt)) in e.read_models.iter().zip(rebuilt).enumerate() {
+        for (i, (live, rebuilt)) in e.tables().iter().zip(rebuilt).enumerate() {
             match rebuilt {
                 Ok(rebuilt) => diffs_ui(ui, name(i), &compare(live, rebuilt), "live", "rebuilt"),
                 Err(err) => {
@@ -87,13 +87,13 @@ pub fn ui(ui: &mut Ui, baseline: Option<&Run>, current: &Run) {
         ui.label(format!("baseline  {}", totals(base)));
         ui.label(format!("current   {}", totals(current)));
         let b = &base.engine;
-        for (i, now) in e.read_models.iter().enumerate() {
+        for (i, now) in e.tables().iter().enumerate() {
             let n = name(i);
-            let before = (0..b.read_models.len()).find(|&j| {
+            let before = (0..b.tables().len()).find(|&j| {
                 subscriber_name(b, |k| matches!(k, SubscriberKind::ReadModel(r) if *r == j)) == n
             });
             match before {
-                Some(j) => diffs_ui(ui, n, &compare(&b.read_models[j], now), "baseline", "current"),
+                Some(j) => diffs_ui(ui, n, &compare(&b.tables()[j], now), "baseline", "current"),
                 None => {
                     ui.label(format!("{n}: not in the baseline's model"));
                 }

@@ -39,7 +39,7 @@ impl LogFilter {
 
     /// Whether record `r` passes; `needle` is the text, trimmed and lowercased once by the caller.
     fn matches(&self, e: &Engine, r: &Record, needle: &str) -> bool {
-        let def = &e.program.events[r.event as usize];
+        let def = &e.program().events[r.event as usize];
         if self.context.as_ref().is_some_and(|c| *c != def.context) {
             return false;
         }
@@ -49,15 +49,11 @@ impl LogFilter {
         if needle.is_empty() {
             return true;
         }
-        let stream = e.store.stream_name(r.stream);
+        let stream = e.stream_name(r.stream);
         stream.to_lowercase().contains(needle)
             || def.name.to_lowercase().contains(needle)
-            || e.store
-                .string(r.correlation)
-                .to_lowercase()
-                .contains(needle)
-            || e.store
-                .payload(r)
+            || e.text(r.correlation).to_lowercase().contains(needle)
+            || e.payload(r)
                 .iter()
                 .any(|v| v.to_string().to_lowercase().contains(needle))
     }
@@ -105,7 +101,7 @@ impl LogView {
     fn filter_ui(&mut self, ui: &mut Ui, e: &Engine) {
         ui.horizontal(|ui| {
             let mut contexts: Vec<&str> = e
-                .program
+                .program()
                 .events
                 .iter()
                 .map(|d| d.context.as_str())
@@ -122,13 +118,13 @@ impl LogView {
             let shown = self
                 .filter
                 .event
-                .and_then(|x| e.program.events.get(x))
+                .and_then(|x| e.program().events.get(x))
                 .map_or("all events", |d| d.name.as_str());
             egui::ComboBox::from_id_salt("log-event")
                 .selected_text(shown)
                 .show_ui(ui, |ui| {
                     ui.selectable_value(&mut self.filter.event, None, "all events");
-                    for (x, d) in e.program.events.iter().enumerate() {
+                    for (x, d) in e.program().events.iter().enumerate() {
                         if self.filter.context.as_ref().is_none_or(|c| *c == d.context) {
                             ui.selectable_value(&mut self.filter.event, Some(x), &d.name);
                         }
@@ -159,7 +155,7 @@ impl LogView {
         if self.filter.is_empty() {
             return None;
         }
-        let len = e.store.records.len();
+        let len = e.records().len();
         let fresh = self
             .matching
             .as_ref()
@@ -167,8 +163,7 @@ impl LogView {
         if !fresh {
             let needle = self.filter.text.trim().to_lowercase();
             let hits = e
-                .store
-                .records
+                .records()
                 .iter()
                 .enumerate()
                 .filter(|(_, r)| self.filter.matches(e, r, &needle))
@@ -190,9 +185,9 @@ impl LogView {
         let heading = match positions {
             Some(_) => format!(
                 "Event log: {shown} matching of {cursor} ({} in all)",
-                e.store.records.len()
+                e.records().len()
             ),
-            None => format!("Event log ({cursor} of {})", e.store.records.len()),
+            None => format!("Event log ({cursor} of {})", e.records().len()),
         };
         ui.strong(heading);
         let mut clicked = None;
@@ -232,10 +227,10 @@ impl LogView {
             .body(|body| {
                 body.rows(18.0, shown, |mut row| {
                     let i = positions.map_or(row.index(), |p| p[row.index()] as usize);
-                    let r = &e.store.records[i];
+                    let r = &e.records()[i];
                     row.set_selected(i as u64 + 1 == cursor);
-                    let stream = e.store.stream_name(r.stream);
-                    let def = &e.program.events[r.event as usize];
+                    let stream = e.stream_name(r.stream);
+                    let def = &e.program().events[r.event as usize];
                     let cells = [
                         (i + 1).to_string(),
                         clock(r.time, dated, true),
@@ -243,8 +238,8 @@ impl LogView {
                         stream,
                         r.version.to_string(),
                         def.name.clone(),
-                        e.store.string(r.correlation).to_owned(),
-                        payload_text(def, e.store.payload(r), "=", " "),
+                        e.text(r.correlation).to_owned(),
+                        payload_text(def, e.payload(r), "=", " "),
                     ];
                     if cells_ui(&mut row, cells) {
                         clicked = Some(i as u64 + 1);
@@ -259,7 +254,7 @@ impl LogView {
         let rejected = e.rejected();
         ui.strong(format!(
             "Command log ({} commands, {rejected} rejected)",
-            e.commands.len()
+            e.commands().len()
         ));
         let mut clicked = None;
         TableBuilder::new(ui)
@@ -282,9 +277,9 @@ impl LogView {
                 }
             })
             .body(|body| {
-                body.rows(18.0, e.commands.len(), |mut row| {
+                body.rows(18.0, e.commands().len(), |mut row| {
                     let i = row.index();
-                    let c = &e.commands[i];
+                    let c = &e.commands()[i];
                     row.set_selected(self.command == Some(i));
                     let outcome = match &c.rejection {
                         Some(reason) => format!("✖ rejected: {reason}"),
@@ -293,7 +288,7 @@ impl LogView {
                     let cells = [
                         (i + 1).to_string(),
                         clock(c.time, dated, true),
-                        e.program.commands[c.command].name.clone(),
+                        e.program().commands[c.command].name.clone(),
                         c.target.to_string(),
                         outcome,
                     ];
@@ -303,7 +298,7 @@ impl LogView {
                     }
                 });
             });
-        if let Some(c) = self.command.and_then(|i| e.commands.get(i)) {
+        if let Some(c) = self.command.and_then(|i| e.commands().get(i)) {
             command_detail_ui(ui, e, c);
         }
         clicked
@@ -331,12 +326,12 @@ pub fn cursor_of(e: &Engine, c: &CommandRecord) -> u64 {
     }
     match c.cause {
         Cause::Event(p) => p + 1,
-        _ => e.store.records.partition_point(|r| r.time <= c.time) as u64,
+        _ => e.records().partition_point(|r| r.time <= c.time) as u64,
     }
 }
 
 fn command_detail_ui(ui: &mut Ui, e: &Engine, c: &CommandRecord) {
-    let def = &e.program.commands[c.command];
+    let def = &e.program().commands[c.command];
     ui.separator();
     ui.strong(format!("{} ➡ {} {}", def.name, def.context, c.target));
     ui.label(format!("at {}", format_timestamp(c.time)));
@@ -349,8 +344,8 @@ fn command_detail_ui(ui: &mut Ui, e: &Engine, c: &CommandRecord) {
         }
         None => {
             let names: Vec<&str> = (c.events.start..c.events.end)
-                .filter_map(|p| e.store.records.get(p as usize))
-                .map(|r| e.program.events[r.event as usize].name.as_str())
+                .filter_map(|p| e.records().get(p as usize))
+                .map(|r| e.program().events[r.event as usize].name.as_str())
                 .collect();
             ui.label(format!("Accepted: {}", names.join(", ")));
         }
@@ -365,16 +360,16 @@ fn command_detail_ui(ui: &mut Ui, e: &Engine, c: &CommandRecord) {
             p + 1,
             event(p)
         ),
-        Cause::Command(i) => match e.commands.get(i as usize) {
+        Cause::Command(i) => match e.commands().get(i as usize) {
             Some(by) if by.rejection.is_some() => format!(
                 "issued because command #{} {} was rejected",
                 i + 1,
-                e.program.commands[by.command].name
+                e.program().commands[by.command].name
             ),
             Some(by) => format!(
                 "issued by command #{} {}",
                 i + 1,
-                e.program.commands[by.command].name
+                e.program().commands[by.command].name
             ),
             None => format!("issued by command #{}", i + 1),
         },

@@ -73,7 +73,7 @@ pub struct Marker {
 /// The markers of a run, sorted by position.
 pub fn markers(e: &Engine) -> Vec<Marker> {
     let mut out: Vec<Marker> = e
-        .commands
+        .commands()
         .iter()
         .enumerate()
         .filter(|(_, c)| c.rejection.is_some())
@@ -83,7 +83,7 @@ pub fn markers(e: &Engine) -> Vec<Marker> {
             source: i,
         })
         .collect();
-    for (i, (stamp, time, change)) in e.journal.iter().enumerate() {
+    for (i, (stamp, time, change)) in e.journal().iter().enumerate() {
         let kind = match change {
             Change::Parked(_) => MarkerKind::Parking,
             Change::Redriven { .. } => MarkerKind::Redrive,
@@ -103,9 +103,9 @@ pub fn markers(e: &Engine) -> Vec<Marker> {
 
 /// What a marker marks, in a sentence.
 pub fn describe(e: &Engine, m: &Marker) -> String {
-    let program = &e.program;
+    let program = &e.program();
     if m.kind == MarkerKind::Rejection {
-        return e.commands.get(m.source).map_or_else(String::new, |c| {
+        return e.commands().get(m.source).map_or_else(String::new, |c| {
             format!(
                 "✖ {} {} rejected: {}",
                 program.commands[c.command].name,
@@ -114,15 +114,14 @@ pub fn describe(e: &Engine, m: &Marker) -> String {
             )
         });
     }
-    let Some((_, _, change)) = e.journal.get(m.source) else {
+    let Some((_, _, change)) = e.journal().get(m.source) else {
         return String::new();
     };
     let sub = |i: usize| program.subscribers.get(i).map_or("?", |s| s.name.as_str());
     match change {
         Change::Parked(p) => {
             let event = e
-                .store
-                .records
+                .records()
                 .get(p.position as usize)
                 .map_or("?", |r| program.events[r.event as usize].name.as_str());
             format!(
@@ -150,7 +149,7 @@ pub fn describe(e: &Engine, m: &Marker) -> String {
 /// The strip with the markers and the cursor; returns the cursor the user chose by clicking
 /// or dragging on it.
 pub fn strip_ui(ui: &mut Ui, e: &Engine, markers: &[Marker], cursor: u64) -> Option<u64> {
-    let len = e.store.records.len() as u64;
+    let len = e.records().len() as u64;
     let height = 20.0;
     let (rect, response) =
         ui.allocate_exact_size(vec2(ui.available_width(), height), Sense::click_and_drag());

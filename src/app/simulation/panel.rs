@@ -155,19 +155,16 @@ impl SimPanel {
             return BTreeMap::new();
         }
         if let Some(run) = &self.run {
-            let cursor = self
-                .time
-                .cursor()
-                .min(run.engine.store.records.len() as u64);
+            let cursor = self.time.cursor().min(run.engine.records().len() as u64);
             refresh(&mut self.state, run, cursor);
         }
         let (Some(run), Some((cursor, state))) = (&self.run, &self.state) else {
             return BTreeMap::new();
         };
-        let (e, p) = (&run.engine, &run.engine.program);
+        let (e, p) = (&run.engine, &run.engine.program());
         let current = cursor
             .checked_sub(1)
-            .and_then(|c| e.store.records.get(c as usize))
+            .and_then(|c| e.records().get(c as usize))
             .map(|r| r.stream);
         let mut badges = BTreeMap::new();
         for (a, instances) in state.aggregates.iter().enumerate() {
@@ -215,7 +212,7 @@ impl SimPanel {
     /// Shows a run the worker handed back, finished or paused, with the cursor at its end.
     pub(crate) fn arrived(&mut self, run: Box<Run>) {
         self.time.apply(TimeCommand::Load {
-            len: run.engine.store.records.len() as u64,
+            len: run.engine.records().len() as u64,
         });
         self.markers = markers(&run.engine);
         self.run = Some(run);
@@ -326,7 +323,7 @@ impl SimPanel {
                 "The model changed since this run: run it again to see the current behaviour.",
             );
         }
-        let len = run.engine.store.records.len() as u64;
+        let len = run.engine.records().len() as u64;
         let passed = run.verdicts.iter().filter(|v| v.passed).count();
         let mut redrive = false;
         let mut keep = false;
@@ -343,12 +340,12 @@ impl SimPanel {
                 "{}: {} events, {} commands ({} rejected), {} parked · {checks}",
                 run.scenario,
                 len,
-                run.engine.commands.len(),
+                run.engine.commands().len(),
                 run.engine.rejected(),
-                run.engine.dlq.len(),
+                run.engine.parked().len(),
             ));
             // Redrives go on from the end of a finished run.
-            if run.finished && !run.engine.dlq.is_empty() {
+            if run.finished && !run.engine.parked().is_empty() {
                 redrive = ui
                     .button("Redrive all")
                     .on_hover_text("Redeliver every parked message; recorded in the log")
@@ -645,7 +642,7 @@ impl SimPanel {
                 }
             }
             None => {
-                let mut subs: Vec<usize> = e.dlq.iter().map(|p| p.subscriber).collect();
+                let mut subs: Vec<usize> = e.parked().iter().map(|p| p.subscriber).collect();
                 subs.sort_unstable();
                 subs.dedup();
                 match model.scenarios.iter().find(|s| s.name == run.scenario) {
@@ -681,7 +678,7 @@ impl SimPanel {
         self.markers = markers(&run.engine);
         self.causation = None;
         self.time.apply(TimeCommand::Load {
-            len: run.engine.store.records.len() as u64,
+            len: run.engine.records().len() as u64,
         });
         self.state = None;
         self.log.reset();
@@ -698,7 +695,7 @@ fn refresh(state: &mut Option<(u64, StateAt)>, run: &Run, cursor: u64) {
 
 /// The cursor after the events of the first command that appended events beyond `cursor`.
 fn next_command_end(e: &Engine, cursor: u64) -> Option<u64> {
-    e.commands
+    e.commands()
         .iter()
         .find(|c| !c.events.is_empty() && c.events.end > cursor)
         .map(|c| c.events.end)

@@ -32,18 +32,18 @@ impl SimPanel {
         let Some(run) = self.run.as_ref().filter(|r| r.revision == revision) else {
             return stages;
         };
-        let (e, p) = (&run.engine, &run.engine.program);
+        let (e, p) = (&run.engine, &run.engine.program());
         let Some(r) = self
             .time
             .cursor()
             .checked_sub(1)
-            .and_then(|c| e.store.records.get(c as usize))
+            .and_then(|c| e.records().get(c as usize))
         else {
             return stages;
         };
         let def = &p.events[r.event as usize];
         if let Cause::Command(c) = r.causation
-            && let Some(c) = e.commands.get(c as usize)
+            && let Some(c) = e.commands().get(c as usize)
         {
             stages[0].push(p.commands[c.command].id);
         }

@@ -36,7 +36,7 @@ impl SimPanel {
             return;
         };
         let e = &run.engine;
-        let len = e.store.records.len() as u64;
+        let len = e.records().len() as u64;
         let mut step = None;
         ui.horizontal(|ui| {
             if ui
@@ -66,14 +66,14 @@ impl SimPanel {
         let cursor = self.time.cursor().min(len);
         match cursor
             .checked_sub(1)
-            .and_then(|p| e.store.records.get(p as usize))
+            .and_then(|p| e.records().get(p as usize))
         {
             None => {
                 ui.label(RichText::new("Before the first event").size(24.0));
             }
             Some(r) => {
-                let def = &e.program.events[r.event as usize];
-                let stream = e.store.stream_name(r.stream);
+                let def = &e.program().events[r.event as usize];
+                let stream = e.stream_name(r.stream);
                 ui.label(
                     RichText::new(format!(
                         "{} — {stream}, {}",
@@ -87,9 +87,7 @@ impl SimPanel {
                     .size(26.0)
                     .strong(),
                 );
-                ui.label(
-                    RichText::new(payload_text(def, e.store.payload(r), " = ", ", ")).size(18.0),
-                );
+                ui.label(RichText::new(payload_text(def, e.payload(r), " = ", ", ")).size(18.0));
                 let chain = chain_text(e, cursor - 1);
                 if !chain.is_empty() {
                     ui.label(

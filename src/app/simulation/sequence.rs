@@ -73,17 +73,17 @@ fn lane(lanes: &mut Vec<String>, name: String) -> usize {
 }
 
 fn event_lane(e: &Engine, lanes: &mut Vec<String>, event: usize) -> usize {
-    let def = &e.program.events[event];
+    let def = &e.program().events[event];
     match def.owner {
-        Some(Target::External(x)) => lane(lanes, e.program.externals[x].name.clone()),
+        Some(Target::External(x)) => lane(lanes, e.program().externals[x].name.clone()),
         _ => lane(lanes, def.context.clone()),
     }
 }
 
 fn command_lane(e: &Engine, lanes: &mut Vec<String>, command: usize) -> usize {
-    let def = &e.program.commands[command];
+    let def = &e.program().commands[command];
     match def.target {
-        Target::External(x) => lane(lanes, e.program.externals[x].name.clone()),
+        Target::External(x) => lane(lanes, e.program().externals[x].name.clone()),
         Target::Aggregate(_) => lane(lanes, def.context.clone()),
     }
 }
@@ -91,15 +91,15 @@ fn command_lane(e: &Engine, lanes: &mut Vec<String>, command: usize) -> usize {
 /// The sequence of saga `saga`'s instance `key`: every command and event sharing the
 /// correlation id of its start event. None if there is no such instance.
 pub fn build(e: &Engine, saga: usize, key: &Value) -> Option<Sequence> {
-    let inst = e.sagas.get(saga)?.get(key)?;
-    let correlation = e.store.records.get(inst.start as usize)?.correlation;
+    let inst = e.saga_instances().get(saga)?.get(key)?;
+    let correlation = e.records().get(inst.start as usize)?.correlation;
     let name = subscriber_name(e, |k| matches!(k, SubscriberKind::Saga(x) if *x == saga));
     let mut lanes = vec!["Scenario".to_owned()];
     // (slot, minor, index): event p sits at slot 2p+1, a command just before its first event,
     // a command that appended nothing just after the event that caused it.
     let mut keyed: Vec<((u64, u8, usize), Row)> = Vec::new();
     let mut failed_at = None;
-    for (i, (stamp, time, change)) in e.journal.iter().enumerate() {
+    for (i, (stamp, time, change)) in e.journal().iter().enumerate() {
         let (from, label, step) = match change {
             Change::Saga {
                 saga: s,
@@ -123,7 +123,7 @@ pub fn build(e: &Engine, saga: usize, key: &Value) -> Option<Sequence> {
         };
         keyed.push(((2 * stamp, 1, i), row));
     }
-    for (i, c) in e.commands.iter().enumerate() {
+    for (i, c) in e.commands().iter().enumerate() {
         if c.correlation != correlation {
             continue;
         }
@@ -132,16 +132,15 @@ pub fn build(e: &Engine, saga: usize, key: &Value) -> Option<Sequence> {
         } else if let Cause::Event(p) = c.cause {
             2 * p + 2
         } else {
-            2 * e.store.records.partition_point(|r| r.time <= c.time) as u64
+            2 * e.records().partition_point(|r| r.time <= c.time) as u64
         };
         let from = match c.cause {
             Cause::Event(p) | Cause::Deadline(p) => e
-                .store
-                .records
+                .records()
                 .get(p as usize)
                 .map_or(0, |r| event_lane(e, &mut lanes, r.event as usize)),
             Cause::Command(j) => e
-                .commands
+                .commands()
                 .get(j as usize)
                 .map_or(0, |d| command_lane(e, &mut lanes, d.command)),
             Cause::Scenario | Cause::Given => 0,
@@ -153,7 +152,7 @@ pub fn build(e: &Engine, saga: usize, key: &Value) -> Option<Sequence> {
                 time: c.time,
                 from,
                 to,
-                label: format!("{} {}", e.program.commands[c.command].name, c.target),
+                label: format!("{} {}", e.program().commands[c.command].name, c.target),
                 step: Step::Command {
                     rejection: c.rejection.clone(),
                     compensating: failed_at.is_some_and(|f| slot >= f),
@@ -162,30 +161,30 @@ pub fn build(e: &Engine, saga: usize, key: &Value) -> Option<Sequence> {
             },
         ));
     }
-    for (p, r) in e.store.records.iter().enumerate() {
+    for (p, r) in e.records().iter().enumerate() {
         if r.correlation != correlation {
             continue;
         }
         let to = event_lane(e, &mut lanes, r.event as usize);
         let from = match r.causation {
             Cause::Event(q) | Cause::Deadline(q) => e
-                .store
-                .records
+                .records()
                 .get(q as usize)
                 .map_or(to, |x| event_lane(e, &mut lanes, x.event as usize)),
             Cause::Command(j) => e
-                .commands
+                .commands()
                 .get(j as usize)
                 .map_or(to, |d| command_lane(e, &mut lanes, d.command)),
             Cause::Scenario | Cause::Given => 0,
         };
         let parked = e
-            .journal
+            .journal()
             .iter()
             .filter_map(|(_, _, c)| match c {
                 Change::Parked(x) if x.position == p as u64 => Some(format!(
                     "{}: {}",
-                    e.program.subscribers[x.subscriber].name, x.error
+                    e.program().subscribers[x.subscriber].name,
+                    x.error
                 )),
                 _ => None,
             })
@@ -196,7 +195,7 @@ pub fn build(e: &Engine, saga: usize, key: &Value) -> Option<Sequence> {
                 time: r.time,
                 from,
                 to,
-                label: e.program.events[r.event as usize].name.clone(),
+                label: e.program().events[r.event as usize].name.clone(),
                 step: Step::Event { parked },
                 cursor: p as u64 + 1,
             },

@@ -128,7 +128,7 @@ struct Moment {
 
 /// The name of the subscriber whose kind matches.
 pub fn subscriber_name(e: &Engine, is: impl Fn(&SubscriberKind) -> bool) -> &str {
-    e.program
+    e.program()
         .subscribers
         .iter()
         .find(|s| is(&s.kind))
@@ -138,8 +138,7 @@ pub fn subscriber_name(e: &Engine, is: impl Fn(&SubscriberKind) -> bool) -> &str
 /// Whether `e`'s run spans more than one calendar day (its times then show their date).
 pub fn spans_days(e: &Engine) -> bool {
     let day = |t: i64| format_timestamp(t).get(..10).map(str::to_owned);
-    e.store
-        .records
+    e.records()
         .first()
         .is_some_and(|r| day(r.time) != day(e.now()))
 }
@@ -169,10 +168,9 @@ pub fn payload_text(def: &EventDef, payload: &[Value], eq: &str, sep: &str) -> S
 
 /// The type name of the event at `position` ("?" past the log).
 pub fn event_name(e: &Engine, position: u64) -> &str {
-    e.store
-        .records
+    e.records()
         .get(position as usize)
-        .map_or("?", |r| e.program.events[r.event as usize].name.as_str())
+        .map_or("?", |r| e.program().events[r.event as usize].name.as_str())
 }
 
 /// A causation chain as text: `#3 OrderPlaced ⬅ command PlaceOrder`.
@@ -182,9 +180,12 @@ pub fn chain_text(e: &Engine, position: u64) -> String {
         .map(|l| match l {
             Link::Event(p) => format!("#{} {}", p + 1, event_name(e, p)),
             Link::Deadline(p) => format!("deadline set on #{} {}", p + 1, event_name(e, p)),
-            Link::Command(c) => e.commands.get(c as usize).map_or("command ?".into(), |c| {
-                format!("command {}", e.program.commands[c.command].name)
-            }),
+            Link::Command(c) => e
+                .commands()
+                .get(c as usize)
+                .map_or("command ?".into(), |c| {
+                    format!("command {}", e.program().commands[c.command].name)
+                }),
             Link::Given => "given history".into(),
         })
         .collect();
@@ -285,7 +286,7 @@ impl StateView {
 fn record_ui(ui: &mut Ui, e: &Engine, cursor: u64) -> Option<StateAction> {
     let rows: [RichText; 4] = match cursor
         .checked_sub(1)
-        .and_then(|p| e.store.records.get(p as usize))
+        .and_then(|p| e.records().get(p as usize))
     {
         None => [
             RichText::new("Before the first event.").weak(),
@@ -294,8 +295,8 @@ fn record_ui(ui: &mut Ui, e: &Engine, cursor: u64) -> Option<StateAction> {
             RichText::new(""),
         ],
         Some(r) => {
-            let def = &e.program.events[r.event as usize];
-            let stream = e.store.stream_name(r.stream);
+            let def = &e.program().events[r.event as usize];
+            let stream = e.stream_name(r.stream);
             let chain = chain_text(e, cursor - 1);
             [
                 RichText::new(format!(
@@ -304,11 +305,11 @@ fn record_ui(ui: &mut Ui, e: &Engine, cursor: u64) -> Option<StateAction> {
                     format_timestamp(r.time)
                 ))
                 .strong(),
-                RichText::new(payload_text(def, e.store.payload(r), " = ", ", ")).monospace(),
+                RichText::new(payload_text(def, e.payload(r), " = ", ", ")).monospace(),
                 RichText::new(format!(
                     "stream {stream} v{} · correlation {} · id {}",
                     r.version,
-                    e.store.string(r.correlation),
+                    e.text(r.correlation),
                     format_id(r.id())
                 ))
                 .weak(),
@@ -345,7 +346,7 @@ fn record_ui(ui: &mut Ui, e: &Engine, cursor: u64) -> Option<StateAction> {
 
 fn aggregates_ui(ui: &mut Ui, e: &Engine, state: &StateAt, height: f32) {
     for (a, instances) in state.aggregates.iter().enumerate() {
-        let def = &e.program.aggregates[a];
+        let def = &e.program().aggregates[a];
         egui::CollapsingHeader::new(format!("{}: {} instance(s)", def.name, instances.len()))
             .id_salt(("aggregate", a))
             .default_open(instances.len() <= 20)
@@ -373,7 +374,7 @@ fn aggregates_ui(ui: &mut Ui, e: &Engine, state: &StateAt, height: f32) {
 
 /// One read-model table: a filter box and a table sorted by the clicked column.
 fn table_ui(ui: &mut Ui, e: &Engine, i: usize, table: &Table, cursor: u64, view: &mut TableView) {
-    let Some(def) = e.program.read_models.get(i) else {
+    let Some(def) = e.program().read_models.get(i) else {
         return;
     };
     ui.add(
@@ -459,8 +460,8 @@ fn sagas_ui(ui: &mut Ui, e: &Engine, state: &StateAt, height: f32) -> Option<Sta
                 _ => Color32::from_rgb(40, 140, 60),
             };
             ui.colored_label(color, format!("{} {key}: {status}", names[i]));
-            if let Some(inst) = e.sagas[i].get(key) {
-                let def = &e.program.sagas[i];
+            if let Some(inst) = e.saga_instances()[i].get(key) {
+                let def = &e.program().sagas[i];
                 for d in inst.pending(|s, t| state.shows(s, t)) {
                     let deadline = def.deadlines.get(d.deadline).map_or("?", |d| &d.name);
                     ui.weak(format!("⏰ {deadline} due {}", clock(d.due, dated, false)));
@@ -519,7 +520,7 @@ fn dlq_ui(
     let mut back = false;
     if let Some(m) = moment.as_ref() {
         ui.horizontal(|ui| {
-            let time = e.journal.get(m.index).map_or(0, |j| j.1);
+            let time = e.journal().get(m.index).map_or(0, |j| j.1);
             ui.strong(format!(
                 "At {} (after #{}, before the next event)",
                 clock(time, spans_days(e), false),
@@ -538,14 +539,14 @@ fn dlq_ui(
             ui.label(format!(
                 "#{} {event} to {}: {} after {} attempt(s)",
                 p.position + 1,
-                e.program.subscribers[p.subscriber].name,
+                e.program().subscribers[p.subscriber].name,
                 p.error,
                 p.attempts
             ));
             // Only a message still parked at the end of the run can be redriven (the run
             // goes on from its end).
             let live = e
-                .dlq
+                .parked()
                 .iter()
                 .any(|x| x.subscriber == p.subscriber && x.position == p.position);
             if live
@@ -582,7 +583,7 @@ fn history_ui(ui: &mut Ui, e: &Engine, state: &StateAt, chosen: Option<usize>) -
     let position = state.position;
     let dated = spans_days(e);
     let lines: Vec<(usize, bool, String)> = e
-        .journal
+        .journal()
         .iter()
         .enumerate()
         .take_while(|(_, (stamp, _, _))| *stamp <= position)
@@ -592,7 +593,7 @@ fn history_ui(ui: &mut Ui, e: &Engine, state: &StateAt, chosen: Option<usize>) -
                 Change::Parked(p) => format!(
                     "{at} parked #{} for {}: {} after {} attempt(s)",
                     p.position + 1,
-                    e.program.subscribers[p.subscriber].name,
+                    e.program().subscribers[p.subscriber].name,
                     p.error,
                     p.attempts
                 ),
@@ -603,11 +604,11 @@ fn history_ui(ui: &mut Ui, e: &Engine, state: &StateAt, chosen: Option<usize>) -
                     Some(p) => format!(
                         "{at} redriven: #{} for {}",
                         p + 1,
-                        e.program.subscribers[*subscriber].name
+                        e.program().subscribers[*subscriber].name
                     ),
                     None => format!(
                         "{at} redriven: everything parked for {}",
-                        e.program.subscribers[*subscriber].name
+                        e.program().subscribers[*subscriber].name
                     ),
                 },
                 Change::Saga { .. } => return None,

@@ -115,7 +115,7 @@ fn work(
         }
         steps += 1;
         if steps.is_multiple_of(4096) {
-            progress.store(engine.store.records.len() as u64, Ordering::Relaxed);
+            progress.store(engine.records().len() as u64, Ordering::Relaxed);
             ctx.request_repaint();
         }
     };
@@ -216,13 +216,13 @@ impl SimPanel {
         };
         let until = until_of(scenario);
         let e = &mut run.engine;
-        let (events, commands) = (e.store.records.len(), e.commands.len());
+        let (events, commands) = (e.records().len(), e.commands().len());
         loop {
             match e.step(until) {
                 Ok(true) => {
                     let done = match stride {
-                        Stride::Event => e.store.records.len() > events,
-                        Stride::Command => e.commands.len() > commands,
+                        Stride::Event => e.records().len() > events,
+                        Stride::Command => e.commands().len() > commands,
                     };
                     if done {
                         break;

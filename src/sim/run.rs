@@ -1,0 +1,106 @@
+//! The read side of a run: what the studio's views, the fixture encoders, the CLI and the
+//! tests read of a simulation. Nothing outside `sim` reads the engine's fields, so the engine
+//! can change how it keeps its state without touching a view.
+//!
+//! A run is read at its current end through these methods; the state at an earlier log
+//! position comes from a [`Timeline`](super::timeline::Timeline) built from the same run.
+
+use std::sync::Arc;
+
+use super::chunked::Chunked;
+use super::engine::{Change, CommandRecord, Engine, FaultDef, Parked};
+use super::fold::{Instance, Table};
+use super::hash::FastMap;
+use super::program::{EventDef, Program};
+use super::saga::Instances;
+use super::store::Record;
+use crate::model::expr::Value;
+
+/// One entry of a run's journal: the log length and the virtual time when a saga instance
+/// changed status or the dead-letter queue changed, and the change.
+pub type JournalEntry = (u64, i64, Change);
+
+impl Engine {
+    /// The compiled model being run: names and definitions of its events, commands,
+    /// aggregates, read models, sagas, externals and subscribers, by index.
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+
+    /// The event log in global order: a record's position is its index.
+    pub fn records(&self) -> &Chunked<Record> {
+        &self.store.records
+    }
+
+    /// The record at log `position`.
+    pub fn record(&self, position: usize) -> Option<&Record> {
+        self.store.records.get(position)
+    }
+
+    /// A record's payload: one value per field of its event, in field order.
+    pub fn payload(&self, record: &Record) -> &[Value] {
+        self.store.payload(record)
+    }
+
+    /// The definition of a record's event.
+    pub fn event_of(&self, record: &Record) -> Option<&EventDef> {
+        self.program.events.get(record.event as usize)
+    }
+
+    /// A stream's readable name (`Booking-b-1`).
+    pub fn stream_name(&self, stream: u32) -> String {
+        self.store.stream_name(stream)
+    }
+
+    /// A string the log interned (correlation ids).
+    pub fn text(&self, interned: u32) -> &str {
+        self.store.string(interned)
+    }
+
+    /// Interns `s` for use as a correlation id of commands given to [`Engine::execute`].
+    pub fn intern(&mut self, s: &str) -> u32 {
+        self.store.intern(s)
+    }
+
+    /// Every command handled, accepted or rejected, in the order handled.
+    pub fn commands(&self) -> &Chunked<CommandRecord> {
+        &self.commands
+    }
+
+    /// Saga status changes and dead-letter changes, in order.
+    pub fn journal(&self) -> &[JournalEntry] {
+        &self.journal
+    }
+
+    /// The messages parked in the dead-letter queue now.
+    pub fn parked(&self) -> &[Parked] {
+        &self.dlq
+    }
+
+    /// Aggregate instances now: per aggregate (by program index), by id.
+    pub fn aggregate_instances(&self) -> &[FastMap<Arc<str>, Instance>] {
+        &self.aggregates
+    }
+
+    /// Read-model tables now, per read model (by program index).
+    pub fn tables(&self) -> &[Table] {
+        &self.read_models
+    }
+
+    /// Saga instances now, per saga (by program index).
+    pub fn saga_instances(&self) -> &[Instances] {
+        &self.sagas
+    }
+
+    /// The faults injected into each subscriber (by program index).
+    pub fn faults(&self) -> &[FaultDef] {
+        &self.faults
+    }
+
+    /// Injects `faults` into subscriber `sub` from now on (ignored for an unknown one).
+    pub fn set_faults(&mut self, sub: usize, faults: FaultDef) {
+        if let Some(f) = self.faults.get_mut(sub) {
+            *f = faults;
+        }
+    }
+}
