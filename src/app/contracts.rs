@@ -5,8 +5,9 @@
 //!
 //! The views recompute only when the model's revision changes while they are open.
 
-use egui::{Color32, RichText, Ui};
+use egui::{RichText, Ui};
 
+use crate::app::theme;
 use crate::export::diff::{Change, Level, breaking, diff};
 use crate::export::findings;
 use crate::export::schema::{Schema, schema};
@@ -86,7 +87,7 @@ impl ExportView {
         ));
         if self.findings.is_empty() {
             ui.colored_label(
-                Color32::from_rgb(40, 140, 60),
+                theme::tokens(ui).ok,
                 "✔ No findings: the export passes buf lint.",
             );
         } else {
@@ -102,8 +103,8 @@ impl ExportView {
                 .show(ui, |ui| {
                     for d in &self.findings {
                         let color = match d.severity {
-                            Severity::Error => Color32::from_rgb(200, 40, 40),
-                            Severity::Warning => Color32::from_rgb(190, 120, 0),
+                            Severity::Error => theme::tokens(ui).error,
+                            Severity::Warning => theme::tokens(ui).warning,
                             Severity::Info => ui.visuals().weak_text_color(),
                         };
                         let text = RichText::new(format!("{} {}", d.code.as_str(), d.message))
@@ -138,10 +139,10 @@ impl ExportView {
         });
         match &self.result {
             Some(Ok(s)) => {
-                ui.colored_label(Color32::from_rgb(40, 140, 60), s);
+                ui.colored_label(theme::tokens(ui).ok, s);
             }
             Some(Err(e)) => {
-                ui.colored_label(Color32::from_rgb(200, 40, 40), e);
+                ui.colored_label(theme::tokens(ui).error, e);
             }
             None => {}
         }
@@ -234,12 +235,12 @@ impl CompareView {
                     "✔ Compatible: {} change(s), none breaking at this level",
                     self.changes.len()
                 ),
-                Color32::from_rgb(40, 140, 60),
+                theme::tokens(ui).ok,
             )
         } else {
             (
                 format!("✖ {n} breaking change(s) of {}", self.changes.len()),
-                Color32::from_rgb(200, 40, 40),
+                theme::tokens(ui).error,
             )
         };
         ui.label(RichText::new(text).color(color).strong());
@@ -252,14 +253,9 @@ impl CompareView {
                 }
                 for c in &self.changes {
                     let (tag, color) = match c.breaks {
-                        Some(_) if c.breaks_at(self.level) => {
-                            ("BREAKING", Color32::from_rgb(200, 40, 40))
-                        }
-                        Some(_) => (
-                            "breaks only stricter levels",
-                            Color32::from_rgb(190, 120, 0),
-                        ),
-                        None => ("compatible", Color32::from_rgb(40, 140, 60)),
+                        Some(_) if c.breaks_at(self.level) => ("BREAKING", theme::tokens(ui).error),
+                        Some(_) => ("breaks only stricter levels", theme::tokens(ui).warning),
+                        None => ("compatible", theme::tokens(ui).ok),
                     };
                     let label =
                         RichText::new(format!("{tag}: {} — {}", c.message, c.file)).color(color);

@@ -4,8 +4,9 @@
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
-use egui::{Color32, RichText, Ui};
+use egui::{RichText, Ui};
 
+use crate::app::theme;
 use crate::export::findings;
 use crate::model::diagnostic::{Diagnostic, Severity};
 use crate::model::{Loc, Model};
@@ -125,7 +126,7 @@ impl Problems {
             return None;
         }
         if self.diagnostics.is_empty() {
-            ui.label(RichText::new("✔ No problems found").color(Color32::from_rgb(40, 150, 70)));
+            ui.label(RichText::new("✔ No problems found").color(theme::tokens(ui).ok));
             return None;
         }
         egui::ScrollArea::vertical()

@@ -1,4 +1,8 @@
-//! The studio's look: EventStorming colours, sticky sizes, light and dark themes.
+//! The studio's look: EventStorming colours, sticky sizes, light and dark themes, and the
+//! colours that carry a meaning (ok, error, warning…) for each theme. Every colour the studio
+//! paints comes from here: `clippy.toml` disallows making one anywhere else, so a restyle or
+//! a dark-mode fix is one change in this file.
+#![allow(clippy::disallowed_methods)]
 
 use egui::{Color32, Vec2};
 
@@ -45,6 +49,103 @@ pub const SELECTION: Color32 = Color32::from_rgb(0, 110, 255);
 
 /// The arrows of the path taken at the simulation cursor (the amber of lit stickies).
 pub const SIM_PATH: Color32 = Color32::from_rgb(245, 160, 0);
+
+/// Colours with a meaning, in the variant readable on the current theme's background.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Tokens {
+    /// Passed, compatible, nothing wrong.
+    pub ok: Color32,
+    /// Failed, rejected, breaking, invalid.
+    pub error: Color32,
+    /// A warning; unsaved changes; a parked message.
+    pub warning: Color32,
+    /// Something that went the other way: compensated, timed out.
+    pub caution: Color32,
+    /// A compensation step.
+    pub compensation: Color32,
+    /// Neutral information: a command, a deadline.
+    pub info: Color32,
+    /// An event in graphs and sequence diagrams.
+    pub event: Color32,
+    /// Text of less importance.
+    pub muted: Color32,
+    /// The board's frame fill behind a context.
+    pub frame_fill: Color32,
+    /// The outline of a palette chip.
+    pub chip_outline: Color32,
+}
+
+impl Tokens {
+    /// On a light background.
+    pub const LIGHT: Tokens = Tokens {
+        ok: Color32::from_rgb(40, 140, 60),
+        error: Color32::from_rgb(200, 40, 40),
+        warning: Color32::from_rgb(190, 120, 0),
+        caution: Color32::from_rgb(200, 90, 20),
+        compensation: Color32::from_rgb(140, 70, 200),
+        info: Color32::from_rgb(40, 110, 220),
+        event: Color32::from_rgb(210, 110, 0),
+        muted: Color32::from_gray(120),
+        frame_fill: Color32::from_rgba_unmultiplied_const(0, 40, 120, 10),
+        chip_outline: Color32::from_black_alpha(60),
+    };
+
+    /// On a dark background: the same meanings, lighter.
+    pub const DARK: Tokens = Tokens {
+        ok: Color32::from_rgb(95, 200, 115),
+        error: Color32::from_rgb(255, 105, 100),
+        warning: Color32::from_rgb(240, 175, 50),
+        caution: Color32::from_rgb(245, 140, 70),
+        compensation: Color32::from_rgb(190, 150, 255),
+        info: Color32::from_rgb(115, 165, 255),
+        event: Color32::from_rgb(255, 165, 70),
+        muted: Color32::from_gray(150),
+        frame_fill: Color32::from_rgba_unmultiplied_const(255, 255, 255, 8),
+        chip_outline: Color32::from_rgba_premultiplied(60, 60, 60, 60),
+    };
+}
+
+/// The meaning colours for the theme `ui` is drawn in.
+pub fn tokens(ui: &egui::Ui) -> &'static Tokens {
+    tokens_for(ui.visuals().dark_mode)
+}
+
+/// The meaning colours for a dark or a light theme.
+pub fn tokens_for(dark: bool) -> &'static Tokens {
+    if dark { &Tokens::DARK } else { &Tokens::LIGHT }
+}
+
+/// Colours for a chart's series, one per line, told apart on either background.
+pub const SERIES: [Color32; 9] = [
+    Color32::from_rgb(230, 120, 20),
+    Color32::from_rgb(40, 110, 220),
+    Color32::from_rgb(40, 160, 80),
+    Color32::from_rgb(200, 50, 60),
+    Color32::from_rgb(140, 80, 200),
+    Color32::from_rgb(20, 160, 170),
+    Color32::from_rgb(190, 160, 20),
+    Color32::from_rgb(200, 90, 170),
+    Color32::from_rgb(120, 120, 120),
+];
+
+/// The glow behind a sticky lit by the simulation cursor.
+pub const LIT: Color32 = Color32::from_rgba_unmultiplied_const(255, 190, 0, 150);
+
+/// A sticky's soft shadow on the board.
+pub const SHADOW: Color32 = Color32::from_black_alpha(40);
+
+/// A sticky's outline: plain, hovered, and a saga's frame.
+pub const STICKY_OUTLINE: Color32 = Color32::from_black_alpha(50);
+/// A hovered sticky's outline.
+pub const STICKY_HOVER: Color32 = Color32::from_gray(90);
+/// A saga's frame (sagas are policies that remember).
+pub const SAGA_FRAME: Color32 = Color32::from_rgb(120, 80, 190);
+
+/// Simulation badges under stickies: a dark pill with light text in both themes, readable
+/// at a projector's distance.
+pub const BADGE_FILL: Color32 = Color32::from_rgba_unmultiplied_const(40, 40, 50, 220);
+/// Text on a badge, and outlines drawn over dark fills.
+pub const ON_DARK: Color32 = Color32::WHITE;
 
 /// Applies the studio's theme: larger text for workshops, the chosen light/dark base.
 pub fn apply(ctx: &egui::Context, dark: bool) {

@@ -3,9 +3,10 @@
 //! latency, duplicate rate and the idempotent switch. Every change is an undoable model edit
 //! (one step per drag or text edit); running the scenario again (F5) uses the new plan.
 
-use egui::{Color32, Response, Ui};
+use egui::{Response, Ui};
 
 use crate::app::document::edit::Edit;
+use crate::app::theme;
 use crate::model::scenario::Fault;
 use crate::model::{Model, Scenario};
 
@@ -109,7 +110,7 @@ impl FaultPlanView {
             Ok(s) => s,
             Err(e) => {
                 ui.colored_label(
-                    Color32::from_rgb(200, 40, 40),
+                    theme::tokens(ui).error,
                     format!("The model cannot run: {e}"),
                 );
                 return None;

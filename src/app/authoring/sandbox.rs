@@ -2,9 +2,10 @@
 //! letters) at a chosen delay, watch what they cause, and record them into a scenario that
 //! replays the same log.
 
-use egui::{Color32, Ui};
+use egui::Ui;
 
 use crate::app::authoring::scenario_editor::{NamedFields, command_fields, fields_of, values_grid};
+use crate::app::theme;
 use crate::model::Model;
 use crate::model::expr::time::parse_duration;
 use crate::model::scenario::{Step, Values};
@@ -189,7 +190,7 @@ impl Sandbox {
             ui.weak("Fields are expressions: 'o-9' is text, 12.50 a decimal.");
         });
         if let Some(e) = &self.error {
-            ui.colored_label(Color32::from_rgb(220, 60, 60), e);
+            ui.colored_label(theme::tokens(ui).error, e);
         } else if let Some(o) = &self.outcome {
             ui.label(o);
         }

@@ -3,9 +3,10 @@
 //! findings shown under the row they are about. Every change is an undoable model edit (one
 //! step per text edit or drag); the fault plan has its own window.
 
-use egui::{Color32, Response, Ui};
+use egui::{Response, Ui};
 
 use crate::app::document::edit::Edit;
+use crate::app::theme;
 use crate::model::diagnostic::{Diagnostic, Severity};
 use crate::model::element::{Kind, Loc, PathSeg};
 use crate::model::op::Op;
@@ -296,8 +297,8 @@ fn findings<'a>(
 fn findings_ui<'a>(ui: &mut Ui, found: impl Iterator<Item = &'a Diagnostic>) {
     for d in found {
         let color = match d.severity {
-            Severity::Error => Color32::from_rgb(220, 60, 60),
-            _ => Color32::from_rgb(200, 140, 0),
+            Severity::Error => theme::tokens(ui).error,
+            _ => theme::tokens(ui).warning,
         };
         ui.colored_label(color, format!("{}: {}", d.code.as_str(), d.message));
     }
@@ -343,7 +344,7 @@ pub fn values_grid(
                 .cloned()
                 .collect();
             for k in unknown {
-                ui.colored_label(Color32::from_rgb(220, 60, 60), format!("  {k}"));
+                ui.colored_label(theme::tokens(ui).error, format!("  {k}"));
                 if ui.small_button("✖ not a field: remove").clicked() {
                     values.remove(&k);
                     gesture = true;
@@ -598,12 +599,9 @@ impl ScenarioEditor {
                 head = Some(Head::Delete);
             }
             if typed.trim().is_empty() {
-                ui.colored_label(Color32::from_rgb(220, 60, 60), "A scenario needs a name.");
+                ui.colored_label(theme::tokens(ui).error, "A scenario needs a name.");
             } else if taken(&typed) {
-                ui.colored_label(
-                    Color32::from_rgb(220, 60, 60),
-                    "Another scenario has this name.",
-                );
+                ui.colored_label(theme::tokens(ui).error, "Another scenario has this name.");
             }
         });
         findings_ui(ui, findings(diagnostics, index, None));

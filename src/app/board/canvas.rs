@@ -347,7 +347,7 @@ impl Board {
                     link_handle(*sr),
                     5.0 * self.zoom.clamp(0.6, 1.5),
                     theme::SELECTION,
-                    Stroke::new(1.5, Color32::WHITE),
+                    Stroke::new(1.5, theme::ON_DARK),
                 );
             }
         }
@@ -458,12 +458,7 @@ impl Board {
             return;
         }
         let selected = selection.contains(&id);
-        let dark = ui.visuals().dark_mode;
-        let fill = if dark {
-            Color32::from_rgba_unmultiplied(255, 255, 255, 8)
-        } else {
-            Color32::from_rgba_unmultiplied(0, 40, 120, 10)
-        };
+        let fill = theme::tokens(ui).frame_fill;
         let border = if selected {
             theme::SELECTION
         } else {
@@ -611,7 +606,7 @@ impl Board {
                         start.lerp(end, t),
                         radius,
                         theme::SIM_PATH,
-                        Stroke::new(1.5, Color32::WHITE),
+                        Stroke::new(1.5, theme::ON_DARK),
                     );
                 }
             }
@@ -636,7 +631,7 @@ impl Board {
             painter.rect_filled(
                 r.expand((6.0 * z).max(5.0)),
                 CornerRadius::same(6),
-                Color32::from_rgba_unmultiplied(255, 190, 0, 150),
+                theme::LIT,
             );
         }
         // Below ~40% a sticky is a few pixels tall: a plain rectangle looks the same and is far
@@ -663,16 +658,16 @@ impl Board {
         painter.rect_filled(
             r.translate(vec2(2.0, 3.0) * z.min(1.5)),
             CornerRadius::same(3),
-            Color32::from_black_alpha(40),
+            theme::SHADOW,
         );
         let stroke = if selected {
             Stroke::new(3.0, theme::SELECTION)
         } else if kind == Kind::Saga {
-            Stroke::new(2.0 * z.clamp(0.5, 1.5), Color32::from_rgb(120, 80, 190))
+            Stroke::new(2.0 * z.clamp(0.5, 1.5), theme::SAGA_FRAME)
         } else if hovered {
-            Stroke::new(1.5, Color32::from_gray(90))
+            Stroke::new(1.5, theme::STICKY_HOVER)
         } else {
-            Stroke::new(1.0, Color32::from_black_alpha(50))
+            Stroke::new(1.0, theme::STICKY_OUTLINE)
         };
         painter.rect(r, CornerRadius::same(3), fill, stroke, StrokeKind::Outside);
         if z < 0.22 {
@@ -845,15 +840,11 @@ impl Board {
 /// distance included).
 fn paint_badge(painter: &egui::Painter, r: Rect, text: &str) {
     let galley =
-        painter.layout_no_wrap(text.to_owned(), FontId::proportional(13.0), Color32::WHITE);
+        painter.layout_no_wrap(text.to_owned(), FontId::proportional(13.0), theme::ON_DARK);
     let size = galley.size() + vec2(10.0, 4.0);
     let pill = Rect::from_min_size(pos2(r.left(), r.bottom() + 3.0), size);
-    painter.rect_filled(
-        pill,
-        CornerRadius::same(4),
-        Color32::from_rgba_unmultiplied(40, 40, 50, 220),
-    );
-    painter.galley(pill.min + vec2(5.0, 2.0), galley, Color32::WHITE);
+    painter.rect_filled(pill, CornerRadius::same(4), theme::BADGE_FILL);
+    painter.galley(pill.min + vec2(5.0, 2.0), galley, theme::ON_DARK);
 }
 
 fn link_handle(r: Rect) -> Pos2 {

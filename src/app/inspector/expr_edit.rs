@@ -3,14 +3,12 @@
 //! red inside the box, and the message is shown below it.
 
 use egui::text::{LayoutJob, TextFormat};
-use egui::{Color32, FontId, Response, RichText, Stroke, TextEdit, Ui};
+use egui::{FontId, Response, RichText, Stroke, TextEdit, Ui};
 
+use crate::app::theme;
 use crate::model::Type;
 use crate::model::expr::{Expr, ExprError, Scope};
 use crate::model::scopes::ModelTypes;
-
-/// Red of errors.
-const ERROR: Color32 = Color32::from_rgb(200, 40, 40);
 
 /// The first error of `source` in `scope`, if any (None for an empty text when optional).
 pub fn first_error(
@@ -40,8 +38,8 @@ fn underlined(ui: &Ui, text: &str, span: Option<std::ops::Range<usize>>) -> Layo
     };
     let bad = TextFormat {
         font_id: font,
-        color: ERROR,
-        underline: Stroke::new(1.5, ERROR),
+        color: theme::tokens(ui).error,
+        underline: Stroke::new(1.5, theme::tokens(ui).error),
         ..Default::default()
     };
     let mut job = LayoutJob::default();
@@ -107,7 +105,7 @@ pub fn expr_edit(
     if let Some(e) = error {
         ui.label(
             RichText::new(format!("⚠ {}", e.message))
-                .color(ERROR)
+                .color(theme::tokens(ui).error)
                 .small(),
         );
     }

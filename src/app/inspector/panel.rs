@@ -2,10 +2,11 @@
 //! reorder, removal into `reserved`) and the element's links have their own editors; every
 //! other part can be edited as RON text, checked as you type.
 
-use egui::{Color32, RichText, TextEdit, Ui};
+use egui::{RichText, TextEdit, Ui};
 
 use crate::app::document::edit::Edit;
 use crate::app::inspector::buffered_edit::{buffered_edit, comma_list};
+use crate::app::theme;
 use crate::model::access::Sticky;
 use crate::model::field::{next_field_number, remove_field};
 use crate::model::op::{ContextProps, Op};
@@ -682,7 +683,7 @@ fn fields_ui(
         ui.label(
             RichText::new(format!("Reserved: {}", list.join(", ")))
                 .small()
-                .color(Color32::GRAY),
+                .color(theme::tokens(ui).muted),
         );
     }
     changed

@@ -2,11 +2,12 @@
 //! command that compensates it), deadlines, the events that end an instance and the command
 //! issued when the saga fails. Expressions are checked as you type against the event they read.
 
-use egui::{Color32, RichText, Ui};
+use egui::{RichText, Ui};
 
 use crate::app::inspector::behaviour::{assignments_ui, command, event};
 use crate::app::inspector::expr_edit::expr_edit;
 use crate::app::inspector::panel::reference_ui;
+use crate::app::theme;
 use crate::model::expr::time::parse_duration;
 use crate::model::saga::{Deadline, Issue, Saga, SagaEnd, SagaStep};
 use crate::model::scopes::{ModelTypes, event_scope};
@@ -117,10 +118,7 @@ pub fn saga_ui(ui: &mut Ui, model: &Model, ctx: usize, sg: &mut Saga) -> bool {
                     .add(egui::TextEdit::singleline(&mut d.after).desired_width(80.0))
                     .changed();
                 if parse_duration(&d.after).is_none_or(|ms| ms <= 0) {
-                    ui.colored_label(
-                        Color32::from_rgb(220, 60, 60),
-                        "a duration such as 15m, 2h or 14d",
-                    );
+                    ui.colored_label(theme::tokens(ui).error, "a duration such as 15m, 2h or 14d");
                 }
             });
             ui.label("Unless one of these happens first (comma-separated events)");
@@ -143,10 +141,7 @@ pub fn saga_ui(ui: &mut Ui, model: &Model, ctx: usize, sg: &mut Saga) -> bool {
                 .filter(|e| event(model, &index, e, ctx).is_none())
                 .collect();
             if !unknown.is_empty() {
-                ui.colored_label(
-                    Color32::from_rgb(220, 60, 60),
-                    format!("no event {unknown:?}"),
-                );
+                ui.colored_label(theme::tokens(ui).error, format!("no event {unknown:?}"));
             }
         });
     }

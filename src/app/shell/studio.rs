@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use egui::{Button, Color32, Id, Key, Modal, RichText, Ui};
+use egui::{Button, Id, Key, Modal, RichText, Ui};
 
 use crate::app::board::canvas::{Board, Overlay, Selection};
 use crate::app::commands::actions::{Action, from_keys};
@@ -1348,7 +1348,7 @@ impl Studio {
                     let stroke = if selected {
                         egui::Stroke::new(2.5, theme::SELECTION)
                     } else {
-                        egui::Stroke::new(1.0, Color32::from_black_alpha(60))
+                        egui::Stroke::new(1.0, theme::tokens(ui).chip_outline)
                     };
                     ui.painter().rect(
                         rect,
@@ -1395,7 +1395,7 @@ impl Studio {
                 .unwrap_or_else(|| "embedded example (not saved)".into());
             ui.label(file);
             if self.doc.is_dirty() {
-                ui.label(RichText::new("⚫ unsaved").color(Color32::from_rgb(230, 140, 0)));
+                ui.label(RichText::new("⚫ unsaved").color(theme::tokens(ui).warning));
             }
             ui.separator();
             ui.label(format!("{} elements", self.doc.model.element_count()));

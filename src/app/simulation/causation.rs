@@ -11,6 +11,7 @@ use egui_graphs::{
 };
 
 use crate::app::simulation::log::cursor_of;
+use crate::app::theme;
 use crate::sim::causation::{Node, tree};
 use crate::sim::engine::Engine;
 
@@ -19,8 +20,6 @@ type CauseGraph = egui_graphs::Graph<Node, String>;
 /// At most this many nodes are drawn.
 const LIMIT: usize = 300;
 const LAYOUT_ID: &str = "causation-graph";
-const EVENT: Color32 = Color32::from_rgb(210, 110, 0);
-const COMMAND: Color32 = Color32::from_rgb(30, 100, 200);
 
 /// The causation graph of one event.
 pub struct CausationView {
@@ -40,7 +39,7 @@ impl CausationView {
         let mut graph = CauseGraph::new();
         let mut indices = Vec::with_capacity(t.nodes.len());
         for node in &t.nodes {
-            let (label, color) = label(e, *node);
+            let (label, color) = label(e, *node, theme::tokens(ui));
             let n = graph.add_node_with_label(*node, label);
             if let Some(g) = graph.node_mut(n) {
                 g.set_color(color);
@@ -117,24 +116,21 @@ impl CausationView {
 
 /// A node's label and colour (the label is drawn in it, so darker than the stickies):
 /// `#n Event` orange, `Command ➡ target` blue, red with ✖ when rejected.
-fn label(e: &Engine, node: Node) -> (String, Color32) {
+fn label(e: &Engine, node: Node, t: &theme::Tokens) -> (String, Color32) {
     match node {
         Node::Event(p) => {
             let name = crate::app::simulation::state::event_name(e, p);
-            (format!("#{} {name}", p + 1), EVENT)
+            (format!("#{} {name}", p + 1), t.event)
         }
         Node::Command(i) => match e.commands().get(i as usize) {
             Some(c) => {
                 let name = &e.program().commands[c.command].name;
                 match &c.rejection {
-                    Some(reason) => (
-                        format!("✖ {name} ➡ {}: {reason}", c.target),
-                        Color32::from_rgb(210, 40, 40),
-                    ),
-                    None => (format!("{name} ➡ {}", c.target), COMMAND),
+                    Some(reason) => (format!("✖ {name} ➡ {}: {reason}", c.target), t.error),
+                    None => (format!("{name} ➡ {}", c.target), t.info),
                 }
             }
-            None => ("?".to_owned(), COMMAND),
+            None => ("?".to_owned(), t.info),
         },
     }
 }

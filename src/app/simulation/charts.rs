@@ -6,6 +6,7 @@
 use egui::{Color32, Ui};
 use egui_plot::{Bar, BarChart, HoverPosition, Line, Plot, PlotPoints, Points, VLine};
 
+use crate::app::theme;
 use crate::sim::engine::{Change, Engine};
 
 /// At most this many event types get their own colour; the rest are summed as "other".
@@ -244,10 +245,11 @@ pub fn ui(ui: &mut Ui, e: &Engine, data: &ChartData, cursor: u64) -> Option<u64>
     });
     pick(&r.response, r.inner);
     ui.strong("Dead-letter queue size");
+    let parked = theme::tokens(ui).warning;
     let r = plot("sim-chart-dlq").show(ui, |p| {
         p.line(
             Line::new("parked", PlotPoints::new(data.dlq.clone()))
-                .color(Color32::from_rgb(230, 130, 0))
+                .color(parked)
                 .fill(0.0),
         );
         p.vline(cursor_line());
@@ -268,16 +270,5 @@ fn legend<'a>(ui: &mut Ui, names: impl Iterator<Item = &'a str>) {
 
 /// Distinct series colours, readable on light and dark themes.
 fn palette(i: usize) -> Color32 {
-    const COLOURS: [Color32; 9] = [
-        Color32::from_rgb(230, 120, 20),
-        Color32::from_rgb(40, 110, 220),
-        Color32::from_rgb(40, 160, 80),
-        Color32::from_rgb(200, 50, 60),
-        Color32::from_rgb(140, 80, 200),
-        Color32::from_rgb(20, 160, 170),
-        Color32::from_rgb(190, 160, 20),
-        Color32::from_rgb(200, 90, 170),
-        Color32::from_rgb(120, 120, 120),
-    ];
-    COLOURS[i % COLOURS.len()]
+    theme::SERIES[i % theme::SERIES.len()]
 }

@@ -5,8 +5,9 @@
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, channel};
 
-use egui::{Color32, Ui};
+use egui::Ui;
 
+use crate::app::theme;
 use crate::model::Model;
 use crate::sim::Program;
 use crate::sim::scenario::{Verdict, check};
@@ -115,9 +116,9 @@ impl ScenarioChecks {
                 let n = self.results.len();
                 let ok = self.results.iter().filter(|(_, r)| passed(r)).count();
                 let color = if ok == n {
-                    Color32::from_rgb(40, 140, 60)
+                    theme::tokens(ui).ok
                 } else {
-                    Color32::from_rgb(200, 40, 40)
+                    theme::tokens(ui).error
                 };
                 ui.colored_label(color, format!("{ok} of {n} scenario(s) passed"));
                 again = ui.button("Run again").clicked();
@@ -125,7 +126,7 @@ impl ScenarioChecks {
         });
         if !self.running() && self.revision.is_some_and(|r| r != revision) {
             ui.colored_label(
-                Color32::from_rgb(190, 120, 0),
+                theme::tokens(ui).warning,
                 "The model changed since these checks: run them again.",
             );
         }
@@ -138,9 +139,9 @@ impl ScenarioChecks {
         for (name, result) in &self.results {
             ui.horizontal(|ui| {
                 let (mark, color) = if passed(result) {
-                    ("✔ PASS", Color32::from_rgb(40, 140, 60))
+                    ("✔ PASS", theme::tokens(ui).ok)
                 } else {
-                    ("✖ FAIL", Color32::from_rgb(200, 40, 40))
+                    ("✖ FAIL", theme::tokens(ui).error)
                 };
                 ui.colored_label(color, format!("{mark} {name}"));
                 if !name.is_empty()

@@ -4,10 +4,11 @@
 //! alone against the live one — with duplicates delivered to a non-idempotent subscriber the
 //! two differ, which is the lesson.
 
-use egui::{Color32, Ui};
+use egui::Ui;
 
 use crate::app::simulation::panel::Run;
 use crate::app::simulation::state::subscriber_name;
+use crate::app::theme;
 use crate::sim::program::SubscriberKind;
 use crate::sim::rebuild::{RowDiff, compare, rebuild_all};
 
@@ -27,14 +28,11 @@ fn row_text(row: Option<&Vec<crate::model::expr::Value>>) -> String {
 
 fn diffs_ui(ui: &mut Ui, title: &str, diffs: &[RowDiff], left: &str, right: &str) {
     if diffs.is_empty() {
-        ui.colored_label(
-            Color32::from_rgb(40, 140, 60),
-            format!("✔ {title}: the same rows"),
-        );
+        ui.colored_label(theme::tokens(ui).ok, format!("✔ {title}: the same rows"));
         return;
     }
     ui.colored_label(
-        Color32::from_rgb(200, 90, 20),
+        theme::tokens(ui).caution,
         format!("✖ {title}: {} row(s) differ", diffs.len()),
     );
     for d in diffs.iter().take(SHOWN) {

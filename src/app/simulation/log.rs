@@ -2,11 +2,12 @@
 //! event type and text) and the command log (every command with its outcome; a rejected one
 //! shows its reason). Clicking a row moves the cursor there.
 
-use egui::{Color32, Ui};
+use egui::Ui;
 use egui_extras::{Column, TableBuilder};
 
 use crate::app::simulation::panel::Run;
 use crate::app::simulation::state::{clock, payload_text, spans_days};
+use crate::app::theme;
 use crate::model::expr::time::format_timestamp;
 use crate::sim::engine::{CommandRecord, Engine};
 use crate::sim::store::{Cause, Record};
@@ -337,10 +338,7 @@ fn command_detail_ui(ui: &mut Ui, e: &Engine, c: &CommandRecord) {
     ui.label(format!("at {}", format_timestamp(c.time)));
     match &c.rejection {
         Some(reason) => {
-            ui.colored_label(
-                Color32::from_rgb(200, 40, 40),
-                format!("Rejected: {reason}"),
-            );
+            ui.colored_label(theme::tokens(ui).error, format!("Rejected: {reason}"));
         }
         None => {
             let names: Vec<&str> = (c.events.start..c.events.end)

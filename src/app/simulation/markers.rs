@@ -7,6 +7,7 @@ use egui::{Color32, Rect, Sense, Stroke, Ui, pos2, vec2};
 
 use crate::app::simulation::log::cursor_of;
 use crate::app::simulation::state::subscriber_name;
+use crate::app::theme;
 use crate::sim::engine::{Change, Engine};
 use crate::sim::program::SubscriberKind;
 use crate::sim::timeline::shown_from;
@@ -37,13 +38,13 @@ impl MarkerKind {
     ];
 
     /// Its colour on the strip.
-    pub fn color(self) -> Color32 {
+    pub fn color(self, t: &theme::Tokens) -> Color32 {
         match self {
-            MarkerKind::Rejection => Color32::from_rgb(210, 40, 40),
-            MarkerKind::Parking => Color32::from_rgb(230, 130, 0),
-            MarkerKind::Redrive => Color32::from_rgb(30, 150, 70),
-            MarkerKind::Compensation => Color32::from_rgb(140, 70, 200),
-            MarkerKind::Timeout => Color32::from_rgb(40, 110, 220),
+            MarkerKind::Rejection => t.error,
+            MarkerKind::Parking => t.warning,
+            MarkerKind::Redrive => t.ok,
+            MarkerKind::Compensation => t.compensation,
+            MarkerKind::Timeout => t.info,
         }
     }
 
@@ -192,7 +193,7 @@ pub fn strip_ui(ui: &mut Ui, e: &Engine, markers: &[Marker], cursor: u64) -> Opt
         painter.rect_filled(
             Rect::from_min_max(pos2(x - half, top), pos2(x + half, top + row)),
             0.0,
-            m.kind.color(),
+            m.kind.color(theme::tokens(ui)),
         );
     }
     let cx = x_of(cursor);
@@ -245,7 +246,7 @@ pub fn legend_ui(ui: &mut Ui, markers: &[Marker], cursor: u64) -> Option<u64> {
             if count == 0 {
                 continue;
             }
-            ui.colored_label(kind.color(), "■");
+            ui.colored_label(kind.color(theme::tokens(ui)), "■");
             ui.label(format!("{count} {}", kind.label()));
             let before = of_kind.clone().rev().find(|m| m.position < cursor);
             let after = of_kind.clone().find(|m| m.position > cursor);

@@ -7,7 +7,7 @@
 use std::sync::OnceLock;
 use std::sync::atomic::Ordering;
 
-use egui::{Color32, Key, Ui};
+use egui::{Key, Ui};
 
 use crate::app::authoring::fault_plan::FaultPlanView;
 use crate::app::authoring::sandbox::Sandbox;
@@ -24,6 +24,7 @@ use crate::app::simulation::time_control::{TimeCommand, TimeControl};
 use crate::app::simulation::worker::{Stride, Worker};
 use std::collections::BTreeMap;
 
+use crate::app::theme;
 use crate::model::diagnostic::Diagnostic;
 use crate::model::expr::EvalError;
 use crate::model::{Loc, Model};
@@ -307,7 +308,7 @@ impl SimPanel {
             }
         });
         if let Some(e) = &self.error {
-            ui.colored_label(Color32::from_rgb(200, 40, 40), e);
+            ui.colored_label(theme::tokens(ui).error, e);
         }
         let Some(run) = &self.run else {
             if model.scenarios.is_empty() {
@@ -319,7 +320,7 @@ impl SimPanel {
         };
         if run.revision != revision {
             ui.colored_label(
-                Color32::from_rgb(190, 120, 0),
+                theme::tokens(ui).warning,
                 "The model changed since this run: run it again to see the current behaviour.",
             );
         }

@@ -7,6 +7,7 @@ use egui::{Align2, Color32, FontId, Pos2, Rect, Sense, Stroke, Ui, Vec2};
 
 use crate::app::simulation::log::cursor_of;
 use crate::app::simulation::state::subscriber_name;
+use crate::app::theme;
 use crate::model::expr::Value;
 use crate::sim::engine::{Change, Engine};
 use crate::sim::program::{SubscriberKind, Target};
@@ -220,9 +221,9 @@ pub fn ui(ui: &mut Ui, seq: &Sequence, cursor: u64) -> Option<u64> {
     let visuals = ui.visuals().clone();
     let text = visuals.text_color();
     let weak = visuals.weak_text_color();
-    let red = Color32::from_rgb(210, 50, 50);
-    let orange = Color32::from_rgb(215, 120, 20);
-    let lilac = Color32::from_rgb(150, 110, 200);
+    let red = theme::tokens(ui).error;
+    let orange = theme::tokens(ui).caution;
+    let lilac = theme::tokens(ui).compensation;
     // Room on the right for the labels of the last lane.
     // Room for the date too when the run spans several days.
     let time_w = if seq.dated { TIME_W + 40.0 } else { TIME_W };
@@ -293,7 +294,7 @@ pub fn ui(ui: &mut Ui, seq: &Sequence, cursor: u64) -> Option<u64> {
                     let color = match (rejection, compensating) {
                         (Some(_), _) => red,
                         (None, true) => orange,
-                        (None, false) => Color32::from_rgb(60, 120, 220),
+                        (None, false) => theme::tokens(ui).info,
                     };
                     arrow(&painter, a, b, y, color);
                     let mut label = row.label.clone();
@@ -312,7 +313,7 @@ pub fn ui(ui: &mut Ui, seq: &Sequence, cursor: u64) -> Option<u64> {
                     );
                 }
                 Step::Event { parked } => {
-                    let color = Color32::from_rgb(235, 140, 40);
+                    let color = theme::tokens(ui).warning;
                     if a != b {
                         arrow(&painter, a, b, y, color);
                     }

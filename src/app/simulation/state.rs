@@ -5,10 +5,11 @@
 
 use std::collections::BTreeMap;
 
-use egui::{Color32, RichText, Ui};
+use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 
 use crate::app::simulation::panel::Run;
+use crate::app::theme;
 use crate::model::expr::Value;
 use crate::model::expr::time::format_timestamp;
 use crate::sim::engine::{Change, Engine, Parked};
@@ -456,8 +457,8 @@ fn sagas_ui(ui: &mut Ui, e: &Engine, state: &StateAt, height: f32) -> Option<Sta
         ui.horizontal(|ui| {
             let color = match &**status {
                 "Running" => ui.visuals().text_color(),
-                "Compensated" | "TimedOut" => Color32::from_rgb(200, 90, 20),
-                _ => Color32::from_rgb(40, 140, 60),
+                "Compensated" | "TimedOut" => theme::tokens(ui).caution,
+                _ => theme::tokens(ui).ok,
             };
             ui.colored_label(color, format!("{} {key}: {status}", names[i]));
             if let Some(inst) = e.saga_instances()[i].get(key) {
@@ -640,9 +641,9 @@ fn verdicts_ui(ui: &mut Ui, run: &Run) {
     }
     for v in &run.verdicts {
         let (mark, color) = if v.passed {
-            ("✔", Color32::from_rgb(40, 140, 60))
+            ("✔", theme::tokens(ui).ok)
         } else {
-            ("✖", Color32::from_rgb(200, 40, 40))
+            ("✖", theme::tokens(ui).error)
         };
         let text = if v.passed {
             format!("{mark} {}", v.expectation)
