@@ -13,8 +13,9 @@ use egui::{
     StrokeKind, Ui, Vec2, WidgetInfo, WidgetType, pos2, vec2,
 };
 
+use crate::app::board::sticky::{self, Look};
 use crate::app::document::edit::Edit;
-use crate::app::theme::{self, kind_color, sticky_size};
+use crate::app::theme::{self, sticky_size};
 use crate::model::{Kind, Loc, Model, Pos, Uid};
 
 /// Height of a context frame's title strip, in board units.
@@ -225,7 +226,7 @@ impl Board {
         if let Some(c) = self.center_on.take() {
             self.offset = canvas.size() / 2.0 - c.to_vec2() * self.zoom;
         }
-        let painter = ui.painter_at(canvas);
+        let mut painter = ui.painter_at(canvas);
         let visuals = ui.visuals().clone();
         painter.rect_filled(canvas, 0.0, visuals.extreme_bg_color);
         self.grid(&painter, &visuals);
@@ -289,15 +290,12 @@ impl Board {
             };
             let selected = selection.contains(&e.uid);
             resp.widget_info(|| WidgetInfo::selected(WidgetType::Button, true, selected, &label));
-            self.paint_sticky(
-                &painter,
-                e.loc.kind,
-                e.name,
-                sr,
+            let look = Look {
                 selected,
-                overlay.lit.contains(&e.loc),
-                resp.hovered(),
-            );
+                lit: overlay.lit.contains(&e.loc),
+                hovered: resp.hovered(),
+            };
+            sticky::draw(&mut painter, e.loc.kind, e.name, sr, self.zoom, look);
             if let Some(badge) = overlay.badges.get(&e.loc) {
                 paint_badge(&painter, sr, badge);
             }
@@ -614,86 +612,6 @@ impl Board {
     }
 
     #[expect(clippy::too_many_arguments)]
-    fn paint_sticky(
-        &self,
-        painter: &egui::Painter,
-        kind: Kind,
-        name: &str,
-        r: Rect,
-        selected: bool,
-        lit: bool,
-        hovered: bool,
-    ) {
-        let z = self.zoom;
-        let fill = kind_color(kind);
-        if lit {
-            // At least a few pixels wide, so a lit sticky shows at a whole-board zoom too.
-            painter.rect_filled(
-                r.expand((6.0 * z).max(5.0)),
-                CornerRadius::same(6),
-                theme::LIT,
-            );
-        }
-        // Below ~40% a sticky is a few pixels tall: a plain rectangle looks the same and is far
-        // cheaper to tessellate than a rounded one with a shadow (1,000 of them in a frame).
-        if z < 0.4 {
-            let stroke = if selected {
-                Stroke::new(2.0, theme::SELECTION)
-            } else {
-                Stroke::NONE
-            };
-            painter.rect(r, CornerRadius::ZERO, fill, stroke, StrokeKind::Outside);
-            // The name stays legible at a whole-board zoom while the sticky holds a few
-            // letters: small type, wrapped between words, clipped.
-            if r.width() >= 28.0 {
-                let font = FontId::proportional((14.0 * z).max(8.0));
-                let galley = name_galley(painter, name, font, r.width() - 4.0);
-                painter
-                    .with_clip_rect(r.intersect(painter.clip_rect()))
-                    .galley(r.min + vec2(2.0, 1.0), galley, theme::STICKY_TEXT);
-            }
-            return;
-        }
-        // A soft shadow, then the note.
-        painter.rect_filled(
-            r.translate(vec2(2.0, 3.0) * z.min(1.5)),
-            CornerRadius::same(3),
-            theme::SHADOW,
-        );
-        let stroke = if selected {
-            Stroke::new(3.0, theme::SELECTION)
-        } else if kind == Kind::Saga {
-            Stroke::new(2.0 * z.clamp(0.5, 1.5), theme::SAGA_FRAME)
-        } else if hovered {
-            Stroke::new(1.5, theme::STICKY_HOVER)
-        } else {
-            Stroke::new(1.0, theme::STICKY_OUTLINE)
-        };
-        painter.rect(r, CornerRadius::same(3), fill, stroke, StrokeKind::Outside);
-        if z < 0.22 {
-            return;
-        }
-        let pad = 6.0 * z;
-        painter.text(
-            r.min + vec2(pad, pad),
-            Align2::LEFT_TOP,
-            kind.label(),
-            FontId::proportional(10.0 * z),
-            theme::STICKY_TEXT.gamma_multiply(0.65),
-        );
-        // Never below 8 px: zoomed out, the name is what a workshop reads.
-        let font = FontId::proportional((14.0 * z).max(8.0));
-        let galley = name_galley(painter, name, font, r.width() - 2.0 * pad);
-        let pos = pos2(
-            r.min.x + pad,
-            r.center().y - galley.size().y / 2.0 + 5.0 * z,
-        );
-        painter
-            .with_clip_rect(r.intersect(painter.clip_rect()))
-            .galley(pos, galley, theme::STICKY_TEXT);
-    }
-
-    #[expect(clippy::too_many_arguments)]
     fn drag_ui(
         &mut self,
         ui: &mut Ui,
@@ -869,47 +787,4 @@ fn edge_point(r: Rect, target: Pos2) -> Pos2 {
         f32::INFINITY
     };
     c + d * tx.min(ty)
-}
-
-/// A sticky's name laid out within `width`: as written when it fits on one line, else with
-/// its camel case split into words (`Request Payment`), so it wraps between them.
-fn name_galley(
-    painter: &egui::Painter,
-    name: &str,
-    font: FontId,
-    width: f32,
-) -> std::sync::Arc<egui::Galley> {
-    let one_line = painter.layout_no_wrap(name.to_owned(), font.clone(), theme::STICKY_TEXT);
-    if one_line.size().x <= width {
-        return one_line;
-    }
-    painter.layout(spaced(name), font, theme::STICKY_TEXT, width)
-}
-
-/// `ReserveStock` as `Reserve Stock`: camel-case names split into words, so small type wraps
-/// between them.
-fn spaced(name: &str) -> String {
-    let mut out = String::with_capacity(name.len() + 4);
-    let mut prev_lower = false;
-    for c in name.chars() {
-        if c.is_uppercase() && prev_lower {
-            out.push(' ');
-        }
-        prev_lower = c.is_lowercase() || c.is_ascii_digit();
-        out.push(c);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::spaced;
-
-    #[test]
-    fn camel_case_names_split_into_words_for_small_type() {
-        assert_eq!(spaced("ReserveStock"), "Reserve Stock");
-        assert_eq!(spaced("Place order"), "Place order");
-        assert_eq!(spaced("CRM"), "CRM");
-        assert_eq!(spaced("Step2Done"), "Step2 Done");
-    }
 }

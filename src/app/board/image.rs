@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::app::board::canvas::element_rect;
-use crate::app::theme::{kind_color, sticky_size};
+use crate::app::board::sticky;
+use crate::app::theme::sticky_size;
 use crate::model::{Kind, Loc, Model, Uid};
 
 /// Writes the board (or only `only`, when given) to `path` as SVG.
@@ -49,8 +50,68 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-fn hex(c: egui::Color32) -> String {
-    format!("#{:02x}{:02x}{:02x}", c.r(), c.g(), c.b())
+/// A colour as SVG paint: `#rrggbb` and its opacity.
+fn paint(c: egui::Color32) -> (String, f32) {
+    let [r, g, b, a] = c.to_srgba_unmultiplied();
+    (format!("#{r:02x}{g:02x}{b:02x}"), f32::from(a) / 255.0)
+}
+
+/// Stickies drawn as SVG elements. Text is wrapped by an estimate of its width (SVG has no
+/// wrapping of its own), close enough for sans-serif type.
+struct Svg<'a>(&'a mut String);
+
+impl sticky::Surface for Svg<'_> {
+    fn rect(&mut self, r: egui::Rect, radius: f32, fill: egui::Color32, stroke: egui::Stroke) {
+        let (fill, fill_opacity) = paint(fill);
+        let (line, line_opacity) = paint(stroke.color);
+        let _ = writeln!(
+            self.0,
+            r#"<rect x="{}" y="{}" width="{}" height="{}" rx="{radius}" fill="{fill}" fill-opacity="{fill_opacity:.2}" stroke="{line}" stroke-opacity="{line_opacity:.2}" stroke-width="{}"/>"#,
+            r.min.x,
+            r.min.y,
+            r.width(),
+            r.height(),
+            stroke.width
+        );
+    }
+
+    fn text(&mut self, t: &sticky::Text<'_>) {
+        let em = t.size * 0.55;
+        let fits = |line: &str| line.chars().count() as f32 * em <= t.area.width();
+        let mut lines: Vec<String> = Vec::new();
+        if t.wrap && !fits(t.text) {
+            for word in sticky::spaced(t.text).split(' ') {
+                match lines.last_mut() {
+                    Some(line) if fits(&format!("{line} {word}")) => {
+                        line.push(' ');
+                        line.push_str(word);
+                    }
+                    _ => lines.push(word.to_owned()),
+                }
+            }
+        } else {
+            lines.push(t.text.to_owned());
+        }
+        let height = 1.2 * t.size;
+        let top = if t.centre {
+            t.area.center().y - height * lines.len() as f32 / 2.0
+        } else {
+            t.area.min.y
+        };
+        let (fill, opacity) = paint(t.color);
+        let x = t.area.min.x;
+        let _ = write!(
+            self.0,
+            r#"<text x="{x}" y="{}" font-size="{}" fill="{fill}" fill-opacity="{opacity:.2}">"#,
+            top + 0.9 * t.size,
+            t.size
+        );
+        for (i, line) in lines.iter().enumerate() {
+            let dy = if i == 0 { 0.0 } else { height };
+            let _ = write!(self.0, r#"<tspan x="{x}" dy="{dy}">{}</tspan>"#, esc(line));
+        }
+        let _ = writeln!(self.0, "</text>");
+    }
 }
 
 /// The board (or only the elements in `only`) as an SVG document.
@@ -148,30 +209,9 @@ pub fn svg(model: &Model, only: Option<&BTreeSet<Uid>>) -> String {
             continue;
         }
         let Some(p) = e.at else { continue };
-        let size = sticky_size(e.loc.kind);
-        let _ = writeln!(
-            s,
-            r##"<rect x="{}" y="{}" width="{}" height="{}" rx="3" fill="{}" stroke="#0003"/>"##,
-            p.x,
-            p.y,
-            size.x,
-            size.y,
-            hex(kind_color(e.loc.kind))
-        );
-        let _ = writeln!(
-            s,
-            r##"<text x="{}" y="{}" font-size="10" fill="#555">{}</text>"##,
-            p.x + 6.0,
-            p.y + 15.0,
-            e.loc.kind.label()
-        );
-        let _ = writeln!(
-            s,
-            r##"<text x="{}" y="{}" font-size="14" fill="#1e1e23">{}</text>"##,
-            p.x + 6.0,
-            p.y + size.y / 2.0 + 6.0,
-            esc(e.name)
-        );
+        let r = egui::Rect::from_min_size(egui::pos2(p.x, p.y), sticky_size(e.loc.kind));
+        let look = sticky::Look::default();
+        sticky::draw(&mut Svg(&mut s), e.loc.kind, e.name, r, 1.0, look);
     }
     s.push_str("</svg>\n");
     s
@@ -187,8 +227,8 @@ mod tests {
         let all = svg(&m, None);
         assert_eq!(
             all.matches("<rect").count(),
-            1 + 1 + 10,
-            "background, frame, stickies"
+            1 + 1 + 2 * 10,
+            "background, frame, stickies with their shadows"
         );
         assert!(all.contains(">Done1<"));
         let one = BTreeSet::from([m.contexts[0].events[1].uid]);

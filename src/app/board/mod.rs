@@ -3,3 +3,4 @@
 pub mod arrows;
 pub mod canvas;
 pub mod image;
+pub mod sticky;
