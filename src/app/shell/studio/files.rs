@@ -1,0 +1,321 @@
+//! The studio's files: open, save, revert, reload, prompts about unsaved changes, file
+//! dialogs and typed paths, autosave, screenshots, closing the window.
+
+use std::path::{Path, PathBuf};
+
+use super::{AfterPrompt, Studio};
+use crate::app::board::canvas::Board;
+use crate::app::contracts::ExportView;
+use crate::app::document::edit::Edit;
+use crate::app::document::open::Document;
+use crate::app::document::recovery::{self, Autosave, Recovered};
+use crate::app::graphs::GraphViews;
+use crate::app::inspector::panel::Inspector;
+use crate::app::problems::Problems;
+use crate::app::shell::dialogs::{Dialogs, Purpose};
+use crate::model::{Model, file};
+
+/// The studio's dealings with files: pending dialogs and prompts, autosave and recovery,
+/// and what is known about the open file on disk.
+pub(super) struct FileSession {
+    pub(super) dialogs: Dialogs,
+    /// A path being typed (when no file dialog is available): purpose, text, error.
+    pub(super) typed_path: Option<(Purpose, String, String)>,
+    /// "Save changes?" is asked; what to do after.
+    pub(super) prompt: Option<AfterPrompt>,
+    /// The window closes once the prompt is answered.
+    pub(super) quitting: bool,
+    pub(super) autosave: Autosave,
+    /// A recovery file newer than the document, offered on start.
+    pub(super) recovered: Option<Recovered>,
+    /// When the open file was last modified on disk (to notice edits from elsewhere).
+    pub(super) disk_mtime: Option<std::time::SystemTime>,
+    /// The file changed on disk: reloading it is offered.
+    pub(super) reload_offer: bool,
+    /// A file dialog to open once the prompt is answered.
+    pub(super) pending_dialog: Option<Purpose>,
+    /// A PNG export waiting for the next frame's screenshot.
+    pub(super) png_pending: Option<PathBuf>,
+}
+
+impl Studio {
+    pub(super) fn dropped_files(&mut self, ctx: &egui::Context) {
+        let dropped = ctx.input(|i| i.raw.dropped_files.clone());
+        if let Some(path) = dropped
+            .into_iter()
+            .map(|f| f.path().to_owned())
+            .find(|p| p.extension().is_some_and(|e| e == "ron"))
+        {
+            self.guard_unsaved(AfterPrompt::Open(Some(path)));
+        }
+    }
+
+    pub(super) fn guard_unsaved(&mut self, then: AfterPrompt) {
+        if self.doc.is_dirty() {
+            self.files.prompt = Some(then);
+        } else {
+            self.proceed(then);
+        }
+    }
+
+    pub(super) fn proceed(&mut self, then: AfterPrompt) {
+        match then {
+            AfterPrompt::New => {
+                self.files.autosave.clear(self.doc.path.as_deref());
+                self.replace_document(Model::new("Untitled"), None);
+            }
+            AfterPrompt::Open(Some(path)) => self.open_path(&path),
+            AfterPrompt::Open(None) => self.typed_or_dialog(Purpose::Open),
+            AfterPrompt::Quit => {
+                self.files.autosave.clear(self.doc.path.as_deref());
+                self.files.quitting = true;
+            }
+            AfterPrompt::Revert => {
+                self.forget_document_views();
+                self.edits.push(Edit::Revert);
+            }
+        }
+    }
+
+    pub(super) fn typed_or_dialog(&mut self, purpose: Purpose) {
+        // The dialog is asked for on the next frame, from `ask_path`, which has the context.
+        self.files.pending_dialog = Some(purpose);
+    }
+
+    pub(super) fn replace_document(&mut self, model: Model, path: Option<PathBuf>) {
+        self.files.disk_mtime = path.as_deref().and_then(mtime);
+        self.doc = Document::new(model, path);
+        self.forget_document_views();
+    }
+
+    /// Drops every view of the document that was open (its problems, runs and the badges
+    /// they put on stickies, selection, editors, pending edits, caches), so nothing of one
+    /// model is ever shown on, or applied to, another. Called when a document is opened,
+    /// created, reverted, reloaded or recovered.
+    pub(super) fn forget_document_views(&mut self) {
+        self.edits.clear();
+        self.selection.clear();
+        self.board = Board::default();
+        self.inspector = Inspector::default();
+        self.problems = Problems::default();
+        self.sim = Default::default();
+        self.checks = Default::default();
+        self.graphs = GraphViews::default();
+        self.search = None;
+        self.export_view = None;
+        self.compare_view = None;
+        self.arrows.0 = u64::MAX;
+    }
+
+    /// Opens `path`, replacing the document; a bad file leaves the current one open.
+    pub fn open_path(&mut self, path: &Path) {
+        match file::load(path) {
+            Ok(m) => {
+                self.files.autosave.clear(self.doc.path.as_deref());
+                self.files.recovered =
+                    recovery::find(&recovery::recovery_dir(), Some(path)).filter(|r| r.model != m);
+                self.replace_document(m, Some(path.to_owned()));
+                self.remember(path);
+                self.notify(format!("Opened {}", path.display()), false);
+            }
+            Err(e) => self.notify(e.to_string(), true),
+        }
+    }
+
+    pub(super) fn remember(&mut self, path: &Path) {
+        let p = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+        self.prefs.recent.retain(|r| *r != p);
+        self.prefs.recent.insert(0, p);
+        self.prefs.recent.truncate(10);
+    }
+
+    pub(super) fn save(&mut self, ctx: &egui::Context) {
+        match self.doc.path.clone() {
+            Some(p) => self.save_to(&p),
+            None => self.ask_path(ctx, Purpose::SaveAs),
+        }
+    }
+
+    /// Saves atomically to `path`; on failure the old file stays and the error is shown.
+    pub fn save_to(&mut self, path: &Path) {
+        match file::save(path, &self.doc.model) {
+            Ok(()) => {
+                self.files.autosave.clear(self.doc.path.as_deref());
+                self.files.autosave.clear(Some(path));
+                self.doc.mark_saved(path.to_owned());
+                self.files.disk_mtime = mtime(path);
+                self.remember(path);
+                self.notify(format!("Saved {}", path.display()), false);
+            }
+            Err(e) => self.notify(format!("{e} — the previous file is unchanged"), true),
+        }
+    }
+
+    pub(super) fn ask_path(&mut self, ctx: &egui::Context, purpose: Purpose) {
+        let dir = self
+            .doc
+            .path
+            .as_ref()
+            .and_then(|p| p.parent().map(Path::to_owned));
+        let name = match purpose {
+            Purpose::SaveAs => Some(format!(
+                "{}.ron",
+                crate::model::naming::snake_case(&self.doc.model.name)
+            )),
+            Purpose::ExportImage => Some("board.svg".into()),
+            _ => None,
+        };
+        self.files.dialogs.open(ctx, purpose, dir, name);
+    }
+
+    pub(super) fn dialog_answer(&mut self, a: crate::app::shell::dialogs::Answer) {
+        match a.path {
+            Some(p) => self.use_path(a.purpose, &p),
+            None if a.no_backend => {
+                let default = match a.purpose {
+                    Purpose::SaveAs => self
+                        .doc
+                        .path
+                        .as_ref()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_else(|| "model.ron".into()),
+                    _ => String::new(),
+                };
+                self.files.typed_path = Some((a.purpose, default, "No file dialog is available on this desktop (no portal answered). Type a path:".into()));
+            }
+            None => {}
+        }
+    }
+
+    pub(super) fn use_path(&mut self, purpose: Purpose, p: &Path) {
+        match purpose {
+            Purpose::Open => self.open_path(p),
+            Purpose::SaveAs => self.save_to(p),
+            Purpose::ExportImage => {
+                let ext = p
+                    .extension()
+                    .map(|e| e.to_string_lossy().to_lowercase())
+                    .unwrap_or_default();
+                match ext.as_str() {
+                    "svg" => {
+                        let only = (!self.selection.is_empty()).then_some(&self.selection);
+                        match crate::app::board::image::export_svg(&self.doc.model, only, p) {
+                            Ok(()) => self.notify(
+                                format!(
+                                    "Exported {} to {}",
+                                    if only.is_some() {
+                                        "the selection"
+                                    } else {
+                                        "the board"
+                                    },
+                                    p.display()
+                                ),
+                                false,
+                            ),
+                            Err(e) => self.notify(e, true),
+                        }
+                    }
+                    "png" => self.files.png_pending = Some(p.to_owned()),
+                    _ => self.notify(
+                        format!("{}: choose a name ending in .svg or .png", p.display()),
+                        true,
+                    ),
+                }
+            }
+            Purpose::ExportFolder => {
+                let folder = p.display().to_string();
+                let view = self.export_view.get_or_insert_with(ExportView::default);
+                view.folder = folder;
+                match view.export(p) {
+                    Ok(s) => self.notify(s, false),
+                    Err(e) => self.notify(e, true),
+                }
+            }
+            Purpose::Compare => {
+                let name = p.display().to_string();
+                self.compare_with(p, &name);
+            }
+        }
+    }
+
+    /// PNG export: ask for a screenshot, then crop it to the board when it arrives.
+    pub(super) fn screenshot(&mut self, ctx: &egui::Context) {
+        if let Some(path) = self.files.png_pending.take() {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Screenshot(egui::UserData::new(path)));
+        }
+        let shot = ctx.input(|i| {
+            i.raw.events.iter().find_map(|e| match e {
+                egui::Event::Screenshot {
+                    image, user_data, ..
+                } => user_data
+                    .data
+                    .as_ref()
+                    .and_then(|d| d.downcast_ref::<PathBuf>())
+                    .map(|p| (image.clone(), p.clone())),
+                _ => None,
+            })
+        });
+        if let Some((image, path)) = shot {
+            let ppp = ctx.pixels_per_point();
+            let r = self.board.canvas();
+            let px = egui::Rect::from_min_max(
+                (r.min.to_vec2() * ppp).to_pos2(),
+                (r.max.to_vec2() * ppp).to_pos2(),
+            );
+            match crate::app::board::image::export_png(&image, px, &path) {
+                Ok(()) => self.notify(format!("Exported the board to {}", path.display()), false),
+                Err(e) => self.notify(e, true),
+            }
+        }
+    }
+
+    pub(super) fn autosave_tick(&mut self, ctx: &egui::Context) {
+        self.screenshot(ctx);
+        if let Some(after) = self.problems.tick(ctx, &self.doc.model, self.doc.revision) {
+            ctx.request_repaint_after(after);
+        }
+        if let Some(purpose) = self.files.pending_dialog.take() {
+            self.ask_path(ctx, purpose);
+        }
+        let due = self.files.autosave.tick(
+            &self.doc.model,
+            self.doc.path.as_deref(),
+            self.doc.revision,
+            self.doc.is_dirty(),
+        );
+        if let Some(d) = due {
+            ctx.request_repaint_after(d);
+        }
+        // Changed on disk by someone else?
+        if let Some(p) = &self.doc.path
+            && let Some(now) = mtime(p)
+            && self.files.disk_mtime.is_some_and(|t| t != now)
+        {
+            self.files.disk_mtime = Some(now);
+            self.files.reload_offer = true;
+        }
+        if let Some(t) = &self.toast
+            && t.at.elapsed().as_secs_f32() < 6.0
+        {
+            ctx.request_repaint_after(std::time::Duration::from_secs(6) - t.at.elapsed());
+        }
+    }
+
+    pub(super) fn close_request(&mut self, ctx: &egui::Context) {
+        if ctx.input(|i| i.viewport().close_requested()) && !self.files.quitting {
+            if self.doc.is_dirty() {
+                ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+                self.files.prompt = Some(AfterPrompt::Quit);
+            } else {
+                self.files.autosave.clear(self.doc.path.as_deref());
+            }
+        }
+        if self.files.quitting {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+    }
+}
+
+pub(super) fn mtime(p: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(p).and_then(|m| m.modified()).ok()
+}

@@ -1,0 +1,451 @@
+//! The studio application: window layout, menus, the per-frame edit queue, files, prompts.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use egui::{Id, Ui};
+
+use crate::app::board::canvas::{Board, Overlay, Selection};
+use crate::app::commands::actions::{Action, from_keys};
+use crate::app::contracts::{CompareView, ExportView};
+use crate::app::document::edit::Edit;
+use crate::app::document::open::Document;
+use crate::app::document::recovery::{self, Autosave};
+use crate::app::graphs::{GraphKind, GraphViews};
+use crate::app::inspector::panel::Inspector;
+use crate::app::problems::Problems;
+use crate::app::shell::dialogs::Dialogs;
+use crate::model::access::Sticky;
+use crate::model::{Kind, Loc, Model, file};
+
+mod act;
+mod files;
+mod menus;
+mod windows;
+
+use files::{FileSession, mtime};
+
+/// The embedded example model the studio opens by default.
+pub const DEFAULT_MODEL: &str = include_str!("../../../../models/autoservice.ron");
+
+/// UI preferences kept between runs (eframe storage); documents are saved to files.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Prefs {
+    /// Dark theme.
+    pub dark: bool,
+    /// Recently opened files, newest first.
+    pub recent: Vec<PathBuf>,
+}
+
+/// What to do once the user has answered "save changes?".
+#[derive(Clone, Debug, PartialEq)]
+enum AfterPrompt {
+    New,
+    Open(Option<PathBuf>),
+    Quit,
+    Revert,
+}
+
+/// What the bottom dock shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum DockTab {
+    Problems,
+    Simulation,
+    Graph(GraphKind),
+}
+
+/// A short message at the bottom of the window.
+#[derive(Clone, Debug)]
+struct Toast {
+    text: String,
+    error: bool,
+    at: Instant,
+}
+
+/// The whole studio.
+pub struct Studio {
+    /// The open document.
+    pub doc: Document,
+    board: Board,
+    /// The selected elements.
+    pub selection: Selection,
+    /// Whether Help → Keyboard Shortcuts is shown.
+    pub shortcuts_open: bool,
+    edits: Vec<Edit>,
+    inspector: Inspector,
+    /// Dialogs, prompts, autosave and what is known about the file on disk.
+    files: FileSession,
+    palette_kind: Kind,
+    prefs: Prefs,
+    toast: Option<Toast>,
+    search: Option<String>,
+    arrows: (u64, Vec<(Loc, Loc)>),
+    export_view: Option<ExportView>,
+    /// The Simulation tab.
+    pub sim: crate::app::simulation::panel::SimPanel,
+    /// Simulate → Check All Scenarios.
+    pub checks: crate::app::simulation::checks::ScenarioChecks,
+    /// Presentation mode: the UI zoom factor to restore when it ends.
+    pub presenting: Option<f32>,
+    /// Frames until the board is fitted again (a new UI zoom factor takes effect a frame later).
+    refit_in: u8,
+    compare_view: Option<CompareView>,
+    title: String,
+    dock: Option<DockTab>,
+    graphs: GraphViews,
+    /// Live diagnostics.
+    pub problems: Problems,
+    /// The text box that had the keyboard focus when edits were last applied, and a count
+    /// of focus changes (one text-box session is one undo step).
+    typing_in: (Option<Id>, u64),
+    /// The last few actions handled (newest last).
+    recent_actions: Vec<Action>,
+}
+
+impl Studio {
+    /// A studio on `model` (stored at `path`), with preferences and the recovery folder given.
+    pub fn new(model: Model, path: Option<PathBuf>, prefs: Prefs, recovery_dir: PathBuf) -> Self {
+        let recovered = recovery::find(&recovery_dir, path.as_deref()).filter(|r| r.model != model);
+        let disk_mtime = path.as_deref().and_then(mtime);
+        Self {
+            doc: Document::new(model, path),
+            board: Board::default(),
+            selection: BTreeSet::new(),
+            shortcuts_open: false,
+            edits: Vec::new(),
+            inspector: Inspector::default(),
+            files: FileSession {
+                dialogs: Dialogs::default(),
+                typed_path: None,
+                prompt: None,
+                quitting: false,
+                autosave: Autosave::new(recovery_dir),
+                recovered,
+                disk_mtime,
+                reload_offer: false,
+                pending_dialog: None,
+                png_pending: None,
+            },
+            palette_kind: Kind::Event,
+            prefs,
+            toast: None,
+            search: None,
+            arrows: (u64::MAX, Vec::new()),
+            export_view: None,
+            sim: Default::default(),
+            checks: Default::default(),
+            presenting: None,
+            refit_in: 0,
+            compare_view: None,
+            title: String::new(),
+            dock: Some(DockTab::Problems),
+            graphs: GraphViews::default(),
+            typing_in: (None, 0),
+            recent_actions: Vec::new(),
+            problems: Problems::default(),
+        }
+    }
+
+    /// Opens the studio from the command line: `file`, or the embedded example.
+    pub fn from_args(file_arg: Option<PathBuf>, prefs: Prefs) -> (Self, Option<String>) {
+        let dir = recovery::recovery_dir();
+        match file_arg {
+            Some(p) => match file::load(&p) {
+                Ok(m) => (Self::new(m, Some(p), prefs, dir), None),
+                Err(e) => {
+                    let mut s = Self::new(default_model(), None, prefs, dir);
+                    s.notify(e.to_string(), true);
+                    (s, Some(e.to_string()))
+                }
+            },
+            None => (Self::new(default_model(), None, prefs, dir), None),
+        }
+    }
+
+    /// The board's view (pan and zoom).
+    pub fn view(&mut self) -> &mut Board {
+        &mut self.board
+    }
+
+    /// Opens the Simulation tab in the bottom dock.
+    pub fn show_simulation(&mut self) {
+        self.dock = Some(DockTab::Simulation);
+    }
+
+    /// The last few actions handled (newest last), from menus, keys and panel buttons alike.
+    pub fn recent_actions(&self) -> &[Action] {
+        &self.recent_actions
+    }
+
+    /// The UI preferences, to be stored.
+    pub fn prefs(&self) -> &Prefs {
+        &self.prefs
+    }
+
+    fn notify(&mut self, text: impl Into<String>, error: bool) {
+        self.toast = Some(Toast {
+            text: text.into(),
+            error,
+            at: Instant::now(),
+        });
+    }
+
+    /// One frame of the studio.
+    pub fn ui(&mut self, ui: &mut Ui) {
+        let ctx = ui.ctx().clone();
+        let typing = ctx.egui_wants_keyboard_input() || self.board.is_renaming();
+        let mut actions = from_keys(&ctx, typing);
+        self.clipboard_events(&ctx, typing, &mut actions);
+        self.nudge(&ctx, typing);
+        self.dropped_files(&ctx);
+        if let Some(answer) = self.files.dialogs.poll() {
+            self.dialog_answer(answer);
+        }
+        // Every frame, whatever is shown (presentation mode hides the Simulation tab).
+        self.sim.poll(&self.doc.model, self.doc.revision);
+
+        egui::Panel::top("menu").show(ui, |ui| {
+            egui::MenuBar::new().ui(ui, |ui| self.menu_ui(ui, &mut actions));
+        });
+        if self.refit_in > 0 {
+            self.refit_in -= 1;
+            if self.refit_in == 0 {
+                self.board.fit();
+            }
+            ctx.request_repaint();
+        }
+        if self.presenting.is_some() {
+            if !typing {
+                self.sim.step_keys(&ctx);
+            }
+            egui::Panel::bottom("caption")
+                .show(ui, |ui| self.sim.caption_ui(ui, self.doc.revision));
+            self.board_ui(ui, true);
+        } else {
+            egui::Panel::bottom("status").show(ui, |ui| self.status_ui(ui));
+            if self.dock.is_some() {
+                // A graph fills what it is given: give it room to be read.
+                // (The first frames' window can be tiny: without a floor, the dock would
+                // stay as small as it was then.)
+                let min = match self.dock {
+                    Some(DockTab::Graph(_)) => 340.0,
+                    Some(DockTab::Simulation) => 380.0,
+                    _ => 60.0,
+                };
+                egui::Panel::bottom("dock")
+                    .resizable(true)
+                    .default_size(320.0)
+                    .min_size(min)
+                    .show(ui, |ui| self.dock_ui(ui));
+            } else {
+                egui::Panel::bottom("dock-tabs")
+                    .resizable(false)
+                    .show(ui, |ui| self.dock_ui(ui));
+            }
+            egui::Panel::left("palette")
+                .resizable(false)
+                .exact_size(150.0)
+                .show(ui, |ui| self.palette_ui(ui, &mut actions));
+            egui::Panel::right("inspector")
+                .resizable(true)
+                .default_size(330.0)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical().show(ui, |ui| {
+                        let one = if self.selection.len() == 1 {
+                            self.selection.iter().next().copied()
+                        } else {
+                            None
+                        };
+                        if self.selection.len() > 1 {
+                            ui.heading(format!("{} selected", self.selection.len()));
+                            ui.weak("Move, align, duplicate, copy or delete them together.");
+                        } else {
+                            self.inspector.ui(
+                                ui,
+                                &self.doc.model,
+                                self.doc.revision,
+                                one,
+                                &mut self.edits,
+                            );
+                        }
+                    });
+                });
+            let simulating = self.dock == Some(DockTab::Simulation);
+            self.board_ui(ui, simulating);
+        }
+        // The panels' buttons send the same actions as the menus and keys.
+        actions.append(&mut self.sim.requested);
+        self.recent_actions.extend_from_slice(&actions);
+        let excess = self.recent_actions.len().saturating_sub(16);
+        self.recent_actions.drain(..excess);
+        for a in actions {
+            self.act(&ctx, a);
+        }
+        self.apply_edits(&ctx);
+        // A type picked or added in the context inspector (after its edit is applied).
+        if let Some(loc) = self
+            .inspector
+            .select
+            .take()
+            .and_then(|u| self.doc.model.locate(u))
+        {
+            self.jump_to(loc);
+        }
+        self.windows(&ctx);
+        self.close_request(&ctx);
+        self.autosave_tick(&ctx);
+        let title = self.doc.title();
+        if title != self.title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
+        }
+    }
+
+    /// Where each selected element is now, in selection order.
+    fn selected_locs(&self) -> Vec<Loc> {
+        self.selection
+            .iter()
+            .filter_map(|&u| self.doc.model.locate(u))
+            .collect()
+    }
+
+    /// Copies of the selected stickies (contexts and other non-stickies left out).
+    fn selected_stickies(&self) -> Vec<Sticky> {
+        self.selected_locs()
+            .into_iter()
+            .filter_map(|l| self.doc.model.sticky(l))
+            .collect()
+    }
+
+    /// Drops deleted elements from the selection; the others stay selected.
+    fn forget_deleted(&mut self) {
+        let model = &self.doc.model;
+        self.selection.retain(|&u| model.locate(u).is_some());
+    }
+
+    fn apply_edits(&mut self, ctx: &egui::Context) {
+        // The one rule for undo steps made by typing: the edits made while one text box
+        // keeps the keyboard focus are one step (a rename, a description, a guard typed key
+        // by key); moving the focus starts the next. Drags carry their own gesture.
+        let focus = ctx.memory(|m| m.focused());
+        if focus != self.typing_in.0 {
+            self.typing_in = (focus, self.typing_in.1.wrapping_add(1));
+        }
+        for mut edit in std::mem::take(&mut self.edits) {
+            if let Some(f) = focus
+                && edit.gesture().is_none()
+            {
+                // The box and the time it got the focus: typing in it again later is a
+                // new step.
+                edit.set_gesture(Id::new((f, self.typing_in.1)).value());
+            }
+            // Only these can remove elements (a drag does not rescan the selection).
+            let removes = matches!(
+                edit,
+                Edit::Delete { .. }
+                    | Edit::Ops { .. }
+                    | Edit::ReplaceDocument { .. }
+                    | Edit::Revert
+            );
+            match self.doc.apply(edit) {
+                Ok(applied) => {
+                    if applied.select.is_empty() {
+                        if removes {
+                            self.forget_deleted();
+                        }
+                    } else {
+                        self.selection = applied.select.into_iter().collect();
+                    }
+                    if let Some(m) = applied.message {
+                        self.notify(m, false);
+                    }
+                }
+                Err(why) => self.notify(why, true),
+            }
+        }
+    }
+
+    /// The board in the central panel; with `simulating`, the stickies at the simulation
+    /// cursor are lit.
+    fn board_ui(&mut self, ui: &mut Ui, simulating: bool) {
+        egui::CentralPanel::default()
+            .frame(egui::Frame::NONE)
+            .show(ui, |ui| {
+                if self.arrows.0 != self.doc.revision {
+                    self.arrows = (
+                        self.doc.revision,
+                        crate::app::board::arrows::arrows(&self.doc.model),
+                    );
+                }
+                let mut overlay = Overlay {
+                    lit: self.search_hits(),
+                    ..Overlay::default()
+                };
+                if simulating {
+                    overlay.lit.extend(self.sim.lit(self.doc.revision));
+                    overlay.badges = self.sim.badges(self.doc.revision);
+                    let now = ui.input(|i| i.time);
+                    overlay.path = self.sim.path(self.doc.revision, &self.arrows.1, now);
+                    if overlay.path.phase.is_some() {
+                        ui.ctx().request_repaint();
+                    }
+                }
+                let out = self.board.ui(
+                    ui,
+                    &self.doc.model,
+                    &self.arrows.1,
+                    &mut self.selection,
+                    self.palette_kind,
+                    &overlay,
+                    &mut self.edits,
+                );
+                if let Some(m) = out.message {
+                    self.notify(m, false);
+                }
+            });
+    }
+
+    fn search_hits(&self) -> BTreeSet<Loc> {
+        match &self.search {
+            Some(q) if !q.trim().is_empty() => {
+                let q = q.to_lowercase();
+                self.doc
+                    .model
+                    .elements()
+                    .iter()
+                    .filter(|e| e.at.is_some() && e.name.to_lowercase().contains(&q))
+                    .map(|e| e.loc)
+                    .collect()
+            }
+            _ => BTreeSet::new(),
+        }
+    }
+}
+
+/// The embedded example model (or an empty one, should it ever fail to parse).
+pub fn default_model() -> Model {
+    file::from_str(DEFAULT_MODEL, "autoservice.ron").unwrap_or_else(|_| Model::new("Untitled"))
+}
+
+impl Studio {
+    /// Selects `id` and centres the board on it; a scenario opens in the scenario editor.
+    pub fn jump_to(&mut self, id: Loc) {
+        if id.kind == Kind::Scenario {
+            // A scenario is not on the board: open it in the scenario editor.
+            if let Some(s) = self.doc.model.scenarios.get(id.index) {
+                self.sim.scenario = s.name.clone();
+                self.sim.editor.open = true;
+                self.dock = Some(DockTab::Simulation);
+            }
+            return;
+        }
+        let Some(uid) = self.doc.model.uid_at(id) else {
+            return;
+        };
+        self.selection.clear();
+        self.selection.insert(uid);
+        self.board.center_on(&self.doc.model, uid);
+    }
+}

@@ -1,0 +1,290 @@
+//! The studio's floating windows: export and compare contracts, scenario checks, the
+//! shortcuts, prompts, recovery and reload offers, find.
+
+use std::path::{Path, PathBuf};
+
+use egui::{Id, Key, Modal};
+
+use super::{AfterPrompt, DockTab, Studio};
+use crate::app::contracts::{CompareView, Request};
+use crate::app::document::edit::Edit;
+use crate::app::shell::dialogs::Purpose;
+use crate::model::{Kind, Loc, file};
+
+impl Studio {
+    /// The context of the selection: a selected frame, or the context of the selected stickies
+    /// if they all share one.
+    pub(super) fn selected_context(&self) -> Option<usize> {
+        let mut contexts = self.selected_locs().into_iter().map(|id| match id.kind {
+            Kind::Context => Some(id.index),
+            _ => id.context,
+        });
+        let first = contexts.next()??;
+        contexts.all(|c| c == Some(first)).then_some(first)
+    }
+
+    /// Opens the Compare window against the model in `path`.
+    pub(super) fn compare_with(&mut self, path: &Path, label: &str) {
+        match file::load(path) {
+            Ok(old) => self.compare_view = Some(CompareView::new(label.to_owned(), &old)),
+            Err(e) => self.notify(e.to_string(), true),
+        }
+    }
+
+    /// The Export Protos and Compare windows.
+    pub(super) fn contract_windows(&mut self, ctx: &egui::Context) {
+        let mut request = None;
+        if let Some(view) = &mut self.export_view {
+            let mut open = true;
+            egui::Window::new("Export Protos")
+                .open(&mut open)
+                .default_pos([170.0, 60.0])
+                .default_size([900.0, 600.0])
+                .show(ctx, |ui| {
+                    request = view.ui(ui, &self.doc.model, self.doc.revision);
+                });
+            if !open {
+                self.export_view = None;
+            }
+        }
+        if let Some(view) = &mut self.compare_view {
+            let mut open = true;
+            egui::Window::new("Compare Contracts")
+                .open(&mut open)
+                .default_pos([230.0, 120.0])
+                .default_size([800.0, 460.0])
+                .show(ctx, |ui| {
+                    if let Some(r) = view.ui(ui, &self.doc.model, self.doc.revision) {
+                        request = Some(r);
+                    }
+                });
+            if !open {
+                self.compare_view = None;
+            }
+        }
+        match request {
+            Some(Request::ChooseFolder) => self.ask_path(ctx, Purpose::ExportFolder),
+            Some(Request::ChooseModel) => self.ask_path(ctx, Purpose::Compare),
+            Some(Request::Jump(id)) => self.jump_to(id),
+            Some(Request::Export(folder)) => {
+                let dir = PathBuf::from(folder);
+                if let Some(view) = &mut self.export_view {
+                    match view.export(&dir) {
+                        Ok(s) => self.notify(s, false),
+                        Err(e) => self.notify(e, true),
+                    }
+                }
+            }
+            None => {}
+        }
+    }
+
+    pub(super) fn windows(&mut self, ctx: &egui::Context) {
+        self.contract_windows(ctx);
+        egui::Window::new("Keyboard shortcuts")
+            .open(&mut self.shortcuts_open)
+            .collapsible(false)
+            .default_pos(egui::pos2(360.0, 60.0))
+            .show(ctx, crate::app::commands::shortcuts::ui);
+        if self.checks.open
+            && let Some(name) = self.checks.window(ctx, &self.doc.model, self.doc.revision)
+        {
+            self.sim.scenario = name;
+            self.dock = Some(DockTab::Simulation);
+            self.sim
+                .start(ctx, &self.doc.model, self.doc.revision, false);
+        }
+        if let Some(then) = self.files.prompt.clone() {
+            let mut choice = None;
+            Modal::new(Id::new("unsaved-prompt")).show(ctx, |ui| {
+                ui.heading("Save changes?");
+                ui.label(format!("“{}” has unsaved changes.", self.doc.model.name));
+                ui.horizontal(|ui| {
+                    if then != AfterPrompt::Revert && ui.button("Save").clicked() {
+                        choice = Some(0);
+                    }
+                    if ui
+                        .button(if then == AfterPrompt::Revert {
+                            "Revert"
+                        } else {
+                            "Don't Save"
+                        })
+                        .clicked()
+                    {
+                        choice = Some(1);
+                    }
+                    if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape)) {
+                        choice = Some(2);
+                    }
+                });
+            });
+            match choice {
+                Some(0) => {
+                    self.files.prompt = None;
+                    self.save(ctx);
+                    if !self.doc.is_dirty() {
+                        self.proceed(then);
+                    }
+                }
+                Some(1) => {
+                    self.files.prompt = None;
+                    self.proceed(then);
+                }
+                Some(_) => self.files.prompt = None,
+                None => {}
+            }
+        }
+        if let Some(rec) = self.files.recovered.clone() {
+            let mut choice = None;
+            Modal::new(Id::new("recovery")).show(ctx, |ui| {
+                ui.heading("Recover unsaved work?");
+                ui.label(format!(
+                    "Stormlab did not close cleanly. A recovered version of “{}” was found.",
+                    rec.model.name
+                ));
+                ui.horizontal(|ui| {
+                    if ui.button("Recover").clicked() {
+                        choice = Some(true);
+                    }
+                    if ui.button("Discard").clicked() {
+                        choice = Some(false);
+                    }
+                });
+            });
+            match choice {
+                Some(true) => {
+                    self.files.recovered = None;
+                    self.forget_document_views();
+                    self.edits.push(Edit::ReplaceDocument {
+                        label: "Recover".into(),
+                        model: Box::new(rec.model),
+                    });
+                    self.notify("Recovered the unsaved board; save it to keep it", false);
+                }
+                Some(false) => {
+                    self.files.recovered = None;
+                    let _ = std::fs::remove_file(&rec.file);
+                }
+                None => {}
+            }
+        }
+        if self.files.reload_offer {
+            let mut choice = None;
+            Modal::new(Id::new("reload")).show(ctx, |ui| {
+                ui.heading("File changed on disk");
+                ui.label("The model file was changed by another program. Reload it?");
+                if self.doc.is_dirty() {
+                    ui.colored_label(
+                        ui.visuals().warn_fg_color,
+                        "Reloading discards your unsaved changes (Undo brings them back).",
+                    );
+                }
+                ui.horizontal(|ui| {
+                    if ui.button("Reload").clicked() {
+                        choice = Some(true);
+                    }
+                    if ui.button("Keep mine").clicked() {
+                        choice = Some(false);
+                    }
+                });
+            });
+            if let Some(reload) = choice {
+                self.files.reload_offer = false;
+                if reload && let Some(p) = self.doc.path.clone() {
+                    match file::load(&p) {
+                        Ok(m) => {
+                            self.forget_document_views();
+                            self.edits.push(Edit::ReplaceDocument {
+                                label: "Reload".into(),
+                                model: Box::new(m),
+                            });
+                        }
+                        Err(e) => self.notify(e.to_string(), true),
+                    }
+                }
+            }
+        }
+        if let Some((purpose, mut text, why)) = self.files.typed_path.take() {
+            let mut done = None;
+            Modal::new(Id::new("typed-path")).show(ctx, |ui| {
+                ui.heading(purpose.title());
+                ui.label(&why);
+                let r = ui.add(
+                    egui::TextEdit::singleline(&mut text)
+                        .desired_width(420.0)
+                        .id_salt("typed-path-input"),
+                );
+                r.request_focus();
+                ui.horizontal(|ui| {
+                    if ui.button("OK").clicked() || ui.input(|i| i.key_pressed(Key::Enter)) {
+                        done = Some(true);
+                    }
+                    if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(Key::Escape)) {
+                        done = Some(false);
+                    }
+                });
+            });
+            match done {
+                Some(true) if !text.trim().is_empty() => {
+                    self.use_path(purpose, Path::new(text.trim()))
+                }
+                Some(_) => {}
+                None => self.files.typed_path = Some((purpose, text, why)),
+            }
+        }
+        if let Some(mut q) = self.search.take() {
+            let mut keep = true;
+            egui::Window::new("Find")
+                .collapsible(false)
+                .resizable(false)
+                .anchor(egui::Align2::CENTER_TOP, egui::vec2(0.0, 60.0))
+                .show(ctx, |ui| {
+                    let r = ui.add(
+                        egui::TextEdit::singleline(&mut q)
+                            .hint_text("name of a sticky…")
+                            .id_salt("find-input"),
+                    );
+                    r.request_focus();
+                    let model = &self.doc.model;
+                    let hits: Vec<(Loc, String)> = model
+                        .elements()
+                        .into_iter()
+                        .filter(|e| {
+                            !q.is_empty()
+                                && e.at.is_some()
+                                && e.name.to_lowercase().contains(&q.to_lowercase())
+                        })
+                        .take(12)
+                        .map(|e| {
+                            let ctx = e
+                                .loc
+                                .context
+                                .and_then(|c| model.contexts.get(c))
+                                .map(|c| c.name.as_str())
+                                .unwrap_or("");
+                            (e.loc, format!("{} {} — {ctx}", e.loc.kind.label(), e.name))
+                        })
+                        .collect();
+                    let mut jump = None;
+                    for (id, label) in &hits {
+                        if ui.button(label).clicked() {
+                            jump = Some(*id);
+                        }
+                    }
+                    if ui.input(|i| i.key_pressed(Key::Enter)) {
+                        jump = jump.or(hits.first().map(|h| h.0));
+                    }
+                    if let Some(id) = jump {
+                        self.jump_to(id);
+                        keep = false;
+                    }
+                    if ui.input(|i| i.key_pressed(Key::Escape)) {
+                        keep = false;
+                    }
+                });
+            if keep {
+                self.search = Some(q);
+            }
+        }
+    }
+}
