@@ -1793,3 +1793,27 @@ fn the_panels_run_button_and_f5_issue_the_same_command() {
     settle(&mut h);
     assert_eq!(h.state().doc.model.scenarios.len(), scenarios + 1);
 }
+
+#[test]
+fn a_burst_of_arrow_key_nudges_is_one_undo_step() {
+    let (mut h, _dir) = board_with(&[Kind::Event]);
+    h.get_by_label("event SomethingHappened").click();
+    settle(&mut h);
+    let at = |h: &Harness<'static, Studio>| h.state().doc.model.contexts[0].events[0].at;
+    let start = at(&h);
+    for _ in 0..3 {
+        h.key_press(Key::ArrowRight);
+        h.run();
+    }
+    h.key_press(Key::ArrowDown);
+    settle(&mut h);
+    assert_eq!(at(&h).x, start.x + 30.0);
+    assert_eq!(at(&h).y, start.y + 10.0);
+    assert_eq!(
+        h.state().doc.history.undo_label(),
+        Some("Move ‘SomethingHappened’")
+    );
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    settle(&mut h);
+    assert_eq!(at(&h), start, "the whole burst is undone at once");
+}

@@ -6,6 +6,7 @@
 use egui::{Response, Ui};
 
 use crate::app::document::edit::Edit;
+use crate::app::document::gesture::{Gesture, track};
 use crate::app::theme;
 use crate::model::scenario::Fault;
 use crate::model::{Model, Scenario};
@@ -20,7 +21,7 @@ pub struct FaultPlanView {
     /// Outage texts being typed, per subscriber (applied when they parse).
     outages: Vec<(String, String)>,
     /// The undo gesture of the widget being dragged or typed into.
-    gesture: u64,
+    gesture: Gesture,
 }
 
 fn no_fault(subscriber: &str) -> Fault {
@@ -76,7 +77,7 @@ impl FaultPlanView {
     /// Names widget `r` `sub: what` for screen readers (and tests), and starts a new undo
     /// step when it starts being dragged or edited.
     fn track(&mut self, r: &Response, kind: egui::WidgetType, sub: &str, what: &str) {
-        crate::app::document::edit::track(r, kind, &format!("{sub}: {what}"), &mut self.gesture);
+        track(r, kind, &format!("{sub}: {what}"), &mut self.gesture);
     }
 
     /// The window for scenario `name` of `model`; a change comes back as an edit.
@@ -148,8 +149,7 @@ impl FaultPlanView {
         if plan == *scenario {
             return None;
         }
-        // Offset from the board's gesture ids, so the two never merge into one undo step.
-        let gesture = Some(0x00FA_0000_0000 + self.gesture);
+        let gesture = Some(self.gesture.id());
         Some(Edit::Ops {
             label: format!("Edit fault plan of ‘{}’", plan.name),
             ops: vec![crate::model::op::Op::SetScenario {
@@ -212,7 +212,7 @@ impl FaultPlanView {
                     (Some(false), "off"),
                 ] {
                     if ui.selectable_value(&mut f.idempotent, v, label).clicked() {
-                        self.gesture += 1;
+                        self.gesture.restart();
                     }
                 }
             });
@@ -235,7 +235,7 @@ impl FaultPlanView {
             f.outages = windows;
         }
         if r.drag_started() || r.gained_focus() {
-            self.gesture += 1;
+            self.gesture.restart();
         }
         if invalid {
             r.on_hover_text("Write windows as from..until, separated by commas");

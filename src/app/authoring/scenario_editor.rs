@@ -6,6 +6,7 @@
 use egui::{Response, Ui};
 
 use crate::app::document::edit::Edit;
+use crate::app::document::gesture::{Gesture, track};
 use crate::app::theme;
 use crate::model::diagnostic::{Diagnostic, Severity};
 use crate::model::element::{Kind, Loc, PathSeg};
@@ -86,7 +87,7 @@ pub struct ScenarioEditor {
     pub open: bool,
     names: Option<(u64, Names)>,
     /// The undo gesture of the widget being dragged or typed into.
-    gesture: u64,
+    gesture: Gesture,
     /// Widget ids seen this frame, so two rows never share a label.
     row: usize,
     /// The name being typed (applied while it is neither blank nor taken).
@@ -378,7 +379,7 @@ impl ScenarioEditor {
     /// Names widget `r` `label` for screen readers (and tests), and starts a new undo step
     /// when it starts being dragged or edited.
     fn track(&mut self, r: &Response, kind: egui::WidgetType, label: &str) {
-        crate::app::document::edit::track(r, kind, label, &mut self.gesture);
+        track(r, kind, label, &mut self.gesture);
     }
 
     fn text(&mut self, ui: &mut Ui, value: &mut String, label: &str, hint: &str, width: f32) {
@@ -413,7 +414,7 @@ impl ScenarioEditor {
             .response;
         r.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::ComboBox, true, label));
         if *value != before {
-            self.gesture += 1;
+            self.gesture.restart();
         }
     }
 
@@ -427,7 +428,7 @@ impl ScenarioEditor {
     ) {
         self.row += 1;
         if values_grid(ui, values, fields, what, self.row) {
-            self.gesture += 1;
+            self.gesture.restart();
         }
     }
 
@@ -511,8 +512,7 @@ impl ScenarioEditor {
             edit: Edit::Ops {
                 label: label.into(),
                 ops: vec![op],
-                // Offset from the board's and the fault plan's gesture ids.
-                gesture: Some(0x005C_0000_0000 + self.gesture),
+                gesture: Some(self.gesture.id()),
             },
             name,
         })
@@ -651,14 +651,14 @@ impl ScenarioEditor {
         }
         if let Some(j) = remove {
             s.given.remove(j);
-            self.gesture += 1;
+            self.gesture.restart();
         }
         if ui.button("+ Given event").clicked() {
             s.given.push(Given {
                 event: first(&n.events),
                 fields: Values::new(),
             });
-            self.gesture += 1;
+            self.gesture.restart();
         }
     }
 
@@ -732,7 +732,7 @@ impl ScenarioEditor {
                                 .clicked()
                         {
                             *event = None;
-                            self.gesture += 1;
+                            self.gesture.restart();
                         }
                     }
                 }
@@ -772,7 +772,7 @@ impl ScenarioEditor {
         }
         if let Some(j) = remove {
             s.when.remove(j);
-            self.gesture += 1;
+            self.gesture.restart();
         }
         ui.horizontal(|ui| {
             let at = "0s".to_owned();
@@ -782,7 +782,7 @@ impl ScenarioEditor {
                     command: first(&n.commands),
                     fields: Values::new(),
                 });
-                self.gesture += 1;
+                self.gesture.restart();
             }
             if ui.button("+ Load generator").clicked() {
                 s.when.push(Step::Load {
@@ -792,7 +792,7 @@ impl ScenarioEditor {
                     every: "1s".into(),
                     fields: Default::default(),
                 });
-                self.gesture += 1;
+                self.gesture.restart();
             }
             if ui.button("+ Redrive").clicked() {
                 s.when.push(Step::Redrive {
@@ -800,7 +800,7 @@ impl ScenarioEditor {
                     subscriber: n.subscribers.first().cloned().unwrap_or_default(),
                     event: None,
                 });
-                self.gesture += 1;
+                self.gesture.restart();
             }
         });
     }
@@ -841,7 +841,7 @@ impl ScenarioEditor {
                 });
                 if kind != kind_of(e) {
                     *e = new_expect(kind, n);
-                    self.gesture += 1;
+                    self.gesture.restart();
                 }
                 self.expect_ui(ui, e, n, &label);
                 if ui
@@ -866,11 +866,11 @@ impl ScenarioEditor {
         }
         if let Some(j) = remove {
             s.then.remove(j);
-            self.gesture += 1;
+            self.gesture.restart();
         }
         if ui.button("+ Expectation").clicked() {
             s.then.push(new_expect(0, n));
-            self.gesture += 1;
+            self.gesture.restart();
         }
     }
 
@@ -889,7 +889,7 @@ impl ScenarioEditor {
                 let mut exact = count.is_some();
                 if ui.checkbox(&mut exact, "exactly").changed() {
                     *count = exact.then_some(1);
-                    self.gesture += 1;
+                    self.gesture.restart();
                 }
                 if let Some(c) = count {
                     let r = ui.add(egui::DragValue::new(c).suffix(" time(s)"));
@@ -932,7 +932,7 @@ impl ScenarioEditor {
                 self.text(ui, key, &format!("{label}: key"), "expression", 160.0);
                 if ui.checkbox(absent, "absent").changed() {
                     columns.clear();
-                    self.gesture += 1;
+                    self.gesture.restart();
                 }
             }
             Expect::Rows { read_model, count } => {

@@ -15,6 +15,7 @@ use egui::{
 
 use crate::app::board::sticky::{self, Look};
 use crate::app::document::edit::Edit;
+use crate::app::document::gesture::Gesture;
 use crate::app::theme::{self, sticky_size};
 use crate::model::{Kind, Loc, Model, Pos, Uid};
 
@@ -65,7 +66,6 @@ pub struct Board {
     pub zoom: f32,
     drag: Option<Drag>,
     renaming: Option<(Uid, String, bool)>,
-    next_gesture: u64,
     fit_pending: bool,
     /// While set, the next click on a sticky links the selection's first element to it.
     pub linking_from: Option<Uid>,
@@ -81,7 +81,6 @@ impl Default for Board {
             zoom: 1.0,
             drag: None,
             renaming: None,
-            next_gesture: 1,
             fit_pending: true,
             linking_from: None,
             center_on: None,
@@ -180,11 +179,6 @@ impl Board {
 
     fn rect_to_screen(&self, r: Rect) -> Rect {
         Rect::from_min_max(self.to_screen(r.min), self.to_screen(r.max))
-    }
-
-    fn gesture(&mut self) -> u64 {
-        self.next_gesture += 1;
-        self.next_gesture
     }
 
     fn fit_now(&mut self, model: &Model) {
@@ -330,7 +324,7 @@ impl Board {
                         selection.clear();
                         selection.insert(*id);
                     }
-                    let gesture = self.gesture();
+                    let gesture = Gesture::fresh().id();
                     self.drag = Some(Drag::Move {
                         gesture,
                         last: self.to_board(p),
@@ -517,7 +511,7 @@ impl Board {
                 selection.clear();
                 selection.insert(id);
             }
-            let gesture = self.gesture();
+            let gesture = Gesture::fresh().id();
             let p = resp.interact_pointer_pos().unwrap_or(header.center());
             self.drag = Some(Drag::Move {
                 gesture,
@@ -534,7 +528,7 @@ impl Board {
             ui.ctx().set_cursor_icon(egui::CursorIcon::ResizeNwSe);
         }
         if gr.drag_started() {
-            let gesture = self.gesture();
+            let gesture = Gesture::fresh().id();
             self.drag = Some(Drag::Resize {
                 context: id,
                 gesture,

@@ -4,16 +4,6 @@
 use crate::model::access::Sticky;
 use crate::model::{Kind, Model, Pos, Rect, Uid};
 
-/// Names widget `r` `label` for screen readers (and tests), and counts a new undo gesture in
-/// `gesture` when the widget starts being dragged, edited or clicked (so one drag or one text
-/// edit is one undo step).
-pub fn track(r: &egui::Response, kind: egui::WidgetType, label: &str, gesture: &mut u64) {
-    r.widget_info(|| egui::WidgetInfo::labeled(kind, true, label));
-    if r.drag_started() || r.gained_focus() || r.clicked() {
-        *gesture += 1;
-    }
-}
-
 /// A change to the model.
 #[derive(Clone, Debug)]
 #[must_use = "an edit does nothing until it is queued"]

@@ -1,6 +1,7 @@
 //! The open document: the model and its file, the edits the views send, undo history, recovery.
 
 pub mod edit;
+pub mod gesture;
 pub mod history;
 pub mod open;
 pub mod recovery;

@@ -6,6 +6,7 @@ use super::{AfterPrompt, DockTab, Studio};
 use crate::app::commands::actions::Action;
 use crate::app::contracts::ExportView;
 use crate::app::document::edit::Edit;
+
 use crate::app::shell::dialogs::Purpose;
 use crate::app::simulation::worker::Stride;
 use crate::app::theme;
@@ -368,10 +369,17 @@ impl Studio {
             }
         });
         if d != (0.0, 0.0) {
+            // A burst of nudges is one undo step: a pause of a second starts the next.
+            let now = ctx.input(|i| i.time);
+            let (gesture, last) = &mut self.nudging;
+            if now - *last > 1.0 {
+                gesture.restart();
+            }
+            *last = now;
             self.edits.push(Edit::Move {
                 ids: self.selection.iter().copied().collect(),
                 delta: d,
-                gesture: u64::MAX - 1,
+                gesture: gesture.id(),
             });
         }
     }

@@ -10,6 +10,7 @@ use crate::app::board::canvas::{Board, Overlay, Selection};
 use crate::app::commands::actions::{Action, from_keys};
 use crate::app::contracts::{CompareView, ExportView};
 use crate::app::document::edit::Edit;
+use crate::app::document::gesture::Gesture;
 use crate::app::document::open::Document;
 use crate::app::document::recovery::{self, Autosave};
 use crate::app::graphs::{GraphKind, GraphViews};
@@ -102,6 +103,8 @@ pub struct Studio {
     typing_in: (Option<Id>, u64),
     /// The last few actions handled (newest last).
     recent_actions: Vec<Action>,
+    /// The gesture of the arrow-key nudges, and when the last one was (UI clock, seconds).
+    nudging: (Gesture, f64),
 }
 
 impl Studio {
@@ -144,6 +147,7 @@ impl Studio {
             graphs: GraphViews::default(),
             typing_in: (None, 0),
             recent_actions: Vec::new(),
+            nudging: (Gesture::fresh(), f64::NEG_INFINITY),
             problems: Problems::default(),
         }
     }
