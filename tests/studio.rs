@@ -1792,6 +1792,21 @@ fn the_panels_run_button_and_f5_issue_the_same_command() {
     );
     settle(&mut h);
     assert_eq!(h.state().doc.model.scenarios.len(), scenarios + 1);
+    // The panel's window buttons open their windows through the menus' actions; pressed
+    // again, they close them.
+    h.get_by_label("Sandbox…").click();
+    h.step();
+    assert_eq!(h.state().recent_actions().last(), Some(&Action::Sandbox));
+    assert!(h.state().sim.sandbox.open);
+    h.get_by_label("Fault plan…").click();
+    h.step();
+    assert_eq!(h.state().recent_actions().last(), Some(&Action::FaultPlan));
+    assert!(h.state().sim.faults.open);
+    settle(&mut h);
+    h.get_by_label("Sandbox…").click();
+    h.step();
+    assert!(!h.state().sim.sandbox.open);
+    assert_eq!(h.state().recent_actions().last(), Some(&Action::FaultPlan));
 }
 
 #[test]

@@ -84,6 +84,8 @@ pub enum Action {
     NewScenario,
     /// Simulate → Edit Scenario….
     EditScenario,
+    /// Simulate → Fault Plan….
+    FaultPlan,
     /// Simulate → Sandbox….
     Sandbox,
     /// Model → Compare with → Last Saved Version.
@@ -190,7 +192,7 @@ const fn c(
 
 impl Action {
     /// Every action, in menu order.
-    pub const ALL: [Action; 41] = [
+    pub const ALL: [Action; 42] = [
         Action::New,
         Action::Open,
         Action::Save,
@@ -231,6 +233,7 @@ impl Action {
         Action::CheckScenarios,
         Action::NewScenario,
         Action::EditScenario,
+        Action::FaultPlan,
         Action::Sandbox,
     ];
 
@@ -485,6 +488,13 @@ impl Action {
             Action::EditScenario => c(
                 "Edit Scenario…",
                 "given events, timed commands, load, expectations",
+                k![],
+                O,
+                M::Simulate,
+            ),
+            Action::FaultPlan => c(
+                "Fault Plan…",
+                "the scenario's faults per subscriber: failures, outages, latency, duplicates",
                 k![],
                 O,
                 M::Simulate,

@@ -286,10 +286,22 @@ impl SimPanel {
                     .desired_width(90.0),
             );
             self.controls_ui(ui, model, revision);
-            ui.toggle_value(&mut self.faults.open, "Fault plan…")
-                .on_hover_text("Edit the scenario's faults per subscriber, then run it again");
-            ui.toggle_value(&mut self.editor.open, "Edit scenario…")
-                .on_hover_text("Given events, timed commands, load generators, expectations");
+            let requested = &mut self.requested;
+            window_button(
+                ui,
+                "Fault plan…",
+                &mut self.faults.open,
+                Action::FaultPlan,
+                requested,
+            );
+            let label = "Edit scenario…";
+            window_button(
+                ui,
+                label,
+                &mut self.editor.open,
+                Action::EditScenario,
+                requested,
+            );
             if ui
                 .button("New scenario")
                 .on_hover_text(Action::NewScenario.tooltip(ui.ctx()))
@@ -366,8 +378,8 @@ impl SimPanel {
                 .on_hover_text("This run against the baseline, and its read models rebuilt from the log");
             ui.toggle_value(&mut self.charts_open, "Charts…")
                 .on_hover_text("Events per minute by type, delivery delay per subscriber, dead-letter queue size");
-            ui.toggle_value(&mut self.sandbox.open, "Sandbox…")
-                .on_hover_text("Issue commands by hand after the run and record them as a scenario");
+            let requested = &mut self.requested;
+            window_button(ui, "Sandbox…", &mut self.sandbox.open, Action::Sandbox, requested);
         });
         if keep {
             self.baseline = self.run.clone();
@@ -684,6 +696,20 @@ impl SimPanel {
         self.state = None;
         self.log.reset();
         self.state_view.reset();
+    }
+}
+
+/// A button for a window the panel opens with `action` (the menus' command): shown pressed
+/// while the window is open, and a click then closes it, as the window's own × would.
+fn window_button(ui: &mut Ui, label: &str, open: &mut bool, action: Action, to: &mut Vec<Action>) {
+    let clicked = ui
+        .selectable_label(*open, label)
+        .on_hover_text(action.tooltip(ui.ctx()))
+        .clicked();
+    if clicked && *open {
+        *open = false;
+    } else if clicked {
+        to.push(action);
     }
 }
 

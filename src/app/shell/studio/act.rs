@@ -203,6 +203,10 @@ impl Studio {
                 self.dock = Some(DockTab::Simulation);
                 self.sim.editor.open = true;
             }
+            Action::FaultPlan => {
+                self.dock = Some(DockTab::Simulation);
+                self.sim.faults.open = true;
+            }
             Action::Sandbox => {
                 self.dock = Some(DockTab::Simulation);
                 self.sim.sandbox.open = true;

@@ -170,6 +170,12 @@ impl Studio {
                 !self.doc.model.scenarios.is_empty(),
                 actions,
             );
+            item(
+                ui,
+                Action::FaultPlan,
+                !self.doc.model.scenarios.is_empty(),
+                actions,
+            );
             item(ui, Action::Sandbox, true, actions);
         });
         ui.menu_button("Help", |ui| {
