@@ -570,7 +570,11 @@ fn fields_ui(
         .unwrap_or_default();
     // One row per field (not a Grid: a grid ignores the text boxes' widths and squeezes them).
     let row_width = ui.available_width();
-    let text_width = ((row_width - 150.0) / 2.0).clamp(70.0, 180.0);
+    // Beside the two text boxes: the number, three small buttons, the gaps between the six,
+    // and each text box's inner margins.
+    let spacing = ui.spacing().item_spacing.x;
+    let beside = 34.0 + 3.0 * 26.0 + 5.0 * spacing + 2.0 * 2.0 * ui.spacing().button_padding.x;
+    let text_width = ((row_width - beside) / 2.0).clamp(60.0, 180.0);
     ui.push_id((title, "fields"), |ui| {
         for (i, f) in fields.iter_mut().enumerate() {
             ui.horizontal(|ui| {

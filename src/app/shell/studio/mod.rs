@@ -254,9 +254,12 @@ impl Studio {
                 .show(ui, |ui| self.palette_ui(ui, &mut actions));
             egui::Panel::right("inspector")
                 .resizable(true)
-                .default_size(330.0)
+                .default_size(360.0)
+                .min_size(260.0)
                 .show(ui, |ui| {
-                    egui::ScrollArea::vertical().show(ui, |ui| {
+                    // The panel is as wide as the user made it: a wide editor (an aggregate's
+                    // handlers) scrolls sideways instead of widening the panel for good.
+                    egui::ScrollArea::both().auto_shrink(false).show(ui, |ui| {
                         let one = if self.selection.len() == 1 {
                             self.selection.iter().next().copied()
                         } else {
