@@ -698,7 +698,7 @@ fn a_rejected_command_shows_its_reason_and_a_saga_its_sequence() {
         h.query_by_label_contains("Saga sequence — OrderFulfilment o-2")
             .is_some()
     );
-    let seq = h.state().sim.sequence.clone().unwrap();
+    let seq = h.state().sim.windows.sequence.clone().unwrap();
     use stormlab::app::simulation::sequence::Step;
     let charge = seq
         .rows
@@ -730,7 +730,10 @@ fn a_rejected_command_shows_its_reason_and_a_saga_its_sequence() {
         h.query_by_label_contains("Causation — #1 OrderPlaced")
             .is_some()
     );
-    assert_eq!(h.state().sim.causation.as_ref().unwrap().position, 0);
+    assert_eq!(
+        h.state().sim.windows.causation.as_ref().unwrap().position,
+        0
+    );
 }
 
 #[test]

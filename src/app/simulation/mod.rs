@@ -9,6 +9,7 @@ pub mod markers;
 pub mod panel;
 pub mod path;
 pub mod presentation;
+pub mod run_windows;
 pub mod sequence;
 pub mod state;
 pub mod time_control;

@@ -15,10 +15,10 @@ use crate::app::authoring::scenario_editor::ScenarioEditor;
 use crate::app::commands::actions::Action;
 use crate::app::document::edit::Edit;
 use crate::app::simulation::causation::CausationView;
-use crate::app::simulation::charts::{self, ChartData};
 use crate::app::simulation::log::LogView;
 use crate::app::simulation::markers::{Marker, legend_ui, markers, strip_ui};
-use crate::app::simulation::sequence::{self, Sequence};
+use crate::app::simulation::run_windows::RunWindows;
+use crate::app::simulation::sequence::{self};
 use crate::app::simulation::state::{StateAction, StateView, clock, spans_days};
 use crate::app::simulation::time_control::{TimeCommand, TimeControl};
 use crate::app::simulation::worker::{Stride, Worker};
@@ -73,26 +73,16 @@ pub struct SimPanel {
     pub error: Option<String>,
     /// Virtual minutes after the end of the run at which "Redrive all" redrives.
     pub redrive_after_min: u32,
+    /// The run's own windows: sequence diagram, causation graph, charts, comparison.
+    pub windows: RunWindows,
     /// The event and command logs.
     pub log: LogView,
     /// The state view's settings.
     pub state_view: StateView,
-    /// The open saga sequence diagram.
-    pub sequence: Option<Sequence>,
     /// The fault-plan editor.
     pub faults: FaultPlanView,
-    /// A run kept for comparison.
-    pub baseline: Option<Box<Run>>,
-    /// Whether the comparison window is shown.
-    pub compare_open: bool,
     /// The run's timeline markers (rejections, parkings, …).
     markers: Vec<Marker>,
-    /// Whether the charts window is shown.
-    pub charts_open: bool,
-    /// The charts' series, for the current run.
-    charts: Option<ChartData>,
-    /// The open causation graph.
-    pub causation: Option<CausationView>,
     /// The scenario editor.
     pub editor: ScenarioEditor,
     /// Commands issued by hand after the run, and their recording.
@@ -115,16 +105,11 @@ impl Default for SimPanel {
             state: None,
             error: None,
             redrive_after_min: 15,
+            windows: RunWindows::default(),
             log: LogView::default(),
             state_view: StateView::default(),
-            sequence: None,
             faults: FaultPlanView::default(),
-            baseline: None,
-            compare_open: false,
             markers: Vec::new(),
-            charts_open: false,
-            charts: None,
-            causation: None,
             editor: ScenarioEditor::default(),
             sandbox: Sandbox::default(),
             travel: (0, f64::NEG_INFINITY),
@@ -218,8 +203,7 @@ impl SimPanel {
         self.markers = markers(&run.engine);
         self.run = Some(run);
         self.state = None;
-        self.sequence = None;
-        self.causation = None;
+        self.windows.forget_run();
         self.sandbox.reset();
         self.log.reset();
         self.state_view.reset();
@@ -249,19 +233,6 @@ impl SimPanel {
         };
         let edit = edit.or(self.authoring_windows(ui.ctx(), model, revision, diagnostics));
         self.panel_ui(ui, model, revision);
-        if self.compare_open
-            && let Some(run) = &self.run
-        {
-            let mut open = true;
-            egui::Window::new("Compare runs")
-                .open(&mut open)
-                .default_pos(egui::pos2(280.0, 100.0))
-                .default_width(620.0)
-                .show(ui.ctx(), |ui| {
-                    crate::app::simulation::compare::ui(ui, self.baseline.as_deref(), run);
-                });
-            self.compare_open = open;
-        }
         edit
     }
 
@@ -374,16 +345,16 @@ impl SimPanel {
                 .button("Keep as baseline")
                 .on_hover_text("Compare later runs with this one")
                 .clicked();
-            ui.toggle_value(&mut self.compare_open, "Compare…")
+            ui.toggle_value(&mut self.windows.compare_open, "Compare…")
                 .on_hover_text("This run against the baseline, and its read models rebuilt from the log");
-            ui.toggle_value(&mut self.charts_open, "Charts…")
+            ui.toggle_value(&mut self.windows.charts_open, "Charts…")
                 .on_hover_text("Events per minute by type, delivery delay per subscriber, dead-letter queue size");
             let requested = &mut self.requested;
             window_button(ui, "Sandbox…", &mut self.sandbox.open, Action::Sandbox, requested);
         });
         if keep {
-            self.baseline = self.run.clone();
-            self.compare_open = true;
+            self.windows.baseline = self.run.clone();
+            self.windows.compare_open = true;
         }
         if redrive {
             self.redrive(model, None);
@@ -517,16 +488,15 @@ impl SimPanel {
                 position,
             }) => self.redrive(model, Some((subscriber, position))),
             Some(StateAction::Sequence { saga, key }) => {
-                self.sequence = sequence::build(&run.engine, saga, &key);
+                self.windows.sequence = sequence::build(&run.engine, saga, &key);
             }
             Some(StateAction::Causation { position }) => {
-                self.causation = CausationView::new(ui, &run.engine, position);
+                self.windows.causation = CausationView::new(ui, &run.engine, position);
             }
             None => {}
         }
-        self.sequence_window(ui.ctx());
-        self.charts_window(ui.ctx());
-        self.causation_window(ui.ctx());
+        self.windows
+            .ui(ui.ctx(), self.run.as_deref(), &mut self.time);
     }
 
     /// Run, Pause, Continue, Step event, Step command and Reset: the same actions as the
@@ -558,77 +528,6 @@ impl SimPanel {
             button(ui, "▶ Run", Action::RunScenario, scenarios);
         }
         button(ui, "⏮ Reset", Action::ResetRun, scenarios);
-    }
-
-    /// The causation graph of an event, in its own window.
-    fn causation_window(&mut self, ctx: &egui::Context) {
-        let (Some(run), Some(view)) = (&self.run, &mut self.causation) else {
-            return;
-        };
-        let mut open = true;
-        let mut clicked = None;
-        egui::Window::new(format!("Causation — {}", view.title))
-            .id(egui::Id::new("causation-window"))
-            .open(&mut open)
-            .default_pos(egui::pos2(240.0, 90.0))
-            .default_size(egui::vec2(760.0, 420.0))
-            .show(ctx, |ui| clicked = view.ui(ui, &run.engine));
-        if let Some(c) = clicked {
-            self.time.apply(TimeCommand::Seek(c));
-        }
-        if !open {
-            self.causation = None;
-        }
-    }
-
-    /// The charts, in their own window; computed once per run.
-    fn charts_window(&mut self, ctx: &egui::Context) {
-        let Some(run) = &self.run else { return };
-        if !self.charts_open {
-            return;
-        }
-        let e = &run.engine;
-        if !self.charts.as_ref().is_some_and(|c| c.is_of(e)) {
-            self.charts = Some(ChartData::new(e));
-        }
-        let Some(data) = &self.charts else { return };
-        let mut open = true;
-        let mut clicked = None;
-        egui::Window::new(format!("Charts — {}", run.scenario))
-            .id(egui::Id::new("sim-charts"))
-            .open(&mut open)
-            .default_pos(egui::pos2(300.0, 80.0))
-            .default_size(egui::vec2(680.0, 620.0))
-            .show(ctx, |ui| {
-                ui.weak("Click or drag on a chart to move the cursor there; scroll to zoom, double-click to reset.");
-                clicked = charts::ui(ui, e, data, self.time.cursor());
-            });
-        if let Some(c) = clicked {
-            self.time.apply(TimeCommand::Seek(c));
-        }
-        self.charts_open = open;
-    }
-
-    /// The saga sequence diagram, in its own window.
-    fn sequence_window(&mut self, ctx: &egui::Context) {
-        let Some(seq) = &self.sequence else { return };
-        let mut open = true;
-        let mut clicked = None;
-        egui::Window::new(format!("Saga sequence — {}", seq.title))
-            .id(egui::Id::new("saga-sequence"))
-            .open(&mut open)
-            .default_pos(egui::pos2(260.0, 120.0))
-            .default_size(egui::vec2(720.0, 360.0))
-            .show(ctx, |ui| {
-                ui.weak("Click a row to move the cursor there. ↺ compensation, ✖ rejected, ◊ saga status.");
-                clicked = sequence::ui(ui, seq, self.time.cursor());
-            });
-        if let Some(c) = clicked {
-            self.time.apply(TimeCommand::Seek(c));
-        }
-        if !open {
-            self.sequence = None;
-        }
     }
 
     /// Redrives one parked message of the finished run (`Some((subscriber, position))`) or
@@ -689,7 +588,7 @@ impl SimPanel {
             run.verdicts = v;
         }
         self.markers = markers(&run.engine);
-        self.causation = None;
+        self.windows.causation = None;
         self.time.apply(TimeCommand::Load {
             len: run.engine.records().len() as u64,
         });
