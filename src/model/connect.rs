@@ -155,6 +155,71 @@ fn c(model: &mut Model, ci: usize) -> Result<&mut super::BoundedContext, String>
         .ok_or_else(|| "no such context".to_string())
 }
 
+/// The id field of the aggregate or external system at `loc` (the field that names one
+/// instance: its stream key).
+fn handler_id(model: &Model, loc: Loc) -> Option<String> {
+    let c = model.contexts.get(loc.context?)?;
+    match loc.kind {
+        Kind::Aggregate => c.aggregates.get(loc.index).map(|a| a.id.clone()),
+        Kind::External => c.externals.get(loc.index).map(|x| x.id.clone()),
+        _ => None,
+    }
+}
+
+/// Gives `fields` a field `name` of type `id` unless it has one (with the next stable number).
+fn ensure_field(fields: &mut Vec<super::Field>, reserved: &[super::field::Reserved], name: &str) {
+    if name.is_empty() || fields.iter().any(|f| f.name == name) {
+        return;
+    }
+    let n = super::field::next_field_number(fields, reserved);
+    fields.push(super::Field {
+        uid: Uid::fresh(),
+        n,
+        name: name.to_owned(),
+        ty: super::Type::Id,
+        doc: String::new(),
+    });
+}
+
+/// The aggregate's handler of command `on`, added (allowed in every state, no guard) when it
+/// has none.
+fn handler_for<'a>(a: &'a mut Aggregate, on: &str) -> &'a mut Handler {
+    let i = match a.handlers.iter().position(|h| h.on == on) {
+        Some(i) => i,
+        None => {
+            a.handlers.push(Handler {
+                on: on.to_owned(),
+                states: vec![],
+                guards: vec![],
+                emit: vec![],
+            });
+            a.handlers.len() - 1
+        }
+    };
+    &mut a.handlers[i]
+}
+
+/// Makes `handler` emit `event` (same-named fields copied) unless it does.
+fn emit(handler: &mut Handler, event: &str) {
+    if !handler.emit.iter().any(|e| e.event == event) {
+        handler.emit.push(Emit {
+            event: event.to_owned(),
+            set: BTreeMap::new(),
+        });
+    }
+}
+
+/// Gives the aggregate an applier of `event` (same-named state fields copied) unless it has one.
+fn apply(a: &mut Aggregate, event: &str) {
+    if !a.appliers.iter().any(|ap| ap.on == event) {
+        a.appliers.push(super::Applier {
+            on: event.to_owned(),
+            set: BTreeMap::new(),
+            to: None,
+        });
+    }
+}
+
 /// Draws the arrow `from → to`: changes the model so that the link exists, or says why such a
 /// link is not allowed. Returns a short description of what was linked.
 pub fn connect(model: &mut Model, from: Loc, to: Loc) -> Result<String, String> {
@@ -178,11 +243,22 @@ pub fn connect(model: &mut Model, from: Loc, to: Loc) -> Result<String, String> 
             Ok(format!("{} issues {}", model.name_of(from).unwrap_or(""), to_ref))
         }
         (Command, Aggregate | External) => {
+            let cmd_name = model.name_of(from).unwrap_or_default().to_owned();
+            let id = handler_id(model, to).ok_or("the target no longer exists")?;
             let cmd = c(model, from_ctx)?
                 .commands
                 .get_mut(from.index)
                 .ok_or("no such command")?;
             cmd.target = to_ref.clone();
+            // The command says which instance it is for.
+            ensure_field(&mut cmd.fields, &cmd.reserved, &id);
+            if to.kind == Aggregate && from.context == to.context {
+                let a = c(model, to_ctx)?
+                    .aggregates
+                    .get_mut(to.index)
+                    .ok_or("no such aggregate")?;
+                handler_for(a, &cmd_name);
+            }
             Ok(format!("handled by {to_ref}"))
         }
         (Command, Event) => {
@@ -207,29 +283,14 @@ pub fn connect(model: &mut Model, from: Loc, to: Loc) -> Result<String, String> 
                 .aggregates
                 .get_mut(agg.index)
                 .ok_or("no such aggregate")?;
-            let handler = match a.handlers.iter().position(|h| h.on == cmd_name) {
-                Some(i) => &mut a.handlers[i],
-                None => {
-                    a.handlers.push(Handler {
-                        on: cmd_name.clone(),
-                        states: vec![],
-                        guards: vec![],
-                        emit: vec![],
-                    });
-                    let last = a.handlers.len() - 1;
-                    &mut a.handlers[last]
+            let id = a.id.clone();
+            emit(handler_for(a, &cmd_name), &event_name);
+            apply(a, &event_name);
+            if let Some(ev) = ctx.events.get_mut(to.index) {
+                if ev.owner.is_empty() {
+                    ev.owner = agg_name.clone();
                 }
-            };
-            if !handler.emit.iter().any(|e| e.event == event_name) {
-                handler.emit.push(Emit {
-                    event: event_name.clone(),
-                    set: BTreeMap::new(),
-                });
-            }
-            if let Some(ev) = ctx.events.get_mut(to.index)
-                && ev.owner.is_empty()
-            {
-                ev.owner = agg_name.clone();
+                ensure_field(&mut ev.fields, &ev.reserved, &id);
             }
             Ok(format!("{agg_name} emits {event_name} on {cmd_name}"))
         }
@@ -249,11 +310,30 @@ pub fn connect(model: &mut Model, from: Loc, to: Loc) -> Result<String, String> 
                     "{owner} answers commands or events: link what it reacts to first"
                 ));
             }
+            let id = handler_id(model, from).ok_or("the source no longer exists")?;
             let ev = c(model, to_ctx)?
                 .events
                 .get_mut(to.index)
                 .ok_or("no such event")?;
             ev.owner = owner.clone();
+            let event_name = ev.name.clone();
+            if from.kind == Aggregate {
+                // The event goes to the aggregate's stream, is applied to it, and is emitted by
+                // the handler that does not emit anything yet (or the only one).
+                ensure_field(&mut ev.fields, &ev.reserved, &id);
+                let a = c(model, from_ctx)?
+                    .aggregates
+                    .get_mut(from.index)
+                    .ok_or("no such aggregate")?;
+                apply(a, &event_name);
+                let silent = a.handlers.iter().rposition(|h| h.emit.is_empty());
+                let only = (a.handlers.len() == 1).then_some(0);
+                if let Some(h) = silent.or(only) {
+                    let on = a.handlers[h].on.clone();
+                    emit(&mut a.handlers[h], &event_name);
+                    return Ok(format!("{owner} emits {to_ref} on {on}"));
+                }
+            }
             if from.kind == External {
                 let ext = c(model, from_ctx)?
                     .externals
@@ -318,10 +398,30 @@ pub fn connect(model: &mut Model, from: Loc, to: Loc) -> Result<String, String> 
                 .and_then(|c| c.events.get(from.index))
                 .map(|e| e.fields.iter().map(|f| f.name.clone()).collect())
                 .unwrap_or_default();
+            let event_columns: Vec<super::Field> = model
+                .contexts
+                .get(from_ctx)
+                .and_then(|c| c.events.get(from.index))
+                .map(|e| e.fields.clone())
+                .unwrap_or_default();
             let rm = c(model, to_ctx)?
                 .read_models
                 .get_mut(to.index)
                 .ok_or("no such read model")?;
+            // The row shows what the event says: its fields become columns of the same name
+            // (an upsert copies same-named fields).
+            for f in &event_columns {
+                if !rm.columns.iter().any(|col| col.name == f.name) {
+                    let n = super::field::next_field_number(&rm.columns, &[]);
+                    rm.columns.push(super::Field {
+                        uid: Uid::fresh(),
+                        n,
+                        name: f.name.clone(),
+                        ty: f.ty.clone(),
+                        doc: String::new(),
+                    });
+                }
+            }
             let key_field = if event_fields.contains(&rm.key) {
                 rm.key.clone()
             } else {
@@ -422,5 +522,83 @@ mod tests {
         add(&mut m, Kind::Event, "Event");
         assert_eq!(unique_name(&m, 0, "Event"), "Event2");
         assert_eq!(unique_name(&m, 0, "Other"), "Other");
+    }
+
+    #[test]
+    fn a_flow_drawn_only_by_links_checks_clean_and_runs() {
+        use crate::model::scenario::{Expect, Scenario, Step};
+        let mut m = Model::new("t");
+        let actor = add(&mut m, Kind::Actor, "Customer");
+        let cmd = add(&mut m, Kind::Command, "PlaceOrder");
+        let agg = add(&mut m, Kind::Aggregate, "Order");
+        let ev = add(&mut m, Kind::Event, "OrderPlaced");
+        let rm = add(&mut m, Kind::ReadModel, "Orders");
+        for (from, to) in [(actor, cmd), (cmd, agg), (agg, ev), (ev, rm)] {
+            connect(&mut m, from, to).unwrap();
+        }
+        let c = &m.contexts[0];
+        assert_eq!(c.aggregates[0].handlers[0].on, "PlaceOrder");
+        assert_eq!(c.aggregates[0].handlers[0].emit[0].event, "OrderPlaced");
+        assert_eq!(c.aggregates[0].appliers[0].on, "OrderPlaced");
+        assert_eq!(c.commands[0].fields[0].name, "id");
+        assert_eq!(c.events[0].fields[0].name, "id");
+        let errors: Vec<String> = crate::model::check::check(&m)
+            .into_iter()
+            .filter(|d| d.severity == crate::model::diagnostic::Severity::Error)
+            .map(|d| d.message)
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        m.scenarios.push(Scenario {
+            name: "one order".into(),
+            when: vec![Step::Command {
+                at: "0s".into(),
+                command: "PlaceOrder".into(),
+                fields: [("id".to_owned(), "'o-1'".to_owned())].into(),
+            }],
+            then: vec![
+                Expect::Emitted {
+                    event: "OrderPlaced".into(),
+                    count: Some(1),
+                    filter: None,
+                },
+                Expect::Row {
+                    read_model: "Orders".into(),
+                    key: "'o-1'".into(),
+                    columns: Default::default(),
+                    absent: false,
+                },
+            ],
+            ..Scenario::default()
+        });
+        m.assign_ids();
+        let program = std::sync::Arc::new(crate::sim::Program::new(&m).unwrap());
+        let verdicts = crate::sim::scenario::check(&m, program, &m.scenarios[0]).unwrap();
+        assert!(verdicts.iter().all(|v| v.passed), "{verdicts:#?}");
+    }
+
+    #[test]
+    fn linking_an_aggregate_to_an_event_makes_the_handler_that_emits_nothing_yet_emit_it() {
+        let mut m = Model::new("t");
+        let cmd = add(&mut m, Kind::Command, "PlaceOrder");
+        let agg = add(&mut m, Kind::Aggregate, "Order");
+        let ev = add(&mut m, Kind::Event, "OrderPlaced");
+        let other = add(&mut m, Kind::Event, "OrderCancelled");
+        connect(&mut m, cmd, agg).unwrap();
+        connect(&mut m, agg, ev).unwrap();
+        let say = connect(&mut m, agg, other).unwrap();
+        // One handler only: it emits both (a decision the inspector can undo).
+        assert_eq!(say, "Order emits OrderCancelled on PlaceOrder");
+        let cmd2 = add(&mut m, Kind::Command, "CancelOrder");
+        connect(&mut m, cmd2, agg).unwrap();
+        let third = add(&mut m, Kind::Event, "OrderShipped");
+        let cmd3 = add(&mut m, Kind::Command, "ShipOrder");
+        connect(&mut m, cmd3, agg).unwrap();
+        // Two handlers emit nothing yet: the last one drawn gets the event.
+        connect(&mut m, agg, third).unwrap();
+        let a = &m.contexts[0].aggregates[0];
+        assert_eq!(a.handlers[2].on, "ShipOrder");
+        assert_eq!(a.handlers[2].emit[0].event, "OrderShipped");
+        assert!(a.handlers[1].emit.is_empty());
+        assert_eq!(a.appliers.len(), 3);
     }
 }

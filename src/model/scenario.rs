@@ -11,7 +11,7 @@ use super::uid::Uid;
 pub type Values = BTreeMap<String, String>;
 
 /// A named, seeded run of the model with expectations.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     /// Stable identity (see [`Uid`]); unchanged by rename, move and reorder.
