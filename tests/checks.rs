@@ -554,3 +554,27 @@ fn every_code_has_a_test_here() {
         );
     }
 }
+
+#[test]
+fn sl035_a_sticky_still_named_by_its_placeholder_is_a_warning() {
+    let text = with(
+        r#"(name: "ConfirmPayment", target"#,
+        r#"(name: "DoSomething2", target"#,
+    );
+    finds(
+        &text,
+        Code::PlaceholderName,
+        r#"(name: "DoSomething2", target"#,
+    );
+    // A name that only begins like a placeholder is a name.
+    let named = with(
+        r#"(name: "ConfirmPayment", target"#,
+        r#"(name: "DoSomethingUseful", target"#,
+    );
+    let model = from_str(&named, "m.ron").unwrap();
+    assert!(
+        !check(&model)
+            .iter()
+            .any(|d| d.code == Code::PlaceholderName)
+    );
+}

@@ -97,6 +97,7 @@ codes! {
     UnknownTargetField = "SL032", Error, "an assignment sets a field the target does not have";
     BadEventNumber = "SL033", Error, "an event's envelope number is reused, retired, below 16, too large or in 19000-19999";
     ImportCycle = "SL034", Error, "the contracts of two or more contexts use each other's types (a protobuf import cycle)";
+    PlaceholderName = "SL035", Warning, "a sticky still has the name it was created with (`DoSomething`)";
 }
 
 /// One finding.

@@ -40,6 +40,31 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The name a new sticky of this kind gets until someone names it (`DoSomething`; a
+    /// second one gets `DoSomething2`); None for what is not created on the board.
+    pub fn placeholder(self) -> Option<&'static str> {
+        Some(match self {
+            Kind::Actor => "Actor",
+            Kind::Command => "DoSomething",
+            Kind::Aggregate => "Aggregate",
+            Kind::Event => "SomethingHappened",
+            Kind::Policy => "Policy",
+            Kind::Saga => "Process",
+            Kind::ReadModel => "ReadModel",
+            Kind::External => "ExternalSystem",
+            Kind::HotSpot => "What happens here?",
+            _ => return None,
+        })
+    }
+
+    /// Whether `name` is still the placeholder of this kind (`DoSomething`, `DoSomething2`…).
+    pub fn is_placeholder(self, name: &str) -> bool {
+        self.placeholder().is_some_and(|p| {
+            name.strip_prefix(p)
+                .is_some_and(|rest| rest.chars().all(|c| c.is_ascii_digit()))
+        })
+    }
+
     /// The sticky kinds a palette offers, in EventStorming order: the kinds inside a context
     /// less the types (enums and value objects), which are not drawn on the board.
     pub const STICKIES: &[Kind] = Kind::IN_CONTEXT.split_at(2).1;

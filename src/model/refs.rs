@@ -260,9 +260,10 @@ pub fn visit_refs_mut(model: &mut Model, f: &mut dyn FnMut(&RefSite<'_>, &mut St
 
 /// Renaming an event, command, value object or enum keeps its exported protobuf name: the
 /// first rename pins the old name as the element's contract name, so consumers of the
-/// contract see no change (see `crate::export`).
+/// contract see no change (see `crate::export`). A placeholder name (`DoSomething`) is not a
+/// contract anyone relies on: naming a new sticky pins nothing.
 fn pin_contract(model: &mut Model, id: Loc, old: &str, new_name: &str) {
-    if old == new_name {
+    if old == new_name || id.kind.is_placeholder(old) {
         return;
     }
     let Some(c) = id.context.and_then(|i| model.contexts.get_mut(i)) else {
@@ -506,5 +507,34 @@ mod tests {
                 assert_eq!(after, before, "{loc:?}");
             }
         }
+    }
+
+    #[test]
+    fn naming_a_new_sticky_pins_no_contract_and_renaming_a_named_one_does() {
+        use crate::model::access::Sticky;
+        use crate::model::layout::Pos;
+        let mut m = Model::new("t");
+        for name in ["PlaceOrder", "CancelOrder"] {
+            // Each new command is `DoSomething` again once the previous one is named.
+            let loc = m
+                .insert_sticky(
+                    0,
+                    Sticky::new_of(Kind::Command, "DoSomething", Pos::default()).unwrap(),
+                )
+                .unwrap();
+            rename(&mut m, loc, name);
+        }
+        let commands = &m.contexts[0].commands;
+        assert!(
+            commands.iter().all(|c| c.contract.is_empty()),
+            "{commands:#?}"
+        );
+        let first = Loc {
+            kind: Kind::Command,
+            context: Some(0),
+            index: 0,
+        };
+        rename(&mut m, first, "SubmitOrder");
+        assert_eq!(m.contexts[0].commands[0].contract, "PlaceOrder");
     }
 }

@@ -286,20 +286,9 @@ fn direct_ops(model: &Model, edit: Edit) -> Result<Result<(Vec<Op>, Applied), St
 
 /// A new sticky of `kind` at `at` in context `ci`, with a name not taken there.
 fn new_sticky(model: &Model, ci: usize, kind: Kind, at: Pos) -> Option<(Sticky, String)> {
-    let base = match kind {
-        Kind::Actor => "Actor",
-        Kind::Command => "DoSomething",
-        Kind::Aggregate => "Aggregate",
-        Kind::Event => "SomethingHappened",
-        Kind::Policy => "Policy",
-        Kind::Saga => "Process",
-        Kind::ReadModel => "ReadModel",
-        Kind::External => "ExternalSystem",
-        Kind::HotSpot => "Question",
-        _ => return None,
-    };
+    let base = kind.placeholder()?;
     let name = if kind == Kind::HotSpot {
-        "What happens here?".to_owned()
+        base.to_owned()
     } else {
         unique_name(model, ci, base)
     };

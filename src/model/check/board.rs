@@ -1,4 +1,5 @@
-//! Board-level findings: hot spots, empty contexts, positions that are not numbers.
+//! Board-level findings: hot spots, stickies not named yet, empty contexts, positions that
+//! are not numbers.
 
 use super::Checker;
 use crate::model::diagnostic::Code;
@@ -15,6 +16,19 @@ pub(super) fn check(c: &mut Checker<'_>) {
         );
     }
     for e in model.elements() {
+        if e.loc.kind != Kind::HotSpot && e.loc.kind.is_placeholder(e.name) {
+            let path = c.at(e.loc, &[PathSeg::Key("name")]);
+            c.push(
+                Code::PlaceholderName,
+                Some(e.loc),
+                path,
+                format!(
+                    "{} {} still has its placeholder name: name it (F2) before it reaches a contract",
+                    e.loc.kind,
+                    c.name(e.loc)
+                ),
+            );
+        }
         if let Some(p) = e.at
             && !(p.x.is_finite() && p.y.is_finite())
         {
