@@ -82,6 +82,9 @@ fn every_sticky_kind_can_be_created_from_the_palette_and_undone() {
         );
     }
     assert_eq!(h.state().doc.model.element_count(), 9);
+    // The last sticky's name box is open (type-to-name): Enter keeps the placeholder.
+    h.key_press(Key::Enter);
+    settle(&mut h);
     // Each creation is one undo step; redo brings it back.
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     settle(&mut h);
@@ -112,8 +115,7 @@ fn renaming_in_place_with_f2_and_undo() {
     settle(&mut h);
     h.key_press(Key::F2);
     settle(&mut h);
-    // Select the old text and type the new name.
-    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    // F2 selects the whole name: typing replaces it.
     h.event(egui::Event::Text("ServiceBooked".into()));
     h.key_press(Key::Enter);
     settle(&mut h);
@@ -1834,4 +1836,34 @@ fn a_burst_of_arrow_key_nudges_is_one_undo_step() {
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     settle(&mut h);
     assert_eq!(at(&h), start, "the whole burst is undone at once");
+}
+
+#[test]
+fn a_new_sticky_is_named_by_typing_right_after_creating_it() {
+    let (mut h, _dir) = harness(Model::new("t"));
+    settle(&mut h);
+    h.get_by_label("new command").click();
+    settle(&mut h);
+    double_click_board(&mut h, egui::vec2(200.0, 200.0));
+    // No click on the sticky, no F2: the placeholder is selected, the keys go to its name.
+    for text in ["Place", "Order"] {
+        h.event(egui::Event::Text(text.into()));
+        h.step();
+    }
+    h.key_press(Key::Enter);
+    settle(&mut h);
+    let commands = &h.state().doc.model.contexts[0].commands;
+    assert_eq!(commands.len(), 1, "typing made no other sticky");
+    assert_eq!(commands[0].name, "PlaceOrder");
+    assert!(
+        commands[0].contract.is_empty(),
+        "no placeholder contract pinned"
+    );
+    // Undo takes the name back, then the sticky.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    settle(&mut h);
+    assert_eq!(
+        h.state().doc.model.contexts[0].commands[0].name,
+        "DoSomething"
+    );
 }

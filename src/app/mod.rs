@@ -15,6 +15,7 @@ pub mod inspector;
 pub mod problems;
 pub mod shell;
 pub mod simulation;
+pub mod text;
 pub mod theme;
 
 use shell::studio::{Prefs, Studio};

@@ -733,7 +733,9 @@ impl Board {
                 .font(FontId::proportional(15.0)),
         );
         if first {
+            // The whole name selected: typing replaces it (F2, or a sticky just created).
             resp.request_focus();
+            crate::app::text::select_all(ui.ctx(), resp.id, &text);
         }
         let (enter, escape) = ui.input(|i| (i.key_pressed(Key::Enter), i.key_pressed(Key::Escape)));
         if escape {

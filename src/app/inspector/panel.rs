@@ -542,18 +542,6 @@ fn focus_new_field() -> egui::Id {
     egui::Id::new("inspector: the field just added")
 }
 
-/// Selects all of `text` in the text box `id` (typing then replaces it).
-fn select_all(ui: &Ui, id: egui::Id, text: &str) {
-    let mut state = TextEdit::load_state(ui.ctx(), id).unwrap_or_default();
-    state
-        .cursor
-        .set_char_range(Some(egui::text::CCursorRange::two(
-            egui::text::CCursor::default(),
-            egui::text::CCursor::new(text.chars().count()),
-        )));
-    state.store(ui.ctx(), id);
-}
-
 /// The fields table: name, type, optional/list, stable number (read-only), reorder, remove.
 fn fields_ui(
     ui: &mut Ui,
@@ -602,7 +590,7 @@ fn fields_ui(
                     // A new field: its name box takes the keys, its placeholder selected so
                     // that typing replaces it.
                     name.request_focus();
-                    select_all(ui, name_id, &f.name);
+                    crate::app::text::select_all(ui.ctx(), name_id, &f.name);
                     ui.data_mut(|d| d.remove::<Uid>(focus_new_field()));
                 }
                 changed |= name.changed();

@@ -348,6 +348,8 @@ impl Studio {
                 // new step.
                 edit.set_gesture(Id::new((f, self.typing_in.1)).value());
             }
+            // A sticky just made is named by typing: its placeholder name selected.
+            let names_new = matches!(edit, Edit::Create { .. });
             // Only these can remove elements (a drag does not rescan the selection).
             let removes = matches!(
                 edit,
@@ -363,6 +365,9 @@ impl Studio {
                             self.forget_deleted();
                         }
                     } else {
+                        if names_new && let [new] = applied.select[..] {
+                            self.board.start_rename(&self.doc.model, new);
+                        }
                         self.selection = applied.select.into_iter().collect();
                     }
                     if let Some(m) = applied.message {
