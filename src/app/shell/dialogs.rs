@@ -1,10 +1,11 @@
 //! File dialogs off the UI thread: rfd's async dialogs run on a worker, the answer comes
-//! back through a channel with a repaint request. When no dialog backend answers (no desktop
-//! portal), the studio says so and asks for a typed path instead.
+//! back through a channel with a repaint request. A dialog that gives no path may have been
+//! cancelled or never shown (no desktop portal); the two cannot be told apart reliably (how
+//! fast the answer comes depends on the machine's load), so the studio offers a typed path
+//! after either.
 
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, channel};
-use std::time::{Duration, Instant};
 
 /// What a dialog was opened for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,7 +42,7 @@ pub struct Answer {
     pub purpose: Purpose,
     /// The chosen path; None if cancelled or no dialog could be shown.
     pub path: Option<PathBuf>,
-    /// True if the dialog answered too fast to have been shown (no backend).
+    /// True if no dialog could be started at all.
     pub no_backend: bool,
 }
 
@@ -82,7 +83,6 @@ impl Dialogs {
         let spawned = std::thread::Builder::new()
             .name("file-dialog".into())
             .spawn(move || {
-                let started = Instant::now();
                 let mut d = rfd::AsyncFileDialog::new().set_title(purpose.title());
                 if let Some(dir) = dir {
                     d = d.set_directory(dir);
@@ -108,11 +108,10 @@ impl Dialogs {
                         Purpose::ExportFolder => d.pick_folder().await.map(|h| h.path().to_owned()),
                     }
                 });
-                let no_backend = path.is_none() && started.elapsed() < Duration::from_millis(300);
                 let _ = tx.send(Answer {
                     purpose,
                     path,
-                    no_backend,
+                    no_backend: false,
                 });
                 ctx.request_repaint();
             });

@@ -171,7 +171,7 @@ impl Studio {
     pub(super) fn dialog_answer(&mut self, a: crate::app::shell::dialogs::Answer) {
         match a.path {
             Some(p) => self.use_path(a.purpose, &p),
-            None if a.no_backend => {
+            None => {
                 let default = match a.purpose {
                     Purpose::SaveAs => self
                         .doc
@@ -181,9 +181,13 @@ impl Studio {
                         .unwrap_or_else(|| "model.ron".into()),
                     _ => String::new(),
                 };
-                self.files.typed_path = Some((a.purpose, default, "No file dialog is available on this desktop (no portal answered). Type a path:".into()));
+                let why = if a.no_backend {
+                    "No file dialog could be opened. Type a path:"
+                } else {
+                    "No file was chosen. If no dialog appeared (no desktop portal), type a path, or press Escape:"
+                };
+                self.files.typed_path = Some((a.purpose, default, why.into()));
             }
-            None => {}
         }
     }
 
