@@ -578,3 +578,38 @@ fn sl035_a_sticky_still_named_by_its_placeholder_is_a_warning() {
             .any(|d| d.code == Code::PlaceholderName)
     );
 }
+
+#[test]
+fn sl019_a_cycle_broken_at_a_handler_that_emits_nothing_on_it_is_not_reported() {
+    use stormlab::model::access::Sticky;
+    use stormlab::model::connect::connect;
+    use stormlab::model::{Kind, Model, Pos};
+    let mut m = Model::new("t");
+    let mut add = |k, n| {
+        m.insert_sticky(0, Sticky::new_of(k, n, Pos::default()).unwrap())
+            .unwrap()
+    };
+    let place = add(Kind::Command, "PlaceOrder");
+    let order = add(Kind::Aggregate, "Order");
+    let placed = add(Kind::Event, "OrderPlaced");
+    let policy = add(Kind::Policy, "ConfirmPlacedOrders");
+    let confirm = add(Kind::Command, "ConfirmOrder");
+    for (from, to) in [
+        (place, order),
+        (order, placed),
+        (placed, policy),
+        (policy, confirm),
+        (confirm, order),
+    ] {
+        connect(&mut m, from, to).unwrap();
+    }
+    let cycle = |m: &Model| {
+        check(m)
+            .iter()
+            .any(|d| d.code == Code::UnguardedPolicyCycle)
+    };
+    assert!(!cycle(&m), "ConfirmOrder's handler emits nothing: no loop");
+    // Once ConfirmOrder's handler emits OrderPlaced too, the loop is real.
+    connect(&mut m, confirm, placed).unwrap();
+    assert!(cycle(&m));
+}

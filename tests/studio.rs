@@ -1867,3 +1867,91 @@ fn a_new_sticky_is_named_by_typing_right_after_creating_it() {
         "DoSomething"
     );
 }
+
+#[test]
+fn a_domain_expert_draws_a_board_that_runs_without_typing_any_ron() {
+    let (mut h, _dir) = harness(Model::new("t"));
+    settle(&mut h);
+    // Stickies from the palette, each named by typing right after it is made.
+    let stickies = [
+        (Kind::Actor, "Customer", (60.0, 80.0)),
+        (Kind::Command, "PlaceOrder", (220.0, 80.0)),
+        (Kind::Aggregate, "Order", (400.0, 80.0)),
+        (Kind::Event, "OrderPlaced", (580.0, 80.0)),
+        (Kind::ReadModel, "Orders", (580.0, 260.0)),
+        (Kind::Policy, "ConfirmPlacedOrders", (760.0, 80.0)),
+        (Kind::Command, "ConfirmOrder", (760.0, 260.0)),
+    ];
+    for (kind, name, (x, y)) in stickies {
+        h.get_by_label(&format!("new {}", kind.label())).click();
+        settle(&mut h);
+        double_click_board(&mut h, egui::vec2(x, y));
+        h.event(egui::Event::Text(name.into()));
+        h.key_press(Key::Enter);
+        settle(&mut h);
+    }
+    // The flow, drawn as links (select, L, click the target).
+    let links = [
+        ("actor Customer", "command PlaceOrder"),
+        ("command PlaceOrder", "aggregate Order"),
+        ("aggregate Order", "event OrderPlaced"),
+        ("event OrderPlaced", "read model Orders"),
+        ("event OrderPlaced", "policy ConfirmPlacedOrders"),
+        ("policy ConfirmPlacedOrders", "command ConfirmOrder"),
+        ("command ConfirmOrder", "aggregate Order"),
+    ];
+    let mut selected = "";
+    for (from, to) in links {
+        // A link selects its target; clicking it again at once would be a double click.
+        if from != selected {
+            h.get_by_label(from).click();
+            settle(&mut h);
+        }
+        selected = to;
+        h.key_press(Key::L);
+        settle(&mut h);
+        h.get_by_label(to).click();
+        settle(&mut h);
+    }
+    // A guard, from the inspector's structured editor.
+    h.get_by_label("aggregate Order").click();
+    settle(&mut h);
+    // Both handlers are open; the first is PlaceOrder's.
+    h.query_all_by_label("+ Guard").next().unwrap().click();
+    settle(&mut h);
+    let order = &h.state().doc.model.contexts[0].aggregates[0];
+    assert_eq!(order.handlers[0].guards.len(), 1);
+    // A scenario, from the scenario editor.
+    h.get_by_label("Simulate").click();
+    settle(&mut h);
+    h.get_by_label("New Scenario").click();
+    settle(&mut h);
+    retype(&mut h, "Scenario name", "one order");
+    click(&mut h, "+ Command");
+    pick(&mut h, "Step 1: command", "PlaceOrder");
+    retype(&mut h, "Step 1: id", "'o-1'");
+    click(&mut h, "+ Expectation");
+    pick(&mut h, "Expectation 1: event", "OrderPlaced");
+    let errors: Vec<String> = stormlab::model::check::check(&h.state().doc.model)
+        .into_iter()
+        .filter(|d| d.severity == stormlab::model::diagnostic::Severity::Error)
+        .map(|d| d.message)
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    h.key_press(Key::F5);
+    wait_for(&mut h, "passed");
+    h.run_steps(5);
+    let run = last_run(&h);
+    assert_eq!(run.scenario, "one order");
+    assert!(run.verdicts.iter().all(|v| v.passed), "{:?}", run.verdicts);
+    let e = &run.engine;
+    let names: Vec<&str> = e
+        .records()
+        .iter()
+        .filter_map(|r| e.event_of(r).map(|d| d.name.as_str()))
+        .collect();
+    assert_eq!(names, ["OrderPlaced"]);
+    // The policy issued ConfirmOrder; the read model holds the order's row.
+    assert_eq!(e.commands().len(), 2);
+    assert_eq!(e.tables()[0].len(), 1);
+}

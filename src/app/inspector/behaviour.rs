@@ -81,6 +81,7 @@ pub fn handlers_ui(ui: &mut Ui, model: &Model, ctx: usize, a: &mut Aggregate) ->
     let index = NameIndex::new(model);
     let mut changed = false;
     let agg = a.clone();
+    let own = own_events(model, ctx, &a.name);
     let mut remove = None;
     ui.label(RichText::new("Command handlers").strong());
     let few = a.handlers.len() <= 3;
@@ -91,6 +92,7 @@ pub fn handlers_ui(ui: &mut Ui, model: &Model, ctx: usize, a: &mut Aggregate) ->
             .default_open(few)
             .show(ui, |ui| {
                 changed |= handler_ui(ui, (model, &index), ctx, hi, h, scope.as_ref(), &types);
+                changed |= add_emit_ui(ui, hi, h, &own);
                 if ui.small_button("Remove handler").clicked() {
                     remove = Some(hi);
                 }
@@ -202,9 +204,65 @@ fn handler_ui(
         changed = true;
     }
     ui.label("Emits (unassigned fields copy the command's same-named field)");
+    let mut remove = None;
     for (ei, em) in h.emit.iter_mut().enumerate() {
         changed |= emit_ui(ui, names, ctx, (hi, ei), em, scope, types);
+        if ui
+            .small_button(format!("✖ Stop emitting {}", em.event))
+            .clicked()
+        {
+            remove = Some(ei);
+        }
     }
+    if let Some(i) = remove {
+        h.emit.remove(i);
+        changed = true;
+    }
+    changed
+}
+
+/// The events owned by aggregate `owner` of context `ctx`, by name.
+fn own_events(model: &Model, ctx: usize, owner: &str) -> Vec<String> {
+    model
+        .contexts
+        .get(ctx)
+        .map(|c| {
+            c.events
+                .iter()
+                .filter(|e| e.owner == owner)
+                .map(|e| e.name.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `+ Emit`: one of the aggregate's own events the handler does not emit yet.
+fn add_emit_ui(ui: &mut Ui, hi: usize, h: &mut Handler, own: &[String]) -> bool {
+    let free: Vec<&String> = own
+        .iter()
+        .filter(|e| !h.emit.iter().any(|em| &em.event == *e))
+        .collect();
+    if free.is_empty() {
+        if own.is_empty() {
+            ui.weak("Link the aggregate to an event on the board to give it events to emit.");
+        }
+        return false;
+    }
+    let mut changed = false;
+    ui.push_id(("add emit", hi), |ui| {
+        ui.menu_button("+ Emit", |ui| {
+            for e in free {
+                if ui.button(e.as_str()).clicked() {
+                    h.emit.push(Emit {
+                        event: e.clone(),
+                        set: Default::default(),
+                    });
+                    changed = true;
+                    ui.close();
+                }
+            }
+        });
+    });
     changed
 }
 
@@ -288,6 +346,7 @@ pub fn appliers_ui(ui: &mut Ui, model: &Model, ctx: usize, a: &mut Aggregate) ->
     let index = NameIndex::new(model);
     let agg = a.clone();
     let mut changed = false;
+    let mut remove = None;
     ui.label(RichText::new("Event appliers").strong());
     for (i, ap) in a.appliers.iter_mut().enumerate() {
         let ev = event(model, &index, &ap.on, ctx);
@@ -295,19 +354,23 @@ pub fn appliers_ui(ui: &mut Ui, model: &Model, ctx: usize, a: &mut Aggregate) ->
         egui::CollapsingHeader::new(format!("apply {}", ap.on))
             .id_salt(("applier", i))
             .show(ui, |ui| {
-                ui.label("Lifecycle state after (empty: unchanged)");
-                let mut to = ap.to.clone().unwrap_or_default();
-                if ui
-                    .add(
-                        TextEdit::singleline(&mut to)
-                            .id_salt(("to", i))
-                            .desired_width(f32::INFINITY),
-                    )
-                    .changed()
-                {
-                    ap.to = (!to.trim().is_empty()).then(|| to.trim().to_owned());
-                    changed = true;
-                }
+                ui.horizontal(|ui| {
+                    ui.label("Lifecycle state after");
+                    let shown = ap.to.clone().unwrap_or_else(|| "(unchanged)".into());
+                    egui::ComboBox::from_id_salt(("to", i))
+                        .selected_text(shown)
+                        .show_ui(ui, |ui| {
+                            let mut to = ap.to.clone();
+                            ui.selectable_value(&mut to, None, "(unchanged)");
+                            for state in &agg.lifecycle {
+                                ui.selectable_value(&mut to, Some(state.clone()), state);
+                            }
+                            if to != ap.to {
+                                ap.to = to;
+                                changed = true;
+                            }
+                        });
+                });
                 ui.label("State assignments (event, state, now)");
                 changed |= assignments_ui(
                     ui,
@@ -318,7 +381,33 @@ pub fn appliers_ui(ui: &mut Ui, model: &Model, ctx: usize, a: &mut Aggregate) ->
                     &types,
                     "event",
                 );
+                if ui.small_button("Remove applier").clicked() {
+                    remove = Some(i);
+                }
             });
+    }
+    if let Some(i) = remove {
+        a.appliers.remove(i);
+        changed = true;
+    }
+    let free: Vec<String> = own_events(model, ctx, &a.name)
+        .into_iter()
+        .filter(|e| !a.appliers.iter().any(|ap| &ap.on == e))
+        .collect();
+    if !free.is_empty() {
+        ui.menu_button("+ Applier", |ui| {
+            for e in free {
+                if ui.button(&e).clicked() {
+                    a.appliers.push(crate::model::Applier {
+                        on: e,
+                        set: Default::default(),
+                        to: None,
+                    });
+                    changed = true;
+                    ui.close();
+                }
+            }
+        });
     }
     changed
 }

@@ -720,7 +720,31 @@ fn cycles(c: &mut Checker<'_>) {
                         && (!h.guards.is_empty() || !h.states.is_empty())
                 })
             });
-        if !policy_condition && !handler_condition {
+        // The flow graph links an aggregate to all its events; the cycle is real only if, at
+        // each aggregate on it, the handler of a command on the cycle emits an event on it.
+        let closed = cycle
+            .iter()
+            .filter(|id| id.kind == Kind::Aggregate)
+            .all(|aid| {
+                let Some(a) = model
+                    .contexts
+                    .get(aid.context.unwrap_or(0))
+                    .and_then(|x| x.aggregates.get(aid.index))
+                else {
+                    return true;
+                };
+                let on_cycle = |name: &str, kind: Kind| {
+                    c.index
+                        .resolve(name, &[kind], aid.context)
+                        .found()
+                        .is_some_and(|id| in_cycle.contains(&id))
+                };
+                a.handlers.iter().any(|h| {
+                    on_cycle(&h.on, Kind::Command)
+                        && h.emit.iter().any(|em| on_cycle(&em.event, Kind::Event))
+                })
+            });
+        if closed && !policy_condition && !handler_condition {
             let mut names: BTreeMap<Loc, String> = BTreeMap::new();
             for id in &cycle {
                 names.insert(*id, model.name_of(*id).unwrap_or("").to_owned());
