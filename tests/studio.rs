@@ -1929,7 +1929,8 @@ fn a_domain_expert_draws_a_board_that_runs_without_typing_any_ron() {
     retype(&mut h, "Scenario name", "one order");
     click(&mut h, "+ Command");
     pick(&mut h, "Step 1: command", "PlaceOrder");
-    retype(&mut h, "Step 1: id", "'o-1'");
+    // Text is typed as it is: no quotes.
+    retype(&mut h, "Step 1: id", "o-1");
     click(&mut h, "+ Expectation");
     pick(&mut h, "Expectation 1: event", "OrderPlaced");
     let errors: Vec<String> = stormlab::model::check::check(&h.state().doc.model)
@@ -1943,6 +1944,11 @@ fn a_domain_expert_draws_a_board_that_runs_without_typing_any_ron() {
     h.run_steps(5);
     let run = last_run(&h);
     assert_eq!(run.scenario, "one order");
+    let step = &h.state().doc.model.scenarios[0].when[0];
+    assert!(
+        matches!(step, stormlab::model::Step::Command { fields, .. } if fields["id"] == "'o-1'"),
+        "{step:?}"
+    );
     assert!(run.verdicts.iter().all(|v| v.passed), "{:?}", run.verdicts);
     let e = &run.engine;
     let names: Vec<&str> = e

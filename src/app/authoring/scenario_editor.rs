@@ -7,9 +7,11 @@ use egui::{Response, Ui};
 
 use crate::app::document::edit::Edit;
 use crate::app::document::gesture::{Gesture, track};
+use crate::app::inspector::buffered_edit::buffered_edit;
 use crate::app::theme;
 use crate::model::diagnostic::{Diagnostic, Severity};
 use crate::model::element::{Kind, Loc, PathSeg};
+use crate::model::expr::text;
 use crate::model::op::Op;
 use crate::model::scenario::{DEFAULT_START, Expect, Gen, Given, Step, Values};
 use crate::model::{Model, Scenario};
@@ -321,22 +323,60 @@ pub fn values_grid(
         .show(ui, |ui| {
             for (name, ty) in fields {
                 ui.label(format!("  {name}"));
-                let mut text = values.get(name).cloned().unwrap_or_default();
-                let r = ui.add(
-                    egui::TextEdit::singleline(&mut text)
-                        .hint_text(ty)
-                        .desired_width(260.0),
-                );
                 let label = format!("{what}: {name}");
+                let r = if matches!(ty.as_str(), "string" | "id") {
+                    // Text is typed as it is (`o-1`); `=` starts an expression instead.
+                    let id = ui.id().with(("text value", what, salt, name));
+                    let (r, new) = buffered_edit(
+                        ui,
+                        id,
+                        &values.get(name).cloned(),
+                        260.0,
+                        |v| match v {
+                            None => String::new(),
+                            Some(e) => text::unquote(e).unwrap_or_else(|| format!("={e}")),
+                        },
+                        |t| {
+                            Ok(match t.strip_prefix('=') {
+                                Some(e) if e.trim().is_empty() => None,
+                                Some(e) => Some(e.trim().to_owned()),
+                                None if t.is_empty() => None,
+                                // Typed with quotes after all: that text, not its quotes.
+                                None if text::unquote(t).is_some() => Some(t.trim().to_owned()),
+                                None => Some(text::quote(t)),
+                            })
+                        },
+                    );
+                    match new {
+                        Some(Some(e)) => {
+                            values.insert(name.clone(), e);
+                        }
+                        Some(None) => {
+                            values.remove(name);
+                        }
+                        None => {}
+                    }
+                    r.on_hover_text(format!(
+                        "{ty}: typed as it is (no quotes needed); start with = for an expression"
+                    ))
+                } else {
+                    let mut text = values.get(name).cloned().unwrap_or_default();
+                    let r = ui.add(
+                        egui::TextEdit::singleline(&mut text)
+                            .hint_text(ty)
+                            .desired_width(260.0),
+                    );
+                    if text.trim().is_empty() {
+                        values.remove(name);
+                    } else {
+                        values.insert(name.clone(), text);
+                    }
+                    r
+                };
                 r.widget_info(|| {
                     egui::WidgetInfo::labeled(egui::WidgetType::TextEdit, true, &label)
                 });
                 gesture |= r.gained_focus();
-                if text.trim().is_empty() {
-                    values.remove(name);
-                } else {
-                    values.insert(name.clone(), text);
-                }
                 ui.end_row();
             }
             let unknown: Vec<String> = values

@@ -10,6 +10,7 @@
 mod compile;
 mod eval;
 mod parser;
+pub mod text;
 pub mod time;
 mod value;
 
