@@ -321,12 +321,12 @@ impl SimPanel {
                 )
             };
             ui.label(format!(
-                "{}: {} events, {} commands ({} rejected), {} parked · {checks}",
+                "{}: {} events, {} commands ({} rejected), {} · {checks}",
                 run.scenario,
                 len,
                 run.engine.commands().len(),
                 run.engine.rejected(),
-                run.engine.parked().len(),
+                parked_summary(&run.engine),
             ));
             // Redrives go on from the end of a finished run.
             if run.finished && !run.engine.parked().is_empty() {
@@ -595,6 +595,22 @@ impl SimPanel {
         self.state = None;
         self.log.reset();
         self.state_view.reset();
+    }
+}
+
+/// How many messages were parked during the run, and how many still are: the timeline marks
+/// every parking, so "0 parked" after a redrive would contradict it.
+fn parked_summary(e: &Engine) -> String {
+    let ever = e
+        .journal()
+        .iter()
+        .filter(|(_, _, c)| matches!(c, crate::sim::engine::Change::Parked(_)))
+        .count();
+    let now = e.parked().len();
+    if ever == now {
+        format!("{now} parked")
+    } else {
+        format!("{ever} parked ({now} still parked)")
     }
 }
 
