@@ -1970,3 +1970,37 @@ fn a_domain_expert_draws_a_board_that_runs_without_typing_any_ron() {
     assert_eq!(e.commands().len(), 2);
     assert_eq!(e.tables()[0].len(), 1);
 }
+
+#[test]
+fn presentation_mode_says_in_words_that_a_command_was_rejected_and_a_saga_compensated() {
+    use stormlab::app::simulation::time_control::TimeCommand;
+    let (mut h, _dir) = harness(example("accounts"));
+    run_scenario(&mut h, "payment over the limit is compensated");
+    let e = &last_run(&h).engine;
+    let rejected = e
+        .commands()
+        .iter()
+        .find(|c| c.rejection.is_some())
+        .expect("the payment is rejected");
+    let at = stormlab::app::simulation::log::cursor_of(e, rejected);
+    h.key_press(Key::F11);
+    settle(&mut h);
+    h.state_mut().sim.time.apply(TimeCommand::Seek(at));
+    settle(&mut h);
+    assert!(
+        h.query_by_label_contains("ChargePayment o-2 rejected: over the card limit")
+            .is_some(),
+        "the caption says what was rejected and why"
+    );
+    // At the end, the saga's compensation is told too.
+    h.state_mut().sim.time.apply(TimeCommand::End);
+    settle(&mut h);
+    let end = h.state().sim.time.cursor();
+    let said = (0..=end).any(|c| {
+        h.state_mut().sim.time.apply(TimeCommand::Seek(c));
+        h.run_steps(2);
+        h.query_by_label_contains("OrderFulfilment o-2: Compensated")
+            .is_some()
+    });
+    assert!(said, "some step of the run narrates the compensation");
+}

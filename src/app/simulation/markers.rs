@@ -102,6 +102,13 @@ pub fn markers(e: &Engine) -> Vec<Marker> {
     out
 }
 
+/// The markers that happened at cursor `position` (the record just applied), in order.
+pub fn at(markers: &[Marker], position: u64) -> &[Marker] {
+    let start = markers.partition_point(|m| m.position < position);
+    let end = markers.partition_point(|m| m.position <= position);
+    &markers[start..end]
+}
+
 /// What a marker marks, in a sentence.
 pub fn describe(e: &Engine, m: &Marker) -> String {
     let program = &e.program();

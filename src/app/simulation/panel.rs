@@ -82,7 +82,7 @@ pub struct SimPanel {
     /// The fault-plan editor.
     pub faults: FaultPlanView,
     /// The run's timeline markers (rejections, parkings, …).
-    markers: Vec<Marker>,
+    pub(crate) markers: Vec<Marker>,
     /// The scenario editor.
     pub editor: ScenarioEditor,
     /// Commands issued by hand after the run, and their recording.

@@ -4,9 +4,11 @@
 
 use egui::{Key, RichText, Ui};
 
+use crate::app::simulation::markers;
 use crate::app::simulation::panel::SimPanel;
 use crate::app::simulation::state::{chain_text, payload_text};
 use crate::app::simulation::time_control::TimeCommand;
+use crate::app::theme;
 
 impl SimPanel {
     /// Left/Right move the cursor one event back or on (presentation mode).
@@ -88,6 +90,16 @@ impl SimPanel {
                     .strong(),
                 );
                 ui.label(RichText::new(payload_text(def, e.payload(r), " = ", ", ")).size(18.0));
+                // What went wrong (or was put right) at this step, in words and its colour:
+                // a rejection, a parked delivery, a redrive, a compensation, a timeout.
+                let t = theme::tokens(ui);
+                for m in markers::at(&self.markers, cursor) {
+                    ui.label(
+                        RichText::new(markers::describe(e, m))
+                            .size(20.0)
+                            .color(m.kind.color(t)),
+                    );
+                }
                 let chain = chain_text(e, cursor - 1);
                 if !chain.is_empty() {
                     ui.label(
