@@ -309,13 +309,14 @@ impl Studio {
                 .path
                 .as_ref()
                 .map(|p| p.display().to_string())
-                .unwrap_or_else(|| "embedded example (not saved)".into());
+                .unwrap_or_else(|| format!("{} — not saved to a file yet", self.doc.model.name));
             ui.label(file);
             if self.doc.is_dirty() {
                 ui.label(RichText::new("⚫ unsaved").color(theme::tokens(ui).warning));
             }
             ui.separator();
-            ui.label(format!("{} elements", self.doc.model.element_count()));
+            let n = self.doc.model.element_count();
+            ui.label(format!("{n} element{}", if n == 1 { "" } else { "s" }));
             ui.separator();
             let (e, _) = self.problems.counts();
             let text = self.problems.summary();
