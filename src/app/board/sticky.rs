@@ -66,8 +66,8 @@ pub fn draw(surface: &mut impl Surface, kind: Kind, name: &str, r: Rect, zoom: f
         };
         surface.rect(r, 0.0, fill, stroke);
         // The name stays legible at a whole-board zoom while the sticky holds a few letters:
-        // small type, wrapped between words, clipped.
-        if r.width() >= 28.0 {
+        // small type, wrapped between words (shrunk to fit the longest), clipped.
+        if r.width() >= 16.0 {
             surface.text(&Text {
                 text: name,
                 area: Rect::from_min_max(r.min + vec2(2.0, 1.0), r.max - vec2(2.0, 0.0)),
@@ -135,7 +135,30 @@ impl Surface for egui::Painter {
         let width = text.area.width();
         let mut galley = self.layout_no_wrap(text.text.to_owned(), font.clone(), text.color);
         if text.wrap && galley.size().x > width {
-            galley = self.layout(spaced(text.text), font, text.color, width);
+            // Wrapped between words, never inside one: the type shrinks until the longest
+            // word fits (`Accoun t` is not a name anyone can read).
+            let words = spaced(text.text);
+            let longest_at = |size: f32| {
+                let font = egui::FontId::proportional(size);
+                words
+                    .split(' ')
+                    .map(|w| {
+                        self.layout_no_wrap(w.to_owned(), font.clone(), text.color)
+                            .size()
+                            .x
+                    })
+                    .fold(0.0, f32::max)
+            };
+            // Glyph widths snap to pixels, so they do not scale exactly with the size: aim a
+            // little inside, then check (a few steps at most).
+            let mut size = fitting_size(text.size, width * 0.97, longest_at(text.size));
+            for _ in 0..4 {
+                if size <= 5.0 || longest_at(size) <= width {
+                    break;
+                }
+                size = (size * 0.93).max(5.0);
+            }
+            galley = self.layout(words, egui::FontId::proportional(size), text.color, width);
         }
         let y = if text.centre {
             text.area.center().y - galley.size().y / 2.0
@@ -144,6 +167,16 @@ impl Surface for egui::Painter {
         };
         self.with_clip_rect(text.clip.intersect(self.clip_rect()))
             .galley(pos2(text.area.min.x, y), galley, text.color);
+    }
+}
+
+/// The type size at which a word `longest` wide at `size` fits in `width`: `size` when it
+/// fits, else smaller in proportion, but never below 5 points (then it is clipped).
+pub fn fitting_size(size: f32, width: f32, longest: f32) -> f32 {
+    if longest <= width || longest <= 0.0 {
+        size
+    } else {
+        (size * width / longest).max(5.0)
     }
 }
 
@@ -172,6 +205,17 @@ mod tests {
         assert_eq!(spaced("Place order"), "Place order");
         assert_eq!(spaced("CRM"), "CRM");
         assert_eq!(spaced("Step2Done"), "Step2 Done");
+    }
+
+    #[test]
+    fn a_word_too_wide_for_its_sticky_shrinks_instead_of_breaking() {
+        assert_eq!(fitting_size(14.0, 100.0, 80.0), 14.0);
+        assert_eq!(fitting_size(14.0, 100.0, 200.0), 7.0);
+        assert_eq!(
+            fitting_size(8.0, 10.0, 400.0),
+            5.0,
+            "a floor: then it is clipped"
+        );
     }
 
     #[derive(Default)]
