@@ -2004,3 +2004,53 @@ fn presentation_mode_says_in_words_that_a_command_was_rejected_and_a_saga_compen
     });
     assert!(said, "some step of the run narrates the compensation");
 }
+
+#[test]
+fn quick_fixes_in_problems_are_one_undoable_step_each() {
+    use stormlab::model::access::Sticky;
+    let mut m = Model::new("t");
+    for (kind, name) in [
+        (Kind::Command, "PlaceOrder"),
+        (Kind::Aggregate, "Order"),
+        (Kind::Event, "SomethingHappened"),
+    ] {
+        m.insert_sticky(
+            0,
+            Sticky::new_of(kind, name, stormlab::model::Pos::new(100.0, 100.0)).unwrap(),
+        )
+        .unwrap();
+    }
+    // Aimed at the aggregate by hand (as a file may say): no handler, no id field.
+    m.contexts[0].commands[0].target = "Order".into();
+    let (mut h, _dir) = harness(m);
+    wait_for(&mut h, "SL011  command Core/PlaceOrder is not handled");
+    click(&mut h, "🔧 Add a handler for PlaceOrder");
+    assert_eq!(
+        h.state().doc.model.contexts[0].aggregates[0].handlers[0].on,
+        "PlaceOrder"
+    );
+    assert_eq!(
+        h.state().doc.history.undo_label(),
+        Some("Fix: Add a handler for PlaceOrder")
+    );
+    wait_for(&mut h, "SL029");
+    click(&mut h, "🔧 Add field `id`");
+    assert_eq!(
+        h.state().doc.model.contexts[0].commands[0].fields[0].name,
+        "id"
+    );
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    settle(&mut h);
+    assert!(
+        h.state().doc.model.contexts[0].commands[0]
+            .fields
+            .is_empty()
+    );
+    assert_eq!(
+        h.state().doc.model.contexts[0].aggregates[0].handlers.len(),
+        1
+    );
+    // A placeholder name's fix opens the name box on the board.
+    click(&mut h, "🔧 Name it…");
+    assert!(h.state_mut().view().is_renaming());
+}

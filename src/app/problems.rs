@@ -9,6 +9,7 @@ use egui::{RichText, Ui};
 use crate::app::theme;
 use crate::export::findings;
 use crate::model::diagnostic::{Diagnostic, Severity};
+use crate::model::fix::{Fix, fixes};
 use crate::model::{Loc, Model};
 
 /// How long after the last change the model is checked again.
@@ -19,9 +20,30 @@ const DEBOUNCE: Duration = Duration::from_millis(250);
 pub struct Problems {
     /// The findings of the last finished check.
     pub diagnostics: Vec<Diagnostic>,
+    /// The quick fixes of each finding (same order), found with them.
+    pub fixes: Vec<Vec<Fix>>,
     checked: Option<u64>,
     changed: Option<(u64, Instant)>,
-    pending: Option<(u64, Receiver<Vec<Diagnostic>>)>,
+    pending: Option<(u64, Receiver<Checked>)>,
+}
+
+/// What a check finds: the findings and their quick fixes.
+type Checked = (Vec<Diagnostic>, Vec<Vec<Fix>>);
+
+/// Checks `model` and finds the quick fixes of its findings.
+fn check(model: &Model) -> Checked {
+    let diagnostics = findings(model);
+    let fixes = diagnostics.iter().map(|d| fixes(model, d)).collect();
+    (diagnostics, fixes)
+}
+
+/// What the user picked in the panel.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Picked {
+    /// A finding: select its element.
+    Element(Loc),
+    /// A finding's quick fix.
+    Fix(Fix),
 }
 
 impl std::fmt::Debug for Problems {
@@ -38,8 +60,9 @@ impl Problems {
     pub fn tick(&mut self, ctx: &egui::Context, model: &Model, revision: u64) -> Option<Duration> {
         if let Some((rev, rx)) = &self.pending {
             match rx.try_recv() {
-                Ok(diags) => {
+                Ok((diags, fixes)) => {
                     self.diagnostics = diags;
+                    self.fixes = fixes;
                     self.checked = Some(*rev);
                     self.pending = None;
                 }
@@ -72,14 +95,14 @@ impl Problems {
         let spawned = std::thread::Builder::new()
             .name("check".into())
             .spawn(move || {
-                let _ = tx.send(findings(&snapshot));
+                let _ = tx.send(check(&snapshot));
                 ctx.request_repaint();
             });
         match spawned {
             Ok(_) => self.pending = Some((revision, rx)),
             Err(_) => {
                 // No thread: check here rather than never.
-                self.diagnostics = findings(model);
+                (self.diagnostics, self.fixes) = check(model);
                 self.checked = Some(revision);
             }
         }
@@ -88,7 +111,7 @@ impl Problems {
 
     /// Checks `model` now, on this thread (tests, and saving).
     pub fn check_now(&mut self, model: &Model, revision: u64) {
-        self.diagnostics = findings(model);
+        (self.diagnostics, self.fixes) = check(model);
         self.checked = Some(revision);
         self.pending = None;
     }
@@ -118,8 +141,8 @@ impl Problems {
         format!("{}, {}", plural(e, "error"), plural(w, "warning"))
     }
 
-    /// The panel. Returns the element of a clicked finding.
-    pub fn ui(&self, ui: &mut Ui) -> Option<Loc> {
+    /// The panel. Returns the clicked finding's element, or the quick fix picked.
+    pub fn ui(&self, ui: &mut Ui) -> Option<Picked> {
         let mut clicked = None;
         if self.checked.is_none() {
             ui.label("Checking the model…");
@@ -133,10 +156,12 @@ impl Problems {
             .auto_shrink([false, false])
             .show(ui, |ui| {
                 for severity in [Severity::Error, Severity::Warning, Severity::Info] {
-                    let group: Vec<&Diagnostic> = self
+                    let group: Vec<(&Diagnostic, &[Fix])> = self
                         .diagnostics
                         .iter()
-                        .filter(|d| d.severity == severity)
+                        .enumerate()
+                        .filter(|(_, d)| d.severity == severity)
+                        .map(|(i, d)| (d, self.fixes.get(i).map_or(&[][..], Vec::as_slice)))
                         .collect();
                     if group.is_empty() {
                         continue;
@@ -155,7 +180,7 @@ impl Problems {
                         .id_salt(("problems", severity as u8))
                         .default_open(severity != Severity::Info)
                         .show(ui, |ui| {
-                            for d in group {
+                            for (d, fixes) in group {
                                 let text = format!("{}  {}", d.code.as_str(), d.message);
                                 let resp = ui.add(
                                     egui::Button::new(RichText::new(text).color(color))
@@ -163,7 +188,21 @@ impl Problems {
                                         .wrap(),
                                 );
                                 if resp.on_hover_text(d.code.meaning()).clicked() {
-                                    clicked = d.element;
+                                    clicked = d.element.map(Picked::Element);
+                                }
+                                if !fixes.is_empty() {
+                                    ui.horizontal(|ui| {
+                                        ui.add_space(24.0);
+                                        for fix in fixes {
+                                            if ui
+                                                .small_button(format!("🔧 {}", fix.label()))
+                                                .on_hover_text("Quick fix (one undoable step)")
+                                                .clicked()
+                                            {
+                                                clicked = Some(Picked::Fix(fix.clone()));
+                                            }
+                                        }
+                                    });
                                 }
                             }
                         });

@@ -157,7 +157,7 @@ fn c(model: &mut Model, ci: usize) -> Result<&mut super::BoundedContext, String>
 
 /// The id field of the aggregate or external system at `loc` (the field that names one
 /// instance: its stream key).
-fn handler_id(model: &Model, loc: Loc) -> Option<String> {
+pub(super) fn handler_id(model: &Model, loc: Loc) -> Option<String> {
     let c = model.contexts.get(loc.context?)?;
     match loc.kind {
         Kind::Aggregate => c.aggregates.get(loc.index).map(|a| a.id.clone()),
@@ -167,7 +167,11 @@ fn handler_id(model: &Model, loc: Loc) -> Option<String> {
 }
 
 /// Gives `fields` a field `name` of type `id` unless it has one (with the next stable number).
-fn ensure_field(fields: &mut Vec<super::Field>, reserved: &[super::field::Reserved], name: &str) {
+pub(super) fn ensure_field(
+    fields: &mut Vec<super::Field>,
+    reserved: &[super::field::Reserved],
+    name: &str,
+) {
     if name.is_empty() || fields.iter().any(|f| f.name == name) {
         return;
     }
@@ -183,7 +187,7 @@ fn ensure_field(fields: &mut Vec<super::Field>, reserved: &[super::field::Reserv
 
 /// The aggregate's handler of command `on`, added (allowed in every state, no guard) when it
 /// has none.
-fn handler_for<'a>(a: &'a mut Aggregate, on: &str) -> &'a mut Handler {
+pub(super) fn handler_for<'a>(a: &'a mut Aggregate, on: &str) -> &'a mut Handler {
     let i = match a.handlers.iter().position(|h| h.on == on) {
         Some(i) => i,
         None => {

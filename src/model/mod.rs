@@ -20,6 +20,7 @@ pub mod expr;
 pub mod external;
 pub mod field;
 pub mod file;
+pub mod fix;
 pub mod flow;
 pub mod hotspot;
 pub mod identity;

@@ -30,6 +30,11 @@ pub enum Edit {
         /// Frame.
         frame: Rect,
     },
+    /// Apply a quick fix of a finding.
+    Fix {
+        /// The fix.
+        fix: crate::model::fix::Fix,
+    },
     /// Rename an element.
     Rename {
         /// Element.
@@ -136,6 +141,7 @@ impl Edit {
             Edit::Replace { id, .. } => format!("Edit{}", name(id)),
             Edit::Connect { from, to } => format!("Link{} to{}", name(from), name(to)),
             Edit::Revert => "Revert".into(),
+            Edit::Fix { fix } => format!("Fix: {}", fix.label()),
             Edit::Ops { label, .. } | Edit::ReplaceDocument { label, .. } => label.clone(),
         }
     }

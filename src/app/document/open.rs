@@ -516,6 +516,13 @@ fn apply_to(model: &mut Model, edit: Edit) -> Result<Applied, String> {
                 Err(GONE.into())
             }
         }
+        Edit::Fix { fix } => {
+            let message = crate::model::fix::apply(model, &fix)?;
+            Ok(Applied {
+                select: vec![],
+                message: Some(message),
+            })
+        }
         Edit::Connect { from, to } => {
             let from = model.locate(from).ok_or(GONE)?;
             let to_loc = model.locate(to).ok_or(GONE)?;

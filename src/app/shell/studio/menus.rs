@@ -5,9 +5,12 @@ use egui::{Button, Id, Key, RichText, Ui};
 
 use super::{AfterPrompt, DockTab, Studio};
 use crate::app::commands::actions::Action;
+use crate::app::document::edit::Edit;
 use crate::app::graphs::GraphKind;
+use crate::app::problems::Picked;
 use crate::app::theme;
 use crate::model::Kind;
+use crate::model::fix::Fix;
 
 impl Studio {
     pub(super) fn menu_ui(&mut self, ui: &mut Ui, actions: &mut Vec<Action>) {
@@ -218,11 +221,15 @@ impl Studio {
             }
         });
         match self.dock {
-            Some(DockTab::Problems) => {
-                if let Some(id) = self.problems.ui(ui) {
-                    self.jump_to(id);
+            Some(DockTab::Problems) => match self.problems.ui(ui) {
+                Some(Picked::Element(id)) => self.jump_to(id),
+                Some(Picked::Fix(Fix::Rename { element })) => {
+                    self.selection = [element].into();
+                    self.board.start_rename(&self.doc.model, element);
                 }
-            }
+                Some(Picked::Fix(fix)) => self.edits.push(Edit::Fix { fix }),
+                None => {}
+            },
             Some(DockTab::Simulation) => {
                 if let Some(edit) = self.sim.ui(
                     ui,
