@@ -2054,3 +2054,39 @@ fn quick_fixes_in_problems_are_one_undoable_step_each() {
     click(&mut h, "🔧 Name it…");
     assert!(h.state_mut().view().is_renaming());
 }
+
+#[test]
+fn the_mouse_wheel_over_a_window_does_not_scroll_the_board_beneath() {
+    let (mut h, _dir) = harness(stormlab::app::shell::studio::default_model());
+    settle(&mut h);
+    let wheel = |h: &mut Harness<'static, Studio>, at: egui::Pos2| {
+        h.hover_at(at);
+        h.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Point,
+            delta: egui::vec2(0.0, -120.0),
+            phase: egui::TouchPhase::Move,
+            modifiers: Modifiers::NONE,
+        });
+        settle(h);
+    };
+    // Over the board: it pans.
+    let board = h.get_by_label("board").rect();
+    let before = h.state_mut().view().offset;
+    wheel(&mut h, board.center());
+    assert_ne!(
+        h.state_mut().view().offset,
+        before,
+        "the wheel pans the board"
+    );
+    // Over a window above the board: the board stays where it is.
+    h.state_mut().shortcuts_open = true;
+    settle(&mut h);
+    let window = h.get_by_label("Keyboard shortcuts").rect();
+    assert!(
+        board.contains(window.center()),
+        "the window is over the board"
+    );
+    let before = h.state_mut().view().offset;
+    wheel(&mut h, window.center() + egui::vec2(0.0, 60.0));
+    assert_eq!(h.state_mut().view().offset, before);
+}

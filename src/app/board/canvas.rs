@@ -225,9 +225,11 @@ impl Board {
         painter.rect_filled(canvas, 0.0, visuals.extreme_bg_color);
         self.grid(&painter, &visuals);
 
-        // Pan and zoom from wheel / trackpad / pinch while the pointer is over the board.
+        // Pan and zoom from wheel / trackpad / pinch while the pointer is over the board, and
+        // not over a window or popup above it (those scroll themselves).
         let pointer = ui.input(|i| i.pointer.hover_pos());
-        if let Some(p) = pointer.filter(|p| canvas.contains(*p)) {
+        let on_top = |p: Pos2| ui.ctx().layer_id_at(p).is_none_or(|l| l == ui.layer_id());
+        if let Some(p) = pointer.filter(|p| canvas.contains(*p) && on_top(*p)) {
             let (zoom, scroll) = ui.input(|i| (i.zoom_delta(), i.smooth_scroll_delta()));
             if zoom != 1.0 {
                 self.zoom_at(zoom, p);
