@@ -104,11 +104,14 @@ impl RunWindows {
         let Some(seq) = &self.sequence else { return };
         let mut open = true;
         let mut clicked = None;
+        // Opens as large as its diagram (with its hint line), within most of the window.
+        let room = ctx.content_rect().size() * 0.85;
+        let wanted = sequence::size(seq) + egui::vec2(24.0, 64.0);
         egui::Window::new(format!("Saga sequence — {}", seq.title))
             .id(egui::Id::new("saga-sequence"))
             .open(&mut open)
-            .default_pos(egui::pos2(260.0, 120.0))
-            .default_size(egui::vec2(720.0, 360.0))
+            .default_pos(egui::pos2(120.0, 60.0))
+            .default_size(wanted.min(room).max(egui::vec2(480.0, 240.0)))
             .show(ctx, |ui| {
                 ui.weak("Click a row to move the cursor there. ↺ compensation, ✖ rejected, ◊ saga status.");
                 clicked = sequence::ui(ui, seq, time.cursor());

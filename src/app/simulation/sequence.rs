@@ -215,6 +215,15 @@ const LANE_W: f32 = 150.0;
 const ROW_H: f32 = 24.0;
 const TIME_W: f32 = 90.0;
 
+/// The diagram's size, in points: every lane and row, with room for the last lane's labels.
+pub fn size(seq: &Sequence) -> Vec2 {
+    let time_w = if seq.dated { TIME_W + 40.0 } else { TIME_W };
+    Vec2::new(
+        time_w + LANE_W * seq.lanes.len() as f32 + 220.0,
+        ROW_H * (seq.rows.len() as f32 + 1.5),
+    )
+}
+
 /// Paints the diagram; returns the cursor of a clicked row. The row at `cursor` is marked.
 pub fn ui(ui: &mut Ui, seq: &Sequence, cursor: u64) -> Option<u64> {
     let mut clicked = None;
@@ -227,8 +236,10 @@ pub fn ui(ui: &mut Ui, seq: &Sequence, cursor: u64) -> Option<u64> {
     // Room on the right for the labels of the last lane.
     // Room for the date too when the run spans several days.
     let time_w = if seq.dated { TIME_W + 40.0 } else { TIME_W };
-    let width = time_w + LANE_W * seq.lanes.len() as f32 + 220.0;
-    let height = ROW_H * (seq.rows.len() as f32 + 1.5);
+    let Vec2 {
+        x: width,
+        y: height,
+    } = size(seq);
     egui::ScrollArea::both().show(ui, |ui| {
         let (rect, _) = ui.allocate_exact_size(Vec2::new(width, height), Sense::hover());
         let painter = ui.painter_at(rect);
