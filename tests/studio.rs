@@ -2090,3 +2090,33 @@ fn the_mouse_wheel_over_a_window_does_not_scroll_the_board_beneath() {
     wheel(&mut h, window.center() + egui::vec2(0.0, 60.0));
     assert_eq!(h.state_mut().view().offset, before);
 }
+
+#[test]
+fn the_start_page_opens_the_starter_board_which_runs_as_drawn() {
+    let (mut h, _dir) = harness(Model::new("t"));
+    settle(&mut h);
+    h.get_by_label("File").click();
+    settle(&mut h);
+    h.get_by_label("Start Page…").click();
+    settle(&mut h);
+    assert!(h.query_by_label("Welcome to Stormlab").is_some());
+    click(
+        &mut h,
+        "New from the starter: orders and payments (runs as drawn)",
+    );
+    assert!(
+        h.query_by_label("Welcome to Stormlab").is_none(),
+        "it closes"
+    );
+    assert_eq!(h.state().doc.model.name, "Orders and payments");
+    assert!(h.query_by_label("aggregate Payment").is_some());
+    h.key_press(Key::F5);
+    wait_for(&mut h, "passed");
+    h.run_steps(5);
+    assert!(last_run(&h).verdicts.iter().all(|v| v.passed));
+    // An example opens from it too.
+    h.state_mut().start.open = true;
+    settle(&mut h);
+    click(&mut h, "Accounts and orders (a saga with compensation)");
+    assert_eq!(h.state().doc.model.name, "Accounts and Orders");
+}

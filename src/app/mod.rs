@@ -34,7 +34,10 @@ impl StudioApp {
             .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
             .unwrap_or_default();
         theme::apply(&cc.egui_ctx, prefs.dark);
-        let (studio, _) = Studio::from_args(file, prefs);
+        let first_screen = file.is_none();
+        let (mut studio, _) = Studio::from_args(file, prefs);
+        // Without a file to open, the first screen offers where to start.
+        studio.start.open = first_screen;
         Self { studio }
     }
 }

@@ -38,6 +38,7 @@ pub mod saga;
 pub mod scenario;
 pub mod scopes;
 pub mod synthetic;
+pub mod template;
 pub mod ty;
 pub mod uid;
 

@@ -10,6 +10,8 @@ use egui::{Key, KeyboardShortcut, Modifiers};
 pub enum Action {
     /// File → New.
     New,
+    /// File → Start Page… (blank, starter, examples, recent files).
+    StartPage,
     /// File → Open….
     Open,
     /// File → Save.
@@ -192,8 +194,9 @@ const fn c(
 
 impl Action {
     /// Every action, in menu order.
-    pub const ALL: [Action; 42] = [
+    pub const ALL: [Action; 43] = [
         Action::New,
+        Action::StartPage,
         Action::Open,
         Action::Save,
         Action::SaveAs,
@@ -243,6 +246,13 @@ impl Action {
         use Scope::{Anywhere as A, Board as B, Menu as O};
         match self {
             Action::New => c("New", "a new, empty board", k![cmd(Key::N)], A, M::File),
+            Action::StartPage => c(
+                "Start Page…",
+                "a blank board, the starter board, the examples, recent files",
+                k![],
+                O,
+                M::File,
+            ),
             Action::Open => c("Open…", "open a model file", k![cmd(Key::O)], A, M::File),
             Action::Save => c("Save", "save the model", k![cmd(Key::S)], A, M::File),
             Action::SaveAs => c(

@@ -1,4 +1,5 @@
 //! The studio's shell: the window's frame of menus, panels, dock, status bar and prompts, and the file dialogs.
 
 pub mod dialogs;
+pub mod start;
 pub mod studio;

@@ -17,6 +17,7 @@ impl Studio {
     pub(super) fn act(&mut self, ctx: &egui::Context, action: Action) {
         match action {
             Action::New => self.guard_unsaved(AfterPrompt::New),
+            Action::StartPage => self.start.open = true,
             Action::Open => self.guard_unsaved(AfterPrompt::Open(None)),
             Action::Save => self.save(ctx),
             Action::SaveAs => self.ask_path(ctx, Purpose::SaveAs),

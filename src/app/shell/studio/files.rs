@@ -64,6 +64,10 @@ impl Studio {
                 self.files.autosave.clear(self.doc.path.as_deref());
                 self.replace_document(Model::new("Untitled"), None);
             }
+            AfterPrompt::NewFrom(model) => {
+                self.files.autosave.clear(self.doc.path.as_deref());
+                self.replace_document(*model, None);
+            }
             AfterPrompt::Open(Some(path)) => self.open_path(&path),
             AfterPrompt::Open(None) => self.typed_or_dialog(Purpose::Open),
             AfterPrompt::Quit => {

@@ -17,6 +17,7 @@ impl Studio {
         let has_sel = !self.selection.is_empty();
         ui.menu_button("File", |ui| {
             item(ui, Action::New, true, actions);
+            item(ui, Action::StartPage, true, actions);
             item(ui, Action::Open, true, actions);
             ui.menu_button("Open Recent", |ui| {
                 if self.prefs.recent.is_empty() {
@@ -334,6 +335,11 @@ impl Studio {
             }
             ui.separator();
             ui.label(format!("zoom {:.0}%", self.board.zoom * 100.0));
+            // Until something has run, say how to run it.
+            if self.sim.run.is_none() && !self.doc.model.scenarios.is_empty() {
+                ui.separator();
+                ui.weak("F5 runs the board");
+            }
             if let Some(e) = &self.files.autosave.error {
                 ui.separator();
                 ui.colored_label(ui.visuals().error_fg_color, format!("autosave failed: {e}"));

@@ -17,6 +17,7 @@ use crate::app::graphs::{GraphKind, GraphViews};
 use crate::app::inspector::panel::Inspector;
 use crate::app::problems::Problems;
 use crate::app::shell::dialogs::Dialogs;
+use crate::app::shell::start::StartPage;
 use crate::model::access::Sticky;
 use crate::model::{Kind, Loc, Model, file};
 
@@ -44,6 +45,8 @@ pub struct Prefs {
 #[derive(Clone, Debug, PartialEq)]
 enum AfterPrompt {
     New,
+    /// Open a model that is not a file (the starter, an example).
+    NewFrom(Box<Model>),
     Open(Option<PathBuf>),
     Quit,
     Revert,
@@ -103,6 +106,8 @@ pub struct Studio {
     typing_in: (Option<Id>, u64),
     /// The last few actions handled (newest last).
     recent_actions: Vec<Action>,
+    /// The start page (shown on a first run without a file).
+    pub start: StartPage,
     /// The gesture of the arrow-key nudges, and when the last one was (UI clock, seconds).
     nudging: (Gesture, f64),
 }
@@ -148,6 +153,7 @@ impl Studio {
             typing_in: (None, 0),
             recent_actions: Vec::new(),
             nudging: (Gesture::fresh(), f64::NEG_INFINITY),
+            start: StartPage::default(),
             problems: Problems::default(),
         }
     }

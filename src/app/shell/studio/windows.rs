@@ -9,9 +9,30 @@ use super::{AfterPrompt, DockTab, Studio};
 use crate::app::contracts::{CompareView, Request};
 use crate::app::document::edit::Edit;
 use crate::app::shell::dialogs::Purpose;
+use crate::app::shell::start::{EXAMPLES, StartChoice};
 use crate::model::{Kind, Loc, file};
 
 impl Studio {
+    /// Opens what was picked on the start page (asking about unsaved changes first).
+    fn start_with(&mut self, choice: StartChoice) {
+        let example = |i: usize| {
+            let (_, file, text) = EXAMPLES.get(i)?;
+            file::from_str(text, file).ok()
+        };
+        match choice {
+            StartChoice::Blank => self.guard_unsaved(AfterPrompt::New),
+            StartChoice::Starter => {
+                let starter = crate::model::template::starter();
+                self.guard_unsaved(AfterPrompt::NewFrom(Box::new(starter)));
+            }
+            StartChoice::Example(i) => match example(i) {
+                Some(m) => self.guard_unsaved(AfterPrompt::NewFrom(Box::new(m))),
+                None => self.notify("That example could not be read", true),
+            },
+            StartChoice::Recent(p) => self.guard_unsaved(AfterPrompt::Open(Some(p))),
+        }
+    }
+
     /// The context of the selection: a selected frame, or the context of the selected stickies
     /// if they all share one.
     pub(super) fn selected_context(&self) -> Option<usize> {
@@ -81,6 +102,9 @@ impl Studio {
 
     pub(super) fn windows(&mut self, ctx: &egui::Context) {
         self.contract_windows(ctx);
+        if let Some(choice) = self.start.window(ctx, &self.prefs.recent) {
+            self.start_with(choice);
+        }
         egui::Window::new("Keyboard shortcuts")
             .open(&mut self.shortcuts_open)
             .collapsible(false)
