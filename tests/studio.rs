@@ -1992,6 +1992,12 @@ fn presentation_mode_says_in_words_that_a_command_was_rejected_and_a_saga_compen
             .is_some(),
         "the caption says what was rejected and why"
     );
+    // On the board, the rejected command's sticky is marked as failed at that step.
+    let revision = h.state().doc.revision;
+    let failed = h.state().sim.failed(revision);
+    let model = &h.state().doc.model;
+    let names: Vec<&str> = failed.iter().filter_map(|&l| model.name_of(l)).collect();
+    assert_eq!(names, ["ChargePayment"]);
     // At the end, the saga's compensation is told too.
     h.state_mut().sim.time.apply(TimeCommand::End);
     settle(&mut h);

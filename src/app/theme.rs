@@ -131,6 +131,9 @@ pub const SERIES: [Color32; 9] = [
 /// The glow behind a sticky lit by the simulation cursor.
 pub const LIT: Color32 = Color32::from_rgba_unmultiplied_const(255, 190, 0, 150);
 
+/// The glow behind a sticky where something failed at the simulation cursor.
+pub const FAILED: Color32 = Color32::from_rgba_unmultiplied_const(230, 40, 40, 170);
+
 /// A sticky's soft shadow on the board.
 pub const SHADOW: Color32 = Color32::from_black_alpha(40);
 

@@ -31,6 +31,8 @@ pub type Selection = BTreeSet<Uid>;
 pub struct Overlay {
     /// Stickies drawn with a glow.
     pub lit: BTreeSet<Loc>,
+    /// Stickies where something failed at the simulation cursor, drawn with a red glow.
+    pub failed: BTreeSet<Loc>,
     /// A line of text under each of these stickies.
     pub badges: BTreeMap<Loc, String>,
     /// The arrows taken at the simulation cursor, drawn over the others.
@@ -289,6 +291,7 @@ impl Board {
             let look = Look {
                 selected,
                 lit: overlay.lit.contains(&e.loc),
+                failed: overlay.failed.contains(&e.loc),
                 hovered: resp.hovered(),
             };
             sticky::draw(&mut painter, e.loc.kind, e.name, sr, self.zoom, look);

@@ -15,6 +15,9 @@ pub struct Look {
     pub selected: bool,
     /// Lit by the simulation cursor.
     pub lit: bool,
+    /// Where something failed at the simulation cursor (a rejection, a parked delivery, a
+    /// compensation, a timeout).
+    pub failed: bool,
     /// Under the pointer.
     pub hovered: bool,
 }
@@ -51,10 +54,16 @@ pub trait Surface {
 pub fn draw(surface: &mut impl Surface, kind: Kind, name: &str, r: Rect, zoom: f32, look: Look) {
     let z = zoom;
     let fill = kind_color(kind);
-    if look.lit {
-        // At least a few units wide, so a lit sticky shows at a whole-board zoom too.
-        let glow = r.expand((6.0 * z).max(5.0));
-        surface.rect(glow, 6.0, theme::LIT, Stroke::NONE);
+    if look.lit || look.failed {
+        // At least a few units wide, so a lit sticky shows at a whole-board zoom too; a
+        // failure in red, wider, whatever else lights the sticky.
+        let (grow, color) = if look.failed {
+            (9.0, theme::FAILED)
+        } else {
+            (6.0, theme::LIT)
+        };
+        let glow = r.expand((grow * z).max(5.0));
+        surface.rect(glow, 6.0, color, Stroke::NONE);
     }
     // Below ~40% a sticky is a few pixels tall: a plain rectangle looks the same and is far
     // cheaper to tessellate than a rounded one with a shadow (1,000 of them in a frame).
@@ -260,6 +269,18 @@ mod tests {
         draw(&mut far, Kind::Event, "OrderPlaced", small, 0.3, lit);
         assert_eq!(far.rects.len(), 2, "glow and note");
         assert_eq!(far.rects[0].1, theme::LIT);
+        let mut failed = Recorder::default();
+        let look = Look {
+            lit: true,
+            failed: true,
+            ..Look::default()
+        };
+        draw(&mut failed, Kind::Command, "ChargePayment", r, 1.0, look);
+        assert_eq!(
+            failed.rects[0].1,
+            theme::FAILED,
+            "a failure outshines the cursor's glow"
+        );
         assert_eq!(far.texts, [("OrderPlaced".to_owned(), 8.0)]);
     }
 }

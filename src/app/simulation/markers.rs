@@ -109,6 +109,26 @@ pub fn at(markers: &[Marker], position: u64) -> &[Marker] {
     &markers[start..end]
 }
 
+/// The sticky a marker is about: the rejected command, the subscriber that parked a message
+/// or had it redriven, the saga compensated or timed out.
+pub fn element(e: &Engine, m: &Marker) -> Option<crate::model::Loc> {
+    let program = e.program();
+    if m.kind == MarkerKind::Rejection {
+        let c = e.commands().get(m.source)?;
+        return program.commands.get(c.command).map(|d| d.id);
+    }
+    let sub = |i: usize| program.subscribers.get(i).map(|s| s.id);
+    match &e.journal().get(m.source)?.2 {
+        Change::Parked(p) => sub(p.subscriber),
+        Change::Redriven { subscriber, .. } => sub(*subscriber),
+        Change::Saga { saga, .. } => program
+            .subscribers
+            .iter()
+            .find(|s| matches!(s.kind, SubscriberKind::Saga(x) if x == *saga))
+            .map(|s| s.id),
+    }
+}
+
 /// What a marker marks, in a sentence.
 pub fn describe(e: &Engine, m: &Marker) -> String {
     let program = &e.program();

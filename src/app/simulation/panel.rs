@@ -133,6 +133,20 @@ impl SimPanel {
         [event, command, subscribers].concat()
     }
 
+    /// The stickies where something went wrong (or was put right) at the cursor: a rejected
+    /// command, a subscriber that parked a message, a saga compensated or timed out.
+    pub fn failed(&self, revision: u64) -> Vec<Loc> {
+        let Some(run) = self.run.as_ref().filter(|r| r.revision == revision) else {
+            return vec![];
+        };
+        let cursor = self.time.cursor().min(run.engine.records().len() as u64);
+        crate::app::simulation::markers::at(&self.markers, cursor)
+            .iter()
+            .filter(|m| m.kind != crate::app::simulation::markers::MarkerKind::Redrive)
+            .filter_map(|m| crate::app::simulation::markers::element(&run.engine, m))
+            .collect()
+    }
+
     /// Badges for the board at the cursor while the run matches the model: each aggregate's
     /// instance count (the instance of the record at the cursor with its lifecycle state),
     /// each read model's row count, each saga's running instances.

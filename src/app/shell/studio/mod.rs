@@ -403,6 +403,7 @@ impl Studio {
                 };
                 if simulating {
                     overlay.lit.extend(self.sim.lit(self.doc.revision));
+                    overlay.failed.extend(self.sim.failed(self.doc.revision));
                     overlay.badges = self.sim.badges(self.doc.revision);
                     let now = ui.input(|i| i.time);
                     overlay.path = self.sim.path(self.doc.revision, &self.arrows.1, now);
