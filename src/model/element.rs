@@ -200,7 +200,7 @@ impl Model {
     /// Every element of the model, in file order (relations are not elements of the board
     /// and are left out).
     pub fn elements(&self) -> Vec<ElementInfo<'_>> {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(self.element_count() + self.contexts.len());
         for (ci, c) in self.contexts.iter().enumerate() {
             out.push(ElementInfo {
                 loc: Loc {

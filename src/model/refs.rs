@@ -283,13 +283,24 @@ fn pin_contract(model: &mut Model, id: Loc, old: &str, new_name: &str) {
     }
 }
 
-/// What a rename changed: the ops that make it and the ops that undo it.
+/// What a rename changed: the elements it touched and the ops that undo it.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Renamed {
-    /// The changes, as ops (for a peer or a redo).
-    pub ops: Vec<Op>,
-    /// Their inverses (for undo).
+    /// The elements it changed (the renamed one first).
+    pub touched: Vec<Loc>,
+    /// The ops that undo it.
     pub inverse: Vec<Op>,
+}
+
+impl Renamed {
+    /// The ops that make the rename (for a peer), read from the renamed `model`: copies of
+    /// the touched elements, made only when asked for.
+    pub fn ops(&self, model: &Model) -> Vec<Op> {
+        self.touched
+            .iter()
+            .filter_map(|&o| op::set_current(model, o))
+            .collect()
+    }
 }
 
 /// Renames element `id` to `new_name` and rewrites every reference that resolved to it, as
@@ -297,7 +308,7 @@ pub struct Renamed {
 /// context prefix; a renamed context updates the prefixes and the relations.
 ///
 /// The model is changed in place; only the elements it touched are copied (into the
-/// returned ops), so a rename costs what it changes plus one walk over the references.
+/// inverse ops), so a rename costs what it changes plus two walks over the references.
 pub fn rename(model: &mut Model, id: Loc, new_name: &str) -> Renamed {
     let Some(old) = model.name_of(id).map(str::to_owned) else {
         return Renamed::default();
@@ -367,11 +378,10 @@ pub fn rename(model: &mut Model, id: Loc, new_name: &str) -> Renamed {
     if matches!(id.kind, Kind::Enum | Kind::Value) {
         rename_type(model, &old, new_name);
     }
-    let ops = owners
-        .iter()
-        .filter_map(|&o| op::set_current(model, o))
-        .collect();
-    Renamed { ops, inverse }
+    Renamed {
+        touched: owners,
+        inverse,
+    }
 }
 
 /// The elements with a field whose type names `ty` (an enum or value object).
@@ -498,10 +508,11 @@ mod tests {
             for loc in targets {
                 let mut after = before.clone();
                 let renamed = rename(&mut after, loc, "Renamed");
-                assert!(!renamed.ops.is_empty(), "{loc:?}");
+                let ops = renamed.ops(&after);
+                assert!(!ops.is_empty(), "{loc:?}");
                 // The ops turn the old model into the new one; their inverses turn it back.
                 let mut replayed = before.clone();
-                op::apply_all(&mut replayed, renamed.ops.clone()).unwrap();
+                op::apply_all(&mut replayed, ops).unwrap();
                 assert_eq!(replayed, after, "{loc:?}");
                 op::apply_all(&mut after, renamed.inverse).unwrap();
                 assert_eq!(after, before, "{loc:?}");
