@@ -166,11 +166,12 @@ pub(super) fn handler_id(model: &Model, loc: Loc) -> Option<String> {
     }
 }
 
-/// Gives `fields` a field `name` of type `id` unless it has one (with the next stable number).
+/// Gives `fields` a field `name` of type `ty` unless it has one (with the next stable number).
 pub(super) fn ensure_field(
     fields: &mut Vec<super::Field>,
     reserved: &[super::field::Reserved],
     name: &str,
+    ty: &super::Type,
 ) {
     if name.is_empty() || fields.iter().any(|f| f.name == name) {
         return;
@@ -180,7 +181,7 @@ pub(super) fn ensure_field(
         uid: Uid::fresh(),
         n,
         name: name.to_owned(),
-        ty: super::Type::Id,
+        ty: ty.clone(),
         doc: String::new(),
     });
 }
@@ -255,7 +256,7 @@ pub fn connect(model: &mut Model, from: Loc, to: Loc) -> Result<String, String> 
                 .ok_or("no such command")?;
             cmd.target = to_ref.clone();
             // The command says which instance it is for.
-            ensure_field(&mut cmd.fields, &cmd.reserved, &id);
+            ensure_field(&mut cmd.fields, &cmd.reserved, &id, &super::Type::Id);
             if to.kind == Aggregate && from.context == to.context {
                 let a = c(model, to_ctx)?
                     .aggregates
@@ -294,7 +295,7 @@ pub fn connect(model: &mut Model, from: Loc, to: Loc) -> Result<String, String> 
                 if ev.owner.is_empty() {
                     ev.owner = agg_name.clone();
                 }
-                ensure_field(&mut ev.fields, &ev.reserved, &id);
+                ensure_field(&mut ev.fields, &ev.reserved, &id, &super::Type::Id);
             }
             Ok(format!("{agg_name} emits {event_name} on {cmd_name}"))
         }
@@ -324,7 +325,7 @@ pub fn connect(model: &mut Model, from: Loc, to: Loc) -> Result<String, String> 
             if from.kind == Aggregate {
                 // The event goes to the aggregate's stream, is applied to it, and is emitted by
                 // the handler that does not emit anything yet (or the only one).
-                ensure_field(&mut ev.fields, &ev.reserved, &id);
+                ensure_field(&mut ev.fields, &ev.reserved, &id, &super::Type::Id);
                 let a = c(model, from_ctx)?
                     .aggregates
                     .get_mut(from.index)
@@ -396,12 +397,6 @@ pub fn connect(model: &mut Model, from: Loc, to: Loc) -> Result<String, String> 
             }
         }
         (Event, ReadModel) => {
-            let event_fields: Vec<String> = model
-                .contexts
-                .get(from_ctx)
-                .and_then(|c| c.events.get(from.index))
-                .map(|e| e.fields.iter().map(|f| f.name.clone()).collect())
-                .unwrap_or_default();
             let event_columns: Vec<super::Field> = model
                 .contexts
                 .get(from_ctx)
@@ -415,23 +410,14 @@ pub fn connect(model: &mut Model, from: Loc, to: Loc) -> Result<String, String> 
             // The row shows what the event says: its fields become columns of the same name
             // (an upsert copies same-named fields).
             for f in &event_columns {
-                if !rm.columns.iter().any(|col| col.name == f.name) {
-                    let n = super::field::next_field_number(&rm.columns, &[]);
-                    rm.columns.push(super::Field {
-                        uid: Uid::fresh(),
-                        n,
-                        name: f.name.clone(),
-                        ty: f.ty.clone(),
-                        doc: String::new(),
-                    });
-                }
+                ensure_field(&mut rm.columns, &[], &f.name, &f.ty);
             }
-            let key_field = if event_fields.contains(&rm.key) {
+            let key_field = if event_columns.iter().any(|f| f.name == rm.key) {
                 rm.key.clone()
             } else {
-                event_fields
+                event_columns
                     .first()
-                    .cloned()
+                    .map(|f| f.name.clone())
                     .ok_or("give the event a field first: a read model needs a row key")?
             };
             rm.rules.push(Rule {

@@ -5,6 +5,7 @@
 use super::diagnostic::{Code, Diagnostic};
 use super::document::Model;
 use super::element::{Kind, Loc};
+use super::ty::Type;
 use super::uid::Uid;
 
 /// One quick fix.
@@ -117,12 +118,12 @@ pub fn apply(model: &mut Model, fix: &Fix) -> Result<String, String> {
             match loc.kind {
                 Kind::Command => {
                     let cmd = c.commands.get_mut(loc.index).ok_or(GONE)?;
-                    super::connect::ensure_field(&mut cmd.fields, &cmd.reserved, field);
+                    super::connect::ensure_field(&mut cmd.fields, &cmd.reserved, field, &Type::Id);
                     Ok(format!("Added field {field} to {}", cmd.name))
                 }
                 Kind::Event => {
                     let ev = c.events.get_mut(loc.index).ok_or(GONE)?;
-                    super::connect::ensure_field(&mut ev.fields, &ev.reserved, field);
+                    super::connect::ensure_field(&mut ev.fields, &ev.reserved, field, &Type::Id);
                     Ok(format!("Added field {field} to {}", ev.name))
                 }
                 _ => Err("only commands and events get id fields".into()),

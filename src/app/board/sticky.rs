@@ -160,12 +160,17 @@ impl Surface for egui::Painter {
             };
             // Glyph widths snap to pixels, so they do not scale exactly with the size: aim a
             // little inside, then check (a few steps at most).
-            let mut size = fitting_size(text.size, width * 0.97, longest_at(text.size));
-            for _ in 0..4 {
-                if size <= 5.0 || longest_at(size) <= width {
-                    break;
+            // (Every frame, for every wrapped name: measure once when the words fit.)
+            let longest = longest_at(text.size);
+            let mut size = text.size;
+            if longest > width {
+                size = fitting_size(text.size, width * 0.97, longest);
+                for _ in 0..4 {
+                    if size <= 5.0 || longest_at(size) <= width {
+                        break;
+                    }
+                    size = (size * 0.93).max(5.0);
                 }
-                size = (size * 0.93).max(5.0);
             }
             galley = self.layout(words, egui::FontId::proportional(size), text.color, width);
         }
