@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use egui::{RichText, Ui};
 
-/// The example models shipped inside the binary: title, file name, text.
+/// The example models shipped inside the binary: title, file name, text. The first is the
+/// board the studio opens on by default.
 pub const EXAMPLES: [(&str, &str, &str); 4] = [
     (
         "Car service bookings (payments, no-shows, a CRM outage)",

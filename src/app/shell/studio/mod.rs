@@ -17,7 +17,7 @@ use crate::app::graphs::{GraphKind, GraphViews};
 use crate::app::inspector::panel::Inspector;
 use crate::app::problems::Problems;
 use crate::app::shell::dialogs::Dialogs;
-use crate::app::shell::start::StartPage;
+use crate::app::shell::start::{EXAMPLES, StartPage};
 use crate::model::access::Sticky;
 use crate::model::{Kind, Loc, Model, file};
 
@@ -29,7 +29,7 @@ mod windows;
 use files::{FileSession, mtime};
 
 /// The embedded example model the studio opens by default.
-pub const DEFAULT_MODEL: &str = include_str!("../../../../models/autoservice.ron");
+pub const DEFAULT_MODEL: &str = EXAMPLES[0].2;
 
 /// UI preferences kept between runs (eframe storage); documents are saved to files.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
