@@ -248,8 +248,10 @@ impl Sticky {
     }
 
     /// Gives the element, and every field it has, new ids: a copy (paste, duplicate) is a
-    /// new element, never the one it was copied from.
+    /// new element, never the one it was copied from. Its references lose their ids: a copy
+    /// is resolved by name where it lands.
     pub fn renew_ids(&mut self) {
+        super::refs::unlink_sticky(self);
         *self.fields_mut().uid_mut() = Uid::fresh();
         let fields: &mut [super::Field] = match self {
             Sticky::Value(v) => &mut v.fields,
@@ -287,6 +289,27 @@ impl Model {
                 with_list!(ctx, kind, |l| l.get(loc.index).map(|e| e.uid()), None)
             }
         }
+    }
+
+    /// Where the element `uid` of one of `kinds` is, looking in context `near` first (most
+    /// references point into their own context: a few comparisons instead of a scan of the
+    /// whole model).
+    pub fn locate_near(&self, uid: Uid, kinds: &[Kind], near: Option<usize>) -> Option<Loc> {
+        if let Some(ci) = near
+            && let Some(ctx) = self.contexts.get(ci)
+        {
+            for &kind in kinds {
+                let at = with_list!(ctx, kind, |l| l.iter().position(|e| e.uid() == uid), None);
+                if let Some(index) = at {
+                    return Some(Loc {
+                        kind,
+                        context: Some(ci),
+                        index,
+                    });
+                }
+            }
+        }
+        self.locate(uid).filter(|l| kinds.contains(&l.kind))
     }
 
     /// The name of an element (text, for hot spots), if it exists.

@@ -1,5 +1,6 @@
 //! Aggregates: consistency boundaries that decide on commands and evolve from events (pale yellow).
 
+use super::reference::Ref;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -47,7 +48,7 @@ pub struct Aggregate {
 #[serde(deny_unknown_fields)]
 pub struct Handler {
     /// The command handled.
-    pub on: String,
+    pub on: Ref,
     /// Lifecycle states in which the command is accepted; empty means any.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub states: Vec<String>,
@@ -73,7 +74,7 @@ pub struct Guard {
 #[serde(deny_unknown_fields)]
 pub struct Emit {
     /// The event emitted.
-    pub event: String,
+    pub event: Ref,
     /// Field assignments; unlisted fields copy the command's same-named field.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub set: Assignments,
@@ -84,7 +85,7 @@ pub struct Emit {
 #[serde(deny_unknown_fields)]
 pub struct Applier {
     /// The event applied.
-    pub on: String,
+    pub on: Ref,
     /// State assignments (expressions over `event`, `state`); unlisted state fields copy the
     /// event's same-named field when it has one.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

@@ -1,5 +1,6 @@
 //! Commands: requests to change the system (blue stickies).
 
+use super::reference::Ref;
 use serde::{Deserialize, Serialize};
 
 use super::uid::Uid;
@@ -24,10 +25,10 @@ pub struct Command {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub doc: String,
     /// The aggregate or external system that handles it.
-    pub target: String,
+    pub target: Ref,
     /// Actors who issue it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub actors: Vec<String>,
+    pub actors: Vec<Ref>,
     /// Payload fields with stable numbers.
     #[serde(default)]
     pub fields: Vec<Field>,

@@ -29,7 +29,7 @@ impl Sticky {
                 name,
                 contract: String::new(),
                 doc: String::new(),
-                target: String::new(),
+                target: String::new().into(),
                 actors: vec![],
                 fields: vec![],
                 reserved: vec![],
@@ -52,7 +52,7 @@ impl Sticky {
                 n: 0,
                 contract: String::new(),
                 doc: String::new(),
-                owner: String::new(),
+                owner: String::new().into(),
                 published: false,
                 fields: vec![],
                 reserved: vec![],
@@ -62,9 +62,9 @@ impl Sticky {
                 uid: Uid::NONE,
                 name,
                 doc: String::new(),
-                on: String::new(),
+                on: String::new().into(),
                 when: None,
-                then: String::new(),
+                then: String::new().into(),
                 target: None,
                 with: BTreeMap::new(),
                 delivery: Default::default(),
@@ -75,7 +75,7 @@ impl Sticky {
                 name,
                 doc: String::new(),
                 correlation: "id".into(),
-                start: String::new(),
+                start: String::new().into(),
                 steps: vec![],
                 deadlines: vec![],
                 ends: vec![],
@@ -193,7 +193,7 @@ pub(super) fn handler_for<'a>(a: &'a mut Aggregate, on: &str) -> &'a mut Handler
         Some(i) => i,
         None => {
             a.handlers.push(Handler {
-                on: on.to_owned(),
+                on: on.to_owned().into(),
                 states: vec![],
                 guards: vec![],
                 emit: vec![],
@@ -208,7 +208,7 @@ pub(super) fn handler_for<'a>(a: &'a mut Aggregate, on: &str) -> &'a mut Handler
 fn emit(handler: &mut Handler, event: &str) {
     if !handler.emit.iter().any(|e| e.event == event) {
         handler.emit.push(Emit {
-            event: event.to_owned(),
+            event: event.to_owned().into(),
             set: BTreeMap::new(),
         });
     }
@@ -218,7 +218,7 @@ fn emit(handler: &mut Handler, event: &str) {
 fn apply(a: &mut Aggregate, event: &str) {
     if !a.appliers.iter().any(|ap| ap.on == event) {
         a.appliers.push(super::Applier {
-            on: event.to_owned(),
+            on: event.to_owned().into(),
             set: BTreeMap::new(),
             to: None,
         });
@@ -242,8 +242,8 @@ pub fn connect(model: &mut Model, from: Loc, to: Loc) -> Result<String, String> 
                 .commands
                 .get_mut(to.index)
                 .ok_or("no such command")?;
-            if !cmd.actors.contains(&from_ref) {
-                cmd.actors.push(from_ref);
+            if !cmd.actors.iter().any(|a| *a == from_ref) {
+                cmd.actors.push(from_ref.into());
             }
             Ok(format!("{} issues {}", model.name_of(from).unwrap_or(""), to_ref))
         }
@@ -254,7 +254,7 @@ pub fn connect(model: &mut Model, from: Loc, to: Loc) -> Result<String, String> 
                 .commands
                 .get_mut(from.index)
                 .ok_or("no such command")?;
-            cmd.target = to_ref.clone();
+            cmd.target = to_ref.clone().into();
             // The command says which instance it is for.
             ensure_field(&mut cmd.fields, &cmd.reserved, &id, &super::Type::Id);
             if to.kind == Aggregate && from.context == to.context {
@@ -293,7 +293,7 @@ pub fn connect(model: &mut Model, from: Loc, to: Loc) -> Result<String, String> 
             apply(a, &event_name);
             if let Some(ev) = ctx.events.get_mut(to.index) {
                 if ev.owner.is_empty() {
-                    ev.owner = agg_name.clone();
+                    ev.owner = agg_name.clone().into();
                 }
                 ensure_field(&mut ev.fields, &ev.reserved, &id, &super::Type::Id);
             }
@@ -320,7 +320,7 @@ pub fn connect(model: &mut Model, from: Loc, to: Loc) -> Result<String, String> 
                 .events
                 .get_mut(to.index)
                 .ok_or("no such event")?;
-            ev.owner = owner.clone();
+            ev.owner = owner.clone().into();
             let event_name = ev.name.clone();
             if from.kind == Aggregate {
                 // The event goes to the aggregate's stream, is applied to it, and is emitted by
@@ -347,7 +347,7 @@ pub fn connect(model: &mut Model, from: Loc, to: Loc) -> Result<String, String> 
                 for r in &mut ext.reacts {
                     if !r.outcomes.iter().any(|o| o.respond == to_ref) {
                         r.outcomes.push(Outcome {
-                            respond: to_ref.clone(),
+                            respond: to_ref.clone().into(),
                             when: None,
                             probability: 0.0,
                             after: "0ms".into(),
@@ -367,7 +367,7 @@ pub fn connect(model: &mut Model, from: Loc, to: Loc) -> Result<String, String> 
                 .policies
                 .get_mut(to.index)
                 .ok_or("no such policy")?;
-            p.on = from_ref.clone();
+            p.on = from_ref.clone().into();
             Ok(format!("whenever {from_ref}"))
         }
         (Policy, Command) => {
@@ -375,7 +375,7 @@ pub fn connect(model: &mut Model, from: Loc, to: Loc) -> Result<String, String> 
                 .policies
                 .get_mut(from.index)
                 .ok_or("no such policy")?;
-            p.then = to_ref.clone();
+            p.then = to_ref.clone().into();
             Ok(format!("then {to_ref}"))
         }
         (Event, Saga) => {
@@ -384,12 +384,12 @@ pub fn connect(model: &mut Model, from: Loc, to: Loc) -> Result<String, String> 
                 .get_mut(to.index)
                 .ok_or("no such saga")?;
             if s.start.is_empty() {
-                s.start = from_ref.clone();
+                s.start = from_ref.clone().into();
                 Ok(format!("started by {from_ref}"))
             } else {
                 if !s.ends.iter().any(|e| e.on == from_ref) {
                     s.ends.push(SagaEnd {
-                        on: from_ref.clone(),
+                        on: from_ref.clone().into(),
                         status: "Completed".into(),
                     });
                 }
@@ -421,7 +421,7 @@ pub fn connect(model: &mut Model, from: Loc, to: Loc) -> Result<String, String> 
                     .ok_or("give the event a field first: a read model needs a row key")?
             };
             rm.rules.push(Rule {
-                on: from_ref.clone(),
+                on: from_ref.clone().into(),
                 key: format!("event.{key_field}"),
                 action: RuleAction::Upsert(BTreeMap::new()),
             });
@@ -434,7 +434,7 @@ pub fn connect(model: &mut Model, from: Loc, to: Loc) -> Result<String, String> 
                 .ok_or("no such external system")?;
             if !ext.reacts.iter().any(|r| r.on == from_ref) {
                 ext.reacts.push(Reaction {
-                    on: from_ref.clone(),
+                    on: from_ref.clone().into(),
                     outcomes: vec![],
                 });
             }

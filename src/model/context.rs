@@ -159,7 +159,7 @@ impl BoundedContext {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Event;
+    use crate::model::{Event, Ref};
 
     fn event(name: &str, n: u32) -> Event {
         Event {
@@ -168,7 +168,7 @@ mod tests {
             n,
             contract: String::new(),
             doc: String::new(),
-            owner: String::new(),
+            owner: Ref::default(),
             published: false,
             fields: vec![],
             reserved: vec![],

@@ -1,5 +1,6 @@
 //! Domain events: facts that happened (orange stickies).
 
+use super::reference::Ref;
 use serde::{Deserialize, Serialize};
 
 use super::uid::Uid;
@@ -36,8 +37,8 @@ pub struct Event {
     pub doc: String,
     /// The aggregate or external system that emits it. Empty for an event that an
     /// anticorruption layer produces by translating an upstream event.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub owner: String,
+    #[serde(default, skip_serializing_if = "Ref::is_empty")]
+    pub owner: Ref,
     /// True for an integration event: part of the context's published language, visible to
     /// other contexts. False for an internal domain event.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]

@@ -1,5 +1,6 @@
 //! External systems: third parties that answer with events after a delay (pink stickies).
 
+use super::reference::Ref;
 use serde::{Deserialize, Serialize};
 
 use super::uid::Uid;
@@ -37,7 +38,7 @@ pub struct ExternalSystem {
 #[serde(deny_unknown_fields)]
 pub struct Reaction {
     /// The command or event it reacts to.
-    pub on: String,
+    pub on: Ref,
     /// Possible outcomes; their probabilities sum to 1. An empty list consumes silently.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub outcomes: Vec<Outcome>,
@@ -49,7 +50,7 @@ pub struct Reaction {
 #[serde(deny_unknown_fields)]
 pub struct Outcome {
     /// The event it answers with.
-    pub respond: String,
+    pub respond: Ref,
     /// Only possible when this condition (over `msg` and `now`) holds, e.g. a test card number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<String>,

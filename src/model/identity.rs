@@ -42,7 +42,7 @@ impl Model {
     /// Gives every context, sticky, field, relation and scenario without an id (or with an
     /// id another element already has) one derived from its place and name. Ids already set
     /// and unique are kept, so this can run after any edit; for the same model text the
-    /// result is always the same.
+    /// result is always the same. Every reference is then linked to the element it names.
     pub fn assign_ids(&mut self) {
         let mut a = Assigner {
             seen: HashSet::new(),
@@ -92,6 +92,8 @@ impl Model {
         for s in &mut self.scenarios {
             a.assign(&mut s.uid, || format!("scenario/{}", s.name));
         }
+        // With every element named by an id, references can point at them by id.
+        super::refs::link(self, &|_| true, &|_, _| true);
     }
 }
 

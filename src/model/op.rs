@@ -17,6 +17,7 @@ use super::document::Model;
 use super::element::{Kind, Loc};
 use super::field::Reserved;
 use super::layout::{Pos, Rect};
+use super::refs;
 use super::relation::Relation;
 use super::scenario::Scenario;
 use super::uid::Uid;
@@ -240,7 +241,30 @@ impl Op {
     }
 
     /// Applies this op to `model` and returns its inverse. A refused op changes nothing.
+    /// References are linked afterwards, as by [`apply_all`].
     pub fn apply(self, model: &mut Model) -> Result<Op, OpError> {
+        let uid = self.target();
+        apply_all(model, vec![self])?
+            .pop()
+            .ok_or(OpError::Missing(uid.unwrap_or(Uid::NONE)))
+    }
+
+    /// The element whose value this op puts in place (its references are linked after it).
+    fn puts(&self) -> Option<Uid> {
+        match self {
+            Op::InsertContext { context, .. } => Some(context.uid),
+            Op::InsertSticky { sticky, .. } => Some(sticky.uid()),
+            Op::InsertRelation { relation, .. } => Some(relation.uid),
+            Op::InsertScenario { scenario, .. } => Some(scenario.uid),
+            Op::SetSticky { uid, .. }
+            | Op::SetRelation { uid, .. }
+            | Op::SetScenario { uid, .. }
+            | Op::SetContext { uid, .. } => Some(*uid),
+            _ => None,
+        }
+    }
+
+    fn apply_unlinked(self, model: &mut Model) -> Result<Op, OpError> {
         match self {
             Op::SetModel(props) => {
                 let old = ModelProps::of(model);
@@ -395,20 +419,70 @@ fn list_set<T: Identified>(list: &mut [T], uid: Uid, mut item: T) -> Result<Box<
 /// first). If one is refused, the ones before it are undone and the model is as it was.
 pub fn apply_all(model: &mut Model, ops: Vec<Op>) -> Result<Vec<Op>, OpError> {
     let mut inverses = Vec::with_capacity(ops.len());
+    let mut put = Vec::new();
+    let mut renamed = Vec::new();
     for op in ops {
-        match op.apply(model) {
+        let target = op.puts();
+        let name_before = target
+            .and_then(|u| model.locate(u))
+            .and_then(|l| model.name_of(l))
+            .map(str::to_owned);
+        match op.apply_unlinked(model) {
             Ok(inv) => inverses.push(inv),
             Err(e) => {
                 for inv in inverses.into_iter().rev() {
                     // Inverses of ops just applied always apply.
-                    let _ = inv.apply(model);
+                    let _ = inv.apply_unlinked(model);
                 }
                 return Err(e);
             }
         }
+        if let Some(uid) = target {
+            put.push(uid);
+            let name_now = model.locate(uid).and_then(|l| model.name_of(l));
+            if name_before.is_some() && name_before.as_deref() != name_now {
+                renamed.push(uid);
+            }
+        }
     }
+    link_after(model, &put, &renamed);
     inverses.reverse();
     Ok(inverses)
+}
+
+/// Links the references of what a batch of ops put in place, and every reference to an
+/// element the batch renamed (by its id: wherever it is, it takes the new name). A renamed
+/// context relinks every reference (`Context.Name` prefixes).
+fn link_after(model: &mut Model, put: &[Uid], renamed: &[Uid]) {
+    if put.is_empty() {
+        return;
+    }
+    let locs: Vec<Loc> = put.iter().filter_map(|&u| model.locate(u)).collect();
+    let contexts: Vec<usize> = locs
+        .iter()
+        .filter(|l| l.kind == Kind::Context)
+        .map(|l| l.index)
+        .collect();
+    let context_renamed = renamed
+        .iter()
+        .any(|&u| model.locate(u).is_some_and(|l| l.kind == Kind::Context));
+    if context_renamed {
+        refs::link(model, &|_| true, &|_, _| true);
+        return;
+    }
+    // Only the parts holding what was put are walked to link it.
+    let scope = |part: refs::Part| match part {
+        refs::Part::Context(c) => locs
+            .iter()
+            .any(|l| l.context == Some(c) || l.kind == Kind::Context && l.index == c),
+        refs::Part::Relations => locs.iter().any(|l| l.kind == Kind::Relation),
+        refs::Part::Scenarios => locs.iter().any(|l| l.kind == Kind::Scenario),
+    };
+    refs::link(model, &scope, &|site, _| {
+        locs.contains(&site.owner) || site.owner.context.is_some_and(|c| contexts.contains(&c))
+    });
+    // What was renamed may be referred to from anywhere.
+    refs::follow_renames(model, renamed);
 }
 
 fn fresh(model: &Model, uid: Uid) -> Result<(), OpError> {
@@ -688,7 +762,7 @@ mod tests {
             context: Some(0),
             index: 0,
         };
-        crate::model::refs::rename(&mut m, first_event, "SomethingRenamed");
+        refs::rename(&mut m, first_event, "SomethingRenamed");
         m.remove_elements(&[Loc {
             kind: Kind::Command,
             context: Some(0),
@@ -732,10 +806,19 @@ mod tests {
             assert_eq!(m, after, "{}", before.name);
             apply_all(&mut m, inverses).unwrap();
             assert_eq!(m, before, "{}", before.name);
-            // Ops are plain data: they survive a trip through text.
+            // Ops are plain data: they survive a trip through text. The text names
+            // references (as the file does): applied, they give the same file.
             let text = ron::to_string(&ops).unwrap();
             let back: Vec<Op> = ron::from_str(&text).unwrap();
-            assert_eq!(back, ops);
+            assert_eq!(ron::to_string(&back).unwrap(), text);
+            let mut m = before.clone();
+            apply_all(&mut m, back).unwrap();
+            assert_eq!(
+                ron::to_string(&m).unwrap(),
+                ron::to_string(&after).unwrap(),
+                "{}",
+                before.name
+            );
             assert!(diff(&after, &after).is_empty());
         }
     }

@@ -1,5 +1,6 @@
 //! Policies: "whenever EVENT [if COND] then COMMAND" reactions (lilac stickies).
 
+use super::reference::Ref;
 use serde::{Deserialize, Serialize};
 
 use super::uid::Uid;
@@ -21,12 +22,12 @@ pub struct Policy {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub doc: String,
     /// The event that triggers it (`Context.Event` for another context's event).
-    pub on: String,
+    pub on: Ref,
     /// Optional condition over `event` and `now`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<String>,
     /// The command issued.
-    pub then: String,
+    pub then: Ref,
     /// Expression giving the target instance id; defaults to the event's same-named id field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,

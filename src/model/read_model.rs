@@ -1,5 +1,6 @@
 //! Read models (projections): tables kept up to date from events (green stickies).
 
+use super::reference::Ref;
 use serde::{Deserialize, Serialize};
 
 use super::uid::Uid;
@@ -39,7 +40,7 @@ pub struct ReadModel {
 #[serde(deny_unknown_fields)]
 pub struct Rule {
     /// The event (`Context.Event` for another context's event).
-    pub on: String,
+    pub on: Ref,
     /// Expression (over `event`) giving the row key.
     pub key: String,
     /// What to do with the row.

@@ -6,8 +6,10 @@ use super::context::BoundedContext;
 use super::document::Model;
 use super::element::{Kind, Loc, PathSeg};
 use super::op::{self, Op};
+use super::reference::Ref;
 use super::resolve::NameIndex;
 use super::scenario::{Expect, Step};
+use super::uid::Uid;
 
 /// Where a reference sits and what it may name.
 #[derive(Clone, Debug)]
@@ -64,11 +66,12 @@ fn context_index(contexts: &[BoundedContext], name: &str) -> Option<usize> {
 /// The one walk over every reference, written once for shared and for mutable access:
 /// `$iter` is `iter` or `iter_mut`, `$m` is nothing or `mut`.
 macro_rules! walk_refs {
-    ($model:ident, $f:ident, $iter:ident $(, $m:tt)?) => {{
+    ($model:ident, $scope:ident, $f:ident, $iter:ident $(, $m:tt)?) => {{
         // Translations resolve their events in the upstream / downstream context.
         let ends: Vec<(Option<usize>, Option<usize>)> = $model
             .relations
             .iter()
+            .take(if $scope(Part::Relations) { usize::MAX } else { 0 })
             .map(|r| {
                 (
                     context_index(&$model.contexts, &r.upstream),
@@ -77,9 +80,12 @@ macro_rules! walk_refs {
             })
             .collect();
         for (ci, c) in $model.contexts.$iter().enumerate() {
+            if !$scope(Part::Context(ci)) {
+                continue;
+            }
             let from = Some(ci);
             let mut site =
-                |kind: Kind, index: usize, kinds, rest: &[PathSeg], name: &$($m)? String| {
+                |kind: Kind, index: usize, kinds, rest: &[PathSeg], name: &$($m)? Ref| {
                     let owner = Loc {
                         kind,
                         context: from,
@@ -164,13 +170,16 @@ macro_rules! walk_refs {
             }
         }
         for (i, r) in $model.relations.$iter().enumerate() {
+            if !$scope(Part::Relations) {
+                break;
+            }
             let owner = Loc {
                 kind: Kind::Relation,
                 context: None,
                 index: i,
             };
             let (up, down) = ends[i];
-            let mut site = |from, kinds, rest: &[PathSeg], name: &$($m)? String| {
+            let mut site = |from, kinds, rest: &[PathSeg], name: &$($m)? Ref| {
                 $f(
                     &RefSite {
                         from,
@@ -189,12 +198,15 @@ macro_rules! walk_refs {
             }
         }
         for (i, sc) in $model.scenarios.$iter().enumerate() {
+            if !$scope(Part::Scenarios) {
+                break;
+            }
             let owner = Loc {
                 kind: Kind::Scenario,
                 context: None,
                 index: i,
             };
-            let mut site = |kinds, rest: &[PathSeg], name: &$($m)? String| {
+            let mut site = |kinds, rest: &[PathSeg], name: &$($m)? Ref| {
                 $f(
                     &RefSite {
                         from: None,
@@ -223,7 +235,7 @@ macro_rules! walk_refs {
                 site(SUBSCRIBER, &rest, &$($m)? fault.subscriber);
             }
             for (j, ex) in sc.then.$iter().enumerate() {
-                let (kinds, key, name): (&'static [Kind], &'static str, &$($m)? String) =
+                let (kinds, key, name): (&'static [Kind], &'static str, &$($m)? Ref) =
                     match ex {
                         Expect::Emitted { event, .. } | Expect::NotEmitted { event } => {
                             (EVENT, "event", event)
@@ -247,15 +259,192 @@ macro_rules! walk_refs {
     }};
 }
 
+/// A part of a model a walk over references may visit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// The stickies of one context.
+    Context(usize),
+    /// The context map's relations.
+    Relations,
+    /// The scenarios.
+    Scenarios,
+}
+
 /// Calls `f` for every name reference in `model` (empty strings included), in file order.
-pub fn visit_refs(model: &Model, f: &mut dyn FnMut(&RefSite<'_>, &str)) {
-    walk_refs!(model, f, iter)
+pub fn visit_refs(model: &Model, f: &mut dyn FnMut(&RefSite<'_>, &Ref)) {
+    visit_refs_in(model, &|_| true, f)
+}
+
+/// Calls `f` for every name reference in the parts of `model` that `scope` selects.
+pub fn visit_refs_in(
+    model: &Model,
+    scope: &dyn Fn(Part) -> bool,
+    f: &mut dyn FnMut(&RefSite<'_>, &Ref),
+) {
+    walk_refs!(model, scope, f, iter)
 }
 
 /// Calls `f` for every name reference in `model` (empty strings included), in file order,
 /// with the reference to change.
-pub fn visit_refs_mut(model: &mut Model, f: &mut dyn FnMut(&RefSite<'_>, &mut String)) {
-    walk_refs!(model, f, iter_mut, mut)
+pub fn visit_refs_mut(model: &mut Model, f: &mut dyn FnMut(&RefSite<'_>, &mut Ref)) {
+    visit_refs_mut_in(model, &|_| true, f)
+}
+
+/// Calls `f` for every name reference in the parts of `model` that `scope` selects, with the
+/// reference to change.
+pub fn visit_refs_mut_in(
+    model: &mut Model,
+    scope: &dyn Fn(Part) -> bool,
+    f: &mut dyn FnMut(&RefSite<'_>, &mut Ref),
+) {
+    walk_refs!(model, scope, f, iter_mut, mut)
+}
+
+/// What linking decided for one reference.
+enum Link {
+    /// Already right.
+    Keep,
+    /// Give it this id (and, when its target was renamed, this name).
+    Set(Option<String>, Uid),
+}
+
+/// The name a reference gives the element `to`: `Context.Name` when the reference was
+/// qualified, else the bare name (a reference keeps its form; only the names change).
+fn name_for(model: &Model, to: Loc, qualified: bool) -> Option<String> {
+    let name = model.name_of(to)?;
+    if to.kind == Kind::Context || !qualified {
+        return Some(name.to_owned());
+    }
+    let ctx = to.context.and_then(|c| model.contexts.get(c))?;
+    Some(format!("{}.{name}", ctx.name))
+}
+
+/// Links the references `owns` selects (by where they are and what they hold) in the parts
+/// of the model `scope` selects: a reference whose target
+/// exists takes that element's current name (the id wins: it was made to point there,
+/// whatever happened to the name since); one without a live target is resolved by its name
+/// and takes that element's id (when nothing has that name, it keeps the id it has).
+///
+/// Runs after loading (every reference) and after every op (the references of what it
+/// changed), so a reference's name and id always agree.
+pub fn link(
+    model: &mut Model,
+    scope: &dyn Fn(Part) -> bool,
+    owns: &dyn Fn(&RefSite<'_>, &Ref) -> bool,
+) {
+    let mut plan: Vec<Link> = Vec::new();
+    let mut unresolved: Vec<(usize, String, &'static [Kind], Option<usize>)> = Vec::new();
+    visit_refs_in(model, scope, &mut |site, r| {
+        if !owns(site, r) {
+            return;
+        }
+        let by_id = Some(r.target())
+            .filter(|t| !t.is_none())
+            .and_then(|t| model.locate_near(t, site.kinds, site.from));
+        let decision = match by_id {
+            Some(to) => {
+                let qualified = site.kinds != CONTEXT && r.contains('.');
+                match name_for(model, to, qualified) {
+                    Some(name) if name != r.as_str() => Link::Set(Some(name), r.target()),
+                    _ => Link::Keep,
+                }
+            }
+            None if r.is_empty() => Link::Keep,
+            None => {
+                unresolved.push((plan.len(), r.to_string(), site.kinds, site.from));
+                Link::Keep
+            }
+        };
+        plan.push(decision);
+    });
+    if !unresolved.is_empty() {
+        let index = NameIndex::filtered(model, |n| {
+            unresolved
+                .iter()
+                .any(|(_, r, _, _)| r == n || r.split_once('.').is_some_and(|(_, b)| b == n))
+        });
+        for (at, name, kinds, from) in unresolved {
+            let found = if kinds == CONTEXT {
+                index.context(&name).map(|index| Loc {
+                    kind: Kind::Context,
+                    context: None,
+                    index,
+                })
+            } else {
+                index.resolve(&name, kinds, from).found()
+            };
+            // Nothing of that name (yet): it keeps the id it has, so undoing the delete of
+            // its target links it again.
+            if let Some(uid) = found.and_then(|l| model.uid_at(l)) {
+                plan[at] = Link::Set(None, uid);
+            }
+        }
+    }
+    let mut plan = plan.into_iter();
+    visit_refs_mut_in(model, scope, &mut |site, r| {
+        if !owns(site, r) {
+            return;
+        }
+        if let Some(Link::Set(name, uid)) = plan.next()
+            && (uid != r.target() || name.is_some())
+        {
+            r.link(name, uid);
+        }
+    });
+}
+
+/// Every reference linked to one of the `renamed` elements takes its current name (a rename
+/// that reached this model as the renamed element alone, e.g. from a peer): one walk that
+/// compares ids, and rewrites only what changed.
+pub fn follow_renames(model: &mut Model, renamed: &[Uid]) {
+    let now: Vec<(Uid, String, String)> = renamed
+        .iter()
+        .filter_map(|&uid| {
+            let at = model.locate(uid)?;
+            let name = model.name_of(at)?.to_owned();
+            let context = at
+                .context
+                .and_then(|c| model.contexts.get(c))
+                .map(|c| c.name.clone())
+                .unwrap_or_default();
+            Some((uid, name, context))
+        })
+        .collect();
+    if now.is_empty() {
+        return;
+    }
+    visit_refs_mut(model, &mut |site, r| {
+        let to = r.target();
+        if to.is_none() {
+            return;
+        }
+        let Some((_, name, context)) = now.iter().find(|(uid, ..)| *uid == to) else {
+            return;
+        };
+        let want = match r.split_once('.') {
+            Some(_) if site.kinds != CONTEXT && !context.is_empty() => {
+                format!("{context}.{name}")
+            }
+            _ => name.clone(),
+        };
+        if *r != want {
+            r.link(Some(want), to);
+        }
+    });
+}
+
+/// Drops the ids of every reference a sticky holds: a pasted copy is resolved by name where
+/// it lands (a policy pasted into another context reacts to that context's event).
+pub fn unlink_sticky(sticky: &mut super::access::Sticky) {
+    let mut m = Model::new("");
+    m.contexts.push(BoundedContext::default());
+    let Some(at) = m.insert_sticky_at(0, 0, sticky.clone()) else {
+        return;
+    };
+    visit_refs_mut(&mut m, &mut |_, r| r.unlink());
+    if let Some(back) = m.take_sticky(at) {
+        *sticky = back;
+    }
 }
 
 /// Renaming an event, command, value object or enum keeps its exported protobuf name: the
@@ -324,13 +513,22 @@ pub fn rename(model: &mut Model, id: Loc, new_name: &str) -> Renamed {
     let mut hits: Vec<(usize, bool)> = Vec::new();
     let mut owners: Vec<Loc> = vec![id];
     let mut ordinal = 0;
-    visit_refs(model, &mut |site, name| {
+    let uid = model.uid_at(id).unwrap_or(Uid::NONE);
+    visit_refs(model, &mut |site, r| {
         ordinal += 1;
+        let name = r.as_str();
         let bare = name.split_once('.').map_or(name, |(_, n)| n);
+        // A reference linked to the element is one by id; one whose id is gone (or never
+        // was) is one by name.
+        let by_id = !uid.is_none() && r.target() == uid;
+        let unlinked = || r.target().is_none() || model.locate(r.target()).is_none();
         let hit = if id.kind == Kind::Context {
-            hits_context(name, site.kinds)
+            by_id || hits_context(name, site.kinds)
         } else {
-            bare == old && index.resolve(name, site.kinds, site.from).found() == Some(id)
+            by_id
+                || bare == old
+                    && index.resolve(name, site.kinds, site.from).found() == Some(id)
+                    && unlinked()
         };
         if hit {
             hits.push((ordinal, site.kinds == CONTEXT));
@@ -356,24 +554,28 @@ pub fn rename(model: &mut Model, id: Loc, new_name: &str) -> Renamed {
     }
     let mut ordinal = 0;
     let mut next = hits.iter().peekable();
-    visit_refs_mut(model, &mut |_, name| {
+    visit_refs_mut(model, &mut |_, r| {
         ordinal += 1;
         let Some(&(_, whole)) = next.next_if(|(at, _)| *at == ordinal) else {
             return;
         };
-        *name = if id.kind == Kind::Context && whole {
-            new_name.to_owned()
+        let (name, to) = if id.kind == Kind::Context && whole {
+            (new_name.to_owned(), uid)
         } else if id.kind == Kind::Context {
-            match name.split_once('.') {
+            // `Context.Event`: the event keeps its id, the prefix follows the context.
+            let name = match r.split_once('.') {
                 Some((_, rest)) => format!("{new_name}.{rest}"),
-                None => name.clone(),
-            }
+                None => r.to_string(),
+            };
+            (name, r.target())
         } else {
-            match name.split_once('.') {
+            let name = match r.split_once('.') {
                 Some((ctx, _)) => format!("{ctx}.{new_name}"),
                 None => new_name.to_owned(),
-            }
+            };
+            (name, uid)
         };
+        r.link(Some(name), to);
     });
     if matches!(id.kind, Kind::Enum | Kind::Value) {
         rename_type(model, &old, new_name);
@@ -463,6 +665,7 @@ mod tests {
     use crate::model::access::Sticky;
     use crate::model::connect::connect;
     use crate::model::layout::Pos;
+    use crate::model::reference::Ref;
 
     #[test]
     fn renaming_an_event_rewrites_every_reference_to_it() {
@@ -518,6 +721,109 @@ mod tests {
                 assert_eq!(after, before, "{loc:?}");
             }
         }
+    }
+
+    fn accounts() -> Model {
+        crate::model::file::from_str(include_str!("../../models/accounts.ron"), "m.ron").unwrap()
+    }
+
+    fn event_named(m: &Model, name: &str) -> Loc {
+        m.elements()
+            .iter()
+            .find(|e| e.loc.kind == Kind::Event && e.name == name)
+            .map(|e| e.loc)
+            .unwrap()
+    }
+
+    #[test]
+    fn loaded_references_hold_the_id_of_the_element_their_name_resolves_to() {
+        let m = accounts();
+        let index = NameIndex::new(&m);
+        let mut linked = 0;
+        visit_refs(&m, &mut |site, r| {
+            let by_name = if site.kinds == CONTEXT {
+                index
+                    .context(r)
+                    .and_then(|i| m.contexts.get(i))
+                    .map(|c| c.uid)
+            } else {
+                index
+                    .resolve(r, site.kinds, site.from)
+                    .found()
+                    .and_then(|l| m.uid_at(l))
+            };
+            assert_eq!(by_name.unwrap_or(Uid::NONE), r.target(), "{r:?}");
+            linked += usize::from(!r.target().is_none());
+        });
+        assert!(linked > 50, "{linked}");
+    }
+
+    #[test]
+    fn a_reference_made_against_an_old_name_still_points_at_the_renamed_element() {
+        // A peer (or an undo step) adds a policy reacting to `AccountCreated`, made before
+        // this side renamed that event: the policy reacts to the renamed event.
+        let mut m = accounts();
+        let created = event_named(&m, "AccountCreated");
+        let uid = m.uid_at(created).unwrap();
+        let context = m.contexts[created.context.unwrap()].uid;
+        let mut policy = Sticky::new_of(Kind::Policy, "Welcome", Pos::default()).unwrap();
+        if let Sticky::Policy(p) = &mut policy {
+            p.on = Ref::linked("AccountCreated", uid);
+        }
+        let made_before = Op::InsertSticky {
+            context,
+            index: 0,
+            sticky: Box::new(policy),
+        };
+        rename(&mut m, created, "AccountOpened");
+        made_before.apply(&mut m).unwrap();
+        let c = &m.contexts[created.context.unwrap()];
+        assert_eq!(c.policies[0].name, "Welcome");
+        assert_eq!(c.policies[0].on, "AccountOpened");
+        assert_eq!(c.policies[0].on.target(), uid);
+    }
+
+    #[test]
+    fn a_rename_arriving_as_one_op_renames_every_reference_linked_to_the_element() {
+        // A peer's rename may reach us as the renamed sticky alone: every reference linked
+        // to it follows, wherever it is (policies, appliers, read models, scenarios).
+        let mut m = accounts();
+        let created = event_named(&m, "AccountCreated");
+        let mut sticky = m.sticky(created).unwrap();
+        *sticky.name_mut() = "AccountOpened".into();
+        let uid = sticky.uid();
+        Op::SetSticky {
+            uid,
+            sticky: Box::new(sticky),
+        }
+        .apply(&mut m)
+        .unwrap();
+        let mut old = 0;
+        let mut new = 0;
+        visit_refs(&m, &mut |_, r| {
+            old += usize::from(r.ends_with("AccountCreated"));
+            new += usize::from(r.ends_with("AccountOpened") && r.target() == uid);
+        });
+        assert_eq!(old, 0);
+        assert!(new >= 3, "{new}");
+    }
+
+    #[test]
+    fn a_pasted_copy_is_resolved_by_name_where_it_lands() {
+        let m = accounts();
+        let policy = m
+            .elements()
+            .iter()
+            .find(|e| e.loc.kind == Kind::Policy)
+            .map(|e| e.loc)
+            .unwrap();
+        let mut copy = m.sticky(policy).unwrap();
+        let Sticky::Policy(p) = &copy else { panic!() };
+        assert!(!p.on.target().is_none());
+        copy.renew_ids();
+        let Sticky::Policy(p) = &copy else { panic!() };
+        assert!(p.on.target().is_none() && p.then.target().is_none());
+        assert!(!p.on.is_empty());
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The context map: relations between bounded contexts and the DDD pattern of each.
 
+use super::reference::Ref;
 use serde::{Deserialize, Serialize};
 
 use super::uid::Uid;
@@ -77,9 +78,9 @@ pub struct Relation {
     #[serde(default, skip_serializing_if = "Uid::is_none")]
     pub uid: Uid,
     /// The upstream context (for symmetric patterns, simply the first side).
-    pub upstream: String,
+    pub upstream: Ref,
     /// The downstream context.
-    pub downstream: String,
+    pub downstream: Ref,
     /// The pattern.
     pub pattern: Pattern,
     /// Description.
@@ -95,9 +96,9 @@ pub struct Relation {
 #[serde(deny_unknown_fields)]
 pub struct Translation {
     /// The upstream event.
-    pub from: String,
+    pub from: Ref,
     /// The downstream event (declared in the downstream context, with no owner).
-    pub into: String,
+    pub into: Ref,
     /// Field assignments over `event` (the upstream event); unlisted fields copy same-named ones.
     #[serde(default, skip_serializing_if = "Assignments::is_empty")]
     pub with: Assignments,

@@ -46,7 +46,7 @@ impl NameIndex {
         Self::filtered(model, |n| n == name)
     }
 
-    fn filtered(model: &Model, keep: impl Fn(&str) -> bool) -> Self {
+    pub(crate) fn filtered(model: &Model, keep: impl Fn(&str) -> bool) -> Self {
         let mut by_name: BTreeMap<String, Vec<Loc>> = BTreeMap::new();
         let mut contexts = BTreeMap::new();
         for e in model.elements() {

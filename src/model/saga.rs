@@ -1,5 +1,6 @@
 //! Sagas (process managers): long-running processes correlated by a key, with compensation.
 
+use super::reference::Ref;
 use serde::{Deserialize, Serialize};
 
 use super::uid::Uid;
@@ -25,7 +26,7 @@ pub struct Saga {
     /// The event field whose value identifies the instance (present on every event it handles).
     pub correlation: String,
     /// The event that starts an instance.
-    pub start: String,
+    pub start: Ref,
     /// Reactions, in the order the process usually takes them.
     pub steps: Vec<SagaStep>,
     /// Deadlines on the virtual clock.
@@ -49,7 +50,7 @@ pub struct Saga {
 #[serde(deny_unknown_fields)]
 pub struct Issue {
     /// The command.
-    pub command: String,
+    pub command: Ref,
     /// Target instance id expression (over `event`, `now`); defaults to the same-named id field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
@@ -63,7 +64,7 @@ pub struct Issue {
 #[serde(deny_unknown_fields)]
 pub struct SagaStep {
     /// The event reacted to.
-    pub on: String,
+    pub on: Ref,
     /// Optional condition over `event` and `now`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<String>,
@@ -82,11 +83,11 @@ pub struct Deadline {
     /// Name, e.g. `payment`.
     pub name: String,
     /// Event that starts the timer.
-    pub from: String,
+    pub from: Ref,
     /// How long after `from` it fires, e.g. `"15m"`.
     pub after: String,
     /// Events that cancel it.
-    pub until: Vec<String>,
+    pub until: Vec<Ref>,
 }
 
 /// An event that ends the instance, and the status it ends in.
@@ -94,7 +95,7 @@ pub struct Deadline {
 #[serde(deny_unknown_fields)]
 pub struct SagaEnd {
     /// The event.
-    pub on: String,
+    pub on: Ref,
     /// Final status, e.g. `Completed`.
     pub status: String,
 }

@@ -1,5 +1,6 @@
 //! Scenarios: executable specifications (given / when / faults / then) for the simulation.
 
+use super::reference::Ref;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -50,7 +51,7 @@ pub struct Scenario {
 #[serde(deny_unknown_fields)]
 pub struct Given {
     /// The event.
-    pub event: String,
+    pub event: Ref,
     /// Its fields (expressions).
     #[serde(default)]
     pub fields: Values,
@@ -64,7 +65,7 @@ pub enum Step {
         /// When.
         at: String,
         /// The command.
-        command: String,
+        command: Ref,
         /// Its fields (expressions).
         #[serde(default)]
         fields: Values,
@@ -74,7 +75,7 @@ pub enum Step {
         /// When the first is issued.
         at: String,
         /// The command.
-        command: String,
+        command: Ref,
         /// How many.
         count: i64,
         /// Interval between two, e.g. `"100ms"`.
@@ -89,7 +90,7 @@ pub enum Step {
         /// When.
         at: String,
         /// The subscriber (policy, saga, read model or external system).
-        subscriber: String,
+        subscriber: Ref,
         /// Only the message of this event, by its number in the log (1-based, as the
         /// studio shows it); none: every parked message of the subscriber.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -113,7 +114,7 @@ pub enum Gen {
 #[serde(deny_unknown_fields)]
 pub struct Fault {
     /// The subscriber (policy, saga, read model or external system).
-    pub subscriber: String,
+    pub subscriber: Ref,
     /// Probability that one delivery attempt fails, 0…1.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub failure_rate: f64,
@@ -145,7 +146,7 @@ pub enum Expect {
     /// counting only events for which `where` (over `event`) holds.
     Emitted {
         /// The event.
-        event: String,
+        event: Ref,
         /// Exact count.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         count: Option<u64>,
@@ -156,12 +157,12 @@ pub enum Expect {
     /// Event `event` was never appended.
     NotEmitted {
         /// The event.
-        event: String,
+        event: Ref,
     },
     /// Command `command` was rejected (with a reason containing `reason`, if given).
     Rejected {
         /// The command.
-        command: String,
+        command: Ref,
         /// Part of the rejection message.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
@@ -169,7 +170,7 @@ pub enum Expect {
     /// Read model row `key` has these column values (expressions); `None` columns: the row is absent.
     Row {
         /// The read model.
-        read_model: String,
+        read_model: Ref,
         /// Row key (expression).
         key: String,
         /// Expected columns (expressions); empty with `absent: true` means the row must not exist.
@@ -182,14 +183,14 @@ pub enum Expect {
     /// Read model has `count` rows.
     Rows {
         /// The read model.
-        read_model: String,
+        read_model: Ref,
         /// Row count.
         count: u64,
     },
     /// Aggregate instance `id` is in lifecycle state `state`.
     State {
         /// The aggregate.
-        aggregate: String,
+        aggregate: Ref,
         /// Instance id (expression).
         id: String,
         /// Lifecycle state.
@@ -198,7 +199,7 @@ pub enum Expect {
     /// Saga instance for `correlation` ended (or is) in `status`.
     Saga {
         /// The saga.
-        saga: String,
+        saga: Ref,
         /// Correlation value (expression).
         correlation: String,
         /// Status: an end status, `Running`, `Compensated` or `TimedOut`.
@@ -208,7 +209,7 @@ pub enum Expect {
     Dlq {
         /// The subscriber, or all when None.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        subscriber: Option<String>,
+        subscriber: Option<Ref>,
         /// Parked message count.
         count: u64,
     },

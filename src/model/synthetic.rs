@@ -94,7 +94,7 @@ pub fn synthetic(stickies: usize, contexts: usize) -> Model {
                 .get_mut(ci)
                 .and_then(|c| c.policies.get_mut(pol.index))
             {
-                p.then = next;
+                p.then = next.into();
                 p.when = Some("event.amount > 100".into());
             }
             if let Some(a) = m
@@ -106,7 +106,7 @@ pub fn synthetic(stickies: usize, contexts: usize) -> Model {
                     h.states = vec!["New".into()];
                 }
                 a.appliers.push(super::Applier {
-                    on: format!("Done{k}"),
+                    on: format!("Done{k}").into(),
                     set: BTreeMap::new(),
                     to: Some("Active".into()),
                 });

@@ -1030,7 +1030,7 @@ fn as_event(def: &EventDef) -> crate::model::Event {
         n: 0,
         contract: String::new(),
         doc: String::new(),
-        owner: String::new(),
+        owner: String::new().into(),
         published: false,
         fields: def.fields.clone(),
         reserved: vec![],

@@ -112,7 +112,7 @@ pub fn issue(
     engine.run(None)?;
     Ok(Step::Command {
         at: offset_text(t - start),
-        command: command.to_owned(),
+        command: command.to_owned().into(),
         fields: fields.clone(),
     })
 }
@@ -131,7 +131,7 @@ pub fn redrive(
         engine.schedule_redrive(t, sub);
         steps.push(Step::Redrive {
             at: offset_text(t - start),
-            subscriber: engine.program.subscribers[sub].name.clone(),
+            subscriber: engine.program.subscribers[sub].name.clone().into(),
             event: None,
         });
     }
@@ -163,7 +163,7 @@ pub fn redrive_one(
     engine.run(None)?;
     Ok(Step::Redrive {
         at: offset_text(t - start),
-        subscriber: engine.program.subscribers[sub].name.clone(),
+        subscriber: engine.program.subscribers[sub].name.clone().into(),
         event: Some(position + 1),
     })
 }
@@ -436,7 +436,7 @@ pub fn verdicts(
                     .count() as u64;
                 let what = match filter {
                     Some(w) => format!("{event} where {w}"),
-                    None => event.clone(),
+                    None => event.to_string(),
                 };
                 match count {
                     Some(c) => verdict(

@@ -26,7 +26,7 @@ pub struct FaultPlanView {
 
 fn no_fault(subscriber: &str) -> Fault {
     Fault {
-        subscriber: subscriber.to_owned(),
+        subscriber: subscriber.to_owned().into(),
         failure_rate: 0.0,
         outages: Vec::new(),
         latency: None,

@@ -202,29 +202,29 @@ fn kind_of(e: &Expect) -> usize {
 fn new_expect(kind: usize, n: &Names) -> Expect {
     match kind {
         0 => Expect::Emitted {
-            event: first(&n.events),
+            event: first(&n.events).into(),
             count: None,
             filter: None,
         },
         1 => Expect::NotEmitted {
-            event: first(&n.events),
+            event: first(&n.events).into(),
         },
         2 => Expect::Rejected {
-            command: first(&n.commands),
+            command: first(&n.commands).into(),
             reason: None,
         },
         3 => Expect::Row {
-            read_model: first(&n.read_models),
+            read_model: first(&n.read_models).into(),
             key: String::new(),
             columns: Values::new(),
             absent: false,
         },
         4 => Expect::Rows {
-            read_model: first(&n.read_models),
+            read_model: first(&n.read_models).into(),
             count: 0,
         },
         5 => Expect::State {
-            aggregate: first(&n.aggregates),
+            aggregate: first(&n.aggregates).into(),
             id: String::new(),
             state: n
                 .aggregates
@@ -233,7 +233,7 @@ fn new_expect(kind: usize, n: &Names) -> Expect {
                 .unwrap_or_default(),
         },
         6 => Expect::Saga {
-            saga: first(&n.sagas),
+            saga: first(&n.sagas).into(),
             correlation: String::new(),
             status: "Completed".into(),
         },
@@ -437,23 +437,26 @@ impl ScenarioEditor {
         *value = (!text.trim().is_empty()).then_some(text);
     }
 
-    fn combo(&mut self, ui: &mut Ui, value: &mut String, options: &[String], label: &str) {
+    /// A drop-down of `options` for a name (a reference or a state).
+    fn combo<T>(&mut self, ui: &mut Ui, value: &mut T, options: &[String], label: &str)
+    where
+        T: std::ops::Deref<Target = str> + PartialEq<String> + From<String>,
+    {
         self.row += 1;
-        let before = value.clone();
+        let mut picked = None;
         let r = egui::ComboBox::from_id_salt(("scenario-combo", self.row))
-            .selected_text(if value.is_empty() {
-                "—"
-            } else {
-                value.as_str()
-            })
+            .selected_text(if value.is_empty() { "—" } else { &**value })
             .show_ui(ui, |ui| {
                 for o in options {
-                    ui.selectable_value(value, o.clone(), o);
+                    if ui.selectable_label(*value == *o, o).clicked() {
+                        picked = Some(o);
+                    }
                 }
             })
             .response;
         r.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::ComboBox, true, label));
-        if *value != before {
+        if let Some(o) = picked.filter(|o| *value != **o) {
+            *value = T::from(o.clone());
             self.gesture.restart();
         }
     }
@@ -695,7 +698,7 @@ impl ScenarioEditor {
         }
         if ui.button("+ Given event").clicked() {
             s.given.push(Given {
-                event: first(&n.events),
+                event: first(&n.events).into(),
                 fields: Values::new(),
             });
             self.gesture.restart();
@@ -819,7 +822,7 @@ impl ScenarioEditor {
             if ui.button("+ Command").clicked() {
                 s.when.push(Step::Command {
                     at: at.clone(),
-                    command: first(&n.commands),
+                    command: first(&n.commands).into(),
                     fields: Values::new(),
                 });
                 self.gesture.restart();
@@ -827,7 +830,7 @@ impl ScenarioEditor {
             if ui.button("+ Load generator").clicked() {
                 s.when.push(Step::Load {
                     at: at.clone(),
-                    command: first(&n.commands),
+                    command: first(&n.commands).into(),
                     count: 100,
                     every: "1s".into(),
                     fields: Default::default(),
@@ -837,7 +840,7 @@ impl ScenarioEditor {
             if ui.button("+ Redrive").clicked() {
                 s.when.push(Step::Redrive {
                     at,
-                    subscriber: n.subscribers.first().cloned().unwrap_or_default(),
+                    subscriber: n.subscribers.first().cloned().unwrap_or_default().into(),
                     event: None,
                 });
                 self.gesture.restart();
@@ -1031,7 +1034,7 @@ impl ScenarioEditor {
             Expect::Dlq { subscriber, count } => {
                 let mut all = vec!["all subscribers".to_owned()];
                 all.extend(n.subscribers.iter().cloned());
-                let mut chosen = subscriber.clone().unwrap_or_else(|| all[0].clone());
+                let mut chosen = subscriber.clone().unwrap_or_else(|| all[0].clone().into());
                 self.combo(ui, &mut chosen, &all, &format!("{label}: subscriber"));
                 *subscriber = (chosen != all[0]).then_some(chosen);
                 ui.label("holds");

@@ -119,7 +119,7 @@ pub fn handlers_ui(ui: &mut Ui, model: &Model, ctx: usize, a: &mut Aggregate) ->
             for name in unhandled {
                 if ui.button(&name).clicked() {
                     a.handlers.push(Handler {
-                        on: name,
+                        on: name.into(),
                         states: vec![],
                         guards: vec![],
                         emit: vec![],
@@ -254,7 +254,7 @@ fn add_emit_ui(ui: &mut Ui, hi: usize, h: &mut Handler, own: &[String]) -> bool 
             for e in free {
                 if ui.button(e.as_str()).clicked() {
                     h.emit.push(Emit {
-                        event: e.clone(),
+                        event: e.clone().into(),
                         set: Default::default(),
                     });
                     changed = true;
@@ -399,7 +399,7 @@ pub fn appliers_ui(ui: &mut Ui, model: &Model, ctx: usize, a: &mut Aggregate) ->
             for e in free {
                 if ui.button(&e).clicked() {
                     a.appliers.push(crate::model::Applier {
-                        on: e,
+                        on: e.into(),
                         set: Default::default(),
                         to: None,
                     });

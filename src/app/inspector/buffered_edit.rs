@@ -48,11 +48,12 @@ pub fn buffered_edit<T: PartialEq>(
 }
 
 /// `a, b, c` as a list of trimmed, non-empty items.
-pub fn comma_list(text: &str) -> Result<Vec<String>, String> {
+pub fn comma_list<T: From<String>>(text: &str) -> Result<Vec<T>, String> {
     Ok(text
         .split(',')
         .map(|s| s.trim().to_owned())
         .filter(|s| !s.is_empty())
+        .map(T::from)
         .collect())
 }
 
@@ -62,7 +63,10 @@ mod tests {
 
     #[test]
     fn a_trailing_comma_is_not_an_item() {
-        assert_eq!(comma_list("New, Placed,").unwrap(), ["New", "Placed"]);
-        assert!(comma_list(" , ").unwrap().is_empty());
+        assert_eq!(
+            comma_list::<String>("New, Placed,").unwrap(),
+            ["New", "Placed"]
+        );
+        assert!(comma_list::<String>(" , ").unwrap().is_empty());
     }
 }

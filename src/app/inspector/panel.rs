@@ -10,7 +10,7 @@ use crate::app::theme;
 use crate::model::access::Sticky;
 use crate::model::field::{next_field_number, remove_field};
 use crate::model::op::{ContextProps, Op};
-use crate::model::{Field, Kind, Loc, Model, Pattern, Reserved, Type, Uid};
+use crate::model::{Field, Kind, Loc, Model, Pattern, Ref, Reserved, Type, Uid};
 
 /// Inspector state that outlives a frame: the RON text being edited, and gesture ids.
 #[derive(Debug, Default)]
@@ -350,8 +350,8 @@ impl Inspector {
                                 index: usize::MAX,
                                 relation: Box::new(crate::model::Relation {
                                     uid: Uid::fresh(),
-                                    upstream: up.clone(),
-                                    downstream: down.clone(),
+                                    upstream: up.clone().into(),
+                                    downstream: down.clone().into(),
                                     pattern: Pattern::CustomerSupplier,
                                     doc: String::new(),
                                     translations: vec![],
@@ -485,41 +485,49 @@ fn doc_ui(ui: &mut Ui, doc: &mut String) -> bool {
     resp.changed()
 }
 
-/// A combo box choosing an element of `kinds` by name (qualified when in another context).
+/// A combo box choosing an element of `kinds` by name (qualified when in another context);
+/// the reference it sets is linked to the element picked.
 pub(crate) fn reference_ui(
     ui: &mut Ui,
     model: &Model,
     ctx: usize,
     label: &str,
-    value: &mut String,
+    value: &mut Ref,
     kinds: &[Kind],
 ) -> bool {
     let mut changed = false;
     ui.label(label);
-    let options: Vec<String> = model
+    let options: Vec<(String, Uid)> = model
         .elements()
         .iter()
         .filter(|e| kinds.contains(&e.loc.kind))
-        .map(|e| match e.loc.context {
-            Some(c) if c != ctx => format!(
-                "{}.{}",
-                model.contexts.get(c).map(|c| c.name.as_str()).unwrap_or(""),
-                e.name
-            ),
-            _ => e.name.to_owned(),
+        .map(|e| {
+            let name = match e.loc.context {
+                Some(c) if c != ctx => format!(
+                    "{}.{}",
+                    model.contexts.get(c).map(|c| c.name.as_str()).unwrap_or(""),
+                    e.name
+                ),
+                _ => e.name.to_owned(),
+            };
+            (name, e.uid)
         })
         .collect();
     let shown = if value.is_empty() {
         "— none —".to_owned()
     } else {
-        value.clone()
+        value.to_string()
     };
     egui::ComboBox::from_id_salt(("ref", label))
         .selected_text(shown)
         .width(ui.available_width() - 8.0)
         .show_ui(ui, |ui| {
-            for o in options {
-                changed |= ui.selectable_value(value, o.clone(), o).changed();
+            for (name, uid) in options {
+                let on = *value == name;
+                if ui.selectable_label(on, &name).clicked() && !on {
+                    *value = Ref::linked(name, uid);
+                    changed = true;
+                }
             }
         })
         .response

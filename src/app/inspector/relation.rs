@@ -70,8 +70,8 @@ pub fn translations_ui(ui: &mut Ui, model: &Model, r: &mut Relation) -> bool {
     }
     if ui.button("+ Translation").clicked() {
         r.translations.push(Translation {
-            from: String::new(),
-            into: String::new(),
+            from: String::new().into(),
+            into: String::new().into(),
             with: Default::default(),
         });
         changed = true;

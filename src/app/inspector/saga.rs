@@ -62,7 +62,7 @@ pub fn saga_ui(ui: &mut Ui, model: &Model, ctx: usize, sg: &mut Saga) -> bool {
                 .changed()
             {
                 step.compensate = compensates.then(|| Issue {
-                    command: String::new(),
+                    command: String::new().into(),
                     target: None,
                     with: Default::default(),
                 });
@@ -80,10 +80,10 @@ pub fn saga_ui(ui: &mut Ui, model: &Model, ctx: usize, sg: &mut Saga) -> bool {
     }
     if ui.button("+ Step").clicked() {
         sg.steps.push(SagaStep {
-            on: String::new(),
+            on: String::new().into(),
             when: None,
             issue: Issue {
-                command: String::new(),
+                command: String::new().into(),
                 target: None,
                 with: Default::default(),
             },
@@ -129,16 +129,17 @@ pub fn saga_ui(ui: &mut Ui, model: &Model, ctx: usize, sg: &mut Saga) -> bool {
                 id,
                 &d.until,
                 width,
-                |v| v.join(", "),
+                |v| v.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "),
                 crate::app::inspector::buffered_edit::comma_list,
             ) {
                 d.until = until;
                 changed = true;
             }
-            let unknown: Vec<&String> = d
+            let unknown: Vec<&str> = d
                 .until
                 .iter()
                 .filter(|e| event(model, &index, e, ctx).is_none())
+                .map(|e| e.as_str())
                 .collect();
             if !unknown.is_empty() {
                 ui.colored_label(theme::tokens(ui).error, format!("no event {unknown:?}"));
@@ -182,7 +183,7 @@ pub fn saga_ui(ui: &mut Ui, model: &Model, ctx: usize, sg: &mut Saga) -> bool {
     }
     if ui.button("+ End").clicked() {
         sg.ends.push(SagaEnd {
-            on: String::new(),
+            on: String::new().into(),
             status: "Completed".into(),
         });
         changed = true;
@@ -198,7 +199,7 @@ pub fn saga_ui(ui: &mut Ui, model: &Model, ctx: usize, sg: &mut Saga) -> bool {
         .changed()
     {
         sg.on_failure = fails.then(|| Issue {
-            command: String::new(),
+            command: String::new().into(),
             target: None,
             with: Default::default(),
         });
