@@ -908,7 +908,7 @@ fn one_parked_message_can_be_redriven_from_the_dead_letters() {
     assert_eq!(h.query_all_by_label_contains(" parked #").count(), parked);
     assert!(h.query_by_label_contains(" redriven: #").is_some());
     // The redrive of that one message is recorded: saved as a scenario, it replays the log.
-    let recorded = h.state().sim.sandbox.recorded.clone();
+    let recorded = h.state().sim.authoring.sandbox.recorded.clone();
     assert!(
         matches!(
             recorded.as_slice(),
@@ -1152,7 +1152,7 @@ fn a_scenario_is_written_in_the_editor_and_a_sandbox_session_is_recorded() {
     // The sandbox: one more order by hand after the run, recorded as a new scenario.
     h.get_by_label("Edit scenario…").click();
     settle(&mut h);
-    assert!(!h.state().sim.editor.open);
+    assert!(!h.state().sim.authoring.editor.open);
     h.get_by_label("Sandbox…").click();
     settle(&mut h);
     pick(&mut h, "Sandbox command", "PlaceOrder");
@@ -1169,7 +1169,7 @@ fn a_scenario_is_written_in_the_editor_and_a_sandbox_session_is_recorded() {
     h.get_by_label("Issue").click();
     settle(&mut h);
     assert!(last_run(&h).engine.commands().len() > commands);
-    assert_eq!(h.state().sim.sandbox.recorded.len(), 1);
+    assert_eq!(h.state().sim.authoring.sandbox.recorded.len(), 1);
     assert!(
         h.query_by_label_contains("PlaceOrder: 5 event(s)")
             .is_some(),
@@ -1468,7 +1468,7 @@ fn help_lists_the_keyboard_shortcuts() {
     settle(&mut h);
     h.get_by_label("Keyboard Shortcuts").click();
     settle(&mut h);
-    assert!(h.state().shortcuts_open);
+    assert!(h.state().windows.shortcuts_open);
     // The same labels and keys as the menus (one table declares both).
     assert!(h.query_by_label("Step Event").is_some());
     assert!(h.query_by_label("F10").is_some());
@@ -1811,15 +1811,15 @@ fn the_panels_run_button_and_f5_issue_the_same_command() {
     h.get_by_label("Sandbox…").click();
     h.step();
     assert_eq!(h.state().recent_actions().last(), Some(&Action::Sandbox));
-    assert!(h.state().sim.sandbox.open);
+    assert!(h.state().sim.authoring.sandbox.open);
     h.get_by_label("Fault plan…").click();
     h.step();
     assert_eq!(h.state().recent_actions().last(), Some(&Action::FaultPlan));
-    assert!(h.state().sim.faults.open);
+    assert!(h.state().sim.authoring.faults.open);
     settle(&mut h);
     h.get_by_label("Sandbox…").click();
     h.step();
-    assert!(!h.state().sim.sandbox.open);
+    assert!(!h.state().sim.authoring.sandbox.open);
     assert_eq!(h.state().recent_actions().last(), Some(&Action::FaultPlan));
 }
 
@@ -2085,7 +2085,7 @@ fn the_mouse_wheel_over_a_window_does_not_scroll_the_board_beneath() {
         "the wheel pans the board"
     );
     // Over a window above the board: the board stays where it is.
-    h.state_mut().shortcuts_open = true;
+    h.state_mut().windows.shortcuts_open = true;
     settle(&mut h);
     let window = h.get_by_label("Keyboard shortcuts").rect();
     assert!(
@@ -2121,7 +2121,7 @@ fn the_start_page_opens_the_starter_board_which_runs_as_drawn() {
     h.run_steps(5);
     assert!(last_run(&h).verdicts.iter().all(|v| v.passed));
     // An example opens from it too.
-    h.state_mut().start.open = true;
+    h.state_mut().windows.start.open = true;
     settle(&mut h);
     click(&mut h, "Accounts and orders (a saga with compensation)");
     assert_eq!(h.state().doc.model.name, "Accounts and Orders");

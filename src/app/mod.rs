@@ -37,7 +37,7 @@ impl StudioApp {
         let first_screen = file.is_none();
         let (mut studio, _) = Studio::from_args(file, prefs);
         // Without a file to open, the first screen offers where to start.
-        studio.start.open = first_screen;
+        studio.windows.start.open = first_screen;
         Self { studio }
     }
 }

@@ -15,7 +15,7 @@ impl SimPanel {
     pub fn new_scenario(&mut self, model: &Model) -> Edit {
         let s = new_scenario(model);
         self.scenario = s.name.clone();
-        self.editor.open = true;
+        self.authoring.editor.open = true;
         Edit::Ops {
             label: "New scenario".into(),
             ops: vec![Op::InsertScenario {
@@ -35,8 +35,9 @@ impl SimPanel {
         diagnostics: &[Diagnostic],
     ) -> Option<Edit> {
         let mut edit = None;
-        if self.editor.open {
+        if self.authoring.editor.open {
             match self
+                .authoring
                 .editor
                 .window(ctx, model, revision, &self.scenario, diagnostics)
             {
@@ -48,13 +49,14 @@ impl SimPanel {
                 None => {}
             }
         }
-        if self.sandbox.open {
+        if self.authoring.sandbox.open {
             let scenario = self
                 .run
                 .as_ref()
                 .filter(|r| r.finished && !self.running())
                 .map(|r| r.scenario.clone());
             match self
+                .authoring
                 .sandbox
                 .window(ctx, model, revision, scenario.as_deref())
             {
@@ -81,7 +83,7 @@ impl SimPanel {
     ) {
         let Some(run) = &mut self.run else { return };
         let Some(s) = model.scenarios.iter().find(|s| s.name == run.scenario) else {
-            self.sandbox.error = Some(format!(
+            self.authoring.sandbox.error = Some(format!(
                 "the scenario “{}” is no longer in the model: run one again",
                 run.scenario
             ));
@@ -103,12 +105,12 @@ impl SimPanel {
                         e.commands().len() - commands
                     ),
                 };
-                self.sandbox.recorded.push(step);
-                self.sandbox.error = None;
-                self.sandbox.outcome = Some(outcome);
+                self.authoring.sandbox.recorded.push(step);
+                self.authoring.sandbox.error = None;
+                self.authoring.sandbox.outcome = Some(outcome);
                 self.extended(model);
             }
-            Err(e) => self.sandbox.error = Some(e.to_string()),
+            Err(e) => self.authoring.sandbox.error = Some(e.to_string()),
         }
     }
 
@@ -117,7 +119,7 @@ impl SimPanel {
     fn record(&mut self, model: &Model, name: Option<String>) -> Option<Edit> {
         let run = self.run.as_ref()?;
         let Some(index) = model.scenarios.iter().position(|s| s.name == run.scenario) else {
-            self.sandbox.error = Some(format!(
+            self.authoring.sandbox.error = Some(format!(
                 "the scenario “{}” is no longer in the model",
                 run.scenario
             ));
@@ -126,7 +128,12 @@ impl SimPanel {
         let base = &model.scenarios[index];
         let (label, op) = match name {
             Some(name) => {
-                let mut s = recorded(base, &self.sandbox.recorded, run.engine.seed(), name);
+                let mut s = recorded(
+                    base,
+                    &self.authoring.sandbox.recorded,
+                    run.engine.seed(),
+                    name,
+                );
                 s.uid = crate::model::Uid::fresh();
                 self.scenario = s.name.clone();
                 let op = Op::InsertScenario {
@@ -138,12 +145,12 @@ impl SimPanel {
             None => {
                 let s = recorded(
                     base,
-                    &self.sandbox.recorded,
+                    &self.authoring.sandbox.recorded,
                     run.engine.seed(),
                     base.name.clone(),
                 );
                 // The recorded steps are now the scenario's own.
-                self.sandbox.recorded.clear();
+                self.authoring.sandbox.recorded.clear();
                 let op = Op::SetScenario {
                     uid: base.uid,
                     scenario: Box::new(s),

@@ -14,3 +14,25 @@ pub fn arrows(model: &Model) -> Vec<(Loc, Loc)> {
     out.dedup();
     out
 }
+
+/// The board's arrows, kept until the model changes.
+#[derive(Debug, Default)]
+pub struct Arrows {
+    revision: Option<u64>,
+    links: Vec<(Loc, Loc)>,
+}
+
+impl Arrows {
+    /// Recomputes the arrows if the model changed since (`revision` is the document's).
+    pub fn update(&mut self, model: &Model, revision: u64) {
+        if self.revision != Some(revision) {
+            self.links = arrows(model);
+            self.revision = Some(revision);
+        }
+    }
+
+    /// The arrows, as of the last update.
+    pub fn links(&self) -> &[(Loc, Loc)] {
+        &self.links
+    }
+}

@@ -13,6 +13,7 @@ use egui::{
     StrokeKind, Ui, Vec2, WidgetInfo, WidgetType, pos2, vec2,
 };
 
+use crate::app::board::arrows::Arrows;
 use crate::app::board::sticky::{self, Look};
 use crate::app::document::edit::Edit;
 use crate::app::document::gesture::Gesture;
@@ -74,6 +75,8 @@ pub struct Board {
     /// Where to centre the view on the next frame (board units).
     center_on: Option<Pos2>,
     canvas: Rect,
+    /// The flow links drawn as arrows, kept until the model changes.
+    pub arrows: Arrows,
 }
 
 impl Default for Board {
@@ -87,6 +90,7 @@ impl Default for Board {
             linking_from: None,
             center_on: None,
             canvas: Rect::NOTHING,
+            arrows: Arrows::default(),
         }
     }
 }
@@ -198,14 +202,13 @@ impl Board {
         self.offset = (avail - bounds.size() * zoom) / 2.0 - bounds.min.to_vec2() * zoom;
     }
 
-    /// Shows the board. `arrows` are the flow links to draw; `overlay`'s lit elements are drawn
-    /// with a glow (search hits, the simulation cursor). Edits go to `edits`.
-    #[expect(clippy::too_many_arguments)]
+    /// Shows the board, with the arrows of the last [`Arrows::update`]; `overlay`'s lit
+    /// elements are drawn with a glow (search hits, the simulation cursor). Edits go to
+    /// `edits`.
     pub fn ui(
         &mut self,
         ui: &mut Ui,
         model: &Model,
-        arrows: &[(Loc, Loc)],
         selection: &mut Selection,
         create_kind: Kind,
         overlay: &Overlay,
@@ -260,7 +263,7 @@ impl Board {
             .fg_stroke
             .color
             .gamma_multiply(0.7);
-        self.arrows(&painter, model, arrows, selection, arrow_color);
+        self.draw_arrows(&painter, model, selection, arrow_color);
         self.path(&painter, model, &overlay.path);
         let mut sticky_responses: Vec<(Uid, Rect, Response)> = Vec::new();
         let clip = canvas.expand(4.0);
@@ -542,15 +545,14 @@ impl Board {
         let _ = edits;
     }
 
-    fn arrows(
+    fn draw_arrows(
         &self,
         painter: &egui::Painter,
         model: &Model,
-        arrows: &[(Loc, Loc)],
         selection: &Selection,
         base: Color32,
     ) {
-        for (from, to) in arrows {
+        for (from, to) in self.arrows.links() {
             let (Some(a), Some(b)) = (element_rect(model, *from), element_rect(model, *to)) else {
                 continue;
             };

@@ -1,7 +1,8 @@
-//! The open document: the model and its file, the edits the views send, undo history, recovery.
+//! The open document: the model and its file, the edits the views send and the rule grouping them into undo steps, undo history, recovery.
 
 pub mod edit;
 pub mod gesture;
 pub mod history;
 pub mod open;
+pub mod queue;
 pub mod recovery;

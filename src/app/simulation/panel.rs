@@ -9,9 +9,7 @@ use std::sync::atomic::Ordering;
 
 use egui::{Key, Ui};
 
-use crate::app::authoring::fault_plan::FaultPlanView;
-use crate::app::authoring::sandbox::Sandbox;
-use crate::app::authoring::scenario_editor::ScenarioEditor;
+use crate::app::authoring::Authoring;
 use crate::app::commands::actions::Action;
 use crate::app::document::edit::Edit;
 use crate::app::simulation::causation::CausationView;
@@ -79,14 +77,10 @@ pub struct SimPanel {
     pub log: LogView,
     /// The state view's settings.
     pub state_view: StateView,
-    /// The fault-plan editor.
-    pub faults: FaultPlanView,
     /// The run's timeline markers (rejections, parkings, …).
     pub(crate) markers: Vec<Marker>,
-    /// The scenario editor.
-    pub editor: ScenarioEditor,
-    /// Commands issued by hand after the run, and their recording.
-    pub sandbox: Sandbox,
+    /// The scenario editor, the fault plan and the sandbox.
+    pub authoring: Authoring,
     /// The cursor the board's path animation started for, and when (UI clock, seconds).
     pub(crate) travel: (u64, f64),
     /// Actions asked for by the panel's buttons this frame, for the studio to handle.
@@ -108,10 +102,8 @@ impl Default for SimPanel {
             windows: RunWindows::default(),
             log: LogView::default(),
             state_view: StateView::default(),
-            faults: FaultPlanView::default(),
             markers: Vec::new(),
-            editor: ScenarioEditor::default(),
-            sandbox: Sandbox::default(),
+            authoring: Authoring::default(),
             travel: (0, f64::NEG_INFINITY),
             requested: Vec::new(),
         }
@@ -218,7 +210,7 @@ impl SimPanel {
         self.run = Some(run);
         self.state = None;
         self.windows.forget_run();
-        self.sandbox.reset();
+        self.authoring.sandbox.reset();
         self.log.reset();
         self.state_view.reset();
     }
@@ -239,8 +231,9 @@ impl SimPanel {
         {
             self.scenario = first.name.clone();
         }
-        let edit = if self.faults.open {
-            self.faults
+        let edit = if self.authoring.faults.open {
+            self.authoring
+                .faults
                 .window(ui.ctx(), model, revision, &self.scenario)
         } else {
             None
@@ -275,7 +268,7 @@ impl SimPanel {
             window_button(
                 ui,
                 "Fault plan…",
-                &mut self.faults.open,
+                &mut self.authoring.faults.open,
                 Action::FaultPlan,
                 requested,
             );
@@ -283,7 +276,7 @@ impl SimPanel {
             window_button(
                 ui,
                 label,
-                &mut self.editor.open,
+                &mut self.authoring.editor.open,
                 Action::EditScenario,
                 requested,
             );
@@ -364,7 +357,7 @@ impl SimPanel {
             ui.toggle_value(&mut self.windows.charts_open, "Charts…")
                 .on_hover_text("Events per minute by type, delivery delay per subscriber, dead-letter queue size");
             let requested = &mut self.requested;
-            window_button(ui, "Sandbox…", &mut self.sandbox.open, Action::Sandbox, requested);
+            window_button(ui, "Sandbox…", &mut self.authoring.sandbox.open, Action::Sandbox, requested);
         });
         if keep {
             self.windows.baseline = self.run.clone();
@@ -560,7 +553,7 @@ impl SimPanel {
             Some((sub, position)) => {
                 match model.scenarios.iter().find(|s| s.name == run.scenario) {
                     Some(s) => crate::sim::scenario::redrive_one(e, s, sub, position, after)
-                        .map(|step| self.sandbox.recorded.push(step)),
+                        .map(|step| self.authoring.sandbox.recorded.push(step)),
                     None => {
                         e.schedule_redrive_one(e.now() + after, sub, position);
                         e.run(None)
@@ -573,7 +566,7 @@ impl SimPanel {
                 subs.dedup();
                 match model.scenarios.iter().find(|s| s.name == run.scenario) {
                     Some(s) => crate::sim::scenario::redrive(e, s, &subs, after)
-                        .map(|steps| self.sandbox.recorded.extend(steps)),
+                        .map(|steps| self.authoring.sandbox.recorded.extend(steps)),
                     None => {
                         for sub in subs {
                             e.schedule_redrive(e.now() + after, sub);

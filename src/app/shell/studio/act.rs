@@ -17,7 +17,7 @@ impl Studio {
     pub(super) fn act(&mut self, ctx: &egui::Context, action: Action) {
         match action {
             Action::New => self.guard_unsaved(AfterPrompt::New),
-            Action::StartPage => self.start.open = true,
+            Action::StartPage => self.windows.start.open = true,
             Action::Open => self.guard_unsaved(AfterPrompt::Open(None)),
             Action::Save => self.save(ctx),
             Action::SaveAs => self.ask_path(ctx, Purpose::SaveAs),
@@ -139,7 +139,7 @@ impl Studio {
                 false,
             ),
             Action::ExportProtos => {
-                if self.export_view.is_none() {
+                if self.windows.export.is_none() {
                     let folder = self
                         .doc
                         .path
@@ -147,7 +147,7 @@ impl Studio {
                         .and_then(|p| p.parent())
                         .map(|d| d.join("protos").display().to_string())
                         .unwrap_or_default();
-                    self.export_view = Some(ExportView::new(folder));
+                    self.windows.export = Some(ExportView::new(folder));
                 }
             }
             Action::CompareSaved => match self.doc.path.clone() {
@@ -194,7 +194,11 @@ impl Studio {
                 self.sim
                     .start(ctx, &self.doc.model, self.doc.revision, true);
             }
-            Action::CheckScenarios => self.checks.start(ctx, &self.doc.model, self.doc.revision),
+            Action::CheckScenarios => {
+                self.windows
+                    .checks
+                    .start(ctx, &self.doc.model, self.doc.revision)
+            }
             Action::NewScenario => {
                 self.dock = Some(DockTab::Simulation);
                 let edit = self.sim.new_scenario(&self.doc.model);
@@ -202,15 +206,15 @@ impl Studio {
             }
             Action::EditScenario => {
                 self.dock = Some(DockTab::Simulation);
-                self.sim.editor.open = true;
+                self.sim.authoring.editor.open = true;
             }
             Action::FaultPlan => {
                 self.dock = Some(DockTab::Simulation);
-                self.sim.faults.open = true;
+                self.sim.authoring.faults.open = true;
             }
             Action::Sandbox => {
                 self.dock = Some(DockTab::Simulation);
-                self.sim.sandbox.open = true;
+                self.sim.authoring.sandbox.open = true;
             }
             Action::AutoLayoutContext | Action::AutoLayoutBoard => {
                 let context = match action {
@@ -375,16 +379,11 @@ impl Studio {
         });
         if d != (0.0, 0.0) {
             // A burst of nudges is one undo step: a pause of a second starts the next.
-            let now = ctx.input(|i| i.time);
-            let (gesture, last) = &mut self.nudging;
-            if now - *last > 1.0 {
-                gesture.restart();
-            }
-            *last = now;
+            let gesture = self.edits.nudge(ctx.input(|i| i.time));
             self.edits.push(Edit::Move {
                 ids: self.selection.iter().copied().collect(),
                 delta: d,
-                gesture: gesture.id(),
+                gesture,
             });
         }
     }

@@ -9,7 +9,6 @@ use crate::app::contracts::ExportView;
 use crate::app::document::edit::Edit;
 use crate::app::document::open::Document;
 use crate::app::document::recovery::{self, Autosave, Recovered};
-use crate::app::graphs::GraphViews;
 use crate::app::inspector::panel::Inspector;
 use crate::app::problems::Problems;
 use crate::app::shell::dialogs::{Dialogs, Purpose};
@@ -103,12 +102,8 @@ impl Studio {
         self.inspector = Inspector::default();
         self.problems = Problems::default();
         self.sim = Default::default();
-        self.checks = Default::default();
-        self.graphs = GraphViews::default();
+        self.windows.forget_document();
         self.search = None;
-        self.export_view = None;
-        self.compare_view = None;
-        self.arrows.0 = u64::MAX;
     }
 
     /// Opens `path`, replacing the document; a bad file leaves the current one open.
@@ -232,7 +227,7 @@ impl Studio {
             }
             Purpose::ExportFolder => {
                 let folder = p.display().to_string();
-                let view = self.export_view.get_or_insert_with(ExportView::default);
+                let view = self.windows.export.get_or_insert_with(ExportView::default);
                 view.folder = folder;
                 match view.export(p) {
                     Ok(s) => self.notify(s, false),

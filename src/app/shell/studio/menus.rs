@@ -163,7 +163,7 @@ impl Studio {
             item(
                 ui,
                 Action::CheckScenarios,
-                !self.doc.model.scenarios.is_empty() && !self.checks.running(),
+                !self.doc.model.scenarios.is_empty() && !self.windows.checks.running(),
                 actions,
             );
             ui.separator();
@@ -184,7 +184,7 @@ impl Studio {
         });
         ui.menu_button("Help", |ui| {
             if ui.button("Keyboard Shortcuts").clicked() {
-                self.shortcuts_open = true;
+                self.windows.shortcuts_open = true;
             }
             ui.separator();
             ui.label(format!("Stormlab {}", env!("CARGO_PKG_VERSION")));
@@ -248,7 +248,8 @@ impl Studio {
                     None
                 };
                 if let Some(id) =
-                    self.graphs
+                    self.windows
+                        .graphs
                         .ui(ui, tab, &self.doc.model, self.doc.revision, selected)
                 {
                     self.jump_to(id);

@@ -4,20 +4,19 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use egui::{Id, Ui};
+use egui::Ui;
 
 use crate::app::board::canvas::{Board, Overlay, Selection};
 use crate::app::commands::actions::{Action, from_keys};
-use crate::app::contracts::{CompareView, ExportView};
 use crate::app::document::edit::Edit;
-use crate::app::document::gesture::Gesture;
 use crate::app::document::open::Document;
+use crate::app::document::queue::EditQueue;
 use crate::app::document::recovery::{self, Autosave};
-use crate::app::graphs::{GraphKind, GraphViews};
+use crate::app::graphs::GraphKind;
 use crate::app::inspector::panel::Inspector;
 use crate::app::problems::Problems;
 use crate::app::shell::dialogs::Dialogs;
-use crate::app::shell::start::{EXAMPLES, StartPage};
+use crate::app::shell::start::EXAMPLES;
 use crate::model::access::Sticky;
 use crate::model::{Kind, Loc, Model, file};
 
@@ -25,6 +24,8 @@ mod act;
 mod files;
 mod menus;
 mod windows;
+
+pub use windows::Windows;
 
 use files::{FileSession, mtime};
 
@@ -72,12 +73,13 @@ struct Toast {
 pub struct Studio {
     /// The open document.
     pub doc: Document,
+    /// The studio's windows: start page, shortcuts, contracts, comparison, graphs, checks.
+    pub windows: Windows,
     board: Board,
     /// The selected elements.
     pub selection: Selection,
-    /// Whether Help → Keyboard Shortcuts is shown.
-    pub shortcuts_open: bool,
-    edits: Vec<Edit>,
+    /// The edits the views asked for this frame, and the rule grouping them into undo steps.
+    edits: EditQueue,
     inspector: Inspector,
     /// Dialogs, prompts, autosave and what is known about the file on disk.
     files: FileSession,
@@ -85,31 +87,18 @@ pub struct Studio {
     prefs: Prefs,
     toast: Option<Toast>,
     search: Option<String>,
-    arrows: (u64, Vec<(Loc, Loc)>),
-    export_view: Option<ExportView>,
     /// The Simulation tab.
     pub sim: crate::app::simulation::panel::SimPanel,
-    /// Simulate → Check All Scenarios.
-    pub checks: crate::app::simulation::checks::ScenarioChecks,
     /// Presentation mode: the UI zoom factor to restore when it ends.
     pub presenting: Option<f32>,
     /// Frames until the board is fitted again (a new UI zoom factor takes effect a frame later).
     refit_in: u8,
-    compare_view: Option<CompareView>,
     title: String,
     dock: Option<DockTab>,
-    graphs: GraphViews,
     /// Live diagnostics.
     pub problems: Problems,
-    /// The text box that had the keyboard focus when edits were last applied, and a count
-    /// of focus changes (one text-box session is one undo step).
-    typing_in: (Option<Id>, u64),
     /// The last few actions handled (newest last).
     recent_actions: Vec<Action>,
-    /// The start page (shown on a first run without a file).
-    pub start: StartPage,
-    /// The gesture of the arrow-key nudges, and when the last one was (UI clock, seconds).
-    nudging: (Gesture, f64),
 }
 
 impl Studio {
@@ -119,10 +108,10 @@ impl Studio {
         let disk_mtime = path.as_deref().and_then(mtime);
         Self {
             doc: Document::new(model, path),
+            windows: Windows::default(),
             board: Board::default(),
             selection: BTreeSet::new(),
-            shortcuts_open: false,
-            edits: Vec::new(),
+            edits: EditQueue::default(),
             inspector: Inspector::default(),
             files: FileSession {
                 dialogs: Dialogs::default(),
@@ -140,20 +129,12 @@ impl Studio {
             prefs,
             toast: None,
             search: None,
-            arrows: (u64::MAX, Vec::new()),
-            export_view: None,
             sim: Default::default(),
-            checks: Default::default(),
             presenting: None,
             refit_in: 0,
-            compare_view: None,
             title: String::new(),
             dock: Some(DockTab::Problems),
-            graphs: GraphViews::default(),
-            typing_in: (None, 0),
             recent_actions: Vec::new(),
-            nudging: (Gesture::fresh(), f64::NEG_INFINITY),
-            start: StartPage::default(),
             problems: Problems::default(),
         }
     }
@@ -280,7 +261,7 @@ impl Studio {
                                 &self.doc.model,
                                 self.doc.revision,
                                 one,
-                                &mut self.edits,
+                                self.edits.sink(),
                             );
                         }
                     });
@@ -339,21 +320,10 @@ impl Studio {
     }
 
     fn apply_edits(&mut self, ctx: &egui::Context) {
-        // The one rule for undo steps made by typing: the edits made while one text box
-        // keeps the keyboard focus are one step (a rename, a description, a guard typed key
-        // by key); moving the focus starts the next. Drags carry their own gesture.
-        let focus = ctx.memory(|m| m.focused());
-        if focus != self.typing_in.0 {
-            self.typing_in = (focus, self.typing_in.1.wrapping_add(1));
-        }
-        for mut edit in std::mem::take(&mut self.edits) {
-            if let Some(f) = focus
-                && edit.gesture().is_none()
-            {
-                // The box and the time it got the focus: typing in it again later is a
-                // new step.
-                edit.set_gesture(Id::new((f, self.typing_in.1)).value());
-            }
+        // The one rule for undo steps (one text box's focus session, one nudge burst, one
+        // drag) is the queue's.
+        let focus = ctx.memory(|m| m.focused()).map(|f| f.value());
+        for edit in self.edits.take(focus) {
             // A sticky just made is named by typing: its placeholder name selected.
             let names_new = matches!(edit, Edit::Create { .. });
             // Only these can remove elements (a drag does not rescan the selection).
@@ -391,12 +361,7 @@ impl Studio {
         egui::CentralPanel::default()
             .frame(egui::Frame::NONE)
             .show(ui, |ui| {
-                if self.arrows.0 != self.doc.revision {
-                    self.arrows = (
-                        self.doc.revision,
-                        crate::app::board::arrows::arrows(&self.doc.model),
-                    );
-                }
+                self.board.arrows.update(&self.doc.model, self.doc.revision);
                 let mut overlay = Overlay {
                     lit: self.search_hits(),
                     ..Overlay::default()
@@ -406,7 +371,9 @@ impl Studio {
                     overlay.failed.extend(self.sim.failed(self.doc.revision));
                     overlay.badges = self.sim.badges(self.doc.revision);
                     let now = ui.input(|i| i.time);
-                    overlay.path = self.sim.path(self.doc.revision, &self.arrows.1, now);
+                    overlay.path = self
+                        .sim
+                        .path(self.doc.revision, self.board.arrows.links(), now);
                     if overlay.path.phase.is_some() {
                         ui.ctx().request_repaint();
                     }
@@ -414,11 +381,10 @@ impl Studio {
                 let out = self.board.ui(
                     ui,
                     &self.doc.model,
-                    &self.arrows.1,
                     &mut self.selection,
                     self.palette_kind,
                     &overlay,
-                    &mut self.edits,
+                    self.edits.sink(),
                 );
                 if let Some(m) = out.message {
                     self.notify(m, false);
@@ -455,7 +421,7 @@ impl Studio {
             // A scenario is not on the board: open it in the scenario editor.
             if let Some(s) = self.doc.model.scenarios.get(id.index) {
                 self.sim.scenario = s.name.clone();
-                self.sim.editor.open = true;
+                self.sim.authoring.editor.open = true;
                 self.dock = Some(DockTab::Simulation);
             }
             return;

@@ -6,11 +6,42 @@ use std::path::{Path, PathBuf};
 use egui::{Id, Key, Modal};
 
 use super::{AfterPrompt, DockTab, Studio};
+use crate::app::contracts::ExportView;
 use crate::app::contracts::{CompareView, Request};
 use crate::app::document::edit::Edit;
+use crate::app::graphs::GraphViews;
 use crate::app::shell::dialogs::Purpose;
-use crate::app::shell::start::{EXAMPLES, StartChoice};
+use crate::app::shell::start::{EXAMPLES, StartChoice, StartPage};
+use crate::app::simulation::checks::ScenarioChecks;
 use crate::model::{Kind, Loc, file};
+
+/// The studio's windows that are not the document's editors: the start page, the shortcuts,
+/// the contract export and comparison, the graphs and the scenario checks.
+#[derive(Default)]
+pub struct Windows {
+    /// The start page (shown on a first run without a file).
+    pub start: StartPage,
+    /// Whether Help → Keyboard Shortcuts is shown.
+    pub shortcuts_open: bool,
+    /// Contracts → Export Protos.
+    pub(super) export: Option<ExportView>,
+    /// Contracts → Compare with….
+    pub(super) compare: Option<CompareView>,
+    /// The context map and flow graph.
+    pub(super) graphs: GraphViews,
+    /// Simulate → Check All Scenarios.
+    pub checks: ScenarioChecks,
+}
+
+impl Windows {
+    /// Drops what belongs to the document that was open (its graphs, checks, exports).
+    pub(super) fn forget_document(&mut self) {
+        self.checks = ScenarioChecks::default();
+        self.graphs = GraphViews::default();
+        self.export = None;
+        self.compare = None;
+    }
+}
 
 impl Studio {
     /// Opens what was picked on the start page (asking about unsaved changes first).
@@ -47,7 +78,7 @@ impl Studio {
     /// Opens the Compare window against the model in `path`.
     pub(super) fn compare_with(&mut self, path: &Path, label: &str) {
         match file::load(path) {
-            Ok(old) => self.compare_view = Some(CompareView::new(label.to_owned(), &old)),
+            Ok(old) => self.windows.compare = Some(CompareView::new(label.to_owned(), &old)),
             Err(e) => self.notify(e.to_string(), true),
         }
     }
@@ -55,7 +86,7 @@ impl Studio {
     /// The Export Protos and Compare windows.
     pub(super) fn contract_windows(&mut self, ctx: &egui::Context) {
         let mut request = None;
-        if let Some(view) = &mut self.export_view {
+        if let Some(view) = &mut self.windows.export {
             let mut open = true;
             egui::Window::new("Export Protos")
                 .open(&mut open)
@@ -65,10 +96,10 @@ impl Studio {
                     request = view.ui(ui, &self.doc.model, self.doc.revision);
                 });
             if !open {
-                self.export_view = None;
+                self.windows.export = None;
             }
         }
-        if let Some(view) = &mut self.compare_view {
+        if let Some(view) = &mut self.windows.compare {
             let mut open = true;
             egui::Window::new("Compare Contracts")
                 .open(&mut open)
@@ -80,7 +111,7 @@ impl Studio {
                     }
                 });
             if !open {
-                self.compare_view = None;
+                self.windows.compare = None;
             }
         }
         match request {
@@ -89,7 +120,7 @@ impl Studio {
             Some(Request::Jump(id)) => self.jump_to(id),
             Some(Request::Export(folder)) => {
                 let dir = PathBuf::from(folder);
-                if let Some(view) = &mut self.export_view {
+                if let Some(view) = &mut self.windows.export {
                     match view.export(&dir) {
                         Ok(s) => self.notify(s, false),
                         Err(e) => self.notify(e, true),
@@ -102,16 +133,19 @@ impl Studio {
 
     pub(super) fn windows(&mut self, ctx: &egui::Context) {
         self.contract_windows(ctx);
-        if let Some(choice) = self.start.window(ctx, &self.prefs.recent) {
+        if let Some(choice) = self.windows.start.window(ctx, &self.prefs.recent) {
             self.start_with(choice);
         }
         egui::Window::new("Keyboard shortcuts")
-            .open(&mut self.shortcuts_open)
+            .open(&mut self.windows.shortcuts_open)
             .collapsible(false)
             .default_pos(egui::pos2(360.0, 60.0))
             .show(ctx, crate::app::commands::shortcuts::ui);
-        if self.checks.open
-            && let Some(name) = self.checks.window(ctx, &self.doc.model, self.doc.revision)
+        if self.windows.checks.open
+            && let Some(name) = self
+                .windows
+                .checks
+                .window(ctx, &self.doc.model, self.doc.revision)
         {
             self.sim.scenario = name;
             self.dock = Some(DockTab::Simulation);
