@@ -95,7 +95,54 @@ fn report(label: &str, times: &[Duration], prims: usize) {
 
 fn main() {
     board_frames();
+    routing();
     simulation_frames();
+}
+
+/// Routing the board's arrows around stickies: all of them from scratch (a file just
+/// opened), and again after one sticky moved (one frame of a drag; budget 2 ms).
+fn routing() {
+    use stormlab::app::board::arrows::Arrows;
+    let mut model = board();
+    let t = Instant::now();
+    let mut arrows = Arrows::default();
+    arrows.update(&model, 0, 0);
+    let scratch = t.elapsed();
+    let n = arrows.links().len();
+    let mut rng = Rng::new(11, "drag");
+    let stickies: Vec<Loc> = model
+        .elements()
+        .iter()
+        .filter(|e| e.at.is_some() && e.loc.kind != Kind::Context)
+        .map(|e| e.loc)
+        .collect();
+    let mut times = Vec::with_capacity(FRAMES);
+    let mut picked = stickies[0];
+    for frame in 0..FRAMES {
+        if frame % 10 == 0 {
+            picked = stickies[rng.range(0, stickies.len() as i64 - 1) as usize];
+        }
+        if let Some(p) = model.pos_mut(picked) {
+            p.x += 6.0;
+            p.y += 3.0;
+        }
+        let t = Instant::now();
+        arrows.update(&model, frame as u64 + 1, 0);
+        times.push(t.elapsed());
+    }
+    let med = median(times.clone());
+    let max = times.iter().max().copied().unwrap_or_default();
+    println!(
+        "  routing {n} arrows from scratch {:>8.2} ms; one sticky dragged: median {:.2} ms, max {:.2} ms per frame   budget 2 ms: {}",
+        scratch.as_secs_f64() * 1e3,
+        med.as_secs_f64() * 1e3,
+        max.as_secs_f64() * 1e3,
+        if med <= Duration::from_millis(2) {
+            "met"
+        } else {
+            "MISSED"
+        }
+    );
 }
 
 fn board_frames() {

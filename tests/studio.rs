@@ -2126,3 +2126,64 @@ fn the_start_page_opens_the_starter_board_which_runs_as_drawn() {
     click(&mut h, "Accounts and orders (a saga with compensation)");
     assert_eq!(h.state().doc.model.name, "Accounts and Orders");
 }
+
+/// Clicks once at screen point `at`.
+fn click_at(h: &mut Harness<'static, Studio>, at: egui::Pos2) {
+    h.hover_at(at);
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos: at,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: Modifiers::NONE,
+        });
+        h.step();
+    }
+    settle(h);
+}
+
+#[test]
+fn an_arrow_is_picked_by_a_click_and_delete_removes_the_link_it_draws_in_one_undo_step() {
+    use stormlab::app::board::route::point_along;
+    let (mut h, _dir) = harness(example("accounts"));
+    settle(&mut h);
+    // A command → aggregate arrow, clicked halfway along its route.
+    let (link, at) = {
+        let board = h.state_mut().view();
+        board
+            .arrows
+            .routed()
+            .filter(|((a, b), _)| a.kind == Kind::Command && b.kind == Kind::Aggregate)
+            .map(|(l, r)| (*l, point_along(r, 0.5)))
+            .find(|(l, mid)| board.arrows.hit(*mid, 0.5) == Some(*l))
+            .map(|(l, mid)| (l, board.to_screen(mid)))
+            .expect("a command → aggregate arrow")
+    };
+    let command = link.0;
+    let target = |h: &Harness<'static, Studio>| {
+        let c = command.context.unwrap();
+        h.state().doc.model.contexts[c].commands[command.index]
+            .target
+            .to_string()
+    };
+    let before = target(&h);
+    assert!(!before.is_empty());
+    click_at(&mut h, at);
+    assert_eq!(h.state_mut().view().picked_arrow, Some(link));
+    assert!(h.state().selection.is_empty());
+    h.key_press(Key::Delete);
+    settle(&mut h);
+    // The command no longer names its aggregate, and the board has no such arrow.
+    assert_eq!(target(&h), "");
+    assert!(!h.state_mut().view().arrows.links().contains(&link));
+    assert_eq!(h.state_mut().view().picked_arrow, None);
+    // One step undoes it.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    settle(&mut h);
+    assert_eq!(target(&h), before);
+    assert!(h.state_mut().view().arrows.links().contains(&link));
+    // A click on empty board picks no arrow.
+    let empty = h.get_by_label("board").rect().max - egui::vec2(5.0, 5.0);
+    click_at(&mut h, empty);
+    assert_eq!(h.state_mut().view().picked_arrow, None);
+}

@@ -13,6 +13,7 @@ pub mod connect;
 pub mod context;
 pub mod delivery;
 pub mod diagnostic;
+pub mod disconnect;
 pub mod document;
 pub mod element;
 pub mod event;

@@ -70,6 +70,9 @@ pub struct Board {
     drag: Option<Drag>,
     renaming: Option<(Uid, String, bool)>,
     fit_pending: bool,
+    /// The canvas size the view was last fitted to, while the user has not zoomed or
+    /// panned since: the board is fitted again when the window changes size.
+    fitted_to: Option<Vec2>,
     /// While set, the next click on a sticky links the selection's first element to it.
     pub linking_from: Option<Uid>,
     /// Where to centre the view on the next frame (board units).
@@ -77,6 +80,8 @@ pub struct Board {
     canvas: Rect,
     /// The flow links drawn as arrows, kept until the model changes.
     pub arrows: Arrows,
+    /// The arrow picked by a click (from, to); Delete unlinks it.
+    pub picked_arrow: Option<(Loc, Loc)>,
 }
 
 impl Default for Board {
@@ -87,10 +92,12 @@ impl Default for Board {
             drag: None,
             renaming: None,
             fit_pending: true,
+            fitted_to: None,
             linking_from: None,
             center_on: None,
             canvas: Rect::NOTHING,
             arrows: Arrows::default(),
+            picked_arrow: None,
         }
     }
 }
@@ -142,6 +149,7 @@ impl Board {
             self.zoom_at(factor, c);
         } else {
             self.zoom = (self.zoom * factor).clamp(Self::ZOOM_RANGE.0, Self::ZOOM_RANGE.1);
+            self.fitted_to = None;
         }
     }
 
@@ -171,11 +179,13 @@ impl Board {
         let new_zoom = (self.zoom * factor).clamp(Self::ZOOM_RANGE.0, Self::ZOOM_RANGE.1);
         let board = self.to_board(screen);
         self.zoom = new_zoom;
+        self.fitted_to = None;
         // Keep `board` under `screen`.
         self.offset = screen - self.canvas.min - board.to_vec2() * self.zoom;
     }
 
-    fn to_screen(&self, p: Pos2) -> Pos2 {
+    /// Where the board point `p` is on the screen.
+    pub fn to_screen(&self, p: Pos2) -> Pos2 {
         self.canvas.min + self.offset + p.to_vec2() * self.zoom
     }
 
@@ -218,11 +228,16 @@ impl Board {
         let (canvas, bg) = ui.allocate_exact_size(ui.available_size(), Sense::click_and_drag());
         bg.widget_info(|| WidgetInfo::labeled(WidgetType::Other, true, "board"));
         self.canvas = canvas;
+        if self.fitted_to.is_some_and(|size| size != canvas.size()) {
+            self.fit_pending = true;
+        }
         if self.fit_pending && canvas.width() > 10.0 {
             self.fit_now(model);
             self.fit_pending = false;
+            self.fitted_to = Some(canvas.size());
         }
         if let Some(c) = self.center_on.take() {
+            self.fitted_to = None;
             self.offset = canvas.size() / 2.0 - c.to_vec2() * self.zoom;
         }
         let mut painter = ui.painter_at(canvas);
@@ -241,6 +256,7 @@ impl Board {
             }
             if scroll != Vec2::ZERO {
                 self.offset += scroll;
+                self.fitted_to = None;
             }
         }
         let space_held =
@@ -250,6 +266,7 @@ impl Board {
             || (space_held && bg.dragged_by(egui::PointerButton::Primary))
         {
             self.offset += bg.drag_delta();
+            self.fitted_to = None;
         }
 
         // Frames first (underneath), then arrows, then stickies.
@@ -308,6 +325,7 @@ impl Board {
         let shift = ui.input(|i| i.modifiers.shift || i.modifiers.command);
         for (id, sr, resp) in &sticky_responses {
             if resp.clicked() {
+                self.picked_arrow = None;
                 if let Some(from) = self.linking_from.take() {
                     edits.push(Edit::Connect { from, to: *id });
                 } else if shift {
@@ -364,6 +382,18 @@ impl Board {
         }
         if bg.clicked() {
             self.linking_from = None;
+            // A click on an arrow picks it (Delete removes the link it draws).
+            self.picked_arrow = bg.interact_pointer_pos().and_then(|p| {
+                self.arrows
+                    .hit(self.to_board(p), ARROW_PICK / self.zoom)
+                    .filter(|_| !shift)
+            });
+            if let Some((from, to)) = self.picked_arrow {
+                out.message = Some(format!(
+                    "Arrow: {} — Delete removes it",
+                    describe(model, from, to)
+                ));
+            }
             if !shift {
                 selection.clear();
             }
@@ -552,30 +582,39 @@ impl Board {
         selection: &Selection,
         base: Color32,
     ) {
-        for (from, to) in self.arrows.links() {
-            let (Some(a), Some(b)) = (element_rect(model, *from), element_rect(model, *to)) else {
-                continue;
-            };
-            let (a, b) = (self.rect_to_screen(a), self.rect_to_screen(b));
-            if !self.canvas.intersects(a.union(b)) {
+        let scale = self.zoom.clamp(0.5, 1.5);
+        for ((from, to), route) in self.arrows.routed() {
+            if route.len() < 2 {
                 continue;
             }
-            let start = edge_point(a, b.center());
-            let end = edge_point(b, a.center());
+            let points: Vec<Pos2> = route.iter().map(|p| self.to_screen(*p)).collect();
+            if !self.canvas.intersects(Rect::from_points(&points)) {
+                continue;
+            }
             let selected = |l: &Loc| model.uid_at(*l).is_some_and(|u| selection.contains(&u));
-            let lit = selected(from) || selected(to);
+            let picked = self.picked_arrow == Some((*from, *to));
+            let lit = picked || selected(from) || selected(to);
             let color = if lit { theme::SELECTION } else { base };
-            let width = if lit { 2.2 } else { 1.4 } * self.zoom.clamp(0.5, 1.5);
-            painter.line_segment([start, end], Stroke::new(width, color));
-            let dir = (end - start).normalized();
-            let size = 9.0 * self.zoom.clamp(0.5, 1.5);
-            let left = end - dir * size + dir.rot90() * size * 0.5;
-            let right = end - dir * size - dir.rot90() * size * 0.5;
-            painter.add(Shape::convex_polygon(
-                vec![end, left, right],
-                color,
-                Stroke::NONE,
-            ));
+            let width = if picked {
+                3.2
+            } else if lit {
+                2.2
+            } else {
+                1.4
+            } * scale;
+            arrow_line(painter, &points, Stroke::new(width, color), 9.0 * scale);
+            if picked {
+                // The picked arrow says what it means, halfway along.
+                let at = super::route::point_along(&points, 0.5);
+                let galley = painter.layout_no_wrap(
+                    describe(model, *from, *to),
+                    FontId::proportional(12.0),
+                    theme::ON_DARK,
+                );
+                let rect = Rect::from_center_size(at, galley.size()).expand(4.0);
+                painter.rect_filled(rect, 4.0, theme::SELECTION);
+                painter.galley(rect.min + vec2(4.0, 4.0), galley, theme::ON_DARK);
+            }
         }
     }
 
@@ -590,19 +629,27 @@ impl Board {
         let stages = path.arrows.iter().map(|a| a.2 + 1).max().unwrap_or(0) as f32;
         let width = 3.0 * self.zoom.clamp(0.6, 1.5);
         for (from, to, stage) in &path.arrows {
-            let (Some(a), Some(b)) = (element_rect(model, *from), element_rect(model, *to)) else {
-                continue;
+            let points: Vec<Pos2> = match self.arrows.route(*from, *to) {
+                Some(r) => r.iter().map(|p| self.to_screen(*p)).collect(),
+                None => {
+                    let (Some(a), Some(b)) = (element_rect(model, *from), element_rect(model, *to))
+                    else {
+                        continue;
+                    };
+                    let (a, b) = (self.rect_to_screen(a), self.rect_to_screen(b));
+                    vec![edge_point(a, b.center()), edge_point(b, a.center())]
+                }
             };
-            let (a, b) = (self.rect_to_screen(a), self.rect_to_screen(b));
-            let start = edge_point(a, b.center());
-            let end = edge_point(b, a.center());
-            painter.line_segment([start, end], Stroke::new(width, theme::SIM_PATH));
+            painter.add(Shape::line(
+                points.clone(),
+                Stroke::new(width, theme::SIM_PATH),
+            ));
             if let Some(phase) = path.phase {
                 let t = (phase * stages - *stage as f32).clamp(0.0, 1.0);
                 if t > 0.0 && t < 1.0 {
                     let radius = (5.0 * self.zoom).clamp(3.0, 7.0);
                     painter.circle(
-                        start.lerp(end, t),
+                        super::route::point_along(&points, t),
                         radius,
                         theme::SIM_PATH,
                         Stroke::new(1.5, theme::ON_DARK),
@@ -773,6 +820,49 @@ fn link_handle(r: Rect) -> Pos2 {
 }
 
 /// Where the line from the centre of `r` towards `target` leaves `r`.
+/// How near (screen points) a click must be to an arrow to pick it.
+const ARROW_PICK: f32 = 6.0;
+
+/// The arrow from `from` to `to` in words: "PlaceOrder is handled by Order".
+pub fn describe(model: &Model, from: Loc, to: Loc) -> String {
+    use Kind::*;
+    let verb = match (from.kind, to.kind) {
+        (Actor, _) | (Policy | Saga, _) => "issues",
+        (Command, _) => "is handled by",
+        (Aggregate | External, Event) => "emits",
+        (Event, ReadModel) => "updates",
+        (Event, Event) => "is translated into",
+        (Event, _) => "triggers",
+        _ => "leads to",
+    };
+    format!(
+        "{} {verb} {}",
+        model.name_of(from).unwrap_or("?"),
+        model.name_of(to).unwrap_or("?")
+    )
+}
+
+/// A polyline with an arrowhead at its end, pointing along its last segment.
+pub(crate) fn arrow_line(painter: &egui::Painter, points: &[Pos2], stroke: Stroke, head: f32) {
+    let (Some(&end), Some(&before)) = (points.last(), points.iter().rev().nth(1)) else {
+        return;
+    };
+    let dir = (end - before).normalized();
+    // The line stops where the head begins, so a thick line does not blunt its tip.
+    let mut line = points.to_vec();
+    if let Some(last) = line.last_mut() {
+        *last = end - dir * head * 0.8;
+    }
+    painter.add(Shape::line(line, stroke));
+    let left = end - dir * head + dir.rot90() * head * 0.5;
+    let right = end - dir * head - dir.rot90() * head * 0.5;
+    painter.add(Shape::convex_polygon(
+        vec![end, left, right],
+        stroke.color,
+        Stroke::NONE,
+    ));
+}
+
 fn edge_point(r: Rect, target: Pos2) -> Pos2 {
     let c = r.center();
     let d = target - c;

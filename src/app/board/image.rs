@@ -185,20 +185,19 @@ pub fn svg(model: &Model, only: Option<&BTreeSet<Uid>>) -> String {
             esc(&c.name)
         );
     }
-    for (from, to) in crate::app::board::arrows::arrows(model) {
-        if !shown(&from) || !shown(&to) {
+    // The arrows as the board routes them, ending on their target's border.
+    let mut arrows = crate::app::board::arrows::Arrows::default();
+    arrows.update(model, 0, 0);
+    for ((from, to), route) in arrows.routed() {
+        if !shown(from) || !shown(to) || route.len() < 2 {
             continue;
         }
-        if let (Some(a), Some(b)) = (element_rect(model, from), element_rect(model, to)) {
-            let _ = writeln!(
-                s,
-                r##"<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#555" stroke-width="1.4" marker-end="url(#arrow)"/>"##,
-                a.center().x,
-                a.center().y,
-                b.center().x,
-                b.center().y
-            );
-        }
+        let points: Vec<String> = route.iter().map(|p| format!("{},{}", p.x, p.y)).collect();
+        let _ = writeln!(
+            s,
+            r##"<polyline points="{}" fill="none" stroke="#555" stroke-width="1.4" marker-end="url(#arrow)"/>"##,
+            points.join(" ")
+        );
     }
     for e in model.elements() {
         if matches!(

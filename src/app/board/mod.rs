@@ -3,4 +3,5 @@
 pub mod arrows;
 pub mod canvas;
 pub mod image;
+pub mod route;
 pub mod sticky;

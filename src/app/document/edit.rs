@@ -91,6 +91,13 @@ pub enum Edit {
         /// Target.
         to: Uid,
     },
+    /// Delete the arrow from one sticky to another: the links that make it.
+    Unlink {
+        /// Source.
+        from: Uid,
+        /// Target.
+        to: Uid,
+    },
     /// Typed operations a view made (the context inspector): applied as they are.
     Ops {
         /// What the step is called in the Edit menu.
@@ -140,6 +147,9 @@ impl Edit {
             Edit::Delete { ids } => many("Delete", ids),
             Edit::Replace { id, .. } => format!("Edit{}", name(id)),
             Edit::Connect { from, to } => format!("Link{} to{}", name(from), name(to)),
+            Edit::Unlink { from, to } => {
+                format!("Delete arrow{} →{}", name(from), name(to))
+            }
             Edit::Revert => "Revert".into(),
             Edit::Fix { fix } => format!("Fix: {}", fix.label()),
             Edit::Ops { label, .. } | Edit::ReplaceDocument { label, .. } => label.clone(),

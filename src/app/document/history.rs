@@ -106,6 +106,11 @@ impl History {
         self.undo.last().map(|s| s.ops.as_slice())
     }
 
+    /// The ops that redo the next step.
+    pub fn redo_ops(&self) -> Option<&[Op]> {
+        self.redo.last().map(|s| s.ops.as_slice())
+    }
+
     /// Forgets everything (a new document).
     pub fn clear(&mut self) {
         *self = Self::default();

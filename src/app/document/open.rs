@@ -7,6 +7,7 @@ use crate::app::document::edit::Edit;
 use crate::app::document::history::History;
 use crate::model::access::Sticky;
 use crate::model::connect::{connect, unique_name};
+use crate::model::disconnect::disconnect;
 use crate::model::op::{self, ContextProps, Op};
 use crate::model::{Kind, Loc, Model, Pos, Rect, Uid};
 
@@ -25,6 +26,14 @@ pub struct Document {
     pub history: History,
     /// Increases with every change; views rebuild their caches when it moves.
     pub revision: u64,
+    /// Increases with every change other than moving stickies (what the flow between them
+    /// depends on: the board keeps its arrows while a drag only moves things).
+    pub structure: u64,
+}
+
+/// Whether `ops` only move stickies.
+fn moves_only(ops: &[Op]) -> bool {
+    ops.iter().all(|o| matches!(o, Op::SetPos { .. }))
 }
 
 /// What applying an edit produced, for the UI to act on.
@@ -46,6 +55,7 @@ impl Document {
             saved_at: 0,
             history: History::default(),
             revision: 0,
+            structure: 0,
         }
     }
 
@@ -85,12 +95,18 @@ impl Document {
 
     /// Undoes one step.
     pub fn undo(&mut self) -> Option<String> {
+        if !self.history.undo_ops().is_some_and(moves_only) {
+            self.structure += 1;
+        }
         let done = self.history.undo(&mut self.model);
         self.step_message("Undid", "undo", done)
     }
 
     /// Redoes one step.
     pub fn redo(&mut self) -> Option<String> {
+        if !self.history.redo_ops().is_some_and(moves_only) {
+            self.structure += 1;
+        }
         let done = self.history.redo(&mut self.model);
         self.step_message("Redid", "redo", done)
     }
@@ -125,6 +141,7 @@ impl Document {
                 if !inverses.is_empty() {
                     self.history.record(&label, inverses, gesture);
                     self.revision += 1;
+                    self.structure += 1;
                 }
                 return Ok(applied);
             }
@@ -146,9 +163,13 @@ impl Document {
             },
         };
         if !ops.is_empty() {
+            let moves = moves_only(&ops);
             let inverses = op::apply_all(&mut self.model, ops).map_err(|e| e.to_string())?;
             self.history.record(&label, inverses, gesture);
             self.revision += 1;
+            if !moves {
+                self.structure += 1;
+            }
         }
         if revert {
             self.saved_at = self.history.position();
@@ -529,6 +550,15 @@ fn apply_to(model: &mut Model, edit: Edit) -> Result<Applied, String> {
             let what = connect(model, from, to_loc)?;
             Ok(Applied {
                 select: vec![to],
+                message: Some(what),
+            })
+        }
+        Edit::Unlink { from, to } => {
+            let from = model.locate(from).ok_or(GONE)?;
+            let to = model.locate(to).ok_or(GONE)?;
+            let what = disconnect(model, from, to)?;
+            Ok(Applied {
+                select: vec![],
                 message: Some(what),
             })
         }

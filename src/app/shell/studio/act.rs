@@ -82,6 +82,11 @@ impl Studio {
                     self.edits.push(Edit::Delete {
                         ids: self.selection.iter().copied().collect(),
                     });
+                } else if let Some((from, to)) = self.board.picked_arrow.take() {
+                    let model = &self.doc.model;
+                    if let (Some(from), Some(to)) = (model.uid_at(from), model.uid_at(to)) {
+                        self.edits.push(Edit::Unlink { from, to });
+                    }
                 }
             }
             Action::SelectAll => {
@@ -243,7 +248,10 @@ impl Studio {
             Action::Present => self.present(ctx, self.presenting.is_none()),
             Action::Escape if self.presenting.is_some() => self.present(ctx, false),
             Action::Escape => {
-                if self.board.linking_from.take().is_none() && self.search.take().is_none() {
+                if self.board.linking_from.take().is_none()
+                    && self.board.picked_arrow.take().is_none()
+                    && self.search.take().is_none()
+                {
                     self.selection.clear();
                 }
             }

@@ -361,7 +361,9 @@ impl Studio {
         egui::CentralPanel::default()
             .frame(egui::Frame::NONE)
             .show(ui, |ui| {
-                self.board.arrows.update(&self.doc.model, self.doc.revision);
+                self.board
+                    .arrows
+                    .update(&self.doc.model, self.doc.revision, self.doc.structure);
                 let mut overlay = Overlay {
                     lit: self.search_hits(),
                     ..Overlay::default()
