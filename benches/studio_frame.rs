@@ -78,18 +78,23 @@ fn frame(ctx: &egui::Context, studio: &mut Studio) -> (Duration, usize) {
     (t.elapsed(), prims.len())
 }
 
-fn report(label: &str, times: &[Duration], prims: usize) {
+/// The median and the maximum of `times` in milliseconds, and whether the median is within
+/// `budget_ms`.
+fn summary(times: &[Duration], budget_ms: u64) -> (f64, f64, &'static str) {
     let med = median(times.to_vec());
     let max = times.iter().max().copied().unwrap_or_default();
+    let verdict = if med <= Duration::from_millis(budget_ms) {
+        "met"
+    } else {
+        "MISSED"
+    };
+    (med.as_secs_f64() * 1e3, max.as_secs_f64() * 1e3, verdict)
+}
+
+fn report(label: &str, times: &[Duration], prims: usize) {
+    let (med, max, verdict) = summary(times, 8);
     println!(
-        "  {label:<44} median {:>6.2} ms   max {:>6.2} ms   {prims} clipped primitives   budget 8 ms: {}",
-        med.as_secs_f64() * 1e3,
-        max.as_secs_f64() * 1e3,
-        if med <= Duration::from_millis(8) {
-            "met"
-        } else {
-            "MISSED"
-        }
+        "  {label:<44} median {med:>6.2} ms   max {max:>6.2} ms   {prims} clipped primitives   budget 8 ms: {verdict}"
     );
 }
 
@@ -130,18 +135,10 @@ fn routing() {
         arrows.update(&model, frame as u64 + 1, 0);
         times.push(t.elapsed());
     }
-    let med = median(times.clone());
-    let max = times.iter().max().copied().unwrap_or_default();
+    let (med, max, verdict) = summary(&times, 2);
     println!(
-        "  routing {n} arrows from scratch {:>8.2} ms; one sticky dragged: median {:.2} ms, max {:.2} ms per frame   budget 2 ms: {}",
+        "  routing {n} arrows from scratch {:>8.2} ms; one sticky dragged: median {med:.2} ms, max {max:.2} ms per frame   budget 2 ms: {verdict}",
         scratch.as_secs_f64() * 1e3,
-        med.as_secs_f64() * 1e3,
-        max.as_secs_f64() * 1e3,
-        if med <= Duration::from_millis(2) {
-            "met"
-        } else {
-            "MISSED"
-        }
     );
 }
 
