@@ -283,6 +283,7 @@ impl Board {
         self.draw_arrows(&painter, model, selection, arrow_color);
         self.path(&painter, model, &overlay.path);
         let mut sticky_responses: Vec<(Uid, Rect, Response)> = Vec::new();
+        let mut badges: Vec<(Rect, &str)> = Vec::new();
         let clip = canvas.expand(4.0);
         for e in &elements {
             if matches!(
@@ -315,10 +316,16 @@ impl Board {
                 hovered: resp.hovered(),
             };
             sticky::draw(&mut painter, e.loc.kind, e.name, sr, self.zoom, look);
-            if let Some(badge) = overlay.badges.get(&e.loc) {
-                paint_badge(&painter, sr, badge);
-            }
             sticky_responses.push((e.uid, sr, resp));
+            if let Some(badge) = overlay.badges.get(&e.loc) {
+                badges.push((sr, badge.as_str()));
+            }
+        }
+        // Badges over everything, each where it covers no other sticky (nor another badge).
+        let stickies: Vec<Rect> = sticky_responses.iter().map(|(_, r, _)| *r).collect();
+        let mut taken: Vec<Rect> = Vec::new();
+        for (sr, text) in badges {
+            paint_badge(&painter, sr, text, &stickies, &mut taken);
         }
 
         // Sticky interaction.
@@ -806,20 +813,67 @@ impl Board {
 /// The spot on a sticky's right edge to drag a new link from.
 /// A badge under sticky `r`: dark pill, light text, readable at any zoom (a projector's
 /// distance included).
-fn paint_badge(painter: &egui::Painter, r: Rect, text: &str) {
-    let galley =
-        painter.layout_no_wrap(text.to_owned(), FontId::proportional(13.0), theme::ON_DARK);
-    let size = galley.size() + vec2(10.0, 4.0);
-    let pill = Rect::from_min_size(pos2(r.left(), r.bottom() + 3.0), size);
-    painter.rect_filled(pill, CornerRadius::same(4), theme::BADGE_FILL);
-    painter.galley(pill.min + vec2(5.0, 2.0), galley, theme::ON_DARK);
+/// Paints the badge `text` of the sticky at `r` where it covers no sticky of `stickies` but
+/// its own and no badge already placed (`taken`): next to the sticky, in smaller type when
+/// the board is zoomed out and the stickies are close; where nothing is free, inside its own
+/// sticky (clipped to it).
+fn paint_badge(
+    painter: &egui::Painter,
+    r: Rect,
+    text: &str,
+    stickies: &[Rect],
+    taken: &mut Vec<Rect>,
+) {
+    for size in [13.0, 10.0, 8.0] {
+        let galley =
+            painter.layout_no_wrap(text.to_owned(), FontId::proportional(size), theme::ON_DARK);
+        let pad = vec2(size * 0.4, size * 0.15);
+        if let Some(pill) = badge_place(r, galley.size() + pad * 2.0, stickies, taken) {
+            taken.push(pill);
+            painter.rect_filled(pill, CornerRadius::same(4), theme::BADGE_FILL);
+            painter.galley(pill.min + pad, galley, theme::ON_DARK);
+            return;
+        }
+    }
+    let galley = painter.layout_no_wrap(text.to_owned(), FontId::proportional(8.0), theme::ON_DARK);
+    let pill = Rect::from_min_size(pos2(r.left(), r.bottom() - galley.size().y), galley.size())
+        .intersect(r);
+    let inside = painter.with_clip_rect(pill.intersect(painter.clip_rect()));
+    inside.rect_filled(pill, CornerRadius::same(2), theme::BADGE_FILL);
+    inside.galley(pill.min, galley, theme::ON_DARK);
 }
 
 fn link_handle(r: Rect) -> Pos2 {
     r.right_center()
 }
 
-/// Where the line from the centre of `r` towards `target` leaves `r`.
+/// Where a badge of `size` goes for the sticky at `r`: below it, above it, right or left of
+/// it (aligned with either edge) — the first place that covers no other sticky and no badge
+/// in `taken`.
+fn badge_place(r: Rect, size: Vec2, stickies: &[Rect], taken: &[Rect]) -> Option<Rect> {
+    let gap = 2.0;
+    let (below, above) = (r.bottom() + gap, r.top() - gap - size.y);
+    let (right, left) = (r.right() + gap, r.left() - gap - size.x);
+    let places = [
+        pos2(r.left(), below),
+        pos2(r.right() - size.x, below),
+        pos2(r.left(), above),
+        pos2(r.right() - size.x, above),
+        pos2(right, r.top()),
+        pos2(right, r.bottom() - size.y),
+        pos2(left, r.top()),
+        pos2(left, r.bottom() - size.y),
+    ];
+    let free = |pill: &Rect| {
+        !stickies.iter().any(|s| *s != r && s.intersects(*pill))
+            && !taken.iter().any(|t| t.intersects(*pill))
+    };
+    places
+        .iter()
+        .map(|&p| Rect::from_min_size(p, size))
+        .find(free)
+}
+
 /// How near (screen points) a click must be to an arrow to pick it.
 const ARROW_PICK: f32 = 6.0;
 
@@ -863,6 +917,7 @@ pub(crate) fn arrow_line(painter: &egui::Painter, points: &[Pos2], stroke: Strok
     ));
 }
 
+/// Where the line from the centre of `r` towards `target` leaves `r`.
 fn edge_point(r: Rect, target: Pos2) -> Pos2 {
     let c = r.center();
     let d = target - c;
@@ -880,4 +935,28 @@ fn edge_point(r: Rect, target: Pos2) -> Pos2 {
         f32::INFINITY
     };
     c + d * tx.min(ty)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_badge_covers_no_other_sticky_and_no_other_badge() {
+        let sticky = |x: f32, y: f32| Rect::from_min_size(pos2(x, y), vec2(100.0, 60.0));
+        let size = vec2(80.0, 18.0);
+        // A sticky with one right below it: the badge goes above.
+        let (a, below) = (sticky(0.0, 100.0), sticky(0.0, 170.0));
+        let p = badge_place(a, size, &[a, below], &[]).unwrap();
+        assert!(!p.intersects(below) && p.bottom() <= a.top());
+        // Boxed in above and below too: to the right; and a second badge not over the first.
+        let above = sticky(0.0, 30.0);
+        let p = badge_place(a, size, &[a, below, above], &[]).unwrap();
+        assert!(p.left() >= a.right());
+        let q = badge_place(a, size, &[a, below, above], &[p]).unwrap();
+        assert!(!q.intersects(p) && ![below, above].iter().any(|s| s.intersects(q)));
+        // Nowhere free: no place (the badge then goes inside its own sticky).
+        let all = [a, below, above, sticky(103.0, 100.0), sticky(-103.0, 100.0)];
+        assert_eq!(badge_place(a, size, &all, &[]), None);
+    }
 }

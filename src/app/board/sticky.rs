@@ -172,7 +172,48 @@ impl Surface for egui::Painter {
                     size = (size * 0.93).max(5.0);
                 }
             }
-            galley = self.layout(words, egui::FontId::proportional(size), text.color, width);
+            if longest_at(size) > width {
+                // Even the smallest type does not hold the longest word: one line, cut
+                // with an ellipsis (the full name is in the sticky's tooltip).
+                let mut job = egui::text::LayoutJob::simple_singleline(
+                    text.text.to_owned(),
+                    egui::FontId::proportional(size),
+                    text.color,
+                );
+                job.wrap = egui::text::TextWrapping {
+                    max_width: width,
+                    max_rows: 1,
+                    break_anywhere: true,
+                    overflow_character: Some('…'),
+                };
+                let galley = self.layout_job(job);
+                self.with_clip_rect(text.clip.intersect(self.clip_rect()))
+                    .galley(text.area.min, galley, text.color);
+                return;
+            }
+            // A pixel of slack: a word measured to fit must not be broken by rounding.
+            let wrap_at = width + 1.0;
+            galley = self.layout(
+                words.clone(),
+                egui::FontId::proportional(size),
+                text.color,
+                wrap_at,
+            );
+            // Lines that do not fit the height shrink too (a name cut in half is as
+            // unreadable as one broken inside a word).
+            let height = text.clip.intersect(text.area).height();
+            for _ in 0..3 {
+                if galley.size().y <= height || size <= 5.0 {
+                    break;
+                }
+                size = (size * height / galley.size().y * 0.97).max(5.0);
+                galley = self.layout(
+                    words.clone(),
+                    egui::FontId::proportional(size),
+                    text.color,
+                    wrap_at,
+                );
+            }
         }
         let y = if text.centre {
             text.area.center().y - galley.size().y / 2.0
