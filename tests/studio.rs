@@ -72,7 +72,7 @@ fn every_sticky_kind_can_be_created_from_the_palette_and_undone() {
         h.get_by_label(&format!("new {}", kind.label())).click();
         settle(&mut h);
         let x = 120.0 + (i % 4) as f32 * 170.0;
-        let y = 140.0 + (i / 4) as f32 * 130.0;
+        let y = 220.0 + (i / 4) as f32 * 130.0;
         double_click_board(&mut h, egui::vec2(x, y));
         assert_eq!(
             count(&h.state().doc.model, kind),

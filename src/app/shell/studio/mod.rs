@@ -223,7 +223,7 @@ impl Studio {
                 let min = match self.dock {
                     Some(DockTab::Graph(_)) => 340.0,
                     Some(DockTab::Simulation) => 380.0,
-                    _ => 60.0,
+                    _ => 120.0,
                 };
                 egui::Panel::bottom("dock")
                     .resizable(true)
