@@ -352,6 +352,7 @@ fn the_causation_tree_runs_from_the_root_command_to_every_consequence() {
         Node::Command(c) => e.program().commands[e.commands()[c as usize].command]
             .name
             .clone(),
+        Node::Parked(_) | Node::Redrive(_) => String::from("delivery"),
     };
     let cancelled = e
         .records()
@@ -504,4 +505,42 @@ fn last_per_group(text: &str) {
     assert_eq!(row[1], Value::Int(10), "the last amount in the log is b's");
     assert!(compare(&e.tables()[0], &rebuild(&e, 0).unwrap()).is_empty());
     assert_eq!(e.deliveries(0), 3, "each event delivered once");
+}
+
+#[test]
+fn the_causation_tree_of_a_parked_event_shows_the_failed_delivery_and_its_redrive() {
+    use stormlab::sim::causation::{Node, tree};
+    let model = load("autoservice");
+    let e = run(&model, "CRM outage parks booking events", None);
+    // The first booking's event: parked at the CRM during the outage, redriven at 10:30.
+    let booked = e
+        .records()
+        .iter()
+        .position(|r| e.program().events[r.event as usize].name == "ServiceBooked")
+        .unwrap() as u64;
+    let t = tree(&e, booked, 300);
+    let at = |n: Node| t.nodes.iter().position(|&m| m == n);
+    let parked = t
+        .nodes
+        .iter()
+        .position(|n| matches!(n, Node::Parked(_)))
+        .expect("the failed delivery is in the tree");
+    let redrive = t
+        .nodes
+        .iter()
+        .position(|n| matches!(n, Node::Redrive(_)))
+        .expect("so is the redrive");
+    let event = at(Node::Event(booked)).unwrap();
+    assert!(t.edges.contains(&(event, parked)), "parked under its event");
+    assert!(
+        t.edges.contains(&(parked, redrive)),
+        "redrive under the parking"
+    );
+    // Other bookings' parkings are not in this booking's tree.
+    let parkings = t
+        .nodes
+        .iter()
+        .filter(|n| matches!(n, Node::Parked(_)))
+        .count();
+    assert_eq!(parkings, 1, "{:?}", t.nodes);
 }

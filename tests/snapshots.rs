@@ -1,6 +1,7 @@
 //! Snapshot images of what must look right, rendered on a software adapter (Mesa lavapipe):
 //! the default board, a selected sticky with the inspector, the context map, the Simulation
-//! tab at a moment of a compensation, and that saga's sequence diagram. Compared with
+//! tab at a moment of a compensation, and that saga's sequence diagram; presentation mode at
+//! a rejected command, and the causation graph of a parked delivery. Compared with
 //! `tests/snapshots/*.png`; `UPDATE_SNAPSHOTS=1 cargo test --test snapshots` rewrites them.
 
 #![cfg(feature = "studio")]
@@ -87,4 +88,47 @@ fn the_simulation_tab_and_the_saga_sequence_look_right() {
     h.get_by_label("Sequence").click();
     h.run_steps(5);
     snapshot(&mut h, "saga_sequence");
+}
+
+#[test]
+fn presentation_mode_at_a_rejected_command_looks_right() {
+    use stormlab::app::simulation::log::cursor_of;
+    use stormlab::app::simulation::time_control::TimeCommand;
+    // accounts.ron: the card payment over the limit is rejected, the saga compensates.
+    let (mut h, _dir) = harness(accounts());
+    h.run_steps(3);
+    h.get_by_label("Simulate").click();
+    h.run_steps(2);
+    h.get_by_label("payment over the limit is compensated")
+        .click();
+    h.run_steps(2);
+    h.key_press(Key::F5);
+    wait_for(&mut h, "passed");
+    let rejected = {
+        let e = &h.state().sim.run.as_ref().unwrap().engine;
+        let c = e.commands().iter().find(|c| c.rejection.is_some()).unwrap();
+        cursor_of(e, c)
+    };
+    h.state_mut().sim.time.apply(TimeCommand::Seek(rejected));
+    h.key_press(Key::F11);
+    h.run_steps(10);
+    snapshot(&mut h, "presentation_rejection");
+}
+
+#[test]
+fn the_causation_graph_of_a_parked_delivery_looks_right() {
+    use stormlab::app::simulation::time_control::TimeCommand;
+    // autoservice.ron: the CRM outage parks booking events; a redrive delivers them.
+    let (mut h, _dir) = harness(stormlab::app::shell::studio::default_model());
+    h.run_steps(3);
+    h.get_by_label("Simulate").click();
+    h.run_steps(2);
+    h.get_by_label("CRM outage parks booking events").click();
+    h.run_steps(2);
+    h.key_press(Key::F5);
+    wait_for(&mut h, "passed");
+    h.state_mut().sim.time.apply(TimeCommand::Seek(1));
+    h.run_steps(3);
+    h.get_by_label("Causation graph").click();
+    snapshot(&mut h, "causation_graph");
 }

@@ -2,10 +2,12 @@
 //! `given` event) down through every command and event that followed from it — the shape a
 //! trainer draws on a whiteboard to explain "this happened because…". Only records of the
 //! event's correlation id are looked at, so the tree of one event of a long run is cheap.
+//! Deliveries that failed for good (parked in the dead-letter queue) hang under their event,
+//! and the redrive that took them out hangs under them.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use super::engine::Engine;
+use super::engine::{Change, Engine};
 use super::store::Cause;
 use super::timeline::{Link, causation};
 
@@ -16,6 +18,10 @@ pub enum Node {
     Command(u32),
     /// An event (its log position).
     Event(u64),
+    /// A delivery of an event parked in the dead-letter queue (its index in the journal).
+    Parked(u32),
+    /// A redrive taking parked messages out again (its index in the journal).
+    Redrive(u32),
 }
 
 /// A causation tree: nodes in breadth-first order from the root, and (parent, child) edges
@@ -65,6 +71,44 @@ pub fn tree(e: &Engine, position: u64, limit: usize) -> Tree {
             && let Some(p) = parent(r.causation)
         {
             children.entry(p).or_default().push(Node::Event(i as u64));
+        }
+    }
+    // Failed deliveries of this correlation's events, and the redrives that took them out.
+    let mut parked: Vec<(u32, usize, u64)> = Vec::new();
+    for (i, (_, _, change)) in e.journal.iter().enumerate() {
+        match change {
+            Change::Parked(p) => {
+                let ours = e
+                    .store
+                    .records
+                    .get(p.position as usize)
+                    .is_some_and(|r| r.correlation == corr);
+                if ours {
+                    children
+                        .entry(Node::Event(p.position))
+                        .or_default()
+                        .push(Node::Parked(i as u32));
+                    parked.push((i as u32, p.subscriber, p.position));
+                }
+            }
+            Change::Redriven {
+                subscriber,
+                position,
+            } => {
+                for &(j, sub, pos) in &parked {
+                    if sub == *subscriber && position.is_none_or(|p| p == pos) {
+                        children
+                            .entry(Node::Parked(j))
+                            .or_default()
+                            .push(Node::Redrive(i as u32));
+                    }
+                }
+                // Taken out: a later redrive of the same subscriber is for later parkings.
+                parked.retain(|&(_, sub, pos)| {
+                    !(sub == *subscriber && position.is_none_or(|p| p == pos))
+                });
+            }
+            Change::Saga { .. } => {}
         }
     }
     let mut out = Tree::default();

@@ -233,16 +233,14 @@ impl Board {
         // than one that does not fill a resized window.
         let acted = ui.input(|i| {
             i.pointer.any_pressed()
-                || i.events
-                    .iter()
-                    .any(|e| {
-                        matches!(
-                            e,
-                            egui::Event::Key { pressed: true, .. }
-                                | egui::Event::Text(_)
-                                | egui::Event::AccessKitActionRequest(_)
-                        )
-                    })
+                || i.events.iter().any(|e| {
+                    matches!(
+                        e,
+                        egui::Event::Key { pressed: true, .. }
+                            | egui::Event::Text(_)
+                            | egui::Event::AccessKitActionRequest(_)
+                    )
+                })
         });
         if acted {
             self.fitted_to = None;
