@@ -2187,3 +2187,39 @@ fn an_arrow_is_picked_by_a_click_and_delete_removes_the_link_it_draws_in_one_und
     click_at(&mut h, empty);
     assert_eq!(h.state_mut().view().picked_arrow, None);
 }
+
+#[test]
+fn a_parked_delivery_is_marked_on_its_subscriber_and_the_summary_counts_what_the_timeline_shows() {
+    use stormlab::app::simulation::time_control::TimeCommand;
+    use stormlab::sim::engine::Change;
+    let (mut h, _dir) = harness(example("autoservice"));
+    settle(&mut h);
+    run_scenario(&mut h, "CRM outage parks booking events");
+    // The run summary and the timeline's legend agree: 20 parked, all redriven by the end.
+    assert!(
+        h.query_by_label_contains("20 parked (0 still parked)")
+            .is_some()
+    );
+    assert!(h.query_by_label("20 parked").is_some());
+    assert!(h.query_by_label("1 redriven").is_some());
+    // At the moment a booking is parked, the CRM's sticky is marked as failed.
+    let parked_at = {
+        let e = &last_run(&h).engine;
+        e.journal()
+            .iter()
+            .find(|(_, _, c)| matches!(c, Change::Parked(_)))
+            .map(|(at, time, _)| stormlab::sim::timeline::shown_from(e, *at, *time))
+            .expect("a delivery is parked")
+    };
+    h.state_mut().sim.time.apply(TimeCommand::Seek(parked_at));
+    settle(&mut h);
+    let revision = h.state().doc.revision;
+    let failed = h.state().sim.failed(revision);
+    let model = &h.state().doc.model;
+    let names: Vec<&str> = failed.iter().filter_map(|&l| model.name_of(l)).collect();
+    assert!(names.contains(&"Crm"), "{names:?}");
+    // A moment without a failure marks nothing.
+    h.state_mut().sim.time.apply(TimeCommand::Seek(0));
+    settle(&mut h);
+    assert!(h.state().sim.failed(revision).is_empty());
+}
