@@ -2223,3 +2223,37 @@ fn a_parked_delivery_is_marked_on_its_subscriber_and_the_summary_counts_what_the
     settle(&mut h);
     assert!(h.state().sim.failed(revision).is_empty());
 }
+
+#[test]
+fn a_field_type_is_picked_from_the_built_in_types_and_the_models_value_objects_and_wrapped() {
+    use stormlab::model::Type;
+    let (mut h, _dir) = harness(example("autoservice"));
+    settle(&mut h);
+    h.get_by_label("aggregate Booking").click();
+    settle(&mut h);
+    let ty = |h: &Harness<'static, Studio>| {
+        h.state().doc.model.contexts[0].aggregates[0].state[0]
+            .ty
+            .clone()
+    };
+    assert_eq!(ty(&h), Type::Id);
+    h.get_by_label("field #1 type picker").click();
+    settle(&mut h);
+    h.get_by_label("Money").click();
+    settle(&mut h);
+    assert_eq!(ty(&h), Type::Named("Money".into()));
+    h.get_by_label("field #1 type picker").click();
+    settle(&mut h);
+    h.get_by_label("list<Money>").click();
+    settle(&mut h);
+    assert_eq!(ty(&h), Type::List(Box::new(Type::Named("Money".into()))));
+    h.get_by_label("field #1 type picker").click();
+    settle(&mut h);
+    h.get_by_label("Unwrap to Money").click();
+    settle(&mut h);
+    assert_eq!(ty(&h), Type::Named("Money".into()));
+    // Each pick is one undo step.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    settle(&mut h);
+    assert_eq!(ty(&h), Type::List(Box::new(Type::Named("Money".into()))));
+}

@@ -157,6 +157,7 @@ impl Inspector {
     fn kind_ui(&mut self, ui: &mut Ui, model: &Model, id: Loc, s: &mut Sticky) -> bool {
         let mut changed = false;
         let ctx = id.context.unwrap_or(0);
+        let named = named_types(model, ctx);
         match s {
             Sticky::Command(c) => {
                 changed |= doc_ui(ui, &mut c.doc);
@@ -168,7 +169,7 @@ impl Inspector {
                     &mut c.target,
                     &[Kind::Aggregate, Kind::External],
                 );
-                changed |= fields_ui(ui, "Fields", &mut c.fields, &mut c.reserved);
+                changed |= fields_ui(ui, "Fields", &mut c.fields, &mut c.reserved, &named);
             }
             Sticky::Event(e) => {
                 changed |= doc_ui(ui, &mut e.doc);
@@ -186,11 +187,11 @@ impl Inspector {
                         "Published (integration event, public language)",
                     )
                     .changed();
-                changed |= fields_ui(ui, "Fields", &mut e.fields, &mut e.reserved);
+                changed |= fields_ui(ui, "Fields", &mut e.fields, &mut e.reserved, &named);
             }
             Sticky::Value(v) => {
                 changed |= doc_ui(ui, &mut v.doc);
-                changed |= fields_ui(ui, "Fields", &mut v.fields, &mut v.reserved);
+                changed |= fields_ui(ui, "Fields", &mut v.fields, &mut v.reserved, &named);
             }
             Sticky::Aggregate(a) => {
                 changed |= doc_ui(ui, &mut a.doc);
@@ -209,7 +210,7 @@ impl Inspector {
                     changed = true;
                 }
                 let mut reserved = Vec::new();
-                changed |= fields_ui(ui, "State", &mut a.state, &mut reserved);
+                changed |= fields_ui(ui, "State", &mut a.state, &mut reserved, &named);
                 ui.separator();
                 changed |= crate::app::inspector::behaviour::handlers_ui(ui, model, ctx, a);
                 changed |= crate::app::inspector::behaviour::appliers_ui(ui, model, ctx, a);
@@ -240,7 +241,7 @@ impl Inspector {
                 ui.label("Key column");
                 changed |= ui.text_edit_singleline(&mut r.key).changed();
                 let mut reserved: Vec<Reserved> = Vec::new();
-                changed |= fields_ui(ui, "Columns", &mut r.columns, &mut reserved);
+                changed |= fields_ui(ui, "Columns", &mut r.columns, &mut reserved, &named);
                 changed |= crate::app::inspector::behaviour::rules_ui(ui, model, ctx, r);
                 changed |= ui
                     .checkbox(&mut r.delivery.idempotent, "Idempotent consumer")
@@ -545,6 +546,74 @@ const TYPES: [&str; 7] = [
     "id",
 ];
 
+/// The enums and value objects a field in context `ctx` can have as its type: by name in
+/// their own context, `Context.Name` elsewhere.
+fn named_types(model: &Model, ctx: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    for (ci, c) in model.contexts.iter().enumerate() {
+        let names = c
+            .enums
+            .iter()
+            .map(|e| &e.name)
+            .chain(c.values.iter().map(|v| &v.name));
+        for name in names {
+            out.push(if ci == ctx {
+                name.clone()
+            } else {
+                format!("{}.{name}", c.name)
+            });
+        }
+    }
+    out
+}
+
+/// The ▾ menu beside a field's type: the built-in types, the model's enums and value
+/// objects, and wrapping the type in (or out of) `list<…>` / `optional<…>`. Returns the type
+/// picked.
+fn type_picker(ui: &mut Ui, n: u32, ty: &Type, named: &[String]) -> Option<Type> {
+    let mut picked = None;
+    let r = ui.menu_button("▾", |ui| {
+        ui.label(RichText::new("Built-in").weak());
+        for t in TYPES {
+            if ui.button(t).clicked() {
+                picked = Type::parse(t).ok();
+            }
+        }
+        if !named.is_empty() {
+            ui.separator();
+            ui.label(RichText::new("Enums and value objects").weak());
+            for name in named {
+                if ui.button(name).clicked() {
+                    picked = Some(Type::Named(name.clone()));
+                }
+            }
+        }
+        ui.separator();
+        if let Type::List(inner) | Type::Optional(inner) = ty
+            && ui.button(format!("Unwrap to {inner}")).clicked()
+        {
+            picked = Some((**inner).clone());
+        }
+        if ui.button(format!("list<{ty}>")).clicked() {
+            picked = Some(Type::List(Box::new(ty.clone())));
+        }
+        if !matches!(ty, Type::Optional(_)) && ui.button(format!("optional<{ty}>")).clicked() {
+            picked = Some(Type::Optional(Box::new(ty.clone())));
+        }
+        if picked.is_some() {
+            ui.close();
+        }
+    });
+    r.response.widget_info(|| {
+        egui::WidgetInfo::labeled(
+            egui::WidgetType::Button,
+            true,
+            format!("field #{n} type picker"),
+        )
+    });
+    picked
+}
+
 /// Where the id of a field just added waits for its row to take the keyboard focus.
 fn focus_new_field() -> egui::Id {
     egui::Id::new("inspector: the field just added")
@@ -556,6 +625,7 @@ fn fields_ui(
     title: &str,
     fields: &mut Vec<Field>,
     reserved: &mut Vec<Reserved>,
+    named: &[String],
 ) -> bool {
     let mut changed = false;
     ui.add_space(6.0);
@@ -569,7 +639,7 @@ fn fields_ui(
     // Beside the two text boxes: the number, three small buttons, the gaps between the six,
     // and each text box's inner margins.
     let spacing = ui.spacing().item_spacing.x;
-    let beside = 34.0 + 3.0 * 26.0 + 5.0 * spacing + 2.0 * 2.0 * ui.spacing().button_padding.x;
+    let beside = 34.0 + 4.0 * 26.0 + 6.0 * spacing + 2.0 * 2.0 * ui.spacing().button_padding.x;
     let text_width = ((row_width - beside) / 2.0).clamp(60.0, 180.0);
     ui.push_id((title, "fields"), |ui| {
         for (i, f) in fields.iter_mut().enumerate() {
@@ -626,6 +696,10 @@ fn fields_ui(
                     "One of {}, an enum or value object name, list<T>, optional<T>",
                     TYPES.join(", ")
                 ));
+                if let Some(ty) = type_picker(ui, n, &f.ty, named) {
+                    f.ty = ty;
+                    changed = true;
+                }
                 if ui.small_button("⬆").on_hover_text("Move up").clicked() {
                     action = Some((i, -1));
                 }
