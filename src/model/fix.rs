@@ -5,6 +5,7 @@
 use super::diagnostic::{Code, Diagnostic};
 use super::document::Model;
 use super::element::{Kind, Loc};
+use super::relation::{Pattern, Relation};
 use super::ty::Type;
 use super::uid::Uid;
 
@@ -30,6 +31,27 @@ pub enum Fix {
         /// The command's name.
         command: String,
     },
+    /// Create the sticky a reference names but that does not exist, next to the element
+    /// that refers to it.
+    Create {
+        /// Its kind.
+        kind: Kind,
+        /// Its name.
+        name: String,
+        /// The context it goes into.
+        context: Uid,
+        /// The element it is placed next to.
+        near: Uid,
+    },
+    /// Add the relation to the context map that lets one context's flow reach another.
+    AddRelation {
+        /// The upstream context.
+        upstream: Uid,
+        /// The downstream context.
+        downstream: Uid,
+        /// Its pattern.
+        pattern: Pattern,
+    },
 }
 
 impl Fix {
@@ -39,6 +61,10 @@ impl Fix {
             Fix::Rename { .. } => "Name it…".into(),
             Fix::AddIdField { field, .. } => format!("Add field `{field}`"),
             Fix::AddHandler { command, .. } => format!("Add a handler for {command}"),
+            Fix::Create { kind, name, .. } => format!("Create {} `{name}`", kind.label()),
+            Fix::AddRelation { pattern, .. } => {
+                format!("Add a {} relation to the context map", pattern.label())
+            }
         }
     }
 }
@@ -99,8 +125,94 @@ pub fn fixes(model: &Model, d: &Diagnostic) -> Vec<Fix> {
                 .into_iter()
                 .collect()
         }
+        (Code::DuplicateName | Code::ProtoNameClash, kind) if Kind::STICKIES.contains(&kind) => {
+            vec![Fix::Rename { element }]
+        }
+        (Code::DanglingReference | Code::UnknownIssuedCommand, _) => missing(model, loc, element),
+        (Code::MissingRelation, _) => relations(model, loc),
         _ => vec![],
     }
+}
+
+/// Creating what the references of element `loc` name but that does not exist: events and
+/// commands, in the context the name says (or the element's own).
+fn missing(model: &Model, loc: Loc, element: Uid) -> Vec<Fix> {
+    let index = super::resolve::NameIndex::new(model);
+    let mut out: Vec<Fix> = Vec::new();
+    super::refs::visit_refs(model, &mut |site, r| {
+        if site.owner != loc || r.is_empty() {
+            return;
+        }
+        if index.resolve(r, site.kinds, site.from).found().is_some() {
+            return;
+        }
+        let Some(&kind) = site
+            .kinds
+            .iter()
+            .find(|k| matches!(k, Kind::Event | Kind::Command))
+        else {
+            return;
+        };
+        let (ctx, name) = match r.split_once('.') {
+            Some((c, n)) => (index.context(c), n),
+            None => (site.from, r.as_str()),
+        };
+        let Some(context) = ctx.and_then(|c| model.contexts.get(c)).map(|c| c.uid) else {
+            return;
+        };
+        let fix = Fix::Create {
+            kind,
+            name: name.to_owned(),
+            context,
+            near: element,
+        };
+        if super::ty::is_identifier(name) && !out.contains(&fix) {
+            out.push(fix);
+        }
+    });
+    out
+}
+
+/// The relations that would let element `loc` reach the other contexts its references lead
+/// to, where no relation joins the two contexts yet: events flow from their context down to
+/// the consumer's (published language); a command issued into another context makes that
+/// context the supplier (customer/supplier).
+fn relations(model: &Model, loc: Loc) -> Vec<Fix> {
+    let index = super::resolve::NameIndex::new(model);
+    let mut out: Vec<Fix> = Vec::new();
+    super::refs::visit_refs(model, &mut |site, r| {
+        if site.owner != loc {
+            return;
+        }
+        let Some(target) = index.resolve(r, site.kinds, site.from).found() else {
+            return;
+        };
+        let (Some(up), Some(down)) = (target.context, site.from) else {
+            return;
+        };
+        if up == down {
+            return;
+        }
+        let (u, d) = (&model.contexts[up], &model.contexts[down]);
+        let joined = model.relations.iter().any(|rel| {
+            (rel.upstream == u.name && rel.downstream == d.name)
+                || (rel.upstream == d.name && rel.downstream == u.name)
+        });
+        let pattern = if target.kind == Kind::Command {
+            Pattern::CustomerSupplier
+        } else {
+            Pattern::PublishedLanguage
+        };
+        let fix = Fix::AddRelation {
+            upstream: u.uid,
+            downstream: d.uid,
+            pattern,
+        };
+        if !joined && !out.contains(&fix) {
+            out.push(fix);
+        }
+    });
+    out
 }
 
 /// Applies `fix` to `model` (a `Rename` is the board's to do: it changes nothing here).
@@ -138,6 +250,55 @@ pub fn apply(model: &mut Model, fix: &Fix) -> Result<String, String> {
                 .ok_or(GONE)?;
             super::connect::handler_for(a, command);
             Ok(format!("{} handles {command}", a.name))
+        }
+        Fix::Create {
+            kind,
+            name,
+            context,
+            near,
+        } => {
+            let ctx = model
+                .locate(*context)
+                .filter(|l| l.kind == Kind::Context)
+                .ok_or(GONE)?
+                .index;
+            // To the right of the element that names it (a command left of its policy's
+            // event would read backwards; the board's auto-layout tidies either way).
+            let at = model
+                .locate(*near)
+                .and_then(|l| model.pos_of(l))
+                .map_or(super::layout::Pos::new(40.0, 40.0), |p| {
+                    super::layout::Pos::new(p.x + 220.0, p.y)
+                });
+            let mut sticky =
+                super::access::Sticky::new_of(*kind, name, at).ok_or("not a sticky kind")?;
+            sticky.set_uid(Uid::fresh());
+            model.insert_sticky(ctx, sticky).ok_or(GONE)?;
+            Ok(format!("Created {} {name}", kind.label()))
+        }
+        Fix::AddRelation {
+            upstream,
+            downstream,
+            pattern,
+        } => {
+            let name = |uid: &Uid| {
+                model
+                    .locate(*uid)
+                    .filter(|l| l.kind == Kind::Context)
+                    .and_then(|l| model.contexts.get(l.index))
+                    .map(|c| c.name.clone())
+                    .ok_or(GONE)
+            };
+            let (up, down) = (name(upstream)?, name(downstream)?);
+            model.relations.push(Relation {
+                uid: Uid::fresh(),
+                upstream: super::reference::Ref::linked(up.clone(), *upstream),
+                downstream: super::reference::Ref::linked(down.clone(), *downstream),
+                pattern: *pattern,
+                doc: String::new(),
+                translations: vec![],
+            });
+            Ok(format!("{up} → {down}: {}", pattern.label()))
         }
     }
 }
@@ -197,5 +358,94 @@ mod tests {
                 element: m.uid_at(loc).unwrap()
             }]
         );
+    }
+
+    #[test]
+    fn missing_elements_are_created_and_a_missing_relation_added() {
+        let mut m = Model::new("t");
+        let pol = m
+            .insert_sticky(
+                0,
+                Sticky::new_of(Kind::Policy, "ShipWhenPaid", Pos::new(100.0, 100.0)).unwrap(),
+            )
+            .unwrap();
+        m.contexts[0].policies[pol.index].on = "OrderPaid".into();
+        m.contexts[0].policies[pol.index].then = "ShipOrder".into();
+        m.assign_ids();
+        for code in [Code::DanglingReference, Code::UnknownIssuedCommand] {
+            for d in findings(&m, code) {
+                for fix in fixes(&m, &d) {
+                    assert!(matches!(fix, Fix::Create { .. }), "{fix:?}");
+                    apply(&mut m, &fix).unwrap();
+                }
+            }
+        }
+        let c = &m.contexts[0];
+        assert_eq!(
+            c.events.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(),
+            ["OrderPaid"]
+        );
+        assert_eq!(
+            c.commands
+                .iter()
+                .map(|e| e.name.as_str())
+                .collect::<Vec<_>>(),
+            ["ShipOrder"]
+        );
+        assert!(findings(&m, Code::DanglingReference).is_empty());
+        assert!(findings(&m, Code::UnknownIssuedCommand).is_empty());
+        // Placed to the right of the policy.
+        assert_eq!(c.events[0].at, Pos::new(320.0, 100.0));
+
+        // A read model in another context consumes the event: the relation is one click.
+        m.contexts.push(crate::model::BoundedContext {
+            uid: Uid::fresh(),
+            name: "Reporting".into(),
+            ..Default::default()
+        });
+        let rm = m
+            .insert_sticky(
+                1,
+                Sticky::new_of(Kind::ReadModel, "Sales", Pos::default()).unwrap(),
+            )
+            .unwrap();
+        m.contexts[1].read_models[rm.index]
+            .rules
+            .push(crate::model::Rule {
+                on: "Core.OrderPaid".into(),
+                key: "event.id".into(),
+                action: crate::model::RuleAction::Delete,
+            });
+        m.contexts[0].events[0].published = true;
+        let found = findings(&m, Code::MissingRelation);
+        assert_eq!(found.len(), 1);
+        let fix = fixes(&m, &found[0]);
+        assert_eq!(fix.len(), 1);
+        assert!(matches!(
+            fix[0],
+            Fix::AddRelation {
+                pattern: Pattern::PublishedLanguage,
+                ..
+            }
+        ));
+        apply(&mut m, &fix[0]).unwrap();
+        assert!(findings(&m, Code::MissingRelation).is_empty());
+        assert_eq!(m.relations[0].upstream, "Core");
+        assert_eq!(m.relations[0].downstream, "Reporting");
+    }
+
+    #[test]
+    fn a_name_clash_is_fixed_by_renaming() {
+        let mut m = Model::new("t");
+        for _ in 0..2 {
+            m.insert_sticky(
+                0,
+                Sticky::new_of(Kind::Event, "OrderPlaced", Pos::default()).unwrap(),
+            )
+            .unwrap();
+        }
+        m.assign_ids();
+        let d = &findings(&m, Code::DuplicateName)[0];
+        assert!(matches!(fixes(&m, d)[..], [Fix::Rename { .. }]));
     }
 }
