@@ -3,8 +3,9 @@
 //! timeline-ordered EventStorming wall.
 //!
 //! Layering (Sugiyama style, kept simple): back edges of cycles are ignored, each sticky goes
-//! to the layer of its longest path from a source, stickies within a layer are ordered by the
-//! average row of their predecessors, and stickies with no flow links go to a last column.
+//! to the layer of its longest path from a source, stickies within a layer are ordered by
+//! barycentre sweeps (left to right by predecessors, right to left by successors, the order
+//! with the fewest crossings kept), and stickies with no flow links go to a last column.
 //! Frames grow to fit; laying out the whole board also stacks the contexts top to bottom.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -23,8 +24,17 @@ const MARGIN_X: f32 = 40.0;
 const MARGIN_TOP: f32 = 60.0;
 const GAP_BETWEEN_CONTEXTS: f32 = 80.0;
 
+/// How many ordering sweeps the layout makes (see `layout_context`).
+pub const SWEEPS: usize = 8;
+
 /// `model` with the stickies of context `context` (or of every context) laid out.
 pub fn auto_layout(model: &Model, context: Option<usize>) -> Model {
+    auto_layout_with(model, context, SWEEPS)
+}
+
+/// [`auto_layout`] with `sweeps` ordering sweeps (1: each column ordered once, left to right,
+/// by its predecessors — the layout before crossings were minimised).
+pub fn auto_layout_with(model: &Model, context: Option<usize>, sweeps: usize) -> Model {
     let flow = FlowGraph::new(model);
     let edges = flow.edges();
     let mut out = model.clone();
@@ -34,7 +44,7 @@ pub fn auto_layout(model: &Model, context: Option<usize>) -> Model {
         None => (0..model.contexts.len()).collect(),
     };
     for &ci in &contexts {
-        layout_context(&mut out, ci, &edges);
+        layout_context(&mut out, ci, &edges, sweeps);
     }
     if context.is_none() {
         // Stack the frames so that grown ones do not overlap.
@@ -93,7 +103,12 @@ fn stickies(model: &Model, ci: usize) -> Vec<Loc> {
         .collect()
 }
 
-fn layout_context(model: &mut Model, ci: usize, all_edges: &[(Loc, Loc, super::flow::Link)]) {
+fn layout_context(
+    model: &mut Model,
+    ci: usize,
+    all_edges: &[(Loc, Loc, super::flow::Link)],
+    sweeps: usize,
+) {
     let nodes = stickies(model, ci);
     let set: BTreeSet<Loc> = nodes.iter().copied().collect();
     let mut succ: BTreeMap<Loc, Vec<Loc>> = BTreeMap::new();
@@ -176,45 +191,135 @@ fn layout_context(model: &mut Model, ci: usize, all_edges: &[(Loc, Loc, super::f
         };
         columns.entry(l).or_default().push(n);
     }
-    // Order each column by the average row of its predecessors (one left-to-right sweep).
+    // Order the columns to cross few arrows: sweeps alternately left to right (each sticky
+    // at the average row of its predecessors) and right to left (of its successors), keeping
+    // the order with the fewest crossings between columns.
     let mut row: BTreeMap<Loc, f32> = BTreeMap::new();
-    for col in columns.values_mut() {
-        col.sort_by(|a, b| {
-            let key = |n: &Loc| -> f32 {
-                match fpred.get(n) {
-                    Some(ps) if !ps.is_empty() => {
-                        ps.iter()
-                            .map(|p| row.get(p).copied().unwrap_or(0.0))
-                            .sum::<f32>()
-                            / ps.len() as f32
-                    }
-                    _ => f32::MAX,
-                }
+    let mut best: Option<(usize, BTreeMap<usize, Vec<Loc>>)> = None;
+    for sweep in 0..sweeps.max(1) {
+        let rightwards = sweep % 2 == 0;
+        let keys: Vec<usize> = if rightwards {
+            columns.keys().copied().collect()
+        } else {
+            columns.keys().rev().copied().collect()
+        };
+        let neighbours = if rightwards { &fpred } else { &fsucc };
+        for l in keys {
+            let Some(col) = columns.get_mut(&l) else {
+                continue;
             };
-            key(a).total_cmp(&key(b)).then(a.cmp(b))
-        });
-        for (i, n) in col.iter().enumerate() {
-            row.insert(*n, i as f32);
+            col.sort_by(|a, b| {
+                let key = |n: &Loc| -> f32 {
+                    let placed: Vec<f32> = neighbours
+                        .get(n)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|p| row.get(p).copied())
+                        .collect();
+                    if placed.is_empty() {
+                        // Nothing to follow: keep its place (last on the first sweep).
+                        row.get(n).copied().unwrap_or(f32::MAX)
+                    } else {
+                        placed.iter().sum::<f32>() / placed.len() as f32
+                    }
+                };
+                key(a).total_cmp(&key(b)).then(a.cmp(b))
+            });
+            for (i, n) in col.iter().enumerate() {
+                row.insert(*n, i as f32);
+            }
+        }
+        let crossings = layered_crossings(&forward, &layer_of(&columns), &row);
+        if best.as_ref().is_none_or(|(c, _)| crossings < *c) {
+            best = Some((crossings, columns.clone()));
+        }
+    }
+    if let Some((_, order)) = best {
+        columns = order;
+    }
+    // Rows: each sticky level with its predecessors where the column's order allows (a
+    // command, its aggregate and its event in one line are arrows that cross nothing),
+    // otherwise just below the sticky above it.
+    let mut final_row: BTreeMap<Loc, usize> = BTreeMap::new();
+    for col in columns.values() {
+        let mut next = 0usize;
+        for n in col {
+            let placed: Vec<usize> = fpred
+                .get(n)
+                .into_iter()
+                .flatten()
+                .filter_map(|p| final_row.get(p).copied())
+                .collect();
+            let wanted = if placed.is_empty() {
+                next
+            } else {
+                (placed.iter().sum::<usize>() as f32 / placed.len() as f32).round() as usize
+            };
+            let r = wanted.max(next);
+            final_row.insert(*n, r);
+            next = r + 1;
         }
     }
     let frame = model.contexts[ci].frame;
     let mut max_rows = 0;
     for (l, col) in &columns {
-        for (i, n) in col.iter().enumerate() {
+        for n in col {
+            let r = final_row.get(n).copied().unwrap_or(0);
             if let Some(p) = model.pos_mut(*n) {
                 *p = Pos::new(
                     frame.x + MARGIN_X + *l as f32 * COLUMN,
-                    frame.y + MARGIN_TOP + i as f32 * ROW,
+                    frame.y + MARGIN_TOP + r as f32 * ROW,
                 );
             }
+            max_rows = max_rows.max(r + 1);
         }
-        max_rows = max_rows.max(col.len());
     }
     let f = &mut model.contexts[ci].frame;
     let width = MARGIN_X * 2.0 + columns.keys().max().map_or(0, |l| l + 1) as f32 * COLUMN;
     let height = MARGIN_TOP + max_rows as f32 * ROW + 20.0;
     f.w = f.w.max(width);
     f.h = f.h.max(height);
+}
+
+/// The column of each sticky.
+fn layer_of(columns: &BTreeMap<usize, Vec<Loc>>) -> BTreeMap<Loc, usize> {
+    columns
+        .iter()
+        .flat_map(|(l, col)| col.iter().map(move |n| (*n, *l)))
+        .collect()
+}
+
+/// How many pairs of arrows cross, drawn as straight lines between (column, row) points:
+/// long arrows that skip columns included.
+fn layered_crossings(
+    edges: &[(Loc, Loc)],
+    layer: &BTreeMap<Loc, usize>,
+    row: &BTreeMap<Loc, f32>,
+) -> usize {
+    let point = |n: &Loc| Some((*layer.get(n)? as f32, *row.get(n)?));
+    type Point = (f32, f32);
+    let segs: Vec<(Point, Point, Loc, Loc)> = edges
+        .iter()
+        .filter_map(|(a, b)| Some((point(a)?, point(b)?, *a, *b)))
+        .collect();
+    let orient = |p: Point, q: Point, r: Point| {
+        ((q.0 - p.0) * (r.1 - p.1) - (q.1 - p.1) * (r.0 - p.0)).signum()
+    };
+    let mut n = 0;
+    for (i, x) in segs.iter().enumerate() {
+        for y in &segs[i + 1..] {
+            // Arrows that share a sticky meet there; they do not cross.
+            if x.2 == y.2 || x.2 == y.3 || x.3 == y.2 || x.3 == y.3 {
+                continue;
+            }
+            let (d1, d2) = (orient(x.0, x.1, y.0), orient(x.0, x.1, y.1));
+            let (d3, d4) = (orient(y.0, y.1, x.0), orient(y.0, y.1, x.1));
+            if d1 * d2 < 0.0 && d3 * d4 < 0.0 {
+                n += 1;
+            }
+        }
+    }
+    n
 }
 
 /// Moves a context's frame and its stickies by (dx, dy).

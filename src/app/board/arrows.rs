@@ -167,6 +167,40 @@ pub fn crossings(model: &Model) -> (usize, usize) {
     (straight, routed)
 }
 
+/// How many times two routed arrows cross each other (a horizontal run of one through a
+/// vertical run of the other, away from both runs' ends).
+pub fn route_crossings(model: &Model) -> usize {
+    let mut arrows = Arrows::default();
+    arrows.update(model, 0, 0);
+    let runs: Vec<Vec<(Pos2, Pos2)>> = arrows
+        .routes
+        .iter()
+        .map(|r| r.windows(2).map(|w| (w[0], w[1])).collect())
+        .collect();
+    let cross = |(a, b): (Pos2, Pos2), (c, d): (Pos2, Pos2)| {
+        let (h, v) = if a.y == b.y && c.x == d.x {
+            ((a, b), (c, d))
+        } else if c.y == d.y && a.x == b.x {
+            ((c, d), (a, b))
+        } else {
+            return false;
+        };
+        let (x0, x1) = (h.0.x.min(h.1.x), h.0.x.max(h.1.x));
+        let (y0, y1) = (v.0.y.min(v.1.y), v.0.y.max(v.1.y));
+        x0 < v.0.x && v.0.x < x1 && y0 < h.0.y && h.0.y < y1
+    };
+    let mut n = 0;
+    for (i, p) in runs.iter().enumerate() {
+        for q in &runs[i + 1..] {
+            n += p
+                .iter()
+                .map(|s| q.iter().filter(|t| cross(*s, **t)).count())
+                .sum::<usize>();
+        }
+    }
+    n
+}
+
 /// Whether the segment `a`–`b` (any direction) passes through `r`.
 fn segment_hits(a: Pos2, b: Pos2, r: Rect) -> bool {
     // Liang–Barsky clipping of the segment against the rectangle.
@@ -206,6 +240,25 @@ mod tests {
             eprintln!("{file}: {straight} arrows through stickies drawn straight, {routed} routed");
             assert!(routed <= straight / 4, "{file}: {straight} → {routed}");
         }
+    }
+
+    #[test]
+    fn auto_layout_crosses_fewer_arrows_than_the_single_sweep_it_replaced() {
+        use crate::model::autolayout::{auto_layout, auto_layout_with};
+        let (mut old_total, mut new_total) = (0, 0);
+        for (_, file, text) in crate::app::shell::start::EXAMPLES {
+            let model = crate::model::file::from_str(text, file).unwrap();
+            let drawn = route_crossings(&model);
+            let old = route_crossings(&auto_layout_with(&model, None, 1));
+            let new = route_crossings(&auto_layout(&model, None));
+            eprintln!(
+                "{file}: arrows crossing as drawn {drawn}, auto-layout before {old}, now {new}"
+            );
+            assert!(new <= old, "{file}: {old} → {new}");
+            old_total += old;
+            new_total += new;
+        }
+        assert!(new_total < old_total, "{old_total} → {new_total}");
     }
 
     #[test]

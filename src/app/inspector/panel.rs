@@ -567,12 +567,12 @@ fn named_types(model: &Model, ctx: usize) -> Vec<String> {
     out
 }
 
-/// The ▾ menu beside a field's type: the built-in types, the model's enums and value
+/// The … menu beside a field's type: the built-in types, the model's enums and value
 /// objects, and wrapping the type in (or out of) `list<…>` / `optional<…>`. Returns the type
 /// picked.
 fn type_picker(ui: &mut Ui, n: u32, ty: &Type, named: &[String]) -> Option<Type> {
     let mut picked = None;
-    let r = ui.menu_button("▾", |ui| {
+    let r = ui.menu_button("…", |ui| {
         ui.label(RichText::new("Built-in").weak());
         for t in TYPES {
             if ui.button(t).clicked() {
