@@ -2257,3 +2257,55 @@ fn a_field_type_is_picked_from_the_built_in_types_and_the_models_value_objects_a
     settle(&mut h);
     assert_eq!(ty(&h), Type::List(Box::new(Type::Named("Money".into()))));
 }
+
+/// Drags with the primary button from `from` through `to` (screen points), a few steps.
+fn drag_between(h: &mut Harness<'static, Studio>, from: egui::Pos2, to: egui::Pos2) {
+    h.hover_at(from);
+    h.event(egui::Event::PointerButton {
+        pos: from,
+        button: egui::PointerButton::Primary,
+        pressed: true,
+        modifiers: Modifiers::NONE,
+    });
+    h.step();
+    for i in 1..=6 {
+        h.hover_at(from + (to - from) * (i as f32 / 6.0));
+        h.step();
+    }
+    h.event(egui::Event::PointerButton {
+        pos: to,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: Modifiers::NONE,
+    });
+    h.step();
+    settle(h);
+}
+
+#[test]
+fn a_dragged_sticky_snaps_level_with_its_neighbour_in_one_undo_step() {
+    let (mut h, _dir) = board_with(&[Kind::Event, Kind::Command]);
+    let y = |h: &Harness<'static, Studio>, i: usize| {
+        let c = &h.state().doc.model.contexts[0];
+        if i == 0 {
+            c.events[0].at.y
+        } else {
+            c.commands[0].at.y
+        }
+    };
+    let level = y(&h, 0);
+    assert_eq!(y(&h, 1), level);
+    // Dragged down 40 points, then back up 37: within a few points of the event's top, it
+    // snaps level with it.
+    let at = h.get_by_label("command DoSomething").rect().center();
+    drag_between(&mut h, at, at + egui::vec2(0.0, 40.0));
+    let moved = y(&h, 1);
+    assert!(moved > level + 10.0, "{moved} vs {level}");
+    let at = h.get_by_label("command DoSomething").rect().center();
+    drag_between(&mut h, at, at + egui::vec2(0.0, -37.0));
+    assert_eq!(y(&h, 1), level, "snapped level");
+    // One drag is one undo step.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    settle(&mut h);
+    assert_eq!(y(&h, 1), moved);
+}

@@ -14,6 +14,7 @@ use egui::{
 };
 
 use crate::app::board::arrows::Arrows;
+use crate::app::board::snap;
 use crate::app::board::sticky::{self, Look};
 use crate::app::document::edit::Edit;
 use crate::app::document::gesture::Gesture;
@@ -83,6 +84,8 @@ pub struct Board {
     pub arrows: Arrows,
     /// The arrow picked by a click (from, to); Delete unlinks it.
     pub picked_arrow: Option<(Loc, Loc)>,
+    /// The lines a dragged selection lines up on.
+    guides: Vec<snap::Guide>,
 }
 
 impl Default for Board {
@@ -99,6 +102,7 @@ impl Default for Board {
             canvas: Rect::NOTHING,
             arrows: Arrows::default(),
             picked_arrow: None,
+            guides: Vec::new(),
         }
     }
 }
@@ -718,12 +722,45 @@ impl Board {
             Drag::Move { gesture, last } => {
                 let delta = bp - last;
                 if delta != Vec2::ZERO && !selection.is_empty() {
+                    // Lined up with a visible neighbour when an edge or the centre comes
+                    // within a few pixels of its line (the pointer pulls it free again).
+                    let bounds = selection
+                        .iter()
+                        .filter_map(|u| rect_of(model, *u))
+                        .reduce(|a, b| a.union(b));
+                    let others: Vec<Rect> = stickies
+                        .iter()
+                        .filter(|(u, _, _)| !selection.contains(u))
+                        .filter_map(|(u, _, _)| rect_of(model, *u))
+                        .collect();
+                    let (delta, guides) = match bounds {
+                        Some(b) => snap::snap(b, delta, &others, SNAP / self.zoom),
+                        None => (delta, Vec::new()),
+                    };
+                    self.guides = guides;
                     edits.push(Edit::Move {
                         ids: selection.iter().copied().collect(),
                         delta: (delta.x, delta.y),
                         gesture,
                     });
-                    self.drag = Some(Drag::Move { gesture, last: bp });
+                    self.drag = Some(Drag::Move {
+                        gesture,
+                        last: last + delta,
+                    });
+                }
+                for g in &self.guides {
+                    let stroke = Stroke::new(1.0, theme::SELECTION);
+                    let c = self.canvas;
+                    match *g {
+                        snap::Guide::Vertical(x) => {
+                            let x = self.to_screen(pos2(x, 0.0)).x;
+                            painter.line_segment([pos2(x, c.top()), pos2(x, c.bottom())], stroke);
+                        }
+                        snap::Guide::Horizontal(y) => {
+                            let y = self.to_screen(pos2(0.0, y)).y;
+                            painter.line_segment([pos2(c.left(), y), pos2(c.right(), y)], stroke);
+                        }
+                    }
                 }
             }
             Drag::Band { start, additive } => {
@@ -790,6 +827,7 @@ impl Board {
         }
         if released || !down {
             self.drag = None;
+            self.guides.clear();
         }
     }
 
@@ -896,6 +934,10 @@ fn badge_place(r: Rect, size: Vec2, stickies: &[Rect], taken: &[Rect]) -> Option
         .map(|&p| Rect::from_min_size(p, size))
         .find(free)
 }
+
+/// How near (screen points) a dragged sticky's edge or centre must come to a neighbour's
+/// line to snap to it.
+const SNAP: f32 = 6.0;
 
 /// How near (screen points) a click must be to an arrow to pick it.
 const ARROW_PICK: f32 = 6.0;

@@ -4,4 +4,5 @@ pub mod arrows;
 pub mod canvas;
 pub mod image;
 pub mod route;
+pub mod snap;
 pub mod sticky;
