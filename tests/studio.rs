@@ -2309,3 +2309,32 @@ fn a_dragged_sticky_snaps_level_with_its_neighbour_in_one_undo_step() {
     settle(&mut h);
     assert_eq!(y(&h, 1), moved);
 }
+
+#[test]
+fn the_minimap_shows_while_the_board_is_zoomed_in_and_a_click_in_it_brings_that_part_into_view() {
+    use stormlab::app::board::canvas::element_rect;
+    let (mut h, _dir) = harness(example("autoservice"));
+    settle(&mut h);
+    // Fitted: the whole board is in view, no minimap.
+    assert!(h.query_by_label("minimap").is_none());
+    h.state_mut().view().zoom = 2.0;
+    settle(&mut h);
+    let map = h.get_by_label("minimap").rect();
+    // A click in the minimap's centre brings the board's centre into view.
+    click_at(&mut h, map.center());
+    let model = h.state().doc.model.clone();
+    let bounds = model
+        .elements()
+        .iter()
+        .filter_map(|e| element_rect(&model, e.loc))
+        .reduce(|a, b| a.union(b))
+        .unwrap();
+    let board = h.state_mut().view();
+    let canvas = board.canvas();
+    let centre = board.to_screen(bounds.center());
+    assert!(
+        (centre - canvas.center()).length() < 3.0,
+        "{centre:?} vs the canvas centre {:?}",
+        canvas.center()
+    );
+}

@@ -464,6 +464,13 @@ impl Board {
             &mut out,
         );
         self.rename_ui(ui, model, edits);
+        if let Some(bounds) = board_bounds(model) {
+            let view = Rect::from_min_max(self.to_board(canvas.min), self.to_board(canvas.max));
+            if let Some(b) = super::minimap::show(ui, &painter, model, bounds, canvas, view) {
+                self.offset = canvas.size() / 2.0 - b.to_vec2() * self.zoom;
+                self.fitted_to = None;
+            }
+        }
         if let Some(from) = self.linking_from
             && let Some(p) = pointer
             && let Some(r) = rect_of(model, from)

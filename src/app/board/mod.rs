@@ -3,6 +3,7 @@
 pub mod arrows;
 pub mod canvas;
 pub mod image;
+pub mod minimap;
 pub mod route;
 pub mod snap;
 pub mod sticky;
