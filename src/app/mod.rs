@@ -29,10 +29,14 @@ pub struct StudioApp {
 impl StudioApp {
     /// Creates the app for `file` (or the embedded example), restoring preferences.
     pub fn new(cc: &eframe::CreationContext<'_>, file: Option<std::path::PathBuf>) -> Self {
-        let prefs: Prefs = cc
+        let mut prefs: Prefs = cc
             .storage
             .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
             .unwrap_or_default();
+        // Closed while presenting: back to the zoom from before (egui keeps the last one).
+        if let Some(zoom) = prefs.zoom_before_presenting.take() {
+            cc.egui_ctx.set_zoom_factor(zoom);
+        }
         theme::apply(&cc.egui_ctx, prefs.dark);
         let first_screen = file.is_none();
         let (mut studio, _) = Studio::from_args(file, prefs);

@@ -299,12 +299,14 @@ impl Studio {
         match (on, self.presenting) {
             (true, None) => {
                 self.presenting = Some(ctx.zoom_factor());
+                self.prefs.zoom_before_presenting = self.presenting;
                 ctx.set_zoom_factor(1.5);
                 self.selection.clear();
                 self.refit_in = 2;
             }
             (false, Some(zoom)) => {
                 self.presenting = None;
+                self.prefs.zoom_before_presenting = None;
                 ctx.set_zoom_factor(zoom);
                 self.refit_in = 2;
             }

@@ -40,6 +40,9 @@ pub struct Prefs {
     pub dark: bool,
     /// Recently opened files, newest first.
     pub recent: Vec<PathBuf>,
+    /// While presenting: the UI zoom to go back to (so a studio closed in presentation mode
+    /// opens at the zoom it had before).
+    pub zoom_before_presenting: Option<f32>,
 }
 
 /// What to do once the user has answered "save changes?".
