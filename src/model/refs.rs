@@ -300,6 +300,31 @@ pub fn visit_refs_mut_in(
     walk_refs!(model, scope, f, iter_mut, mut)
 }
 
+/// Counts the references of a walk within each part of the model (contexts, relations,
+/// scenarios), so that a walk of some parts finds the same places as a walk of all.
+#[derive(Default)]
+struct Counter {
+    part: Option<Part>,
+    ordinal: usize,
+}
+
+impl Counter {
+    /// The part `site` is in and its place in that part's walk.
+    fn next(&mut self, site: &RefSite<'_>) -> (Part, usize) {
+        let part = match site.owner.kind {
+            Kind::Relation => Part::Relations,
+            Kind::Scenario => Part::Scenarios,
+            _ => Part::Context(site.owner.context.unwrap_or(0)),
+        };
+        if self.part != Some(part) {
+            self.part = Some(part);
+            self.ordinal = 0;
+        }
+        self.ordinal += 1;
+        (part, self.ordinal)
+    }
+}
+
 /// What linking decided for one reference.
 enum Link {
     /// Already right.
@@ -510,12 +535,14 @@ pub fn rename(model: &mut Model, id: Loc, new_name: &str) -> Renamed {
         kinds == CONTEXT && name == old || name.split_once('.').is_some_and(|(c, _)| c == old)
     };
     // Which references point at the element (by their place in the walk), and whose they are.
-    let mut hits: Vec<(usize, bool)> = Vec::new();
+    // Hits by their part of the model and their place in that part's walk, so the second
+    // walk visits only the parts that hold one.
+    let mut hits: Vec<(Part, usize, bool)> = Vec::new();
     let mut owners: Vec<Loc> = vec![id];
-    let mut ordinal = 0;
+    let mut at = Counter::default();
     let uid = model.uid_at(id).unwrap_or(Uid::NONE);
     visit_refs(model, &mut |site, r| {
-        ordinal += 1;
+        let (part, ordinal) = at.next(site);
         let name = r.as_str();
         let bare = name.split_once('.').map_or(name, |(_, n)| n);
         // A reference linked to the element is one by id; one whose id is gone (or never
@@ -531,7 +558,7 @@ pub fn rename(model: &mut Model, id: Loc, new_name: &str) -> Renamed {
                     && unlinked()
         };
         if hit {
-            hits.push((ordinal, site.kinds == CONTEXT));
+            hits.push((part, ordinal, site.kinds == CONTEXT));
             if !owners.contains(&site.owner) {
                 owners.push(site.owner);
             }
@@ -552,11 +579,12 @@ pub fn rename(model: &mut Model, id: Loc, new_name: &str) -> Renamed {
     if let Some(n) = model.name_mut(id) {
         *n = new_name.to_owned();
     }
-    let mut ordinal = 0;
+    let mut at = Counter::default();
     let mut next = hits.iter().peekable();
-    visit_refs_mut(model, &mut |_, r| {
-        ordinal += 1;
-        let Some(&(_, whole)) = next.next_if(|(at, _)| *at == ordinal) else {
+    let scope = |part: Part| hits.iter().any(|h| h.0 == part);
+    visit_refs_mut_in(model, &scope, &mut |site, r| {
+        let (part, ordinal) = at.next(site);
+        let Some(&(_, _, whole)) = next.next_if(|h| h.0 == part && h.1 == ordinal) else {
             return;
         };
         let (name, to) = if id.kind == Kind::Context && whole {

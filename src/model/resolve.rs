@@ -49,15 +49,35 @@ impl NameIndex {
     pub(crate) fn filtered(model: &Model, keep: impl Fn(&str) -> bool) -> Self {
         let mut by_name: BTreeMap<String, Vec<Loc>> = BTreeMap::new();
         let mut contexts = BTreeMap::new();
-        for e in model.elements() {
-            match e.loc.kind {
-                Kind::Context => {
-                    contexts.entry(e.name.to_owned()).or_insert(e.loc.index);
-                }
-                Kind::HotSpot | Kind::Scenario | Kind::Relation => {}
-                _ if keep(e.name) => by_name.entry(e.name.to_owned()).or_default().push(e.loc),
-                _ => {}
+        // The lists are read directly (no list of every element is built: a rename indexes
+        // one name of a large model on every keystroke's commit).
+        for (ci, c) in model.contexts.iter().enumerate() {
+            contexts.entry(c.name.clone()).or_insert(ci);
+            macro_rules! each {
+                ($($list:ident => $kind:expr),*) => {$(
+                    for (index, e) in c.$list.iter().enumerate() {
+                        if keep(&e.name) {
+                            by_name.entry(e.name.clone()).or_default().push(Loc {
+                                kind: $kind,
+                                context: Some(ci),
+                                index,
+                            });
+                        }
+                    }
+                )*};
             }
+            each!(
+                enums => Kind::Enum,
+                values => Kind::Value,
+                actors => Kind::Actor,
+                commands => Kind::Command,
+                aggregates => Kind::Aggregate,
+                events => Kind::Event,
+                policies => Kind::Policy,
+                sagas => Kind::Saga,
+                read_models => Kind::ReadModel,
+                externals => Kind::External
+            );
         }
         Self { by_name, contexts }
     }
