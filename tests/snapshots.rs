@@ -41,6 +41,17 @@ fn accounts() -> Model {
     stormlab::model::file::load(std::path::Path::new(&path)).unwrap()
 }
 
+/// Opens the Simulation tab, picks scenario `name` and runs it to the end.
+fn run(h: &mut Harness<'static, Studio>, name: &str) {
+    h.run_steps(3);
+    h.get_by_label("Simulate").click();
+    h.run_steps(2);
+    h.get_by_label(name).click();
+    h.run_steps(2);
+    h.key_press(Key::F5);
+    wait_for(h, "passed");
+}
+
 /// Runs frames until `label` (a substring) is shown, waiting for worker threads (≤ 5 s).
 fn wait_for(h: &mut Harness<'static, Studio>, label: &str) {
     for _ in 0..100 {
@@ -70,14 +81,7 @@ fn the_board_the_inspector_and_the_context_map_look_right() {
 #[test]
 fn the_simulation_tab_and_the_saga_sequence_look_right() {
     let (mut h, _dir) = harness(accounts());
-    h.run_steps(3);
-    h.get_by_label("Simulate").click();
-    h.run_steps(2);
-    h.get_by_label("payment over the limit is compensated")
-        .click();
-    h.run_steps(2);
-    h.key_press(Key::F5);
-    wait_for(&mut h, "passed");
+    run(&mut h, "payment over the limit is compensated");
     h.run_steps(10);
     h.get_by_label("◀").click();
     h.get_by_label("◀").click();
@@ -96,14 +100,7 @@ fn presentation_mode_at_a_rejected_command_looks_right() {
     use stormlab::app::simulation::time_control::TimeCommand;
     // accounts.ron: the card payment over the limit is rejected, the saga compensates.
     let (mut h, _dir) = harness(accounts());
-    h.run_steps(3);
-    h.get_by_label("Simulate").click();
-    h.run_steps(2);
-    h.get_by_label("payment over the limit is compensated")
-        .click();
-    h.run_steps(2);
-    h.key_press(Key::F5);
-    wait_for(&mut h, "passed");
+    run(&mut h, "payment over the limit is compensated");
     let rejected = {
         let e = &h.state().sim.run.as_ref().unwrap().engine;
         let c = e.commands().iter().find(|c| c.rejection.is_some()).unwrap();
@@ -120,13 +117,7 @@ fn the_causation_graph_of_a_parked_delivery_looks_right() {
     use stormlab::app::simulation::time_control::TimeCommand;
     // autoservice.ron: the CRM outage parks booking events; a redrive delivers them.
     let (mut h, _dir) = harness(stormlab::app::shell::studio::default_model());
-    h.run_steps(3);
-    h.get_by_label("Simulate").click();
-    h.run_steps(2);
-    h.get_by_label("CRM outage parks booking events").click();
-    h.run_steps(2);
-    h.key_press(Key::F5);
-    wait_for(&mut h, "passed");
+    run(&mut h, "CRM outage parks booking events");
     h.state_mut().sim.time.apply(TimeCommand::Seek(1));
     h.run_steps(3);
     h.get_by_label("Causation graph").click();
