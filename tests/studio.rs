@@ -2338,3 +2338,45 @@ fn the_minimap_shows_while_the_board_is_zoomed_in_and_a_click_in_it_brings_that_
         canvas.center()
     );
 }
+
+#[test]
+fn a_picked_arrow_is_labelled_in_the_inspector_in_one_undo_step_and_the_label_is_saved() {
+    use stormlab::app::board::route::point_along;
+    let (mut h, dir) = harness(example("accounts"));
+    settle(&mut h);
+    let (link, at) = {
+        let board = h.state_mut().view();
+        board
+            .arrows
+            .routed()
+            .map(|(l, r)| (*l, point_along(r, 0.5)))
+            .find(|(l, mid)| board.arrows.hit(*mid, 0.5) == Some(*l))
+            .map(|(l, mid)| (l, board.to_screen(mid)))
+            .expect("an arrow")
+    };
+    click_at(&mut h, at);
+    assert_eq!(h.state_mut().view().picked_arrow, Some(link));
+    h.get_by_label("arrow label").click();
+    settle(&mut h);
+    for c in "only gold sponsors".chars() {
+        h.event(egui::Event::Text(c.to_string()));
+        h.step();
+    }
+    settle(&mut h);
+    let labels = || {
+        let m = &h.state().doc.model;
+        m.labels.iter().map(|l| l.text.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(labels(), ["only gold sponsors"]);
+    // Saved with the model, and read back.
+    let path = dir.path().join("labelled.ron");
+    stormlab::model::file::save(&path, &h.state().doc.model).unwrap();
+    let back = stormlab::model::file::load(&path).unwrap();
+    assert_eq!(back.labels, h.state().doc.model.labels);
+    // The whole typing session is one undo step.
+    h.key_press(Key::Escape);
+    settle(&mut h);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    settle(&mut h);
+    assert!(h.state().doc.model.labels.is_empty());
+}

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::arrow_label::ArrowLabel;
+
 use super::context::BoundedContext;
 use super::relation::Relation;
 use super::scenario::Scenario;
@@ -35,6 +37,9 @@ pub struct Model {
     /// Scenarios.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scenarios: Vec<Scenario>,
+    /// Labels written on arrows of the board.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<ArrowLabel>,
 }
 
 fn default_org() -> String {
@@ -67,6 +72,7 @@ impl Model {
             }],
             relations: vec![],
             scenarios: vec![],
+            labels: vec![],
         }
     }
 

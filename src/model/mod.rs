@@ -6,6 +6,7 @@
 pub mod access;
 pub mod actor;
 pub mod aggregate;
+pub mod arrow_label;
 pub mod autolayout;
 pub mod check;
 pub mod command;

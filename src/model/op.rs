@@ -85,6 +85,9 @@ pub struct ModelProps {
     pub org: String,
     /// Major contract version.
     pub version: u32,
+    /// Labels written on arrows.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<super::arrow_label::ArrowLabel>,
 }
 
 impl ModelProps {
@@ -95,6 +98,7 @@ impl ModelProps {
             doc: m.doc.clone(),
             org: m.org.clone(),
             version: m.version,
+            labels: m.labels.clone(),
         }
     }
 }
@@ -273,6 +277,7 @@ impl Op {
                 model.doc = p.doc;
                 model.org = p.org;
                 model.version = p.version;
+                model.labels = p.labels;
                 Ok(Op::SetModel(Box::new(old)))
             }
             Op::InsertContext { index, context } => {

@@ -644,6 +644,24 @@ impl Board {
                 1.4
             } * scale;
             arrow_line(painter, &points, Stroke::new(width, color), 9.0 * scale);
+            // The team's label, halfway along (the picked arrow shows its meaning instead).
+            let written = (!model.labels.is_empty() && !picked)
+                .then(|| {
+                    let (a, b) = (model.uid_at(*from)?, model.uid_at(*to)?);
+                    crate::model::arrow_label::label_of(&model.labels, a, b)
+                })
+                .flatten();
+            if let Some(text) = written {
+                let at = super::route::point_along(&points, 0.5);
+                let galley = painter.layout_no_wrap(
+                    text.to_owned(),
+                    FontId::proportional((12.0 * self.zoom).clamp(9.0, 14.0)),
+                    theme::ON_DARK,
+                );
+                let rect = Rect::from_center_size(at, galley.size()).expand(3.0);
+                painter.rect_filled(rect, 3.0, theme::BADGE_FILL);
+                painter.galley(rect.min + vec2(3.0, 3.0), galley, theme::ON_DARK);
+            }
             if picked {
                 // The picked arrow says what it means, halfway along.
                 let at = super::route::point_along(&points, 0.5);

@@ -258,6 +258,14 @@ impl Studio {
                         if self.selection.len() > 1 {
                             ui.heading(format!("{} selected", self.selection.len()));
                             ui.weak("Move, align, duplicate, copy or delete them together.");
+                        } else if let (None, Some((from, to))) = (one, self.board.picked_arrow) {
+                            crate::app::inspector::arrow::arrow_ui(
+                                ui,
+                                &self.doc.model,
+                                from,
+                                to,
+                                self.edits.sink(),
+                            );
                         } else {
                             self.inspector.ui(
                                 ui,
