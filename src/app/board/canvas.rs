@@ -72,8 +72,7 @@ pub struct Board {
     renaming: Option<(Uid, String, bool)>,
     fit_pending: bool,
     /// The window size, canvas size and frame the view was last fitted at, while the user
-    /// has done nothing since: the board is fitted again when the window changes size (one
-    /// that opens small, then grows) or the panels settle in the frame after.
+    /// has not zoomed or panned since (see `ui`: when the board is fitted again).
     fitted_to: Option<(Vec2, Vec2, u64)>,
     /// While set, the next click on a sticky links the selection's first element to it.
     pub linking_from: Option<Uid>,
@@ -233,30 +232,17 @@ impl Board {
         let (canvas, bg) = ui.allocate_exact_size(ui.available_size(), Sense::click_and_drag());
         bg.widget_info(|| WidgetInfo::labeled(WidgetType::Other, true, "board"));
         self.canvas = canvas;
-        // Only until the user does anything: a board that moves under your hand is worse
-        // than one that does not fill a resized window.
-        let acted = ui.input(|i| {
-            i.pointer.any_pressed()
-                || i.events.iter().any(|e| {
-                    matches!(
-                        e,
-                        egui::Event::Key { pressed: true, .. }
-                            | egui::Event::Text(_)
-                            | egui::Event::AccessKitActionRequest(_)
-                    )
-                })
-        });
-        if acted {
-            self.fitted_to = None;
-        }
         let window = ui.ctx().content_rect().size();
         let pass = ui.ctx().cumulative_pass_nr();
-        if let Some((w, c, at)) = self.fitted_to
-            // The window changed size, or the panels around the board settled in the
-            // frame after the fit (the first frame lays them out at their default sizes).
-            && (w != window || c != canvas.size() && pass <= at + 1)
-        {
-            self.fit_pending = true;
+        // Until the user zooms or pans, the board stays fitted: when the window changes
+        // size, when the panels settle in the frame after the fit (the first frame lays them
+        // out at their default sizes), and when a panel opens or closes beside it (the
+        // Simulation tab); not for a few points of a panel's content growing.
+        if let Some((w, c, at)) = self.fitted_to {
+            let change = (c - canvas.size()).abs();
+            if w != window || c != canvas.size() && (pass <= at + 1 || change.max_elem() > 100.0) {
+                self.fit_pending = true;
+            }
         }
         if self.fit_pending && canvas.width() > 10.0 {
             self.fit_now(model);
