@@ -2142,23 +2142,32 @@ fn click_at(h: &mut Harness<'static, Studio>, at: egui::Pos2) {
     settle(h);
 }
 
+/// An arrow of the board that `wanted` accepts, and the screen point halfway along its route
+/// (one no other arrow passes nearer to, so a click there picks it).
+fn arrow_to_click(
+    h: &mut Harness<'static, Studio>,
+    wanted: impl Fn(stormlab::model::Loc, stormlab::model::Loc) -> bool,
+) -> ((stormlab::model::Loc, stormlab::model::Loc), egui::Pos2) {
+    use stormlab::app::board::route::point_along;
+    let board = h.state_mut().view();
+    board
+        .arrows
+        .routed()
+        .filter(|((a, b), _)| wanted(*a, *b))
+        .map(|(l, r)| (*l, point_along(r, 0.5)))
+        .find(|(l, mid)| board.arrows.hit(*mid, 0.5) == Some(*l))
+        .map(|(l, mid)| (l, board.to_screen(mid)))
+        .expect("an arrow to click")
+}
+
 #[test]
 fn an_arrow_is_picked_by_a_click_and_delete_removes_the_link_it_draws_in_one_undo_step() {
-    use stormlab::app::board::route::point_along;
     let (mut h, _dir) = harness(example("accounts"));
     settle(&mut h);
     // A command → aggregate arrow, clicked halfway along its route.
-    let (link, at) = {
-        let board = h.state_mut().view();
-        board
-            .arrows
-            .routed()
-            .filter(|((a, b), _)| a.kind == Kind::Command && b.kind == Kind::Aggregate)
-            .map(|(l, r)| (*l, point_along(r, 0.5)))
-            .find(|(l, mid)| board.arrows.hit(*mid, 0.5) == Some(*l))
-            .map(|(l, mid)| (l, board.to_screen(mid)))
-            .expect("a command → aggregate arrow")
-    };
+    let (link, at) = arrow_to_click(&mut h, |from, to| {
+        from.kind == Kind::Command && to.kind == Kind::Aggregate
+    });
     let command = link.0;
     let target = |h: &Harness<'static, Studio>| {
         let c = command.context.unwrap();
@@ -2341,19 +2350,9 @@ fn the_minimap_shows_while_the_board_is_zoomed_in_and_a_click_in_it_brings_that_
 
 #[test]
 fn a_picked_arrow_is_labelled_in_the_inspector_in_one_undo_step_and_the_label_is_saved() {
-    use stormlab::app::board::route::point_along;
     let (mut h, dir) = harness(example("accounts"));
     settle(&mut h);
-    let (link, at) = {
-        let board = h.state_mut().view();
-        board
-            .arrows
-            .routed()
-            .map(|(l, r)| (*l, point_along(r, 0.5)))
-            .find(|(l, mid)| board.arrows.hit(*mid, 0.5) == Some(*l))
-            .map(|(l, mid)| (l, board.to_screen(mid)))
-            .expect("an arrow")
-    };
+    let (link, at) = arrow_to_click(&mut h, |_, _| true);
     click_at(&mut h, at);
     assert_eq!(h.state_mut().view().picked_arrow, Some(link));
     h.get_by_label("arrow label").click();
