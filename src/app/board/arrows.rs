@@ -41,6 +41,7 @@ pub struct Arrows {
     routes: Vec<Vec<Pos2>>,
     index: HashMap<(Loc, Loc), usize>,
     rects: HashMap<Loc, Rect>,
+    bounds: Option<Rect>,
 }
 
 impl Arrows {
@@ -106,9 +107,24 @@ impl Arrows {
         if !same_links {
             self.index = links.iter().enumerate().map(|(i, l)| (*l, i)).collect();
         }
+        self.bounds = rects
+            .values()
+            .copied()
+            .chain(model.contexts.iter().map(|c| {
+                Rect::from_min_size(
+                    egui::pos2(c.frame.x, c.frame.y),
+                    egui::vec2(c.frame.w, c.frame.h),
+                )
+            }))
+            .reduce(|a, b| a.union(b));
         self.links = links;
         self.routes = routes;
         self.rects = rects;
+    }
+
+    /// Everything on the board (frames and stickies), as of the last update.
+    pub fn bounds(&self) -> Option<Rect> {
+        self.bounds
     }
 
     /// The arrows (flow links), as of the last update.

@@ -450,7 +450,8 @@ impl Board {
             &mut out,
         );
         self.rename_ui(ui, model, edits);
-        if let Some(bounds) = board_bounds(model) {
+        // The bounds as of the arrows' update (once per change of the model, not per frame).
+        if let Some(bounds) = self.arrows.bounds() {
             let view = Rect::from_min_max(self.to_board(canvas.min), self.to_board(canvas.max));
             if let Some(b) = super::minimap::show(ui, &painter, model, bounds, canvas, view) {
                 self.offset = canvas.size() / 2.0 - b.to_vec2() * self.zoom;
