@@ -2009,6 +2009,33 @@ fn presentation_mode_says_in_words_that_a_command_was_rejected_and_a_saga_compen
             .is_some()
     });
     assert!(said, "some step of the run narrates the compensation");
+    // The step where the compensating command's event lands says what it answers, and so
+    // does the saga's failure command after it.
+    let e = &last_run(&h).engine;
+    let released = e
+        .records()
+        .iter()
+        .position(|r| e.program().events[r.event as usize].name == "StockReleased")
+        .expect("the stock is released") as u64;
+    h.state_mut()
+        .sim
+        .time
+        .apply(TimeCommand::Seek(released + 1));
+    settle(&mut h);
+    assert!(
+        h.query_by_label_contains(
+            "↺ compensation ReleaseStock o-2, because ChargePayment o-2 was rejected: over the card limit"
+        )
+        .is_some(),
+        "the stock released is narrated as the compensation"
+    );
+    h.state_mut().sim.time.apply(TimeCommand::End);
+    settle(&mut h);
+    assert!(
+        h.query_by_label_contains("↺ on failure CancelOrder o-2, because ChargePayment o-2")
+            .is_some(),
+        "the order cancelled is narrated as the saga's failure command"
+    );
 }
 
 #[test]

@@ -10,6 +10,7 @@ use crate::app::simulation::state::subscriber_name;
 use crate::app::theme;
 use crate::sim::engine::{Change, Engine};
 use crate::sim::program::SubscriberKind;
+use crate::sim::store::Cause;
 use crate::sim::timeline::shown_from;
 
 /// What a marker marks.
@@ -293,4 +294,59 @@ pub fn legend_ui(ui: &mut Ui, markers: &[Marker], cursor: u64) -> Option<u64> {
         }
     });
     chosen
+}
+
+/// When the record at `position` was appended by a saga's compensation (or its failure
+/// command), that in a sentence: which command ran and what it answers — the rejected command
+/// and its reason, or the deadline that expired.
+pub fn compensation(e: &Engine, position: u64) -> Option<String> {
+    let program = e.program();
+    let record = e.records().get(position as usize)?;
+    let Cause::Command(c) = record.causation else {
+        return None;
+    };
+    let command = e.commands().get(c as usize)?;
+    let role = |sagas: &[crate::sim::program::SagaDef]| {
+        sagas.iter().find_map(|s| {
+            if s.steps
+                .iter()
+                .filter_map(|st| st.compensate.as_ref())
+                .any(|i| i.command == command.command)
+            {
+                Some("compensation")
+            } else if s
+                .on_failure
+                .as_ref()
+                .is_some_and(|i| i.command == command.command)
+            {
+                Some("on failure")
+            } else {
+                None
+            }
+        })
+    };
+    let because = match command.cause {
+        Cause::Command(r) => {
+            let failed = e.commands().get(r as usize)?;
+            format!(
+                "{} {} was rejected: {}",
+                program.commands[failed.command].name,
+                failed.target,
+                failed.rejection.as_deref()?
+            )
+        }
+        Cause::Deadline(armed) => format!(
+            "the deadline set on #{} {} expired",
+            armed + 1,
+            e.records()
+                .get(armed as usize)
+                .map_or("?", |r| program.events[r.event as usize].name.as_str())
+        ),
+        _ => return None,
+    };
+    let role = role(&program.sagas)?;
+    Some(format!(
+        "↺ {role} {} {}, because {because}",
+        program.commands[command.command].name, command.target
+    ))
 }

@@ -100,6 +100,9 @@ impl SimPanel {
                             .color(m.kind.color(t)),
                     );
                 }
+                if let Some(said) = markers::compensation(e, cursor - 1) {
+                    ui.label(RichText::new(said).size(20.0).color(t.compensation));
+                }
                 let chain = chain_text(e, cursor - 1);
                 if !chain.is_empty() {
                     ui.label(

@@ -314,11 +314,11 @@ fn record_ui(ui: &mut Ui, e: &Engine, cursor: u64) -> Option<StateAction> {
                     format_id(r.id())
                 ))
                 .weak(),
-                RichText::new(if chain.is_empty() {
-                    String::new()
-                } else {
-                    format!("caused by: {chain}")
-                }),
+                match crate::app::simulation::markers::compensation(e, cursor - 1) {
+                    Some(said) => RichText::new(said).color(theme::tokens(ui).compensation),
+                    None if chain.is_empty() => RichText::new(""),
+                    None => RichText::new(format!("caused by: {chain}")),
+                },
             ]
         }
     };
