@@ -146,6 +146,19 @@ impl Arrows {
             .filter(|r| r.len() >= 2)
     }
 
+    /// Where a label of `size` (board units) goes on `route`: off every sticky when it can
+    /// be (see [`route::label_spot`]).
+    pub fn label_spot(&self, route: &[Pos2], size: egui::Vec2) -> Pos2 {
+        let reach = Rect::from_points(route).expand2(size);
+        let near: Vec<Rect> = self
+            .rects
+            .values()
+            .filter(|r| r.intersects(reach))
+            .copied()
+            .collect();
+        route::label_spot(route, size, &near)
+    }
+
     /// The arrow whose route passes within `tolerance` of `p` (board units), nearest first.
     pub fn hit(&self, p: Pos2, tolerance: f32) -> Option<(Loc, Loc)> {
         self.routed()

@@ -639,12 +639,14 @@ impl Board {
                 })
                 .flatten();
             if let Some(text) = written {
-                let at = super::route::point_along(&points, 0.5);
                 let galley = painter.layout_no_wrap(
                     text.to_owned(),
                     FontId::proportional((12.0 * self.zoom).clamp(9.0, 14.0)),
                     theme::ON_DARK,
                 );
+                // Along the arrow, off the stickies it passes (board units to find the spot).
+                let size = (galley.size() + vec2(6.0, 6.0)) / self.zoom.max(0.01);
+                let at = self.to_screen(self.arrows.label_spot(route, size));
                 let rect = Rect::from_center_size(at, galley.size()).expand(3.0);
                 painter.rect_filled(rect, 3.0, theme::BADGE_FILL);
                 painter.galley(rect.min + vec2(3.0, 3.0), galley, theme::ON_DARK);

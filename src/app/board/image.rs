@@ -7,7 +7,7 @@ use std::path::Path;
 
 use crate::app::board::canvas::element_rect;
 use crate::app::board::sticky;
-use crate::app::theme::sticky_size;
+use crate::app::theme::{self, sticky_size};
 use crate::model::{Kind, Loc, Model, Uid};
 
 /// Writes the board (or only `only`, when given) to `path` as SVG.
@@ -212,6 +212,42 @@ pub fn svg(model: &Model, only: Option<&BTreeSet<Uid>>) -> String {
         let look = sticky::Look::default();
         sticky::draw(&mut Svg(&mut s), e.loc.kind, e.name, r, 1.0, look);
     }
+    // The team's arrow labels over everything, off the stickies where they can be.
+    for ((from, to), route) in arrows.routed() {
+        if !shown(from) || !shown(to) || route.len() < 2 {
+            continue;
+        }
+        let (Some(a), Some(b)) = (model.uid_at(*from), model.uid_at(*to)) else {
+            continue;
+        };
+        let Some(text) = crate::model::arrow_label::label_of(&model.labels, a, b) else {
+            continue;
+        };
+        let size = 12.0;
+        let inner = egui::vec2(text.chars().count() as f32 * size * 0.55, size * 1.2);
+        let at = arrows.label_spot(route, inner + egui::vec2(6.0, 6.0));
+        let area = egui::Rect::from_center_size(at, inner);
+        let mut surface = Svg(&mut s);
+        sticky::Surface::rect(
+            &mut surface,
+            area.expand(3.0),
+            3.0,
+            theme::BADGE_FILL,
+            egui::Stroke::NONE,
+        );
+        sticky::Surface::text(
+            &mut surface,
+            &sticky::Text {
+                text,
+                area,
+                clip: area.expand(3.0),
+                size,
+                color: theme::ON_DARK,
+                wrap: false,
+                centre: true,
+            },
+        );
+    }
     s.push_str("</svg>\n");
     s
 }
@@ -233,5 +269,15 @@ mod tests {
         let one = BTreeSet::from([m.contexts[0].events[1].uid]);
         let sel = svg(&m, Some(&one));
         assert!(sel.contains(">Done1<") && !sel.contains(">Done0<"));
+    }
+
+    #[test]
+    fn svg_shows_an_arrow_label_where_the_board_does() {
+        let mut m = crate::model::synthetic::synthetic(10, 1);
+        let c = &m.contexts[0];
+        let (from, to) = (c.commands[0].uid, c.aggregates[0].uid);
+        m.labels = crate::model::arrow_label::with_label(&m.labels, from, to, "web shop & app");
+        let s = svg(&m, None);
+        assert!(s.contains(">web shop &amp; app<"), "{s}");
     }
 }

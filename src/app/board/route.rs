@@ -338,6 +338,22 @@ pub fn point_along(points: &[Pos2], t: f32) -> Pos2 {
     points.last().copied().unwrap_or(Pos2::ZERO)
 }
 
+/// Where a label of `size` sits on the polyline `points`: halfway along unless it would cover
+/// one of `stickies` there, else the place nearest halfway (a third, two thirds, …) that
+/// covers none; halfway when every place covers one.
+pub fn label_spot(points: &[Pos2], size: Vec2, stickies: &[Rect]) -> Pos2 {
+    const ALONG: [f32; 9] = [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.1, 0.9];
+    let halfway = point_along(points, 0.5);
+    ALONG
+        .iter()
+        .map(|&t| point_along(points, t))
+        .find(|&at| {
+            let label = Rect::from_center_size(at, size);
+            !stickies.iter().any(|s| s.intersects(label))
+        })
+        .unwrap_or(halfway)
+}
+
 /// The distance from `p` to the polyline `points`.
 pub fn distance(points: &[Pos2], p: Pos2) -> f32 {
     points
@@ -361,6 +377,25 @@ mod tests {
 
     fn sticky(x: f32, y: f32) -> Rect {
         Rect::from_min_size(pos2(x, y), vec2(120.0, 80.0))
+    }
+
+    #[test]
+    fn a_label_moves_along_its_arrow_off_a_sticky_it_would_cover_halfway() {
+        let line = [pos2(0.0, 0.0), pos2(1000.0, 0.0)];
+        let size = vec2(80.0, 16.0);
+        // Nothing in the way: halfway.
+        assert_eq!(label_spot(&line, size, &[]), pos2(500.0, 0.0));
+        // A sticky over the middle: the nearest free place along it instead.
+        let middle = Rect::from_center_size(pos2(500.0, 0.0), vec2(120.0, 80.0));
+        let at = label_spot(&line, size, &[middle]);
+        assert!(
+            !Rect::from_center_size(at, size).intersects(middle),
+            "{at:?}"
+        );
+        assert_eq!(at, pos2(300.0, 0.0));
+        // Covered everywhere: halfway after all.
+        let all = Rect::from_min_max(pos2(-50.0, -50.0), pos2(1050.0, 50.0));
+        assert_eq!(label_spot(&line, size, &[all]), pos2(500.0, 0.0));
     }
 
     #[test]
