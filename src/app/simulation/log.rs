@@ -84,13 +84,19 @@ impl LogView {
     /// The log up to `cursor`, its table within `room` points of height; returns a cursor
     /// the user picked.
     pub fn ui(&mut self, ui: &mut Ui, run: &Run, cursor: u64, room: f32) -> Option<u64> {
+        // The event log's heading (how many shown) sits beside the tabs, to leave rows to it.
+        let heading = (self.kind == LogKind::Events).then(|| self.heading(&run.engine, cursor));
         ui.horizontal(|ui| {
             ui.selectable_value(&mut self.kind, LogKind::Events, "Events");
             ui.selectable_value(&mut self.kind, LogKind::Commands, "Commands");
+            if let Some(heading) = heading {
+                ui.add_space(12.0);
+                ui.strong(heading);
+            }
         });
         match self.kind {
-            // Below the tabs, filters and heading (events); above the details (commands).
-            LogKind::Events => self.events_ui(ui, &run.engine, cursor, (room - 110.0).max(60.0)),
+            // Below the tabs and filters (events); above the details (commands).
+            LogKind::Events => self.events_ui(ui, &run.engine, cursor, (room - 85.0).max(60.0)),
             LogKind::Commands => {
                 // Room under the table for the selected command's detail, if one is.
                 let detail = if self.command.is_some() { 190.0 } else { 50.0 };
@@ -175,6 +181,18 @@ impl LogView {
         self.matching.as_ref().map(|(_, _, v)| v.as_slice())
     }
 
+    /// "Event log (8 of 12)": the events shown at `cursor`, of all of them.
+    fn heading(&mut self, e: &Engine, cursor: u64) -> String {
+        match self.positions(e) {
+            Some(p) => format!(
+                "Event log: {} matching of {cursor} ({} in all)",
+                p.partition_point(|&i| u64::from(i) < cursor),
+                e.records().len()
+            ),
+            None => format!("Event log ({cursor} of {})", e.records().len()),
+        }
+    }
+
     fn events_ui(&mut self, ui: &mut Ui, e: &Engine, cursor: u64, room: f32) -> Option<u64> {
         let dated = spans_days(e);
         self.filter_ui(ui, e);
@@ -183,14 +201,6 @@ impl LogView {
             Some(p) => p.partition_point(|&i| u64::from(i) < cursor),
             None => cursor as usize,
         };
-        let heading = match positions {
-            Some(_) => format!(
-                "Event log: {shown} matching of {cursor} ({} in all)",
-                e.records().len()
-            ),
-            None => format!("Event log ({cursor} of {})", e.records().len()),
-        };
-        ui.strong(heading);
         let mut clicked = None;
         TableBuilder::new(ui)
             .id_salt("sim-log")

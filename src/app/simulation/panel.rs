@@ -426,19 +426,26 @@ impl SimPanel {
             if ui.button("⏭").on_hover_text("End (Alt+End)").clicked() {
                 commands.push(TimeCommand::End);
             }
-            ui.spacing_mut().slider_width = (ui.available_width() - 160.0).max(100.0);
-            let mut slid = cursor;
+            // Where the cursor is (the strip below scrubs), and the markers' legend with
+            // their previous/next buttons: one row, to leave rows to the logs.
+            let mut at = cursor;
             if ui
-                .add(egui::Slider::new(&mut slid, 0..=len).text("events applied"))
+                .add(
+                    egui::DragValue::new(&mut at)
+                        .range(0..=len)
+                        .suffix(format!(" of {len} events applied")),
+                )
+                .on_hover_text("Drag or type where the cursor goes")
                 .changed()
             {
-                commands.push(TimeCommand::Seek(slid));
+                commands.push(TimeCommand::Seek(at));
+            }
+            ui.add_space(12.0);
+            if let Some(c) = legend_ui(ui, &self.markers, cursor) {
+                commands.push(TimeCommand::Seek(c));
             }
         });
         if let Some(c) = strip_ui(ui, &run.engine, &self.markers, cursor) {
-            commands.push(TimeCommand::Seek(c));
-        }
-        if let Some(c) = legend_ui(ui, &self.markers, cursor) {
             commands.push(TimeCommand::Seek(c));
         }
         if self.time.playing() {

@@ -285,40 +285,59 @@ impl StateView {
 /// rows (long ones are cut, the full text on hover), so the tab keeps its height while the
 /// cursor moves. Returns a request for its causation graph.
 fn record_ui(ui: &mut Ui, e: &Engine, cursor: u64) -> Option<StateAction> {
-    let rows: [RichText; 4] = match cursor
+    // Three rows: what and when (with its stream, correlation and id, weaker), its payload,
+    // and what caused it (or the compensation it is).
+    let rows: [egui::WidgetText; 3] = match cursor
         .checked_sub(1)
         .and_then(|p| e.records().get(p as usize))
     {
         None => [
-            RichText::new("Before the first event.").weak(),
-            RichText::new(""),
-            RichText::new(""),
-            RichText::new(""),
+            RichText::new("Before the first event.").weak().into(),
+            RichText::new("").into(),
+            RichText::new("").into(),
         ],
         Some(r) => {
             let def = &e.program().events[r.event as usize];
             let stream = e.stream_name(r.stream);
             let chain = chain_text(e, cursor - 1);
+            let style = ui.style();
+            let mut title = egui::text::LayoutJob::default();
+            RichText::new(format!(
+                "#{cursor} {} at {}",
+                def.name,
+                format_timestamp(r.time)
+            ))
+            .strong()
+            .append_to(
+                &mut title,
+                style,
+                egui::FontSelection::Default,
+                egui::Align::Center,
+            );
+            RichText::new(format!(
+                "  ·  stream {stream} v{} · correlation {} · id {}",
+                r.version,
+                e.text(r.correlation),
+                format_id(r.id())
+            ))
+            .weak()
+            .append_to(
+                &mut title,
+                style,
+                egui::FontSelection::Default,
+                egui::Align::Center,
+            );
             [
-                RichText::new(format!(
-                    "#{cursor} {} at {}",
-                    def.name,
-                    format_timestamp(r.time)
-                ))
-                .strong(),
-                RichText::new(payload_text(def, e.payload(r), " = ", ", ")).monospace(),
-                RichText::new(format!(
-                    "stream {stream} v{} · correlation {} · id {}",
-                    r.version,
-                    e.text(r.correlation),
-                    format_id(r.id())
-                ))
-                .weak(),
+                title.into(),
+                RichText::new(payload_text(def, e.payload(r), " = ", ", "))
+                    .monospace()
+                    .into(),
                 match crate::app::simulation::markers::compensation(e, cursor - 1) {
                     Some(said) => RichText::new(said).color(theme::tokens(ui).compensation),
                     None if chain.is_empty() => RichText::new(""),
                     None => RichText::new(format!("caused by: {chain}")),
-                },
+                }
+                .into(),
             ]
         }
     };
@@ -326,7 +345,7 @@ fn record_ui(ui: &mut Ui, e: &Engine, cursor: u64) -> Option<StateAction> {
     for (i, row) in rows.into_iter().enumerate() {
         let hover = row.text().to_owned();
         ui.horizontal(|ui| {
-            if i == 3 && cursor > 0 {
+            if i == 2 && cursor > 0 {
                 let graph = ui
                     .small_button("Causation graph")
                     .on_hover_text("What led to this event and what it led to, as a graph");
