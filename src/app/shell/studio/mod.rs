@@ -214,7 +214,11 @@ impl Studio {
             if !typing {
                 self.sim.step_keys(&ctx);
             }
+            // Tall enough for a step's whole story, so the fitted board above stays put
+            // while the trainer steps through the run.
             egui::Panel::bottom("caption")
+                .resizable(false)
+                .min_size(210.0)
                 .show(ui, |ui| self.sim.caption_ui(ui, self.doc.revision));
             self.board_ui(ui, true);
         } else {
