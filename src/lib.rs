@@ -4,9 +4,11 @@
 //! - [`sim`]: the deterministic simulation engine.
 //! - [`export`]: Protocol Buffers contracts, compatibility reports, protobuf logs.
 //! - [`cli`]: the command-line subcommands.
+//! - [`collab`]: the board shared by a team (a Loro document).
 //! - `app` (feature `studio`): the desktop studio.
 
 pub mod cli;
+pub mod collab;
 pub mod export;
 pub mod model;
 pub mod sim;

@@ -53,7 +53,7 @@ impl ContextProps {
     }
 
     /// Puts these properties on `c`; returns the ones it had.
-    fn put(self, c: &mut BoundedContext) -> Self {
+    pub fn put(self, c: &mut BoundedContext) -> Self {
         Self {
             name: std::mem::replace(&mut c.name, self.name),
             doc: std::mem::replace(&mut c.doc, self.doc),

@@ -163,15 +163,48 @@ impl fmt::Debug for Ref {
     }
 }
 
+thread_local! {
+    /// Whether references (de)serialize with their target's id, see [`with_ids`].
+    static WITH_IDS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Between a name and its target's id in the form [`with_ids`] writes.
+const ID_MARK: char = '\u{1}';
+
+/// Runs `f` with references serialized as `name` + U+0001 + the target's id (and read back
+/// so), instead of the name alone. The shared board stores elements this way, so that a
+/// reference made on one machine still points at its element after a peer renamed it; the
+/// file and everything else keep names only (the mark is never read from a file).
+pub fn with_ids<R>(f: impl FnOnce() -> R) -> R {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            WITH_IDS.with(|w| w.set(self.0));
+        }
+    }
+    let _restore = Restore(WITH_IDS.with(|w| w.replace(true)));
+    f()
+}
+
 /// The file holds the name only; ids are linked after loading (`Model::assign_ids`).
 impl Serialize for Ref {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if WITH_IDS.with(|w| w.get()) && !self.to.is_none() {
+            return s.collect_str(&format_args!("{}{ID_MARK}{}", self.name, self.to));
+        }
         self.name.serialize(s)
     }
 }
 
 impl<'de> Deserialize<'de> for Ref {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d).map(Ref::new)
+        let text = String::deserialize(d)?;
+        if WITH_IDS.with(|w| w.get())
+            && let Some((name, id)) = text.split_once(ID_MARK)
+            && let Some(to) = Uid::parse(id)
+        {
+            return Ok(Ref::linked(name, to));
+        }
+        Ok(Ref::new(text))
     }
 }
