@@ -12,6 +12,7 @@ fn main() -> ExitCode {
         Some(Command::Diff(args)) => stormlab::cli::diff::run(args),
         Some(Command::Export(args)) => stormlab::cli::export::run(args),
         Some(Command::Fmt(args)) => stormlab::cli::fmt::run(args),
+        Some(Command::Serve(args)) => stormlab::cli::serve::run(args),
         Some(Command::Simulate(args)) => stormlab::cli::simulate::run(args),
         Some(Command::Test(args)) => stormlab::cli::test::run(args),
         None => open_studio(cli.file),

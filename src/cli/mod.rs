@@ -4,6 +4,7 @@ pub mod check;
 pub mod diff;
 pub mod export;
 pub mod fmt;
+pub mod serve;
 pub mod simulate;
 pub mod test;
 
@@ -38,6 +39,8 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Rewrite model files in canonical form.
     Fmt(fmt::FmtArgs),
+    /// Run the relay for boards edited together (`serve --bind 127.0.0.1:7420 --data DIR`).
+    Serve(serve::ServeArgs),
     /// Run one scenario and print what happened.
     Simulate(simulate::SimulateArgs),
     /// Run every scenario's expectations (exit 1 on failure).

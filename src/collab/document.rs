@@ -161,6 +161,13 @@ impl SharedDoc {
         Ok(shared)
     }
 
+    /// An empty document, edited here as `peer`, to take in a room's board.
+    pub fn empty(peer: u64) -> Result<Self, CollabError> {
+        let doc = LoroDoc::new();
+        doc.set_peer_id(peer)?;
+        Ok(Self::around(doc))
+    }
+
     fn around(doc: LoroDoc) -> Self {
         let mut undo = UndoManager::new(&doc);
         // Steps are what the studio says they are (`begin_step`): not merged by time.
@@ -389,134 +396,140 @@ impl SharedDoc {
     /// The model the document holds now. An element a peer wrote broken is an error naming
     /// it (the caller refuses the update that brought it).
     pub fn model(&self) -> Result<Model, CollabError> {
-        let mut model = with_ids(|| self.read())?;
-        // A reference to a deleted element shows the name that element last had (what the
-        // person who deleted it still sees), then everything is linked as after loading.
-        let gone = self.tombstones();
-        if !gone.is_empty() {
-            let live: HashSet<Uid> = model
-                .elements()
-                .iter()
-                .filter_map(|e| model.uid_at(e.loc))
-                .collect();
-            crate::model::refs::visit_refs_mut(&mut model, &mut |_, r| {
-                let to = r.target();
-                if let Some(name) = gone.get(&to).filter(|_| !live.contains(&to)) {
-                    let shown = match r.split_once('.') {
-                        Some((context, _)) => format!("{context}.{name}"),
-                        None => name.clone(),
-                    };
-                    if shown != r.as_str() {
-                        r.link(Some(shown), to);
-                    }
-                }
-            });
-        }
-        crate::model::refs::link(&mut model, &|_| true, &|_, _| true);
-        Ok(model)
+        model_of(&self.doc)
     }
+}
 
-    fn read(&self) -> Result<Model, CollabError> {
-        let props: ModelProps = parse(&self.doc.get_map(MODEL), "model", "")?;
-        let mut model = Model {
-            format: crate::model::FORMAT_VERSION,
-            name: props.name,
-            doc: props.doc,
-            org: props.org,
-            version: props.version,
-            contexts: Vec::new(),
-            relations: Vec::new(),
-            scenarios: Vec::new(),
-            labels: props.labels,
-        };
-        let mut context_at: BTreeMap<String, usize> = BTreeMap::new();
-        for (key, map) in self.listed(CONTEXTS) {
-            let props: ContextProps = parse(&map, CONTEXTS.what, &key)?;
-            let mut c = BoundedContext {
-                uid: uid_of(&key, CONTEXTS.what)?,
-                ..BoundedContext::default()
-            };
-            props.put(&mut c);
-            context_at.insert(key, model.contexts.len());
-            model.contexts.push(c);
-        }
-        for (key, map) in self.listed(STICKIES) {
-            // A sticky whose context was deleted while it was made goes with its context.
-            let Some(&ci) = text(&map, CTX).and_then(|c| context_at.get(&c)) else {
-                continue;
-            };
-            let variant = text(&map, KIND).unwrap_or_default();
-            let mut inner = props_of(&map, STICKIES.what, &key)?;
-            inner.insert("uid".into(), Value::String(key.clone()));
-            let sticky: Sticky = serde_json::from_value(Value::Object(Map::from_iter([(
-                variant,
-                Value::Object(inner),
-            )])))
-            .map_err(|e| invalid(STICKIES.what, &key, e))?;
-            model.insert_sticky(ci, sticky);
-        }
-        for (key, map) in self.listed(RELATIONS) {
-            model
-                .relations
-                .push(parse_with_uid(&map, RELATIONS.what, &key)?);
-        }
-        for (key, map) in self.listed(SCENARIOS) {
-            model
-                .scenarios
-                .push(parse_with_uid(&map, SCENARIOS.what, &key)?);
-        }
-        Ok(model)
-    }
-
-    /// The elements of one kind in order: those in the order list first (each once), then
-    /// any the list lost track of (a concurrent move and delete), by id.
-    fn listed(&self, roots: Roots) -> Vec<(String, LoroMap)> {
-        let items = self.doc.get_map(roots.items);
-        let mut seen = BTreeSet::new();
-        let mut out = Vec::new();
-        for v in self.doc.get_movable_list(roots.order).to_vec() {
-            if let LoroValue::String(key) = v
-                && seen.insert(key.to_string())
-                && let Some(map) = child_map(&items, &key)
-                && map.get(DELETED).is_none()
-            {
-                out.push((key.to_string(), map));
-            }
-        }
-        let mut rest: Vec<String> = items
-            .keys()
-            .map(|k| k.to_string())
-            .filter(|k| !seen.contains(k))
+/// The model a Loro document of a board holds (see [`SharedDoc::model`]); the relay checks
+/// updates with it.
+pub fn model_of(doc: &LoroDoc) -> Result<Model, CollabError> {
+    let mut model = with_ids(|| read(doc))?;
+    // A reference to a deleted element shows the name that element last had (what the
+    // person who deleted it still sees), then everything is linked as after loading.
+    let gone = tombstones(doc);
+    if !gone.is_empty() {
+        let live: HashSet<Uid> = model
+            .elements()
+            .iter()
+            .filter_map(|e| model.uid_at(e.loc))
             .collect();
-        rest.sort();
-        for key in rest {
-            if let Some(map) = child_map(&items, &key)
-                && map.get(DELETED).is_none()
-            {
-                out.push((key, map));
-            }
-        }
-        out
-    }
-
-    /// The names deleted contexts and stickies last had, by id.
-    fn tombstones(&self) -> BTreeMap<Uid, String> {
-        let mut out = BTreeMap::new();
-        for roots in [CONTEXTS, STICKIES] {
-            let items = self.doc.get_map(roots.items);
-            for key in items.keys() {
-                if let Some(map) = child_map(&items, &key)
-                    && map.get(DELETED).is_some()
-                    && let Some(name) = text(&map, "name")
-                        .and_then(|json| serde_json::from_str::<String>(&json).ok())
-                    && let Some(uid) = Uid::parse(&key)
-                {
-                    out.insert(uid, name);
+        crate::model::refs::visit_refs_mut(&mut model, &mut |_, r| {
+            let to = r.target();
+            if let Some(name) = gone.get(&to).filter(|_| !live.contains(&to)) {
+                let shown = match r.split_once('.') {
+                    Some((context, _)) => format!("{context}.{name}"),
+                    None => name.clone(),
+                };
+                if shown != r.as_str() {
+                    r.link(Some(shown), to);
                 }
             }
-        }
-        out
+        });
     }
+    crate::model::refs::link(&mut model, &|_| true, &|_, _| true);
+    Ok(model)
+}
+
+fn read(doc: &LoroDoc) -> Result<Model, CollabError> {
+    let props: ModelProps = parse(&doc.get_map(MODEL), "model", "")?;
+    let mut model = Model {
+        format: crate::model::FORMAT_VERSION,
+        name: props.name,
+        doc: props.doc,
+        org: props.org,
+        version: props.version,
+        contexts: Vec::new(),
+        relations: Vec::new(),
+        scenarios: Vec::new(),
+        labels: props.labels,
+    };
+    let mut context_at: BTreeMap<String, usize> = BTreeMap::new();
+    for (key, map) in listed(doc, CONTEXTS) {
+        let props: ContextProps = parse(&map, CONTEXTS.what, &key)?;
+        let mut c = BoundedContext {
+            uid: uid_of(&key, CONTEXTS.what)?,
+            ..BoundedContext::default()
+        };
+        props.put(&mut c);
+        context_at.insert(key, model.contexts.len());
+        model.contexts.push(c);
+    }
+    for (key, map) in listed(doc, STICKIES) {
+        // A sticky whose context was deleted while it was made goes with its context.
+        let Some(&ci) = text(&map, CTX).and_then(|c| context_at.get(&c)) else {
+            continue;
+        };
+        let variant = text(&map, KIND).unwrap_or_default();
+        let mut inner = props_of(&map, STICKIES.what, &key)?;
+        inner.insert("uid".into(), Value::String(key.clone()));
+        let sticky: Sticky = serde_json::from_value(Value::Object(Map::from_iter([(
+            variant,
+            Value::Object(inner),
+        )])))
+        .map_err(|e| invalid(STICKIES.what, &key, e))?;
+        model.insert_sticky(ci, sticky);
+    }
+    for (key, map) in listed(doc, RELATIONS) {
+        model
+            .relations
+            .push(parse_with_uid(&map, RELATIONS.what, &key)?);
+    }
+    for (key, map) in listed(doc, SCENARIOS) {
+        model
+            .scenarios
+            .push(parse_with_uid(&map, SCENARIOS.what, &key)?);
+    }
+    Ok(model)
+}
+
+/// The elements of one kind in order: those in the order list first (each once), then
+/// any the list lost track of (a concurrent move and delete), by id.
+fn listed(doc: &LoroDoc, roots: Roots) -> Vec<(String, LoroMap)> {
+    let items = doc.get_map(roots.items);
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for v in doc.get_movable_list(roots.order).to_vec() {
+        if let LoroValue::String(key) = v
+            && seen.insert(key.to_string())
+            && let Some(map) = child_map(&items, &key)
+            && map.get(DELETED).is_none()
+        {
+            out.push((key.to_string(), map));
+        }
+    }
+    let mut rest: Vec<String> = items
+        .keys()
+        .map(|k| k.to_string())
+        .filter(|k| !seen.contains(k))
+        .collect();
+    rest.sort();
+    for key in rest {
+        if let Some(map) = child_map(&items, &key)
+            && map.get(DELETED).is_none()
+        {
+            out.push((key, map));
+        }
+    }
+    out
+}
+
+/// The names deleted contexts and stickies last had, by id.
+fn tombstones(doc: &LoroDoc) -> BTreeMap<Uid, String> {
+    let mut out = BTreeMap::new();
+    for roots in [CONTEXTS, STICKIES] {
+        let items = doc.get_map(roots.items);
+        for key in items.keys() {
+            if let Some(map) = child_map(&items, &key)
+                && map.get(DELETED).is_some()
+                && let Some(name) =
+                    text(&map, "name").and_then(|json| serde_json::from_str::<String>(&json).ok())
+                && let Some(uid) = Uid::parse(&key)
+            {
+                out.insert(uid, name);
+            }
+        }
+    }
+    out
 }
 
 /// The ids before and after place `i` of a list (by `at`).

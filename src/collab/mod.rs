@@ -1,9 +1,18 @@
-//! Editing one board together: the shared document (Loro), and later presence, the relay
-//! client and `stormlab serve`.
+//! Editing one board together.
 //!
 //! - [`document`]: the board as a Loro document, the model derived from it, local edits
-//!   written into it.
+//!   written into it, per-person undo.
+//! - [`wire`]: the messages between studios and the relay.
+//! - [`relay`]: `stormlab serve`, one room per board; [`store`]: a room on disk.
+//! - [`client`]: a studio's connection; [`session`]: one person's side of a shared board.
 
+pub mod client;
 pub mod document;
+pub mod relay;
+pub mod session;
+pub mod store;
+pub mod wire;
 
 pub use document::{CollabError, SharedDoc, random_peer};
+pub use relay::{Relay, RelayConfig};
+pub use session::{RoomAddress, Session, Status};

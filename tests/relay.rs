@@ -1,0 +1,368 @@
+//! The relay on loopback (no display): studios' sessions share, join, edit and converge
+//! through it; it refuses wrong tokens and broken updates; edits made offline merge on
+//! reconnecting; a relay killed with `kill -9` loses nothing it acknowledged. Every test
+//! binds port 0 on 127.0.0.1 and stops its relay and connections by itself.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use stormlab::collab::wire::Message;
+use stormlab::collab::{Relay, RelayConfig, RoomAddress, Session, Status};
+use stormlab::model::file::{from_str, to_string};
+use stormlab::model::op::{self, Op};
+use stormlab::model::{Model, Pos};
+
+fn example(name: &str) -> Model {
+    let path = format!("{}/models/{name}.ron", env!("CARGO_MANIFEST_DIR"));
+    from_str(&std::fs::read_to_string(path).unwrap(), name).unwrap()
+}
+
+fn relay() -> Relay {
+    Relay::start("127.0.0.1:0".parse().unwrap(), RelayConfig::default()).unwrap()
+}
+
+fn address(relay: &str, room: &str, token: &str) -> RoomAddress {
+    RoomAddress {
+        relay: relay.to_owned(),
+        room: room.into(),
+        token: token.into(),
+    }
+}
+
+/// A person at a studio: the session and the model the studio shows.
+struct Person {
+    session: Session,
+    model: Option<Model>,
+}
+
+impl Person {
+    fn share(at: RoomAddress, name: &str, model: &Model) -> Person {
+        let session = Session::share(at, name, model, || {}).unwrap();
+        let mut p = Person {
+            session,
+            model: None,
+        };
+        p.wait_until(|p| p.session.status() == &Status::Connected);
+        p
+    }
+
+    fn join(at: RoomAddress, name: &str) -> Person {
+        let session = Session::join(at, name, || {}).unwrap();
+        let mut p = Person {
+            session,
+            model: None,
+        };
+        p.wait_until(|p| p.session.status() != &Status::Connecting);
+        p
+    }
+
+    /// Takes in what arrived and refreshes the model.
+    fn refresh(&mut self) {
+        self.session.poll();
+        if let Some(m) = self.session.take_model() {
+            self.model = Some(m.unwrap());
+        }
+    }
+
+    fn wait_until(&mut self, done: impl Fn(&Person) -> bool) {
+        let start = Instant::now();
+        loop {
+            self.refresh();
+            if done(self) {
+                return;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "gave up waiting (status {:?})",
+                self.session.status()
+            );
+            self.session.wait(Duration::from_millis(20));
+        }
+    }
+
+    fn model(&self) -> &Model {
+        self.model.as_ref().expect("the board has arrived")
+    }
+
+    fn edit(&mut self, change: impl FnOnce(&mut Model)) {
+        let mut next = self.model().clone();
+        change(&mut next);
+        let ops = op::diff(self.model(), &next);
+        self.apply(ops);
+    }
+
+    fn apply(&mut self, ops: Vec<Op>) {
+        let model = self.model.as_mut().unwrap();
+        let inverses = op::apply_all(model, ops).unwrap();
+        self.session.record(model, &inverses).unwrap();
+    }
+
+    fn ron(&self) -> String {
+        to_string(self.model())
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.model
+            .as_ref()
+            .is_some_and(|m| m.elements().iter().any(|e| e.name == name))
+    }
+}
+
+fn rename(model: &mut Model, from: &str, to: &str) {
+    let loc = model
+        .elements()
+        .iter()
+        .find(|e| e.name == from)
+        .unwrap()
+        .loc;
+    stormlab::model::refs::rename(model, loc, to);
+}
+
+/// Waits until every person holds the same board and has nothing unacknowledged.
+fn converge(people: &mut [&mut Person]) -> String {
+    let start = Instant::now();
+    loop {
+        for p in people.iter_mut() {
+            p.refresh();
+        }
+        let first = people[0].model.as_ref().map(to_string);
+        if people.iter().all(|p| p.session.unsent() == 0)
+            && people
+                .iter()
+                .all(|p| p.model.as_ref().map(to_string) == first)
+        {
+            return first.unwrap();
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the people did not converge"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn two_and_three_studios_converge_through_the_relay() {
+    let relay = relay();
+    let url = format!("ws://{}", relay.addr());
+    let at = address(&url, "workshop", "s3cret");
+    let mut ada = Person::share(at.clone(), "Ada", &example("accounts"));
+    ada.refresh();
+    let mut grace = Person::join(at.clone(), "Grace");
+    grace.wait_until(|p| p.model.is_some());
+    assert_eq!(grace.ron(), to_string(&example("accounts")));
+    // Ada sees Grace come in.
+    ada.wait_until(|p| p.session.peers().any(|n| n == "Grace"));
+    // Concurrent edits of every kind: rename, move, delete, a new scenario.
+    ada.edit(|m| rename(m, "PlaceOrder", "SubmitOrder"));
+    let uid = grace.model().contexts[0].actors[0].uid;
+    grace.apply(vec![Op::SetPos {
+        uid,
+        at: Pos::new(-300.0, 40.0),
+    }]);
+    let mut linus = Person::join(at.clone(), "Linus");
+    linus.wait_until(|p| p.model.is_some());
+    let gone = linus.model().scenarios[0].uid;
+    linus.apply(vec![Op::RemoveScenario { uid: gone }]);
+    let ron = converge(&mut [&mut ada, &mut grace, &mut linus]);
+    assert!(ron.contains("name: \"SubmitOrder\""));
+    assert!(ron.contains("at: (-300.0, 40.0)"));
+    assert!(ada.model().scenarios.iter().all(|s| s.uid != gone));
+}
+
+#[test]
+fn a_wrong_token_or_an_unknown_room_is_refused_with_the_same_clear_message() {
+    let relay = relay();
+    let url = format!("ws://{}", relay.addr());
+    let _ada = Person::share(
+        address(&url, "workshop", "right"),
+        "Ada",
+        &example("accounts"),
+    );
+    let wrong = Person::join(address(&url, "workshop", "wrong"), "Eve");
+    let unknown = Person::join(address(&url, "nothing-here", "right"), "Eve");
+    for p in [&wrong, &unknown] {
+        assert_eq!(
+            p.session.status(),
+            &Status::Refused("no room with that name and token".into())
+        );
+        assert!(p.model.is_none(), "nothing of the board was revealed");
+    }
+}
+
+#[test]
+fn a_broken_update_is_refused_and_the_room_stays_intact() {
+    let relay = relay();
+    let url = format!("ws://{}", relay.addr());
+    let at = address(&url, "workshop", "s3cret");
+    let mut ada = Person::share(at.clone(), "Ada", &example("accounts"));
+    let good = converge(&mut [&mut ada]);
+    // Mallory speaks the protocol but sends garbage, then a well-formed Loro update that
+    // writes something that is not a sticky into the board.
+    let link = stormlab::collab::client::Link::connect(
+        &url,
+        Message::Hello {
+            room: "workshop".into(),
+            token: "s3cret".into(),
+            name: "Mallory".into(),
+            create: false,
+        },
+        || {},
+    );
+    let Some(stormlab::collab::client::LinkEvent::Message(Message::Welcome { snapshot, .. })) =
+        link.wait(Duration::from_secs(10))
+    else {
+        panic!("Mallory was not welcomed");
+    };
+    link.send(Message::Update {
+        seq: 1,
+        bytes: b"not a loro update".to_vec(),
+    });
+    let doc = loro::LoroDoc::from_snapshot(&snapshot).unwrap();
+    let before = doc.oplog_vv();
+    let stickies = doc.get_map("sticky");
+    let key = stickies.keys().next().unwrap().to_string();
+    let Some(loro::ValueOrContainer::Container(loro::Container::Map(m))) = stickies.get(&key)
+    else {
+        panic!("no sticky map")
+    };
+    m.insert("name", "{ not json").unwrap();
+    doc.commit();
+    link.send(Message::Update {
+        seq: 2,
+        bytes: doc.export(loro::ExportMode::updates(&before)).unwrap(),
+    });
+    let mut refused = Vec::new();
+    while refused.len() < 2 {
+        match link.wait(Duration::from_secs(10)) {
+            Some(stormlab::collab::client::LinkEvent::Message(Message::Refused { reason })) => {
+                refused.push(reason)
+            }
+            Some(_) => {}
+            None => panic!("no refusal came: {refused:?}"),
+        }
+    }
+    assert!(
+        refused[0].contains("update 1 is not a Loro update"),
+        "{refused:?}"
+    );
+    assert!(
+        refused[1].contains("update 2 breaks the board"),
+        "{refused:?}"
+    );
+    link.close();
+    // Someone joining now gets the board as it was; Ada's board is untouched.
+    let mut grace = Person::join(at, "Grace");
+    grace.wait_until(|p| p.model.is_some());
+    assert_eq!(grace.ron(), good);
+    assert_eq!(converge(&mut [&mut ada, &mut grace]), good);
+}
+
+#[test]
+fn edits_made_offline_merge_on_reconnecting() {
+    let relay = relay();
+    let url = format!("ws://{}", relay.addr());
+    let at = address(&url, "workshop", "s3cret");
+    let mut ada = Person::share(at.clone(), "Ada", &example("conference"));
+    let mut grace = Person::join(at, "Grace");
+    grace.wait_until(|p| p.model.is_some());
+    grace.session.disconnect();
+    // Both go on editing: Grace offline, Ada online.
+    let first = grace.model().elements()[3].name.to_owned();
+    grace.edit(|m| rename(m, &first, "RenamedOffline"));
+    let uid = grace.model().contexts[0].uid;
+    grace.edit(|m| {
+        let i = m.contexts.iter().position(|c| c.uid == uid).unwrap();
+        m.contexts[i].doc = "written on the train".into();
+    });
+    assert_eq!(grace.session.unsent(), 2, "two changes wait to be sent");
+    assert!(matches!(grace.session.status(), Status::Offline(_)));
+    ada.edit(|m| m.doc = "edited while Grace was away".into());
+    grace.session.connect(|| {});
+    let ron = converge(&mut [&mut ada, &mut grace]);
+    assert!(ron.contains("RenamedOffline"));
+    assert!(ron.contains("written on the train"));
+    assert!(ron.contains("edited while Grace was away"));
+}
+
+#[test]
+fn undo_through_the_relay_takes_back_only_my_change() {
+    let relay = relay();
+    let url = format!("ws://{}", relay.addr());
+    let at = address(&url, "workshop", "s3cret");
+    let mut ada = Person::share(at.clone(), "Ada", &example("accounts"));
+    let mut grace = Person::join(at, "Grace");
+    grace.wait_until(|p| p.model.is_some());
+    ada.edit(|m| rename(m, "PlaceOrder", "SubmitOrder"));
+    converge(&mut [&mut ada, &mut grace]);
+    grace.edit(|m| rename(m, "CancelOrder", "AbandonOrder"));
+    converge(&mut [&mut ada, &mut grace]);
+    assert!(ada.session.undo().unwrap());
+    converge(&mut [&mut ada, &mut grace]);
+    assert!(grace.has("PlaceOrder") && grace.has("AbandonOrder"));
+    assert!(!grace.has("SubmitOrder"));
+}
+
+/// `stormlab serve` as its own process, so that it can be killed with SIGKILL.
+struct Served(std::process::Child, String);
+
+fn serve(data: &Path) -> Served {
+    use std::io::BufRead as _;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_stormlab"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--data"])
+        .arg(data)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .rsplit(' ')
+        .next()
+        .expect("the relay says where it listens")
+        .to_owned();
+    Served(child, url)
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn a_relay_killed_with_sigkill_loses_nothing_it_acknowledged() {
+    let data = tempfile::tempdir().unwrap();
+    let first = serve(data.path());
+    let at = address(&first.1, "workshop", "s3cret");
+    let mut ada = Person::share(at, "Ada", &example("devportal"));
+    for i in 0..20 {
+        let uid = ada.model().contexts[0].uid;
+        ada.edit(|m| {
+            let c = m.contexts.iter_mut().find(|c| c.uid == uid).unwrap();
+            c.doc = format!("edit {i}");
+        });
+    }
+    let acknowledged = converge(&mut [&mut ada]);
+    assert!(acknowledged.contains("edit 19"));
+    drop(first); // SIGKILL: no chance to flush or say goodbye.
+    ada.wait_until(|p| matches!(p.session.status(), Status::Offline(_)));
+    let second = serve(data.path());
+    let mut grace = Person::join(address(&second.1, "workshop", "s3cret"), "Grace");
+    grace.wait_until(|p| p.model.is_some());
+    assert_eq!(grace.ron(), acknowledged);
+    // And the room's canonical RON can be written by the relay from its files.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_stormlab"))
+        .args(["serve", "--data"])
+        .arg(data.path())
+        .args(["--export", "workshop"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), acknowledged);
+}
