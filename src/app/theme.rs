@@ -169,3 +169,22 @@ pub fn apply(ctx: &egui::Context, dark: bool) {
         }
     });
 }
+
+/// The colours of the people at a shared board (pointer, selection outline, name), picked by
+/// name so that everybody sees each person in the same colour.
+pub const PEERS: [Color32; 6] = [
+    Color32::from_rgb(214, 39, 40),
+    Color32::from_rgb(44, 160, 44),
+    Color32::from_rgb(148, 103, 189),
+    Color32::from_rgb(23, 190, 207),
+    Color32::from_rgb(227, 119, 194),
+    Color32::from_rgb(140, 86, 75),
+];
+
+/// The colour of the person called `name` at a shared board.
+pub fn peer_color(name: &str) -> Color32 {
+    let h = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    PEERS[(h % PEERS.len() as u64) as usize]
+}

@@ -261,6 +261,16 @@ impl Session {
         Ok(())
     }
 
+    /// Starts one undo step for the next commits (a drag, a typing session).
+    pub fn begin_step(&mut self) -> Result<(), CollabError> {
+        self.doc.begin_step()
+    }
+
+    /// Ends the step [`Session::begin_step`] started.
+    pub fn end_step(&mut self) {
+        self.doc.end_step();
+    }
+
     /// Undoes this person's last step; the board changed when it returns true.
     pub fn undo(&mut self) -> Result<bool, CollabError> {
         let done = self.doc.undo()?;

@@ -39,6 +39,22 @@ pub struct Overlay {
     pub badges: BTreeMap<Loc, String>,
     /// The arrows taken at the simulation cursor, drawn over the others.
     pub path: crate::app::simulation::path::Path,
+    /// The other people at a shared board: their selection outlined and their pointer, in
+    /// their colour.
+    pub peers: Vec<PeerMark>,
+}
+
+/// Where another person at a shared board is.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PeerMark {
+    /// Their name.
+    pub name: String,
+    /// Their colour.
+    pub color: Color32,
+    /// Their pointer on the board (board units), when it is over the board.
+    pub pointer: Option<Pos2>,
+    /// What they have selected.
+    pub selection: Vec<Uid>,
 }
 
 /// What a pointer drag on the board is doing.
@@ -85,6 +101,8 @@ pub struct Board {
     pub picked_arrow: Option<(Loc, Loc)>,
     /// The lines a dragged selection lines up on.
     guides: Vec<snap::Guide>,
+    /// The pointer over the board (board units), for the others at a shared board.
+    pub pointer: Option<Pos2>,
 }
 
 impl Default for Board {
@@ -102,6 +120,7 @@ impl Default for Board {
             arrows: Arrows::default(),
             picked_arrow: None,
             guides: Vec::new(),
+            pointer: None,
         }
     }
 }
@@ -340,6 +359,12 @@ impl Board {
         for (sr, text) in badges {
             paint_badge(&painter, sr, text, &stickies, &mut taken);
         }
+        self.pointer = ui
+            .ctx()
+            .pointer_hover_pos()
+            .filter(|p| canvas.contains(*p))
+            .map(|p| self.to_board(p));
+        self.peers_ui(ui, &painter, model, &overlay.peers);
 
         // Sticky interaction.
         let shift = ui.input(|i| i.modifiers.shift || i.modifiers.command);
@@ -601,6 +626,47 @@ impl Board {
             });
         }
         let _ = edits;
+    }
+
+    /// The others at a shared board: each selected sticky outlined in their colour, their
+    /// pointer as an arrowhead with their name.
+    fn peers_ui(&self, ui: &Ui, painter: &egui::Painter, model: &Model, peers: &[PeerMark]) {
+        for peer in peers {
+            for &u in &peer.selection {
+                if let Some(r) = model.locate(u).and_then(|l| element_rect(model, l)) {
+                    painter.rect_stroke(
+                        self.rect_to_screen(r).expand(4.0),
+                        6.0,
+                        Stroke::new(2.5, peer.color),
+                        StrokeKind::Outside,
+                    );
+                }
+            }
+            let Some(at) = peer.pointer.map(|p| self.to_screen(p)) else {
+                continue;
+            };
+            if !self.canvas.contains(at) {
+                continue;
+            }
+            painter.add(Shape::convex_polygon(
+                vec![at, at + vec2(4.0, 14.0), at + vec2(11.0, 9.0)],
+                peer.color,
+                Stroke::new(1.0, theme::ON_DARK),
+            ));
+            let galley = painter.layout_no_wrap(
+                peer.name.clone(),
+                FontId::proportional(12.0),
+                theme::ON_DARK,
+            );
+            let rect = Rect::from_min_size(at + vec2(12.0, 12.0), galley.size()).expand(3.0);
+            painter.rect_filled(rect, 3.0, peer.color);
+            painter.galley(rect.min + vec2(3.0, 3.0), galley, theme::ON_DARK);
+            // Tests find the others by their pointer's label.
+            let id = Id::new(("peer-pointer", &peer.name));
+            let r = ui.interact(rect, id, Sense::hover());
+            let label = format!("{}'s pointer", peer.name);
+            r.widget_info(|| WidgetInfo::labeled(WidgetType::Label, true, &label));
+        }
     }
 
     fn draw_arrows(

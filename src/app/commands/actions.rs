@@ -22,6 +22,12 @@ pub enum Action {
     Revert,
     /// File → Export board image….
     ExportImage,
+    /// File → Share Board… (host a room for it, or publish it to a relay).
+    ShareBoard,
+    /// File → Join Shared Board… (from a join link).
+    JoinBoard,
+    /// File → Leave Shared Board (a local copy stays open).
+    LeaveBoard,
     /// File → Quit.
     Quit,
     /// Edit → Undo.
@@ -194,7 +200,7 @@ const fn c(
 
 impl Action {
     /// Every action, in menu order.
-    pub const ALL: [Action; 43] = [
+    pub const ALL: [Action; 46] = [
         Action::New,
         Action::StartPage,
         Action::Open,
@@ -202,6 +208,9 @@ impl Action {
         Action::SaveAs,
         Action::Revert,
         Action::ExportImage,
+        Action::ShareBoard,
+        Action::JoinBoard,
+        Action::LeaveBoard,
         Action::Quit,
         Action::Undo,
         Action::Redo,
@@ -259,6 +268,27 @@ impl Action {
                 "Save As…",
                 "save under another name",
                 k![cmd_shift(Key::S)],
+                A,
+                M::File,
+            ),
+            Action::ShareBoard => c(
+                "Share Board…",
+                "let others edit this board with you, live (a join link to pass on)",
+                k![],
+                A,
+                M::File,
+            ),
+            Action::JoinBoard => c(
+                "Join Shared Board…",
+                "open a board someone shares, from their join link",
+                k![],
+                A,
+                M::File,
+            ),
+            Action::LeaveBoard => c(
+                "Leave Shared Board",
+                "stop editing together; the board stays open here as a local copy",
+                k![],
                 A,
                 M::File,
             ),

@@ -30,6 +30,11 @@ pub struct History {
 }
 
 impl History {
+    /// Whether an edit with `gesture` would join the last step (see [`History::record`]).
+    pub fn joins(&self, gesture: Option<u64>) -> bool {
+        gesture.is_some() && gesture == self.last_gesture && !self.undo.is_empty()
+    }
+
     /// Records an applied edit called `label`, whose inverse is `inverses` (in the order to
     /// apply them). Edits with the same non-None `gesture` as the previous edit join its step.
     pub fn record(&mut self, label: &str, inverses: Vec<Op>, gesture: Option<u64>) {

@@ -29,6 +29,18 @@ pub struct Document {
     /// Increases with every change other than moving stickies (what the flow between them
     /// depends on: the board keeps its arrows while a drag only moves things).
     pub structure: u64,
+    /// While the board is shared: what each applied edit changed (its inverse ops) and
+    /// whether it began a new undo step, for the shared document to take in.
+    pub tap: Option<Vec<Tapped>>,
+}
+
+/// One applied edit, as the shared document needs it.
+#[derive(Clone, Debug)]
+pub struct Tapped {
+    /// The inverses of what it changed (they address the same elements).
+    pub ops: Vec<Op>,
+    /// It began a new undo step (else it joined the last one: a drag, a typing session).
+    pub new_step: bool,
 }
 
 /// Whether `ops` only move stickies.
@@ -56,6 +68,7 @@ impl Document {
             history: History::default(),
             revision: 0,
             structure: 0,
+            tap: None,
         }
     }
 
@@ -91,6 +104,38 @@ impl Document {
         } else {
             format!("{name} — Stormlab")
         }
+    }
+
+    /// Hands what an edit changed to the shared document, while there is one.
+    fn tap(&mut self, inverses: &[Op], gesture: Option<u64>) {
+        if let Some(t) = &mut self.tap {
+            t.push(Tapped {
+                ops: inverses.to_vec(),
+                new_step: !self.history.joins(gesture),
+            });
+        }
+    }
+
+    /// Replaces the model by `model` as a peer's edit (or a shared undo) made it: no undo step
+    /// of this person's, every view refreshed.
+    pub fn replace_shared(&mut self, model: Model) {
+        self.model = model;
+        self.revision += 1;
+        self.structure += 1;
+        // Differs from the file now (until saved).
+        self.saved_at = u64::MAX;
+    }
+
+    /// Drops the undo history (sharing starts or ends: undo steps made on one side of that
+    /// do not apply on the other), keeping whether there are unsaved changes.
+    pub fn forget_history(&mut self) {
+        let dirty = self.is_dirty();
+        self.history.clear();
+        self.saved_at = if dirty {
+            u64::MAX
+        } else {
+            self.history.position()
+        };
     }
 
     /// Undoes one step.
@@ -139,6 +184,7 @@ impl Document {
                 // A rename changes the model in place and says what it touched.
                 let (inverses, applied) = rename(&mut self.model, id, &name)?;
                 if !inverses.is_empty() {
+                    self.tap(&inverses, gesture);
                     self.history.record(&label, inverses, gesture);
                     self.revision += 1;
                     self.structure += 1;
@@ -165,6 +211,7 @@ impl Document {
         if !ops.is_empty() {
             let moves = moves_only(&ops);
             let inverses = op::apply_all(&mut self.model, ops).map_err(|e| e.to_string())?;
+            self.tap(&inverses, gesture);
             self.history.record(&label, inverses, gesture);
             self.revision += 1;
             if !moves {

@@ -28,6 +28,14 @@ impl Studio {
             }
             Action::ExportImage => self.ask_path(ctx, Purpose::ExportImage),
             Action::Quit => self.guard_unsaved(AfterPrompt::Quit),
+            Action::Undo if self.sharing.is_some() => self.shared_undo(false),
+            Action::Redo if self.sharing.is_some() => self.shared_undo(true),
+            Action::ShareBoard => self.open_share_dialog(),
+            Action::JoinBoard => self.open_join_dialog(),
+            Action::LeaveBoard => match self.sharing {
+                Some(_) => self.leave_shared(),
+                None => self.notify("This board is not shared", false),
+            },
             Action::Undo => match self.doc.undo() {
                 Some(m) => {
                     self.forget_deleted();

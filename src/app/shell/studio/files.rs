@@ -86,6 +86,8 @@ impl Studio {
     }
 
     pub(super) fn replace_document(&mut self, model: Model, path: Option<PathBuf>) {
+        // Another board: a shared one is left (it stays in the room for the others).
+        self.leave_shared();
         self.files.disk_mtime = path.as_deref().and_then(mtime);
         self.doc = Document::new(model, path);
         self.forget_document_views();

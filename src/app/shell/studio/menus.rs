@@ -36,35 +36,36 @@ impl Studio {
             ui.separator();
             item(ui, Action::ExportImage, true, actions);
             ui.separator();
+            item(ui, Action::ShareBoard, true, actions);
+            item(ui, Action::JoinBoard, self.sharing.is_none(), actions);
+            item(ui, Action::LeaveBoard, self.sharing.is_some(), actions);
+            ui.separator();
             item(ui, Action::Quit, true, actions);
         });
         ui.menu_button("Edit", |ui| {
-            let undo = self
-                .doc
-                .history
-                .undo_label()
-                .map(|l| format!("Undo {l}"))
-                .unwrap_or_else(|| "Undo".into());
-            let redo = self
-                .doc
-                .history
-                .redo_label()
-                .map(|l| format!("Redo {l}"))
-                .unwrap_or_else(|| "Redo".into());
-            item_labelled(
-                ui,
-                &undo,
-                Action::Undo,
-                self.doc.history.undo_label().is_some(),
-                actions,
-            );
-            item_labelled(
-                ui,
-                &redo,
-                Action::Redo,
-                self.doc.history.redo_label().is_some(),
-                actions,
-            );
+            // While shared, undo is this person's own steps (the shared document's).
+            let (undo, redo, can_undo, can_redo) = match &self.sharing {
+                Some(s) => {
+                    let (u, r) = s.session.doc().can_undo();
+                    ("Undo My Last Change".into(), "Redo My Change".into(), u, r)
+                }
+                None => (
+                    self.doc
+                        .history
+                        .undo_label()
+                        .map(|l| format!("Undo {l}"))
+                        .unwrap_or_else(|| "Undo".into()),
+                    self.doc
+                        .history
+                        .redo_label()
+                        .map(|l| format!("Redo {l}"))
+                        .unwrap_or_else(|| "Redo".into()),
+                    self.doc.history.undo_label().is_some(),
+                    self.doc.history.redo_label().is_some(),
+                ),
+            };
+            item_labelled(ui, &undo, Action::Undo, can_undo, actions);
+            item_labelled(ui, &redo, Action::Redo, can_redo, actions);
             ui.separator();
             item(ui, Action::Cut, has_sel, actions);
             item(ui, Action::Copy, has_sel, actions);
@@ -336,6 +337,7 @@ impl Studio {
             }
             ui.separator();
             ui.label(format!("zoom {:.0}%", self.board.zoom * 100.0));
+            self.sharing_status_ui(ui);
             // Until something has run, say how to run it.
             if self.sim.run.is_none() && !self.doc.model.scenarios.is_empty() {
                 ui.separator();

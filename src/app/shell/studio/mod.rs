@@ -23,6 +23,7 @@ use crate::model::{Kind, Loc, Model, file};
 mod act;
 mod files;
 mod menus;
+mod sharing;
 mod windows;
 
 pub use windows::Windows;
@@ -102,6 +103,10 @@ pub struct Studio {
     pub problems: Problems,
     /// The last few actions handled (newest last).
     recent_actions: Vec<Action>,
+    /// The board being edited together, while it is.
+    pub sharing: Option<crate::app::shell::sharing::Sharing>,
+    share_dialog: crate::app::shell::sharing::ShareDialog,
+    join_dialog: crate::app::shell::sharing::JoinDialog,
 }
 
 impl Studio {
@@ -139,6 +144,9 @@ impl Studio {
             dock: Some(DockTab::Problems),
             recent_actions: Vec::new(),
             problems: Problems::default(),
+            sharing: None,
+            share_dialog: Default::default(),
+            join_dialog: Default::default(),
         }
     }
 
@@ -199,6 +207,8 @@ impl Studio {
         }
         // Every frame, whatever is shown (presentation mode hides the Simulation tab).
         self.sim.poll(&self.doc.model, self.doc.revision);
+        // Colleagues' edits, before anything reads the model.
+        self.sync_shared();
 
         egui::Panel::top("menu").show(ui, |ui| {
             egui::MenuBar::new().ui(ui, |ui| self.menu_ui(ui, &mut actions));
@@ -292,7 +302,9 @@ impl Studio {
         for a in actions {
             self.act(&ctx, a);
         }
+        self.sharing_windows(&ctx);
         self.apply_edits(&ctx);
+        self.share_out();
         // A type picked or added in the context inspector (after its edit is applied).
         if let Some(loc) = self
             .inspector
@@ -305,7 +317,15 @@ impl Studio {
         self.windows(&ctx);
         self.close_request(&ctx);
         self.autosave_tick(&ctx);
-        let title = self.doc.title();
+        let mut title = self.doc.title();
+        if let Some(s) = &self.sharing {
+            let others = s.session.peers().count();
+            title = format!(
+                "{title} — shared in room {} with {others} other{}",
+                s.session.address().room,
+                if others == 1 { "" } else { "s" }
+            );
+        }
         if title != self.title {
             ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
             self.title = title;
@@ -394,6 +414,9 @@ impl Studio {
                     if overlay.path.phase.is_some() {
                         ui.ctx().request_repaint();
                     }
+                }
+                if let Some(s) = &self.sharing {
+                    overlay.peers = s.peers();
                 }
                 let out = self.board.ui(
                     ui,

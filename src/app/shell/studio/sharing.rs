@@ -1,0 +1,282 @@
+//! The studio's side of a shared board: the Share and Join dialogs, taking in colleagues'
+//! edits each frame, handing this person's edits and presence to the session, shared undo.
+
+use egui::{Context, RichText, Ui};
+
+use super::Studio;
+use crate::app::shell::sharing::{self, Presence};
+use crate::app::theme;
+use crate::collab::Status;
+
+impl Studio {
+    /// Takes in what arrived from the room: a colleague's edit replaces the model.
+    pub(super) fn sync_shared(&mut self) {
+        let Some(s) = &mut self.sharing else { return };
+        s.session.poll();
+        if let Status::Refused(why) = s.session.status().clone() {
+            self.sharing = None;
+            self.doc.tap = None;
+            self.notify(format!("Could not join the room: {why}"), true);
+            return;
+        }
+        let refusals = std::mem::take(&mut s.session.refusals);
+        let arrived = s.session.take_model();
+        let first = arrived.is_some() && std::mem::take(&mut s.awaiting_board);
+        match arrived {
+            Some(Ok(model)) if first => {
+                // The room's board replaces the open one (which was saved: see Join).
+                self.files.disk_mtime = None;
+                self.doc = crate::app::document::open::Document::new(model, None);
+                self.doc.tap = Some(Vec::new());
+                self.forget_document_views();
+            }
+            Some(Ok(model)) if model != self.doc.model => {
+                self.doc.replace_shared(model);
+                self.forget_deleted();
+            }
+            Some(Ok(_)) => {}
+            Some(Err(e)) => self.notify(format!("A shared change was not taken in: {e}"), true),
+            None => {}
+        }
+        for r in refusals {
+            self.notify(format!("The relay refused a change: {r}"), true);
+        }
+    }
+
+    /// Hands this frame's edits and this person's pointer and selection to the room.
+    pub(super) fn share_out(&mut self) {
+        let Some(s) = &mut self.sharing else { return };
+        let tapped = self
+            .doc
+            .tap
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default();
+        if let Err(e) = s.take_in(&self.doc.model, tapped) {
+            self.notify(format!("Could not share a change: {e}"), true);
+        }
+        let s = self.sharing.as_mut().expect("checked above");
+        s.tell(Presence {
+            pointer: self.board.pointer.map(|p| (p.x.round(), p.y.round())),
+            selection: self.selection.iter().copied().collect(),
+        });
+    }
+
+    /// Undo or redo while shared: this person's own steps only.
+    pub(super) fn shared_undo(&mut self, redo: bool) {
+        let Some(s) = &mut self.sharing else { return };
+        s.end_step();
+        let done = if redo {
+            s.session.redo()
+        } else {
+            s.session.undo()
+        };
+        match done {
+            Ok(true) => {
+                if let Some(Ok(model)) = s.session.take_model() {
+                    self.doc.replace_shared(model);
+                    self.forget_deleted();
+                }
+                self.notify(
+                    if redo {
+                        "Redid your change"
+                    } else {
+                        "Undid your last change"
+                    },
+                    false,
+                );
+            }
+            Ok(false) => self.notify(
+                if redo {
+                    "Nothing to redo"
+                } else {
+                    "Nothing of yours to undo"
+                },
+                false,
+            ),
+            Err(e) => self.notify(format!("Could not undo: {e}"), true),
+        }
+    }
+
+    /// File → Share Board…
+    pub(super) fn open_share_dialog(&mut self) {
+        if self.share_dialog.room.is_empty() {
+            self.share_dialog.room = sharing::room_name(&self.doc.model.name);
+        }
+        self.share_dialog.error = None;
+        self.share_dialog.open = true;
+    }
+
+    /// File → Join Shared Board…
+    pub(super) fn open_join_dialog(&mut self) {
+        self.join_dialog.error = None;
+        self.join_dialog.open = true;
+    }
+
+    /// File → Leave Shared Board: the board stays open as a local copy.
+    pub(super) fn leave_shared(&mut self) {
+        if let Some(mut s) = self.sharing.take() {
+            s.session.disconnect();
+            self.doc.tap = None;
+            // The steps recorded while shared interleave with colleagues' edits: not undoable
+            // one by one any more.
+            self.doc.forget_history();
+            self.notify(
+                "Left the shared board: it stays open here as a local copy (save it to keep it)",
+                false,
+            );
+        }
+    }
+
+    /// The Share and Join windows.
+    pub(super) fn sharing_windows(&mut self, ctx: &Context) {
+        if self.share_dialog.open {
+            let mut open = true;
+            let mut share = false;
+            egui::Window::new("Share Board")
+                .open(&mut open)
+                .collapsible(false)
+                .resizable(false)
+                .default_pos([360.0, 120.0])
+                .show(ctx, |ui| match &self.sharing {
+                    Some(s) => shared_ui(ui, s, self.share_dialog.lan),
+                    None => share = share_form_ui(ui, &mut self.share_dialog),
+                });
+            self.share_dialog.open = open;
+            if share {
+                let wake = wake(ctx);
+                match sharing::share(&self.share_dialog, &self.doc.model, wake) {
+                    Ok(s) => {
+                        // From here undo is the shared document's, this person's steps only.
+                        self.doc.forget_history();
+                        self.doc.tap = Some(Vec::new());
+                        self.sharing = Some(s);
+                    }
+                    Err(e) => self.share_dialog.error = Some(e),
+                }
+            }
+        }
+        if self.join_dialog.open {
+            let mut open = true;
+            let mut join = false;
+            egui::Window::new("Join Shared Board")
+                .open(&mut open)
+                .collapsible(false)
+                .resizable(false)
+                .default_pos([360.0, 120.0])
+                .show(ctx, |ui| join = join_form_ui(ui, &mut self.join_dialog));
+            self.join_dialog.open = open;
+            if join {
+                if self.doc.is_dirty() {
+                    self.join_dialog.error = Some(
+                        "The open board has unsaved changes: save it (or revert) before joining another."
+                            .into(),
+                    );
+                } else {
+                    match sharing::join(&self.join_dialog, wake(ctx)) {
+                        Ok(s) => {
+                            self.sharing = Some(s);
+                            self.doc.tap = Some(Vec::new());
+                            self.join_dialog.open = false;
+                        }
+                        Err(e) => self.join_dialog.error = Some(e),
+                    }
+                }
+            }
+        }
+    }
+
+    /// The shared board in the status bar.
+    pub(super) fn sharing_status_ui(&self, ui: &mut Ui) {
+        let Some(s) = &self.sharing else { return };
+        ui.separator();
+        let color = match s.session.status() {
+            Status::Connected => theme::tokens(ui).ok,
+            Status::Connecting => theme::tokens(ui).info,
+            _ => theme::tokens(ui).warning,
+        };
+        ui.label(RichText::new(s.status_text()).color(color));
+        for name in s.session.peers() {
+            sharing::swatch(ui, theme::peer_color(name));
+            ui.label(name);
+        }
+    }
+}
+
+fn wake(ctx: &Context) -> impl Fn() + Send + Clone + 'static {
+    let ctx = ctx.clone();
+    move || ctx.request_repaint()
+}
+
+/// The form before sharing; true when Share was pressed.
+fn share_form_ui(ui: &mut Ui, d: &mut sharing::ShareDialog) -> bool {
+    ui.label("Everybody with the join link edits this board with you, live.");
+    egui::Grid::new("share-form").num_columns(2).show(ui, |ui| {
+        labelled(ui, "Your name", &mut d.name, 200.0);
+        ui.end_row();
+        labelled(ui, "Room", &mut d.room, 200.0);
+        ui.end_row();
+    });
+    ui.radio_value(&mut d.host_here, true, "Host the room in this studio");
+    if d.host_here {
+        ui.indent("host", |ui| {
+            ui.horizontal(|ui| {
+                ui.label("Port");
+                ui.add(egui::DragValue::new(&mut d.port).range(1024..=65535));
+            });
+            ui.checkbox(&mut d.lan, "Reachable from the network (a LAN workshop)")
+                .on_hover_text("Off: only this machine can join");
+        });
+    }
+    ui.radio_value(
+        &mut d.host_here,
+        false,
+        "Publish to a relay (stormlab serve)",
+    );
+    if !d.host_here {
+        ui.indent("relay", |ui| {
+            ui.horizontal(|ui| labelled(ui, "Relay address", &mut d.relay, 220.0));
+        });
+    }
+    if let Some(e) = &d.error {
+        ui.colored_label(theme::tokens(ui).error, e);
+    }
+    ui.button("Share").clicked()
+}
+
+/// The join link and who is there, once shared.
+fn shared_ui(ui: &mut Ui, s: &sharing::Sharing, lan: bool) {
+    ui.label(s.status_text());
+    let host = lan.then_some("YOUR-ADDRESS");
+    let mut link = sharing::join_link(s, host);
+    ui.label("Join link (anyone with it can edit the board):");
+    ui.add(egui::TextEdit::singleline(&mut link).desired_width(420.0));
+    if ui.button("Copy link").clicked() {
+        ui.ctx().copy_text(link);
+    }
+    if lan {
+        ui.weak("Replace YOUR-ADDRESS with this machine's address on the network.");
+    }
+}
+
+/// The form to join; true when Join was pressed.
+fn join_form_ui(ui: &mut Ui, d: &mut sharing::JoinDialog) -> bool {
+    ui.label("Paste the join link you were given (stormlab://host:port/room#token).");
+    egui::Grid::new("join-form").num_columns(2).show(ui, |ui| {
+        labelled(ui, "Join link", &mut d.link, 360.0);
+        ui.end_row();
+        labelled(ui, "Your name", &mut d.name, 200.0);
+        ui.end_row();
+    });
+    if let Some(e) = &d.error {
+        ui.colored_label(theme::tokens(ui).error, e);
+    }
+    ui.button("Join").clicked()
+}
+
+/// A text box with its label before it (the label names it for screen readers and tests).
+fn labelled(ui: &mut Ui, label: &str, text: &mut String, width: f32) {
+    let l = ui.label(label);
+    ui.add(egui::TextEdit::singleline(text).desired_width(width))
+        .labelled_by(l.id);
+}
