@@ -366,3 +366,66 @@ fn a_relay_killed_with_sigkill_loses_nothing_it_acknowledged() {
     assert!(out.status.success());
     assert_eq!(String::from_utf8(out.stdout).unwrap(), acknowledged);
 }
+
+#[test]
+fn a_client_sending_faster_than_the_rate_limit_is_slowed_down_and_nothing_is_dropped() {
+    use stormlab::collab::client::{Link, LinkEvent};
+    let relay = relay();
+    let url = format!("ws://{}", relay.addr());
+    let at = address(&url, "workshop", "s3cret");
+    let mut ada = Person::share(at.clone(), "Ada", &example("accounts"));
+    converge(&mut [&mut ada]);
+    let link = Link::connect(
+        &url,
+        Message::Hello {
+            room: "workshop".into(),
+            token: "s3cret".into(),
+            name: "Hasty".into(),
+            create: false,
+        },
+        || {},
+    );
+    let Some(LinkEvent::Message(Message::Welcome { snapshot, .. })) =
+        link.wait(Duration::from_secs(10))
+    else {
+        panic!("not welcomed");
+    };
+    let doc = stormlab::collab::SharedDoc::from_bytes(&snapshot, 77).unwrap();
+    let mut model = doc.model().unwrap();
+    let uid = model.contexts[0].actors[0].uid;
+    // Fifty more than the burst the relay allows, back to back.
+    let sent = stormlab::collab::relay::RATE_PER_SEC as u64 * 2 + 50;
+    for i in 0..sent {
+        let before = doc.version();
+        let inv = op::apply_all(
+            &mut model,
+            vec![Op::SetPos {
+                uid,
+                at: Pos::new(i as f32, 0.0),
+            }],
+        )
+        .unwrap();
+        doc.record(&model, &inv).unwrap();
+        link.send(Message::Update {
+            seq: i + 1,
+            bytes: doc.updates_since(&before).unwrap(),
+        });
+    }
+    let mut acked = 0;
+    while acked < sent {
+        match link.wait(Duration::from_secs(10)) {
+            Some(LinkEvent::Message(Message::Ack { .. })) => acked += 1,
+            Some(LinkEvent::Message(Message::Refused { reason })) => panic!("refused: {reason}"),
+            Some(_) => {}
+            None => panic!("only {acked} of {sent} acknowledged"),
+        }
+    }
+    link.close();
+    // Ada has the last position.
+    ada.wait_until(|p| {
+        p.model
+            .as_ref()
+            .and_then(|m| m.locate(uid).and_then(|l| m.pos_of(l)))
+            == Some(Pos::new((sent - 1) as f32, 0.0))
+    });
+}

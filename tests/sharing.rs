@@ -95,7 +95,8 @@ fn two_studios_share_a_board_see_each_other_and_undo_only_their_own_changes() {
         .link();
     assert!(ada.query_by_label_contains("Copy link").is_some());
 
-    // Grace: File → Join Shared Board…, with the link.
+    // Grace (her start page still open, as on a first run): File → Join Shared Board….
+    grace.state_mut().windows.start.open = true;
     click(&mut grace, "File");
     click(&mut grace, "Join Shared Board…");
     retype(&mut grace, "Join link", &link);
@@ -104,6 +105,10 @@ fn two_studios_share_a_board_see_each_other_and_undo_only_their_own_changes() {
     until(&mut ada, &mut grace, "the board at Grace's", |a, g| {
         g.doc.model == a.doc.model
     });
+    assert!(
+        !grace.state().windows.start.open,
+        "the room's board is what shows"
+    );
     assert!(
         grace.query_by_label_contains("Shared · room").is_some(),
         "the status bar says the board is shared"

@@ -5,7 +5,8 @@
 //!
 //! A room admits only clients with its token; an unknown room and a wrong token get the same
 //! answer, so nothing about which rooms exist is revealed. Each client is limited in message
-//! size ([`MAX_MESSAGE`]) and rate ([`RATE_PER_SEC`]); an update that is not a valid board
+//! size ([`MAX_MESSAGE`]) and rate ([`RATE_PER_SEC`]: a faster client is made to wait, nothing
+//! it sent is dropped); an update that is not a valid board
 //! (a malformed frame, bytes Loro refuses, an element that does not parse) is refused, named
 //! in the log with the sender's name, and the room stays as it was.
 
@@ -105,6 +106,9 @@ impl Drop for Relay {
 struct Room {
     token: String,
     doc: LoroDoc,
+    /// A copy of `doc` that takes each update first, to be checked before the room takes it
+    /// (rebuilt from `doc` after a refused update).
+    trial: LoroDoc,
     store: Option<RoomStore>,
     clients: Vec<Client>,
 }
@@ -222,8 +226,12 @@ async fn connection(stream: TcpStream, rooms: Shared, config: &RelayConfig) -> R
                     .min(RATE_PER_SEC * 2.0);
                 last = now;
                 if allowance < 1.0 {
-                    let _ = sink.send(refusal("too many messages: slow down")).await;
-                    continue;
+                    // Too fast: this client waits (nothing it sent is dropped, and the others
+                    // are served meanwhile).
+                    let wait = (1.0 - allowance) / RATE_PER_SEC;
+                    tokio::time::sleep(Duration::from_secs_f64(wait)).await;
+                    allowance = 1.0;
+                    last = Instant::now();
                 }
                 allowance -= 1.0;
                 let answer = handle(&rooms, config, &room, id, &name, &frame);
@@ -276,6 +284,7 @@ fn admit(
             None if create => Room {
                 token: token.to_owned(),
                 doc: LoroDoc::new(),
+                trial: LoroDoc::new(),
                 store: match &config.data {
                     Some(dir) => Some(
                         RoomStore::create(&dir.join(room), token)
@@ -331,6 +340,7 @@ fn load_room(dir: &std::path::Path) -> Result<Option<Room>, String> {
     }
     Ok(Some(Room {
         token: stored.token.trim_end().to_owned(),
+        trial: doc.fork(),
         doc,
         store: Some(store),
         clients: Vec::new(),
@@ -369,12 +379,15 @@ fn handle(
     match message {
         Message::Update { seq, bytes } => {
             // Checked on a copy first: the room only ever holds a valid board.
-            let trial = r.doc.fork();
-            if let Err(e) = trial.import(&bytes) {
-                return refuse(format!("update {seq} is not a Loro update: {e}"));
-            }
-            if let Err(e) = model_of(&trial) {
-                return refuse(format!("update {seq} breaks the board: {e}"));
+            let checked = match r.trial.import(&bytes) {
+                Err(e) => Err(format!("update {seq} is not a Loro update: {e}")),
+                Ok(_) => model_of(&r.trial)
+                    .map(|_| ())
+                    .map_err(|e| format!("update {seq} breaks the board: {e}")),
+            };
+            if let Err(why) = checked {
+                r.trial = r.doc.fork();
+                return refuse(why);
             }
             if let Err(e) = r.doc.import(&bytes) {
                 return refuse(format!("update {seq}: {e}"));

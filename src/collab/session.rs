@@ -91,7 +91,14 @@ pub struct Session {
     changed: bool,
     /// What the relay refused of ours, newest last.
     pub refusals: Vec<String>,
+    /// When an update was last sent.
+    last_send: Option<std::time::Instant>,
+    /// Local changes wait for the next send.
+    waiting: bool,
 }
+
+/// The shortest time between two updates sent (a drag's moves go out 40 times a second at most).
+pub const SEND_EVERY: std::time::Duration = std::time::Duration::from_millis(25);
 
 impl Session {
     /// Shares `model` in a room of the relay (made when it does not exist).
@@ -137,6 +144,8 @@ impl Session {
             presence: BTreeMap::new(),
             changed: create,
             refusals: Vec::new(),
+            last_send: None,
+            waiting: false,
         };
         s.connect(wake);
         s
@@ -164,19 +173,33 @@ impl Session {
         self.presence.clear();
     }
 
-    /// Takes in what arrived; returns whether the board changed.
+    /// Takes in what arrived and sends what waits; returns whether the board changed.
     pub fn poll(&mut self) -> bool {
         let events = self.link.as_ref().map(Link::poll).unwrap_or_default();
         let before = self.changed;
         for e in events {
             self.on(e);
         }
+        if self.waiting {
+            self.flush();
+        }
         self.changed && !before
+    }
+
+    /// Local changes wait to be sent (call [`Session::poll`] again within [`SEND_EVERY`]).
+    pub fn has_waiting(&self) -> bool {
+        self.waiting
     }
 
     /// Waits up to `timeout` for something to arrive and takes it in (tests, CLI).
     pub fn wait(&mut self, timeout: std::time::Duration) -> bool {
+        let timeout = if self.waiting {
+            timeout.min(SEND_EVERY)
+        } else {
+            timeout
+        };
         let Some(e) = self.link.as_ref().and_then(|l| l.wait(timeout)) else {
+            self.poll();
             return false;
         };
         self.on(e);
@@ -293,11 +316,17 @@ impl Session {
         Ok(done)
     }
 
-    /// Sends what the relay lacks, when connected.
+    /// Sends what the relay lacks, when connected — at most once per [`SEND_EVERY`] (a drag
+    /// edits every frame: its moves go out together); [`Session::poll`] sends what waits.
     fn flush(&mut self) {
         if self.status != Status::Connected {
             return;
         }
+        if self.last_send.is_some_and(|t| t.elapsed() < SEND_EVERY) {
+            self.waiting = true;
+            return;
+        }
+        self.waiting = false;
         let Some(link) = &self.link else { return };
         let Ok(bytes) = self.doc.updates_since(&self.relay_has) else {
             return;
@@ -310,6 +339,7 @@ impl Session {
         let seq = self.next_seq;
         self.next_seq += 1;
         link.send(Message::Update { seq, bytes });
+        self.last_send = Some(std::time::Instant::now());
         self.unacked.insert(seq);
         self.relay_has = version;
         self.unsent = 0;

@@ -208,7 +208,7 @@ impl Studio {
         // Every frame, whatever is shown (presentation mode hides the Simulation tab).
         self.sim.poll(&self.doc.model, self.doc.revision);
         // Colleagues' edits, before anything reads the model.
-        self.sync_shared();
+        self.sync_shared(&ctx);
 
         egui::Panel::top("menu").show(ui, |ui| {
             egui::MenuBar::new().ui(ui, |ui| self.menu_ui(ui, &mut actions));

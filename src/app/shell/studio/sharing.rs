@@ -10,9 +10,13 @@ use crate::collab::Status;
 
 impl Studio {
     /// Takes in what arrived from the room: a colleague's edit replaces the model.
-    pub(super) fn sync_shared(&mut self) {
+    pub(super) fn sync_shared(&mut self, ctx: &Context) {
         let Some(s) = &mut self.sharing else { return };
         s.session.poll();
+        if s.session.has_waiting() {
+            // Changes made a moment ago go out with the next send.
+            ctx.request_repaint_after(crate::collab::session::SEND_EVERY);
+        }
         if let Status::Refused(why) = s.session.status().clone() {
             self.sharing = None;
             self.doc.tap = None;
@@ -29,6 +33,7 @@ impl Studio {
                 self.doc = crate::app::document::open::Document::new(model, None);
                 self.doc.tap = Some(Vec::new());
                 self.forget_document_views();
+                self.windows.start.open = false;
             }
             Some(Ok(model)) if model != self.doc.model => {
                 self.doc.replace_shared(model);
