@@ -617,8 +617,12 @@ fn variant_object(sticky: &Sticky) -> Result<(String, Map<String, Value>), Colla
 fn put_props(map: &LoroMap, props: &Map<String, Value>) -> Result<(), CollabError> {
     for (k, v) in props {
         let json = v.to_string();
-        let same =
-            matches!(map.get(k), Some(ValueOrContainer::Value(LoroValue::String(s))) if *s == json);
+        // A property whose only change is the names of references that keep their targets
+        // (a renamed element's referrers) is left as it is: the model derived from the
+        // document takes those names from the targets (the id wins), so a rename is one
+        // small write, not one per element referring to it.
+        let same = matches!(map.get(k), Some(ValueOrContainer::Value(LoroValue::String(s)))
+            if *s == json || without_ref_names(&s) == without_ref_names(&json));
         if !same {
             map.insert(k, json)?;
         }
@@ -632,6 +636,27 @@ fn put_props(map: &LoroMap, props: &Map<String, Value>) -> Result<(), CollabErro
         map.delete(&k)?;
     }
     Ok(())
+}
+
+/// JSON text with the names of id-carrying references left out (their context qualifier
+/// kept): `"Orders.PlaceOrder\u0001<id>"` reads `"Orders.\u0001<id>"`.
+fn without_ref_names(json: &str) -> String {
+    const MARK: &str = "\\u0001";
+    let mut out = String::with_capacity(json.len());
+    let mut rest = json;
+    while let Some(at) = rest.find(MARK) {
+        let (head, tail) = rest.split_at(at);
+        // The reference's string starts after the last quote before the mark.
+        let start = head.rfind('"').map_or(0, |q| q + 1);
+        let name = &head[start..];
+        let keep = name.rfind('.').map_or(0, |d| d + 1);
+        out.push_str(&head[..start]);
+        out.push_str(&name[..keep]);
+        out.push_str(MARK);
+        rest = &tail[MARK.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The properties a map holds, parsed.
@@ -682,5 +707,23 @@ fn invalid(what: &'static str, id: &str, why: impl std::fmt::Display) -> CollabE
         what,
         id: id.to_owned(),
         why: why.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_ref_names;
+
+    #[test]
+    fn reference_names_are_left_out_but_ids_and_qualifiers_stay() {
+        let a = r#"[{"on":"PlaceOrder\u00011234567890abcdef","states":["New"]}]"#;
+        let b = r#"[{"on":"SubmitOrder\u00011234567890abcdef","states":["New"]}]"#;
+        assert_eq!(without_ref_names(a), without_ref_names(b));
+        let other_id = r#"[{"on":"PlaceOrder\u00011234567890abcdee","states":["New"]}]"#;
+        assert_ne!(without_ref_names(a), without_ref_names(other_id));
+        let qualified = r#"{"command":"Orders.CancelOrder\u00011234567890abcdef"}"#;
+        let bare = r#"{"command":"CancelOrder\u00011234567890abcdef"}"#;
+        assert_ne!(without_ref_names(qualified), without_ref_names(bare));
+        assert_eq!(without_ref_names(r#"{"name":"x"}"#), r#"{"name":"x"}"#);
     }
 }
