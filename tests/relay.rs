@@ -199,21 +199,7 @@ fn a_broken_update_is_refused_and_the_room_stays_intact() {
     let good = converge(&mut [&mut ada]);
     // Mallory speaks the protocol but sends garbage, then a well-formed Loro update that
     // writes something that is not a sticky into the board.
-    let link = stormlab::collab::client::Link::connect(
-        &url,
-        Message::Hello {
-            room: "workshop".into(),
-            token: "s3cret".into(),
-            name: "Mallory".into(),
-            create: false,
-        },
-        || {},
-    );
-    let Some(stormlab::collab::client::LinkEvent::Message(Message::Welcome { snapshot, .. })) =
-        link.wait(Duration::from_secs(10))
-    else {
-        panic!("Mallory was not welcomed");
-    };
+    let (link, snapshot) = raw_client(&url, "Mallory");
     link.send(Message::Update {
         seq: 1,
         bytes: b"not a loro update".to_vec(),
@@ -303,6 +289,26 @@ fn undo_through_the_relay_takes_back_only_my_change() {
     assert!(!grace.has("SubmitOrder"));
 }
 
+/// A client speaking the protocol by hand in room "workshop" (token "s3cret"): its link and
+/// the room's snapshot it was welcomed with.
+fn raw_client(url: &str, name: &str) -> (stormlab::collab::client::Link, Vec<u8>) {
+    use stormlab::collab::client::{Link, LinkEvent};
+    let link = Link::connect(
+        url,
+        Message::Hello {
+            room: "workshop".into(),
+            token: "s3cret".into(),
+            name: name.into(),
+            create: false,
+        },
+        || {},
+    );
+    match link.wait(Duration::from_secs(10)) {
+        Some(LinkEvent::Message(Message::Welcome { snapshot, .. })) => (link, snapshot),
+        other => panic!("{name} was not welcomed: {other:?}"),
+    }
+}
+
 /// `stormlab serve` as its own process, so that it can be killed with SIGKILL.
 struct Served(std::process::Child, String);
 
@@ -369,27 +375,13 @@ fn a_relay_killed_with_sigkill_loses_nothing_it_acknowledged() {
 
 #[test]
 fn a_client_sending_faster_than_the_rate_limit_is_slowed_down_and_nothing_is_dropped() {
-    use stormlab::collab::client::{Link, LinkEvent};
+    use stormlab::collab::client::LinkEvent;
     let relay = relay();
     let url = format!("ws://{}", relay.addr());
     let at = address(&url, "workshop", "s3cret");
     let mut ada = Person::share(at.clone(), "Ada", &example("accounts"));
     converge(&mut [&mut ada]);
-    let link = Link::connect(
-        &url,
-        Message::Hello {
-            room: "workshop".into(),
-            token: "s3cret".into(),
-            name: "Hasty".into(),
-            create: false,
-        },
-        || {},
-    );
-    let Some(LinkEvent::Message(Message::Welcome { snapshot, .. })) =
-        link.wait(Duration::from_secs(10))
-    else {
-        panic!("not welcomed");
-    };
+    let (link, snapshot) = raw_client(&url, "Hasty");
     let doc = stormlab::collab::SharedDoc::from_bytes(&snapshot, 77).unwrap();
     let mut model = doc.model().unwrap();
     let uid = model.contexts[0].actors[0].uid;

@@ -43,6 +43,12 @@ fn retype(h: &mut Harness<'static, Studio>, label: &str, text: &str) {
     settle(h);
 }
 
+/// The id of the element called `name`.
+fn uid_named(m: &Model, name: &str) -> stormlab::model::Uid {
+    let loc = m.elements().iter().find(|e| e.name == name).unwrap().loc;
+    m.uid_at(loc).unwrap()
+}
+
 /// Runs both studios until `done` holds (the network works on other threads).
 fn until(
     a: &mut Harness<'static, Studio>,
@@ -143,16 +149,7 @@ fn two_studios_share_a_board_see_each_other_and_undo_only_their_own_changes() {
     let board = ada.get_by_label("board").rect();
     ada.hover_at(board.center());
     settle(&mut ada);
-    let place_order = {
-        let m = &ada.state().doc.model;
-        let loc = m
-            .elements()
-            .iter()
-            .find(|e| e.name == "PlaceOrder")
-            .unwrap()
-            .loc;
-        m.uid_at(loc).unwrap()
-    };
+    let place_order = uid_named(&ada.state().doc.model, "PlaceOrder");
     until(&mut ada, &mut grace, "Ada's presence at Grace's", |_, g| {
         g.sharing.as_ref().is_some_and(|s| {
             s.peers()
@@ -166,16 +163,7 @@ fn two_studios_share_a_board_see_each_other_and_undo_only_their_own_changes() {
     assert!(grace.query_by_label("Ada's pointer").is_some());
 
     // Grace renames a sticky, then undoes: her change goes, Ada's sticky stays.
-    let cancel = {
-        let m = &grace.state().doc.model;
-        let loc = m
-            .elements()
-            .iter()
-            .find(|e| e.name == "CancelOrder")
-            .unwrap()
-            .loc;
-        m.uid_at(loc).unwrap()
-    };
+    let cancel = uid_named(&grace.state().doc.model, "CancelOrder");
     grace.get_by_label("command CancelOrder").click();
     settle(&mut grace);
     grace.key_press(Key::F2);

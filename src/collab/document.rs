@@ -325,26 +325,29 @@ impl SharedDoc {
                     neighbours_of(loc.index, neighbours),
                 )
             }
-            Touch::Relation(uid) => match model.relations.iter().position(|r| r.uid == uid) {
-                Some(i) => self.put(
-                    RELATIONS,
-                    uid,
-                    &object(&model.relations[i])?,
-                    &[],
-                    neighbours_of(i, |j| model.relations.get(j).map(|r| r.uid)),
-                ),
-                None => self.remove(RELATIONS, &uid.to_string()),
-            },
-            Touch::Scenario(uid) => match model.scenarios.iter().position(|s| s.uid == uid) {
-                Some(i) => self.put(
-                    SCENARIOS,
-                    uid,
-                    &object(&model.scenarios[i])?,
-                    &[],
-                    neighbours_of(i, |j| model.scenarios.get(j).map(|s| s.uid)),
-                ),
-                None => self.remove(SCENARIOS, &uid.to_string()),
-            },
+            Touch::Relation(uid) => self.put_listed(RELATIONS, uid, &model.relations, |r| r.uid),
+            Touch::Scenario(uid) => self.put_listed(SCENARIOS, uid, &model.scenarios, |s| s.uid),
+        }
+    }
+
+    /// Writes the element `uid` of a model-level list (relations, scenarios) as the list
+    /// has it, or marks it deleted when the list no longer does.
+    fn put_listed<T: Serialize>(
+        &self,
+        roots: Roots,
+        uid: Uid,
+        list: &[T],
+        id: impl Fn(&T) -> Uid,
+    ) -> Result<(), CollabError> {
+        match list.iter().position(|x| id(x) == uid) {
+            Some(i) => self.put(
+                roots,
+                uid,
+                &object(&list[i])?,
+                &[],
+                neighbours_of(i, |j| list.get(j).map(&id)),
+            ),
+            None => self.remove(roots, &uid.to_string()),
         }
     }
 

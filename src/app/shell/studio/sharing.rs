@@ -138,11 +138,8 @@ impl Studio {
         if self.share_dialog.open {
             let mut open = true;
             let mut share = false;
-            egui::Window::new("Share Board")
+            dialog("Share Board")
                 .open(&mut open)
-                .collapsible(false)
-                .resizable(false)
-                .default_pos([360.0, 120.0])
                 .show(ctx, |ui| match &self.sharing {
                     Some(s) => shared_ui(ui, s, self.share_dialog.lan),
                     None => share = share_form_ui(ui, &mut self.share_dialog),
@@ -164,11 +161,8 @@ impl Studio {
         if self.join_dialog.open {
             let mut open = true;
             let mut join = false;
-            egui::Window::new("Join Shared Board")
+            dialog("Join Shared Board")
                 .open(&mut open)
-                .collapsible(false)
-                .resizable(false)
-                .default_pos([360.0, 120.0])
                 .show(ctx, |ui| join = join_form_ui(ui, &mut self.join_dialog));
             self.join_dialog.open = open;
             if join {
@@ -206,6 +200,14 @@ impl Studio {
             ui.label(name);
         }
     }
+}
+
+/// A sharing dialog's window.
+fn dialog(title: &str) -> egui::Window<'_> {
+    egui::Window::new(title)
+        .collapsible(false)
+        .resizable(false)
+        .default_pos([360.0, 120.0])
 }
 
 fn wake(ctx: &Context) -> impl Fn() + Send + Clone + 'static {
