@@ -264,7 +264,7 @@ fn edits_made_offline_merge_on_reconnecting() {
     assert_eq!(grace.session.unsent(), 2, "two changes wait to be sent");
     assert!(matches!(grace.session.status(), Status::Offline(_)));
     ada.edit(|m| m.doc = "edited while Grace was away".into());
-    grace.session.connect(|| {});
+    grace.session.connect();
     let ron = converge(&mut [&mut ada, &mut grace]);
     assert!(ron.contains("RenamedOffline"));
     assert!(ron.contains("written on the train"));
@@ -420,4 +420,32 @@ fn a_client_sending_faster_than_the_rate_limit_is_slowed_down_and_nothing_is_dro
             .and_then(|m| m.locate(uid).and_then(|l| m.pos_of(l)))
             == Some(Pos::new((sent - 1) as f32, 0.0))
     });
+}
+
+#[test]
+fn a_studio_reconnects_by_itself_when_the_relay_comes_back_and_sends_what_it_did_meanwhile() {
+    let data = tempfile::tempdir().unwrap();
+    let config = RelayConfig {
+        data: Some(data.path().to_owned()),
+        verbose: false,
+    };
+    let first = Relay::start("127.0.0.1:0".parse().unwrap(), config.clone()).unwrap();
+    let addr = first.addr();
+    let at = address(&format!("ws://{addr}"), "workshop", "s3cret");
+    let mut ada = Person::share(at, "Ada", &example("conference"));
+    converge(&mut [&mut ada]);
+    first.stop();
+    ada.wait_until(|p| p.session.retry_at().is_some());
+    // Offline: Ada goes on working.
+    ada.edit(|m| m.doc = "written while the relay was down".into());
+    assert!(ada.session.unsent() > 0);
+    // The relay comes back on the same address; Ada's studio finds it without being asked.
+    let _second = Relay::start(addr, config).unwrap();
+    ada.wait_until(|p| p.session.status() == &Status::Connected && p.session.unsent() == 0);
+    let mut grace = Person::join(
+        address(&format!("ws://{addr}"), "workshop", "s3cret"),
+        "Grace",
+    );
+    grace.wait_until(|p| p.model.is_some());
+    assert!(grace.ron().contains("written while the relay was down"));
 }

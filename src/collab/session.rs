@@ -7,6 +7,8 @@
 //! edit is lost and every peer converges.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use loro::{LoroDoc, VersionVector};
 
@@ -92,13 +94,20 @@ pub struct Session {
     /// What the relay refused of ours, newest last.
     pub refusals: Vec<String>,
     /// When an update was last sent.
-    last_send: Option<std::time::Instant>,
+    last_send: Option<Instant>,
     /// Local changes wait for the next send.
     waiting: bool,
+    /// Called when something arrives (the studio repaints).
+    wake: Arc<dyn Fn() + Send + Sync>,
+    /// When to try reconnecting, and the wait after that, while the connection is down.
+    retry: Option<(Instant, Duration)>,
 }
 
+/// The longest wait between two attempts to reconnect.
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
 /// The shortest time between two updates sent (a drag's moves go out 40 times a second at most).
-pub const SEND_EVERY: std::time::Duration = std::time::Duration::from_millis(25);
+pub const SEND_EVERY: Duration = Duration::from_millis(25);
 
 impl Session {
     /// Shares `model` in a room of the relay (made when it does not exist).
@@ -106,7 +115,7 @@ impl Session {
         address: RoomAddress,
         name: &str,
         model: &Model,
-        wake: impl Fn() + Send + Clone + 'static,
+        wake: impl Fn() + Send + Sync + 'static,
     ) -> Result<Session, CollabError> {
         let doc = SharedDoc::new(model, random_peer())?;
         Ok(Self::start(address, name, true, doc, wake))
@@ -116,7 +125,7 @@ impl Session {
     pub fn join(
         address: RoomAddress,
         name: &str,
-        wake: impl Fn() + Send + Clone + 'static,
+        wake: impl Fn() + Send + Sync + 'static,
     ) -> Result<Session, CollabError> {
         let doc = SharedDoc::empty(random_peer())?;
         Ok(Self::start(address, name, false, doc, wake))
@@ -127,7 +136,7 @@ impl Session {
         name: &str,
         create: bool,
         doc: SharedDoc,
-        wake: impl Fn() + Send + Clone + 'static,
+        wake: impl Fn() + Send + Sync + 'static,
     ) -> Session {
         let mut s = Session {
             address,
@@ -146,13 +155,16 @@ impl Session {
             refusals: Vec::new(),
             last_send: None,
             waiting: false,
+            wake: Arc::new(wake),
+            retry: None,
         };
-        s.connect(wake);
+        s.connect();
         s
     }
 
-    /// Connects (again): after a drop, edits made meanwhile are sent once admitted.
-    pub fn connect(&mut self, wake: impl Fn() + Send + 'static) {
+    /// Connects (again): after a drop, edits made meanwhile are sent once admitted. A
+    /// connection that drops by itself is retried (1 s, 2 s, 4 s… up to 30 s apart).
+    pub fn connect(&mut self) {
         let hello = Message::Hello {
             room: self.address.room.clone(),
             token: self.address.token.clone(),
@@ -160,17 +172,25 @@ impl Session {
             create: self.create,
         };
         self.status = Status::Connecting;
-        self.link = Some(Link::connect(&self.address.relay, hello, wake));
+        let wake = self.wake.clone();
+        self.link = Some(Link::connect(&self.address.relay, hello, move || wake()));
     }
 
-    /// Drops the connection (Leave, or a test's network cut); the document stays.
+    /// Drops the connection (Leave, or a test's network cut); the document stays, and it is
+    /// not retried until [`Session::connect`].
     pub fn disconnect(&mut self) {
         if let Some(l) = self.link.take() {
             l.close();
         }
         self.status = Status::Offline("disconnected".into());
+        self.retry = None;
         self.peers.clear();
         self.presence.clear();
+    }
+
+    /// When the next attempt to reconnect is due, while the connection is down by itself.
+    pub fn retry_at(&self) -> Option<Instant> {
+        self.retry.map(|(at, _)| at)
     }
 
     /// Takes in what arrived and sends what waits; returns whether the board changed.
@@ -183,6 +203,12 @@ impl Session {
         if self.waiting {
             self.flush();
         }
+        if let Some((at, backoff)) = self.retry
+            && Instant::now() >= at
+        {
+            self.retry = Some((Instant::now() + backoff * 2, (backoff * 2).min(MAX_BACKOFF)));
+            self.connect();
+        }
         self.changed && !before
     }
 
@@ -192,7 +218,7 @@ impl Session {
     }
 
     /// Waits up to `timeout` for something to arrive and takes it in (tests, CLI).
-    pub fn wait(&mut self, timeout: std::time::Duration) -> bool {
+    pub fn wait(&mut self, timeout: Duration) -> bool {
         let timeout = if self.waiting {
             timeout.min(SEND_EVERY)
         } else {
@@ -224,6 +250,7 @@ impl Session {
                     .unwrap_or_default();
                 self.peers = peers.into_iter().collect();
                 self.status = Status::Connected;
+                self.retry = None;
                 self.unacked.clear();
                 self.flush();
             }
@@ -267,6 +294,9 @@ impl Session {
             LinkEvent::Closed(reason) => {
                 if !matches!(self.status, Status::Refused(_)) {
                     self.status = Status::Offline(reason);
+                    // Dropped by itself: try again, sooner after a connection that worked.
+                    let backoff = self.retry.map_or(Duration::from_secs(1), |(_, b)| b);
+                    self.retry = Some((Instant::now() + backoff, backoff));
                 }
                 self.link = None;
                 self.peers.clear();
@@ -339,7 +369,7 @@ impl Session {
         let seq = self.next_seq;
         self.next_seq += 1;
         link.send(Message::Update { seq, bytes });
-        self.last_send = Some(std::time::Instant::now());
+        self.last_send = Some(Instant::now());
         self.unacked.insert(seq);
         self.relay_has = version;
         self.unsent = 0;

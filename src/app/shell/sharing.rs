@@ -116,7 +116,15 @@ impl Sharing {
             Status::Connecting => "connecting…".to_owned(),
             Status::Connected if unsent > 0 => format!("connected, {unsent} unsent"),
             Status::Connected => "connected".to_owned(),
-            Status::Offline(why) => format!("offline ({why}), {unsent} unsent change(s)"),
+            Status::Offline(why) => {
+                let retry = self.session.retry_at().map_or(String::new(), |at| {
+                    let secs = at
+                        .saturating_duration_since(std::time::Instant::now())
+                        .as_secs();
+                    format!(", reconnecting in {}s", secs + 1)
+                });
+                format!("offline ({why}), {unsent} unsent change(s){retry}")
+            }
             Status::Refused(why) => format!("refused: {why}"),
         };
         format!("Shared · room {room} · {people} · {state}")
@@ -214,7 +222,7 @@ pub fn new_token() -> String {
 pub fn share(
     dialog: &ShareDialog,
     model: &Model,
-    wake: impl Fn() + Send + Clone + 'static,
+    wake: impl Fn() + Send + Sync + 'static,
 ) -> Result<Sharing, String> {
     if !crate::collab::relay::valid_room(&dialog.room) {
         return Err("a room name is 1–64 letters, digits, - or _".into());
@@ -252,7 +260,7 @@ pub fn share(
 /// Joins the room of a join link.
 pub fn join(
     dialog: &JoinDialog,
-    wake: impl Fn() + Send + Clone + 'static,
+    wake: impl Fn() + Send + Sync + 'static,
 ) -> Result<Sharing, String> {
     let address = RoomAddress::parse(&dialog.link)?;
     let session = Session::join(address, &dialog.name, wake).map_err(|e| e.to_string())?;

@@ -17,6 +17,10 @@ impl Studio {
             // Changes made a moment ago go out with the next send.
             ctx.request_repaint_after(crate::collab::session::SEND_EVERY);
         }
+        if let Some(at) = s.session.retry_at() {
+            // Offline by itself: the next attempt to reconnect is made from a frame then.
+            ctx.request_repaint_after(at.saturating_duration_since(std::time::Instant::now()));
+        }
         if let Status::Refused(why) = s.session.status().clone() {
             self.sharing = None;
             self.doc.tap = None;
@@ -210,7 +214,7 @@ fn dialog(title: &str) -> egui::Window<'_> {
         .default_pos([360.0, 120.0])
 }
 
-fn wake(ctx: &Context) -> impl Fn() + Send + Clone + 'static {
+fn wake(ctx: &Context) -> impl Fn() + Send + Sync + 'static {
     let ctx = ctx.clone();
     move || ctx.request_repaint()
 }
