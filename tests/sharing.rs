@@ -168,6 +168,14 @@ fn two_studios_share_a_board_see_each_other_and_undo_only_their_own_changes() {
     settle(&mut grace);
     grace.key_press(Key::F2);
     settle(&mut grace);
+    // While she types, Ada's board marks the sticky as being edited by Grace.
+    until(&mut ada, &mut grace, "Grace editing, at Ada's", |a, _| {
+        a.sharing.as_ref().is_some_and(|s| {
+            s.peers()
+                .iter()
+                .any(|p| p.name == "Grace" && p.editing == Some(cancel))
+        })
+    });
     grace.event(egui::Event::Text("AbandonOrder".into()));
     grace.key_press(Key::Enter);
     settle(&mut grace);
@@ -194,6 +202,30 @@ fn two_studios_share_a_board_see_each_other_and_undo_only_their_own_changes() {
         before + 1,
         "Ada's sticky stays"
     );
+
+    // Grace follows Ada: Ada's view, and the run Ada replays, cursor and all.
+    click(&mut grace, "Follow Ada");
+    ada.state_mut().view().zoom_by(1.5);
+    let scenario = "payment over the limit is compensated";
+    ada.state_mut().show_simulation();
+    ada.state_mut().sim.scenario = scenario.into();
+    settle(&mut ada);
+    ada.key_press(Key::F5);
+    until(&mut ada, &mut grace, "Ada's run", |a, _| {
+        a.sim.run.as_ref().is_some_and(|r| r.scenario == scenario) && !a.sim.running()
+    });
+    ada.state_mut()
+        .sim
+        .time
+        .apply(stormlab::app::simulation::time_control::TimeCommand::Seek(
+            2,
+        ));
+    until(&mut ada, &mut grace, "Grace following Ada's run", |a, g| {
+        g.sim.run.as_ref().is_some_and(|r| r.scenario == scenario)
+            && g.sim.time.cursor() == 2
+            && (g.view_zoom() - a.view_zoom()).abs() < 0.01
+    });
+    assert!(grace.query_by_label("Following Ada").is_some());
 
     // Leave: Grace keeps a local copy.
     click(&mut grace, "File");

@@ -55,6 +55,8 @@ pub struct PeerMark {
     pub pointer: Option<Pos2>,
     /// What they have selected.
     pub selection: Vec<Uid>,
+    /// The sticky they are editing (renaming it, or typing in its inspector).
+    pub editing: Option<Uid>,
 }
 
 /// What a pointer drag on the board is doing.
@@ -181,6 +183,20 @@ impl Board {
         self.zoom_by(1.0 / self.zoom);
     }
 
+    /// The board point at the centre of the view, as of the last frame.
+    pub fn view_center(&self) -> Option<Pos2> {
+        let c = self.canvas.center();
+        c.is_finite().then(|| self.to_board(c))
+    }
+
+    /// Shows the board at `zoom`, centred on the board point `center` (following a
+    /// colleague's view).
+    pub fn look_at(&mut self, center: Pos2, zoom: f32) {
+        self.zoom = zoom.clamp(Self::ZOOM_RANGE.0, Self::ZOOM_RANGE.1);
+        self.fitted_to = None;
+        self.center_on = Some(center);
+    }
+
     /// Starts renaming `id` in place.
     pub fn start_rename(&mut self, model: &Model, id: Uid) {
         if let Some(name) = model.locate(id).and_then(|l| model.name_of(l)) {
@@ -196,6 +212,11 @@ impl Board {
     /// True while a rename text box is open.
     pub fn is_renaming(&self) -> bool {
         self.renaming.is_some()
+    }
+
+    /// The sticky being renamed in place, if one is.
+    pub fn renaming(&self) -> Option<Uid> {
+        self.renaming.as_ref().map(|r| r.0)
     }
 
     fn zoom_at(&mut self, factor: f32, screen: Pos2) {
@@ -641,6 +662,26 @@ impl Board {
                         StrokeKind::Outside,
                     );
                 }
+            }
+            if let Some(r) = peer
+                .editing
+                .and_then(|u| model.locate(u))
+                .and_then(|l| element_rect(model, l))
+            {
+                // "✎ Ada" over the sticky someone is editing.
+                let sr = self.rect_to_screen(r);
+                let galley = painter.layout_no_wrap(
+                    format!("✎ {}", peer.name),
+                    FontId::proportional(11.0),
+                    theme::ON_DARK,
+                );
+                let tag = Rect::from_min_size(
+                    sr.left_top() - vec2(0.0, galley.size().y + 6.0),
+                    galley.size(),
+                )
+                .expand(2.0);
+                painter.rect_filled(tag, 3.0, peer.color);
+                painter.galley(tag.min + vec2(2.0, 2.0), galley, theme::ON_DARK);
             }
             let Some(at) = peer.pointer.map(|p| self.to_screen(p)) else {
                 continue;

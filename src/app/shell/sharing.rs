@@ -25,6 +25,15 @@ pub struct Presence {
     pub pointer: Option<(f32, f32)>,
     /// The selected elements.
     pub selection: Vec<Uid>,
+    /// The view: the board point at its centre and the zoom (for those who follow).
+    #[serde(default)]
+    pub view: Option<(f32, f32, f32)>,
+    /// The simulation shown: scenario, seed (empty: the scenario's) and cursor.
+    #[serde(default)]
+    pub run: Option<(String, String, u64)>,
+    /// The sticky being edited (renamed in place, or typed into in the inspector).
+    #[serde(default)]
+    pub editing: Option<Uid>,
 }
 
 /// A board being edited together.
@@ -41,6 +50,8 @@ pub struct Sharing {
     sent: Presence,
     /// Joined, and the room's board has not arrived yet (it then replaces the open one).
     pub awaiting_board: bool,
+    /// The person whose view (and simulation cursor) this studio follows.
+    pub following: Option<String>,
 }
 
 impl Sharing {
@@ -57,11 +68,18 @@ impl Sharing {
                     color: theme::peer_color(name),
                     pointer: p.pointer.map(|(x, y)| Pos2::new(x, y)),
                     selection: p.selection,
+                    editing: p.editing,
                 })
             })
             .collect();
         out.sort_by(|a, b| a.name.cmp(&b.name));
         out
+    }
+
+    /// What the person this studio follows shows now.
+    pub fn leader(&self) -> Option<Presence> {
+        let name = self.following.as_ref()?;
+        serde_json::from_slice(self.session.presence().get(name)?).ok()
     }
 
     /// Sends this person's presence when it changed.
@@ -254,6 +272,7 @@ pub fn share(
         step_open: false,
         sent: Presence::default(),
         awaiting_board: false,
+        following: None,
     })
 }
 
@@ -271,6 +290,7 @@ pub fn join(
         step_open: false,
         sent: Presence::default(),
         awaiting_board: true,
+        following: None,
     })
 }
 

@@ -171,6 +171,11 @@ impl Studio {
         &mut self.board
     }
 
+    /// The board's zoom (points per board unit).
+    pub fn view_zoom(&self) -> f32 {
+        self.board.zoom
+    }
+
     /// Opens the Simulation tab in the bottom dock.
     pub fn show_simulation(&mut self) {
         self.dock = Some(DockTab::Simulation);
@@ -296,6 +301,8 @@ impl Studio {
         }
         // The panels' buttons send the same actions as the menus and keys.
         actions.append(&mut self.sim.requested);
+        // Following a colleague: their view, and their run (started here when it is not).
+        actions.extend(self.follow());
         self.recent_actions.extend_from_slice(&actions);
         let excess = self.recent_actions.len().saturating_sub(16);
         self.recent_actions.drain(..excess);
@@ -304,7 +311,7 @@ impl Studio {
         }
         self.sharing_windows(&ctx);
         self.apply_edits(&ctx);
-        self.share_out();
+        self.share_out(&ctx);
         // A type picked or added in the context inspector (after its edit is applied).
         if let Some(loc) = self
             .inspector

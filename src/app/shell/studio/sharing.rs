@@ -53,7 +53,7 @@ impl Studio {
     }
 
     /// Hands this frame's edits and this person's pointer and selection to the room.
-    pub(super) fn share_out(&mut self) {
+    pub(super) fn share_out(&mut self, ctx: &Context) {
         let Some(s) = &mut self.sharing else { return };
         let tapped = self
             .doc
@@ -64,11 +64,76 @@ impl Studio {
         if let Err(e) = s.take_in(&self.doc.model, tapped) {
             self.notify(format!("Could not share a change: {e}"), true);
         }
+        let run = self
+            .sim
+            .run
+            .as_ref()
+            .filter(|r| r.revision == self.doc.revision)
+            .map(|r| {
+                (
+                    r.scenario.clone(),
+                    self.sim.seed.clone(),
+                    self.sim.time.cursor(),
+                )
+            });
+        let view = self.board.view_center().map(|c| {
+            (
+                c.x.round(),
+                c.y.round(),
+                (self.board.zoom * 100.0).round() / 100.0,
+            )
+        });
+        // Editing: renaming in place, or a text box focused while one sticky is selected.
+        let typing = ctx.memory(|m| m.focused()).is_some();
+        let editing = self.board.renaming().or_else(|| {
+            (typing && self.selection.len() == 1)
+                .then(|| self.selection.iter().next().copied())
+                .flatten()
+        });
         let s = self.sharing.as_mut().expect("checked above");
         s.tell(Presence {
             pointer: self.board.pointer.map(|p| (p.x.round(), p.y.round())),
             selection: self.selection.iter().copied().collect(),
+            view,
+            run,
+            editing,
         });
+    }
+
+    /// Following someone: their view, and their simulation (the same scenario and seed run
+    /// here, the cursor where theirs is). Returns an action to take (a run to start).
+    pub(super) fn follow(&mut self) -> Option<crate::app::commands::actions::Action> {
+        let leader = self.sharing.as_ref()?.leader()?;
+        if let Some((x, y, zoom)) = leader.view {
+            let here = self.board.view_center();
+            let moved = here.is_none_or(|c| (c.x - x).abs() > 1.0 || (c.y - y).abs() > 1.0);
+            if moved || (self.board.zoom - zoom).abs() > 0.01 {
+                self.board.look_at(egui::pos2(x, y), zoom);
+            }
+        }
+        let (scenario, seed, cursor) = leader.run?;
+        let current = self
+            .sim
+            .run
+            .as_ref()
+            .is_some_and(|r| r.scenario == scenario && r.revision == self.doc.revision)
+            && self.sim.seed == seed;
+        if current {
+            if self.sim.time.cursor() != cursor {
+                self.sim
+                    .time
+                    .apply(crate::app::simulation::time_control::TimeCommand::Seek(
+                        cursor,
+                    ));
+            }
+            None
+        } else if self.sim.running() {
+            None
+        } else {
+            self.sim.scenario = scenario;
+            self.sim.seed = seed;
+            Some(crate::app::commands::actions::Action::RunScenario)
+        }
     }
 
     /// Undo or redo while shared: this person's own steps only.
@@ -189,9 +254,10 @@ impl Studio {
         }
     }
 
-    /// The shared board in the status bar.
-    pub(super) fn sharing_status_ui(&self, ui: &mut Ui) {
-        let Some(s) = &self.sharing else { return };
+    /// The shared board in the status bar: room, connection, and the people in it, each
+    /// with a switch to follow them.
+    pub(super) fn sharing_status_ui(&mut self, ui: &mut Ui) {
+        let Some(s) = &mut self.sharing else { return };
         ui.separator();
         let color = match s.session.status() {
             Status::Connected => theme::tokens(ui).ok,
@@ -199,9 +265,22 @@ impl Studio {
             _ => theme::tokens(ui).warning,
         };
         ui.label(RichText::new(s.status_text()).color(color));
-        for name in s.session.peers() {
-            sharing::swatch(ui, theme::peer_color(name));
-            ui.label(name);
+        let names: Vec<String> = s.session.peers().map(str::to_owned).collect();
+        for name in names {
+            sharing::swatch(ui, theme::peer_color(&name));
+            let on = s.following.as_deref() == Some(name.as_str());
+            let text = if on {
+                format!("Following {name}")
+            } else {
+                format!("Follow {name}")
+            };
+            if ui
+                .selectable_label(on, text)
+                .on_hover_text("Show what they show: their view of the board and their simulation")
+                .clicked()
+            {
+                s.following = if on { None } else { Some(name) };
+            }
         }
     }
 }
