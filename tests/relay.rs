@@ -449,3 +449,58 @@ fn a_studio_reconnects_by_itself_when_the_relay_comes_back_and_sends_what_it_did
     grace.wait_until(|p| p.model.is_some());
     assert!(grace.ron().contains("written while the relay was down"));
 }
+
+#[test]
+fn an_oversized_message_closes_only_that_connection_and_a_client_gone_mid_sync_leaves_the_room_whole()
+ {
+    use stormlab::collab::client::LinkEvent;
+    let relay = relay();
+    let url = format!("ws://{}", relay.addr());
+    let at = address(&url, "workshop", "s3cret");
+    let mut ada = Person::share(at.clone(), "Ada", &example("accounts"));
+    converge(&mut [&mut ada]);
+    // A message over the limit: that connection ends, nobody else notices.
+    let (big, _) = raw_client(&url, "Big");
+    big.send(Message::Update {
+        seq: 1,
+        bytes: vec![7; stormlab::collab::wire::MAX_MESSAGE + 1024],
+    });
+    loop {
+        match big.wait(Duration::from_secs(10)) {
+            Some(LinkEvent::Closed(_)) => break,
+            Some(LinkEvent::Message(Message::Ack { .. })) => {
+                panic!("an oversized update was taken")
+            }
+            Some(_) => {}
+            None => panic!("the oversized connection stayed open"),
+        }
+    }
+    // A client that sends updates and vanishes without waiting for a single answer.
+    let (gone, snapshot) = raw_client(&url, "Gone");
+    let doc = stormlab::collab::SharedDoc::from_bytes(&snapshot, 78).unwrap();
+    let mut model = doc.model().unwrap();
+    let uid = model.contexts[1].actors[0].uid;
+    for i in 0..30u64 {
+        let before = doc.version();
+        let inv = op::apply_all(
+            &mut model,
+            vec![Op::SetPos {
+                uid,
+                at: Pos::new(i as f32, 9.0),
+            }],
+        )
+        .unwrap();
+        doc.record(&model, &inv).unwrap();
+        gone.send(Message::Update {
+            seq: i + 1,
+            bytes: doc.updates_since(&before).unwrap(),
+        });
+    }
+    drop(gone);
+    // Ada goes on; a newcomer gets exactly Ada's board.
+    ada.edit(|m| m.doc = "after the others left".into());
+    let mut grace = Person::join(at, "Grace");
+    grace.wait_until(|p| p.model.is_some());
+    let ron = converge(&mut [&mut ada, &mut grace]);
+    assert!(ron.contains("after the others left"));
+}
