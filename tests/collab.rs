@@ -2,6 +2,9 @@
 //! document and back, and peers that edit concurrently converge on the same model — the
 //! same canonical RON, byte for byte — for every kind of edit.
 
+mod common;
+
+use common::Rng;
 use stormlab::collab::SharedDoc;
 use stormlab::model::file::{from_str, to_string};
 use stormlab::model::op::{self, Op};
@@ -302,100 +305,6 @@ fn contexts_relations_and_scenarios_added_and_removed_at_once_converge() {
     );
 }
 
-/// A small seeded generator (splitmix64), so a failing soak run can be replayed from its seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
-/// One random edit of the kinds people make: move, rename, delete or copy a sticky, edit a
-/// context's description, add or remove a scenario.
-fn random_edit(p: &mut Peer, rng: &mut Rng, who: usize, n: usize) {
-    let stickies: Vec<Loc> = p
-        .model
-        .elements()
-        .iter()
-        .filter(|e| e.loc.kind != stormlab::model::Kind::Context && e.at.is_some())
-        .map(|e| e.loc)
-        .collect();
-    let pick = |rng: &mut Rng| stickies.get(rng.below(stickies.len())).copied();
-    let choice = rng.below(7);
-    if std::env::var("SOAK_LOG").is_ok() {
-        eprintln!("edit {n} by {who}: {choice}");
-    }
-    match choice {
-        0 | 1 => {
-            if let Some(loc) = pick(rng) {
-                let uid = p.model.uid_at(loc).unwrap();
-                let at = Pos::new(rng.below(2000) as f32, rng.below(2000) as f32);
-                p.apply(vec![Op::SetPos { uid, at }]);
-            }
-        }
-        2 => {
-            if let Some(loc) = pick(rng) {
-                let name = format!("Renamed{who}x{n}");
-                if std::env::var("SOAK_LOG").is_ok() {
-                    eprintln!("  rename {:?} to {name}", p.model.name_of(loc));
-                }
-                p.edit(|m| {
-                    stormlab::model::refs::rename(m, loc, &name);
-                });
-            }
-        }
-        3 => {
-            if let Some(loc) = pick(rng) {
-                let uid = p.model.uid_at(loc).unwrap();
-                if std::env::var("SOAK_LOG").is_ok() {
-                    eprintln!("  delete {:?}", p.model.name_of(loc));
-                }
-                p.apply(vec![Op::RemoveSticky { uid }]);
-            }
-        }
-        4 => {
-            if let Some(loc) = pick(rng) {
-                let mut copy = p.model.sticky(loc).unwrap();
-                copy.renew_ids();
-                *copy.name_mut() = format!("Copy{who}x{n}");
-                let ci = loc.context.unwrap();
-                p.edit(|m| {
-                    m.insert_sticky(ci, copy);
-                });
-            }
-        }
-        5 => {
-            if !p.model.contexts.is_empty() {
-                let ci = rng.below(p.model.contexts.len());
-                p.edit(|m| m.contexts[ci].doc = format!("noted by {who} at {n}"));
-            }
-        }
-        _ => {
-            if p.model.scenarios.len() > 1 && rng.below(2) == 0 {
-                let uid = p.model.scenarios[rng.below(p.model.scenarios.len())].uid;
-                p.apply(vec![Op::RemoveScenario { uid }]);
-            } else if let Some(s) = p.model.scenarios.first().cloned() {
-                let at = rng.below(p.model.scenarios.len() + 1);
-                p.edit(|m| {
-                    let mut s = s;
-                    s.uid = Uid::fresh();
-                    s.name = format!("scenario {who}x{n}");
-                    m.scenarios.insert(at, s);
-                });
-            }
-        }
-    }
-}
-
 /// The soak: three people each make many random edits while their connections come and go
 /// (each pulls from a random other now and then, and sometimes stays offline for a while);
 /// in the end everyone has taken in everything, and all hold the same canonical RON. After
@@ -419,7 +328,8 @@ fn three_peers_editing_at_random_converge_byte_for_byte() {
         let mut offline = [0usize; 3];
         for n in 0..EDITS {
             let who = rng.below(3);
-            random_edit(&mut peers[who], &mut rng, who, n);
+            let ops = common::random_ops(&peers[who].model, &mut rng, who, n);
+            peers[who].apply(ops);
             if n % 10 == 0 {
                 let p = &peers[who];
                 same(

@@ -3,6 +3,8 @@
 //! reconnecting; a relay killed with `kill -9` loses nothing it acknowledged. Every test
 //! binds port 0 on 127.0.0.1 and stops its relay and connections by itself.
 
+mod common;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -503,4 +505,75 @@ fn an_oversized_message_closes_only_that_connection_and_a_client_gone_mid_sync_l
     grace.wait_until(|p| p.model.is_some());
     let ron = converge(&mut [&mut ada, &mut grace]);
     assert!(ron.contains("after the others left"));
+}
+
+/// The soak through the relay: three people make random edits while each now and then drops
+/// off the network and comes back; when all are back, everyone holds the same canonical RON.
+/// Seeded (`SOAK_SEED`); the seed is in the failure message.
+#[test]
+fn three_studios_editing_at_random_through_the_relay_with_disconnects_converge() {
+    const EDITS: usize = 300;
+    let seed = std::env::var("SOAK_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(7);
+    let mut rng = common::Rng(seed);
+    let relay = relay();
+    let at = address(&format!("ws://{}", relay.addr()), "soak", "s3cret");
+    let mut people = vec![Person::share(at.clone(), "Ada", &example("accounts"))];
+    for name in ["Grace", "Linus"] {
+        let mut p = Person::join(at.clone(), name);
+        p.wait_until(|p| p.model.is_some());
+        people.push(p);
+    }
+    for n in 0..EDITS {
+        let who = rng.below(3);
+        let ops = common::random_ops(people[who].model(), &mut rng, who, n);
+        if !ops.is_empty() {
+            people[who].apply(ops);
+        }
+        for p in people.iter_mut() {
+            if rng.below(40) == 0 {
+                match p.session.status() {
+                    Status::Connected => p.session.disconnect(),
+                    Status::Offline(_) => p.session.connect(),
+                    _ => {}
+                }
+            }
+            p.refresh();
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    for p in people.iter_mut() {
+        if matches!(p.session.status(), Status::Offline(_)) {
+            p.session.connect();
+        }
+    }
+    let [a, b, c] = &mut people[..] else {
+        unreachable!()
+    };
+    let start = Instant::now();
+    loop {
+        for p in [&mut *a, &mut *b, &mut *c] {
+            p.refresh();
+        }
+        let ron = a.ron();
+        if [&*a, &*b, &*c]
+            .iter()
+            .all(|p| p.session.unsent() == 0 && p.session.status() == &Status::Connected)
+            && b.ron() == ron
+            && c.ron() == ron
+        {
+            assert!(
+                from_str(&ron, "merged").is_ok(),
+                "seed {seed}: the merged board loads"
+            );
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "seed {seed}: the three did not converge"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
