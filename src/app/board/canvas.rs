@@ -689,6 +689,15 @@ impl Board {
             if !self.canvas.contains(at) {
                 continue;
             }
+            // Pointers over the windows too (a colleague points at what a window covers).
+            let painter = ui
+                .ctx()
+                .layer_painter(egui::LayerId::new(
+                    egui::Order::Foreground,
+                    Id::new("peers"),
+                ))
+                .with_clip_rect(self.canvas);
+            let painter = &painter;
             painter.add(Shape::convex_polygon(
                 vec![at, at + vec2(4.0, 14.0), at + vec2(11.0, 9.0)],
                 peer.color,
