@@ -76,6 +76,41 @@ fn snapshot(model: &Model) {
     );
 }
 
+/// Deriving the model after one remote move: kept up to date vs read whole.
+fn derive_after_move(model: &Model) {
+    let a = SharedDoc::new(model, 1).unwrap();
+    let b = SharedDoc::from_bytes(&a.snapshot().unwrap(), 2).unwrap();
+    b.model().unwrap();
+    let mut m = a.model().unwrap();
+    let ids = stickies(&m);
+    let (mut kept, mut whole) = (Vec::new(), Vec::new());
+    for i in 0..30 {
+        let before = a.version();
+        let inv = op::apply_all(
+            &mut m,
+            vec![Op::SetPos {
+                uid: ids[i * 7 % ids.len()],
+                at: Pos::new(i as f32, 2.0),
+            }],
+        )
+        .unwrap();
+        a.record(&m, &inv).unwrap();
+        b.import(&a.updates_since(&before).unwrap()).unwrap();
+        let t = Instant::now();
+        b.model().unwrap();
+        kept.push(t.elapsed());
+        let t = Instant::now();
+        stormlab::collab::document::model_of(b.loro()).unwrap();
+        whole.push(t.elapsed());
+    }
+    println!(
+        "model after one remote move ({} elements): kept up to date {:.2} ms, read whole {:.2} ms (medians)",
+        model.element_count(),
+        percentile(&mut kept, 0.5).as_secs_f64() * 1e3,
+        percentile(&mut whole, 0.5).as_secs_f64() * 1e3
+    );
+}
+
 /// A client applying many remote edits: imported one update at a time, the model derived
 /// once at the end (as the studio does once per frame).
 fn remote_apply(model: &Model, n: usize) {
@@ -253,6 +288,7 @@ fn main() {
     let big = synthetic(1000, 8);
     wire_sizes(&big);
     snapshot(&big);
+    derive_after_move(&big);
     remote_apply(&accounts, if quick { 2_000 } else { 10_000 });
     latency(&accounts, if quick { 50 } else { 300 });
     latency(&big, if quick { 20 } else { 100 });

@@ -332,10 +332,18 @@ fn three_peers_editing_at_random_converge_byte_for_byte() {
             peers[who].apply(ops);
             if n % 10 == 0 {
                 let p = &peers[who];
+                let kept = to_string(&p.doc.model().unwrap());
                 same(
-                    &to_string(&p.doc.model().unwrap()),
+                    &kept,
                     &p.ron(),
                     &format!("seed {seed}, edit {n}: the document does not hold what the edit did"),
+                );
+                // The model kept up to date element by element is the one a whole read gives.
+                let whole = stormlab::collab::document::model_of(p.doc.loro()).unwrap();
+                same(
+                    &to_string(&whole),
+                    &kept,
+                    &format!("seed {seed}, edit {n}: the incremental model differs"),
                 );
             }
             for i in 0..3 {

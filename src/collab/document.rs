@@ -136,6 +136,8 @@ pub struct SharedDoc {
     doc: LoroDoc,
     /// Undoes this peer's own changes only, never a colleague's.
     undo: UndoManager,
+    /// The model, re-read where the document changed.
+    derived: std::cell::RefCell<super::derive::Derived>,
 }
 
 impl SharedDoc {
@@ -173,7 +175,8 @@ impl SharedDoc {
         // Steps are what the studio says they are (`begin_step`): not merged by time.
         undo.set_merge_interval(0);
         undo.set_max_undo_steps(1000);
-        Self { doc, undo }
+        let derived = std::cell::RefCell::new(super::derive::Derived::new(&doc));
+        Self { doc, undo, derived }
     }
 
     /// Starts one undo step that the next commits (until [`SharedDoc::end_step`]) belong to:
@@ -399,7 +402,7 @@ impl SharedDoc {
     /// The model the document holds now. An element a peer wrote broken is an error naming
     /// it (the caller refuses the update that brought it).
     pub fn model(&self) -> Result<Model, CollabError> {
-        model_of(&self.doc)
+        self.derived.borrow_mut().model(&self.doc)
     }
 }
 
@@ -407,6 +410,13 @@ impl SharedDoc {
 /// updates with it.
 pub fn model_of(doc: &LoroDoc) -> Result<Model, CollabError> {
     let mut model = with_ids(|| read(doc))?;
+    finish(doc, &mut model);
+    Ok(model)
+}
+
+/// Links a model read from `doc` (wholly, or partly re-read): references to deleted elements
+/// show the names those last had, then every reference is linked as after loading.
+pub(super) fn finish(doc: &LoroDoc, model: &mut Model) {
     // A reference to a deleted element shows the name that element last had (what the
     // person who deleted it still sees), then everything is linked as after loading.
     let gone = tombstones(doc);
@@ -416,7 +426,7 @@ pub fn model_of(doc: &LoroDoc) -> Result<Model, CollabError> {
             .iter()
             .filter_map(|e| model.uid_at(e.loc))
             .collect();
-        crate::model::refs::visit_refs_mut(&mut model, &mut |_, r| {
+        crate::model::refs::visit_refs_mut(model, &mut |_, r| {
             let to = r.target();
             if let Some(name) = gone.get(&to).filter(|_| !live.contains(&to)) {
                 let shown = match r.split_once('.') {
@@ -429,8 +439,7 @@ pub fn model_of(doc: &LoroDoc) -> Result<Model, CollabError> {
             }
         });
     }
-    crate::model::refs::link(&mut model, &|_| true, &|_, _| true);
-    Ok(model)
+    crate::model::refs::link(model, &|_| true, &|_, _| true);
 }
 
 fn read(doc: &LoroDoc) -> Result<Model, CollabError> {
@@ -462,15 +471,7 @@ fn read(doc: &LoroDoc) -> Result<Model, CollabError> {
         let Some(&ci) = text(&map, CTX).and_then(|c| context_at.get(&c)) else {
             continue;
         };
-        let variant = text(&map, KIND).unwrap_or_default();
-        let mut inner = props_of(&map, STICKIES.what, &key)?;
-        inner.insert("uid".into(), Value::String(key.clone()));
-        let sticky: Sticky = serde_json::from_value(Value::Object(Map::from_iter([(
-            variant,
-            Value::Object(inner),
-        )])))
-        .map_err(|e| invalid(STICKIES.what, &key, e))?;
-        model.insert_sticky(ci, sticky);
+        model.insert_sticky(ci, sticky_of(&map, &key)?);
     }
     for (key, map) in listed(doc, RELATIONS) {
         model
@@ -534,6 +535,31 @@ fn tombstones(doc: &LoroDoc) -> BTreeMap<Uid, String> {
     }
     out
 }
+
+/// The sticky a map of the `sticky` root holds (read with references' ids).
+pub(super) fn sticky_of(map: &LoroMap, key: &str) -> Result<Sticky, CollabError> {
+    let variant = text(map, KIND).unwrap_or_default();
+    let mut inner = props_of(map, STICKIES.what, key)?;
+    inner.insert("uid".into(), Value::String(key.to_owned()));
+    with_ids(|| {
+        serde_json::from_value(Value::Object(Map::from_iter([(
+            variant,
+            Value::Object(inner),
+        )])))
+    })
+    .map_err(|e| invalid(STICKIES.what, key, e))
+}
+
+/// The map of the sticky `key`, its context's id, and whether it is deleted.
+pub(super) fn sticky_map(doc: &LoroDoc, key: &str) -> Option<(LoroMap, Option<String>, bool)> {
+    let map = child_map(&doc.get_map(STICKIES.items), key)?;
+    let ctx = text(&map, CTX);
+    let deleted = map.get(DELETED).is_some();
+    Some((map, ctx, deleted))
+}
+
+/// The root that holds the stickies' maps (events under it name a sticky).
+pub(super) const STICKY_ROOT: &str = STICKIES.items;
 
 /// The ids before and after place `i` of a list (by `at`).
 fn neighbours_of(i: usize, at: impl Fn(usize) -> Option<Uid>) -> (Option<Uid>, Option<Uid>) {

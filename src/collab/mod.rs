@@ -2,11 +2,13 @@
 //!
 //! - [`document`]: the board as a Loro document, the model derived from it, local edits
 //!   written into it, per-person undo.
+//! - [`derive`]: the model kept up to date with the document, element by element.
 //! - [`wire`]: the messages between studios and the relay.
 //! - [`relay`]: `stormlab serve`, one room per board; [`store`]: a room on disk.
 //! - [`client`]: a studio's connection; [`session`]: one person's side of a shared board.
 
 pub mod client;
+pub mod derive;
 pub mod document;
 pub mod relay;
 pub mod session;

@@ -23,6 +23,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Message as Frame;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
+use super::derive::Derived;
 use super::document::model_of;
 use super::store::RoomStore;
 use super::wire::{MAX_MESSAGE, Message};
@@ -107,10 +108,26 @@ struct Room {
     token: String,
     doc: LoroDoc,
     /// A copy of `doc` that takes each update first, to be checked before the room takes it
-    /// (rebuilt from `doc` after a refused update).
+    /// (rebuilt from `doc` after a refused update), and its model.
     trial: LoroDoc,
+    checked: Derived,
     store: Option<RoomStore>,
     clients: Vec<Client>,
+}
+
+impl Room {
+    fn new(token: String, doc: LoroDoc, store: Option<RoomStore>) -> Room {
+        let trial = doc.fork();
+        let checked = Derived::new(&trial);
+        Room {
+            token,
+            doc,
+            trial,
+            checked,
+            store,
+            clients: Vec::new(),
+        }
+    }
 }
 
 struct Client {
@@ -281,19 +298,16 @@ fn admit(
         };
         let made = match loaded {
             Some(r) => r,
-            None if create => Room {
-                token: token.to_owned(),
-                doc: LoroDoc::new(),
-                trial: LoroDoc::new(),
-                store: match &config.data {
+            None if create => {
+                let store = match &config.data {
                     Some(dir) => Some(
                         RoomStore::create(&dir.join(room), token)
                             .map_err(|e| format!("the relay cannot store the room: {e}"))?,
                     ),
                     None => None,
-                },
-                clients: Vec::new(),
-            },
+                };
+                Room::new(token.to_owned(), LoroDoc::new(), store)
+            }
             None => return Err(NO_ROOM.into()),
         };
         all.rooms.insert(room.to_owned(), made);
@@ -338,13 +352,11 @@ fn load_room(dir: &std::path::Path) -> Result<Option<Room>, String> {
     for u in &stored.updates {
         doc.import(u).map_err(|e| e.to_string())?;
     }
-    Ok(Some(Room {
-        token: stored.token.trim_end().to_owned(),
-        trial: doc.fork(),
+    Ok(Some(Room::new(
+        stored.token.trim_end().to_owned(),
         doc,
-        store: Some(store),
-        clients: Vec::new(),
-    }))
+        Some(store),
+    )))
 }
 
 /// Compares two secrets in time that does not depend on where they differ.
@@ -381,12 +393,15 @@ fn handle(
             // Checked on a copy first: the room only ever holds a valid board.
             let checked = match r.trial.import(&bytes) {
                 Err(e) => Err(format!("update {seq} is not a Loro update: {e}")),
-                Ok(_) => model_of(&r.trial)
+                Ok(_) => r
+                    .checked
+                    .model(&r.trial)
                     .map(|_| ())
                     .map_err(|e| format!("update {seq} breaks the board: {e}")),
             };
             if let Err(why) = checked {
                 r.trial = r.doc.fork();
+                r.checked = Derived::new(&r.trial);
                 return refuse(why);
             }
             if let Err(e) = r.doc.import(&bytes) {
