@@ -311,6 +311,31 @@ fn raw_client(url: &str, name: &str) -> (stormlab::collab::client::Link, Vec<u8>
     }
 }
 
+/// Sends `count` updates by hand, each moving the first actor of context `context` to
+/// (i, y) on the board `snapshot` holds; returns the actor's id.
+fn send_moves(
+    link: &stormlab::collab::client::Link,
+    snapshot: &[u8],
+    context: usize,
+    count: u64,
+    y: f32,
+) -> stormlab::model::Uid {
+    let doc = stormlab::collab::SharedDoc::from_bytes(snapshot, 77).unwrap();
+    let mut model = doc.model().unwrap();
+    let uid = model.contexts[context].actors[0].uid;
+    for i in 0..count {
+        let before = doc.version();
+        let at = Pos::new(i as f32, y);
+        let inv = op::apply_all(&mut model, vec![Op::SetPos { uid, at }]).unwrap();
+        doc.record(&model, &inv).unwrap();
+        link.send(Message::Update {
+            seq: i + 1,
+            bytes: doc.updates_since(&before).unwrap(),
+        });
+    }
+    uid
+}
+
 /// `stormlab serve` as its own process, so that it can be killed with SIGKILL.
 struct Served(std::process::Child, String);
 
@@ -384,27 +409,9 @@ fn a_client_sending_faster_than_the_rate_limit_is_slowed_down_and_nothing_is_dro
     let mut ada = Person::share(at.clone(), "Ada", &example("accounts"));
     converge(&mut [&mut ada]);
     let (link, snapshot) = raw_client(&url, "Hasty");
-    let doc = stormlab::collab::SharedDoc::from_bytes(&snapshot, 77).unwrap();
-    let mut model = doc.model().unwrap();
-    let uid = model.contexts[0].actors[0].uid;
     // Fifty more than the burst the relay allows, back to back.
     let sent = stormlab::collab::relay::RATE_PER_SEC as u64 * 2 + 50;
-    for i in 0..sent {
-        let before = doc.version();
-        let inv = op::apply_all(
-            &mut model,
-            vec![Op::SetPos {
-                uid,
-                at: Pos::new(i as f32, 0.0),
-            }],
-        )
-        .unwrap();
-        doc.record(&model, &inv).unwrap();
-        link.send(Message::Update {
-            seq: i + 1,
-            bytes: doc.updates_since(&before).unwrap(),
-        });
-    }
+    let uid = send_moves(&link, &snapshot, 0, sent, 0.0);
     let mut acked = 0;
     while acked < sent {
         match link.wait(Duration::from_secs(10)) {
@@ -479,25 +486,7 @@ fn an_oversized_message_closes_only_that_connection_and_a_client_gone_mid_sync_l
     }
     // A client that sends updates and vanishes without waiting for a single answer.
     let (gone, snapshot) = raw_client(&url, "Gone");
-    let doc = stormlab::collab::SharedDoc::from_bytes(&snapshot, 78).unwrap();
-    let mut model = doc.model().unwrap();
-    let uid = model.contexts[1].actors[0].uid;
-    for i in 0..30u64 {
-        let before = doc.version();
-        let inv = op::apply_all(
-            &mut model,
-            vec![Op::SetPos {
-                uid,
-                at: Pos::new(i as f32, 9.0),
-            }],
-        )
-        .unwrap();
-        doc.record(&model, &inv).unwrap();
-        gone.send(Message::Update {
-            seq: i + 1,
-            bytes: doc.updates_since(&before).unwrap(),
-        });
-    }
+    send_moves(&gone, &snapshot, 1, 30, 9.0);
     drop(gone);
     // Ada goes on; a newcomer gets exactly Ada's board.
     ada.edit(|m| m.doc = "after the others left".into());
