@@ -29,7 +29,9 @@ impl Studio {
         }
         let refusals = std::mem::take(&mut s.session.refusals);
         let arrived = s.session.take_model();
-        let first = arrived.is_some() && std::mem::take(&mut s.awaiting_board);
+        // The room's board (not an empty room's half-made one, which does not parse yet).
+        let first = matches!(arrived, Some(Ok(_))) && std::mem::take(&mut s.awaiting_board);
+        let waiting = s.awaiting_board;
         match arrived {
             Some(Ok(model)) if first => {
                 // The room's board replaces the open one (which was saved: see Join).
@@ -44,6 +46,8 @@ impl Studio {
                 self.forget_deleted();
             }
             Some(Ok(_)) => {}
+            // Joined a room whose board has not arrived whole yet: wait for it.
+            Some(Err(_)) if waiting => {}
             Some(Err(e)) => self.notify(format!("A shared change was not taken in: {e}"), true),
             None => {}
         }
