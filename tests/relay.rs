@@ -566,3 +566,39 @@ fn three_studios_editing_at_random_through_the_relay_with_disconnects_converge()
         std::thread::sleep(Duration::from_millis(10));
     }
 }
+
+#[test]
+fn joining_a_room_before_its_board_has_arrived_waits_for_the_board() {
+    use stormlab::collab::client::{Link, LinkEvent};
+    let relay = relay();
+    let url = format!("ws://{}", relay.addr());
+    // The sharer has made the room, but its board is still on the way.
+    let sharer = Link::connect(
+        &url,
+        Message::Hello {
+            room: "workshop".into(),
+            token: "s3cret".into(),
+            name: "Ada".into(),
+            create: true,
+        },
+        || {},
+    );
+    let Some(LinkEvent::Message(Message::Welcome { .. })) = sharer.wait(Duration::from_secs(10))
+    else {
+        panic!("the room was not made");
+    };
+    let mut grace = Person::join(address(&url, "workshop", "s3cret"), "Grace");
+    grace.wait_until(|p| p.session.status() == &Status::Connected);
+    assert!(
+        grace.model.is_none(),
+        "an empty room is no board, and no error either"
+    );
+    // The board arrives.
+    let doc = stormlab::collab::SharedDoc::new(&example("accounts"), 5).unwrap();
+    sharer.send(Message::Update {
+        seq: 1,
+        bytes: doc.snapshot().unwrap(),
+    });
+    grace.wait_until(|p| p.model.is_some());
+    assert_eq!(grace.ron(), to_string(&example("accounts")));
+}

@@ -386,10 +386,14 @@ impl Session {
     }
 
     /// The model, when the document changed since it was last taken (a remote edit, an
-    /// undo, the welcome). An invalid document (which the relay does not let through) is an
-    /// error and the caller keeps its model.
+    /// undo, the welcome); none while the document is still empty. An invalid document
+    /// (which the relay does not let through) is an error and the caller keeps its model.
     pub fn take_model(&mut self) -> Option<Result<Model, CollabError>> {
         if !std::mem::take(&mut self.changed) {
+            return None;
+        }
+        // Joined a room just made, whose sharer's board is still on its way: nothing yet.
+        if self.doc.version().is_empty() {
             return None;
         }
         Some(self.doc.model())
