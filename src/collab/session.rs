@@ -327,23 +327,23 @@ impl Session {
     /// Undoes this person's last step; the board changed when it returns true.
     pub fn undo(&mut self) -> Result<bool, CollabError> {
         let done = self.doc.undo()?;
-        if done {
-            self.unsent += 1;
-            self.changed = true;
-            self.flush();
-        }
-        Ok(done)
+        Ok(self.changed_here(done))
     }
 
     /// Redoes the step last undone here.
     pub fn redo(&mut self) -> Result<bool, CollabError> {
         let done = self.doc.redo()?;
+        Ok(self.changed_here(done))
+    }
+
+    /// After an undo or redo that `done` something: the model changed, and it is sent.
+    fn changed_here(&mut self, done: bool) -> bool {
         if done {
             self.unsent += 1;
             self.changed = true;
             self.flush();
         }
-        Ok(done)
+        done
     }
 
     /// Sends what the relay lacks, when connected — at most once per [`SEND_EVERY`] (a drag
