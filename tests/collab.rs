@@ -6,9 +6,13 @@ mod common;
 
 use common::Rng;
 use stormlab::collab::SharedDoc;
+use stormlab::model::check::check;
+use stormlab::model::diagnostic::Code;
+use stormlab::model::field::next_field_number;
 use stormlab::model::file::{from_str, to_string};
+use stormlab::model::fix::{apply, fixes};
 use stormlab::model::op::{self, Op};
-use stormlab::model::{Loc, Model, Pos, Uid};
+use stormlab::model::{Field, Loc, Model, Pos, Type, Uid};
 
 const MODELS: [&str; 4] = ["autoservice", "conference", "devportal", "accounts"];
 
@@ -180,6 +184,95 @@ fn the_same_property_edited_by_two_ends_the_same_on_every_peer() {
         .filter(|n| ron.contains(&format!("written by {n}")))
         .count();
     assert_eq!(docs, 1, "one of the three edits wins, the same everywhere");
+}
+
+/// The fields of the event `uid` in `m`.
+fn fields_of(m: &mut Model, uid: Uid) -> &mut Vec<Field> {
+    let loc = m.locate(uid).unwrap();
+    &mut m.contexts[loc.context.unwrap()].events[loc.index].fields
+}
+
+fn add_field(m: &mut Model, event: Uid, name: &str) {
+    let fields = fields_of(m, event);
+    let n = next_field_number(fields, &[]);
+    fields.push(Field {
+        uid: Uid::fresh(),
+        n,
+        name: name.into(),
+        ty: Type::String,
+        doc: String::new(),
+    });
+}
+
+#[test]
+fn different_fields_of_one_sticky_edited_at_once_keep_every_edit() {
+    let mut a = Peer::host(&example("accounts"), 1);
+    let mut b = Peer::join(&a, 2);
+    let ev = a.uid("OrderPlaced");
+    let before = fields_of(&mut a.model, ev).clone();
+    assert!(before.len() >= 2);
+    a.edit(|m| {
+        add_field(m, ev, "currency");
+        fields_of(m, ev)[0].name = "order_ref".into();
+    });
+    b.edit(|m| {
+        add_field(m, ev, "note");
+        fields_of(m, ev)[1].doc = "written by b".into();
+    });
+    sync(&mut [&mut a, &mut b]);
+    let merged = fields_of(&mut a.model, ev).clone();
+    let names: Vec<&str> = merged.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(merged.len(), before.len() + 2, "both new fields: {names:?}");
+    assert!(names.contains(&"currency") && names.contains(&"note"));
+    assert_eq!(merged[0].name, "order_ref");
+    assert_eq!(merged[1].doc, "written by b");
+    // Both took the next number: the checks say so, and the quick fix renumbers one.
+    let clash = check(&a.model)
+        .into_iter()
+        .find(|d| d.code == Code::BadFieldNumber)
+        .expect("the clash is reported");
+    let fix = fixes(&a.model, &clash);
+    assert_eq!(fix.len(), 1, "{fix:?}");
+    a.edit(|m| {
+        apply(m, &fix[0]).unwrap();
+    });
+    sync(&mut [&mut a, &mut b]);
+    for p in [&a, &b] {
+        assert!(
+            !check(&p.model)
+                .iter()
+                .any(|d| d.code == Code::BadFieldNumber),
+            "renumbered everywhere"
+        );
+    }
+}
+
+#[test]
+fn a_field_removed_while_another_person_edits_it_ends_the_same_everywhere() {
+    let mut a = Peer::host(&example("accounts"), 1);
+    let mut b = Peer::join(&a, 2);
+    let mut c = Peer::join(&a, 3);
+    let ev = a.uid("OrderPlaced");
+    let gone = fields_of(&mut a.model, ev)[0].uid;
+    a.edit(|m| {
+        fields_of(m, ev).remove(0);
+    });
+    b.edit(|m| fields_of(m, ev)[0].doc = "kept by b".into());
+    // And c moves the last field to the front meanwhile.
+    c.edit(|m| {
+        let f = fields_of(m, ev);
+        let last = f.pop().unwrap();
+        f.insert(0, last);
+    });
+    let ron = sync(&mut [&mut a, &mut b, &mut c]);
+    assert!(from_str(&ron, "merged").is_ok(), "the merged board loads");
+    let fields = fields_of(&mut a.model, ev);
+    if let Some(f) = fields.iter().find(|f| f.uid == gone) {
+        assert_eq!(f.doc, "kept by b", "a surviving field shows the edit");
+    }
+    let mut uids: Vec<Uid> = fields.iter().map(|f| f.uid).collect();
+    uids.dedup();
+    assert_eq!(uids.len(), fields.len(), "no field twice");
 }
 
 #[test]

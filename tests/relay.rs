@@ -4,8 +4,9 @@
 //! binds port 0 on 127.0.0.1 and stops its relay and connections by itself.
 
 mod common;
+#[path = "common/served.rs"]
+mod served;
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use stormlab::collab::wire::Message;
@@ -13,6 +14,8 @@ use stormlab::collab::{Relay, RelayConfig, RoomAddress, Session, Status};
 use stormlab::model::file::{from_str, to_string};
 use stormlab::model::op::{self, Op};
 use stormlab::model::{Model, Pos};
+
+use served::serve;
 
 fn example(name: &str) -> Model {
     let path = format!("{}/models/{name}.ron", env!("CARGO_MANIFEST_DIR"));
@@ -206,7 +209,9 @@ fn a_broken_update_is_refused_and_the_room_stays_intact() {
         seq: 1,
         bytes: b"not a loro update".to_vec(),
     });
-    let doc = loro::LoroDoc::from_snapshot(&snapshot).unwrap();
+    let doc = loro::LoroDoc::new();
+    doc.import(&stormlab::collab::packed::unpack(&snapshot).unwrap())
+        .unwrap();
     let before = doc.oplog_vv();
     let stickies = doc.get_map("sticky");
     let key = stickies.keys().next().unwrap().to_string();
@@ -336,42 +341,10 @@ fn send_moves(
     uid
 }
 
-/// `stormlab serve` as its own process, so that it can be killed with SIGKILL.
-struct Served(std::process::Child, String);
-
-fn serve(data: &Path) -> Served {
-    use std::io::BufRead as _;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_stormlab"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--data"])
-        .arg(data)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .rsplit(' ')
-        .next()
-        .expect("the relay says where it listens")
-        .to_owned();
-    Served(child, url)
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn a_relay_killed_with_sigkill_loses_nothing_it_acknowledged() {
     let data = tempfile::tempdir().unwrap();
-    let first = serve(data.path());
+    let first = serve(Some(data.path()));
     let at = address(&first.1, "workshop", "s3cret");
     let mut ada = Person::share(at, "Ada", &example("devportal"));
     for i in 0..20 {
@@ -385,7 +358,7 @@ fn a_relay_killed_with_sigkill_loses_nothing_it_acknowledged() {
     assert!(acknowledged.contains("edit 19"));
     drop(first); // SIGKILL: no chance to flush or say goodbye.
     ada.wait_until(|p| matches!(p.session.status(), Status::Offline(_)));
-    let second = serve(data.path());
+    let second = serve(Some(data.path()));
     let mut grace = Person::join(address(&second.1, "workshop", "s3cret"), "Grace");
     grace.wait_until(|p| p.model.is_some());
     assert_eq!(grace.ron(), acknowledged);
@@ -597,7 +570,7 @@ fn joining_a_room_before_its_board_has_arrived_waits_for_the_board() {
     let doc = stormlab::collab::SharedDoc::new(&example("accounts"), 5).unwrap();
     sharer.send(Message::Update {
         seq: 1,
-        bytes: doc.snapshot().unwrap(),
+        bytes: doc.updates_since(&Default::default()).unwrap(),
     });
     grace.wait_until(|p| p.model.is_some());
     assert_eq!(grace.ron(), to_string(&example("accounts")));

@@ -32,6 +32,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use super::{keyed, packed};
 use crate::model::context::BoundedContext;
 use crate::model::op::{ContextProps, ModelProps, Op};
 use crate::model::reference::with_ids;
@@ -104,6 +105,8 @@ const KIND: &str = "@kind";
 const CTX: &str = "@ctx";
 /// Marks a deleted element (kept for the name references to it still show).
 const DELETED: &str = "@deleted";
+/// An element's own id property: held by the key of its map, not inside it.
+const OWN_ID: &str = "uid";
 
 /// What one op touched, to be written into the document from the model.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -211,11 +214,9 @@ impl SharedDoc {
         &self.doc
     }
 
-    /// The whole document, for a peer that has nothing yet.
+    /// The whole document, for a peer that has nothing yet (packed: see [`packed`]).
     pub fn snapshot(&self) -> Result<Vec<u8>, CollabError> {
-        self.doc
-            .export(ExportMode::Snapshot)
-            .map_err(|e| CollabError::Loro(e.to_string()))
+        packed::whole(&self.doc).map_err(|e| CollabError::Loro(e.to_string()))
     }
 
     /// What happened since `since` (a peer's version), for that peer.
@@ -230,9 +231,10 @@ impl SharedDoc {
         self.doc.oplog_vv()
     }
 
-    /// Merges a peer's snapshot or updates.
+    /// Merges a peer's snapshot (packed or not) or updates.
     pub fn import(&self, bytes: &[u8]) -> Result<(), CollabError> {
-        self.doc.import(bytes)?;
+        self.doc
+            .import(&packed::unpack(bytes).map_err(CollabError::Loro)?)?;
         Ok(())
     }
 
@@ -562,13 +564,16 @@ pub(super) fn sticky_map(doc: &LoroDoc, key: &str) -> Option<(LoroMap, Option<St
 pub(super) const STICKY_ROOT: &str = STICKIES.items;
 
 /// The ids before and after place `i` of a list (by `at`).
-fn neighbours_of(i: usize, at: impl Fn(usize) -> Option<Uid>) -> (Option<Uid>, Option<Uid>) {
+pub(super) fn neighbours_of(
+    i: usize,
+    at: impl Fn(usize) -> Option<Uid>,
+) -> (Option<Uid>, Option<Uid>) {
     (i.checked_sub(1).and_then(&at), at(i + 1))
 }
 
 /// Makes `key` stand in `order` after `around.0` and before `around.1` (where those are in
 /// it), inserting it if it is not there; moves it only when it is out of place.
-fn place(
+pub(super) fn place(
     order: &LoroMovableList,
     key: &str,
     around: (Option<Uid>, Option<Uid>),
@@ -601,14 +606,14 @@ fn place(
     Ok(())
 }
 
-fn index_of(order: &LoroMovableList, key: &str) -> Option<usize> {
+pub(super) fn index_of(order: &LoroMovableList, key: &str) -> Option<usize> {
     order
         .to_vec()
         .iter()
         .position(|v| matches!(v, LoroValue::String(s) if &***s == key))
 }
 
-fn child_map(map: &LoroMap, key: &str) -> Option<LoroMap> {
+pub(super) fn child_map(map: &LoroMap, key: &str) -> Option<LoroMap> {
     match map.get(key)? {
         ValueOrContainer::Container(loro::Container::Map(m)) => Some(m),
         _ => None,
@@ -616,7 +621,7 @@ fn child_map(map: &LoroMap, key: &str) -> Option<LoroMap> {
 }
 
 /// A string value of `map` at `key`.
-fn text(map: &LoroMap, key: &str) -> Option<String> {
+pub(super) fn text(map: &LoroMap, key: &str) -> Option<String> {
     match map.get(key)? {
         ValueOrContainer::Value(LoroValue::String(s)) => Some(s.to_string()),
         _ => None,
@@ -642,9 +647,14 @@ fn variant_object(sticky: &Sticky) -> Result<(String, Map<String, Value>), Colla
 }
 
 /// Sets each property of `map` that differs from `props` (as JSON text) and deletes those
-/// `props` no longer has (marks, `@…`, stay).
+/// `props` no longer has (marks, `@…`, stay). The element's own `uid` is not written: the
+/// map's key is the id, and readers put it back (a tenth of a board's bytes saved).
 fn put_props(map: &LoroMap, props: &Map<String, Value>) -> Result<(), CollabError> {
-    for (k, v) in props {
+    for (k, v) in props.iter().filter(|(k, _)| *k != OWN_ID) {
+        if let Some(items) = keyed::items(k, v) {
+            keyed::put(map, k, &items)?;
+            continue;
+        }
         let json = v.to_string();
         // A property whose only change is the names of references that keep their targets
         // (a renamed element's referrers) is left as it is: the model derived from the
@@ -659,7 +669,7 @@ fn put_props(map: &LoroMap, props: &Map<String, Value>) -> Result<(), CollabErro
     let stale: Vec<String> = map
         .keys()
         .map(|k| k.to_string())
-        .filter(|k| !k.starts_with('@') && !props.contains_key(k))
+        .filter(|k| !k.starts_with('@') && (k == OWN_ID || !props.contains_key(k)))
         .collect();
     for k in stale {
         map.delete(&k)?;
@@ -669,7 +679,7 @@ fn put_props(map: &LoroMap, props: &Map<String, Value>) -> Result<(), CollabErro
 
 /// JSON text with the names of id-carrying references left out (their context qualifier
 /// kept): `"Orders.PlaceOrder\u0001<id>"` reads `"Orders.\u0001<id>"`.
-fn without_ref_names(json: &str) -> String {
+pub(super) fn without_ref_names(json: &str) -> String {
     const MARK: &str = "\\u0001";
     let mut out = String::with_capacity(json.len());
     let mut rest = json;
@@ -699,10 +709,15 @@ fn props_of(
         if k.starts_with('@') {
             continue;
         }
-        let Some(ValueOrContainer::Value(LoroValue::String(s))) = map.get(&k) else {
-            return Err(invalid(what, id, format!("property `{k}` is not text")));
+        let v = match map.get(&k) {
+            Some(ValueOrContainer::Value(LoroValue::String(s))) => {
+                serde_json::from_str(&s).map_err(|e| invalid(what, id, e))?
+            }
+            Some(ValueOrContainer::Container(loro::Container::Map(list))) => {
+                keyed::read(&list, what, id)?
+            }
+            _ => return Err(invalid(what, id, format!("property `{k}` is not text"))),
         };
-        let v: Value = serde_json::from_str(&s).map_err(|e| invalid(what, id, e))?;
         out.insert(k.to_string(), v);
     }
     Ok(out)
@@ -731,7 +746,7 @@ fn uid_of(key: &str, what: &'static str) -> Result<Uid, CollabError> {
     Uid::parse(key).ok_or_else(|| invalid(what, key, "its id is not an element id"))
 }
 
-fn invalid(what: &'static str, id: &str, why: impl std::fmt::Display) -> CollabError {
+pub(super) fn invalid(what: &'static str, id: &str, why: impl std::fmt::Display) -> CollabError {
     CollabError::Invalid {
         what,
         id: id.to_owned(),

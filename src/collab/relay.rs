@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt as _, StreamExt as _};
-use loro::{ExportMode, LoroDoc};
+use loro::LoroDoc;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Message as Frame;
@@ -25,6 +25,7 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 use super::derive::Derived;
 use super::document::model_of;
+use super::packed;
 use super::store::RoomStore;
 use super::wire::{MAX_MESSAGE, Message};
 
@@ -113,6 +114,9 @@ struct Room {
     checked: Derived,
     store: Option<RoomStore>,
     clients: Vec<Client>,
+    /// The packed snapshot joiners get, made once per version of `doc` (a workshop's
+    /// participants join at about the same time).
+    welcome: Option<Vec<u8>>,
 }
 
 impl Room {
@@ -126,7 +130,18 @@ impl Room {
             checked,
             store,
             clients: Vec::new(),
+            welcome: None,
         }
+    }
+
+    /// The room's document packed for a joiner.
+    fn welcome(&mut self) -> Result<Vec<u8>, String> {
+        if let Some(w) = &self.welcome {
+            return Ok(w.clone());
+        }
+        let packed = packed::whole(&self.doc).map_err(|e| e.to_string())?;
+        self.welcome = Some(packed.clone());
+        Ok(packed)
     }
 }
 
@@ -320,10 +335,7 @@ fn admit(
     if !same_secret(&r.token, token) {
         return Err(NO_ROOM.into());
     }
-    let snapshot = r
-        .doc
-        .export(ExportMode::Snapshot)
-        .map_err(|e| e.to_string())?;
+    let snapshot = r.welcome()?;
     let peers = r.clients.iter().map(|c| c.name.clone()).collect();
     for c in &r.clients {
         let _ = c.tx.send(Message::Presence {
@@ -347,7 +359,8 @@ fn load_room(dir: &std::path::Path) -> Result<Option<Room>, String> {
     };
     let doc = LoroDoc::new();
     if !stored.snapshot.is_empty() {
-        doc.import(&stored.snapshot).map_err(|e| e.to_string())?;
+        doc.import(&packed::unpack(&stored.snapshot)?)
+            .map_err(|e| e.to_string())?;
     }
     for u in &stored.updates {
         doc.import(u).map_err(|e| e.to_string())?;
@@ -407,11 +420,12 @@ fn handle(
             if let Err(e) = r.doc.import(&bytes) {
                 return refuse(format!("update {seq}: {e}"));
             }
+            r.welcome = None;
             if let Some(store) = &mut r.store {
                 match store.append(&bytes) {
                     Ok(compact) => {
-                        if compact && let Ok(snap) = r.doc.export(ExportMode::Snapshot) {
-                            let _ = store.compact(&snap);
+                        if compact && let Ok(whole) = packed::whole(&r.doc) {
+                            let _ = store.compact(&whole);
                         }
                     }
                     Err(e) => return refuse(format!("update {seq} could not be stored: {e}")),
@@ -473,4 +487,50 @@ pub fn export_room(data: &std::path::Path, room: &str) -> Result<String, String>
     };
     let model = model_of(&r.doc).map_err(|e| e.to_string())?;
     Ok(crate::model::file::to_string(&model))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::collab::SharedDoc;
+    use crate::model::file::to_string;
+    use crate::model::op::{self, Op};
+    use crate::model::synthetic::synthetic;
+    use crate::model::{Kind, Loc, Pos};
+    use loro::ExportMode;
+
+    /// A room compacted into a packed snapshot (and one an earlier relay stored unpacked)
+    /// loads whole, with the updates logged after the compaction.
+    #[test]
+    fn a_compacted_room_loads_whole_packed_or_as_stored_by_an_earlier_relay() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut model = synthetic(60, 2);
+        let doc = SharedDoc::new(&model, 1).unwrap();
+        let plain = doc.loro().export(ExportMode::Snapshot).unwrap();
+        let whole = packed::whole(doc.loro()).unwrap();
+        let before = doc.version();
+        let loc = Loc {
+            kind: Kind::Command,
+            context: Some(1),
+            index: 0,
+        };
+        let uid = model.uid_at(loc).unwrap();
+        let at = Pos::new(5.0, 7.0);
+        let inv = op::apply_all(&mut model, vec![Op::SetPos { uid, at }]).unwrap();
+        doc.record(&model, &inv).unwrap();
+        let moved = doc.updates_since(&before).unwrap();
+        for (name, snapshot) in [("packed", whole), ("plain", plain)] {
+            let dir = tmp.path().join(name);
+            let mut store = RoomStore::create(&dir, "t").unwrap();
+            store.compact(&snapshot).unwrap();
+            store.append(&moved).unwrap();
+            drop(store);
+            let room = load_room(&dir).unwrap().expect("the room is there");
+            assert_eq!(
+                to_string(&model_of(&room.doc).unwrap()),
+                to_string(&model),
+                "{name}"
+            );
+        }
+    }
 }

@@ -14,6 +14,7 @@ use loro::{LoroDoc, VersionVector};
 
 use super::client::{Link, LinkEvent};
 use super::document::{CollabError, SharedDoc, random_peer};
+use super::packed;
 use super::wire::Message;
 use crate::model::Model;
 use crate::model::op::Op;
@@ -236,18 +237,26 @@ impl Session {
     fn on(&mut self, e: LinkEvent) {
         match e {
             LinkEvent::Message(Message::Welcome { snapshot, peers }) => {
-                if !snapshot.is_empty() {
-                    match self.doc.import(&snapshot) {
-                        Ok(()) => self.changed = true,
-                        Err(e) => {
-                            self.status = Status::Offline(format!("the room's board: {e}"));
-                            return;
-                        }
+                // The room's board (packed), and the version the relay holds.
+                let board = packed::unpack(&snapshot).map_err(CollabError::Loro);
+                let taken = board.and_then(|b| {
+                    if !b.is_empty() {
+                        self.doc.import(&b)?;
+                    }
+                    Ok(LoroDoc::decode_import_blob_meta(&b, false)
+                        .map(|m| m.partial_end_vv)
+                        .unwrap_or_default())
+                });
+                match taken {
+                    Ok(has) => {
+                        self.changed |= !snapshot.is_empty();
+                        self.relay_has = has;
+                    }
+                    Err(e) => {
+                        self.status = Status::Offline(format!("the room's board: {e}"));
+                        return;
                     }
                 }
-                self.relay_has = LoroDoc::decode_import_blob_meta(&snapshot, false)
-                    .map(|m| m.partial_end_vv)
-                    .unwrap_or_default();
                 self.peers = peers.into_iter().collect();
                 self.status = Status::Connected;
                 self.retry = None;

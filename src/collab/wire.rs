@@ -27,7 +27,7 @@ pub enum Message {
     },
     /// Relay → studio: admitted. The room's whole document and who else is in it.
     Welcome {
-        /// The room's document (a Loro snapshot).
+        /// The room's whole document (see [`super::packed`]).
         snapshot: Vec<u8>,
         /// The names of the others in the room.
         peers: Vec<String>,

@@ -4,7 +4,8 @@
 
 use super::diagnostic::{Code, Diagnostic};
 use super::document::Model;
-use super::element::{Kind, Loc};
+use super::element::{Kind, Loc, PathSeg};
+use super::field::{Field, Reserved};
 use super::relation::{Pattern, Relation};
 use super::ty::Type;
 use super::uid::Uid;
@@ -43,6 +44,16 @@ pub enum Fix {
         /// The element it is placed next to.
         near: Uid,
     },
+    /// Give a field whose number is taken (two people added a field at once, say) or
+    /// reserved the next free number of its message.
+    Renumber {
+        /// The command, event or value object.
+        element: Uid,
+        /// The field.
+        field: Uid,
+        /// The field's name.
+        name: String,
+    },
     /// Add the relation to the context map that lets one context's flow reach another.
     AddRelation {
         /// The upstream context.
@@ -62,6 +73,7 @@ impl Fix {
             Fix::AddIdField { field, .. } => format!("Add field `{field}`"),
             Fix::AddHandler { command, .. } => format!("Add a handler for {command}"),
             Fix::Create { kind, name, .. } => format!("Create {} `{name}`", kind.label()),
+            Fix::Renumber { name, .. } => format!("Give `{name}` the next free number"),
             Fix::AddRelation { pattern, .. } => {
                 format!("Add a {} relation to the context map", pattern.label())
             }
@@ -130,7 +142,58 @@ pub fn fixes(model: &Model, d: &Diagnostic) -> Vec<Fix> {
         }
         (Code::DanglingReference | Code::UnknownIssuedCommand, _) => missing(model, loc, element),
         (Code::MissingRelation, _) => relations(model, loc),
+        (Code::BadFieldNumber | Code::ReusesReserved, _) => renumber(model, loc, element, d),
         _ => vec![],
+    }
+}
+
+/// Renumbering the field a numbering finding points at (its path ends `fields[j].n`).
+fn renumber(model: &Model, loc: Loc, element: Uid, d: &Diagnostic) -> Vec<Fix> {
+    let [
+        ..,
+        PathSeg::Key("fields"),
+        PathSeg::Index(j),
+        PathSeg::Key("n"),
+    ] = d.path[..]
+    else {
+        return vec![];
+    };
+    let c = loc.context.and_then(|ci| model.contexts.get(ci));
+    let fields = match loc.kind {
+        Kind::Command => c.and_then(|c| c.commands.get(loc.index)).map(|x| &x.fields),
+        Kind::Event => c.and_then(|c| c.events.get(loc.index)).map(|x| &x.fields),
+        Kind::Value => c.and_then(|c| c.values.get(loc.index)).map(|x| &x.fields),
+        _ => None,
+    };
+    fields
+        .and_then(|f| f.get(j))
+        .filter(|f| !f.uid.is_none())
+        .map(|f| Fix::Renumber {
+            element,
+            field: f.uid,
+            name: f.name.clone(),
+        })
+        .into_iter()
+        .collect()
+}
+
+/// The fields and reserved numbers of the message `loc`.
+fn message_fields(model: &mut Model, loc: Loc) -> Option<(&mut Vec<Field>, &[Reserved])> {
+    let c = model.contexts.get_mut(loc.context?)?;
+    match loc.kind {
+        Kind::Command => c
+            .commands
+            .get_mut(loc.index)
+            .map(|x| (&mut x.fields, &x.reserved[..])),
+        Kind::Event => c
+            .events
+            .get_mut(loc.index)
+            .map(|x| (&mut x.fields, &x.reserved[..])),
+        Kind::Value => c
+            .values
+            .get_mut(loc.index)
+            .map(|x| (&mut x.fields, &x.reserved[..])),
+        _ => None,
     }
 }
 
@@ -276,6 +339,21 @@ pub fn apply(model: &mut Model, fix: &Fix) -> Result<String, String> {
             model.insert_sticky(ctx, sticky).ok_or(GONE)?;
             Ok(format!("Created {} {name}", kind.label()))
         }
+        Fix::Renumber {
+            element,
+            field,
+            name,
+        } => {
+            let loc = model.locate(*element).ok_or(GONE)?;
+            let (fields, reserved) = message_fields(model, loc).ok_or(GONE)?;
+            let n = super::field::next_field_number(fields, reserved);
+            let f = fields
+                .iter_mut()
+                .find(|f| f.uid == *field)
+                .ok_or("that field no longer exists")?;
+            f.n = n;
+            Ok(format!("Field {name} is now number {n}"))
+        }
         Fix::AddRelation {
             upstream,
             downstream,
@@ -357,6 +435,50 @@ mod tests {
             [Fix::Rename {
                 element: m.uid_at(loc).unwrap()
             }]
+        );
+    }
+
+    #[test]
+    fn a_taken_or_reserved_field_number_is_replaced_by_the_next_free_one() {
+        let mut m = Model::new("t");
+        let ev = m
+            .insert_sticky(
+                0,
+                Sticky::new_of(Kind::Event, "OrderPlaced", Pos::default()).unwrap(),
+            )
+            .unwrap();
+        let field = |n: u32, name: &str| Field {
+            uid: Uid::fresh(),
+            n,
+            name: name.into(),
+            ty: Type::String,
+            doc: String::new(),
+        };
+        let e = &mut m.contexts[0].events[ev.index];
+        // Two people added a field at once (both took 2), and one reuses a removed field's 5.
+        e.fields = vec![field(1, "id"), field(2, "currency"), field(2, "note")];
+        e.fields.push(field(5, "total"));
+        e.reserved = vec![Reserved {
+            n: 5,
+            name: "amount".into(),
+        }];
+        for code in [Code::BadFieldNumber, Code::ReusesReserved] {
+            let found = findings(&m, code);
+            assert_eq!(found.len(), 1, "{code:?}");
+            let fixes = fixes(&m, &found[0]);
+            assert_eq!(fixes.len(), 1, "{}", found[0].message);
+            apply(&mut m, &fixes[0]).unwrap();
+            assert!(findings(&m, code).is_empty(), "{code:?} fixed");
+        }
+        let numbers: Vec<u32> = m.contexts[0].events[ev.index]
+            .fields
+            .iter()
+            .map(|f| f.n)
+            .collect();
+        assert_eq!(
+            numbers,
+            [1, 2, 6, 7],
+            "the later one of the pair moves; nothing else"
         );
     }
 

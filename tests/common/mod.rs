@@ -1,7 +1,8 @@
 //! What the collaboration tests share: a seeded generator and the random edits of a soak.
 
+use stormlab::model::field::next_field_number;
 use stormlab::model::op::{self, Op};
-use stormlab::model::{Kind, Loc, Model, Pos, Uid};
+use stormlab::model::{Field, Kind, Loc, Model, Pos, Type, Uid};
 
 /// A small seeded generator (splitmix64), so a failing soak run can be replayed from its seed.
 pub struct Rng(pub u64);
@@ -23,7 +24,8 @@ impl Rng {
 }
 
 /// One random edit of the kinds people make, as ops on `model`: move, rename, delete or copy
-/// a sticky, edit a context's description, add or remove a scenario. `who` and `n` make the
+/// a sticky, add, remove, rename or move an event's field, edit a context's description, add
+/// or remove a scenario. `who` and `n` make the
 /// names it gives unique.
 pub fn random_ops(model: &Model, rng: &mut Rng, who: usize, n: usize) -> Vec<Op> {
     let stickies: Vec<Loc> = model
@@ -38,7 +40,7 @@ pub fn random_ops(model: &Model, rng: &mut Rng, who: usize, n: usize) -> Vec<Op>
         change(&mut next);
         op::diff(model, &next)
     };
-    match rng.below(7) {
+    match rng.below(8) {
         0 | 1 => pick(rng).map_or_else(Vec::new, |loc| {
             let at = Pos::new(rng.below(2000) as f32, rng.below(2000) as f32);
             vec![Op::SetPos {
@@ -65,6 +67,39 @@ pub fn random_ops(model: &Model, rng: &mut Rng, who: usize, n: usize) -> Vec<Op>
                 m.insert_sticky(ci, copy.clone());
             })
         }),
+        6 => {
+            let events: Vec<Loc> = stickies
+                .iter()
+                .copied()
+                .filter(|l| l.kind == Kind::Event)
+                .collect();
+            let Some(&loc) = events.get(rng.below(events.len())) else {
+                return Vec::new();
+            };
+            let (what, a, b) = (rng.below(4), rng.next() as usize, rng.next() as usize);
+            changed(&|m| {
+                let fields = &mut m.contexts[loc.context.unwrap()].events[loc.index].fields;
+                let len = fields.len();
+                match what {
+                    0 => fields.push(Field {
+                        uid: Uid::fresh(),
+                        n: next_field_number(fields, &[]),
+                        name: format!("added_{who}x{n}"),
+                        ty: Type::String,
+                        doc: String::new(),
+                    }),
+                    1 if len > 0 => {
+                        fields.remove(a % len);
+                    }
+                    2 if len > 0 => fields[a % len].name = format!("renamed_{who}x{n}"),
+                    3 if len > 1 => {
+                        let f = fields.remove(a % len);
+                        fields.insert(b % len, f);
+                    }
+                    _ => {}
+                }
+            })
+        }
         5 if !model.contexts.is_empty() => {
             let ci = rng.below(model.contexts.len());
             changed(&|m| m.contexts[ci].doc = format!("noted by {who} at {n}"))
