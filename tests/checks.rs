@@ -613,3 +613,74 @@ fn sl019_a_cycle_broken_at_a_handler_that_emits_nothing_on_it_is_not_reported() 
     connect(&mut m, confirm, placed).unwrap();
     assert!(cycle(&m));
 }
+
+#[test]
+fn sl036_names_that_cannot_become_a_package_or_file_are_errors() {
+    finds(
+        &with(r#"org: "acme","#, r#"org: "acme shop","#),
+        Code::BadContractName,
+        "org:",
+    );
+    finds(
+        &with(
+            r#"org: "acme","#,
+            &format!(r#"org: "{}","#, "a".repeat(600)),
+        ),
+        Code::BadContractName,
+        "org:",
+    );
+    // A context named 300 characters long checked clean, then the export failed with "File
+    // name too long".
+    let long = "Booking".repeat(43);
+    finds(
+        &with(
+            "name: \"Booking\",\n            frame",
+            &format!("name: \"{long}\",\n            frame"),
+        ),
+        Code::BadContractName,
+        &long,
+    );
+    // A hundred characters are fine.
+    let ok = with(
+        "name: \"Booking\",\n            frame",
+        &format!("name: \"B{}\",\n            frame", "o".repeat(99)),
+    );
+    let model = from_str(&ok, "m.ron").unwrap();
+    assert!(
+        !check(&model)
+            .iter()
+            .any(|d| d.code == Code::BadContractName)
+    );
+}
+
+#[test]
+fn sl037_a_scenario_name_must_pick_one_scenario() {
+    finds(
+        &with(r#"name: "happy path","#, r#"name: "happy\npath","#),
+        Code::BadScenarioName,
+        r#"name: "happy\npath","#,
+    );
+    finds(
+        &with(r#"name: "happy path","#, r#"name: " ","#),
+        Code::BadScenarioName,
+        r#"name: " ","#,
+    );
+    // Two scenarios of one name: the second is reported.
+    let model = from_str(CLEAN, "m.ron").unwrap();
+    let mut twice = model.clone();
+    twice.scenarios.push(model.scenarios[0].clone());
+    let found: Vec<_> = check(&twice)
+        .into_iter()
+        .filter(|d| d.code == Code::BadScenarioName)
+        .collect();
+    assert_eq!(found.len(), 1);
+    assert!(
+        found[0].message.contains("both named `happy path`"),
+        "{}",
+        found[0].message
+    );
+    assert_eq!(
+        found[0].element.map(|l| l.index),
+        Some(model.scenarios.len())
+    );
+}

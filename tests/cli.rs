@@ -171,8 +171,78 @@ fn bad_scenario_values_are_errors_not_panics() {
     let zero_rate = temp_model(&dir, "z.ron", &clean.replacen("when: [Command(", "when: [Load(at: \"0s\", command: \"ConfirmPayment\", count: 3, every: \"0s\"), Command(", 1));
     let (code, _, err) = stormlab(&["simulate", &zero_rate, "--scenario", "happy path"]);
     assert_eq!(code, 1);
+    let line = clean
+        .lines()
+        .position(|l| l.contains("when: [Command("))
+        .unwrap()
+        + 1;
     assert!(
-        err.contains("the model has") && err.contains("SL023"),
+        err.contains(&format!("z.ron:{line}:"))
+            && err.contains("SL023")
+            && err.contains("not simulated"),
         "{err}"
     );
+}
+
+#[test]
+fn a_field_type_nested_thousands_deep_is_an_error_in_every_command_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let clean = include_str!("fixtures/clean.ron");
+    let deep = format!("{}int{}", "list<".repeat(15_000), ">".repeat(15_000));
+    let model = temp_model(
+        &dir,
+        "deep.ron",
+        &clean.replacen(r#"ty: "decimal""#, &format!(r#"ty: "{deep}""#), 1),
+    );
+    let out = dir.path().join("out");
+    let out = out.display().to_string();
+    for args in [
+        vec!["check", &model],
+        vec!["test", &model],
+        vec!["simulate", &model, "--scenario", "any"],
+        vec!["export", "proto", &model, "-o", &out],
+        vec!["diff", &model, &model],
+    ] {
+        let (code, stdout, err) = stormlab(&args);
+        assert_eq!(code, 1, "{args:?}: {stdout}{err}");
+        assert!(
+            err.contains("deep.ron:10:") && err.contains("nest at most 16 deep"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            err.len() < 400,
+            "the error does not repeat the whole type: {err}"
+        );
+    }
+}
+
+#[test]
+fn simulate_and_test_refuse_a_model_with_errors_by_printing_them_with_their_places() {
+    let dir = tempfile::tempdir().unwrap();
+    let clean = include_str!("fixtures/clean.ron");
+    let broken = temp_model(
+        &dir,
+        "b.ron",
+        &clean.replacen("cmd.price.amount > 0", "cmd.price.amout > 0", 1),
+    );
+    let line = clean
+        .lines()
+        .position(|l| l.contains("cmd.price.amount > 0"))
+        .unwrap()
+        + 1;
+    for (args, what) in [
+        (
+            vec!["simulate", &broken, "--scenario", "happy path"],
+            "not simulated",
+        ),
+        (vec!["test", &broken], "not tested"),
+    ] {
+        let (code, _, err) = stormlab(&args);
+        assert_eq!(code, 1, "{args:?}");
+        assert!(
+            err.contains(&format!("b.ron:{line}:")) && err.contains("error[SL005]"),
+            "{args:?}: {err}"
+        );
+        assert!(err.contains(what), "{err}");
+    }
 }

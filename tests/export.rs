@@ -436,3 +436,53 @@ fn moving_the_package_breaks_generated_code_only() {
     assert_eq!(verdict(&changes).1, 0, "{changes:#?}");
     assert!(verdict(&changes).2 >= 1, "{changes:#?}");
 }
+
+/// Compiles the export of `model` with protox (as protoc would), or says why not.
+fn compiles(model: &Model) -> Result<(), String> {
+    let dir = tempfile::tempdir().unwrap();
+    let files = protos(model);
+    write(dir.path(), &files).map_err(|e| e.to_string())?;
+    let mut c = protox::Compiler::new([dir.path()]).unwrap();
+    c.include_imports(true);
+    c.open_files(files.iter().map(|f| f.path.clone()))
+        .map(|_| ())
+        .map_err(|e| format!("{e}\n{}", files[0].text))
+}
+
+#[test]
+fn models_that_check_clean_export_protos_that_compile() {
+    let base = load("tests/fixtures/contracts/base.ron");
+    let field = |n: u32, name: &str, ty: &str| stormlab::model::Field {
+        uid: stormlab::model::Uid::NONE,
+        n,
+        name: name.into(),
+        ty: Type::parse(ty).unwrap(),
+        doc: String::new(),
+    };
+    // Lists of lists four deep, beside a field named like a wrapper.
+    let mut nested = base.clone();
+    nested.contexts[0].events[0].fields.extend([
+        field(5, "grid", "list<list<list<list<int>>>>"),
+        field(6, "grid_items", "list<list<int>>"),
+        field(7, "when", "list<optional<list<timestamp>>>"),
+    ]);
+    // A context whose package segment shadows `google.protobuf`.
+    let mut google = base.clone();
+    google.contexts[0].name = "Google".into();
+    google.contexts[0].events[0]
+        .fields
+        .push(field(5, "at", "timestamp"));
+    for (what, model) in [
+        ("nested lists", &nested),
+        ("a context named Google", &google),
+    ] {
+        let found = stormlab::model::check::check(model);
+        assert!(
+            !stormlab::model::check::has_errors(&found),
+            "{what}: {found:?}"
+        );
+        if let Err(e) = compiles(model) {
+            panic!("{what}: checks clean but does not compile: {e}");
+        }
+    }
+}

@@ -5,8 +5,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::export::findings;
-use crate::model::check::has_errors;
-use crate::model::diagnostic::{Severity, render};
 
 /// Arguments of `stormlab export`.
 #[derive(Debug, clap::Args)]
@@ -39,12 +37,7 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     };
     let name = file.display().to_string();
-    let diags = findings(&model);
-    if has_errors(&diags) {
-        for d in diags.iter().filter(|d| d.severity == Severity::Error) {
-            eprintln!("{}", render(d, &text, &name));
-        }
-        eprintln!("{name}: not exported: fix the errors above first");
+    if super::refuse_errors(&findings(&model), &text, &name, "not exported") {
         return Ok(ExitCode::FAILURE);
     }
     let files = crate::export::protos(&model);

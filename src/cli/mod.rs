@@ -65,3 +65,24 @@ pub fn read_model(path: &Path) -> Option<(String, crate::model::Model)> {
         }
     }
 }
+
+/// Prints the errors among `diags` to stderr, each with its place in the file
+/// (`file:line:col: error[SL…]: …`), then `{name}: {what}: fix the errors above first`;
+/// whether there were any.
+pub fn refuse_errors(
+    diags: &[crate::model::diagnostic::Diagnostic],
+    text: &str,
+    name: &str,
+    what: &str,
+) -> bool {
+    use crate::model::diagnostic::{Severity, render};
+    let mut any = false;
+    for d in diags.iter().filter(|d| d.severity == Severity::Error) {
+        eprintln!("{}", render(d, text, name));
+        any = true;
+    }
+    if any {
+        eprintln!("{name}: {what}: fix the errors above first");
+    }
+    any
+}

@@ -40,7 +40,9 @@ pub struct SimulateArgs {
 
 /// Runs `stormlab simulate`.
 pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
-    let model = file::load(&args.file)?;
+    let Some((text, model)) = super::read_model(&args.file) else {
+        return Ok(ExitCode::FAILURE);
+    };
     if args.list_scenarios {
         for s in &model.scenarios {
             println!("{}", s.name);
@@ -57,6 +59,11 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
         })?),
         None => None,
     };
+    let name_of_file = args.file.display().to_string();
+    let diags = crate::model::check::check(&model);
+    if super::refuse_errors(&diags, &text, &name_of_file, "not simulated") {
+        return Ok(ExitCode::FAILURE);
+    }
     let program = Arc::new(Program::new(&model)?);
     let scenario = model.scenarios.iter().find(|s| s.name == name);
     let mut engine = setup(&model, program.clone(), &name, seed)?;

@@ -4,7 +4,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use crate::model::file;
 use crate::sim::program::Program;
 use crate::sim::scenario::check;
 
@@ -21,14 +20,15 @@ pub struct TestArgs {
 pub fn run(args: &TestArgs) -> anyhow::Result<ExitCode> {
     let (mut passed, mut failed) = (0usize, 0usize);
     for path in &args.files {
-        let model = match file::load(path) {
-            Ok(m) => m,
-            Err(e) => {
-                eprintln!("{e}");
-                failed += 1;
-                continue;
-            }
+        let Some((text, model)) = super::read_model(path) else {
+            failed += 1;
+            continue;
         };
+        let diags = crate::model::check::check(&model);
+        if super::refuse_errors(&diags, &text, &path.display().to_string(), "not tested") {
+            failed += 1;
+            continue;
+        }
         let program = match Program::new(&model) {
             Ok(p) => Arc::new(p),
             Err(e) => {

@@ -102,6 +102,18 @@ fn field(out: &mut String, f: &ProtoField, package: &str, indent: &str) {
     );
 }
 
+/// `google.protobuf.<name>` as written in a file of `package`: fully qualified (leading dot)
+/// where a segment of the package named `google` would shadow it (protobuf resolves the
+/// first segment from the innermost scope: in `acme.google.v1`, `google.protobuf.Timestamp`
+/// would mean `acme.google.protobuf.Timestamp`). Elsewhere the short form every proto uses.
+fn well_known(name: &str, package: &str) -> String {
+    if package.split('.').skip(1).any(|s| s == "google") {
+        format!(".google.protobuf.{name}")
+    } else {
+        format!("google.protobuf.{name}")
+    }
+}
+
 /// The type as written in a file of `package`.
 pub fn type_name(ty: &ProtoType, package: &str) -> String {
     match ty {
@@ -109,8 +121,8 @@ pub fn type_name(ty: &ProtoType, package: &str) -> String {
         ProtoType::Int64 => "int64".into(),
         ProtoType::Uint64 => "uint64".into(),
         ProtoType::Bool => "bool".into(),
-        ProtoType::Timestamp => "google.protobuf.Timestamp".into(),
-        ProtoType::Duration => "google.protobuf.Duration".into(),
+        ProtoType::Timestamp => well_known("Timestamp", package),
+        ProtoType::Duration => well_known("Duration", package),
         ProtoType::Message(p, n) | ProtoType::Enum(p, n) => {
             if p == package {
                 n.clone()

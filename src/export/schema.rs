@@ -602,7 +602,16 @@ impl Fields<'_> {
             }
             Type::Named(n) => self.named(n),
             Type::List(_) | Type::Optional(_) => {
-                let name = format!("{}Items", pascal(field));
+                // `<Field>Items` (`ValuesItems` a level deeper), with a number where a
+                // wrapper of the same message took the name already (lists four deep).
+                let base = format!("{}Items", pascal(field));
+                let mut name = base.clone();
+                for k in 2.. {
+                    if !nested.iter().any(|m| m.name == name) {
+                        break;
+                    }
+                    name = format!("{base}{k}");
+                }
                 let inner = Field {
                     uid: crate::model::Uid::NONE,
                     n: 1,
@@ -613,26 +622,29 @@ impl Fields<'_> {
                     },
                     doc: String::new(),
                 };
-                let (ity, ilabel, note) = self.field_type(&inner.ty, "values", nested);
+                // Its place is taken before the inner levels name theirs.
+                let at = nested.len();
                 nested.push(Message {
                     name: name.clone(),
                     doc: "A list inside a list.".into(),
                     role: Role::Wrapper,
-                    fields: vec![ProtoField {
-                        name: "values".into(),
-                        number: 1,
-                        ty: ity,
-                        label: ilabel,
-                        doc: note.unwrap_or("").to_owned(),
-                        in_oneof: false,
-                        model_name: "values".into(),
-                        model_type: Some(inner.ty),
-                    }],
+                    fields: vec![],
                     reserved_numbers: vec![],
                     reserved_names: vec![],
                     nested: vec![],
                     element: None,
                 });
+                let (ity, ilabel, note) = self.field_type(&inner.ty, "values", nested);
+                nested[at].fields = vec![ProtoField {
+                    name: "values".into(),
+                    number: 1,
+                    ty: ity,
+                    label: ilabel,
+                    doc: note.unwrap_or("").to_owned(),
+                    in_oneof: false,
+                    model_name: "values".into(),
+                    model_type: Some(inner.ty),
+                }];
                 ProtoType::Nested(name)
             }
         };

@@ -98,6 +98,8 @@ codes! {
     BadEventNumber = "SL033", Error, "an event's envelope number is reused, retired, below 16, too large or in 19000-19999";
     ImportCycle = "SL034", Error, "the contracts of two or more contexts use each other's types (a protobuf import cycle)";
     PlaceholderName = "SL035", Warning, "a sticky still has the name it was created with (`DoSomething`)";
+    BadContractName = "SL036", Error, "a name is too long for the exported contract, or the organisation is not a protobuf package";
+    BadScenarioName = "SL037", Error, "a scenario's name is empty, used twice or has a line break (`--scenario NAME` could not pick it)";
 }
 
 /// One finding.

@@ -32,21 +32,30 @@ pub enum Type {
     Optional(Box<Type>),
 }
 
+/// How deep `list<…>` and `optional<…>` may nest (a bound, so that no input can exhaust the
+/// stack of the code that walks a type; protobuf needs a wrapper message per level).
+pub const MAX_TYPE_DEPTH: usize = 16;
+
 /// Why a type string could not be read.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("invalid type `{text}`: {reason}")]
 pub struct TypeParseError {
-    /// The text that was given.
+    /// The text that was given (its first 60 characters).
     pub text: String,
     /// What was wrong with it.
     pub reason: String,
 }
 
 impl Type {
-    /// Parses `string`, `list<Money>`, `optional<list<int>>`, … Names must be identifiers.
+    /// Parses `string`, `list<Money>`, `optional<list<int>>`, … Names must be identifiers;
+    /// `list<…>` and `optional<…>` nest at most [`MAX_TYPE_DEPTH`] deep.
     pub fn parse(text: &str) -> Result<Self, TypeParseError> {
+        Self::parse_within(text, MAX_TYPE_DEPTH)
+    }
+
+    fn parse_within(text: &str, depth: usize) -> Result<Self, TypeParseError> {
         let err = |reason: &str| TypeParseError {
-            text: text.to_owned(),
+            text: shortened(text),
             reason: reason.to_owned(),
         };
         let t = text.trim();
@@ -54,11 +63,16 @@ impl Type {
             return Err(err("empty type"));
         }
         if let Some(open) = t.find('<') {
+            if depth == 0 {
+                return Err(err(&format!(
+                    "`list<…>` and `optional<…>` nest at most {MAX_TYPE_DEPTH} deep"
+                )));
+            }
             let head = t[..open].trim();
             let Some(inner) = t[open + 1..].strip_suffix('>') else {
                 return Err(err("missing closing `>`"));
             };
-            let inner = Type::parse(inner).map_err(|e| err(&e.reason))?;
+            let inner = Type::parse_within(inner, depth - 1).map_err(|e| err(&e.reason))?;
             return match head {
                 "list" => Ok(Type::List(Box::new(inner))),
                 "optional" => Ok(Type::Optional(Box::new(inner))),
@@ -97,6 +111,14 @@ impl Type {
     /// True for `int` and `decimal`.
     pub fn is_numeric(&self) -> bool {
         matches!(self, Type::Int | Type::Decimal)
+    }
+}
+
+/// `text` as an error shows it: at most 60 characters, then `…`.
+fn shortened(text: &str) -> String {
+    match text.char_indices().nth(60) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
     }
 }
 
@@ -163,5 +185,15 @@ mod tests {
         ] {
             assert!(Type::parse(text).is_err(), "{text} should not parse");
         }
+    }
+
+    #[test]
+    fn nesting_is_bounded_and_a_deep_type_is_an_error_not_a_crash() {
+        let nested = |n: usize| format!("{}int{}", "list<".repeat(n), ">".repeat(n));
+        assert!(Type::parse(&nested(MAX_TYPE_DEPTH)).is_ok());
+        let e = Type::parse(&nested(MAX_TYPE_DEPTH + 1)).unwrap_err();
+        assert!(e.reason.contains("nest at most 16 deep"), "{}", e.reason);
+        // Deep enough to overflow the stack of a recursive reader.
+        assert!(Type::parse(&nested(15_000)).is_err());
     }
 }

@@ -14,6 +14,8 @@ const MESSAGES: [Kind; 4] = [Kind::Command, Kind::Event, Kind::Value, Kind::Enum
 
 pub(super) fn check(c: &mut Checker<'_>) {
     let model = c.model;
+    organisation(c);
+    scenario_names(c);
     let elements = model.elements();
     // Context names: unique, identifiers.
     let mut seen: BTreeMap<String, Loc> = BTreeMap::new();
@@ -100,7 +102,100 @@ pub(super) fn check(c: &mut Checker<'_>) {
     }
 }
 
+/// The longest name that becomes a protobuf name, package segment or file name (a file name
+/// is at most 255 bytes on common file systems; protoc refuses packages past 512).
+pub const MAX_NAME_LEN: usize = 100;
+
+/// The model's organisation: dot-separated identifiers, the first segment of every package.
+fn organisation(c: &mut Checker<'_>) {
+    let org = &c.model.org;
+    let why = if org.len() > MAX_NAME_LEN {
+        Some(format!("it is longer than {MAX_NAME_LEN} characters"))
+    } else if !org.split('.').all(is_identifier) {
+        Some("use identifiers separated by dots, such as `acme` or `acme.shop`".to_owned())
+    } else {
+        None
+    };
+    if let Some(why) = why {
+        let shown: String = org.chars().take(40).collect();
+        c.push(
+            Code::BadContractName,
+            None,
+            vec![PathSeg::Key("org")],
+            format!("organisation `{shown}` cannot begin a protobuf package: {why}"),
+        );
+    }
+    for (ci, ctx) in c.model.contexts.iter().enumerate() {
+        let p = &ctx.package;
+        if p.is_empty() || (p.len() <= MAX_NAME_LEN && is_identifier(p)) {
+            continue;
+        }
+        let loc = Loc {
+            kind: Kind::Context,
+            context: None,
+            index: ci,
+        };
+        let shown: String = p.chars().take(40).collect();
+        let msg = format!(
+            "context {}: package `{shown}` must be one identifier of at most {MAX_NAME_LEN} characters",
+            ctx.name
+        );
+        let path = c.at(loc, &[PathSeg::Key("package")]);
+        c.push(Code::BadContractName, Some(loc), path, msg);
+    }
+}
+
+/// Scenario names: each one picks its scenario (`--scenario NAME`, the studio's list).
+fn scenario_names(c: &mut Checker<'_>) {
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    for (si, s) in c.model.scenarios.iter().enumerate() {
+        let loc = Loc {
+            kind: Kind::Scenario,
+            context: None,
+            index: si,
+        };
+        let why = if s.name.trim().is_empty() {
+            Some("a scenario needs a name".to_owned())
+        } else if s.name.chars().any(char::is_control) {
+            Some(format!(
+                "scenario {:?} has a line break or control character in its name",
+                s.name
+            ))
+        } else {
+            seen.insert(&s.name, si).map(|first| {
+                format!(
+                    "scenarios {} and {} are both named `{}`",
+                    first + 1,
+                    si + 1,
+                    s.name
+                )
+            })
+        };
+        if let Some(why) = why {
+            let path = c.at(loc, &[PathSeg::Key("name")]);
+            c.push(Code::BadScenarioName, Some(loc), path, why);
+        }
+    }
+}
+
 fn identifier(c: &mut Checker<'_>, id: Loc, name: &str, rest: Vec<PathSeg>) {
+    if name.len() > MAX_NAME_LEN {
+        let mut path = c.at(id, &rest);
+        if rest.is_empty() {
+            path.push(PathSeg::Key("name"));
+        }
+        let shown: String = name.chars().take(40).collect();
+        c.push(
+            Code::BadContractName,
+            Some(id),
+            path,
+            format!(
+                "name `{shown}…` is {} characters long; names become protobuf names and file names, at most {MAX_NAME_LEN} characters",
+                name.len()
+            ),
+        );
+        return;
+    }
     if !is_identifier(name) {
         let key = if id.kind == Kind::HotSpot {
             "text"
