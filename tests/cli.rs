@@ -21,6 +21,24 @@ fn temp_model(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
     path.display().to_string()
 }
 
+/// The clean fixture with a field misspelt in a guard (SL005), written as `b.ron` in `dir`,
+/// and the line of the misspelling.
+fn misspelt(dir: &tempfile::TempDir) -> (String, usize) {
+    let clean = include_str!("fixtures/clean.ron");
+    let path = temp_model(
+        dir,
+        "b.ron",
+        &clean.replacen("cmd.price.amount > 0", "cmd.price.amout > 0", 1),
+    );
+    let line = line_of(clean, "cmd.price.amount > 0");
+    (path, line)
+}
+
+/// The 1-based line of `text` that first contains `marker`.
+fn line_of(text: &str, marker: &str) -> usize {
+    text.lines().position(|l| l.contains(marker)).unwrap() + 1
+}
+
 const MODELS: [&str; 4] = [
     "models/autoservice.ron",
     "models/conference.ron",
@@ -35,18 +53,9 @@ fn check_passes_on_the_examples_and_places_errors_in_broken_files() {
     assert!(out.contains("models/accounts.ron: 0 error(s)"));
     let dir = tempfile::tempdir().unwrap();
     let clean = include_str!("fixtures/clean.ron");
-    let broken = temp_model(
-        &dir,
-        "b.ron",
-        &clean.replacen("cmd.price.amount > 0", "cmd.price.amout > 0", 1),
-    );
+    let (broken, line) = misspelt(&dir);
     let (code, out, _) = stormlab(&["check", &broken]);
     assert_eq!(code, 1);
-    let line = clean
-        .lines()
-        .position(|l| l.contains("cmd.price.amount > 0"))
-        .unwrap()
-        + 1;
     assert!(out.contains(&format!("b.ron:{line}:")), "{out}");
     assert!(
         out.contains("error[SL005]") && out.contains("did you mean `amount`?"),
@@ -171,11 +180,7 @@ fn bad_scenario_values_are_errors_not_panics() {
     let zero_rate = temp_model(&dir, "z.ron", &clean.replacen("when: [Command(", "when: [Load(at: \"0s\", command: \"ConfirmPayment\", count: 3, every: \"0s\"), Command(", 1));
     let (code, _, err) = stormlab(&["simulate", &zero_rate, "--scenario", "happy path"]);
     assert_eq!(code, 1);
-    let line = clean
-        .lines()
-        .position(|l| l.contains("when: [Command("))
-        .unwrap()
-        + 1;
+    let line = line_of(clean, "when: [Command(");
     assert!(
         err.contains(&format!("z.ron:{line}:"))
             && err.contains("SL023")
@@ -219,17 +224,7 @@ fn a_field_type_nested_thousands_deep_is_an_error_in_every_command_not_a_crash()
 #[test]
 fn simulate_and_test_refuse_a_model_with_errors_by_printing_them_with_their_places() {
     let dir = tempfile::tempdir().unwrap();
-    let clean = include_str!("fixtures/clean.ron");
-    let broken = temp_model(
-        &dir,
-        "b.ron",
-        &clean.replacen("cmd.price.amount > 0", "cmd.price.amout > 0", 1),
-    );
-    let line = clean
-        .lines()
-        .position(|l| l.contains("cmd.price.amount > 0"))
-        .unwrap()
-        + 1;
+    let (broken, line) = misspelt(&dir);
     for (args, what) in [
         (
             vec!["simulate", &broken, "--scenario", "happy path"],
