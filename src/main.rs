@@ -6,6 +6,13 @@ use clap::Parser as _;
 use stormlab::cli::{Cli, Command};
 
 fn main() -> ExitCode {
+    if let Some(message) = std::env::args_os()
+        .nth(1)
+        .and_then(|a| unknown_command(std::path::Path::new(&a)))
+    {
+        eprintln!("error: {message}");
+        return stormlab::cli::Exit::Trouble.into();
+    }
     let cli = Cli::parse();
     let result = match &cli.command {
         Some(Command::Check(args)) => stormlab::cli::check::run(args),
@@ -21,9 +28,40 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            stormlab::cli::Exit::Trouble.into()
         }
     }
+}
+
+/// What to say when `stormlab WORD` names neither a file nor a subcommand (`stormlab chek`
+/// would otherwise open the studio on a file that does not exist).
+fn unknown_command(path: &std::path::Path) -> Option<String> {
+    let word = path.to_str()?;
+    let commands: Vec<String> = <Cli as clap::CommandFactory>::command()
+        .get_subcommands()
+        .map(|c| c.get_name().to_owned())
+        .chain(["help".to_owned()])
+        .collect();
+    if path.exists()
+        || word.starts_with('-')
+        || word.contains(['/', '\\', '.'])
+        || commands.iter().any(|c| c == word)
+    {
+        return None;
+    }
+    let closest = commands
+        .iter()
+        .map(|c| (strsim::damerau_levenshtein(word, c), c))
+        // Close enough to be a slip of the keyboard, not a different word.
+        .filter(|(d, _)| *d <= 2 && d * 2 < word.len())
+        .min();
+    Some(match closest {
+        Some((_, c)) => format!("unknown command `{word}`; did you mean `{c}`?"),
+        None => format!(
+            "`{word}` is neither a command nor a file; commands: {}",
+            commands.join(", ")
+        ),
+    })
 }
 
 #[cfg(feature = "studio")]

@@ -142,7 +142,7 @@ fn simulate_lists_scenarios_and_explains_bad_arguments() {
     assert_eq!(code, 0);
     assert_eq!(out.lines().next(), Some("gold sponsor gets five tickets"));
     let (code, _, err) = stormlab(&["simulate", "models/conference.ron", "--scenario", "golden"]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 2, "bad usage");
     assert!(
         err.contains("no scenario is called `golden`; scenarios: gold sponsor gets five tickets"),
         "{err}"
@@ -154,7 +154,7 @@ fn simulate_lists_scenarios_and_explains_bad_arguments() {
         "public sales",
         "--seed=18446744073709551616",
     ]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 2, "bad usage");
     assert!(
         err.contains("a seed is a whole number from 0 to 18446744073709551615"),
         "{err}"
@@ -239,5 +239,43 @@ fn simulate_and_test_refuse_a_model_with_errors_by_printing_them_with_their_plac
             "{args:?}: {err}"
         );
         assert!(err.contains(what), "{err}");
+    }
+}
+
+#[test]
+fn exit_codes_say_findings_1_and_usage_or_io_2_and_a_typo_gets_a_suggestion() {
+    let dir = tempfile::tempdir().unwrap();
+    let (broken, _) = misspelt(&dir);
+    let missing = dir.path().join("missing.ron").display().to_string();
+    assert_eq!(stormlab(&["check", &broken]).0, 1, "findings");
+    assert_eq!(
+        stormlab(&["check", &missing]).0,
+        2,
+        "a file that cannot be read"
+    );
+    assert_eq!(
+        stormlab(&["check", &broken, &missing]).0,
+        2,
+        "the worst of both"
+    );
+    assert_eq!(stormlab(&["test", &missing]).0, 2);
+    assert_eq!(stormlab(&["diff", &missing, &broken]).0, 2);
+    assert_eq!(stormlab(&["check", "--no-such-flag"]).0, 2, "bad usage");
+    let (code, _, err) = stormlab(&["simulate", "models/accounts.ron", "--scenario", "nope"]);
+    assert_eq!(code, 2, "an unknown scenario is bad usage: {err}");
+    let (code, _, err) = stormlab(&["chek", "models/accounts.ron"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("did you mean `check`?"), "{err}");
+    let (code, _, err) = stormlab(&["tset"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("unknown command `tset`; did you mean `test`?"),
+        "{err}"
+    );
+    // The size limit applies while reading: an endless file is refused, not read whole.
+    if std::path::Path::new("/dev/zero").exists() {
+        let (code, _, err) = stormlab(&["check", "/dev/zero"]);
+        assert_eq!(code, 2);
+        assert!(err.contains("larger than 64 MiB"), "{err}");
     }
 }

@@ -1,5 +1,6 @@
 //! `stormlab check FILE…`: load and check models, printing `file:line:col: error[SL012]: …`.
 
+use super::Exit;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -19,12 +20,15 @@ pub struct CheckArgs {
 
 /// Runs `stormlab check`: exit 1 if any file has errors (or cannot be read), else 0.
 pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
-    let mut failed = false;
+    let mut worst = Exit::Clean;
     for path in &args.files {
         let name = path.display().to_string();
-        let Some((text, model)) = super::read_model(path) else {
-            failed = true;
-            continue;
+        let (text, model) = match super::read_model(path) {
+            Ok(read) => read,
+            Err(e) => {
+                worst = worst.max(e);
+                continue;
+            }
         };
         let diags = findings(&model);
         let (mut errors, mut warnings) = (0, 0);
@@ -37,15 +41,13 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             }
             println!("{}", render(d, &text, &name));
         }
-        failed |= errors > 0;
+        if errors > 0 {
+            worst = worst.max(Exit::Findings);
+        }
         println!(
             "{name}: {errors} error(s), {warnings} warning(s), {} element(s)",
             model.element_count()
         );
     }
-    Ok(if failed {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(worst.into())
 }

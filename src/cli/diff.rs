@@ -2,6 +2,7 @@
 //! files (e.g. the last release from git and the working copy); exit 1 when a change
 //! breaks consumers at the chosen level.
 
+use super::Exit;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -47,10 +48,12 @@ impl From<LevelArg> for Level {
 
 /// Runs `stormlab diff`.
 pub fn run(args: &DiffArgs) -> anyhow::Result<ExitCode> {
-    let (Some((_, old)), Some((_, new))) =
-        (super::read_model(&args.old), super::read_model(&args.new))
-    else {
-        return Ok(ExitCode::FAILURE);
+    let (old, new) = match (super::read_model(&args.old), super::read_model(&args.new)) {
+        (Ok((_, old)), Ok((_, new))) => (old, new),
+        (a, b) => {
+            let worst = [a.err(), b.err()].into_iter().flatten().max();
+            return Ok(worst.unwrap_or(Exit::Trouble).into());
+        }
     };
     let level = Level::from(args.level);
     let changes = diff(&schema(&old), &schema(&new));
@@ -81,9 +84,5 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<ExitCode> {
             "NOT compatible"
         }
     );
-    Ok(if n == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(if n == 0 { Exit::Clean } else { Exit::Findings }.into())
 }

@@ -1,6 +1,7 @@
 //! `stormlab export proto FILE -o DIR`: the model's contracts as one `.proto` file per
 //! bounded context, written atomically under DIR.
 
+use super::Exit;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -30,15 +31,17 @@ pub enum ExportWhat {
     },
 }
 
-/// Runs `stormlab export`: exit 1 if the model has errors or a file cannot be written.
+/// Runs `stormlab export`: exit 1 if the model has errors, 2 if a file cannot be read or
+/// written.
 pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     let ExportWhat::Proto { file, out, dry_run } = &args.what;
-    let Some((text, model)) = super::read_model(file) else {
-        return Ok(ExitCode::FAILURE);
+    let (text, model) = match super::read_model(file) {
+        Ok(read) => read,
+        Err(e) => return Ok(e.into()),
     };
     let name = file.display().to_string();
     if super::refuse_errors(&findings(&model), &text, &name, "not exported") {
-        return Ok(ExitCode::FAILURE);
+        return Ok(Exit::Findings.into());
     }
     let files = crate::export::protos(&model);
     if *dry_run {
@@ -56,7 +59,7 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
         }
         Err(e) => {
             eprintln!("{e}");
-            Ok(ExitCode::FAILURE)
+            Ok(Exit::Trouble.into())
         }
     }
 }

@@ -1,5 +1,6 @@
 //! `stormlab fmt FILE…`: rewrite model files in canonical form (`--check` only reports).
 
+use super::Exit;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -18,11 +19,14 @@ pub struct FmtArgs {
 
 /// Runs `stormlab fmt`.
 pub fn run(args: &FmtArgs) -> anyhow::Result<ExitCode> {
-    let mut failed = false;
+    let mut worst = Exit::Clean;
     for path in &args.files {
-        let Some((text, model)) = super::read_model(path) else {
-            failed = true;
-            continue;
+        let (text, model) = match super::read_model(path) {
+            Ok(read) => read,
+            Err(e) => {
+                worst = worst.max(e);
+                continue;
+            }
         };
         let canonical = file::to_string(&model);
         if canonical == text {
@@ -30,17 +34,13 @@ pub fn run(args: &FmtArgs) -> anyhow::Result<ExitCode> {
         }
         if args.check {
             println!("{}: not in canonical form", path.display());
-            failed = true;
+            worst = worst.max(Exit::Findings);
         } else if let Err(e) = file::write_atomic(path, canonical.as_bytes()) {
             eprintln!("{e}");
-            failed = true;
+            worst = worst.max(Exit::Trouble);
         } else {
             println!("{}: formatted", path.display());
         }
     }
-    Ok(if failed {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(worst.into())
 }

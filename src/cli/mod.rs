@@ -9,6 +9,7 @@ pub mod simulate;
 pub mod test;
 
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
@@ -47,21 +48,44 @@ pub enum Command {
     Test(test::TestArgs),
 }
 
-/// Reads and parses a model file for a subcommand: its text and model, or the placed error
-/// already printed to stderr.
-pub fn read_model(path: &Path) -> Option<(String, crate::model::Model)> {
-    let text = match crate::model::file::read_text(path) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("{e}");
-            return None;
+/// How a subcommand ends, as linters do: 0 all well; 1 findings or failures (errors in a
+/// model, a failing scenario, a breaking change, a file not in canonical form); 2 usage or
+/// I/O trouble (bad arguments, a file that cannot be read or written). Over several files,
+/// the worst.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Exit {
+    /// All well.
+    #[default]
+    Clean = 0,
+    /// Findings or failures.
+    Findings = 1,
+    /// Usage or I/O trouble.
+    Trouble = 2,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> ExitCode {
+        ExitCode::from(e as u8)
+    }
+}
+
+/// Reads and parses a model file for a subcommand: its text and model, or (the placed error
+/// already printed to stderr) [`Exit::Trouble`] when the file cannot be read and
+/// [`Exit::Findings`] when it is not a valid model.
+pub fn read_model(path: &Path) -> Result<(String, crate::model::Model), Exit> {
+    let text = crate::model::file::read_text(path).map_err(|e| {
+        eprintln!("{e}");
+        if e.at.is_none() {
+            Exit::Trouble
+        } else {
+            Exit::Findings
         }
-    };
+    })?;
     match crate::model::file::from_str(&text, &path.display().to_string()) {
-        Ok(m) => Some((text, m)),
+        Ok(m) => Ok((text, m)),
         Err(e) => {
             eprintln!("{e}");
-            None
+            Err(Exit::Findings)
         }
     }
 }

@@ -1,5 +1,6 @@
 //! `stormlab simulate FILE --scenario NAME`: run one scenario and print what happened.
 
+use super::Exit;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,8 +41,9 @@ pub struct SimulateArgs {
 
 /// Runs `stormlab simulate`.
 pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
-    let Some((text, model)) = super::read_model(&args.file) else {
-        return Ok(ExitCode::FAILURE);
+    let (text, model) = match super::read_model(&args.file) {
+        Ok(read) => read,
+        Err(e) => return Ok(e.into()),
     };
     if args.list_scenarios {
         for s in &model.scenarios {
@@ -62,7 +64,7 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
     let name_of_file = args.file.display().to_string();
     let diags = crate::model::check::check(&model);
     if super::refuse_errors(&diags, &text, &name_of_file, "not simulated") {
-        return Ok(ExitCode::FAILURE);
+        return Ok(Exit::Findings.into());
     }
     let program = Arc::new(Program::new(&model)?);
     let scenario = model.scenarios.iter().find(|s| s.name == name);

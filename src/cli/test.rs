@@ -1,5 +1,6 @@
 //! `stormlab test FILE…`: run every scenario and check its expectations (exit 1 on failure).
 
+use super::Exit;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -19,10 +20,15 @@ pub struct TestArgs {
 /// and a closing `N passed, N failed`.
 pub fn run(args: &TestArgs) -> anyhow::Result<ExitCode> {
     let (mut passed, mut failed) = (0usize, 0usize);
+    let mut trouble = Exit::Clean;
     for path in &args.files {
-        let Some((text, model)) = super::read_model(path) else {
-            failed += 1;
-            continue;
+        let (text, model) = match super::read_model(path) {
+            Ok(read) => read,
+            Err(e) => {
+                trouble = trouble.max(e);
+                failed += 1;
+                continue;
+            }
         };
         let diags = crate::model::check::check(&model);
         if super::refuse_errors(&diags, &text, &path.display().to_string(), "not tested") {
@@ -63,9 +69,10 @@ pub fn run(args: &TestArgs) -> anyhow::Result<ExitCode> {
         }
     }
     println!("{passed} passed, {failed} failed");
-    Ok(if failed > 0 {
-        ExitCode::FAILURE
+    let failures = if failed > 0 {
+        Exit::Findings
     } else {
-        ExitCode::SUCCESS
-    })
+        Exit::Clean
+    };
+    Ok(trouble.max(failures).into())
 }

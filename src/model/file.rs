@@ -140,12 +140,29 @@ pub fn load(path: &Path) -> Result<Model, LoadError> {
 
 /// Reads a model file as text; a file that is not UTF-8 is an error with the place.
 pub fn read_text(path: &Path) -> Result<String, LoadError> {
+    use std::io::Read as _;
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| LoadError {
+    let cannot = |e: std::io::Error| LoadError {
         file: name.clone(),
         at: None,
         message: format!("cannot read: {e}"),
-    })?;
+    };
+    // Read at most one byte past the limit: `/dev/zero` or a huge file is refused without
+    // being read whole first.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes))
+        .map_err(cannot)?;
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(LoadError {
+            file: name,
+            at: None,
+            message: format!(
+                "cannot read: the file is larger than {} MiB",
+                MAX_FILE_BYTES >> 20
+            ),
+        });
+    }
     let text = std::str::from_utf8(&bytes).map_err(|e| LoadError {
         file: name.clone(),
         at: Some(line_col(
