@@ -1,5 +1,7 @@
 //! Model benchmark on a generated 1,000-element model: parse + check (budget ≤ 50 ms) and
-//! export its protos (budget ≤ 50 ms).
+//! export its protos (budget ≤ 50 ms); then `stormlab check`'s work (parse, check, every
+//! finding placed in the file and printed) on 9,000, 18,000 and 36,000 small contexts — the
+//! last about 10 MB, budget ≤ 2 s — to show it grows linearly with the file.
 //!
 //! Run: `cargo bench --bench model`
 
@@ -7,7 +9,9 @@ use std::time::{Duration, Instant};
 
 use stormlab::export::findings as check;
 use stormlab::export::protos;
+use stormlab::model::diagnostic::render_in;
 use stormlab::model::file::{from_str, to_string};
+use stormlab::model::locate::Places;
 use stormlab::model::synthetic::synthetic;
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -55,6 +59,7 @@ fn main() {
             "MISSED"
         }
     );
+    scaling();
     let mut export = Vec::new();
     let mut bytes = 0;
     for _ in 0..runs {
@@ -74,4 +79,56 @@ fn main() {
             "MISSED"
         }
     );
+}
+
+/// A model file of `n` contexts, each with a described published event (its one finding:
+/// nothing produces the event).
+fn many_contexts(n: usize) -> String {
+    let mut text = String::from(
+        "(\n    format: 1,\n    name: \"Many\",\n    org: \"acme\",\n    contexts: [\n",
+    );
+    for i in 0..n {
+        text.push_str(&format!(
+            "        (name: \"Ctx{i}\", doc: \"Context {i} of a large generated model, with a description long enough to weigh like a real one.\", frame: (0.0, {y}.0, 400.0, 90.0), events: [(name: \"Done{i}\", n: 16, published: true, fields: [(n: 1, name: \"thing_id\", ty: \"id\")], at: (200.0, {y}.0))]),\n",
+            y = i * 100
+        ));
+    }
+    text.push_str("    ],\n)\n");
+    text
+}
+
+/// Parse, check and print every finding with its place, as `stormlab check` does, at 1×, 2×
+/// and 4× the size.
+fn scaling() {
+    let mut first = None;
+    for n in [9_000, 18_000, 36_000] {
+        let text = many_contexts(n);
+        let t = Instant::now();
+        let model = from_str(&text, "many.ron").expect("the generated model parses");
+        let found = check(&model);
+        let mut places = Places::new(&text);
+        let printed: usize = found
+            .iter()
+            .map(|d| render_in(d, &mut places, "many.ron").len())
+            .sum();
+        let took = t.elapsed();
+        let base = *first.get_or_insert(took);
+        println!(
+            "  check {n:>6} contexts ({:>5.1} MB, {} findings, {} KiB printed) {:>7.0} ms  ×{:.1} of 9,000{}",
+            text.len() as f64 / 1e6,
+            found.len(),
+            printed / 1024,
+            took.as_secs_f64() * 1e3,
+            took.as_secs_f64() / base.as_secs_f64(),
+            if n == 36_000 {
+                if took <= Duration::from_secs(2) {
+                    "   budget 2 s: met"
+                } else {
+                    "   budget 2 s: MISSED"
+                }
+            } else {
+                ""
+            }
+        );
+    }
 }

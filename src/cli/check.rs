@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::export::findings;
-use crate::model::diagnostic::{Severity, render};
+use crate::model::diagnostic::{Severity, render_in};
+use crate::model::locate::Places;
 
 /// Arguments of `stormlab check`.
 #[derive(Debug, clap::Args)]
@@ -31,6 +32,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             }
         };
         let diags = findings(&model);
+        let mut places = Places::new(&text);
         let (mut errors, mut warnings) = (0, 0);
         for d in &diags {
             match d.severity {
@@ -39,7 +41,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
                 Severity::Info if !args.all => continue,
                 Severity::Info => {}
             }
-            println!("{}", render(d, &text, &name));
+            println!("{}", render_in(d, &mut places, &name));
         }
         if errors > 0 {
             worst = worst.max(Exit::Findings);

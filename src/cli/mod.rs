@@ -99,10 +99,11 @@ pub fn refuse_errors(
     name: &str,
     what: &str,
 ) -> bool {
-    use crate::model::diagnostic::{Severity, render};
+    use crate::model::diagnostic::{Severity, render_in};
+    let mut places = crate::model::locate::Places::new(text);
     let mut any = false;
     for d in diags.iter().filter(|d| d.severity == Severity::Error) {
-        eprintln!("{}", render(d, text, name));
+        eprintln!("{}", render_in(d, &mut places, name));
         any = true;
     }
     if any {

@@ -5,7 +5,7 @@ use std::fmt;
 use std::ops::Range;
 
 use super::element::{Loc, PathSeg};
-use super::locate::{LineCol, line_col, locate, offset_in_string};
+use super::locate::{LineCol, Places, offset_in_string};
 
 /// How serious a finding is. Errors stop simulation and export; warnings do not.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -134,18 +134,28 @@ impl Diagnostic {
 
     /// The line and column this finding points at in `src`.
     pub fn place(&self, src: &str) -> LineCol {
-        let at = locate(src, &self.path);
+        self.place_in(&mut Places::new(src))
+    }
+
+    /// As [`Diagnostic::place`], in a text indexed once for many findings.
+    pub fn place_in(&self, places: &mut Places<'_>) -> LineCol {
+        let at = places.locate(&self.path);
         let at = match &self.span {
-            Some(span) => offset_in_string(src, at, span.start),
+            Some(span) => offset_in_string(places.text(), at, span.start),
             None => at,
         };
-        line_col(src, at)
+        places.line_col(at)
     }
 }
 
 /// `file:line:col: error[SL012]: message`, as compilers print it.
 pub fn render(d: &Diagnostic, src: &str, file: &str) -> String {
-    let at = d.place(src);
+    render_in(d, &mut Places::new(src), file)
+}
+
+/// As [`render`], in a text indexed once (printing many findings of one file).
+pub fn render_in(d: &Diagnostic, places: &mut Places<'_>, file: &str) -> String {
+    let at = d.place_in(places);
     format!(
         "{file}:{}:{}: {}[{}]: {}",
         at.line,

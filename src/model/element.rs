@@ -309,12 +309,9 @@ impl Model {
 
     /// A display name such as `Booking/BookService` for diagnostics and search.
     pub fn display_name(&self, id: Loc) -> String {
-        let name = self
-            .elements()
-            .into_iter()
-            .find(|e| e.loc == id)
-            .map(|e| e.name.to_owned())
-            .unwrap_or_default();
+        // By place, not by listing every element (a finding's message names its element:
+        // thousands of findings made the check quadratic).
+        let name = self.name_of(id).unwrap_or_default().to_owned();
         match id.context.and_then(|c| self.contexts.get(c)) {
             Some(c) => format!("{}/{}", c.name, name),
             None => match id.kind {

@@ -383,11 +383,15 @@ pub fn link(
         plan.push(decision);
     });
     if !unresolved.is_empty() {
-        let index = NameIndex::filtered(model, |n| {
-            unresolved
-                .iter()
-                .any(|(_, r, _, _)| r == n || r.split_once('.').is_some_and(|(_, b)| b == n))
-        });
+        // The names looked for, as a set (a file without ids has every reference here: a
+        // scan of this list per element made loading quadratic).
+        let wanted: std::collections::HashSet<&str> = unresolved
+            .iter()
+            .flat_map(|(_, r, _, _)| {
+                std::iter::once(r.as_str()).chain(r.split_once('.').map(|(_, b)| b))
+            })
+            .collect();
+        let index = NameIndex::filtered(model, |n| wanted.contains(n));
         for (at, name, kinds, from) in unresolved {
             let found = if kinds == CONTEXT {
                 index.context(&name).map(|index| Loc {

@@ -15,7 +15,11 @@ pub(super) fn check(c: &mut Checker<'_>) {
             "the model has no bounded contexts yet".into(),
         );
     }
-    for e in model.elements() {
+    let elements = model.elements();
+    // Contexts holding at least one element (asked once per context below).
+    let filled: std::collections::HashSet<usize> =
+        elements.iter().filter_map(|e| e.loc.context).collect();
+    for e in &elements {
         if e.loc.kind != Kind::HotSpot && e.loc.kind.is_placeholder(e.name) {
             let path = c.at(e.loc, &[PathSeg::Key("name")]);
             c.push(
@@ -69,7 +73,7 @@ pub(super) fn check(c: &mut Checker<'_>) {
                 ),
             );
         }
-        if model.elements().iter().all(|e| e.loc.context != Some(ci)) {
+        if !filled.contains(&ci) {
             c.push(
                 Code::Empty,
                 Some(id),

@@ -40,11 +40,14 @@ pub(super) fn check(c: &mut Checker<'_>) {
             );
         }
     }
-    for ci in 0..model.contexts.len() {
-        let in_ctx: Vec<_> = elements
-            .iter()
-            .filter(|e| e.loc.context == Some(ci) && e.loc.kind != Kind::HotSpot)
-            .collect();
+    // The elements of each context, grouped once (a filter per context was quadratic).
+    let mut by_context: Vec<Vec<_>> = vec![Vec::new(); model.contexts.len()];
+    for e in elements.iter().filter(|e| e.loc.kind != Kind::HotSpot) {
+        if let Some(list) = e.loc.context.and_then(|ci| by_context.get_mut(ci)) {
+            list.push(e);
+        }
+    }
+    for (ci, in_ctx) in by_context.into_iter().enumerate() {
         let mut messages: BTreeMap<String, (Loc, String)> = BTreeMap::new();
         let mut others: BTreeMap<&str, Loc> = BTreeMap::new();
         // Aggregate lifecycles become enums named `<Aggregate>Lifecycle` in the contract.
