@@ -362,6 +362,18 @@ fn sl023_bad_load_generator() {
         r#"when: [Load(at: "0s", command: "BookService", count: 5, every: "-1s"), Command("#,
     );
     finds(&text, Code::BadLoad, "every: \"-1s\"");
+    // Over the engine's maximum: refused by check, not after minutes of running.
+    let text = with(
+        r#"when: [Command("#,
+        r#"when: [Load(at: "0s", command: "BookService", count: 1000000000, every: "1s"), Command("#,
+    );
+    finds(&text, Code::BadLoad, "count: 1000000000");
+    // A field picked from no values (it used to run with an empty string).
+    let text = with(
+        r#"when: [Command("#,
+        r#"when: [Load(at: "0s", command: "BookService", count: 2, every: "1s", fields: {"booking_id": OneOf([])}), Command("#,
+    );
+    finds(&text, Code::BadLoad, "OneOf([])");
 }
 
 #[test]

@@ -85,7 +85,7 @@ codes! {
     MissingCorrelation = "SL020", Error, "an event a saga handles lacks the saga's correlation field";
     BadProbabilities = "SL021", Error, "an external system's outcome probabilities are outside 0..1 or do not sum to 1";
     BadTime = "SL022", Error, "a duration, timestamp or time of day cannot be read";
-    BadLoad = "SL023", Error, "a load generator has a count or interval that is not positive";
+    BadLoad = "SL023", Error, "a load generator has a count that is not from 1 to 10,000,000, an interval that is not positive, or a field picked from no values";
     BadRate = "SL024", Error, "a fault rate is outside 0..1";
     NotAnIdentifier = "SL025", Error, "a name is not an identifier (letters, digits, `_`; starting with a letter)";
     HotSpot = "SL026", Warning, "an open question on the board";

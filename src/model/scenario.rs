@@ -98,6 +98,9 @@ pub enum Step {
     },
 }
 
+/// A load generator larger than this is refused (by the checks, SL023, and by the engine).
+pub const MAX_LOAD: i64 = 10_000_000;
+
 /// How a load generator picks a field value per instance.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Gen {

@@ -13,8 +13,7 @@ use crate::model::scenario::{Expect, Gen, Scenario, Step, Values, parse_time};
 use crate::model::scopes::constant_scope;
 use crate::model::ty::Type;
 
-/// A load generator larger than this is refused.
-pub const MAX_LOAD: i64 = 10_000_000;
+pub use crate::model::scenario::MAX_LOAD;
 
 /// The result of one expectation.
 #[derive(Clone, Debug, PartialEq)]

@@ -6,7 +6,7 @@ use crate::model::Delivery;
 use crate::model::diagnostic::Code;
 use crate::model::element::{Kind, Loc, PathSeg};
 use crate::model::expr::time::{parse_duration, parse_timestamp};
-use crate::model::scenario::{DEFAULT_START, Step, parse_time};
+use crate::model::scenario::{DEFAULT_START, Gen, MAX_LOAD, Step, parse_time};
 
 use PathSeg::{Index as I, Key as K};
 
@@ -138,12 +138,22 @@ pub(super) fn check(c: &mut Checker<'_>) {
                     count,
                     every,
                     command,
+                    fields,
                     ..
                 } => {
                     time(c, vec![K("when"), I(j), K("at")], at);
-                    if *count <= 0 {
+                    if *count <= 0 || *count > MAX_LOAD {
                         let path = c.at(sid, &[K("when"), I(j), K("count")]);
-                        c.push(Code::BadLoad, Some(sid), path, format!("scenario {}: the load of {command} has count {count}; it must be positive", s.name));
+                        c.push(Code::BadLoad, Some(sid), path, format!("scenario {}: the load of {command} has count {count}; it must be from 1 to {MAX_LOAD}", s.name));
+                    }
+                    for (f, g) in fields {
+                        if matches!(g, Gen::OneOf(options) if options.is_empty()) {
+                            let path = c.at(
+                                sid,
+                                &[K("when"), I(j), K("fields"), PathSeg::MapKey(f.clone())],
+                            );
+                            c.push(Code::BadLoad, Some(sid), path, format!("scenario {}: the load of {command} picks field `{f}` from no values; give one_of at least one", s.name));
+                        }
                     }
                     if parse_duration(every).is_none_or(|d| d <= 0) {
                         let path = c.at(sid, &[K("when"), I(j), K("every")]);
