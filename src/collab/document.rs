@@ -660,8 +660,7 @@ fn put_props(map: &LoroMap, props: &Map<String, Value>) -> Result<(), CollabErro
         // (a renamed element's referrers) is left as it is: the model derived from the
         // document takes those names from the targets (the id wins), so a rename is one
         // small write, not one per element referring to it.
-        let same = matches!(map.get(k), Some(ValueOrContainer::Value(LoroValue::String(s)))
-            if *s == json || without_ref_names(&s) == without_ref_names(&json));
+        let same = text(map, k).is_some_and(|old| unchanged(&old, &json));
         if !same {
             map.insert(k, json)?;
         }
@@ -677,9 +676,15 @@ fn put_props(map: &LoroMap, props: &Map<String, Value>) -> Result<(), CollabErro
     Ok(())
 }
 
+/// Whether a property written as `old` needs no write to become `new`: the same, or
+/// differing only in the names of references that keep their targets.
+pub(super) fn unchanged(old: &str, new: &str) -> bool {
+    old == new || without_ref_names(old) == without_ref_names(new)
+}
+
 /// JSON text with the names of id-carrying references left out (their context qualifier
 /// kept): `"Orders.PlaceOrder\u0001<id>"` reads `"Orders.\u0001<id>"`.
-pub(super) fn without_ref_names(json: &str) -> String {
+fn without_ref_names(json: &str) -> String {
     const MARK: &str = "\\u0001";
     let mut out = String::with_capacity(json.len());
     let mut rest = json;

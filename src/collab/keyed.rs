@@ -15,7 +15,7 @@ use loro::{LoroMap, LoroMovableList, LoroValue, ValueOrContainer};
 use serde_json::Value;
 
 use super::document::{
-    CollabError, index_of, invalid, neighbours_of, place, text, without_ref_names,
+    CollabError, child_map, index_of, invalid, neighbours_of, place, text, unchanged,
 };
 use crate::model::Uid;
 
@@ -48,9 +48,9 @@ pub(super) fn items(key: &str, value: &Value) -> Option<Vec<(Uid, String)>> {
 /// Makes the property `key` of `map` hold `items` in that order, writing only the fields
 /// that changed and moving only those out of place.
 pub(super) fn put(map: &LoroMap, key: &str, items: &[(Uid, String)]) -> Result<(), CollabError> {
-    let list = match map.get(key) {
-        Some(ValueOrContainer::Container(loro::Container::Map(m))) => m,
-        _ => map.insert_container(key, LoroMap::new())?,
+    let list = match child_map(map, key) {
+        Some(m) => m,
+        None => map.insert_container(key, LoroMap::new())?,
     };
     let order = match list.get(ORDER) {
         Some(ValueOrContainer::Container(loro::Container::MovableList(l))) => l,
@@ -58,11 +58,7 @@ pub(super) fn put(map: &LoroMap, key: &str, items: &[(Uid, String)]) -> Result<(
     };
     for (i, (uid, json)) in items.iter().enumerate() {
         let k = uid.to_string();
-        // Only the names of references that keep their targets changed: left as it is
-        // (see `put_props`).
-        let same = text(&list, &k)
-            .is_some_and(|s| s == *json || without_ref_names(&s) == without_ref_names(json));
-        if !same {
+        if !text(&list, &k).is_some_and(|old| unchanged(&old, json)) {
             list.insert(&k, json.as_str())?;
         }
         place(&order, &k, neighbours_of(i, |j| items.get(j).map(|x| x.0)))?;
