@@ -226,3 +226,24 @@ fn a_copied_id_in_the_file_is_replaced_and_a_malformed_one_is_a_placed_error() {
     assert_eq!(e.at.map(|a| a.line), Some(line), "{e}");
     assert!(e.message.contains("16 hexadecimal digits"), "{e}");
 }
+
+#[test]
+fn a_key_given_twice_in_a_map_is_an_error_at_its_line_not_a_silent_last_wins() {
+    let clean = include_str!("fixtures/clean.ron");
+    let twice = clean.replacen(
+        r#"fields: {"booking_id": "'b-1'","#,
+        r#"fields: {"booking_id": "'b-1'", "booking_id": "'b-2'","#,
+        1,
+    );
+    assert_ne!(twice, clean);
+    let line = clean
+        .lines()
+        .position(|l| l.contains(r#""booking_id": "'b-1'""#))
+        .unwrap()
+        + 1;
+    let e = from_str(&twice, "m.ron").unwrap_err();
+    assert_eq!(e.at.map(|a| a.line), Some(line), "{e}");
+    assert!(e.message.contains("`booking_id` is given twice"), "{e}");
+    // Different keys are fine.
+    assert!(from_str(clean, "m.ron").is_ok());
+}

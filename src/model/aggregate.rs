@@ -76,7 +76,11 @@ pub struct Emit {
     /// The event emitted.
     pub event: Ref,
     /// Field assignments; unlisted fields copy the command's same-named field.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "crate::model::unique_keys::unique_keys",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub set: Assignments,
 }
 
@@ -88,7 +92,11 @@ pub struct Applier {
     pub on: Ref,
     /// State assignments (expressions over `event`, `state`); unlisted state fields copy the
     /// event's same-named field when it has one.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "crate::model::unique_keys::unique_keys",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub set: Assignments,
     /// The lifecycle state after the event, if it changes.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -60,6 +60,10 @@ pub struct Outcome {
     pub after: String,
     /// Event field assignments over `msg` (the command or event reacted to) and `now`;
     /// unlisted fields copy `msg`'s same-named field.
-    #[serde(default, skip_serializing_if = "Assignments::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "crate::model::unique_keys::unique_keys",
+        skip_serializing_if = "Assignments::is_empty"
+    )]
     pub with: Assignments,
 }

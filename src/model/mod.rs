@@ -44,6 +44,7 @@ pub mod synthetic;
 pub mod template;
 pub mod ty;
 pub mod uid;
+pub mod unique_keys;
 
 pub use access::Sticky;
 pub use actor::Actor;

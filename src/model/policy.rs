@@ -32,7 +32,11 @@ pub struct Policy {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
     /// Command field assignments over `event` and `now`; unlisted fields copy the event's.
-    #[serde(default, skip_serializing_if = "Assignments::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "crate::model::unique_keys::unique_keys",
+        skip_serializing_if = "Assignments::is_empty"
+    )]
     pub with: Assignments,
     /// Delivery settings.
     #[serde(default, skip_serializing_if = "Delivery::is_default")]

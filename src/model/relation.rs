@@ -100,6 +100,10 @@ pub struct Translation {
     /// The downstream event (declared in the downstream context, with no owner).
     pub into: Ref,
     /// Field assignments over `event` (the upstream event); unlisted fields copy same-named ones.
-    #[serde(default, skip_serializing_if = "Assignments::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "crate::model::unique_keys::unique_keys",
+        skip_serializing_if = "Assignments::is_empty"
+    )]
     pub with: Assignments,
 }

@@ -55,7 +55,11 @@ pub struct Issue {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
     /// Command field assignments over `event` and `now`.
-    #[serde(default, skip_serializing_if = "Assignments::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "crate::model::unique_keys::unique_keys",
+        skip_serializing_if = "Assignments::is_empty"
+    )]
     pub with: Assignments,
 }
 

@@ -53,7 +53,7 @@ pub struct Given {
     /// The event.
     pub event: Ref,
     /// Its fields (expressions).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::model::unique_keys::unique_keys")]
     pub fields: Values,
 }
 
@@ -67,7 +67,7 @@ pub enum Step {
         /// The command.
         command: Ref,
         /// Its fields (expressions).
-        #[serde(default)]
+        #[serde(default, deserialize_with = "crate::model::unique_keys::unique_keys")]
         fields: Values,
     },
     /// `count` commands, one every `every`, starting at `at`.
@@ -81,7 +81,7 @@ pub enum Step {
         /// Interval between two, e.g. `"100ms"`.
         every: String,
         /// Its fields (expressions over `i`, 0-based, and `now`), or distributions.
-        #[serde(default)]
+        #[serde(default, deserialize_with = "crate::model::unique_keys::unique_keys")]
         fields: BTreeMap<String, Gen>,
     },
     /// Redrive the parked messages of a subscriber's dead-letter queue at a virtual time:
@@ -177,7 +177,7 @@ pub enum Expect {
         /// Row key (expression).
         key: String,
         /// Expected columns (expressions); empty with `absent: true` means the row must not exist.
-        #[serde(default)]
+        #[serde(default, deserialize_with = "crate::model::unique_keys::unique_keys")]
         columns: Values,
         /// The row must not exist.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
