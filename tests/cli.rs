@@ -279,3 +279,28 @@ fn exit_codes_say_findings_1_and_usage_or_io_2_and_a_typo_gets_a_suggestion() {
         assert!(err.contains("larger than 64 MiB"), "{err}");
     }
 }
+
+#[test]
+fn a_simulated_outage_scenario_says_which_faults_it_injects() {
+    let (code, out, _) = stormlab(&[
+        "simulate",
+        "models/autoservice.ron",
+        "--scenario",
+        "CRM outage parks booking events",
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("outage:   Crm from 10:00 until 10:15"),
+        "{out}"
+    );
+    let (_, out, _) = stormlab(&[
+        "simulate",
+        "models/accounts.ron",
+        "--scenario",
+        "flaky saga delivery is remediated",
+    ]);
+    assert!(
+        out.contains("faults:   OrderFulfilment fails 30 % of deliveries"),
+        "{out}"
+    );
+}

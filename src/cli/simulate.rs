@@ -100,6 +100,20 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
         .filter(|c| c.rejection.is_some())
         .collect();
     println!("scenario: {name}");
+    // The faults the scenario injects, so that what follows (retries, dead letters) reads as
+    // their consequence.
+    for f in scenario.iter().flat_map(|s| &s.faults) {
+        for (from, until) in &f.outages {
+            println!("outage:   {} from {from} until {until}", f.subscriber);
+        }
+        if f.failure_rate > 0.0 {
+            println!(
+                "faults:   {} fails {:.0} % of deliveries",
+                f.subscriber,
+                f.failure_rate * 100.0
+            );
+        }
+    }
     println!(
         "commands: {} ({} rejected)",
         engine.commands().len(),
@@ -127,7 +141,8 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
         println!("rejected: … and {} more", rejected.len() - 20);
     }
     println!("dead letters: {}", engine.parked().len());
-    for d in engine.parked().iter().take(10) {
+    const SHOWN_PARKED: usize = 10;
+    for d in engine.parked().iter().take(SHOWN_PARKED) {
         println!(
             "  {} event {}: {} after {} attempt(s)",
             p.subscribers[d.subscriber].name,
@@ -135,6 +150,9 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
             d.error,
             d.attempts
         );
+    }
+    if engine.parked().len() > SHOWN_PARKED {
+        println!("  … and {} more", engine.parked().len() - SHOWN_PARKED);
     }
     for (si, sub) in p.subscribers.iter().enumerate() {
         match &sub.kind {
