@@ -126,7 +126,11 @@ fn every_example_models_protos_compile_and_every_simulated_event_round_trips() {
                     .unwrap_or_else(|err| panic!("{name}: {err} in {json}"));
                 assert_eq!(from_json, decoded, "{name}: {json}");
                 let header = decoded.get_field_by_name("position").unwrap();
-                assert_eq!(header.as_u64(), Some(pos as u64));
+                assert_eq!(
+                    header.as_u64(),
+                    Some(pos as u64 + 1),
+                    "positions count from 1"
+                );
                 let version = decoded.get_field_by_name("version").unwrap();
                 assert_eq!(version.as_u64(), Some(u64::from(r.version)));
                 // The oneof case is the event's own message, its fields the payload.
@@ -181,7 +185,7 @@ fn every_example_models_protos_compile_and_every_simulated_event_round_trips() {
                 DynamicMessage::decode(pool.get_message_by_name(&env).unwrap(), msg).unwrap();
             assert_eq!(
                 decoded.get_field_by_name("position").unwrap().as_u64(),
-                Some(n as u64)
+                Some(n as u64 + 1)
             );
             n += 1;
         }

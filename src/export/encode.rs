@@ -216,7 +216,8 @@ impl<'s> Encoder<'s> {
         tag(&mut buf, 3, VARINT);
         varint(&mut buf, u64::from(r.version));
         tag(&mut buf, 4, VARINT);
-        varint(&mut buf, position as u64);
+        // From 1, as in the JSON Lines log and the studio.
+        varint(&mut buf, position as u64 + 1);
         bytes(&mut buf, 5, &seconds_nanos(r.time, false));
         bytes(&mut buf, 6, h.correlation.as_bytes());
         bytes(&mut buf, 7, h.causation.as_bytes());

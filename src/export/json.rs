@@ -127,8 +127,9 @@ impl Encoder<'_> {
         string(&mut out, &h.stream);
         let _ = write!(
             out,
-            ",\"version\":\"{}\",\"position\":\"{position}\",\"occurredAt\":",
-            r.version
+            ",\"version\":\"{}\",\"position\":\"{}\",\"occurredAt\":",
+            r.version,
+            position + 1
         );
         string(&mut out, &format_timestamp(r.time));
         out.push_str(",\"correlationId\":");

@@ -180,7 +180,7 @@ pub const ENVELOPE_HEADER: [(&str, u32, ProtoType, &str); 7] = [
         "position",
         4,
         ProtoType::Uint64,
-        "Global position in the log, from 0.",
+        "Global position in the log, from 1 (as in the JSON Lines log and the studio).",
     ),
     ("occurred_at", 5, ProtoType::Timestamp, "When it happened."),
     (
