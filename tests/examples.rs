@@ -74,3 +74,48 @@ fn the_embedded_default_is_the_autoservice_model() {
     let model = from_str(&read("autoservice"), "autoservice").unwrap();
     assert_eq!(model.name, "HUK Autoservice");
 }
+
+/// FNV-1a, 64 bits: a stable digest of a log (std's hashers may change between releases).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Every example scenario's log, with the scenario's own seed, pinned by its digest (JSON Lines
+/// and the binary protobuf envelopes): a change to the engine, the random streams or the
+/// encoders that alters any run fails here, so that it is made on purpose. After a deliberate
+/// change, review the new digests with `cargo insta review` (or `INSTA_UPDATE=always cargo
+/// test --test examples`) and commit them.
+#[test]
+fn every_example_scenario_log_is_pinned() {
+    use std::fmt::Write as _;
+    use std::sync::Arc;
+    let mut table = String::new();
+    for name in MODELS {
+        let model = from_str(&read(name), name).unwrap();
+        let program = Arc::new(stormlab::sim::Program::new(&model).unwrap());
+        let schema = stormlab::export::schema::schema(&model);
+        let encoder = stormlab::export::encode::Encoder::new(&schema);
+        for s in &model.scenarios {
+            let mut engine =
+                stormlab::sim::scenario::setup(&model, program.clone(), &s.name, None).unwrap();
+            engine.run(stormlab::sim::scenario::until_of(s)).unwrap();
+            let jsonl = stormlab::sim::log::jsonl(&engine);
+            let binpb = encoder.delimited_log(&engine);
+            writeln!(
+                table,
+                "{name} / {}: seed {}, {} events, jsonl {:016x}, binpb {:016x}",
+                s.name,
+                engine.seed(),
+                engine.records().len(),
+                fnv1a(jsonl.as_bytes()),
+                fnv1a(&binpb)
+            )
+            .unwrap();
+        }
+    }
+    insta::with_settings!({snapshot_path => "golden/logs", prepend_module_to_snapshot => false}, {
+        insta::assert_snapshot!("example_logs", table);
+    });
+}
