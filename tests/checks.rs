@@ -696,3 +696,40 @@ fn sl037_a_scenario_name_must_pick_one_scenario() {
         Some(model.scenarios.len())
     );
 }
+
+#[test]
+fn sl038_a_file_that_is_not_a_model_has_the_code_and_the_place() {
+    // A value of the wrong type: placed at the value.
+    let text = with(
+        r#"name: "amount", ty: "decimal"), (n: 2, name: "currency""#,
+        r#"name: "amount", ty: 3), (n: 2, name: "currency""#,
+    );
+    let e = from_str(&text, "m.ron").unwrap_err();
+    let line = text.lines().position(|l| l.contains("ty: 3)")).unwrap() + 1;
+    let rendered = e.to_string();
+    assert!(
+        rendered.starts_with(&format!("m.ron:{line}:")) && rendered.contains("error[SL038]"),
+        "{rendered}"
+    );
+    // A missing field: placed where the element lacking it starts, not where it ends.
+    let text = with(
+        r#"(name: "ConfirmPayment", target: "Booking""#,
+        r#"(name: "ConfirmPayment""#,
+    );
+    let e = from_str(&text, "m.ron").unwrap_err();
+    let start = text.find(r#"(name: "ConfirmPayment""#).unwrap();
+    let at = e.at.unwrap();
+    assert_eq!(
+        (at.line, at.col),
+        {
+            let before = &text[..start];
+            (
+                before.matches('\n').count() + 1,
+                start - before.rfind('\n').map_or(0, |i| i + 1) + 1,
+            )
+        },
+        "{e}"
+    );
+    assert!(e.message.contains("lacks the field `target`"), "{e}");
+    assert_eq!(Code::FileFormat.as_str(), "SL038");
+}

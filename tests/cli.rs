@@ -62,9 +62,199 @@ fn check_passes_on_the_examples_and_places_errors_in_broken_files() {
         "{out}"
     );
     let truncated = temp_model(&dir, "t.ron", &clean[..clean.len() / 3]);
-    let (code, _, err) = stormlab(&["check", &truncated]);
+    let (code, out, _) = stormlab(&["check", &truncated]);
     assert_eq!(code, 1);
-    assert!(err.contains("t.ron:") && err.contains("error:"), "{err}");
+    assert!(
+        out.contains("t.ron:") && out.contains("error[SL038]"),
+        "{out}"
+    );
+}
+
+#[test]
+fn check_shows_a_snippet_with_the_place_underlined_or_one_line_with_format_short() {
+    let dir = tempfile::tempdir().unwrap();
+    let (broken, line) = misspelt(&dir);
+    let (code, out, _) = stormlab(&["check", &broken]);
+    assert_eq!(code, 1);
+    // The source line, and carets under the misspelt name only.
+    let source = out
+        .lines()
+        .find(|l| l.contains("│") && l.contains("cmd.price.amout > 0"))
+        .unwrap_or_else(|| panic!("the line is shown: {out}"));
+    let carets = out
+        .lines()
+        .find(|l| l.contains('^'))
+        .unwrap_or_else(|| panic!("a caret line: {out}"));
+    let col = source.find("amout").unwrap();
+    assert_eq!(carets.find('^'), Some(col), "{out}");
+    assert!(
+        !out.contains('\u{1b}'),
+        "no colour codes when not a terminal: {out}"
+    );
+    let (code, out, _) = stormlab(&["check", "--format", "short", &broken]);
+    assert_eq!(code, 1);
+    let first = out.lines().next().unwrap();
+    assert!(
+        first.contains(&format!("b.ron:{line}:")) && first.contains(": error[SL005]: "),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_missing_field_points_at_the_element_that_lacks_it_with_a_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = temp_model(
+        &dir,
+        "m.ron",
+        "(format: 2, name: \"x\", contexts: [(name: \"A\",\n  commands: [(name: \"C\",\n    doc: \"\")]\n)])",
+    );
+    let (code, out, _) = stormlab(&["check", "--format", "short", &model]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains(
+            "m.ron:2:14: error[SL038]: this `Command` (up to 3:12) lacks the field `target`"
+        ),
+        "{out}"
+    );
+    // Commands that refuse the file print it on stderr.
+    let (code, _, err) = stormlab(&["test", &model]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("error[SL038]") && err.contains("m.ron:2:14"),
+        "{err}"
+    );
+}
+
+#[test]
+fn check_prints_json_and_sarif_that_tools_can_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let (broken, line) = misspelt(&dir);
+    let missing = dir.path().join("missing.ron").display().to_string();
+    let (code, out, _) = stormlab(&["check", "--format", "json", &broken, MODELS[0], &missing]);
+    assert_eq!(code, 2, "the unreadable file is the worst");
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("one JSON document");
+    assert_eq!(doc["schema"], 1);
+    let files = doc["files"].as_array().unwrap();
+    assert_eq!(files.len(), 3);
+    let finding = &files[0]["findings"][0];
+    assert_eq!(finding["code"], "SL005");
+    assert_eq!(finding["severity"], "error");
+    assert_eq!(finding["line"], line);
+    assert_eq!(
+        finding["end_column"].as_u64().unwrap() - finding["column"].as_u64().unwrap(),
+        5,
+        "`amout`"
+    );
+    assert_eq!(finding["element"]["kind"], "aggregate");
+    assert_eq!(files[1]["errors"], 0);
+    assert!(files[1]["elements"].as_u64().unwrap() > 10);
+    assert!(
+        files[2]["unreadable"]
+            .as_str()
+            .unwrap()
+            .contains("cannot read")
+    );
+    assert_eq!(doc["errors"], 1);
+
+    let (code, out, _) = stormlab(&["check", "--format", "sarif", &broken, &missing]);
+    assert_eq!(code, 2);
+    let log: serde_json::Value = serde_json::from_str(&out).expect("one JSON document");
+    assert_eq!(log["version"], "2.1.0");
+    let run = &log["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let result = &run["results"][0];
+    assert_eq!(
+        rules[result["ruleIndex"].as_u64().unwrap() as usize]["id"],
+        result["ruleId"]
+    );
+    let region = &result["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(region["startLine"], line);
+    assert!(
+        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("b.ron")
+    );
+    assert_eq!(run["invocations"][0]["executionSuccessful"], false);
+}
+
+#[test]
+fn test_diff_and_simulate_print_json_summaries() {
+    let (code, out, _) = stormlab(&["test", "--format", "json", MODELS[3]]);
+    assert_eq!(code, 0);
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("one JSON document");
+    let scenarios = doc["files"][0]["scenarios"].as_array().unwrap();
+    assert!(!scenarios.is_empty());
+    assert!(scenarios.iter().all(|s| s["passed"] == true));
+    assert_eq!(doc["passed"].as_u64().unwrap() as usize, scenarios.len());
+
+    let dir = tempfile::tempdir().unwrap();
+    let (broken, _) = misspelt(&dir);
+    let (code, out, err) = stormlab(&["test", "--format", "json", &broken]);
+    assert_eq!(code, 1);
+    assert!(err.is_empty(), "JSON mode keeps stderr quiet: {err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["files"][0]["refused"]["findings"][0]["code"], "SL005");
+
+    let (code, out, _) = stormlab(&["diff", "--format", "json", MODELS[0], MODELS[0]]);
+    assert_eq!(code, 0);
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["compatible"], true);
+    assert_eq!(doc["buf_category"], "WIRE_JSON");
+
+    let (code, out, _) = stormlab(&[
+        "simulate",
+        "--format",
+        "json",
+        "models/autoservice.ron",
+        "--scenario",
+        "CRM outage parks booking events",
+        // Before the redrive that ends the scenario.
+        "--until",
+        "10:14",
+    ]);
+    assert_eq!(code, 0);
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["faults"][0]["outages"][0]["from"], "10:00");
+    let parked = doc["parked"].as_array().unwrap();
+    assert_eq!(doc["dead_letters"].as_u64().unwrap() as usize, parked.len());
+    assert!(!parked.is_empty());
+    assert!(
+        parked[0]["position"].as_u64().unwrap() >= 1,
+        "positions count from 1"
+    );
+    let by_type: u64 = doc["events_by_type"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(by_type, doc["events"].as_u64().unwrap());
+}
+
+#[test]
+fn a_reader_that_stops_early_ends_the_output_quietly() {
+    use std::io::Read as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stormlab"))
+        .args(["check", "--format", "sarif"])
+        .args(MODELS)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read nothing: close the pipe at once, as `| head -0` does.
+    drop(child.stdout.take());
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(matches!(status.code(), Some(0 | 141)), "{status:?}: {err}");
 }
 
 #[test]
@@ -210,6 +400,8 @@ fn a_field_type_nested_thousands_deep_is_an_error_in_every_command_not_a_crash()
     ] {
         let (code, stdout, err) = stormlab(&args);
         assert_eq!(code, 1, "{args:?}: {stdout}{err}");
+        // `check` prints findings on stdout, the others print what stops them on stderr.
+        let err = if args[0] == "check" { stdout } else { err };
         assert!(
             err.contains("deep.ron:10:") && err.contains("nest at most 16 deep"),
             "{args:?}: {err}"

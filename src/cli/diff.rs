@@ -23,6 +23,9 @@ pub struct DiffArgs {
     /// Print only the breaking changes.
     #[arg(long)]
     pub breaking_only: bool,
+    /// `text`, or `json` (one document on stdout; see the README).
+    #[arg(long, value_enum, default_value_t)]
+    pub format: super::report::Format,
 }
 
 /// `--level` values.
@@ -57,32 +60,57 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<ExitCode> {
     };
     let level = Level::from(args.level);
     let changes = diff(&schema(&old), &schema(&new));
-    for c in &changes {
-        let shown = match c.breaks {
-            Some(_) if c.breaks_at(level) => true,
-            _ => !args.breaking_only,
-        };
-        if shown {
-            // A change that breaks only at a stricter level is compatible at this one.
+    let shown = changes
+        .iter()
+        .filter(|c| !args.breaking_only || c.breaks_at(level));
+    let n = breaking(&changes, level);
+    if args.format == super::report::Format::Json {
+        let listed: Vec<serde_json::Value> = shown
+            .map(|c| {
+                serde_json::json!({
+                    "file": c.file,
+                    "message": c.message,
+                    "breaks_at": c.breaks.map(|l| l.to_string()),
+                    "breaking": c.breaks_at(level),
+                })
+            })
+            .collect();
+        outln!(
+            "{:#}",
+            serde_json::json!({
+                "schema": super::report::JSON_SCHEMA,
+                "old": args.old.display().to_string(),
+                "new": args.new.display().to_string(),
+                "level": level.to_string(),
+                "buf_category": level.buf_category(),
+                "changes": listed,
+                "total_changes": changes.len(),
+                "breaking": n,
+                "compatible": n == 0,
+            })
+        );
+    } else {
+        for c in shown {
             match c.breaks {
-                Some(l) if !c.breaks_at(level) => println!(
+                // A change that breaks only at a stricter level is compatible at this one.
+                Some(l) if !c.breaks_at(level) => outln!(
                     "compatible at {level} (breaks at {l}): {}: {}",
-                    c.file, c.message
+                    c.file,
+                    c.message
                 ),
-                _ => println!("{c}"),
+                _ => outln!("{c}"),
             }
         }
+        outln!(
+            "{} change(s); {n} breaking at {level} (buf {}); {}",
+            changes.len(),
+            level.buf_category(),
+            if n == 0 {
+                "compatible"
+            } else {
+                "NOT compatible"
+            }
+        );
     }
-    let n = breaking(&changes, level);
-    println!(
-        "{} change(s); {n} breaking at {level} (buf {}); {}",
-        changes.len(),
-        level.buf_category(),
-        if n == 0 {
-            "compatible"
-        } else {
-            "NOT compatible"
-        }
-    );
     Ok(if n == 0 { Exit::Clean } else { Exit::Findings }.into())
 }

@@ -40,20 +40,20 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
         Err(e) => return Ok(e.into()),
     };
     let name = file.display().to_string();
-    if super::refuse_errors(&findings(&model), &text, &name, "not exported") {
+    if super::refuse_errors(&findings(&model), &model, &text, &name, "not exported") {
         return Ok(Exit::Findings.into());
     }
     let files = crate::export::protos(&model);
     if *dry_run {
         for f in &files {
-            println!("{}", out.join(&f.path).display());
+            outln!("{}", out.join(&f.path).display());
         }
         return Ok(ExitCode::SUCCESS);
     }
     match crate::export::write(out, &files) {
         Ok(paths) => {
             for p in paths {
-                println!("wrote {}", p.display());
+                outln!("wrote {}", p.display());
             }
             Ok(ExitCode::SUCCESS)
         }

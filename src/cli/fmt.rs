@@ -33,13 +33,13 @@ pub fn run(args: &FmtArgs) -> anyhow::Result<ExitCode> {
             continue;
         }
         if args.check {
-            println!("{}: not in canonical form", path.display());
+            outln!("{}: not in canonical form", path.display());
             worst = worst.max(Exit::Findings);
         } else if let Err(e) = file::write_atomic(path, canonical.as_bytes()) {
             eprintln!("{e}");
             worst = worst.max(Exit::Trouble);
         } else {
-            println!("{}: formatted", path.display());
+            outln!("{}: formatted", path.display());
         }
     }
     Ok(worst.into())

@@ -1,9 +1,19 @@
 //! The command line: one file per subcommand; `main.rs` only dispatches.
 
+/// `println!` for what a subcommand prints: when the reader stops early (`stormlab check … |
+/// head`), the process ends quietly with status 141, as a program killed by SIGPIPE does,
+/// instead of panicking on the closed pipe.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::cli::write_out(format_args!($($arg)*))
+    };
+}
+
 pub mod check;
 pub mod diff;
 pub mod export;
 pub mod fmt;
+pub mod report;
 pub mod serve;
 pub mod simulate;
 pub mod test;
@@ -69,45 +79,103 @@ impl From<Exit> for ExitCode {
     }
 }
 
-/// Reads and parses a model file for a subcommand: its text and model, or (the placed error
-/// already printed to stderr) [`Exit::Trouble`] when the file cannot be read and
-/// [`Exit::Findings`] when it is not a valid model.
-pub fn read_model(path: &Path) -> Result<(String, crate::model::Model), Exit> {
-    let text = crate::model::file::read_text(path).map_err(|e| {
-        eprintln!("{e}");
-        if e.at.is_none() {
+/// A model file that could not be used: why, and its text when it could be read.
+#[derive(Debug)]
+pub struct Unread {
+    /// The error, with its place when the text is not a model.
+    pub error: crate::model::file::LoadError,
+    /// The text, when the file could be read.
+    pub text: Option<String>,
+}
+
+impl Unread {
+    /// [`Exit::Trouble`] when the file could not be read, [`Exit::Findings`] when it is not
+    /// a model.
+    pub fn exit(&self) -> Exit {
+        if self.error.at.is_none() {
             Exit::Trouble
         } else {
             Exit::Findings
         }
-    })?;
-    match crate::model::file::from_str(&text, &path.display().to_string()) {
-        Ok(m) => Ok((text, m)),
-        Err(e) => {
-            eprintln!("{e}");
-            Err(Exit::Findings)
+    }
+
+    /// As a finding (`SL038`), when the file was read but is not a model.
+    pub fn finding(&self) -> Option<report::Finding> {
+        report::Finding::of_load(&self.error, self.text.as_deref())
+    }
+
+    /// Prints the error to stderr: a snippet of the file at the place, else one line.
+    pub fn print(&self) {
+        match (self.finding(), &self.text) {
+            (Some(f), Some(text)) => {
+                report::print_snippets(&[f], &self.error.file, text, report::Stream::Stderr)
+            }
+            _ => eprintln!("{}", self.error),
         }
     }
 }
 
-/// Prints the errors among `diags` to stderr, each with its place in the file
-/// (`file:line:col: error[SL…]: …`), then `{name}: {what}: fix the errors above first`;
-/// whether there were any.
+/// Reads and parses a model file for a subcommand: its text and model, or why not.
+pub fn load(path: &Path) -> Result<(String, crate::model::Model), Unread> {
+    let text = crate::model::file::read_text(path).map_err(|error| Unread { error, text: None })?;
+    match crate::model::file::from_str(&text, &path.display().to_string()) {
+        Ok(m) => Ok((text, m)),
+        Err(error) => Err(Unread {
+            error,
+            text: Some(text),
+        }),
+    }
+}
+
+/// As [`load`], printing why not to stderr and answering the exit code.
+pub fn read_model(path: &Path) -> Result<(String, crate::model::Model), Exit> {
+    load(path).map_err(|u| {
+        u.print();
+        u.exit()
+    })
+}
+
+/// The errors among `diags`, placed in `text`.
+pub fn placed_errors(
+    diags: &[crate::model::diagnostic::Diagnostic],
+    model: &crate::model::Model,
+    text: &str,
+) -> Vec<report::Finding> {
+    use crate::model::diagnostic::Severity;
+    let mut places = crate::model::locate::Places::new(text);
+    diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| report::Finding::of(d, &mut places, model))
+        .collect()
+}
+
+/// Prints the errors among `diags` to stderr as snippets of the file, then
+/// `{name}: {what}: fix the errors above first`; whether there were any.
 pub fn refuse_errors(
     diags: &[crate::model::diagnostic::Diagnostic],
+    model: &crate::model::Model,
     text: &str,
     name: &str,
     what: &str,
 ) -> bool {
-    use crate::model::diagnostic::{Severity, render_in};
-    let mut places = crate::model::locate::Places::new(text);
-    let mut any = false;
-    for d in diags.iter().filter(|d| d.severity == Severity::Error) {
-        eprintln!("{}", render_in(d, &mut places, name));
-        any = true;
+    let errors = placed_errors(diags, model, text);
+    if errors.is_empty() {
+        return false;
     }
-    if any {
-        eprintln!("{name}: {what}: fix the errors above first");
+    report::print_snippets(&errors, name, text, report::Stream::Stderr);
+    eprintln!("{name}: {what}: fix the errors above first");
+    true
+}
+
+/// Writes one line to stdout (see `outln!`).
+pub fn write_out(line: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(line).and_then(|()| out.write_all(b"\n")) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(141);
+        }
+        eprintln!("error: writing to stdout: {e}");
     }
-    any
 }

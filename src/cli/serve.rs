@@ -54,7 +54,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             .await
             .with_context(|| format!("cannot listen on {}", args.bind))?;
         // The address, as bound (port 0 picks one): scripts and tests read this line.
-        println!(
+        outln!(
             "stormlab relay listening on ws://{}",
             listener.local_addr()?
         );

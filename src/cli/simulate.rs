@@ -37,6 +37,9 @@ pub struct SimulateArgs {
     /// Print the scenario names, one per line.
     #[arg(long)]
     pub list_scenarios: bool,
+    /// How to print the summary: `text`, or `json` (one document on stdout; see the README).
+    #[arg(long, value_enum, default_value_t)]
+    pub format: super::report::Format,
 }
 
 /// Runs `stormlab simulate`.
@@ -47,7 +50,7 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
     };
     if args.list_scenarios {
         for s in &model.scenarios {
-            println!("{}", s.name);
+            outln!("{}", s.name);
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -63,7 +66,7 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
     };
     let name_of_file = args.file.display().to_string();
     let diags = crate::model::check::check(&model);
-    if super::refuse_errors(&diags, &text, &name_of_file, "not simulated") {
+    if super::refuse_errors(&diags, &model, &text, &name_of_file, "not simulated") {
         return Ok(Exit::Findings.into());
     }
     let program = Arc::new(Program::new(&model)?);
@@ -76,7 +79,12 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
         (None, Some(s)) => until_of(s),
         _ => None,
     };
-    run_with_progress(&mut engine, until)?;
+    if let Err(e) = run_with_progress(&mut engine, until) {
+        // The model ran into trouble (a runaway loop, a value that cannot be computed): a
+        // failure of the model, not of the command line.
+        eprintln!("{name_of_file}: scenario `{name}`: {e}");
+        return Ok(Exit::Findings.into());
+    }
     if let Some(path) = &args.log {
         let name = path.to_string_lossy();
         let bytes = if name.ends_with(".binpb") || name.ends_with(".pb.jsonl") {
@@ -93,95 +101,174 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
         file::write_atomic(path, &bytes)
             .with_context(|| format!("writing the log to {}", path.display()))?;
     }
-    let p = &program;
-    let rejected: Vec<_> = engine
-        .commands()
-        .iter()
-        .filter(|c| c.rejection.is_some())
-        .collect();
-    println!("scenario: {name}");
-    // The faults the scenario injects, so that what follows (retries, dead letters) reads as
-    // their consequence.
-    for f in scenario.iter().flat_map(|s| &s.faults) {
-        for (from, until) in &f.outages {
-            println!("outage:   {} from {from} until {until}", f.subscriber);
-        }
-        if f.failure_rate > 0.0 {
-            println!(
-                "faults:   {} fails {:.0} % of deliveries",
-                f.subscriber,
-                f.failure_rate * 100.0
-            );
-        }
-    }
-    println!(
-        "commands: {} ({} rejected)",
-        engine.commands().len(),
-        rejected.len()
-    );
-    println!("events:   {}", engine.records().len());
-    let mut by_type: BTreeMap<&str, usize> = BTreeMap::new();
-    for r in engine.records() {
-        *by_type
-            .entry(p.events[r.event as usize].name.as_str())
-            .or_default() += 1;
-    }
-    for (t, n) in by_type {
-        println!("  {n:>6}  {t}");
-    }
-    for r in rejected.iter().take(20) {
-        println!(
-            "rejected: {} {} — {}",
-            p.commands[r.command].name,
-            r.target,
-            r.rejection.as_deref().unwrap_or("")
-        );
-    }
-    if rejected.len() > 20 {
-        println!("rejected: … and {} more", rejected.len() - 20);
-    }
-    println!("dead letters: {}", engine.parked().len());
-    const SHOWN_PARKED: usize = 10;
-    for d in engine.parked().iter().take(SHOWN_PARKED) {
-        println!(
-            "  {} event {}: {} after {} attempt(s)",
-            p.subscribers[d.subscriber].name,
-            d.position + 1,
-            d.error,
-            d.attempts
-        );
-    }
-    if engine.parked().len() > SHOWN_PARKED {
-        println!("  … and {} more", engine.parked().len() - SHOWN_PARKED);
-    }
-    for (si, sub) in p.subscribers.iter().enumerate() {
-        match &sub.kind {
-            SubscriberKind::Saga(s) => {
-                let mut statuses: BTreeMap<&str, usize> = BTreeMap::new();
-                for i in engine.saga_instances()[*s].values() {
-                    *statuses.entry(&*i.status).or_default() += 1;
-                }
-                let list: Vec<String> = statuses.iter().map(|(k, v)| format!("{v} {k}")).collect();
-                println!(
-                    "saga {}: {}",
-                    sub.name,
-                    if list.is_empty() {
-                        "no instances".into()
-                    } else {
-                        list.join(", ")
-                    }
-                );
-            }
-            SubscriberKind::ReadModel(r) => println!(
-                "read model {}: {} row(s)",
-                sub.name,
-                engine.tables()[*r].len()
-            ),
-            _ => {}
-        }
-        let _ = si;
+    let summary = Summary::of(&engine, &program, scenario.map_or(&[][..], |s| &s.faults));
+    match args.format {
+        super::report::Format::Text => summary.print(&name),
+        super::report::Format::Json => outln!("{:#}", summary.json(&name, engine.seed())),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What a run did, for the text and JSON summaries.
+struct Summary<'a> {
+    faults: &'a [crate::model::scenario::Fault],
+    commands: usize,
+    /// Rejected commands: name, target, reason.
+    rejected: Vec<(&'a str, &'a str, &'a str)>,
+    events: usize,
+    by_type: BTreeMap<&'a str, usize>,
+    /// Dead letters: subscriber, position from 1, error, attempts.
+    parked: Vec<(&'a str, u64, &'a str, u32)>,
+    /// Per saga: instances by status.
+    sagas: Vec<(&'a str, BTreeMap<&'a str, usize>)>,
+    /// Per read model: rows.
+    read_models: Vec<(&'a str, usize)>,
+}
+
+/// How many rejections and dead letters the text lists (JSON lists up to [`JSON_LISTED`]).
+const SHOWN: (usize, usize) = (20, 10);
+/// How many rejections and dead letters the JSON summary lists (its counts are complete).
+const JSON_LISTED: usize = 1000;
+
+impl<'a> Summary<'a> {
+    fn of(
+        engine: &'a crate::sim::Engine,
+        p: &'a Program,
+        faults: &'a [crate::model::scenario::Fault],
+    ) -> Self {
+        let mut by_type: BTreeMap<&str, usize> = BTreeMap::new();
+        for r in engine.records() {
+            *by_type
+                .entry(p.events[r.event as usize].name.as_str())
+                .or_default() += 1;
+        }
+        let mut sagas = Vec::new();
+        let mut read_models = Vec::new();
+        for sub in &p.subscribers {
+            match &sub.kind {
+                SubscriberKind::Saga(s) => {
+                    let mut statuses: BTreeMap<&str, usize> = BTreeMap::new();
+                    for i in engine.saga_instances()[*s].values() {
+                        *statuses.entry(&*i.status).or_default() += 1;
+                    }
+                    sagas.push((sub.name.as_str(), statuses));
+                }
+                SubscriberKind::ReadModel(r) => {
+                    read_models.push((sub.name.as_str(), engine.tables()[*r].len()));
+                }
+                _ => {}
+            }
+        }
+        Summary {
+            faults,
+            commands: engine.commands().len(),
+            rejected: engine
+                .commands()
+                .iter()
+                .filter_map(|c| {
+                    let why = c.rejection.as_deref()?;
+                    Some((p.commands[c.command].name.as_str(), &*c.target, why))
+                })
+                .collect(),
+            events: engine.records().len(),
+            by_type,
+            parked: engine
+                .parked()
+                .iter()
+                .map(|d| {
+                    (
+                        p.subscribers[d.subscriber].name.as_str(),
+                        d.position + 1,
+                        d.error.as_str(),
+                        d.attempts,
+                    )
+                })
+                .collect(),
+            sagas,
+            read_models,
+        }
+    }
+
+    fn print(&self, name: &str) {
+        outln!("scenario: {name}");
+        // The faults the scenario injects, so that what follows (retries, dead letters)
+        // reads as their consequence.
+        for f in self.faults {
+            for (from, until) in &f.outages {
+                outln!("outage:   {} from {from} until {until}", f.subscriber);
+            }
+            if f.failure_rate > 0.0 {
+                outln!(
+                    "faults:   {} fails {:.0} % of deliveries",
+                    f.subscriber,
+                    f.failure_rate * 100.0
+                );
+            }
+        }
+        outln!(
+            "commands: {} ({} rejected)",
+            self.commands,
+            self.rejected.len()
+        );
+        outln!("events:   {}", self.events);
+        for (t, n) in &self.by_type {
+            outln!("  {n:>6}  {t}");
+        }
+        for (command, target, why) in self.rejected.iter().take(SHOWN.0) {
+            outln!("rejected: {command} {target} — {why}");
+        }
+        if self.rejected.len() > SHOWN.0 {
+            outln!("rejected: … and {} more", self.rejected.len() - SHOWN.0);
+        }
+        outln!("dead letters: {}", self.parked.len());
+        for (sub, position, error, attempts) in self.parked.iter().take(SHOWN.1) {
+            outln!("  {sub} event {position}: {error} after {attempts} attempt(s)");
+        }
+        if self.parked.len() > SHOWN.1 {
+            outln!("  … and {} more", self.parked.len() - SHOWN.1);
+        }
+        for (saga, statuses) in &self.sagas {
+            let list: Vec<String> = statuses.iter().map(|(k, v)| format!("{v} {k}")).collect();
+            outln!(
+                "saga {saga}: {}",
+                if list.is_empty() {
+                    "no instances".into()
+                } else {
+                    list.join(", ")
+                }
+            );
+        }
+        for (rm, rows) in &self.read_models {
+            outln!("read model {rm}: {rows} row(s)");
+        }
+    }
+
+    fn json(&self, name: &str, seed: u64) -> serde_json::Value {
+        use serde_json::json;
+        json!({
+            "schema": super::report::JSON_SCHEMA,
+            "scenario": name,
+            "seed": seed.to_string(),
+            "faults": self.faults.iter().map(|f| json!({
+                "subscriber": f.subscriber,
+                "outages": f.outages.iter().map(|(from, until)| json!({"from": from, "until": until})).collect::<Vec<_>>(),
+                "failure_rate": f.failure_rate,
+            })).collect::<Vec<_>>(),
+            "commands": self.commands,
+            "rejected": self.rejected.len(),
+            "rejections": self.rejected.iter().take(JSON_LISTED).map(|(command, target, why)| json!({
+                "command": command, "target": target, "reason": why,
+            })).collect::<Vec<_>>(),
+            "events": self.events,
+            "events_by_type": self.by_type,
+            "dead_letters": self.parked.len(),
+            "parked": self.parked.iter().take(JSON_LISTED).map(|(sub, position, error, attempts)| json!({
+                "subscriber": sub, "position": position, "error": error, "attempts": attempts,
+            })).collect::<Vec<_>>(),
+            "sagas": self.sagas.iter().map(|(saga, statuses)| (saga.to_string(), json!(statuses))).collect::<serde_json::Map<_, _>>(),
+            "read_models": self.read_models.iter().map(|(rm, rows)| (rm.to_string(), json!(rows))).collect::<serde_json::Map<_, _>>(),
+        })
+    }
 }
 
 /// Runs the engine to the end; on a terminal, shows the virtual time and the number of

@@ -5,7 +5,7 @@ use std::fmt;
 use std::ops::Range;
 
 use super::element::{Loc, PathSeg};
-use super::locate::{LineCol, Places, offset_in_string};
+use super::locate::{LineCol, Places, offset_in_string, token_end};
 
 /// How serious a finding is. Errors stop simulation and export; warnings do not.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -100,6 +100,7 @@ codes! {
     PlaceholderName = "SL035", Warning, "a sticky still has the name it was created with (`DoSomething`)";
     BadContractName = "SL036", Error, "a name is too long for the exported contract, or the organisation is not a protobuf package";
     BadScenarioName = "SL037", Error, "a scenario's name is empty, used twice or has a line break (`--scenario NAME` could not pick it)";
+    FileFormat = "SL038", Error, "the file is not a model: a syntax error, an unknown or missing field, a value of the wrong type, or an unsupported format version";
 }
 
 /// One finding.
@@ -139,12 +140,40 @@ impl Diagnostic {
 
     /// As [`Diagnostic::place`], in a text indexed once for many findings.
     pub fn place_in(&self, places: &mut Places<'_>) -> LineCol {
-        let at = places.locate(&self.path);
-        let at = match &self.span {
-            Some(span) => offset_in_string(places.text(), at, span.start),
-            None => at,
-        };
+        let at = self.range_in(places).start;
         places.line_col(at)
+    }
+
+    /// The bytes of the file this finding is about, to underline: inside an expression, its
+    /// span; elsewhere the token where the element or value starts (a name, a string, a
+    /// number, or the bracket opening the element).
+    pub fn range_in(&self, places: &mut Places<'_>) -> Range<usize> {
+        let at = places.locate(&self.path);
+        let text = places.text();
+        match &self.span {
+            Some(span) => {
+                let start = offset_in_string(text, at, span.start);
+                let end = if span.end > span.start {
+                    offset_in_string(text, at, span.end)
+                } else {
+                    token_end(text, start)
+                };
+                start..end.max(start)
+            }
+            // An element: its name (a hot spot: its text), where it has one.
+            None if text.as_bytes().get(at) == Some(&b'(') => {
+                for key in ["name", "text"] {
+                    let mut named = self.path.clone();
+                    named.push(PathSeg::Key(key));
+                    let name = places.locate(&named);
+                    if name > at {
+                        return name..token_end(text, name);
+                    }
+                }
+                at..at + 1
+            }
+            None => at..token_end(text, at),
+        }
     }
 }
 

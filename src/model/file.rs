@@ -4,14 +4,17 @@ use std::fmt;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
+use super::diagnostic::Code;
 use super::document::{FORMAT_VERSION, Model};
 use super::element::PathSeg;
-use super::locate::{LineCol, line_col, locate};
+use super::locate::{LineCol, line_col, locate, offset_of};
 
 /// The largest model file the loader accepts (64 MiB).
 pub const MAX_FILE_BYTES: usize = 64 << 20;
 
-/// Why a model file could not be read. Displays as `file:line:col: error: message`.
+/// Why a model file could not be read. Displays as `file:line:col: error[SL038]: message`
+/// when the text is not a model (a format error, with its place), `file: error: message`
+/// when the file could not be read at all.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub struct LoadError {
     /// The file name as given (or `<memory>`).
@@ -27,8 +30,12 @@ impl fmt::Display for LoadError {
         match self.at {
             Some(at) => write!(
                 f,
-                "{}:{}:{}: error: {}",
-                self.file, at.line, at.col, self.message
+                "{}:{}:{}: error[{}]: {}",
+                self.file,
+                at.line,
+                at.col,
+                Code::FileFormat.as_str(),
+                self.message
             ),
             None => write!(f, "{}: error: {}", self.file, self.message),
         }
@@ -73,11 +80,27 @@ pub fn from_str(text: &str, file: &str) -> Result<Model, LoadError> {
         .with_recursion_limit(128)
         .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
     let model: Model = options.from_str(text).map_err(|e| {
-        let at = LineCol {
+        let mut at = LineCol {
             line: e.span.start.line.max(1),
             col: e.span.start.col.max(1),
         };
         let mut message = describe(&e.code);
+        if let ron::Error::MissingStructField { field, outer } = &e.code {
+            // ron reports a missing field where the element ends; the element starts at
+            // the bracket that the end closes.
+            let end = offset_of(text, at);
+            if let Some(start) = opening_bracket(text, end) {
+                let what = outer
+                    .as_deref()
+                    .map_or("element".into(), |o| format!("`{o}`"));
+                let ends = line_col(text, end);
+                at = line_col(text, start);
+                message = format!(
+                    "this {what} (up to {}:{}) lacks the field `{field}`",
+                    ends.line, ends.col
+                );
+            }
+        }
         let rest = text.get(offset_of(text, at)..).unwrap_or("").trim_end();
         if !rest.contains(char::is_whitespace) && !matches!(e.code, ron::Error::Eof) {
             message = format!("the file ends too early (truncated?): {message}");
@@ -105,19 +128,44 @@ pub fn from_str(text: &str, file: &str) -> Result<Model, LoadError> {
     Ok(model)
 }
 
-/// The byte offset of a 1-based line and column (columns in characters).
-fn offset_of(text: &str, at: LineCol) -> usize {
-    let line_start: usize = text
-        .split_inclusive('\n')
-        .take(at.line.saturating_sub(1))
-        .map(str::len)
-        .sum();
-    let line = text.get(line_start..).unwrap_or("");
-    line_start
-        + line
-            .char_indices()
-            .nth(at.col.saturating_sub(1))
-            .map_or(line.len(), |(i, _)| i)
+/// The byte offset of the `(` or `[` that the bracket at `close` closes, skipping strings
+/// and comments; None when `close` is no closing bracket or nothing opens it.
+fn opening_bracket(text: &str, close: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    if !matches!(b.get(close), Some(b')' | b']')) {
+        return None;
+    }
+    let mut open = Vec::new();
+    let mut i = 0;
+    while i < close {
+        match b[i] {
+            b'"' => {
+                i += 1;
+                while i < close && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < close && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i < close && !(b[i] == b'*' && b.get(i + 1) == Some(&b'/')) {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'(' | b'[' | b'{' => open.push(i),
+            b')' | b']' | b'}' => {
+                open.pop();
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    open.pop()
 }
 
 /// Rewords ron's errors where they are unclear to a modeller.

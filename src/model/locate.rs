@@ -30,6 +30,50 @@ pub fn line_col(src: &str, offset: usize) -> LineCol {
     }
 }
 
+/// The byte offset of a 1-based line and column (columns in characters), clamped to the text.
+pub fn offset_of(src: &str, at: LineCol) -> usize {
+    let line_start: usize = src
+        .split_inclusive('\n')
+        .take(at.line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let line = src.get(line_start..).unwrap_or("");
+    line_start
+        + line
+            .char_indices()
+            .nth(at.col.saturating_sub(1))
+            .map_or(line.len(), |(i, _)| i)
+}
+
+/// The end of the token starting at byte `at`: past the closing quote of a string literal,
+/// past an identifier or number, else past one character (never past the end of its line),
+/// so that a finding's place can be underlined.
+pub fn token_end(src: &str, at: usize) -> usize {
+    let b = src.as_bytes();
+    let Some(&first) = b.get(at) else {
+        return src.len();
+    };
+    let mut i = at;
+    if first == b'"' {
+        i += 1;
+        while i < b.len() && b[i] != b'"' && b[i] != b'\n' {
+            i += if b[i] == b'\\' { 2 } else { 1 };
+        }
+        return (i + 1).min(src.len());
+    }
+    while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'.') {
+        i += 1;
+    }
+    if i == at && first != b'\n' {
+        i += utf8_len(first);
+    }
+    let mut i = i.min(src.len());
+    while !src.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
 /// The byte offset where the value at `path` starts, or the deepest prefix of it that exists
 /// (for many look-ups in one text, use [`Places`]).
 pub fn locate(src: &str, path: &[PathSeg]) -> usize {
