@@ -308,6 +308,34 @@ fn hostile_sticky_text_cannot_inject_syntax_or_escape_the_folder() {
         .unwrap_or_else(|e| panic!("{e}\n{}", files[0].text));
 }
 
+#[cfg(unix)]
+#[test]
+fn export_does_not_write_through_a_link_planted_in_the_output_folder() {
+    let model = load("tests/fixtures/contracts/base.ron");
+    let files = protos(&model);
+    let out = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    // The first folder of the first generated file is a link to somewhere else.
+    let first = std::path::Path::new(&files[0].path)
+        .components()
+        .next()
+        .unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), out.path().join(first)).unwrap();
+    let err = write(out.path(), &files).unwrap_err().to_string();
+    assert!(err.contains("is a symbolic link"), "{err}");
+    assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+    // A link where the file itself goes is refused as well.
+    std::fs::remove_file(out.path().join(first)).unwrap();
+    let target = out.path().join(&files[0].path);
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    let victim = elsewhere.path().join("victim");
+    std::fs::write(&victim, "mine").unwrap();
+    std::os::unix::fs::symlink(&victim, &target).unwrap();
+    let err = write(out.path(), &files).unwrap_err().to_string();
+    assert!(err.contains("is a symbolic link"), "{err}");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "mine");
+}
+
 fn event(model: &Model, i: usize) -> Loc {
     let _ = model;
     Loc {

@@ -32,9 +32,12 @@ pub struct Stored {
 }
 
 impl RoomStore {
-    /// Creates the files of a new room.
+    /// Creates the files of a new room, in a folder only the relay's user can read (the
+    /// token is the room's secret).
     pub fn create(dir: &Path, token: &str) -> io::Result<RoomStore> {
         fs::create_dir_all(dir)?;
+        #[cfg(unix)]
+        fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))?;
         write_atomic(&dir.join("token"), token.as_bytes())?;
         Self::open_log(dir, 0)
     }
@@ -140,6 +143,12 @@ mod tests {
         let dir = tmp.path();
         let room = dir.join("workshop");
         let mut s = RoomStore::create(&room, "secret").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = room.metadata().unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o700, "other users cannot read the room's token");
+        }
         s.append(b"one").unwrap();
         s.append(b"two").unwrap();
         drop(s);

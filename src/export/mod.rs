@@ -59,6 +59,15 @@ pub enum WriteError {
     /// checked anyway).
     #[error("refusing to write {0}: the path leaves the output folder")]
     Escapes(String),
+    /// A folder or file on the way to a generated file is a symbolic link: writing through it
+    /// could land outside the output folder.
+    #[error("refusing to write {path}: {link} is a symbolic link")]
+    Link {
+        /// The generated file.
+        path: PathBuf,
+        /// The link on its way.
+        link: PathBuf,
+    },
     /// The file system said no.
     #[error("cannot write {path}: {source}")]
     Io {
@@ -77,11 +86,12 @@ pub fn inside(dir: &Path, rel: &str) -> Option<PathBuf> {
 }
 
 /// Writes `files` under `dir`, each atomically (temporary file, fsync, rename). Returns the
-/// paths written.
+/// paths written. Nothing is written through a symbolic link found inside `dir`.
 pub fn write(dir: &Path, files: &[Generated]) -> Result<Vec<PathBuf>, WriteError> {
     let mut written = Vec::new();
     for f in files {
         let path = inside(dir, &f.path).ok_or_else(|| WriteError::Escapes(f.path.clone()))?;
+        refuse_links(dir, &f.path, &path)?;
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|source| WriteError::Io {
                 path: parent.to_owned(),
@@ -95,4 +105,23 @@ pub fn write(dir: &Path, files: &[Generated]) -> Result<Vec<PathBuf>, WriteError
         written.push(path);
     }
     Ok(written)
+}
+
+/// Fails when a folder or the file on the way from `dir` to `rel` exists as a symbolic link.
+fn refuse_links(dir: &Path, rel: &str, path: &Path) -> Result<(), WriteError> {
+    let mut at = dir.to_owned();
+    for part in Path::new(rel).components() {
+        at.push(part);
+        match std::fs::symlink_metadata(&at) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(WriteError::Link {
+                    path: path.to_owned(),
+                    link: at,
+                });
+            }
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    Ok(())
 }

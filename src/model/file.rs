@@ -247,36 +247,59 @@ pub fn save(path: &Path, model: &Model) -> Result<(), SaveError> {
     write_atomic(path, to_string(model).as_bytes())
 }
 
-/// Writes `bytes` to `path` atomically (temp file + fsync + rename + directory sync).
+/// Writes `bytes` to `path` atomically: a temporary file with an unguessable name, created
+/// exclusively beside the target, is written and synced, then renamed over it, and the folder
+/// is synced. The file keeps the permissions of the one it replaces. When `path` is a symbolic
+/// link the file it points to is replaced, so the link stays.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SaveError> {
     let fail = |source| SaveError {
         path: path.to_owned(),
         source,
     };
-    let dir = match path.parent() {
+    let target = follow_link(path);
+    let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
         _ => PathBuf::from("."),
     };
-    let file_name = path
+    let file_name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "model.ron".into());
-    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        std::fs::rename(&tmp, path)?;
-        if let Ok(d) = std::fs::File::open(&dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    let prefix = format!(".{file_name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    if let Ok(meta) = std::fs::metadata(&target) {
+        builder.permissions(meta.permissions());
+    } else {
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
     }
-    result.map_err(fail)
+    let mut tmp = builder.tempfile_in(&dir).map_err(fail)?;
+    tmp.write_all(bytes).map_err(fail)?;
+    tmp.as_file().sync_all().map_err(fail)?;
+    tmp.persist(&target).map_err(|e| fail(e.error))?;
+    if let Ok(d) = std::fs::File::open(&dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Where a chain of symbolic links starting at `path` ends (at most 40 links, as the kernel
+/// allows); `path` itself when it is not a link.
+fn follow_link(path: &Path) -> PathBuf {
+    let mut at = path.to_owned();
+    for _ in 0..40 {
+        match std::fs::read_link(&at) {
+            Ok(next) => {
+                at = match at.parent() {
+                    Some(parent) if next.is_relative() => parent.join(next),
+                    _ => next,
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    at
 }
 
 #[cfg(test)]
@@ -328,5 +351,35 @@ mod tests {
         assert_eq!(load(&path).unwrap().name, "Old");
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "no temp file is left behind");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn saving_through_a_link_keeps_the_link_and_the_files_permissions() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.ron");
+        save(&real, &Model::new("Old")).unwrap();
+        std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let link = dir.path().join("link.ron");
+        std::os::unix::fs::symlink("real.ron", &link).unwrap();
+        save(&link, &Model::new("New")).unwrap();
+        assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
+        assert_eq!(load(&real).unwrap().name, "New");
+        let mode = real.metadata().unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
+    }
+
+    #[test]
+    fn the_temporary_file_is_not_at_a_guessable_name() {
+        // A file planted where the old scheme put its temporary file (`.name.<pid>.tmp`) is
+        // neither followed nor clobbered.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.ron");
+        let planted = dir.path().join(format!(".m.ron.{}.tmp", std::process::id()));
+        std::fs::write(&planted, "planted").unwrap();
+        save(&path, &Model::new("New")).unwrap();
+        assert_eq!(std::fs::read_to_string(&planted).unwrap(), "planted");
+        assert_eq!(load(&path).unwrap().name, "New");
     }
 }
