@@ -376,7 +376,9 @@ mod tests {
         // neither followed nor clobbered.
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("m.ron");
-        let planted = dir.path().join(format!(".m.ron.{}.tmp", std::process::id()));
+        let planted = dir
+            .path()
+            .join(format!(".m.ron.{}.tmp", std::process::id()));
         std::fs::write(&planted, "planted").unwrap();
         save(&path, &Model::new("New")).unwrap();
         assert_eq!(std::fs::read_to_string(&planted).unwrap(), "planted");
