@@ -457,6 +457,17 @@ impl EventStore {
                 continue;
             }
             let version = self.version(stream) + 1;
+            // Invariants of every log, checked in debug builds (every test and fuzz run):
+            // causes precede their effects, and the event that armed a deadline precedes
+            // the commands the deadline sets off.
+            debug_assert!(
+                match e.causation {
+                    Cause::Event(p) | Cause::Deadline(p) => p < position,
+                    _ => true,
+                },
+                "event at {position} caused by a later event ({:?})",
+                e.causation
+            );
             let (start, len) = self
                 .values
                 .push_run(e.fields as usize, values.map(std::mem::take));
@@ -478,7 +489,15 @@ impl EventStore {
             }
             if let Some(s) = self.streams.get_mut(stream as usize) {
                 s.push(position as u32);
+                // Versions go up by one; positions are contiguous.
+                debug_assert_eq!(s.len(), version, "stream version skipped");
             }
+            debug_assert_eq!(
+                self.records.len() as u64,
+                position + 1,
+                "positions not contiguous"
+            );
+            debug_assert_eq!(len, e.fields as usize, "payload of the wrong length");
         }
         Ok(first..self.records.len() as u64)
     }
@@ -515,6 +534,17 @@ mod tests {
             causation: Cause::Given,
             fields: 0,
         }
+    }
+
+    #[cfg(debug_assertions)]
+    #[test]
+    #[should_panic(expected = "caused by a later event")]
+    fn an_effect_before_its_cause_is_caught() {
+        let mut s = EventStore::default();
+        let a = named(&mut s, "Booking", "b-1");
+        let mut e = ev(1);
+        e.causation = Cause::Event(5);
+        let _ = s.append(a, Expected::Any, vec![e]);
     }
 
     #[test]
