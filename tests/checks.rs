@@ -316,6 +316,47 @@ fn sl019_unguarded_policy_cycle() {
     );
     let diags = check(&from_str(&guarded, "m.ron").unwrap());
     assert!(!diags.iter().any(|d| d.code == Code::UnguardedPolicyCycle));
+    // Conditions that cannot stop it do not count: a `when` that is always true, a guard
+    // that always holds, a state list with every state the loop can be in.
+    let vacuous = [
+        (
+            r#"then: "OpenInvoice", at: (50.0, 800.0)"#,
+            r#"when: "true", then: "OpenInvoice", at: (50.0, 800.0)"#,
+        ),
+        (
+            r#"(on: "OpenInvoice","#,
+            r#"(on: "OpenInvoice", guards: [(expr: "1 < 2", reject: "never")],"#,
+        ),
+        (
+            r#"(on: "OpenInvoice","#,
+            r#"(on: "OpenInvoice", states: ["New", "Open"],"#,
+        ),
+    ];
+    for (from, to) in vacuous {
+        let loops = text.replacen(from, to, 1);
+        assert_ne!(loops, text);
+        finds(&loops, Code::UnguardedPolicyCycle, r#"(name: "Reopen""#);
+    }
+    // A guard that reads the command, or states the loop leaves, can stop it.
+    let stoppable = [
+        (
+            r#"(on: "OpenInvoice","#,
+            r#"(on: "OpenInvoice", guards: [(expr: "cmd.booking_id != \"x\"", reject: "no")],"#,
+        ),
+        (
+            r#"(on: "OpenInvoice","#,
+            r#"(on: "OpenInvoice", states: ["New"],"#,
+        ),
+    ];
+    for (from, to) in stoppable {
+        let stops = text.replacen(from, to, 1);
+        assert_ne!(stops, text);
+        let diags = check(&from_str(&stops, "m.ron").unwrap());
+        assert!(
+            !diags.iter().any(|d| d.code == Code::UnguardedPolicyCycle),
+            "{to}: {diags:?}"
+        );
+    }
 }
 
 #[test]

@@ -678,8 +678,11 @@ fn assignments(c: &mut Checker<'_>) {
     }
 }
 
-/// A cycle through policies with no `when` on any of them and no guard or state restriction
-/// on any handler along it would run forever.
+/// A cycle through policies with no condition on any of them and no guard or state
+/// restriction on any handler along it would run forever. A condition that is always true
+/// (`when: "true"`, a guard `1 < 2`) does not count, nor does a state restriction that the
+/// cycle never leaves: one that admits the first lifecycle state and every state the cycle's
+/// events move the aggregate to.
 fn cycles(c: &mut Checker<'_>) {
     let model = c.model;
     let flow = FlowGraph::new(model);
@@ -698,7 +701,8 @@ fn cycles(c: &mut Checker<'_>) {
                 .contexts
                 .get(p.context.unwrap_or(0))
                 .and_then(|x| x.policies.get(p.index))
-                .is_some_and(|p| p.when.is_some())
+                .and_then(|p| p.when.as_deref())
+                .is_some_and(|w| !always_true(w))
         });
         let handler_condition = cycle
             .iter()
@@ -711,13 +715,26 @@ fn cycles(c: &mut Checker<'_>) {
                 else {
                     return false;
                 };
+                let on_cycle = |name: &str, kind: Kind| {
+                    c.index
+                        .resolve(name, &[kind], aid.context)
+                        .found()
+                        .is_some_and(|id| in_cycle.contains(&id))
+                };
+                // The states the cycle's events move this aggregate to.
+                let reached: Vec<&str> = a
+                    .appliers
+                    .iter()
+                    .filter(|ap| on_cycle(&ap.on, Kind::Event))
+                    .filter_map(|ap| ap.to.as_deref())
+                    .collect();
                 a.handlers.iter().any(|h| {
-                    let cmd = c
-                        .index
-                        .resolve(&h.on, &[Kind::Command], aid.context)
-                        .found();
-                    cmd.is_some_and(|cid| in_cycle.contains(&cid))
-                        && (!h.guards.is_empty() || !h.states.is_empty())
+                    let allowed = |s: &str| h.states.iter().any(|x| x == s);
+                    let states_stop = !h.states.is_empty()
+                        && (a.lifecycle.first().is_some_and(|s| !allowed(s))
+                            || reached.iter().any(|s| !allowed(s)));
+                    on_cycle(&h.on, Kind::Command)
+                        && (h.guards.iter().any(|g| !always_true(&g.expr)) || states_stop)
                 })
             });
         // The flow graph links an aggregate to all its events; the cycle is real only if, at
@@ -758,4 +775,11 @@ fn cycles(c: &mut Checker<'_>) {
             c.push(Code::UnguardedPolicyCycle, Some(first), first.path(), msg);
         }
     }
+}
+
+/// Whether `condition` holds whatever happens: it reads nothing and evaluates to true.
+fn always_true(condition: &str) -> bool {
+    use crate::model::expr::{Expr, NoTypes, Scope, Value};
+    Expr::compile(condition, &Scope::new(), &NoTypes, None)
+        .is_ok_and(|e| matches!(e.eval(&[]), Ok(Value::Bool(true))))
 }
