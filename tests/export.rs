@@ -316,7 +316,7 @@ fn export_does_not_write_through_a_link_planted_in_the_output_folder() {
     let out = tempfile::tempdir().unwrap();
     let elsewhere = tempfile::tempdir().unwrap();
     // The first folder of the first generated file is a link to somewhere else.
-    let first = std::path::Path::new(&files[0].path)
+    let first = Path::new(&files[0].path)
         .components()
         .next()
         .unwrap();
