@@ -316,10 +316,7 @@ fn export_does_not_write_through_a_link_planted_in_the_output_folder() {
     let out = tempfile::tempdir().unwrap();
     let elsewhere = tempfile::tempdir().unwrap();
     // The first folder of the first generated file is a link to somewhere else.
-    let first = Path::new(&files[0].path)
-        .components()
-        .next()
-        .unwrap();
+    let first = Path::new(&files[0].path).components().next().unwrap();
     std::os::unix::fs::symlink(elsewhere.path(), out.path().join(first)).unwrap();
     let err = write(out.path(), &files).unwrap_err().to_string();
     assert!(err.contains("is a symbolic link"), "{err}");
@@ -377,13 +374,75 @@ fn renaming_a_field_breaks_json_only() {
 }
 
 #[test]
-fn deleting_a_field_reserves_it_and_stays_compatible() {
+fn deleting_a_field_reserves_it_and_keeps_old_data_readable() {
     let changes = report(|m| {
         let e = &mut m.contexts[0].events[0];
         remove_field(&mut e.fields, &mut e.reserved, 3);
     });
-    assert_eq!(verdict(&changes), (0, 0, 0), "{changes:#?}");
+    // Binary and JSON consumers read old data; generated code that used it breaks (buf's
+    // FIELD_NO_DELETE at PACKAGE).
+    assert_eq!(verdict(&changes), (0, 0, 1), "{changes:#?}");
     assert_eq!(changes.len(), 1);
+}
+
+#[test]
+fn gaining_optional_breaks_generated_code_only() {
+    let changes = report(|m| {
+        let f = &mut m.contexts[0].events[0].fields[3];
+        f.ty = Type::Optional(Box::new(f.ty.clone()));
+    });
+    assert_eq!(verdict(&changes), (0, 0, 1), "{changes:#?}");
+}
+
+#[test]
+fn publishing_an_internal_event_and_withdrawing_a_published_one_are_compatible() {
+    let internal = |m: &Model| {
+        m.contexts[0]
+            .events
+            .iter()
+            .position(|e| !e.published)
+            .expect("the fixture has an internal event")
+    };
+    let changes = report(|m| {
+        let i = internal(m);
+        m.contexts[0].events[i].published = true;
+    });
+    assert_eq!(verdict(&changes), (0, 0, 0), "{changes:#?}");
+    assert_eq!(changes.len(), 1, "one case added: {changes:#?}");
+    // Withdrawn: the case stays, deprecated.
+    let changes = report(|m| {
+        let e = &mut m.contexts[0].events[0];
+        e.published = false;
+        e.withdrawn = true;
+    });
+    assert_eq!(verdict(&changes), (0, 0, 0), "{changes:#?}");
+    let text = protos(&{
+        let mut m = load("tests/fixtures/contracts/base.ron");
+        m.contexts[0].events[0].published = false;
+        m.contexts[0].events[0].withdrawn = true;
+        m
+    })[0]
+        .text
+        .clone();
+    assert!(
+        text.contains("service_booked = 16 [deprecated = true];"),
+        "{text}"
+    );
+    // Dropped from the envelope (published switched off by hand, not withdrawn), while
+    // another event stays published: old data no longer decodes, and the report says how to
+    // keep it.
+    let changes = report(|m| {
+        let i = internal(m);
+        m.contexts[0].events[i].published = true;
+        m.contexts[0].events[0].published = false;
+    });
+    assert_eq!(verdict(&changes).0, 1, "{changes:#?}");
+    assert!(
+        changes
+            .iter()
+            .any(|c| c.message.contains("withdrawn: true")),
+        "{changes:#?}"
+    );
 }
 
 #[test]

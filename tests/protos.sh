@@ -2,7 +2,7 @@
 # The exported contracts against the real tools (run by .ci/run after `cargo test`):
 # 1. every example model's export passes `protoc` and `buf lint` (STANDARD, no exceptions);
 # 2. for each version of tests/fixtures/contracts/base.ron, `stormlab diff` and
-#    `buf breaking` give the same verdict at WIRE and at WIRE_JSON.
+#    `buf breaking` give the same verdict at WIRE, WIRE_JSON and PACKAGE.
 # Needs: STORMLAB (default target/debug/stormlab), BUF (default node_modules/.bin/buf), protoc.
 set -uo pipefail
 STORMLAB=$(realpath "${STORMLAB:-target/debug/stormlab}")
@@ -27,8 +27,8 @@ for new in "$dir"/*.ron; do
   [ "$(basename "$new")" = base.ron ] && continue
   rm -rf "$work/new"
   "$STORMLAB" export proto "$new" -o "$work/new" >/dev/null || { echo "export failed: $new"; fail=1; continue; }
-  for level in wire wire-json; do
-    category=WIRE; [ "$level" = wire-json ] && category=WIRE_JSON
+  for level in wire wire-json package; do
+    case $level in wire) category=WIRE ;; wire-json) category=WIRE_JSON ;; *) category=PACKAGE ;; esac
     printf 'version: v2\nbreaking:\n  use:\n    - %s\n' "$category" > "$work/new/buf.yaml"
     "$STORMLAB" diff --level "$level" "$dir/base.ron" "$new" >/dev/null
     case $? in 0) ours=compatible ;; 1) ours=breaking ;; *) ours=error ;; esac

@@ -185,6 +185,33 @@ fn adding_a_field_in_the_inspector_gives_it_the_next_stable_number() {
 }
 
 #[test]
+fn unpublishing_an_event_withdraws_it_and_undo_restores_it() {
+    let (mut h, _dir) = board_with(&[Kind::Event]);
+    h.get_by_label("event SomethingHappened").click();
+    settle(&mut h);
+    let published = "Published (integration event, public language)";
+    h.get_by_label(published).click();
+    settle(&mut h);
+    let ev = |h: &Harness<'static, Studio>| {
+        let e = &h.state().doc.model.contexts[0].events[0];
+        (e.published, e.withdrawn)
+    };
+    assert_eq!(ev(&h), (true, false));
+    // Unticking keeps it for consumers: withdrawn, deprecated in the integration envelope.
+    h.get_by_label(published).click();
+    settle(&mut h);
+    assert_eq!(ev(&h), (false, true));
+    let withdrawn = "Withdrawn: kept, deprecated, for consumers";
+    h.get_by_label(withdrawn).click();
+    settle(&mut h);
+    assert_eq!(ev(&h), (false, false));
+    assert!(h.query_by_label(withdrawn).is_none());
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    settle(&mut h);
+    assert_eq!(ev(&h), (false, true));
+}
+
+#[test]
 fn delete_and_duplicate_the_selection() {
     let (mut h, _dir) = board_with(&[Kind::Command, Kind::Event]);
     h.key_press_modifiers(Modifiers::COMMAND, Key::A);

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use super::render::type_name;
-use super::schema::{Label, Message, ProtoEnum, ProtoField, ProtoFile, ProtoType, Schema};
+use super::schema::{Label, Message, ProtoEnum, ProtoField, ProtoFile, ProtoType, Role, Schema};
 use crate::model::element::Loc;
 
 /// How far a change reaches: the most lenient `buf breaking` category that reports it.
@@ -251,17 +251,24 @@ fn message(
                 reserved_numbers.contains(n),
                 reserved_names.contains(f.name.as_str()),
             );
+            // Generated code that used the field breaks even when both are reserved (buf's
+            // FIELD_NO_DELETE, in PACKAGE and FILE).
             let breaks = match (num, nm) {
-                (true, true) => None,
-                (true, false) => Some(Level::WireJson),
-                _ => Some(Level::Wire),
+                (true, true) => Level::Package,
+                (true, false) => Level::WireJson,
+                _ => Level::Wire,
             };
             let how = match breaks {
-                None => "removed; its number and name are reserved",
-                Some(Level::WireJson) => "removed; its number is reserved but its name is not",
-                _ => "removed without reserving its number",
+                Level::Package => "removed; its number and name are reserved",
+                Level::WireJson => "removed; its number is reserved but its name is not",
+                Level::Wire => "removed without reserving its number",
             };
-            push(format!("field {n} `{}` {how}", f.name), breaks);
+            let hint = if f.in_oneof && new.role == (Role::Envelope { integration: true }) {
+                " (an unpublished event stays compatible when it is marked `withdrawn: true`, as the studio does)"
+            } else {
+                ""
+            };
+            push(format!("field {n} `{}` {how}{hint}", f.name), Some(breaks));
             continue;
         };
         if f.name != g.name {
@@ -272,6 +279,14 @@ fn message(
                 ),
                 Some(Level::WireJson),
             );
+        }
+        if f.deprecated != g.deprecated {
+            let what = if g.deprecated {
+                "is deprecated (its event was withdrawn: old records still read)"
+            } else {
+                "is no longer deprecated"
+            };
+            push(format!("field {n} `{}` {what}", g.name), None);
         }
         if f.in_oneof != g.in_oneof {
             push(
@@ -303,10 +318,10 @@ fn message(
         } else if f.label != g.label {
             push(
                 format!(
-                    "field {n} `{}` gained or lost `optional` (explicit presence)",
+                    "field {n} `{}` gained or lost `optional` (explicit presence: generated code changes)",
                     g.name
                 ),
-                None,
+                Some(Level::Package),
             );
         }
     }

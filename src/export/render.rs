@@ -93,9 +93,14 @@ fn field(out: &mut String, f: &ProtoField, package: &str, indent: &str) {
         Label::Optional => "optional ",
         Label::Repeated => "repeated ",
     };
+    let options = if f.deprecated {
+        " [deprecated = true]"
+    } else {
+        ""
+    };
     let _ = writeln!(
         out,
-        "{indent}{label}{} {} = {};",
+        "{indent}{label}{} {} = {}{options};",
         type_name(&f.ty, package),
         f.name,
         f.number

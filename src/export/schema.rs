@@ -7,6 +7,12 @@
 //! `<org>.<context>.v<N>`. Each context gets `<Context>Envelope` (every event of the context,
 //! as written to its streams) and, when it publishes any, `<Context>IntegrationEnvelope`
 //! (its published language only: what other contexts may consume).
+//!
+//! The integration envelope is built so that publishing and unpublishing are compatible
+//! changes at every `buf breaking` level: publishing an internal event adds a case (internal
+//! events' numbers are not reserved there, since dropping a reservation breaks); an event that
+//! is unpublished is `withdrawn` and keeps its case, marked deprecated (deleting the case
+//! would break old data, and reserving it would forbid publishing it again).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -150,6 +156,8 @@ pub struct ProtoField {
     pub doc: String,
     /// True for a case of the envelope's `event` oneof.
     pub in_oneof: bool,
+    /// Marked `[deprecated = true]`: a withdrawn event's case of the integration envelope.
+    pub deprecated: bool,
     /// The model field (or event) it comes from, for the diff's messages.
     pub model_name: String,
     /// The model type (none for envelope fields), for encoding values.
@@ -357,7 +365,7 @@ pub fn schema(model: &Model) -> Schema {
         }
         if !c.events.is_empty() {
             for integration in [false, true] {
-                if integration && !c.events.iter().any(|e| e.published) {
+                if integration && !c.events.iter().any(|e| e.published || e.withdrawn) {
                     continue;
                 }
                 let name = if integration {
@@ -424,19 +432,22 @@ fn envelope(
             label: Label::Plain,
             doc: (*doc).to_owned(),
             in_oneof: false,
+            deprecated: false,
             model_name: (*n).to_owned(),
             model_type: None,
         })
         .collect();
-    let mut reserved_numbers: BTreeSet<u32> = c.retired.iter().map(|r| r.n).collect();
+    let reserved_numbers: BTreeSet<u32> = c.retired.iter().map(|r| r.n).collect();
     let mut reserved_names: BTreeSet<String> = c.retired.iter().map(|r| snake(&r.name)).collect();
     for r in &reserved_names {
         scope.block(r.clone());
     }
     for ((i, e), n) in c.events.iter().enumerate().zip(c.event_numbers()) {
-        if integration && !e.published {
-            // An event that is not (or no longer) published keeps its number out of use.
-            reserved_numbers.insert(n);
+        // The integration envelope holds the published events and, deprecated, the withdrawn
+        // ones (consumers may hold them). An internal event's number is neither used nor
+        // reserved there: the event numbers of a context never repeat, and publishing it
+        // later only adds a case — where a reservation would have to be dropped (a break).
+        if integration && !e.published && !e.withdrawn {
             continue;
         }
         let eid = Loc {
@@ -452,8 +463,13 @@ fn envelope(
             number: n,
             ty: ProtoType::Message(package.clone(), msg.clone()),
             label: Label::Plain,
-            doc: String::new(),
+            doc: if integration && !e.published {
+                "Withdrawn: no longer published, kept for consumers that still hold it.".into()
+            } else {
+                String::new()
+            },
             in_oneof: true,
+            deprecated: integration && !e.published,
             model_name: e.name.clone(),
             model_type: None,
         });
@@ -529,6 +545,7 @@ impl Fields<'_> {
                 label,
                 doc,
                 in_oneof: false,
+                deprecated: false,
                 model_name: f.name.clone(),
                 model_type: Some(f.ty.clone()),
             });
@@ -642,6 +659,7 @@ impl Fields<'_> {
                     label: ilabel,
                     doc: note.unwrap_or("").to_owned(),
                     in_oneof: false,
+                    deprecated: false,
                     model_name: "values".into(),
                     model_type: Some(inner.ty),
                 }];

@@ -54,6 +54,7 @@ impl Sticky {
                 doc: String::new(),
                 owner: String::new().into(),
                 published: false,
+                withdrawn: false,
                 fields: vec![],
                 reserved: vec![],
                 at,

@@ -170,6 +170,7 @@ mod tests {
             doc: String::new(),
             owner: Ref::default(),
             published: false,
+            withdrawn: false,
             fields: vec![],
             reserved: vec![],
             at: Default::default(),

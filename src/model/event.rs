@@ -43,6 +43,12 @@ pub struct Event {
     /// other contexts. False for an internal domain event.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub published: bool,
+    /// True for an event that was published and no longer is: consumers may still hold it,
+    /// so it stays in the context's integration envelope, marked deprecated, and unpublishing
+    /// stays a compatible change. The studio sets it when "Published" is unticked. Ignored
+    /// while `published` is true.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub withdrawn: bool,
     /// Payload fields with stable numbers.
     #[serde(default)]
     pub fields: Vec<Field>,

@@ -1032,6 +1032,7 @@ fn as_event(def: &EventDef) -> crate::model::Event {
         doc: String::new(),
         owner: String::new().into(),
         published: false,
+        withdrawn: false,
         fields: def.fields.clone(),
         reserved: vec![],
         at: Default::default(),

@@ -181,12 +181,7 @@ impl Inspector {
                     &mut e.owner,
                     &[Kind::Aggregate, Kind::External],
                 );
-                changed |= ui
-                    .checkbox(
-                        &mut e.published,
-                        "Published (integration event, public language)",
-                    )
-                    .changed();
+                changed |= published_ui(ui, &mut e.published, &mut e.withdrawn);
                 changed |= fields_ui(ui, "Fields", &mut e.fields, &mut e.reserved, &named);
             }
             Sticky::Value(v) => {
@@ -759,6 +754,32 @@ fn fields_ui(
                 .small()
                 .color(theme::tokens(ui).muted),
         );
+    }
+    changed
+}
+
+/// The "Published" switch of an event. Unticking it withdraws the event: it stays in the
+/// context's integration envelope, deprecated, so that consumers holding it keep reading old
+/// records (a compatible change); a withdrawn event can also be dropped from the envelope,
+/// which breaks such consumers and says so.
+fn published_ui(ui: &mut Ui, published: &mut bool, withdrawn: &mut bool) -> bool {
+    let was = *published;
+    let mut changed = ui
+        .checkbox(published, "Published (integration event, public language)")
+        .changed();
+    if changed {
+        // Unpublishing withdraws; publishing again clears the mark.
+        *withdrawn = was && !*published;
+    }
+    if !*published && *withdrawn {
+        changed |= ui
+            .checkbox(withdrawn, "Withdrawn: kept, deprecated, for consumers")
+            .on_hover_text(
+                "The event stays in the integration envelope, marked deprecated, so that \
+                 consumers can still read old records. Untick to drop it from the envelope: \
+                 that breaks consumers that received it (stormlab diff reports it).",
+            )
+            .changed();
     }
     changed
 }
