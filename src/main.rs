@@ -14,6 +14,13 @@ fn main() -> ExitCode {
         return stormlab::cli::Exit::Trouble.into();
     }
     let cli = Cli::parse();
+    // Warnings of every library (eframe, wgpu, winit…) reach stderr; the relay also says who
+    // comes and goes. RUST_LOG overrides (e.g. RUST_LOG=debug).
+    let default = match &cli.command {
+        Some(Command::Serve(_)) => "warn,stormlab=info",
+        _ => "warn",
+    };
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(default)).init();
     let result = match &cli.command {
         Some(Command::Check(args)) => stormlab::cli::check::run(args),
         Some(Command::Diff(args)) => stormlab::cli::diff::run(args),

@@ -409,7 +409,6 @@ fn a_studio_reconnects_by_itself_when_the_relay_comes_back_and_sends_what_it_did
     let data = tempfile::tempdir().unwrap();
     let config = RelayConfig {
         data: Some(data.path().to_owned()),
-        verbose: false,
     };
     let first = Relay::start("127.0.0.1:0".parse().unwrap(), config.clone()).unwrap();
     let addr = first.addr();

@@ -212,6 +212,46 @@ fn unpublishing_an_event_withdraws_it_and_undo_restores_it() {
 }
 
 #[test]
+fn a_file_changed_by_another_program_is_offered_for_reload() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.ron");
+    stormlab::model::file::save(&path, &Model::new("Before")).unwrap();
+    let studio = Studio::new(
+        stormlab::model::file::load(&path).unwrap(),
+        Some(path.clone()),
+        Prefs::default(),
+        dir.path().join("recovery"),
+    );
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .build_ui_state(|ui, s: &mut Studio| s.ui(ui), studio);
+    settle(&mut h);
+    assert!(h.query_by_label("File changed on disk").is_none());
+    // Another program replaces the file, the way editors save.
+    let tmp = dir.path().join(".m.ron.new");
+    std::fs::write(&tmp, stormlab::model::file::to_string(&Model::new("After"))).unwrap();
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+    std::fs::File::options()
+        .write(true)
+        .open(&tmp)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    std::fs::rename(&tmp, &path).unwrap();
+    let start = std::time::Instant::now();
+    while h.query_by_label("File changed on disk").is_none() {
+        assert!(start.elapsed().as_secs() < 5, "the change was never noticed");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        h.step();
+    }
+    settle(&mut h);
+    h.get_by_label("Reload").click();
+    settle(&mut h);
+    assert!(h.query_by_label("File changed on disk").is_none());
+    assert_eq!(h.state().doc.model.name, "After");
+}
+
+#[test]
 fn delete_and_duplicate_the_selection() {
     let (mut h, _dir) = board_with(&[Kind::Command, Kind::Event]);
     h.key_press_modifiers(Modifiers::COMMAND, Key::A);

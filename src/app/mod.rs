@@ -72,7 +72,7 @@ pub fn run(file: Option<std::path::PathBuf>) -> anyhow::Result<()> {
         ..Default::default()
     };
     eframe::run_native(
-        "Stormlab",
+        document::recovery::APP_ID,
         options,
         Box::new(move |cc| Ok(Box::new(StudioApp::new(cc, file)))),
     )

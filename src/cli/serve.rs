@@ -44,7 +44,6 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     }
     let config = RelayConfig {
         data: args.data.clone(),
-        verbose: true,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

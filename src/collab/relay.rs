@@ -41,8 +41,6 @@ const NO_ROOM: &str = "no room with that name and token";
 pub struct RelayConfig {
     /// The folder rooms are stored in (None: in memory only).
     pub data: Option<PathBuf>,
-    /// Print what is refused and who comes and goes (the CLI); tests keep quiet.
-    pub verbose: bool,
 }
 
 /// A relay running on its own thread (the studio's "host a room", and tests).
@@ -169,10 +167,8 @@ pub async fn serve(listener: TcpListener, config: RelayConfig) {
         };
         let (rooms, config) = (rooms.clone(), config.clone());
         tokio::spawn(async move {
-            if let Err(e) = connection(stream, rooms, &config).await
-                && config.verbose
-            {
-                eprintln!("{peer}: {e}");
+            if let Err(e) = connection(stream, rooms, &config).await {
+                log::warn!("{peer}: {e}");
             }
         });
     }
@@ -230,9 +226,7 @@ async fn connection(stream: TcpStream, rooms: Shared, config: &RelayConfig) -> R
             return Err(format!("{name} refused: {reason}"));
         }
     };
-    if config.verbose {
-        eprintln!("{name} joined room {room}");
-    }
+    log::info!("{name} joined room {room}");
     // Tokens for the rate limit: refilled at RATE_PER_SEC, at most twice that.
     let mut allowance = RATE_PER_SEC * 2.0;
     let mut last = Instant::now();
@@ -266,7 +260,7 @@ async fn connection(stream: TcpStream, rooms: Shared, config: &RelayConfig) -> R
                     last = Instant::now();
                 }
                 allowance -= 1.0;
-                let answer = handle(&rooms, config, &room, id, &name, &frame);
+                let answer = handle(&rooms, &room, id, &name, &frame);
                 if let Some(a) = answer
                     && sink.send(Frame::Binary(a.encode().into())).await.is_err()
                 {
@@ -276,9 +270,7 @@ async fn connection(stream: TcpStream, rooms: Shared, config: &RelayConfig) -> R
         }
     };
     leave(&rooms, &room, id, &name);
-    if config.verbose {
-        eprintln!("{name} left room {room}");
-    }
+    log::info!("{name} left room {room}");
     result
 }
 
@@ -379,18 +371,9 @@ fn same_secret(a: &str, b: &str) -> bool {
 }
 
 /// One frame from an admitted client; returns what to answer it.
-fn handle(
-    rooms: &Shared,
-    config: &RelayConfig,
-    room: &str,
-    id: u64,
-    name: &str,
-    frame: &[u8],
-) -> Option<Message> {
+fn handle(rooms: &Shared, room: &str, id: u64, name: &str, frame: &[u8]) -> Option<Message> {
     let refuse = |reason: String| {
-        if config.verbose {
-            eprintln!("refused from {name} in room {room}: {reason}");
-        }
+        log::warn!("refused from {name} in room {room}: {reason}");
         Some(Message::Refused { reason })
     };
     let message = match Message::decode(frame) {

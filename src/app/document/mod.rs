@@ -6,3 +6,4 @@ pub mod history;
 pub mod open;
 pub mod queue;
 pub mod recovery;
+pub mod watch;

@@ -10,18 +10,21 @@ use crate::model::{Model, file};
 /// How long after a change the recovery file is written.
 pub const AUTOSAVE_DELAY: Duration = Duration::from_secs(3);
 
-/// The recovery folder: `$STORMLAB_RECOVERY_DIR`, else `$XDG_DATA_HOME/stormlab/recovery`,
-/// else `~/.local/share/stormlab/recovery`, else a temp folder.
+/// The recovery folder: `$STORMLAB_RECOVERY_DIR`, else `recovery` in the studio's data folder
+/// as eframe keeps it per platform (Linux: `$XDG_DATA_HOME/stormlab` or
+/// `~/.local/share/stormlab`; macOS: `~/Library/Application Support/Stormlab`; Windows:
+/// `%APPDATA%\Stormlab\data`), else a temp folder.
 pub fn recovery_dir() -> PathBuf {
     if let Some(d) = std::env::var_os("STORMLAB_RECOVERY_DIR") {
         return PathBuf::from(d);
     }
-    let base = std::env::var_os("XDG_DATA_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-        .unwrap_or_else(std::env::temp_dir);
-    base.join("stormlab").join("recovery")
+    eframe::storage_dir(APP_ID)
+        .unwrap_or_else(|| std::env::temp_dir().join("stormlab"))
+        .join("recovery")
 }
+
+/// The studio's application id (its window and data folder name).
+pub const APP_ID: &str = "Stormlab";
 
 /// The recovery file for a document stored at `path` (or an untitled one).
 pub fn recovery_file(dir: &Path, path: Option<&Path>) -> PathBuf {
@@ -113,6 +116,9 @@ impl Autosave {
         let result = std::fs::create_dir_all(&self.dir)
             .map_err(|e| e.to_string())
             .and_then(|_| file::save(&target, model).map_err(|e| e.to_string()));
+        if let Err(e) = &result {
+            log::warn!("autosave to {}: {e}", target.display());
+        }
         self.error = result.err();
         self.saved_revision = revision;
         self.changed_at = None;

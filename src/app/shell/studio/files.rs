@@ -29,6 +29,8 @@ pub(super) struct FileSession {
     pub(super) recovered: Option<Recovered>,
     /// When the open file was last modified on disk (to notice edits from elsewhere).
     pub(super) disk_mtime: Option<std::time::SystemTime>,
+    /// Wakes the studio when the open file may have changed on disk.
+    pub(super) watch: Option<crate::app::document::watch::DiskWatch>,
     /// The file changed on disk: reloading it is offered.
     pub(super) reload_offer: bool,
     /// A file dialog to open once the prompt is answered.
@@ -291,13 +293,26 @@ impl Studio {
         if let Some(d) = due {
             ctx.request_repaint_after(d);
         }
-        // Changed on disk by someone else?
-        if let Some(p) = &self.doc.path
-            && let Some(now) = mtime(p)
-            && self.files.disk_mtime.is_some_and(|t| t != now)
-        {
-            self.files.disk_mtime = Some(now);
-            self.files.reload_offer = true;
+        // Changed on disk by someone else? (The watch wakes the studio; its own saves update
+        // the time it knows.)
+        match &self.doc.path {
+            Some(p) => {
+                if self.files.watch.as_ref().is_none_or(|w| w.path() != p) {
+                    let ctx = ctx.clone();
+                    self.files.watch =
+                        Some(crate::app::document::watch::DiskWatch::new(p, move || {
+                            ctx.request_repaint()
+                        }));
+                }
+                if self.files.watch.as_ref().is_some_and(|w| w.take_changed())
+                    && let Some(now) = mtime(p)
+                    && self.files.disk_mtime.is_some_and(|t| t != now)
+                {
+                    self.files.disk_mtime = Some(now);
+                    self.files.reload_offer = true;
+                }
+            }
+            None => self.files.watch = None,
         }
         if let Some(t) = &self.toast
             && t.at.elapsed().as_secs_f32() < 6.0

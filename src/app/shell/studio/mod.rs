@@ -129,6 +129,7 @@ impl Studio {
                 autosave: Autosave::new(recovery_dir),
                 recovered,
                 disk_mtime,
+                watch: None,
                 reload_offer: false,
                 pending_dialog: None,
                 png_pending: None,
