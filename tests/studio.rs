@@ -240,7 +240,10 @@ fn a_file_changed_by_another_program_is_offered_for_reload() {
     std::fs::rename(&tmp, &path).unwrap();
     let start = std::time::Instant::now();
     while h.query_by_label("File changed on disk").is_none() {
-        assert!(start.elapsed().as_secs() < 5, "the change was never noticed");
+        assert!(
+            start.elapsed().as_secs() < 5,
+            "the change was never noticed"
+        );
         std::thread::sleep(std::time::Duration::from_millis(50));
         h.step();
     }

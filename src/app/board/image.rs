@@ -1,5 +1,5 @@
-//! Exporting the board as an image for workshop documentation: SVG (vector, the whole board
-//! or the selection) and PNG (the board as it is on screen, from a viewport screenshot).
+//! Exporting the board as an image for workshop documentation: SVG (vector) and PNG (that
+//! SVG rendered off-screen with resvg), of the whole board or the selection.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -15,32 +15,53 @@ pub fn export_svg(model: &Model, only: Option<&BTreeSet<Uid>>, path: &Path) -> R
     crate::model::file::write_atomic(path, svg(model, only).as_bytes()).map_err(|e| e.to_string())
 }
 
-/// Crops `image` to `rect` (in pixels) and writes it to `path` as PNG.
-pub fn export_png(image: &egui::ColorImage, rect: egui::Rect, path: &Path) -> Result<(), String> {
-    let [w, h] = image.size;
-    let x0 = (rect.min.x.max(0.0) as usize).min(w);
-    let y0 = (rect.min.y.max(0.0) as usize).min(h);
-    let x1 = (rect.max.x.max(0.0) as usize).min(w);
-    let y1 = (rect.max.y.max(0.0) as usize).min(h);
-    if x1 <= x0 || y1 <= y0 {
-        return Err("the board is not visible: nothing to export".into());
+/// Pixels per board point in a PNG export: sharp on print and high-density screens.
+pub const PNG_SCALE: f32 = 2.0;
+
+/// The longest side of a PNG export in pixels; a larger board is scaled down to fit.
+pub const PNG_MAX_SIDE: u32 = 16_384;
+
+/// Writes the board (or only `only`) to `path` as PNG: the SVG export rendered off-screen
+/// with resvg at [`PNG_SCALE`] (less for a board too large for [`PNG_MAX_SIDE`]), whatever
+/// part of the board the window shows. Text uses the studio's own fonts, so the picture is
+/// the same on every machine. Returns the image's size in pixels.
+pub fn export_png(
+    model: &Model,
+    only: Option<&BTreeSet<Uid>>,
+    path: &Path,
+) -> Result<[u32; 2], String> {
+    let bytes = png(&svg(model, only))?;
+    crate::model::file::write_atomic(path, &bytes.0).map_err(|e| e.to_string())?;
+    Ok(bytes.1)
+}
+
+/// Renders `svg` to PNG bytes and their size in pixels.
+fn png(svg: &str) -> Result<(Vec<u8>, [u32; 2]), String> {
+    use resvg::{tiny_skia, usvg};
+    let mut options = usvg::Options::default();
+    let fonts = options.fontdb_mut();
+    for font in egui::FontDefinitions::default().font_data.values() {
+        fonts.load_font_data(font.font.to_vec());
     }
-    let mut rgba = Vec::with_capacity((x1 - x0) * (y1 - y0) * 4);
-    for y in y0..y1 {
-        for x in x0..x1 {
-            let c = image.pixels.get(y * w + x).copied().unwrap_or_default();
-            rgba.extend_from_slice(&c.to_srgba_unmultiplied());
-        }
-    }
-    let mut bytes = Vec::new();
-    {
-        let mut enc = png::Encoder::new(&mut bytes, (x1 - x0) as u32, (y1 - y0) as u32);
-        enc.set_color(png::ColorType::Rgba);
-        enc.set_depth(png::BitDepth::Eight);
-        let mut writer = enc.write_header().map_err(|e| e.to_string())?;
-        writer.write_image_data(&rgba).map_err(|e| e.to_string())?;
-    }
-    crate::model::file::write_atomic(path, &bytes).map_err(|e| e.to_string())
+    // The board's type: egui's proportional font (Ubuntu Light).
+    fonts.set_sans_serif_family("Ubuntu");
+    let tree = usvg::Tree::from_str(svg, &options).map_err(|e| e.to_string())?;
+    let size = tree.size();
+    let longest = size.width().max(size.height());
+    let scale = PNG_SCALE.min(PNG_MAX_SIDE as f32 / longest);
+    let (w, h) = (
+        (size.width() * scale).ceil().max(1.0) as u32,
+        (size.height() * scale).ceil().max(1.0) as u32,
+    );
+    let mut pixmap =
+        tiny_skia::Pixmap::new(w, h).ok_or_else(|| format!("cannot make a {w}×{h} image"))?;
+    resvg::render(
+        &tree,
+        tiny_skia::Transform::from_scale(scale, scale),
+        &mut pixmap.as_mut(),
+    );
+    let bytes = pixmap.encode_png().map_err(|e| e.to_string())?;
+    Ok((bytes, [w, h]))
 }
 
 fn esc(s: &str) -> String {
@@ -279,5 +300,42 @@ mod tests {
         m.labels = crate::model::arrow_label::with_label(&m.labels, from, to, "web shop & app");
         let s = svg(&m, None);
         assert!(s.contains(">web shop &amp; app<"), "{s}");
+    }
+
+    #[test]
+    fn png_renders_the_whole_board_off_screen_with_its_text() {
+        use resvg::tiny_skia::Pixmap;
+        let m = crate::model::synthetic::synthetic(10, 1);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("board.png");
+        let [w, h] = export_png(&m, None, &path).unwrap();
+        let picture = Pixmap::decode_png(&std::fs::read(&path).unwrap()).unwrap();
+        assert_eq!([picture.width(), picture.height()], [w, h]);
+        // The SVG's size, at twice the scale.
+        let tree = resvg::usvg::Tree::from_str(&svg(&m, None), &Default::default()).unwrap();
+        assert_eq!(w, (tree.size().width() * PNG_SCALE).ceil() as u32);
+        // Sticky colours and dark text glyphs are there, not just the background.
+        let pixels = picture.pixels();
+        let dark = pixels
+            .iter()
+            .filter(|p| u16::from(p.red()) + u16::from(p.green()) + u16::from(p.blue()) < 150)
+            .count();
+        assert!(dark > 200, "text drawn: {dark} dark pixels");
+        let orange = pixels
+            .iter()
+            .filter(|p| p.red() > 200 && p.green() > 120 && p.green() < 200 && p.blue() < 120)
+            .count();
+        assert!(
+            orange > 10_000,
+            "event stickies drawn: {orange} orange pixels"
+        );
+    }
+
+    #[test]
+    fn a_huge_board_is_scaled_down_to_fit() {
+        let svg = r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40000 100" width="40000" height="100"><rect width="40000" height="100" fill="#fafafa"/></svg>"##;
+        let (_, [w, h]) = png(svg).unwrap();
+        assert_eq!(w, PNG_MAX_SIDE);
+        assert!(h < 100);
     }
 }

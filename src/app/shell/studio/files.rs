@@ -35,8 +35,6 @@ pub(super) struct FileSession {
     pub(super) reload_offer: bool,
     /// A file dialog to open once the prompt is answered.
     pub(super) pending_dialog: Option<Purpose>,
-    /// A PNG export waiting for the next frame's screenshot.
-    pub(super) png_pending: Option<PathBuf>,
 }
 
 impl Studio {
@@ -203,30 +201,27 @@ impl Studio {
                     .extension()
                     .map(|e| e.to_string_lossy().to_lowercase())
                     .unwrap_or_default();
-                match ext.as_str() {
-                    "svg" => {
-                        let only = (!self.selection.is_empty()).then_some(&self.selection);
-                        match crate::app::board::image::export_svg(&self.doc.model, only, p) {
-                            Ok(()) => self.notify(
-                                format!(
-                                    "Exported {} to {}",
-                                    if only.is_some() {
-                                        "the selection"
-                                    } else {
-                                        "the board"
-                                    },
-                                    p.display()
-                                ),
-                                false,
-                            ),
-                            Err(e) => self.notify(e, true),
-                        }
-                    }
-                    "png" => self.files.png_pending = Some(p.to_owned()),
-                    _ => self.notify(
-                        format!("{}: choose a name ending in .svg or .png", p.display()),
-                        true,
-                    ),
+                let only = (!self.selection.is_empty()).then_some(&self.selection);
+                let what = if only.is_some() {
+                    "the selection"
+                } else {
+                    "the board"
+                };
+                let model = &self.doc.model;
+                let result = match ext.as_str() {
+                    "svg" => crate::app::board::image::export_svg(model, only, p)
+                        .map(|()| format!("Exported {what} to {}", p.display())),
+                    "png" => crate::app::board::image::export_png(model, only, p).map(|[w, h]| {
+                        format!("Exported {what} to {} ({w}×{h} pixels)", p.display())
+                    }),
+                    _ => Err(format!(
+                        "{}: choose a name ending in .svg or .png",
+                        p.display()
+                    )),
+                };
+                match result {
+                    Ok(s) => self.notify(s, false),
+                    Err(e) => self.notify(e, true),
                 }
             }
             Purpose::ExportFolder => {
@@ -245,39 +240,7 @@ impl Studio {
         }
     }
 
-    /// PNG export: ask for a screenshot, then crop it to the board when it arrives.
-    pub(super) fn screenshot(&mut self, ctx: &egui::Context) {
-        if let Some(path) = self.files.png_pending.take() {
-            ctx.send_viewport_cmd(egui::ViewportCommand::Screenshot(egui::UserData::new(path)));
-        }
-        let shot = ctx.input(|i| {
-            i.raw.events.iter().find_map(|e| match e {
-                egui::Event::Screenshot {
-                    image, user_data, ..
-                } => user_data
-                    .data
-                    .as_ref()
-                    .and_then(|d| d.downcast_ref::<PathBuf>())
-                    .map(|p| (image.clone(), p.clone())),
-                _ => None,
-            })
-        });
-        if let Some((image, path)) = shot {
-            let ppp = ctx.pixels_per_point();
-            let r = self.board.canvas();
-            let px = egui::Rect::from_min_max(
-                (r.min.to_vec2() * ppp).to_pos2(),
-                (r.max.to_vec2() * ppp).to_pos2(),
-            );
-            match crate::app::board::image::export_png(&image, px, &path) {
-                Ok(()) => self.notify(format!("Exported the board to {}", path.display()), false),
-                Err(e) => self.notify(e, true),
-            }
-        }
-    }
-
     pub(super) fn autosave_tick(&mut self, ctx: &egui::Context) {
-        self.screenshot(ctx);
         if let Some(after) = self.problems.tick(ctx, &self.doc.model, self.doc.revision) {
             ctx.request_repaint_after(after);
         }

@@ -132,7 +132,6 @@ impl Studio {
                 watch: None,
                 reload_offer: false,
                 pending_dialog: None,
-                png_pending: None,
             },
             palette_kind: Kind::Event,
             prefs,
