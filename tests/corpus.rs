@@ -377,6 +377,23 @@ fn nth(model: &Model, kind: Kind, i: usize) -> Option<stormlab::model::Loc> {
     (!all.is_empty()).then(|| all[i % all.len()])
 }
 
+/// The `f`-th field (wrapping) of the `i`-th command or event, if it has fields.
+fn field_mut(
+    model: &mut Model,
+    kind: Kind,
+    i: usize,
+    f: usize,
+) -> Option<&mut stormlab::model::Field> {
+    let loc = nth(model, kind, i)?;
+    let c = &mut model.contexts[loc.context.unwrap_or(0)];
+    let fields = match kind {
+        Kind::Command => &mut c.commands[loc.index].fields,
+        _ => &mut c.events[loc.index].fields,
+    };
+    let n = fields.len();
+    (n > 0).then(|| &mut fields[f % n])
+}
+
 fn apply(model: &mut Model, change: &Change) {
     use stormlab::model::refs::rename;
     match change {
@@ -386,16 +403,8 @@ fn apply(model: &mut Model, change: &Change) {
             }
         }
         Change::Retype(kind, i, f, ty) => {
-            if let Some(loc) = nth(model, *kind, *i) {
-                let c = &mut model.contexts[loc.context.unwrap_or(0)];
-                let fields = match kind {
-                    Kind::Command => &mut c.commands[loc.index].fields,
-                    _ => &mut c.events[loc.index].fields,
-                };
-                if !fields.is_empty() {
-                    let n = fields.len();
-                    fields[f % n].ty = ty.clone();
-                }
+            if let Some(field) = field_mut(model, *kind, *i, *f) {
+                field.ty = ty.clone();
             }
         }
         Change::Publish(i, published, withdrawn) => {
@@ -418,16 +427,8 @@ fn apply(model: &mut Model, change: &Change) {
         }
         Change::Org(org) => model.org = org.clone(),
         Change::RenameField(kind, i, f, name) => {
-            if let Some(loc) = nth(model, *kind, *i) {
-                let c = &mut model.contexts[loc.context.unwrap_or(0)];
-                let fields = match kind {
-                    Kind::Command => &mut c.commands[loc.index].fields,
-                    _ => &mut c.events[loc.index].fields,
-                };
-                if !fields.is_empty() {
-                    let n = fields.len();
-                    fields[f % n].name = name.clone();
-                }
+            if let Some(field) = field_mut(model, *kind, *i, *f) {
+                field.name = name.clone();
             }
         }
     }
