@@ -271,15 +271,13 @@ fn the_export_is_deterministic_and_matches_the_golden_files() {
     let model = load("models/autoservice.ron");
     let files = protos(&model);
     assert_eq!(files, protos(&model.clone()));
-    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/autoservice");
-    if std::env::var_os("STORMLAB_BLESS").is_some() {
-        write(&golden, &files).unwrap();
-    }
-    for f in &files {
-        let want = std::fs::read_to_string(golden.join(&f.path))
-            .unwrap_or_else(|e| panic!("{}: {e} (run with STORMLAB_BLESS=1 to create)", f.path));
-        assert_eq!(f.text, want, "{} differs from the golden file", f.path);
-    }
+    // One insta snapshot per file (tests/golden/protos): after an intended change, review the
+    // new text with `cargo insta review` (or accept with INSTA_UPDATE=always).
+    insta::with_settings!({snapshot_path => "golden/protos", prepend_module_to_snapshot => false}, {
+        for f in &files {
+            insta::assert_snapshot!(f.path.replace('/', "__"), f.text);
+        }
+    });
 }
 
 #[test]
