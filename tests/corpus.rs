@@ -53,7 +53,9 @@ fn use_model(model: &Model, what: &str) -> Result<Outcome, String> {
         let ran = setup(model, program.clone(), &s.name, None).and_then(|mut e| e.run(until_of(s)));
         match ran {
             Ok(()) => {}
-            Err(e @ (SimError::Invalid(_) | SimError::Scenario { .. } | SimError::Runaway(_))) => {
+            Err(
+                e @ (SimError::Invalid(_) | SimError::Scenario { .. } | SimError::Runaway { .. }),
+            ) => {
                 return Err(format!(
                     "{what}: checks clean, but scenario `{}` fails: {e}",
                     s.name

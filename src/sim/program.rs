@@ -36,11 +36,28 @@ pub enum SimError {
         /// What went wrong.
         message: String,
     },
-    /// The run did not come to rest.
-    #[error(
-        "the run was stopped after {0} steps without coming to rest; is there an endless loop of policies?"
-    )]
-    Runaway(u64),
+    /// The run did not come to rest within the engine's step limit.
+    #[error("the run was stopped after {steps} steps without coming to rest: {}", runaway_cause(*.scenario_commands, *.steps))]
+    Runaway {
+        /// The steps run.
+        steps: u64,
+        /// How many of them were the scenario's own commands (its `when` and loads).
+        scenario_commands: u64,
+    },
+}
+
+/// Why a run did not come to rest: a scenario whose own commands are a large share of the
+/// steps is too big for one run; otherwise something keeps issuing commands.
+fn runaway_cause(scenario_commands: u64, steps: u64) -> String {
+    if scenario_commands.saturating_mul(10) >= steps {
+        format!(
+            "the scenario itself issued {scenario_commands} commands by then; lower its loads' `count` (the run holds every event in memory)"
+        )
+    } else {
+        format!(
+            "only {scenario_commands} of them were the scenario's commands; the rest were set off by policies, sagas or retries — is there an endless loop of policies?"
+        )
+    }
 }
 
 /// Where a field's value comes from.
@@ -1036,5 +1053,30 @@ fn as_event(def: &EventDef) -> crate::model::Event {
         fields: def.fields.clone(),
         reserved: vec![],
         at: Default::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_runaway_blames_the_scenario_size_or_a_loop_by_who_issued_the_commands() {
+        // 10^7 load commands among 2·10^7 steps: the load is too big, not a loop.
+        let big = SimError::Runaway {
+            steps: 20_000_000,
+            scenario_commands: 10_000_000,
+        }
+        .to_string();
+        assert!(big.contains("lower its loads' `count`"), "{big}");
+        assert!(!big.contains("endless loop"), "{big}");
+        // Three commands that set off twenty million steps: a loop.
+        let looping = SimError::Runaway {
+            steps: 20_000_000,
+            scenario_commands: 3,
+        }
+        .to_string();
+        assert!(looping.contains("endless loop of policies"), "{looping}");
+        assert!(looping.contains("only 3 of them"), "{looping}");
     }
 }

@@ -176,6 +176,8 @@ pub struct Engine {
     rng_outcomes: Rng,
     next_token: u64,
     actions: u64,
+    /// How many actions were the scenario's own commands.
+    scenario_commands: u64,
     scratch: Vec<NewEvent>,
     statuses: Statuses,
     field_buf: Vec<Value>,
@@ -220,6 +222,7 @@ impl Engine {
             rng_outcomes: Rng::new(seed, "outcomes"),
             next_token: 0,
             actions: 0,
+            scenario_commands: 0,
             scratch: Vec::new(),
             field_buf: Vec::new(),
             payload_buf: Vec::new(),
@@ -286,11 +289,15 @@ impl Engine {
         };
         self.actions += 1;
         if self.actions > MAX_ACTIONS {
-            return Err(SimError::Runaway(MAX_ACTIONS));
+            return Err(SimError::Runaway {
+                steps: MAX_ACTIONS,
+                scenario_commands: self.scenario_commands,
+            });
         }
         let program = self.program.clone();
         match action {
             Action::Command { command, fields } => {
+                self.scenario_commands += 1;
                 let n = self.commands.len();
                 let correlation = self.store.intern(&format!("c-{}", n + 1));
                 let _ = self.execute_in(&program, command, &fields, correlation, Cause::Scenario);
