@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::names::pascal;
-use super::schema::{ProtoType, schema};
+use super::schema::{ProtoType, without_envelopes};
 use crate::model::Model;
 use crate::model::diagnostic::{Code, Diagnostic};
 use crate::model::element::{Kind, Loc, PathSeg};
@@ -22,7 +22,7 @@ use crate::model::field::{MAX_FIELD_NUMBER, PROTO_RESERVED_RANGE};
 pub fn lint(model: &Model) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     event_numbers(model, &mut out);
-    let s = schema(model);
+    let s = without_envelopes(model);
     // Two contexts exporting to the same file.
     let mut paths: BTreeMap<&str, usize> = BTreeMap::new();
     for f in &s.files {

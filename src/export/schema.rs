@@ -228,6 +228,17 @@ fn file_path(org: &str, ctx: &str, version: &str) -> String {
 /// The exported contracts of `model`. Never fails: names are sanitized and made unique; a
 /// model with errors exports what can be exported (the CLI refuses such models before).
 pub fn schema(model: &Model) -> Schema {
+    build(model, true)
+}
+
+/// The schema without the envelopes, which the lint rules do not read (they name no
+/// element, take no name another message wants, and import only the timestamp): on a
+/// board of tens of thousands of contexts their header fields are most of the work.
+pub(super) fn without_envelopes(model: &Model) -> Schema {
+    build(model, false)
+}
+
+fn build(model: &Model, envelopes: bool) -> Schema {
     let index = NameIndex::new(model);
     let mut packages = Vec::new();
     let mut types: TypeNames = BTreeMap::new();
@@ -363,7 +374,7 @@ pub fn schema(model: &Model) -> Schema {
             let m = cx.message(name_of(eid), &doc, role, &e.fields, &e.reserved, eid);
             file.messages.push(m);
         }
-        if !c.events.is_empty() {
+        if envelopes && !c.events.is_empty() {
             for integration in [false, true] {
                 if integration && !c.events.iter().any(|e| e.published || e.withdrawn) {
                     continue;
