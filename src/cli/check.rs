@@ -68,11 +68,12 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             }
             Err(unread) => {
                 worst = worst.max(unread.exit());
+                let finding = unread.finding();
                 Checked {
                     name,
-                    findings: unread.finding().into_iter().collect(),
+                    unreadable: finding.is_none().then(|| unread.error.to_string()),
+                    findings: finding.into_iter().collect(),
                     elements: None,
-                    unreadable: unread.finding().is_none().then(|| unread.error.to_string()),
                     text: unread.text,
                 }
             }
