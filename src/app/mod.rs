@@ -56,6 +56,10 @@ impl eframe::App for StudioApp {
     }
 }
 
+/// The studio's application id: its window's name and its data folder (see
+/// [`document::recovery::recovery_dir`]).
+pub const APP_ID: &str = "Stormlab";
+
 /// Opens the studio window on `file`, or on the embedded example model.
 pub fn run(file: Option<std::path::PathBuf>) -> anyhow::Result<()> {
     let icon = eframe::icon_data::from_png_bytes(include_bytes!("../../assets/icon.png")).ok();
@@ -72,7 +76,7 @@ pub fn run(file: Option<std::path::PathBuf>) -> anyhow::Result<()> {
         ..Default::default()
     };
     eframe::run_native(
-        document::recovery::APP_ID,
+        APP_ID,
         options,
         Box::new(move |cc| Ok(Box::new(StudioApp::new(cc, file)))),
     )

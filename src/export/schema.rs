@@ -461,6 +461,7 @@ fn envelope(
         if integration && !e.published && !e.withdrawn {
             continue;
         }
+        let withdrawn_case = integration && !e.published;
         let eid = Loc {
             kind: Kind::Event,
             context: Some(ci),
@@ -474,13 +475,13 @@ fn envelope(
             number: n,
             ty: ProtoType::Message(package.clone(), msg.clone()),
             label: Label::Plain,
-            doc: if integration && !e.published {
+            doc: if withdrawn_case {
                 "Withdrawn: no longer published, kept for consumers that still hold it.".into()
             } else {
                 String::new()
             },
             in_oneof: true,
-            deprecated: integration && !e.published,
+            deprecated: withdrawn_case,
             model_name: e.name.clone(),
             model_type: None,
         });

@@ -30,9 +30,9 @@ pub fn export_png(
     only: Option<&BTreeSet<Uid>>,
     path: &Path,
 ) -> Result<[u32; 2], String> {
-    let bytes = png(&svg(model, only))?;
-    crate::model::file::write_atomic(path, &bytes.0).map_err(|e| e.to_string())?;
-    Ok(bytes.1)
+    let (bytes, size) = png(&svg(model, only))?;
+    crate::model::file::write_atomic(path, &bytes).map_err(|e| e.to_string())?;
+    Ok(size)
 }
 
 /// Renders `svg` to PNG bytes and their size in pixels.

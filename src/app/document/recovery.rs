@@ -18,13 +18,10 @@ pub fn recovery_dir() -> PathBuf {
     if let Some(d) = std::env::var_os("STORMLAB_RECOVERY_DIR") {
         return PathBuf::from(d);
     }
-    eframe::storage_dir(APP_ID)
+    eframe::storage_dir(crate::app::APP_ID)
         .unwrap_or_else(|| std::env::temp_dir().join("stormlab"))
         .join("recovery")
 }
-
-/// The studio's application id (its window and data folder name).
-pub const APP_ID: &str = "Stormlab";
 
 /// The recovery file for a document stored at `path` (or an untitled one).
 pub fn recovery_file(dir: &Path, path: Option<&Path>) -> PathBuf {
