@@ -544,3 +544,95 @@ fn the_causation_tree_of_a_parked_event_shows_the_failed_delivery_and_its_redriv
         .count();
     assert_eq!(parkings, 1, "{:?}", t.nodes);
 }
+
+/// The autoservice model whose CRM-outage scenario books `count` services, plus (when
+/// `second` is set) a second load of `second` bookings `x-i` due at the same moments.
+fn bookings(count: i64, second: Option<i64>) -> (Model, String) {
+    use stormlab::model::scenario::{Gen, Step};
+    let mut model = load("autoservice");
+    let name = "CRM outage parks booking events".to_owned();
+    let s = model.scenarios.iter_mut().find(|s| s.name == name).unwrap();
+    let Some(Step::Load { count: c, .. }) = s.when.first_mut() else {
+        panic!("the scenario starts with a load")
+    };
+    *c = count;
+    let mut extra = s.when[0].clone();
+    if let (Some(n), Step::Load { count, fields, .. }) = (second, &mut extra) {
+        *count = n;
+        fields.insert("booking_id".into(), Gen::Expr("'x-' + str(i)".into()));
+        s.when.insert(1, extra);
+    }
+    (model, name)
+}
+
+#[test]
+fn a_load_compiles_its_expressions_once_however_many_commands_it_issues() {
+    let (model, name) = bookings(3000, None);
+    let before = stormlab::model::expr::compilations();
+    let e = run(&model, &name, None);
+    let compiled = stormlab::model::expr::compilations() - before;
+    let booked = e
+        .records()
+        .iter()
+        .filter(|r| e.event_of(r).is_some_and(|d| d.name == "ServiceBooked"))
+        .count();
+    assert_eq!(booked, 3000);
+    // The program (handlers, policies, read models) and the load's 9 field expressions: a
+    // fixed number, nowhere near one per generated command.
+    assert!(compiled < 200, "{compiled} compilations for 3000 commands");
+    let (bigger, _) = bookings(6000, None);
+    let before = stormlab::model::expr::compilations();
+    run(&bigger, &name, None);
+    assert_eq!(stormlab::model::expr::compilations() - before, compiled);
+}
+
+#[test]
+fn two_loads_due_together_interleave_in_scenario_order_and_draw_in_load_order() {
+    use stormlab::model::expr::Value;
+    use stormlab::sim::rng::Rng;
+    let (model, name) = bookings(5, Some(5));
+    let e = run(&model, &name, None);
+    let booked: Vec<&[Value]> = e
+        .records()
+        .iter()
+        .filter(|r| e.event_of(r).is_some_and(|d| d.name == "ServiceBooked"))
+        .map(|r| e.payload(r))
+        .collect();
+    let ids: Vec<String> = booked.iter().map(|p| p[0].to_string()).collect();
+    let want: Vec<String> = (0..5)
+        .flat_map(|i| [format!("b-{i}"), format!("x-{i}")])
+        .collect();
+    assert_eq!(
+        ids, want,
+        "due at the same moment: the first load's command first"
+    );
+    // Each command draws its garage, then its kind; the first load's five commands draw
+    // before the second load's, as if both loads had been queued whole at set-up.
+    let mut rng = Rng::new(
+        model
+            .scenarios
+            .iter()
+            .find(|s| s.name == name)
+            .unwrap()
+            .seed,
+        "workload",
+    );
+    let mut draws: Vec<(i64, i64)> = (0..10)
+        .map(|_| (rng.range(0, 1), rng.range(0, 2)))
+        .collect();
+    let second = draws.split_off(5);
+    for (i, (g, k)) in draws.iter().chain(&second).enumerate() {
+        let p = booked[(i % 5) * 2 + i / 5];
+        assert_eq!(
+            p[2].to_string(),
+            ["g-1", "g-2"][*g as usize],
+            "garage of booking {i}"
+        );
+        assert!(
+            p[3].to_string()
+                .ends_with(["OilChange", "Inspection", "Repair"][*k as usize]),
+            "kind of booking {i}: {}",
+            p[3]
+        );
+    }
+}

@@ -52,6 +52,15 @@ impl<A> Scheduler<A> {
         self.seq
     }
 
+    /// Takes `n` consecutive sequence numbers and returns the first: actions scheduled
+    /// later with them (`at_seq`) keep the places they would have had if all `n` had been
+    /// scheduled now (a load's commands, issued one at a time).
+    pub fn reserve_many(&mut self, n: u64) -> u64 {
+        let first = self.seq + 1;
+        self.seq += n;
+        first
+    }
+
     /// Schedules `action` at `time` (never before now) in the place of sequence number `seq`
     /// (from `reserve`).
     pub fn at_seq(&mut self, time: i64, seq: u64, action: A) {

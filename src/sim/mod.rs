@@ -8,7 +8,8 @@
 //! - [`rebuild`]: state rebuilt from the log alone, compared with the live state.
 //! - [`run`]: the read side of a run (records, payloads, commands, journal, parked
 //!   messages, state now), the only way views, encoders and the CLI read a run.
-//! - [`scenario`]: scenarios of the model file and their expectations.
+//! - [`scenario`]: scenarios of the model file and their expectations; [`load`]: a
+//!   scenario's load generator, compiled once and issued lazily.
 //! - [`timeline`]: time travel to any log position; causation chains.
 //! - [`clock`], [`rng`], [`hash`]: virtual time, seeded randomness, fixed hashing.
 //! - [`log`]: the event log as JSON Lines.
@@ -19,6 +20,7 @@ pub mod clock;
 pub mod engine;
 pub mod fold;
 pub mod hash;
+pub mod load;
 pub mod log;
 pub mod program;
 pub mod rebuild;

@@ -59,9 +59,22 @@ impl Rng {
 
     /// A uniform integer in `lo..=hi` (either order).
     pub fn range(&mut self, lo: i64, hi: i64) -> i64 {
+        Self::range_of(self.next_u64(), lo, hi)
+    }
+
+    /// The integer in `lo..=hi` (either order) that the random bits `draw` pick, as
+    /// [`Rng::range`] picks it.
+    pub fn range_of(draw: u64, lo: i64, hi: i64) -> i64 {
         let (lo, hi) = if lo <= hi { (lo, hi) } else { (hi, lo) };
         let span = (hi as i128 - lo as i128 + 1) as u128;
-        (lo as i128 + (u128::from(self.next_u64()) % span) as i128) as i64
+        (lo as i128 + (u128::from(draw) % span) as i128) as i64
+    }
+
+    /// Moves past `n` numbers, as `n` calls of [`Rng::next_u64`] would.
+    pub fn skip(&mut self, n: u64) {
+        for _ in 0..n {
+            self.next_u64();
+        }
     }
 }
 

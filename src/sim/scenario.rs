@@ -4,13 +4,13 @@
 use std::sync::Arc;
 
 use super::engine::{Engine, FaultDef};
+use super::load::{self, Load};
 use super::program::{Program, SimError};
 use super::rng::Rng;
 use crate::model::Model;
 use crate::model::expr::time::parse_duration;
 use crate::model::expr::{Expr, RootValue, Value};
-use crate::model::scenario::{Expect, Gen, Scenario, Step, Values, parse_time};
-use crate::model::scopes::constant_scope;
+use crate::model::scenario::{Expect, Scenario, Step, Values, parse_time};
 use crate::model::ty::Type;
 
 pub use crate::model::scenario::MAX_LOAD;
@@ -33,27 +33,15 @@ fn err(s: &Scenario, message: impl Into<String>) -> SimError {
     }
 }
 
-/// Evaluates a scenario value (`i`, `now` in scope) to the type `ty`.
+/// Evaluates a scenario value (`now` in scope, `i` = 0) to the type `ty`.
 fn constant(
     s: &Scenario,
     p: &Program,
     src: &str,
     ty: Option<&Type>,
-    i: i64,
     now: i64,
 ) -> Result<Value, SimError> {
-    let e = Expr::compile(src, &constant_scope(), &p.types, ty).map_err(|e| {
-        err(
-            s,
-            format!(
-                "`{src}`: {}",
-                e.first().map(|e| e.message.as_str()).unwrap_or("")
-            ),
-        )
-    })?;
-    let (iv, nv) = (Value::Int(i), Value::Ts(now));
-    e.eval(&[RootValue::Scalar(&iv), RootValue::Scalar(&nv)])
-        .map_err(|e| err(s, format!("`{src}`: {e}")))
+    load::eval(&s.name, &load::compile(&s.name, p, src, ty)?, 0, now)
 }
 
 /// The command named `command` and its field values from `fields` (expressions; a missing
@@ -71,7 +59,7 @@ fn command_values(
     let mut values = Vec::with_capacity(p.commands[c].fields.len());
     for f in &p.commands[c].fields {
         values.push(match fields.get(&f.name) {
-            Some(src) => constant(s, p, src, Some(&f.ty), 0, t)?,
+            Some(src) => constant(s, p, src, Some(&f.ty), t)?,
             None => Value::zero_of(&f.ty, &p.types),
         });
     }
@@ -238,7 +226,7 @@ pub fn setup(
         let mut payload = Vec::with_capacity(def.fields.len());
         for f in &def.fields {
             payload.push(match g.fields.get(&f.name) {
-                Some(src) => constant(s, p, src, Some(&f.ty), 0, start)?,
+                Some(src) => constant(s, p, src, Some(&f.ty), start)?,
                 None => Value::zero_of(&f.ty, &p.types),
             });
         }
@@ -282,54 +270,8 @@ pub fn setup(
                 let c = p
                     .command(command, None)
                     .ok_or_else(|| err(s, format!("no command `{command}`")))?;
-                let cfields = p.commands[c].fields.clone();
-                for i in 0..*count {
-                    let t = t0.saturating_add(every_ms.saturating_mul(i));
-                    let mut values = Vec::with_capacity(cfields.len());
-                    for f in &cfields {
-                        values.push(match fields.get(&f.name) {
-                            None => Value::zero_of(&f.ty, &p.types),
-                            Some(Gen::Expr(src)) => constant(s, p, src, Some(&f.ty), i, t)?,
-                            Some(Gen::OneOf(options)) if options.is_empty() => {
-                                Value::zero_of(&f.ty, &p.types)
-                            }
-                            Some(Gen::OneOf(options)) => {
-                                let k = workload.range(0, options.len() as i64 - 1) as usize;
-                                constant(s, p, &options[k], Some(&f.ty), i, t)?
-                            }
-                            Some(Gen::Uniform(lo, hi)) => {
-                                let (lo, hi) = (
-                                    constant(s, p, lo, Some(&f.ty), i, t)?,
-                                    constant(s, p, hi, Some(&f.ty), i, t)?,
-                                );
-                                match (lo, hi) {
-                                    (Value::Int(a), Value::Int(b)) => {
-                                        Value::Int(workload.range(a, b))
-                                    }
-                                    (Value::Dec(a), Value::Dec(b)) => {
-                                        // Cents between the bounds, uniformly.
-                                        let (ca, cb) = (
-                                            (a * rust_decimal::Decimal::from(100)).round(),
-                                            (b * rust_decimal::Decimal::from(100)).round(),
-                                        );
-                                        let (ca, cb) = (
-                                            i64::try_from(ca.mantissa() / 10i128.pow(ca.scale()))
-                                                .unwrap_or(0),
-                                            i64::try_from(cb.mantissa() / 10i128.pow(cb.scale()))
-                                                .unwrap_or(0),
-                                        );
-                                        Value::Dec(rust_decimal::Decimal::new(
-                                            workload.range(ca, cb),
-                                            2,
-                                        ))
-                                    }
-                                    (a, _) => a,
-                                }
-                            }
-                        });
-                    }
-                    engine.schedule_command(t, c, values);
-                }
+                let load = Load::new(&s.name, p, c, fields, t0, every_ms, *count, &mut workload)?;
+                engine.schedule_load(load);
             }
             Step::Redrive {
                 at,
@@ -500,7 +442,7 @@ pub fn verdicts(
                 };
                 let def = &p.read_models[r];
                 let key_ty = def.columns.get(def.key_slot).map(|c| c.ty.clone());
-                let k = constant(scenario, p, key, key_ty.as_ref(), 0, now)?;
+                let k = constant(scenario, p, key, key_ty.as_ref(), now)?;
                 let row = engine.read_models[r].get(&k);
                 if *absent {
                     verdict(
@@ -522,7 +464,7 @@ pub fn verdicts(
                     let Some(slot) = def.columns.iter().position(|c| &c.name == col) else {
                         continue;
                     };
-                    let want = constant(scenario, p, src, Some(&def.columns[slot].ty), 0, now)?;
+                    let want = constant(scenario, p, src, Some(&def.columns[slot].ty), now)?;
                     let got = row.get(slot).cloned().unwrap_or_default();
                     verdict(
                         format!("{read_model}[{k}].{col} = {want}"),
@@ -553,7 +495,7 @@ pub fn verdicts(
                 let a = p
                     .aggregate_named(aggregate)
                     .ok_or_else(|| err(scenario, format!("no aggregate `{aggregate}`")))?;
-                let k = constant(scenario, p, id, Some(&Type::Id), 0, now)?;
+                let k = constant(scenario, p, id, Some(&Type::Id), now)?;
                 let key = k.as_str().unwrap_or("").to_owned();
                 let got = engine.aggregates[a]
                     .get(key.as_str())
@@ -577,7 +519,7 @@ pub fn verdicts(
                 let super::program::SubscriberKind::Saga(si) = p.subscribers[sub].kind else {
                     return Err(err(scenario, format!("`{saga}` is not a saga")));
                 };
-                let k = constant(scenario, p, correlation, None, 0, now)?;
+                let k = constant(scenario, p, correlation, None, now)?;
                 let got = engine.sagas[si]
                     .get(&k)
                     .map(|i| i.status.clone())

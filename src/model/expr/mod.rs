@@ -148,6 +148,16 @@ struct Inner {
     ty: Type,
 }
 
+thread_local! {
+    static COMPILATIONS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// How many times [`Expr::compile`] has run on this thread: lets a test check that a hot
+/// path (a load's generated commands) evaluates compiled code instead of compiling.
+pub fn compilations() -> u64 {
+    COMPILATIONS.with(|n| n.get())
+}
+
 /// A checked, compiled expression. Cheap to clone; `Send + Sync`.
 #[derive(Clone, Debug)]
 pub struct Expr(Arc<Inner>);
@@ -161,6 +171,7 @@ impl Expr {
         env: &dyn TypeEnv,
         expected: Option<&Type>,
     ) -> Result<Expr, Vec<ExprError>> {
+        COMPILATIONS.with(|n| n.set(n.get() + 1));
         let ast = parser::parse(source).map_err(|e| vec![e])?;
         let (node, ty) = compile::Compiler { scope, env }
             .top(&ast, expected)

@@ -11,6 +11,7 @@ use super::clock::Scheduler;
 pub use super::fold::Instance;
 use super::fold::Table;
 use super::hash::FastMap;
+use super::load::Load;
 use super::program::{Program, SimError};
 use super::rng::Rng;
 pub use super::saga::{ArmedDeadline, Instances, SagaInstance, Stamp};
@@ -137,6 +138,8 @@ enum Action {
         sub: usize,
         position: Option<u64>,
     },
+    /// The next command of the scenario's load (index into `Engine::loads`).
+    Load(usize),
 }
 
 /// The statuses the engine itself gives saga instances, shared rather than allocated per
@@ -184,6 +187,8 @@ pub struct Engine {
     payload_buf: Vec<Value>,
     /// Per aggregate, its name interned in the store (the owner of its streams).
     owners: Vec<u32>,
+    /// The scenario's loads, issuing their commands one at a time.
+    loads: Vec<Load>,
     rejected: usize,
 }
 
@@ -213,6 +218,7 @@ impl Engine {
             program,
             store,
             owners,
+            loads: Vec::new(),
             dlq: Vec::new(),
             journal: Vec::new(),
             commands: Chunked::default(),
@@ -248,6 +254,20 @@ impl Engine {
     /// Schedules a command at `time`.
     pub fn schedule_command(&mut self, time: i64, command: usize, fields: Vec<Value>) {
         self.clock.at(time, Action::Command { command, fields });
+    }
+
+    /// Schedules the commands of `load`, each in the place it would have if all were
+    /// scheduled now; they are generated one at a time as the clock reaches them.
+    pub fn schedule_load(&mut self, mut load: Load) {
+        let count = load.count();
+        if count <= 0 {
+            return;
+        }
+        load.seq = self.clock.reserve_many(count as u64);
+        let (time, seq) = (load.time_of(0), load.seq);
+        self.loads.push(load);
+        self.clock
+            .at_seq(time, seq, Action::Load(self.loads.len() - 1));
     }
 
     /// Schedules a redrive of a subscriber's parked messages at `time`.
@@ -301,6 +321,26 @@ impl Engine {
                 let n = self.commands.len();
                 let correlation = self.store.intern(&format!("c-{}", n + 1));
                 let _ = self.execute_in(&program, command, &fields, correlation, Cause::Scenario);
+            }
+            Action::Load(k) => {
+                let load = &mut self.loads[k];
+                let Some(i) = load.take_next() else {
+                    return Ok(true);
+                };
+                let mut fields = std::mem::take(&mut self.field_buf);
+                let made = load.values(i, load.time_of(i), &mut fields);
+                let command = load.command;
+                if load.has_next() {
+                    let (time, seq) = (load.time_of(i + 1), load.seq + i as u64 + 1);
+                    self.clock.at_seq(time, seq, Action::Load(k));
+                }
+                made?;
+                self.scenario_commands += 1;
+                let n = self.commands.len();
+                let correlation = self.store.intern(&format!("c-{}", n + 1));
+                let _ = self.execute_in(&program, command, &fields, correlation, Cause::Scenario);
+                fields.clear();
+                self.field_buf = fields;
             }
             Action::Deliver {
                 sub,
