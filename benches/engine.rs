@@ -5,7 +5,10 @@
 //! query); a three-step saga chain over 100k orders, the same with 5% failures + 1%
 //! duplicates + DLQ; replay (rebuild three read models from 1M events, a log made by the
 //! million workload with three read models); seek (random cursor positions in that log);
-//! the store's memory per event, measured with a counting allocator.
+//! the store's memory per event, measured with a counting allocator; allocations per
+//! command of the flat workload; the example models' heaviest scenarios with their loads
+//! raised to 10⁵–10⁷ commands (issue 21): events/s, allocations per command, peak heap per
+//! event.
 //!
 //! Run: `cargo bench --bench engine >/dev/null` (release, one thread): the figures go to
 //! stderr, because cqrs-es's MemStore prints a line per load and store to stdout. Set
@@ -13,7 +16,7 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -22,6 +25,7 @@ use cqrs_es::mem_store::MemStore;
 use cqrs_es::{Aggregate, CqrsFramework, DomainEvent, EventEnvelope, Query};
 use serde::{Deserialize, Serialize};
 use stormlab::model::expr::Value;
+use stormlab::sim::Program;
 use stormlab::sim::engine::{Engine, FaultDef};
 use stormlab::sim::program::SubscriberKind;
 use stormlab::sim::rebuild::rebuild_all;
@@ -335,6 +339,90 @@ fn main() {
     drop(e);
     store_memory(1_000_000 / scale, true);
     store_memory(1_000_000 / scale, false);
+    flat_allocations(&counter, 1000 / scale.min(1000), 100);
+    example_workloads(scale);
+}
+
+/// Heap allocations per command of the flat workload (one counted run; issue 21's budget is
+/// at most one).
+fn flat_allocations(p: &Arc<Program>, aggs: usize, per: usize) {
+    let ((_, engine), allocs, _) = counted(|| stormlab(p, aggs, per));
+    let commands = engine.commands().len();
+    eprintln!(
+        "flat workload: {:.2} heap allocations per command ({commands} commands; budget ≤ 1)",
+        allocs as f64 / commands.max(1) as f64
+    );
+    drop(engine);
+}
+
+/// The example models' heaviest scenarios with their load raised to 10⁵ and 10⁶ commands
+/// (10⁴ and 10⁵ quick), and the autoservice model's at 10⁷ in the full size when the machine
+/// has the memory the 10⁶ run suggests it needs. One run each, with the allocator counting
+/// (a relaxed atomic add per allocation): events/s, allocations per command, and the most
+/// heap the run held at once per event (store, commands, aggregates, rows, sagas, queues).
+fn example_workloads(scale: usize) {
+    eprintln!(
+        "\nexample workloads (heaviest scenario, its load raised; issue 21's targets: ≥ 2 M events/s, ≤ 200 bytes/event)"
+    );
+    eprintln!(
+        "{:<58} {:>10} {:>10} {:>12} {:>11} {:>12}",
+        "model / scenario", "load", "events", "events/s", "allocs/cmd", "peak B/event"
+    );
+    let mut per_event_1e6 = None;
+    let sizes: &[(&str, i64)] = &[
+        ("accounts", 100_000),
+        ("autoservice", 100_000),
+        ("conference", 100_000),
+        ("devportal", 100_000),
+        ("accounts", 1_000_000),
+        ("autoservice", 1_000_000),
+        ("conference", 1_000_000),
+        ("autoservice", 10_000_000),
+    ];
+    for &(name, count) in sizes {
+        let count = count / scale as i64;
+        let Some((model, scenario)) = workloads::scaled_example(name, count) else {
+            eprintln!("{name}: no scenario has a load to raise");
+            continue;
+        };
+        let label = format!("{name} / {scenario}");
+        if count >= 10_000_000 {
+            // ~4 commands and events per booking.
+            let need = per_event_1e6.map(|b: f64| b * 4.0 * count as f64);
+            match (need, available_memory()) {
+                (Some(need), Some(free)) if need < free as f64 * 0.8 => {}
+                (need, free) => {
+                    eprintln!(
+                        "{label:<58} {count:>10}   skipped: needs ~{:.1} GB by the 10⁶ run's bytes per event, {:.1} GB available",
+                        need.unwrap_or(f64::NAN) / 1e9,
+                        free.unwrap_or(0) as f64 / 1e9
+                    );
+                    continue;
+                }
+            }
+        }
+        let ((d, engine), allocs, peak) = counted(|| workloads::run_scenario(&model, &scenario));
+        let (events, commands) = (engine.records().len(), engine.commands().len());
+        let per_event = peak as f64 / events.max(1) as f64;
+        if name == "autoservice" && count >= 1_000_000 / scale as i64 {
+            per_event_1e6 = Some(per_event);
+        }
+        eprintln!(
+            "{label:<58} {count:>10} {events:>10} {:>12} {:>11.1} {:>12.0}",
+            human(rate(events, d)),
+            allocs as f64 / commands.max(1) as f64,
+            per_event
+        );
+        drop(engine);
+    }
+}
+
+/// `MemAvailable` of /proc/meminfo, in bytes (Linux).
+fn available_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
 }
 
 /// Measures the store's memory per event beyond its payload: the heap the store grows by while
@@ -404,11 +492,36 @@ struct Counting;
 static LIVE: AtomicUsize = AtomicUsize::new(0);
 static COUNTING: AtomicBool = AtomicBool::new(false);
 
+/// Heap allocations (and reallocations) made while `COUNTING` is on.
+static ALLOCS: AtomicUsize = AtomicUsize::new(0);
+/// The most `LIVE` rose above `BASE` while `COUNTING` is on (frees of older memory may
+/// take `LIVE` below `BASE`: signed).
+static PEAK: AtomicIsize = AtomicIsize::new(0);
+static BASE: AtomicUsize = AtomicUsize::new(0);
+
 fn count(add: usize, sub: usize) {
     if COUNTING.load(Ordering::Relaxed) {
-        LIVE.fetch_add(add, Ordering::Relaxed);
+        if add > 0 {
+            ALLOCS.fetch_add(1, Ordering::Relaxed);
+        }
+        let live = LIVE.fetch_add(add, Ordering::Relaxed).wrapping_add(add);
+        let above = live.wrapping_sub(BASE.load(Ordering::Relaxed)) as isize;
+        PEAK.fetch_max(above, Ordering::Relaxed);
         LIVE.fetch_sub(sub, Ordering::Relaxed);
     }
+}
+
+/// Runs `f` with the allocator counting: returns its result, the allocations it made and
+/// the most heap it held at once beyond what was live before.
+fn counted<T>(f: impl FnOnce() -> T) -> (T, usize, usize) {
+    BASE.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
+    PEAK.store(0, Ordering::Relaxed);
+    let allocs = ALLOCS.load(Ordering::Relaxed);
+    COUNTING.store(true, Ordering::Relaxed);
+    let out = f();
+    COUNTING.store(false, Ordering::Relaxed);
+    let peak = PEAK.load(Ordering::Relaxed).max(0) as usize;
+    (out, ALLOCS.load(Ordering::Relaxed) - allocs, peak)
 }
 
 // Measuring store memory needs a counting allocator: the one place unsafe code is allowed.

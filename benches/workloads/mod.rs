@@ -57,3 +57,46 @@ pub fn stormlab(p: &Arc<Program>, aggregates: usize, per: usize) -> (Duration, E
     }
     (t.elapsed(), e)
 }
+
+/// An example model's heaviest scenario (the one whose loads issue the most commands), with
+/// every load's count set to `count`: the workload users run, scaled. None for a model whose
+/// scenarios have no load.
+pub fn scaled_example(name: &str, count: i64) -> Option<(stormlab::model::Model, String)> {
+    use stormlab::model::scenario::Step;
+    let path = format!("{}/models/{name}.ron", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).expect("the example model is readable");
+    let mut model = from_str(&text, &path).expect("the example model parses");
+    let load_of = |s: &stormlab::model::scenario::Scenario| -> i64 {
+        s.when
+            .iter()
+            .map(|step| match step {
+                Step::Load { count, .. } => *count,
+                _ => 0,
+            })
+            .sum()
+    };
+    let heaviest = model
+        .scenarios
+        .iter_mut()
+        .filter(|s| load_of(s) > 0)
+        .reduce(|a, b| if load_of(b) > load_of(a) { b } else { a })?;
+    for step in &mut heaviest.when {
+        if let Step::Load { count: c, .. } = step {
+            *c = count;
+        }
+    }
+    // The whole load runs, whatever end time the story had.
+    heaviest.until = None;
+    let scenario = heaviest.name.clone();
+    Some((model, scenario))
+}
+
+/// Sets up and runs `scenario` of `model` to the end; returns the time and the engine.
+pub fn run_scenario(model: &stormlab::model::Model, scenario: &str) -> (Duration, Engine) {
+    let program = Arc::new(Program::new(model).expect("the example model is valid"));
+    let t = Instant::now();
+    let mut e = stormlab::sim::scenario::setup(model, program, scenario, None)
+        .expect("the scaled scenario sets up");
+    e.run(None).expect("the scaled scenario runs");
+    (t.elapsed(), e)
+}
