@@ -244,7 +244,7 @@ impl<'s> Encoder<'s> {
 pub(super) struct Header<'e> {
     pub event_id: String,
     pub stream: String,
-    pub correlation: &'e str,
+    pub correlation: std::borrow::Cow<'e, str>,
     /// `command:N` (the Nth command handled), an event id, `given` or `scenario`.
     pub causation: String,
 }

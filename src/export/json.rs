@@ -133,7 +133,7 @@ impl Encoder<'_> {
         );
         string(&mut out, &format_timestamp(r.time));
         out.push_str(",\"correlationId\":");
-        string(&mut out, h.correlation);
+        string(&mut out, &h.correlation);
         out.push_str(",\"causationId\":");
         string(&mut out, &h.causation);
         out.push(',');

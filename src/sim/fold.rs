@@ -48,7 +48,8 @@ fn assign<'a, S: 'a>(
         }
         return Ok(());
     }
-    let mut values = Vec::with_capacity(sets.len());
+    // On the stack for up to eight fields: a row or state change costs no allocation.
+    let mut values: smallvec::SmallVec<[(usize, Value); 8]> = smallvec::SmallVec::new();
     for (slot, s) in sets {
         if let Some(v) = eval(s, record)? {
             values.push((slot, v));

@@ -71,7 +71,7 @@ pub fn jsonl(engine: &Engine) -> String {
         out.push_str(",\"type\":");
         string(&mut out, &def.name);
         out.push_str(",\"correlation\":");
-        string(&mut out, engine.store.string(r.correlation));
+        string(&mut out, &engine.store.correlation(r.correlation));
         out.push_str(",\"causation\":");
         let cause = match r.causation {
             Cause::Command(c) => format!("command:{}", c + 1),

@@ -52,9 +52,9 @@ impl Engine {
         self.store.stream_name(stream)
     }
 
-    /// A string the log interned (correlation ids).
-    pub fn text(&self, interned: u32) -> &str {
-        self.store.string(interned)
+    /// A correlation id's text (`c-3` for the scenario's third command).
+    pub fn text(&self, correlation: u32) -> std::borrow::Cow<'_, str> {
+        self.store.correlation(correlation)
     }
 
     /// Interns `s` for use as a correlation id of commands given to [`Engine::execute`].

@@ -259,6 +259,10 @@ pub struct NewEvent {
     pub fields: u32,
 }
 
+/// Correlation ids with this bit set are the scenario's command numbers (see
+/// [`EventStore::command_correlation`]); interned strings are numbered below it.
+const NUMBERED: u32 = 1 << 31;
+
 /// The store.
 #[derive(Clone, Debug, Default)]
 pub struct EventStore {
@@ -372,6 +376,26 @@ impl EventStore {
     /// An interned string.
     pub fn string(&self, i: u32) -> &str {
         self.strings.get(i as usize).map_or("", |s| s)
+    }
+
+    /// The correlation id of the scenario's `n`th command (from 1), `c-n`: a number, named
+    /// only when read ([`EventStore::correlation`]), so that a million-command load interns
+    /// no million strings.
+    pub fn command_correlation(&mut self, n: u64) -> u32 {
+        match u32::try_from(n) {
+            Ok(n) if n < NUMBERED => NUMBERED | n,
+            _ => self.intern(&format!("c-{n}")),
+        }
+    }
+
+    /// A correlation id's text: an interned string, or `c-n` for the scenario's `n`th
+    /// command.
+    pub fn correlation(&self, i: u32) -> std::borrow::Cow<'_, str> {
+        if i & NUMBERED != 0 {
+            std::borrow::Cow::Owned(format!("c-{}", i & !NUMBERED))
+        } else {
+            std::borrow::Cow::Borrowed(self.string(i))
+        }
     }
 
     /// A store whose events mostly carry [`derived_id`]s of `seed` (an engine's store):
@@ -737,4 +761,19 @@ mod tests {
         assert_eq!(s.payload_at(2), &[Value::Int(4)]);
         assert!(s.payload_at(3).is_empty());
     }
+
+    #[test]
+    fn a_scenario_command_correlation_reads_as_its_number_without_interning() {
+        let mut s = EventStore::default();
+        let given = s.intern("given");
+        let c7 = s.command_correlation(7);
+        assert_eq!(s.correlation(c7), "c-7");
+        assert_eq!(s.correlation(given), "given");
+        assert_eq!(s.strings.len(), 1, "no string interned for c-7");
+        // Past the numbered range the text is interned, and reads the same way.
+        let big = s.command_correlation(u64::from(NUMBERED) + 5);
+        assert_eq!(s.correlation(big), format!("c-{}", u64::from(NUMBERED) + 5));
+        assert_ne!(big, s.command_correlation(8));
+    }
+
 }

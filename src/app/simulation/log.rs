@@ -249,7 +249,7 @@ impl LogView {
                         stream,
                         r.version.to_string(),
                         def.name.clone(),
-                        e.text(r.correlation).to_owned(),
+                        e.text(r.correlation).into_owned(),
                         payload_text(def, e.payload(r), "=", " "),
                     ];
                     if cells_ui(&mut row, cells) {

@@ -227,7 +227,10 @@ fn binary(op: BinOp, a: Value, b: Value, span: &Span) -> Result<Value, EvalError
                 if x.len() + y.len() > MAX_STRING {
                     return Err(other(span, "string too long"));
                 }
-                Str(Arc::from(format!("{x}{y}")))
+                Value::text_with(|b| {
+                    b.push_str(&x);
+                    b.push_str(&y);
+                })
             }
             (BinOp::Add, Ts(t), Dur(d)) => Ts(t.checked_add(d).ok_or_else(|| overflow(span))?),
             (BinOp::Sub, Ts(t), Dur(d)) => Ts(t.checked_sub(d).ok_or_else(|| overflow(span))?),
@@ -277,7 +280,13 @@ fn call(f: Func, a: Value, b: Value, span: &Span) -> Result<Value, EvalError> {
             Int(n) => Dur(n.checked_mul(unit).ok_or_else(|| overflow(span))?),
             _ => Dur(0),
         },
-        Func::Str => Str(Arc::from(a.to_string())),
+        Func::Str => match a {
+            Str(s) => Str(s),
+            a => Value::text_with(|b| {
+                use std::fmt::Write as _;
+                let _ = write!(b, "{a}");
+            }),
+        },
         Func::IsSome => Bool(a != None),
         Func::Round => match (a, b) {
             (Dec(d), Int(p)) => Dec(d.round_dp(u32::try_from(p.clamp(0, 28)).unwrap_or(0))),

@@ -39,6 +39,28 @@ impl Value {
         Value::Str(Arc::from(s))
     }
 
+    /// Text value written by `write` into a buffer reused across calls, then shared: one
+    /// allocation (the `Arc`'s) where building a `String` first would make two. Evaluating
+    /// `'b-' + str(i)` for every command of a load is the hot case.
+    pub fn text_with(write: impl FnOnce(&mut String)) -> Value {
+        thread_local! {
+            static BUF: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+        }
+        BUF.with(|buf| match buf.try_borrow_mut() {
+            Ok(mut b) => {
+                b.clear();
+                write(&mut b);
+                Value::Str(Arc::from(b.as_str()))
+            }
+            // Only if `write` itself builds text this way: a buffer of its own.
+            Err(_) => {
+                let mut b = String::new();
+                write(&mut b);
+                Value::Str(Arc::from(b))
+            }
+        })
+    }
+
     /// The zero value of a type: 0, 0.0, "", false, the epoch, 0s, the first enum value, a
     /// record of zeros, an empty list, `None` for optionals.
     pub fn zero_of(ty: &Type, env: &dyn TypeEnv) -> Value {

@@ -19,7 +19,7 @@ impl Engine {
     ) {
         let now = Value::Ts(self.clock.now);
         let roots = [RootValue::Record(msg), RootValue::Scalar(&now)];
-        let candidates: Vec<&OutcomeDef> = outcomes
+        let candidates: smallvec::SmallVec<[&OutcomeDef; 4]> = outcomes
             .iter()
             .filter(|o| {
                 o.when
@@ -39,7 +39,7 @@ impl Engine {
         let Some(o) = chosen.or(candidates.last()) else {
             return;
         };
-        let mut payload = Vec::new();
+        let mut payload = Vec::with_capacity(o.fields.len());
         if Self::values(
             &mut payload,
             &o.fields,

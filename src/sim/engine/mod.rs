@@ -319,7 +319,7 @@ impl Engine {
             Action::Command { command, fields } => {
                 self.scenario_commands += 1;
                 let n = self.commands.len();
-                let correlation = self.store.intern(&format!("c-{}", n + 1));
+                let correlation = self.store.command_correlation(n as u64 + 1);
                 let _ = self.execute_in(&program, command, &fields, correlation, Cause::Scenario);
             }
             Action::Load(k) => {
@@ -337,7 +337,7 @@ impl Engine {
                 made?;
                 self.scenario_commands += 1;
                 let n = self.commands.len();
-                let correlation = self.store.intern(&format!("c-{}", n + 1));
+                let correlation = self.store.command_correlation(n as u64 + 1);
                 let _ = self.execute_in(&program, command, &fields, correlation, Cause::Scenario);
                 fields.clear();
                 self.field_buf = fields;
