@@ -775,5 +775,4 @@ mod tests {
         assert_eq!(s.correlation(big), format!("c-{}", u64::from(NUMBERED) + 5));
         assert_ne!(big, s.command_correlation(8));
     }
-
 }

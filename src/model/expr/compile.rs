@@ -38,6 +38,21 @@ pub enum Func {
     Without,
 }
 
+/// Whether `node` reads a root (`now`, `i`, `cmd.amount`…): if not, its value is fixed.
+pub fn reads_anything(node: &Node) -> bool {
+    use Node::*;
+    match node {
+        Const(_) => false,
+        Root(_) | Field(..) => true,
+        Get(a, _) | Neg(a, _) | Not(a) | ToDec(a) => reads_anything(a),
+        Bin(_, a, b, _) | And(a, b) | Or(a, b) | Default(a, b) => {
+            reads_anything(a) || reads_anything(b)
+        }
+        If(a, b, c) => reads_anything(a) || reads_anything(b) || reads_anything(c),
+        Call(_, args, _) | List(args) | Record(args) => args.iter().any(reads_anything),
+    }
+}
+
 /// A compiled expression node.
 #[derive(Clone, Debug)]
 pub enum Node {

@@ -173,9 +173,20 @@ impl Expr {
     ) -> Result<Expr, Vec<ExprError>> {
         COMPILATIONS.with(|n| n.set(n.get() + 1));
         let ast = parser::parse(source).map_err(|e| vec![e])?;
-        let (node, ty) = compile::Compiler { scope, env }
+        let (mut node, ty) = compile::Compiler { scope, env }
             .top(&ast, expected)
             .map_err(|e| vec![e])?;
+        // An expression that reads nothing (`Money(99.00, 'EUR')`) is worked out once here,
+        // not at each evaluation. One that fails (`1 / 0`) keeps failing where it runs.
+        if !compile::reads_anything(&node)
+            && let Ok(v) = (eval::Eval {
+                roots: &[],
+                steps: eval::MAX_STEPS,
+            })
+            .eval(&node)
+        {
+            node = compile::Node::Const(v);
+        }
         Ok(Expr(Arc::new(Inner {
             source: source.to_owned(),
             node,

@@ -341,3 +341,26 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn an_expression_that_reads_nothing_is_worked_out_once() {
+    let e = Expr::compile("Money(99.00, 'EUR')", &scope(), &env(), None).unwrap();
+    let (a, b) = (e.eval(&[]).unwrap(), e.eval(&[]).unwrap());
+    match (&a, &b) {
+        (Value::Record(x), Value::Record(y)) => {
+            assert!(
+                Arc::ptr_eq(x, y),
+                "one value, shared, not built per evaluation"
+            )
+        }
+        _ => panic!("a record: {a}"),
+    }
+    assert_eq!(a.to_string(), "(99.00, EUR)");
+    // Reading a root keeps it an evaluation: the value follows the command.
+    assert_eq!(
+        ok("Money(cmd.price.amount, 'EUR')").to_string(),
+        "(49.90, EUR)"
+    );
+    // A constant that fails still fails where it is evaluated, with its place.
+    assert!(run("1 / 0").unwrap_err().contains("division by zero"));
+}
