@@ -209,7 +209,7 @@ fn the_timeline_shows_each_moment_of_a_compensation() {
     assert_eq!(saga(3).as_deref(), Some("Compensated"));
     // OrderCancelled ← CancelOrder (the saga's failure command) ← ChargePayment, rejected:
     // the failure is the cause ← StockReserved ← ReserveStock ← OrderPlaced ← PlaceOrder.
-    let name = |c: u32| &p.commands[e.commands()[c as usize].command].name;
+    let name = |c: u32| &p.commands[e.commands()[c as usize].command()].name;
     assert_eq!(
         causation(&e, 3),
         vec![
@@ -275,7 +275,7 @@ fn a_saga_deadline_is_pending_until_it_fires_and_causes_the_compensation() {
     assert_eq!(status(closed + 1).as_deref(), Some("TimedOut"));
     // The compensation (CloseSurvey) was caused by the expired deadline, not by an event.
     let close = e.commands().len() - 1;
-    assert_eq!(e.commands()[close].cause, Cause::Deadline(sent));
+    assert_eq!(e.commands()[close].cause(), Cause::Deadline(sent));
     assert_eq!(
         causation(&e, closed)[..2],
         [Link::Command(close as u32), Link::Deadline(sent)]
@@ -349,7 +349,7 @@ fn the_causation_tree_runs_from_the_root_command_to_every_consequence() {
         Node::Event(p) => e.program().events[e.records()[p as usize].event as usize]
             .name
             .clone(),
-        Node::Command(c) => e.program().commands[e.commands()[c as usize].command]
+        Node::Command(c) => e.program().commands[e.commands()[c as usize].command()]
             .name
             .clone(),
         Node::Parked(_) | Node::Redrive(_) => String::from("delivery"),

@@ -634,7 +634,7 @@ fn a_scenario_runs_on_a_worker_and_the_cursor_scrubs_the_log_and_state() {
     settle(&mut h);
     h.get_by_label("⏩ Next command").click();
     settle(&mut h);
-    let first = last_run(&h).engine.commands()[0].events.end;
+    let first = last_run(&h).engine.commands()[0].events().end;
     assert_eq!(h.state().sim.time.cursor(), first);
     // Playing moves the cursor on by itself (5 events per second by default) and stops at the end.
     h.get_by_label("⏮").click();

@@ -167,7 +167,7 @@ impl<'a> Summary<'a> {
                 .iter()
                 .filter_map(|c| {
                     let why = c.rejection.as_deref()?;
-                    Some((p.commands[c.command].name.as_str(), &*c.target, why))
+                    Some((p.commands[c.command()].name.as_str(), &*c.target, why))
                 })
                 .collect(),
             events: engine.records().len(),

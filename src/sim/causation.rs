@@ -61,7 +61,7 @@ pub fn tree(e: &Engine, position: u64, limit: usize) -> Tree {
     };
     for (i, c) in e.commands.iter().enumerate() {
         if c.correlation == corr
-            && let Some(p) = parent(c.cause)
+            && let Some(p) = parent(c.cause())
         {
             children.entry(p).or_default().push(Node::Command(i as u32));
         }

@@ -411,7 +411,7 @@ pub fn verdicts(
                 let rejections: Vec<&str> = engine
                     .commands
                     .iter()
-                    .filter(|r| r.command == c)
+                    .filter(|r| r.command() == c)
                     .filter_map(|r| r.rejection.as_deref())
                     .collect();
                 let hit = rejections

@@ -25,6 +25,33 @@ pub enum Cause {
     Deadline(u64),
 }
 
+impl Cause {
+    /// The cause in one word: the variant in the top three bits, its number below (log
+    /// positions and command indexes stay far below 2⁶¹).
+    pub fn pack(self) -> u64 {
+        const LOW: u64 = (1 << 61) - 1;
+        match self {
+            Cause::Command(i) => u64::from(i),
+            Cause::Scenario => 1 << 61,
+            Cause::Event(p) => (2 << 61) | (p & LOW),
+            Cause::Given => 3 << 61,
+            Cause::Deadline(p) => (4 << 61) | (p & LOW),
+        }
+    }
+
+    /// The cause [`Cause::pack`] packed.
+    pub fn unpack(word: u64) -> Cause {
+        let n = word & ((1 << 61) - 1);
+        match word >> 61 {
+            0 => Cause::Command(n as u32),
+            1 => Cause::Scenario,
+            2 => Cause::Event(n),
+            3 => Cause::Given,
+            _ => Cause::Deadline(n),
+        }
+    }
+}
+
 /// One stored event (64 bytes: the id is kept as four words so that the record needs no
 /// 16-byte alignment; the payload lies in the store's values, see [`EventStore::payload`]).
 #[derive(Clone, Debug, PartialEq)]
@@ -774,5 +801,21 @@ mod tests {
         let big = s.command_correlation(u64::from(NUMBERED) + 5);
         assert_eq!(s.correlation(big), format!("c-{}", u64::from(NUMBERED) + 5));
         assert_ne!(big, s.command_correlation(8));
+    }
+
+    #[test]
+    fn a_packed_cause_unpacks_to_itself() {
+        for c in [
+            Cause::Command(0),
+            Cause::Command(u32::MAX),
+            Cause::Scenario,
+            Cause::Event(0),
+            Cause::Event(u64::from(u32::MAX) * 1000),
+            Cause::Given,
+            Cause::Deadline(7),
+            Cause::Deadline(u64::from(u32::MAX)),
+        ] {
+            assert_eq!(Cause::unpack(c.pack()), c);
+        }
     }
 }

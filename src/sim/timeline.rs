@@ -301,7 +301,7 @@ pub fn causation(engine: &Engine, position: u64) -> Vec<Link> {
             Cause::Command(c) if c < command => {
                 out.push(Link::Command(c));
                 command = c;
-                engine.commands.get(c as usize).map(|c| c.cause)
+                engine.commands.get(c as usize).map(|c| c.cause())
             }
             Cause::Given => {
                 out.push(Link::Given);

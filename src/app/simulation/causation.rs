@@ -173,7 +173,7 @@ fn label(e: &Engine, node: Node, t: &theme::Tokens) -> (String, Color32) {
         }
         Node::Command(i) => match e.commands().get(i as usize) {
             Some(c) => {
-                let name = &e.program().commands[c.command].name;
+                let name = &e.program().commands[c.command()].name;
                 match &c.rejection {
                     Some(reason) => (format!("✖ {name} ➡ {}: {reason}", c.target), t.error),
                     None => (format!("{name} ➡ {}", c.target), t.info),

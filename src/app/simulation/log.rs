@@ -294,12 +294,12 @@ impl LogView {
                     row.set_selected(self.command == Some(i));
                     let outcome = match &c.rejection {
                         Some(reason) => format!("✖ rejected: {reason}"),
-                        None => format!("✔ {} event(s)", c.events.end - c.events.start),
+                        None => format!("✔ {} event(s)", c.events().end - c.events().start),
                     };
                     let cells = [
                         (i + 1).to_string(),
                         clock(c.time, dated, true),
-                        e.program().commands[c.command].name.clone(),
+                        e.program().commands[c.command()].name.clone(),
                         c.target.to_string(),
                         outcome,
                     ];
@@ -332,17 +332,17 @@ fn cells_ui<const N: usize>(row: &mut egui_extras::TableRow<'_, '_>, cells: [Str
 /// Where the cursor goes for a command: after its last event, or (rejected) after the event
 /// that caused it, or after the last event before it.
 pub fn cursor_of(e: &Engine, c: &CommandRecord) -> u64 {
-    if !c.events.is_empty() {
-        return c.events.end;
+    if !c.events().is_empty() {
+        return c.events().end;
     }
-    match c.cause {
+    match c.cause() {
         Cause::Event(p) => p + 1,
         _ => e.records().partition_point(|r| r.time <= c.time) as u64,
     }
 }
 
 fn command_detail_ui(ui: &mut Ui, e: &Engine, c: &CommandRecord) {
-    let def = &e.program().commands[c.command];
+    let def = &e.program().commands[c.command()];
     ui.separator();
     ui.strong(format!("{} ➡ {} {}", def.name, def.context, c.target));
     ui.label(format!("at {}", format_timestamp(c.time)));
@@ -351,7 +351,7 @@ fn command_detail_ui(ui: &mut Ui, e: &Engine, c: &CommandRecord) {
             ui.colored_label(theme::tokens(ui).error, format!("Rejected: {reason}"));
         }
         None => {
-            let names: Vec<&str> = (c.events.start..c.events.end)
+            let names: Vec<&str> = (c.events().start..c.events().end)
                 .filter_map(|p| e.records().get(p as usize))
                 .map(|r| e.program().events[r.event as usize].name.as_str())
                 .collect();
@@ -359,7 +359,7 @@ fn command_detail_ui(ui: &mut Ui, e: &Engine, c: &CommandRecord) {
         }
     }
     let event = |p: u64| crate::app::simulation::state::event_name(e, p);
-    let cause = match c.cause {
+    let cause = match c.cause() {
         Cause::Scenario => "issued by the scenario".to_owned(),
         Cause::Given => "part of the given history".to_owned(),
         Cause::Event(p) => format!("issued on event #{} {}", p + 1, event(p)),
@@ -372,12 +372,12 @@ fn command_detail_ui(ui: &mut Ui, e: &Engine, c: &CommandRecord) {
             Some(by) if by.rejection.is_some() => format!(
                 "issued because command #{} {} was rejected",
                 i + 1,
-                e.program().commands[by.command].name
+                e.program().commands[by.command()].name
             ),
             Some(by) => format!(
                 "issued by command #{} {}",
                 i + 1,
-                e.program().commands[by.command].name
+                e.program().commands[by.command()].name
             ),
             None => format!("issued by command #{}", i + 1),
         },

@@ -116,7 +116,7 @@ pub fn element(e: &Engine, m: &Marker) -> Option<crate::model::Loc> {
     let program = e.program();
     if m.kind == MarkerKind::Rejection {
         let c = e.commands().get(m.source)?;
-        return program.commands.get(c.command).map(|d| d.id);
+        return program.commands.get(c.command()).map(|d| d.id);
     }
     let sub = |i: usize| program.subscribers.get(i).map(|s| s.id);
     match &e.journal().get(m.source)?.2 {
@@ -137,7 +137,7 @@ pub fn describe(e: &Engine, m: &Marker) -> String {
         return e.commands().get(m.source).map_or_else(String::new, |c| {
             format!(
                 "✖ {} {} rejected: {}",
-                program.commands[c.command].name,
+                program.commands[c.command()].name,
                 c.target,
                 c.rejection.as_deref().unwrap_or("")
             )
@@ -311,13 +311,13 @@ pub fn compensation(e: &Engine, position: u64) -> Option<String> {
             if s.steps
                 .iter()
                 .filter_map(|st| st.compensate.as_ref())
-                .any(|i| i.command == command.command)
+                .any(|i| i.command == command.command())
             {
                 Some("compensation")
             } else if s
                 .on_failure
                 .as_ref()
-                .is_some_and(|i| i.command == command.command)
+                .is_some_and(|i| i.command == command.command())
             {
                 Some("on failure")
             } else {
@@ -325,12 +325,12 @@ pub fn compensation(e: &Engine, position: u64) -> Option<String> {
             }
         })
     };
-    let because = match command.cause {
+    let because = match command.cause() {
         Cause::Command(r) => {
             let failed = e.commands().get(r as usize)?;
             format!(
                 "{} {} was rejected: {}",
-                program.commands[failed.command].name,
+                program.commands[failed.command()].name,
                 failed.target,
                 failed.rejection.as_deref()?
             )
@@ -347,6 +347,7 @@ pub fn compensation(e: &Engine, position: u64) -> Option<String> {
     let role = role(&program.sagas)?;
     Some(format!(
         "↺ {role} {} {}, because {because}",
-        program.commands[command.command].name, command.target
+        program.commands[command.command()].name,
+        command.target
     ))
 }

@@ -653,6 +653,6 @@ fn refresh(state: &mut Option<(u64, StateAt)>, run: &Run, cursor: u64) {
 fn next_command_end(e: &Engine, cursor: u64) -> Option<u64> {
     e.commands()
         .iter()
-        .find(|c| !c.events.is_empty() && c.events.end > cursor)
-        .map(|c| c.events.end)
+        .find(|c| !c.events().is_empty() && c.events().end > cursor)
+        .map(|c| c.events().end)
 }

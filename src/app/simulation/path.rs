@@ -45,7 +45,7 @@ impl SimPanel {
         if let Cause::Command(c) = r.causation
             && let Some(c) = e.commands().get(c as usize)
         {
-            stages[0].push(p.commands[c.command].id);
+            stages[0].push(p.commands[c.command()].id);
         }
         if let Some(Target::Aggregate(a)) = def.owner {
             stages[1].push(p.aggregates[a].id);

@@ -128,14 +128,14 @@ pub fn build(e: &Engine, saga: usize, key: &Value) -> Option<Sequence> {
         if c.correlation != correlation {
             continue;
         }
-        let slot = if !c.events.is_empty() {
-            2 * c.events.start
-        } else if let Cause::Event(p) = c.cause {
+        let slot = if !c.events().is_empty() {
+            2 * c.events().start
+        } else if let Cause::Event(p) = c.cause() {
             2 * p + 2
         } else {
             2 * e.records().partition_point(|r| r.time <= c.time) as u64
         };
-        let from = match c.cause {
+        let from = match c.cause() {
             Cause::Event(p) | Cause::Deadline(p) => e
                 .records()
                 .get(p as usize)
@@ -143,19 +143,19 @@ pub fn build(e: &Engine, saga: usize, key: &Value) -> Option<Sequence> {
             Cause::Command(j) => e
                 .commands()
                 .get(j as usize)
-                .map_or(0, |d| command_lane(e, &mut lanes, d.command)),
+                .map_or(0, |d| command_lane(e, &mut lanes, d.command())),
             Cause::Scenario | Cause::Given => 0,
         };
-        let to = command_lane(e, &mut lanes, c.command);
+        let to = command_lane(e, &mut lanes, c.command());
         keyed.push((
             (slot, 0, i),
             Row {
                 time: c.time,
                 from,
                 to,
-                label: format!("{} {}", e.program().commands[c.command].name, c.target),
+                label: format!("{} {}", e.program().commands[c.command()].name, c.target),
                 step: Step::Command {
-                    rejection: c.rejection.clone(),
+                    rejection: c.rejection.as_deref().map(str::to_owned),
                     compensating: failed_at.is_some_and(|f| slot >= f),
                 },
                 cursor: cursor_of(e, c),
@@ -175,7 +175,7 @@ pub fn build(e: &Engine, saga: usize, key: &Value) -> Option<Sequence> {
             Cause::Command(j) => e
                 .commands()
                 .get(j as usize)
-                .map_or(to, |d| command_lane(e, &mut lanes, d.command)),
+                .map_or(to, |d| command_lane(e, &mut lanes, d.command())),
             Cause::Scenario | Cause::Given => 0,
         };
         let parked = e

@@ -185,7 +185,7 @@ pub fn chain_text(e: &Engine, position: u64) -> String {
                 .commands()
                 .get(c as usize)
                 .map_or("command ?".into(), |c| {
-                    format!("command {}", e.program().commands[c.command].name)
+                    format!("command {}", e.program().commands[c.command()].name)
                 }),
             Link::Given => "given history".into(),
         })

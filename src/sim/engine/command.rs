@@ -149,15 +149,13 @@ impl Engine {
             .unwrap_or_else(|| Arc::from(""));
         // Reserve this command's slot first: commands it triggers are logged after it.
         let index = self.commands.len();
-        self.commands.push(CommandRecord {
-            time: self.clock.now,
+        self.commands.push(CommandRecord::new(
+            self.clock.now,
             command,
-            target: key.clone(),
+            key.clone(),
             correlation,
             cause,
-            rejection: None,
-            events: 0..0,
-        });
+        ));
         let own = Cause::Command(index as u32);
         let result = match cdef.target {
             Target::External(x) => {
@@ -172,9 +170,9 @@ impl Engine {
         };
         if let Some(rec) = self.commands.get_mut(index) {
             match &result {
-                Ok(events) => rec.events = events.clone(),
+                Ok(events) => rec.set_events(events),
                 Err(reason) => {
-                    rec.rejection = Some(reason.clone());
+                    rec.rejection = Some(reason.as_str().into());
                     self.rejected += 1;
                 }
             }

@@ -75,23 +75,65 @@ impl Parked {
     }
 }
 
-/// A command that was handled (accepted or rejected).
+/// A command that was handled (accepted or rejected), in 64 bytes: a million-command run
+/// keeps a million of them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CommandRecord {
     /// When.
     pub time: i64,
-    /// Command type.
-    pub command: usize,
     /// Target id.
     pub target: Arc<str>,
-    /// Correlation id (interned in the store).
+    /// Correlation id (see [`crate::sim::store::EventStore::correlation`]).
     pub correlation: u32,
-    /// What caused it.
-    pub cause: Cause,
+    /// Command type.
+    command: u32,
+    /// What caused it, packed (see [`Cause::pack`]).
+    cause: u64,
+    /// The position of the first event it appended, and how many (they follow one another).
+    first_event: u32,
+    event_count: u32,
     /// None: accepted; Some(reason): rejected.
-    pub rejection: Option<String>,
-    /// Positions of the events it appended (they follow one another).
-    pub events: Range<u64>,
+    pub rejection: Option<Box<str>>,
+}
+
+// What "in 64 bytes" promises.
+const _: () = assert!(size_of::<CommandRecord>() <= 64);
+
+impl CommandRecord {
+    fn new(time: i64, command: usize, target: Arc<str>, correlation: u32, cause: Cause) -> Self {
+        Self {
+            time,
+            target,
+            correlation,
+            command: command as u32,
+            cause: cause.pack(),
+            first_event: 0,
+            event_count: 0,
+            rejection: None,
+        }
+    }
+
+    /// Command type (index into the program's commands).
+    pub fn command(&self) -> usize {
+        self.command as usize
+    }
+
+    /// What caused it.
+    pub fn cause(&self) -> Cause {
+        Cause::unpack(self.cause)
+    }
+
+    /// Positions of the events it appended.
+    pub fn events(&self) -> Range<u64> {
+        let first = u64::from(self.first_event);
+        first..first + u64::from(self.event_count)
+    }
+
+    fn set_events(&mut self, events: &Range<u64>) {
+        // A log holds fewer than 2³² events (stream positions are 32-bit too).
+        self.first_event = events.start as u32;
+        self.event_count = (events.end - events.start) as u32;
+    }
 }
 
 /// Faults injected into one subscriber.
