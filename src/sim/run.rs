@@ -82,6 +82,13 @@ impl Engine {
         &self.aggregates
     }
 
+    /// The log position of a stream's first event (None while it has none): where an
+    /// aggregate instance (`Instance::stream`) comes into being.
+    pub fn stream_start(&self, stream: u32) -> Option<u64> {
+        let s = self.store.streams.get(stream as usize)?;
+        s.positions().next().map(u64::from)
+    }
+
     /// Read-model tables now, per read model (by program index).
     pub fn tables(&self) -> &[Table] {
         &self.read_models

@@ -2,8 +2,9 @@
 //! any position of a finished run's log, and the causation chain of any event.
 //!
 //! Aggregates and read models are folded from the log: the timeline keeps snapshots every
-//! `every` records (about 256 of them at most), so a seek clones the nearest snapshot and
-//! replays fewer than `every` records. Sagas and the DLQ come from the engine's journal.
+//! `every` records (about 256 of them at most, fewer for a large final state: see
+//! [`spacing`]), so a seek clones the nearest snapshot and replays fewer than `every`
+//! records. Sagas and the DLQ come from the engine's journal.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -106,11 +107,35 @@ fn step(engine: &Engine, aggregates: &mut Aggregates, read_models: &mut [Table],
     }
 }
 
+/// Aggregate instances and read-model rows held by all snapshots together, at most: each
+/// snapshot is a whole copy of the state, so a run whose final state has a million entries
+/// gets a few snapshots (and longer replays per seek) instead of 256 copies of a growing
+/// state — gigabytes.
+pub const SNAPSHOT_ENTRIES: u64 = 2_000_000;
+
+/// Records between two snapshots for a log of `n` records whose final state has `entries`
+/// aggregate instances and rows: about 256 snapshots, fewer when their copies would exceed
+/// [`SNAPSHOT_ENTRIES`] (a snapshot holds about half the final state, on average).
+pub fn spacing(n: u64, entries: u64) -> u64 {
+    let affordable = (2 * SNAPSHOT_ENTRIES / entries.max(1)).clamp(1, 256);
+    (n / affordable).max(1024)
+}
+
 impl Timeline {
     /// Builds the snapshots of `engine`'s log.
     pub fn new(engine: &Engine) -> Self {
         let n = engine.store.records.len() as u64;
-        let every = (n / 256).max(1024);
+        let entries = engine
+            .aggregates
+            .iter()
+            .map(|a| a.len() as u64)
+            .sum::<u64>()
+            + engine
+                .read_models
+                .iter()
+                .map(|t| t.len() as u64)
+                .sum::<u64>();
+        let every = spacing(n, entries);
         let p = &engine.program;
         let mut aggregates: Aggregates = vec![FastMap::default(); p.aggregates.len()];
         let mut read_models: Vec<Table> = vec![Table::default(); p.read_models.len()];
@@ -185,21 +210,61 @@ impl Timeline {
         s
     }
 
+    /// The state after the first `position` records, as [`Timeline::at`] gives it, made
+    /// from `previous` (the state at an earlier cursor, given up) when replaying from there
+    /// is less work than from the nearest snapshot: playing forward one event costs one
+    /// event, not the copy of a snapshot.
+    pub fn seek(&self, engine: &Engine, previous: Option<StateAt>, position: u64) -> StateAt {
+        let records = &engine.store.records;
+        let nearest = self.nearest(position).map_or(0, |s| s.applied);
+        match previous {
+            Some(prev)
+                if !prev.end
+                    && prev.position <= position
+                    && position < records.len() as u64
+                    && position - prev.position <= position - nearest =>
+            {
+                let time = position
+                    .checked_sub(1)
+                    .and_then(|i| records.get(i as usize))
+                    .map_or(i64::MIN, |r| r.time);
+                let start = (prev.position, prev.aggregates, prev.read_models);
+                self.replayed(engine, start, position, |stamp, t| {
+                    stamp <= position && t <= time
+                })
+            }
+            _ => self.at(engine, position),
+        }
+    }
+
+    /// The last snapshot at or before `position`.
+    fn nearest(&self, position: u64) -> Option<&Snapshot> {
+        self.snapshots.iter().rev().find(|s| s.applied <= position)
+    }
+
     fn state(&self, engine: &Engine, position: u64, include: impl Fn(u64, i64) -> bool) -> StateAt {
         let position = position.min(engine.store.records.len() as u64);
-        let snap = self
-            .snapshots
-            .iter()
-            .rev()
-            .find(|s| s.applied <= position)
-            .cloned()
-            .unwrap_or(Snapshot {
-                applied: 0,
-                aggregates: vec![FastMap::default(); engine.program.aggregates.len()],
-                read_models: vec![Table::default(); engine.program.read_models.len()],
-            });
-        let (mut aggregates, mut read_models) = (snap.aggregates, snap.read_models);
-        for pos in snap.applied..position {
+        let snap = self.nearest(position).cloned().unwrap_or(Snapshot {
+            applied: 0,
+            aggregates: vec![FastMap::default(); engine.program.aggregates.len()],
+            read_models: vec![Table::default(); engine.program.read_models.len()],
+        });
+        let start = (snap.applied, snap.aggregates, snap.read_models);
+        self.replayed(engine, start, position, include)
+    }
+
+    /// The state after `position` records, replayed from the state after `start.0` records
+    /// (its aggregates and read models), with the saga and dead-letter changes `include`
+    /// admits.
+    fn replayed(
+        &self,
+        engine: &Engine,
+        start: (u64, Aggregates, Vec<Table>),
+        position: u64,
+        include: impl Fn(u64, i64) -> bool,
+    ) -> StateAt {
+        let (applied, mut aggregates, mut read_models) = start;
+        for pos in applied..position {
             step(engine, &mut aggregates, &mut read_models, pos);
         }
         let mut sagas: Vec<BTreeMap<Value, Arc<str>>> =
@@ -313,4 +378,26 @@ pub fn causation(engine: &Engine, position: u64) -> Vec<Link> {
         cause = next;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_small_state_gets_256_snapshots_and_a_large_one_as_many_as_memory_allows() {
+        // A small final state: the usual spacing.
+        assert_eq!(spacing(1_000_000, 5_000), 1_000_000 / 256);
+        assert_eq!(spacing(10_000, 50), 1024, "never closer than 1024 records");
+        // A million bookings' state: copies of about half of it stay within the budget.
+        for entries in [100_000u64, 1_100_000, 20_000_000] {
+            let n = 3_900_000;
+            let snapshots = n / spacing(n, entries);
+            assert!(snapshots >= 1);
+            assert!(
+                snapshots == 1 || snapshots * entries / 2 <= SNAPSHOT_ENTRIES,
+                "{snapshots} snapshots of {entries} entries"
+            );
+        }
+    }
 }

@@ -645,7 +645,8 @@ fn window_button(ui: &mut Ui, label: &str, open: &mut bool, action: Action, to: 
 /// Brings the cached state up to `cursor` (a timeline seek when the cursor moved).
 fn refresh(state: &mut Option<(u64, StateAt)>, run: &Run, cursor: u64) {
     if state.as_ref().map(|(c, _)| *c) != Some(cursor) {
-        *state = Some((cursor, run.timeline.at(&run.engine, cursor)));
+        let previous = state.take().map(|(_, s)| s);
+        *state = Some((cursor, run.timeline.seek(&run.engine, previous, cursor)));
     }
 }
 

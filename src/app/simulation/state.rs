@@ -4,6 +4,7 @@
 //! or all) and the scenario's expectations. Everything comes from the engine's timeline.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
@@ -91,6 +92,46 @@ impl TableView {
     }
 }
 
+/// The instances of one aggregate in id order, for the cursor.
+#[derive(Default)]
+struct InstanceOrder {
+    /// Every instance of the run (none is ever removed), sorted by id, with the log position
+    /// of its first event.
+    all: Vec<(Arc<str>, u64)>,
+    /// The cursor `shown` is for.
+    cursor: Option<u64>,
+    /// Indexes into `all` of the instances that exist at the cursor.
+    shown: Vec<u32>,
+}
+
+impl InstanceOrder {
+    /// Brings the order up to aggregate `a`'s instances after `cursor` records.
+    fn update(&mut self, e: &Engine, a: usize, cursor: u64) {
+        let live = e.aggregate_instances().get(a);
+        if self.all.len() != live.map_or(0, |m| m.len()) {
+            self.all = live.map_or_else(Vec::new, |m| {
+                sorted(m)
+                    .into_iter()
+                    .map(|(k, inst)| (k.clone(), e.stream_start(inst.stream).unwrap_or(0)))
+                    .collect()
+            });
+            self.cursor = None;
+        }
+        if self.cursor != Some(cursor) {
+            self.shown = (0..self.all.len() as u32)
+                .filter(|&i| self.all[i as usize].1 < cursor)
+                .collect();
+            self.cursor = Some(cursor);
+        }
+    }
+
+    /// The id of the `r`th instance shown.
+    fn key(&self, r: usize) -> Option<&Arc<str>> {
+        let i = *self.shown.get(r)?;
+        self.all.get(i as usize).map(|(k, _)| k)
+    }
+}
+
 /// A section of the state view.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Section {
@@ -113,6 +154,9 @@ pub struct StateView {
     /// The section shown.
     pub section: Section,
     tables: BTreeMap<usize, TableView>,
+    /// Per aggregate, its instances in order (a million ids take a second to sort: sorted
+    /// once per run, filtered when the cursor moves).
+    instance_order: BTreeMap<usize, InstanceOrder>,
     /// A moment of the dead-letter history chosen at a cursor.
     moment: Option<Moment>,
 }
@@ -200,6 +244,7 @@ impl StateView {
         for t in self.tables.values_mut() {
             t.order_for = None;
         }
+        self.instance_order.clear();
     }
 
     /// The state after `cursor` records, scrolling within `room` points of height. Returns what
@@ -245,7 +290,7 @@ impl StateView {
             .auto_shrink([false, true])
             .show(ui, |ui| match self.section {
                 Section::Aggregates => {
-                    aggregates_ui(ui, e, state, height);
+                    aggregates_ui(ui, e, state, height, &mut self.instance_order);
                     None
                 }
                 Section::ReadModels => {
@@ -364,30 +409,51 @@ fn record_ui(ui: &mut Ui, e: &Engine, cursor: u64) -> Option<StateAction> {
     asked
 }
 
-fn aggregates_ui(ui: &mut Ui, e: &Engine, state: &StateAt, height: f32) {
+fn aggregates_ui(
+    ui: &mut Ui,
+    e: &Engine,
+    state: &StateAt,
+    height: f32,
+    orders: &mut BTreeMap<usize, InstanceOrder>,
+) {
     for (a, instances) in state.aggregates.iter().enumerate() {
         let def = &e.program().aggregates[a];
         egui::CollapsingHeader::new(format!("{}: {} instance(s)", def.name, instances.len()))
             .id_salt(("aggregate", a))
             .default_open(instances.len() <= 20)
             .show(ui, |ui| {
-                let rows = sorted(instances);
-                long_list_ui(ui, ("sim-aggregate", a), rows.len(), height, |ui, r| {
-                    let (key, inst) = rows[r];
-                    let lifecycle = def.lifecycle.get(inst.lifecycle).map_or("", String::as_str);
-                    let fields: Vec<String> = def
-                        .state
-                        .iter()
-                        .zip(&inst.state)
-                        .map(|(f, v)| format!("{}={v}", f.name))
-                        .collect();
-                    ui.label(format!(
-                        "{}/{key}: {lifecycle} (v{}) {}",
-                        def.name,
-                        inst.version,
-                        fields.join(" ")
-                    ));
-                });
+                let order = orders.entry(a).or_default();
+                // At the end of the run (and only there) every change shows.
+                let cursor = if state.end { u64::MAX } else { state.position };
+                order.update(e, a, cursor);
+                let order = &*order;
+                long_list_ui(
+                    ui,
+                    ("sim-aggregate", a),
+                    order.shown.len(),
+                    height,
+                    |ui, r| {
+                        let Some((key, inst)) =
+                            order.key(r).and_then(|k| Some((k, instances.get(k)?)))
+                        else {
+                            return;
+                        };
+                        let lifecycle =
+                            def.lifecycle.get(inst.lifecycle).map_or("", String::as_str);
+                        let fields: Vec<String> = def
+                            .state
+                            .iter()
+                            .zip(&inst.state)
+                            .map(|(f, v)| format!("{}={v}", f.name))
+                            .collect();
+                        ui.label(format!(
+                            "{}/{key}: {lifecycle} (v{}) {}",
+                            def.name,
+                            inst.version,
+                            fields.join(" ")
+                        ));
+                    },
+                );
             });
     }
 }
@@ -456,7 +522,7 @@ fn table_ui(ui: &mut Ui, e: &Engine, i: usize, table: &Table, cursor: u64, view:
 }
 
 fn sagas_ui(ui: &mut Ui, e: &Engine, state: &StateAt, height: f32) -> Option<StateAction> {
-    let rows: Vec<(usize, &Value, &std::sync::Arc<str>)> = state
+    let rows: Vec<(usize, &Value, &Arc<str>)> = state
         .sagas
         .iter()
         .enumerate()
