@@ -413,8 +413,50 @@ fn example_workloads(scale: usize) {
             allocs as f64 / commands.max(1) as f64,
             per_event
         );
+        if name == "autoservice" && count < 10_000_000 / scale as i64 {
+            timeline_at_scale(&engine);
+        }
         drop(engine);
     }
+}
+
+/// The studio's view of a large run: the timeline's build time and memory, random seeks,
+/// and stepping forward one record at a time from the previous state (playing).
+fn timeline_at_scale(e: &Engine) {
+    let events = e.records().len() as u64;
+    let t = Instant::now();
+    let (timeline, bytes) = retained(|| Timeline::new(e));
+    let build = t.elapsed();
+    let mut rng = Rng::new(5, "seek");
+    let mut seeks: Vec<Duration> = (0..10)
+        .map(|_| {
+            let t = Instant::now();
+            let s = timeline.at(e, rng.range(0, events as i64) as u64);
+            std::hint::black_box(s.aggregates.len());
+            t.elapsed()
+        })
+        .collect();
+    seeks.sort();
+    let start = events / 2;
+    let mut state = Some(timeline.at(e, start));
+    let mut steps: Vec<Duration> = (1..=100)
+        .map(|k| {
+            let t = Instant::now();
+            state = Some(timeline.seek(e, state.take(), start + k));
+            t.elapsed()
+        })
+        .collect();
+    steps.sort();
+    eprintln!(
+        "{:<58} timeline {:.0} MB ({} snapshots) built in {:.1} s; seek median {:.0} ms, max {:.0} ms; a step forward median {:.2} ms (budget 10 ms)",
+        "  the studio's timeline of that run",
+        bytes as f64 / 1e6,
+        events / timeline.every + 1,
+        build.as_secs_f64(),
+        seeks[seeks.len() / 2].as_secs_f64() * 1e3,
+        seeks[seeks.len() - 1].as_secs_f64() * 1e3,
+        steps[steps.len() / 2].as_secs_f64() * 1e3,
+    );
 }
 
 /// `MemAvailable` of /proc/meminfo, in bytes (Linux).
@@ -522,6 +564,18 @@ fn counted<T>(f: impl FnOnce() -> T) -> (T, usize, usize) {
     COUNTING.store(false, Ordering::Relaxed);
     let peak = PEAK.load(Ordering::Relaxed).max(0) as usize;
     (out, ALLOCS.load(Ordering::Relaxed) - allocs, peak)
+}
+
+/// The heap `f`'s result holds (allocated while it ran and not freed).
+fn retained<T>(f: impl FnOnce() -> T) -> (T, isize) {
+    let before = LIVE.load(Ordering::Relaxed);
+    COUNTING.store(true, Ordering::Relaxed);
+    let out = f();
+    COUNTING.store(false, Ordering::Relaxed);
+    (
+        out,
+        LIVE.load(Ordering::Relaxed).wrapping_sub(before) as isize,
+    )
 }
 
 // Measuring store memory needs a counting allocator: the one place unsafe code is allowed.
