@@ -390,7 +390,7 @@ fn example_workloads(scale: usize) {
             // ~4 commands and events per booking.
             let need = per_event_1e6.map(|b: f64| b * 4.0 * count as f64);
             match (need, available_memory()) {
-                (Some(need), Some(free)) if need < free as f64 * 0.8 => {}
+                (Some(need), Some(free)) if need < free as f64 * 0.6 => {}
                 (need, free) => {
                     eprintln!(
                         "{label:<58} {count:>10}   skipped: needs ~{:.1} GB by the 10⁶ run's bytes per event, {:.1} GB available",
@@ -401,7 +401,17 @@ fn example_workloads(scale: usize) {
                 }
             }
         }
-        let ((d, engine), allocs, peak) = counted(|| workloads::run_scenario(&model, &scenario));
+        let (result, allocs, peak) = counted(|| workloads::run_scenario(&model, &scenario));
+        let (d, engine) = match result {
+            Ok(run) => run,
+            Err(e) => {
+                eprintln!(
+                    "{label:<58} {count:>10}   stopped: {e} ({allocs} allocations, {:.1} GB peak)",
+                    peak as f64 / 1e9
+                );
+                continue;
+            }
+        };
         let (events, commands) = (engine.records().len(), engine.commands().len());
         let per_event = peak as f64 / events.max(1) as f64;
         if name == "autoservice" && count >= 1_000_000 / scale as i64 {

@@ -91,12 +91,16 @@ pub fn scaled_example(name: &str, count: i64) -> Option<(stormlab::model::Model,
     Some((model, scenario))
 }
 
-/// Sets up and runs `scenario` of `model` to the end; returns the time and the engine.
-pub fn run_scenario(model: &stormlab::model::Model, scenario: &str) -> (Duration, Engine) {
+/// Sets up and runs `scenario` of `model` to the end; returns the time and the engine, or
+/// why the run stopped (a load too big for the engine's step limit).
+pub fn run_scenario(
+    model: &stormlab::model::Model,
+    scenario: &str,
+) -> Result<(Duration, Engine), stormlab::sim::SimError> {
     let program = Arc::new(Program::new(model).expect("the example model is valid"));
     let t = Instant::now();
     let mut e = stormlab::sim::scenario::setup(model, program, scenario, None)
         .expect("the scaled scenario sets up");
-    e.run(None).expect("the scaled scenario runs");
-    (t.elapsed(), e)
+    e.run(None)?;
+    Ok((t.elapsed(), e))
 }
