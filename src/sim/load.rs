@@ -89,7 +89,10 @@ impl Load {
     /// Compiles a load of `count` commands `command`, the first at `first`, one every
     /// `every` ms, with field generators `fields`; its draws start from `workload`, which is
     /// moved past every draw the load makes (for the loads after it).
-    #[allow(clippy::too_many_arguments)]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "a load step's parts, resolved by the scenario's set-up"
+    )]
     pub fn new(
         scenario: &str,
         p: &Program,

@@ -359,10 +359,7 @@ impl Engine {
         let program = self.program.clone();
         match action {
             Action::Command { command, fields } => {
-                self.scenario_commands += 1;
-                let n = self.commands.len();
-                let correlation = self.store.command_correlation(n as u64 + 1);
-                let _ = self.execute_in(&program, command, &fields, correlation, Cause::Scenario);
+                self.scenario_command(&program, command, &fields);
             }
             Action::Load(k) => {
                 let load = &mut self.loads[k];
@@ -377,10 +374,7 @@ impl Engine {
                     self.clock.at_seq(time, seq, Action::Load(k));
                 }
                 made?;
-                self.scenario_commands += 1;
-                let n = self.commands.len();
-                let correlation = self.store.command_correlation(n as u64 + 1);
-                let _ = self.execute_in(&program, command, &fields, correlation, Cause::Scenario);
+                self.scenario_command(&program, command, &fields);
                 fields.clear();
                 self.field_buf = fields;
             }
@@ -439,6 +433,15 @@ impl Engine {
             }
         }
         Ok(true)
+    }
+
+    /// Handles one of the scenario's own commands (timed or from a load), correlated by its
+    /// number among the commands handled (`c-N`).
+    fn scenario_command(&mut self, program: &Program, command: usize, fields: &[Value]) {
+        self.scenario_commands += 1;
+        let n = self.commands.len();
+        let correlation = self.store.command_correlation(n as u64 + 1);
+        let _ = self.execute_in(program, command, fields, correlation, Cause::Scenario);
     }
 
     /// Runs until nothing is left to do (or `until`).
