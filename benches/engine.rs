@@ -346,7 +346,8 @@ fn main() {
 /// Heap allocations per command of the flat workload (one counted run; issue 21's budget is
 /// at most one).
 fn flat_allocations(p: &Arc<Program>, aggs: usize, per: usize) {
-    let ((_, engine), allocs, _) = counted(|| stormlab(p, aggs, per));
+    let ((_, engine), heap) = counted(|| stormlab(p, aggs, per));
+    let allocs = heap.allocs;
     let commands = engine.commands().len();
     eprintln!(
         "flat workload: {:.2} heap allocations per command ({commands} commands; budget ≤ 1)",
@@ -401,7 +402,8 @@ fn example_workloads(scale: usize) {
                 }
             }
         }
-        let (result, allocs, peak) = counted(|| workloads::run_scenario(&model, &scenario));
+        let (result, heap) = counted(|| workloads::run_scenario(&model, &scenario));
+        let (allocs, peak) = (heap.allocs, heap.peak);
         let (d, engine) = match result {
             Ok(run) => run,
             Err(e) => {
@@ -435,7 +437,8 @@ fn example_workloads(scale: usize) {
 fn timeline_at_scale(e: &Engine) {
     let events = e.records().len() as u64;
     let t = Instant::now();
-    let (timeline, bytes) = retained(|| Timeline::new(e));
+    let (timeline, heap) = counted(|| Timeline::new(e));
+    let bytes = heap.retained;
     let build = t.elapsed();
     let mut rng = Rng::new(5, "seek");
     let mut seeks: Vec<Duration> = (0..10)
@@ -486,43 +489,40 @@ fn store_memory(n: usize, engine: bool) {
     let payloads: Vec<Arc<[Value]>> = (0..n)
         .map(|i| Arc::from(vec![Value::Int(i as i64), Value::Int(7)]))
         .collect();
-    COUNTING.store(true, Ordering::Relaxed);
-    let before = LIVE.load(Ordering::Relaxed);
-    let mut store = if engine {
-        EventStore::seeded(5)
-    } else {
-        EventStore::default()
-    };
-    let owner = store.intern("Counter");
-    let streams: Vec<u32> = (0..1000)
-        .map(|i| store.stream(owner, &Arc::from(format!("c-{i}"))))
-        .collect();
-    for (i, p) in payloads.iter().enumerate() {
-        store.staging().extend_from_slice(p);
-        let _ = store.append(
-            streams[i % streams.len()],
-            Expected::Any,
-            [NewEvent {
-                id: if engine {
-                    derived_id(5, i as u64)
-                } else {
-                    (i as u128) << 64 | 0xfeed
-                },
-                event: 0,
-                time: i as i64,
-                correlation: 0,
-                causation: Cause::Scenario,
-                fields: p.len() as u32,
-            }],
-        );
-    }
+    let (store, heap) = counted(|| {
+        let mut store = if engine {
+            EventStore::seeded(5)
+        } else {
+            EventStore::default()
+        };
+        let owner = store.intern("Counter");
+        let streams: Vec<u32> = (0..1000)
+            .map(|i| store.stream(owner, &Arc::from(format!("c-{i}"))))
+            .collect();
+        for (i, p) in payloads.iter().enumerate() {
+            store.staging().extend_from_slice(p);
+            let _ = store.append(
+                streams[i % streams.len()],
+                Expected::Any,
+                [NewEvent {
+                    id: if engine {
+                        derived_id(5, i as u64)
+                    } else {
+                        (i as u128) << 64 | 0xfeed
+                    },
+                    event: 0,
+                    time: i as i64,
+                    correlation: 0,
+                    causation: Cause::Scenario,
+                    fields: p.len() as u32,
+                }],
+            );
+        }
+        store
+    });
     // The payload itself: its values, which the store keeps one after another.
     let payload_bytes: usize = payloads.iter().map(|p| size_of_val::<[Value]>(p)).sum();
-    let used = LIVE
-        .load(Ordering::Relaxed)
-        .wrapping_sub(before)
-        .wrapping_sub(payload_bytes);
-    COUNTING.store(false, Ordering::Relaxed);
+    let used = heap.retained - payload_bytes as isize;
     eprintln!(
         "store memory per event beyond its payload, {}: {:.1} bytes measured ({} events; record {} bytes; budget 100)",
         if engine {
@@ -563,29 +563,31 @@ fn count(add: usize, sub: usize) {
     }
 }
 
-/// Runs `f` with the allocator counting: returns its result, the allocations it made and
-/// the most heap it held at once beyond what was live before.
-fn counted<T>(f: impl FnOnce() -> T) -> (T, usize, usize) {
-    BASE.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
+/// What the heap did while a closure ran with the allocator counting.
+struct Heap {
+    /// Allocations (and reallocations) made.
+    allocs: usize,
+    /// The most heap held at once beyond what was live before.
+    peak: usize,
+    /// The heap allocated and not freed (what the result holds).
+    retained: isize,
+}
+
+/// Runs `f` with the allocator counting: its result and what it did to the heap.
+fn counted<T>(f: impl FnOnce() -> T) -> (T, Heap) {
+    let before = LIVE.load(Ordering::Relaxed);
+    BASE.store(before, Ordering::Relaxed);
     PEAK.store(0, Ordering::Relaxed);
     let allocs = ALLOCS.load(Ordering::Relaxed);
     COUNTING.store(true, Ordering::Relaxed);
     let out = f();
     COUNTING.store(false, Ordering::Relaxed);
-    let peak = PEAK.load(Ordering::Relaxed).max(0) as usize;
-    (out, ALLOCS.load(Ordering::Relaxed) - allocs, peak)
-}
-
-/// The heap `f`'s result holds (allocated while it ran and not freed).
-fn retained<T>(f: impl FnOnce() -> T) -> (T, isize) {
-    let before = LIVE.load(Ordering::Relaxed);
-    COUNTING.store(true, Ordering::Relaxed);
-    let out = f();
-    COUNTING.store(false, Ordering::Relaxed);
-    (
-        out,
-        LIVE.load(Ordering::Relaxed).wrapping_sub(before) as isize,
-    )
+    let heap = Heap {
+        allocs: ALLOCS.load(Ordering::Relaxed) - allocs,
+        peak: PEAK.load(Ordering::Relaxed).max(0) as usize,
+        retained: LIVE.load(Ordering::Relaxed).wrapping_sub(before) as isize,
+    };
+    (out, heap)
 }
 
 // Measuring store memory needs a counting allocator: the one place unsafe code is allowed.

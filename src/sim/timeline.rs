@@ -194,11 +194,7 @@ impl Timeline {
             s.end = true;
             return s;
         }
-        let time = position
-            .checked_sub(1)
-            .and_then(|i| records.get(i as usize))
-            .map_or(i64::MIN, |r| r.time);
-        self.state(engine, position, |stamp, t| stamp <= position && t <= time)
+        self.state(engine, position, moment(engine, position))
     }
 
     /// The state at virtual time `time`: every record and change up to and including it.
@@ -224,14 +220,8 @@ impl Timeline {
                     && position < records.len() as u64
                     && position - prev.position <= position - nearest =>
             {
-                let time = position
-                    .checked_sub(1)
-                    .and_then(|i| records.get(i as usize))
-                    .map_or(i64::MIN, |r| r.time);
                 let start = (prev.position, prev.aggregates, prev.read_models);
-                self.replayed(engine, start, position, |stamp, t| {
-                    stamp <= position && t <= time
-                })
+                replayed(engine, start, position, moment(engine, position))
             }
             _ => self.at(engine, position),
         }
@@ -250,53 +240,62 @@ impl Timeline {
             read_models: vec![Table::default(); engine.program.read_models.len()],
         });
         let start = (snap.applied, snap.aggregates, snap.read_models);
-        self.replayed(engine, start, position, include)
+        replayed(engine, start, position, include)
     }
+}
 
-    /// The state after `position` records, replayed from the state after `start.0` records
-    /// (its aggregates and read models), with the saga and dead-letter changes `include`
-    /// admits.
-    fn replayed(
-        &self,
-        engine: &Engine,
-        start: (u64, Aggregates, Vec<Table>),
-        position: u64,
-        include: impl Fn(u64, i64) -> bool,
-    ) -> StateAt {
-        let (applied, mut aggregates, mut read_models) = start;
-        for pos in applied..position {
-            step(engine, &mut aggregates, &mut read_models, pos);
+/// The state after `position` records, replayed from the state after `start.0` records
+/// (its aggregates and read models), with the saga and dead-letter changes `include`
+/// admits.
+fn replayed(
+    engine: &Engine,
+    start: (u64, Aggregates, Vec<Table>),
+    position: u64,
+    include: impl Fn(u64, i64) -> bool,
+) -> StateAt {
+    let (applied, mut aggregates, mut read_models) = start;
+    for pos in applied..position {
+        step(engine, &mut aggregates, &mut read_models, pos);
+    }
+    let mut sagas: Vec<BTreeMap<Value, Arc<str>>> =
+        vec![BTreeMap::new(); engine.program.sagas.len()];
+    let mut dlq: Vec<Parked> = Vec::new();
+    for (stamp, time, change) in &engine.journal {
+        if *stamp > position || !include(*stamp, *time) {
+            break;
         }
-        let mut sagas: Vec<BTreeMap<Value, Arc<str>>> =
-            vec![BTreeMap::new(); engine.program.sagas.len()];
-        let mut dlq: Vec<Parked> = Vec::new();
-        for (stamp, time, change) in &engine.journal {
-            if *stamp > position || !include(*stamp, *time) {
-                break;
-            }
-            match change {
-                Change::Saga { saga, key, status } => {
-                    if let Some(m) = sagas.get_mut(*saga) {
-                        m.insert(key.clone(), status.clone());
-                    }
+        match change {
+            Change::Saga { saga, key, status } => {
+                if let Some(m) = sagas.get_mut(*saga) {
+                    m.insert(key.clone(), status.clone());
                 }
-                _ => apply_dlq(&mut dlq, change),
             }
-        }
-        let time = position
-            .checked_sub(1)
-            .and_then(|i| engine.store.records.get(i as usize))
-            .map_or(0, |r| r.time);
-        StateAt {
-            position,
-            time,
-            aggregates,
-            read_models,
-            sagas,
-            dlq,
-            end: false,
+            _ => apply_dlq(&mut dlq, change),
         }
     }
+    let time = last_time(engine, position).unwrap_or(0);
+    StateAt {
+        position,
+        time,
+        aggregates,
+        read_models,
+        sagas,
+        dlq,
+        end: false,
+    }
+}
+
+/// The virtual time of the last of the first `position` records (None before the first).
+fn last_time(engine: &Engine, position: u64) -> Option<i64> {
+    let i = position.checked_sub(1)?;
+    engine.store.records.get(i as usize).map(|r| r.time)
+}
+
+/// Which saga and dead-letter changes the state after `position` records shows: those made
+/// by then, at the moment of its last record at the latest.
+fn moment(engine: &Engine, position: u64) -> impl Fn(u64, i64) -> bool {
+    let time = last_time(engine, position).unwrap_or(i64::MIN);
+    move |stamp, t| stamp <= position && t <= time
 }
 
 /// The first cursor position whose state shows a change made when the log held `stamp`
@@ -307,11 +306,7 @@ pub fn shown_from(engine: &Engine, stamp: u64, time: i64) -> u64 {
     if stamp >= len {
         return len;
     }
-    let last = stamp
-        .checked_sub(1)
-        .and_then(|i| records.get(i as usize))
-        .map(|r| r.time);
-    if last.is_some_and(|t| time <= t) {
+    if last_time(engine, stamp).is_some_and(|t| time <= t) {
         stamp
     } else {
         stamp + 1
