@@ -38,13 +38,54 @@ pub enum Func {
     Without,
 }
 
+/// The functions over a list that may take an `x -> body` argument.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListFn {
+    /// `map(xs, x -> e)`: the list of `e` for each element.
+    Map,
+    /// `filter(xs, x -> cond)`: the elements for which `cond` holds, in order.
+    Filter,
+    /// `any(xs, x -> cond)`: whether `cond` holds for some element (false for none).
+    Any,
+    /// `all(xs, x -> cond)`: whether `cond` holds for every element (true for none).
+    All,
+    /// `count(xs)` / `count(xs, x -> cond)`: how many elements (for which `cond` holds).
+    Count,
+    /// `sum(xs)` / `sum(xs, x -> e)`: the total (0 for an empty list).
+    Sum,
+    /// `min(xs)`: the least element; an empty list is an error.
+    Min,
+    /// `max(xs)`: the greatest element; an empty list is an error.
+    Max,
+}
+
+impl ListFn {
+    /// The function's name as written.
+    pub fn name(self) -> &'static str {
+        match self {
+            ListFn::Map => "map",
+            ListFn::Filter => "filter",
+            ListFn::Any => "any",
+            ListFn::All => "all",
+            ListFn::Count => "count",
+            ListFn::Sum => "sum",
+            ListFn::Min => "min",
+            ListFn::Max => "max",
+        }
+    }
+}
+
 /// Whether `node` reads a root (`now`, `i`, `cmd.amount`…): if not, its value is fixed.
 pub fn reads_anything(node: &Node) -> bool {
     use Node::*;
     match node {
         Const(_) => false,
-        Root(_) | Field(..) => true,
+        Root(_) | Field(..) | Local(_) => true,
         Get(a, _) | Neg(a, _) | Not(a) | ToDec(a) => reads_anything(a),
+        Index(a, b, _) => reads_anything(a) || reads_anything(b),
+        Over(_, list, body, _) => {
+            reads_anything(list) || body.as_deref().is_some_and(reads_anything)
+        }
         Bin(_, a, b, _) | And(a, b) | Or(a, b) | Default(a, b) => {
             reads_anything(a) || reads_anything(b)
         }
@@ -86,6 +127,13 @@ pub enum Node {
     Record(Vec<Node>),
     /// Int → decimal.
     ToDec(Box<Node>),
+    /// The parameter of an enclosing `x -> body`, by depth (0 = outermost).
+    Local(usize),
+    /// `list[i]`; out of bounds is an error at the span.
+    Index(Box<Node>, Box<Node>, Span),
+    /// A list function over a list, with its `x -> body` (whose parameter is `Local` at the
+    /// depth this node sits at) when it has one.
+    Over(ListFn, Box<Node>, Option<Box<Node>>, Span),
 }
 
 /// The "anything" placeholder inside the types of `none` and `[]`.
@@ -194,6 +242,8 @@ pub struct Compiler<'a> {
     pub scope: &'a Scope,
     /// Named types.
     pub env: &'a dyn TypeEnv,
+    /// The parameters of the `x -> body` being compiled, outermost first.
+    pub locals: std::cell::RefCell<Vec<(String, Type)>>,
 }
 
 type Out = Result<(Node, Type), ExprError>;
@@ -298,7 +348,70 @@ impl Compiler<'_> {
                 Ok((Node::List(nodes), Type::List(Box::new(elem))))
             }
             Ast::Call(name, name_span, args, span) => self.call(name, name_span, args, span),
+            Ast::Index(list, index, span) => {
+                let (ln, lt) = self.node(list)?;
+                let Type::List(elem) = lt else {
+                    return Err(err(
+                        list.span(),
+                        format!("only a list can be indexed, found {}", show(&lt)),
+                    ));
+                };
+                let (inode, it) = self.node(index)?;
+                if it != Type::Int {
+                    return Err(err(
+                        index.span(),
+                        format!(
+                            "an index is an int (0 is the first element), found {}",
+                            show(&it)
+                        ),
+                    ));
+                }
+                Ok((
+                    Node::Index(Box::new(ln), Box::new(inode), span.clone()),
+                    *elem,
+                ))
+            }
+            Ast::Member(base, name, span) => {
+                let (node, ty) = self.node(base)?;
+                self.member(node, ty, name, span)
+            }
+            Ast::Lambda(_, _, _, span) => Err(err(
+                span.clone(),
+                "a function of each element (`x -> …`) can only be given to map, filter, \
+                 any, all, count or sum",
+            )),
         }
+    }
+
+    /// `value.field` for a value object.
+    fn member(&self, node: Node, ty: Type, fname: &str, fspan: &Span) -> Out {
+        let record = match &ty {
+            Type::Named(n) => self.env.record_fields(n),
+            _ => None,
+        };
+        let Some(fields) = record else {
+            let hint = match ty {
+                Type::Optional(_) => " (it is optional: use `??` or `is_some`)",
+                Type::List(_) => " (it is a list: take one element with `[i]`, or use map, sum…)",
+                _ => "",
+            };
+            return Err(err(
+                fspan.clone(),
+                format!("{} has no field `{fname}`{hint}", show(&ty)),
+            ));
+        };
+        let Some(slot) = fields.iter().position(|(n, _)| n == fname) else {
+            return Err(err(
+                fspan.clone(),
+                format!(
+                    "{} has no field `{fname}`; fields: {}{}",
+                    show(&ty),
+                    field_list(&fields),
+                    suggest(fname, fields.iter().map(|(n, _)| n.as_str()))
+                ),
+            ));
+        };
+        Ok((Node::Get(Box::new(node), slot), fields[slot].1.clone()))
     }
 
     fn name(&self, parts: &[(String, Span)]) -> Out {
@@ -306,6 +419,15 @@ impl Compiler<'_> {
             return Err(err(0..0, "empty name"));
         };
         let whole = first_span.start..parts.last().map_or(first_span.end, |p| p.1.end);
+        let local = self.locals.borrow().iter().rposition(|(n, _)| n == first);
+        if let Some(k) = local {
+            let ty = self.locals.borrow()[k].1.clone();
+            let (mut node, mut ty) = (Node::Local(k), ty);
+            for (fname, fspan) in &parts[1..] {
+                (node, ty) = self.member(node, ty, fname, fspan)?;
+            }
+            return Ok((node, ty));
+        }
         let root = self.scope.roots.iter().position(|r| r.name == *first);
         let Some(ri) = root else {
             // `Context.Enum.Value`: treat the first two parts as the enum's name.
@@ -389,34 +511,7 @@ impl Compiler<'_> {
             2
         };
         for (fname, fspan) in parts.iter().skip(skip) {
-            let record = match &ty {
-                Type::Named(n) => self.env.record_fields(n),
-                _ => None,
-            };
-            let Some(fields) = record else {
-                let hint = if matches!(ty, Type::Optional(_)) {
-                    " (it is optional: use `??` or `is_some`)"
-                } else {
-                    ""
-                };
-                return Err(err(
-                    fspan.clone(),
-                    format!("{} has no field `{fname}`{hint}", show(&ty)),
-                ));
-            };
-            let Some(slot) = fields.iter().position(|(n, _)| n == fname) else {
-                return Err(err(
-                    fspan.clone(),
-                    format!(
-                        "{} has no field `{fname}`; fields: {}{}",
-                        show(&ty),
-                        field_list(&fields),
-                        suggest(fname, fields.iter().map(|(n, _)| n.as_str()))
-                    ),
-                ));
-            };
-            ty = fields[slot].1.clone();
-            node = Node::Get(Box::new(node), slot);
+            (node, ty) = self.member(node, ty, fname, fspan)?;
         }
         Ok((node, ty))
     }
@@ -539,9 +634,10 @@ impl Compiler<'_> {
     }
 
     fn call(&self, name: &str, name_span: &Span, args: &[Ast], span: &Span) -> Out {
-        const NAMES: [&str; 16] = [
+        const NAMES: [&str; 24] = [
             "len", "contains", "min", "max", "abs", "days", "hours", "minutes", "seconds",
-            "millis", "str", "is_some", "round", "ts", "lower", "upper",
+            "millis", "str", "is_some", "round", "ts", "lower", "upper", "append", "without",
+            "map", "filter", "any", "all", "count", "sum",
         ];
         let arity = |n: usize| -> Result<(), ExprError> {
             if args.len() == n {
@@ -582,6 +678,9 @@ impl Compiler<'_> {
                 nodes.push(apply(n, conv));
             }
             return Ok((Node::Record(nodes), Type::Named(name.to_owned())));
+        }
+        if let Some(f) = list_fn(name, args.len()) {
+            return self.over(f, args, span);
         }
         if name == "ts" {
             arity(1)?;
@@ -751,6 +850,150 @@ impl Compiler<'_> {
             .map(|(i, (n, _))| apply(n, convs.get(i).copied().unwrap_or(Conv::Same)))
             .collect();
         Ok((Node::Call(func, nodes, span.clone()), ty))
+    }
+}
+
+/// The list function `name` called with `n` arguments, if it is one (`min`/`max` with one
+/// argument; with two they compare two values).
+fn list_fn(name: &str, n: usize) -> Option<ListFn> {
+    Some(match name {
+        "map" => ListFn::Map,
+        "filter" => ListFn::Filter,
+        "any" => ListFn::Any,
+        "all" => ListFn::All,
+        "count" => ListFn::Count,
+        "sum" => ListFn::Sum,
+        "min" if n == 1 => ListFn::Min,
+        "max" if n == 1 => ListFn::Max,
+        _ => return None,
+    })
+}
+
+impl Compiler<'_> {
+    /// A list function: the list, then its `x -> body` when it takes one.
+    fn over(&self, f: ListFn, args: &[Ast], span: &Span) -> Out {
+        let name = f.name();
+        let example = match f {
+            ListFn::Map => "map(order.lines, l -> l.price * l.quantity)",
+            ListFn::Filter => "filter(order.lines, l -> l.quantity > 0)",
+            ListFn::Any => "any(order.lines, l -> l.quantity > 10)",
+            ListFn::All => "all(order.lines, l -> l.quantity > 0)",
+            ListFn::Count => "count(order.lines) or count(order.lines, l -> l.gift)",
+            ListFn::Sum => "sum(order.amounts) or sum(order.lines, l -> l.price * l.quantity)",
+            ListFn::Min => "min(order.amounts)",
+            ListFn::Max => "max(order.amounts)",
+        };
+        let usage = || err(span.clone(), format!("`{name}` is written {example}"));
+        let (list, lambda) = match args {
+            [list] => (list, None),
+            [list, lambda] => (list, Some(lambda)),
+            _ => return Err(usage()),
+        };
+        let (ln, lt) = self.node(list)?;
+        let Type::List(elem) = lt else {
+            return Err(err(
+                list.span(),
+                format!("`{name}` needs a list, found {}", show(&lt)),
+            ));
+        };
+        let body = match (f, lambda) {
+            (ListFn::Map | ListFn::Filter | ListFn::Any | ListFn::All, None) => {
+                return Err(usage());
+            }
+            (ListFn::Min | ListFn::Max, Some(l)) => {
+                return Err(err(
+                    l.span(),
+                    format!("`{name}` of a list takes no function; write {name}(map(xs, x -> …))"),
+                ));
+            }
+            (_, Some(Ast::Lambda(param, _, body, _))) => {
+                self.locals
+                    .borrow_mut()
+                    .push((param.clone(), (*elem).clone()));
+                let compiled = self.node(body);
+                self.locals.borrow_mut().pop();
+                let (n, t) = compiled?;
+                Some((n, t, body.span()))
+            }
+            (_, Some(other)) => {
+                return Err(err(
+                    other.span(),
+                    format!("`{name}` takes a function of each element here, such as {example}"),
+                ));
+            }
+            (_, None) => None,
+        };
+        let wants_bool = matches!(
+            f,
+            ListFn::Filter | ListFn::Any | ListFn::All | ListFn::Count
+        );
+        if let Some((_, t, bspan)) = &body
+            && wants_bool
+            && *t != Type::Bool
+        {
+            return Err(err(
+                bspan.clone(),
+                format!(
+                    "the function given to `{name}` must give a bool, found {}",
+                    show(t)
+                ),
+            ));
+        }
+        let ty = match f {
+            ListFn::Map => Type::List(Box::new(body.as_ref().map_or(any(), |b| b.1.clone()))),
+            ListFn::Filter => Type::List(elem.clone()),
+            ListFn::Any | ListFn::All => Type::Bool,
+            ListFn::Count => Type::Int,
+            ListFn::Sum => {
+                let t = body.as_ref().map_or((*elem).clone(), |b| b.1.clone());
+                match t {
+                    Type::Int | Type::Decimal | Type::Duration => t,
+                    t if is_any(&t) => Type::Int,
+                    t => {
+                        let hint = if body.is_none() {
+                            "; to add up a field write sum(xs, x -> x.field)"
+                        } else {
+                            ""
+                        };
+                        return Err(err(
+                            body.as_ref().map_or(list.span(), |b| b.2.clone()),
+                            format!("`sum` adds numbers or durations, found {}{hint}", show(&t)),
+                        ));
+                    }
+                }
+            }
+            ListFn::Min | ListFn::Max => {
+                if !matches!(
+                    *elem,
+                    Type::Int
+                        | Type::Decimal
+                        | Type::String
+                        | Type::Id
+                        | Type::Timestamp
+                        | Type::Duration
+                ) {
+                    return Err(err(
+                        list.span(),
+                        format!("{} values have no order", show(&elem)),
+                    ));
+                }
+                (*elem).clone()
+            }
+        };
+        let node = Node::Over(f, Box::new(ln), body.map(|b| Box::new(b.0)), span.clone());
+        // An empty list sums to the zero of its type.
+        let node = match (f, &ty) {
+            (ListFn::Sum, Type::Decimal) => Node::Default(
+                Box::new(node),
+                Box::new(Node::Const(Value::Dec(rust_decimal::Decimal::ZERO))),
+            ),
+            (ListFn::Sum, Type::Duration) => {
+                Node::Default(Box::new(node), Box::new(Node::Const(Value::Dur(0))))
+            }
+            (ListFn::Sum, _) => Node::Default(Box::new(node), Box::new(Node::Const(Value::Int(0)))),
+            _ => node,
+        };
+        Ok((node, ty))
     }
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-use super::compile::{Func, Node};
+use super::compile::{Func, ListFn, Node};
 use super::parser::BinOp;
 use super::{EvalError, RootValue, Span, Value};
 
@@ -20,6 +20,8 @@ pub struct Eval<'a> {
     pub roots: &'a [RootValue<'a>],
     /// Steps left.
     pub steps: u32,
+    /// The elements bound by the enclosing `x -> body`s, outermost first.
+    pub locals: Vec<Value>,
 }
 
 fn overflow(span: &Span) -> EvalError {
@@ -137,6 +139,36 @@ impl Eval<'_> {
                 }
                 Value::Record(Arc::from(out))
             }
+            Node::Local(k) => self.locals.get(*k).cloned().unwrap_or_default(),
+            Node::Index(list, index, span) => {
+                let list = self.eval(list)?;
+                let index = self.eval(index)?;
+                let items: &[Value] = match &list {
+                    Value::List(items) => items,
+                    _ => &[],
+                };
+                let found = match index {
+                    Value::Int(i) => usize::try_from(i).ok().and_then(|i| items.get(i)),
+                    _ => None,
+                };
+                match found {
+                    Some(v) => v.clone(),
+                    None => {
+                        return Err(other(
+                            span,
+                            format!(
+                                "index {index} is outside the list, which has {} element{}",
+                                items.len(),
+                                if items.len() == 1 { "" } else { "s" }
+                            ),
+                        ));
+                    }
+                }
+            }
+            Node::Over(f, list, body, span) => match self.eval(list)? {
+                Value::List(items) => self.over(*f, &items, body.as_deref(), span)?,
+                _ => self.over(*f, &[], body.as_deref(), span)?,
+            },
             Node::ToDec(inner) => match self.eval(inner)? {
                 Value::Int(i) => Value::Dec(Decimal::from(i)),
                 v => v,
@@ -163,6 +195,103 @@ impl Eval<'_> {
 }
 
 impl Eval<'_> {
+    /// `body` for one element `x` (`x` itself when there is no body); one step per element,
+    /// so that a list function over a long list stays within the budget too.
+    fn each(&mut self, body: Option<&Node>, x: &Value) -> Result<Value, EvalError> {
+        self.steps = self
+            .steps
+            .checked_sub(1)
+            .ok_or(EvalError::TooManySteps(MAX_STEPS))?;
+        let Some(body) = body else {
+            return Ok(x.clone());
+        };
+        self.locals.push(x.clone());
+        let v = self.eval(body);
+        self.locals.pop();
+        v
+    }
+
+    /// Whether `body` holds for `x`.
+    fn holds(&mut self, body: Option<&Node>, x: &Value) -> Result<bool, EvalError> {
+        Ok(matches!(self.each(body, x)?, Value::Bool(true)))
+    }
+
+    /// A list function over `items`. `Sum` of no elements is `None` (the compiler supplies
+    /// the zero of the type); `Min`/`Max` of no elements is an error at `span`.
+    fn over(
+        &mut self,
+        f: ListFn,
+        items: &[Value],
+        body: Option<&Node>,
+        span: &Span,
+    ) -> Result<Value, EvalError> {
+        Ok(match f {
+            ListFn::Map => {
+                let mut out = Vec::with_capacity(items.len());
+                for x in items {
+                    out.push(self.each(body, x)?);
+                }
+                Value::List(Arc::from(out))
+            }
+            ListFn::Filter => {
+                let mut out = Vec::new();
+                for x in items {
+                    if self.holds(body, x)? {
+                        out.push(x.clone());
+                    }
+                }
+                Value::List(Arc::from(out))
+            }
+            ListFn::Any => {
+                for x in items {
+                    if self.holds(body, x)? {
+                        return Ok(Value::Bool(true));
+                    }
+                }
+                Value::Bool(false)
+            }
+            ListFn::All => {
+                for x in items {
+                    if !self.holds(body, x)? {
+                        return Ok(Value::Bool(false));
+                    }
+                }
+                Value::Bool(true)
+            }
+            ListFn::Count if body.is_none() => Value::Int(items.len() as i64),
+            ListFn::Count => {
+                let mut n = 0;
+                for x in items {
+                    n += i64::from(self.holds(body, x)?);
+                }
+                Value::Int(n)
+            }
+            ListFn::Sum => {
+                let mut total = Value::None;
+                for x in items {
+                    let v = self.each(body, x)?;
+                    total = match total {
+                        Value::None => v,
+                        t => binary(BinOp::Add, t, v, span)?,
+                    };
+                }
+                total
+            }
+            ListFn::Min | ListFn::Max => {
+                let mut best: Option<Value> = None;
+                for x in items {
+                    let v = self.each(body, x)?;
+                    best = Some(match best {
+                        None => v,
+                        Some(b) if f == ListFn::Min => b.min(v),
+                        Some(b) => b.max(v),
+                    });
+                }
+                best.ok_or_else(|| other(span, format!("`{}` of an empty list", f.name())))?
+            }
+        })
+    }
+
     /// The value of a field or constant node, borrowed (None for other nodes).
     fn peek<'n>(&'n self, node: &'n Node) -> Option<&'n Value> {
         match node {

@@ -173,15 +173,20 @@ impl Expr {
     ) -> Result<Expr, Vec<ExprError>> {
         COMPILATIONS.with(|n| n.set(n.get() + 1));
         let ast = parser::parse(source).map_err(|e| vec![e])?;
-        let (mut node, ty) = compile::Compiler { scope, env }
-            .top(&ast, expected)
-            .map_err(|e| vec![e])?;
+        let (mut node, ty) = compile::Compiler {
+            scope,
+            env,
+            locals: Default::default(),
+        }
+        .top(&ast, expected)
+        .map_err(|e| vec![e])?;
         // An expression that reads nothing (`Money(99.00, 'EUR')`) is worked out once here,
         // not at each evaluation. One that fails (`1 / 0`) keeps failing where it runs.
         if !compile::reads_anything(&node)
             && let Ok(v) = (eval::Eval {
                 roots: &[],
                 steps: eval::MAX_STEPS,
+                locals: Vec::new(),
             })
             .eval(&node)
         {
@@ -209,6 +214,7 @@ impl Expr {
         eval::Eval {
             roots,
             steps: eval::MAX_STEPS,
+            locals: Vec::new(),
         }
         .eval(&self.0.node)
     }
@@ -235,8 +241,18 @@ impl Expr {
             use compile::Node::*;
             match n {
                 Field(r, s) => out.push((*r, *s)),
-                Const(_) | Root(_) => {}
+                Const(_) | Root(_) | Local(_) => {}
                 Get(a, _) | Neg(a, _) | Not(a) | ToDec(a) => walk(a, out),
+                Index(a, b, _) => {
+                    walk(a, out);
+                    walk(b, out);
+                }
+                Over(_, list, body, _) => {
+                    walk(list, out);
+                    if let Some(b) = body {
+                        walk(b, out);
+                    }
+                }
                 Bin(_, a, b, _) | And(a, b) | Or(a, b) | Default(a, b) => {
                     walk(a, out);
                     walk(b, out);

@@ -115,6 +115,14 @@ pub enum Ast {
     Call(String, Span, Vec<Ast>, Span),
     /// A list literal.
     List(Vec<Ast>, Span),
+    /// `list[i]`: the list, the index, the whole span.
+    Index(Box<Ast>, Box<Ast>, Span),
+    /// `value.field` after an index or a call (`lines[0].qty`): the value, the field and
+    /// its span.
+    Member(Box<Ast>, String, Span),
+    /// `x -> body`, only as an argument of a list function: the parameter, its span, the
+    /// body, the whole span.
+    Lambda(String, Span, Box<Ast>, Span),
 }
 
 impl Ast {
@@ -125,7 +133,10 @@ impl Ast {
             | Ast::Unary(_, _, s)
             | Ast::If(_, _, _, s)
             | Ast::Call(_, _, _, s)
-            | Ast::List(_, s) => s.clone(),
+            | Ast::List(_, s)
+            | Ast::Index(_, _, s)
+            | Ast::Lambda(_, _, _, s) => s.clone(),
+            Ast::Member(base, _, s) => base.span().start..s.end,
             Ast::Name(parts) => match (parts.first(), parts.last()) {
                 (Some(a), Some(b)) => a.1.start..b.1.end,
                 _ => 0..0,
@@ -135,9 +146,9 @@ impl Ast {
     }
 }
 
-const SYMBOLS: [&str; 22] = [
-    "==", "!=", "<=", ">=", "&&", "||", "??", "<", ">", "+", "-", "*", "/", "%", "!", "(", ")",
-    "[", "]", ",", ".", "?",
+const SYMBOLS: [&str; 23] = [
+    "==", "!=", "<=", ">=", "&&", "||", "??", "->", "<", ">", "+", "-", "*", "/", "%", "!", "(",
+    ")", "[", "]", ",", ".", "?",
 ];
 
 fn lex(src: &str) -> Result<Vec<(Tok, Span)>, ExprError> {
@@ -422,8 +433,60 @@ impl Parser {
                 let end = inner.span().end;
                 Ok(Ast::Unary(op, Box::new(inner), start..end))
             }
-            None => self.primary(),
+            None => self.postfix(),
         }
+    }
+
+    /// A value followed by any number of `[index]` and `.field`.
+    fn postfix(&mut self) -> Result<Ast, ExprError> {
+        let mut ast = self.primary()?;
+        let base = self.depth;
+        loop {
+            if self.is_sym("[") {
+                self.bump();
+                self.enter()?;
+                let index = self.expr()?;
+                let end = self.expect_sym("]")?.end;
+                let start = ast.span().start;
+                ast = Ast::Index(Box::new(ast), Box::new(index), start..end);
+            } else if self.is_sym(".") && !matches!(ast, Ast::Name(_)) {
+                self.bump();
+                self.enter()?;
+                match self.bump() {
+                    (Tok::Ident(n), s) => ast = Ast::Member(Box::new(ast), n, s),
+                    (t, s) => {
+                        return Err(ExprError {
+                            span: s,
+                            message: format!(
+                                "expected a field name after `.`, found {}",
+                                describe(&t)
+                            ),
+                        });
+                    }
+                }
+            } else {
+                break;
+            }
+        }
+        self.depth = base;
+        Ok(ast)
+    }
+
+    /// A call's argument: an expression, or `x -> body` for the list functions.
+    fn argument(&mut self) -> Result<Ast, ExprError> {
+        let is_lambda = matches!(self.peek(), Tok::Ident(_))
+            && matches!(self.toks.get(self.pos + 1), Some((Tok::Sym("->"), _)));
+        if !is_lambda {
+            return self.expr();
+        }
+        let (param, pspan) = match self.bump() {
+            (Tok::Ident(n), s) => (n, s),
+            (_, s) => (String::new(), s),
+        };
+        self.bump();
+        let body = self.expr()?;
+        let span = pspan.start..body.span().end;
+        Ok(Ast::Lambda(param, pspan, Box::new(body), span))
     }
 
     fn primary(&mut self) -> Result<Ast, ExprError> {
@@ -460,7 +523,7 @@ impl Parser {
                     self.bump();
                     let mut args = Vec::new();
                     while !self.is_sym(")") {
-                        args.push(self.expr()?);
+                        args.push(self.argument()?);
                         if !self.is_sym(")") {
                             self.expect_sym(",")?;
                         }

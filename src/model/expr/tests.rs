@@ -41,6 +41,11 @@ fn scope() -> Scope {
                 ("tags".into(), Type::List(Box::new(Type::String))),
                 ("id".into(), Type::Id),
                 ("at".into(), Type::Timestamp),
+                ("counts".into(), Type::List(Box::new(Type::Int))),
+                (
+                    "lines".into(),
+                    Type::List(Box::new(Type::Named("Money".into()))),
+                ),
             ],
         )
         .scalar("now", Type::Timestamp)
@@ -55,6 +60,14 @@ fn cmd() -> Vec<Value> {
         Value::List(vec![Value::str("vip")].into()),
         Value::str("b-1"),
         Value::Ts(1_000),
+        Value::List(vec![Value::Int(3), Value::Int(-1), Value::Int(5)].into()),
+        Value::List(
+            vec![
+                Value::Record(vec![Value::Dec(Decimal::new(1000, 2)), Value::str("EUR")].into()),
+                Value::Record(vec![Value::Dec(Decimal::new(250, 2)), Value::str("USD")].into()),
+            ]
+            .into(),
+        ),
     ]
 }
 
@@ -328,8 +341,10 @@ proptest! {
         base in prop::sample::select(vec![
             "cmd.amount * 2 + 1", "if cmd.amount > 3 then cmd.price.amount else 0.5",
             "contains(cmd.tags, 'x') && cmd.note ?? 'y' == 'y'", "now + days(cmd.amount) - hours(2)",
+            "sum(cmd.lines, l -> l.amount) + cmd.counts[1]",
+            "count(filter(cmd.counts, c -> c > 0), c -> any(cmd.counts, d -> d == c))",
         ]),
-        at in 0usize..40, junk in "[-+*/%()!&|?<>=.,'\"a-z0-9 ]{0,4}"
+        at in 0usize..60, junk in "[-+*/%()!&|?<>=.,'\"a-z0-9 \\[\\]]{0,4}"
     ) {
         let mut src = base.to_string();
         let at = at.min(src.len());
@@ -363,4 +378,114 @@ fn an_expression_that_reads_nothing_is_worked_out_once() {
     );
     // A constant that fails still fails where it is evaluated, with its place.
     assert!(run("1 / 0").unwrap_err().contains("division by zero"));
+}
+
+#[test]
+fn lists_are_indexed_and_their_elements_read() {
+    assert_eq!(ok("cmd.counts[0] + cmd.counts[2]"), Value::Int(8));
+    assert_eq!(ok("cmd.lines[1].currency"), Value::str("USD"));
+    assert_eq!(ok("cmd.lines[len(cmd.lines) - 1].amount"), dec("2.50"));
+    assert_eq!(ok("[10, 20][1]"), Value::Int(20));
+    // Out of bounds rejects, naming the index and the length.
+    let e = run("cmd.counts[3]").unwrap_err();
+    assert!(
+        e.contains("index 3 is outside the list, which has 3 elements"),
+        "{e}"
+    );
+    let e = run("cmd.counts[-1]").unwrap_err();
+    assert!(e.contains("index -1"), "{e}");
+    let e = compile_err("cmd.amount[0]");
+    assert_eq!(e.span, 0..10);
+    assert!(
+        e.message.contains("only a list can be indexed"),
+        "{}",
+        e.message
+    );
+    let e = compile_err("cmd.counts['a']");
+    assert_eq!(e.span, 11..14);
+    assert!(e.message.contains("an index is an int"), "{}", e.message);
+    let e = compile_err("cmd.lines.amount");
+    assert!(e.message.contains("it is a list"), "{}", e.message);
+    let e = compile_err("cmd.lines[0].amout");
+    assert_eq!(e.span, 13..18);
+    assert!(e.message.contains("did you mean `amount`"), "{}", e.message);
+}
+
+#[test]
+fn list_functions_aggregate_map_and_filter() {
+    assert_eq!(ok("sum(cmd.counts)"), Value::Int(7));
+    assert_eq!(ok("sum(cmd.lines, l -> l.amount)"), dec("12.50"));
+    assert_eq!(ok("sum(filter(cmd.counts, c -> c > 100))"), Value::Int(0));
+    assert_eq!(
+        ok("sum(filter(cmd.lines, l -> l.currency == 'GBP'), l -> l.amount)"),
+        dec("0")
+    );
+    assert_eq!(ok("sum([hours(1), minutes(30)])"), Value::Dur(5_400_000));
+    assert_eq!(ok("count(cmd.counts)"), Value::Int(3));
+    assert_eq!(ok("count(cmd.counts, c -> c > 0)"), Value::Int(2));
+    assert_eq!(
+        ok("any(cmd.lines, l -> l.currency == 'USD')"),
+        Value::Bool(true)
+    );
+    assert_eq!(ok("all(cmd.counts, c -> c > 0)"), Value::Bool(false));
+    assert_eq!(ok("all([], c -> c > 0)"), Value::Bool(true));
+    assert_eq!(ok("min(cmd.counts) + max(cmd.counts)"), Value::Int(4));
+    assert_eq!(
+        ok("map(cmd.lines, l -> l.currency)"),
+        Value::List(vec![Value::str("EUR"), Value::str("USD")].into())
+    );
+    assert_eq!(
+        ok("filter(cmd.counts, c -> c > cmd.amount - 4)"),
+        Value::List(vec![Value::Int(5)].into())
+    );
+    // Nested: the inner parameter shadows nothing of the outer, both are visible.
+    assert_eq!(
+        ok("count(cmd.counts, c -> any(cmd.counts, d -> d == c + 2))"),
+        Value::Int(1)
+    );
+    let e = run("max(filter(cmd.counts, c -> c > 9))").unwrap_err();
+    assert!(e.contains("`max` of an empty list"), "{e}");
+}
+
+#[test]
+fn list_functions_are_type_checked_with_spans() {
+    let e = compile_err("sum(cmd.lines)");
+    assert!(e.message.contains("sum(xs, x -> x.field)"), "{}", e.message);
+    assert_eq!(e.span, 4..13);
+    let e = compile_err("filter(cmd.counts, c -> c + 1)");
+    assert_eq!(e.span, 24..29);
+    assert!(e.message.contains("must give a bool"), "{}", e.message);
+    let e = compile_err("map(cmd.counts)");
+    assert!(e.message.contains("`map` is written"), "{}", e.message);
+    let e = compile_err("sum(cmd.amount)");
+    assert!(e.message.contains("needs a list"), "{}", e.message);
+    let e = compile_err("x -> x");
+    assert!(e.message.contains("unexpected"), "{}", e.message);
+    let e = compile_err("len(x -> x)");
+    assert!(
+        e.message.contains("can only be given to map"),
+        "{}",
+        e.message
+    );
+    let e = compile_err("max(cmd.lines)");
+    assert!(e.message.contains("have no order"), "{}", e.message);
+    let e = compile_err("count(cmd.counts, c -> c.size)");
+    assert!(
+        e.message.contains("`int` has no field `size`"),
+        "{}",
+        e.message
+    );
+    // `sum` is a function now: a typo suggests it.
+    let e = compile_err("summ(cmd.counts)");
+    assert!(e.message.contains("did you mean `sum`"), "{}", e.message);
+}
+
+#[test]
+fn a_list_function_over_a_long_list_stays_within_the_step_budget() {
+    let e = Expr::compile("sum(cmd.counts, c -> c * 2)", &scope(), &env(), None).unwrap();
+    let mut c = cmd();
+    c[7] = Value::List((0..20_000).map(Value::Int).collect::<Vec<_>>().into());
+    let now = Value::Ts(0);
+    let r = e.eval(&[RootValue::Record(&c), RootValue::Scalar(&now)]);
+    assert!(matches!(r, Err(EvalError::TooManySteps(_))), "{r:?}");
 }
