@@ -774,3 +774,54 @@ fn sl038_a_file_that_is_not_a_model_has_the_code_and_the_place() {
     assert!(e.message.contains("lacks the field `target`"), "{e}");
     assert_eq!(Code::FileFormat.as_str(), "SL038");
 }
+
+#[test]
+fn sl039_a_second_handler_for_one_command_is_an_error_at_both() {
+    // Before: it checked clean and the second handler silently replaced the first.
+    let text = with(
+        r#"(on: "ConfirmPayment", states: ["Created"], emit: [(event: "BookingPaid")]),"#,
+        "(on: \"ConfirmPayment\", states: [\"Created\"], emit: [(event: \"BookingPaid\")]),\n\
+         (on: \"ConfirmPayment\", states: [\"Paid\"], emit: []), // second",
+    );
+    finds(
+        &text,
+        Code::DuplicateHandler,
+        r#"(on: "ConfirmPayment", states: ["Created"]"#,
+    );
+    finds(&text, Code::DuplicateHandler, "// second");
+    let model = from_str(&text, "m.ron").unwrap();
+    let msg = check(&model)
+        .into_iter()
+        .find(|d| d.code == Code::DuplicateHandler)
+        .unwrap()
+        .message;
+    assert_eq!(
+        msg,
+        "aggregate Booking/Booking handles ConfirmPayment in handler 2 and again in handler 3: only one \
+         would ever decide; merge them, with `branches` for different outcomes"
+    );
+}
+
+#[test]
+fn sl040_an_otherwise_branch_must_come_last() {
+    let text = with(
+        r#"emit: [(event: "BookingPaid")]),"#,
+        "emit: [], branches: [\n(emit: [(event: \"BookingPaid\")]), // otherwise first\n\
+         (when: \"true\", emit: [])]),",
+    );
+    finds(&text, Code::MisplacedOtherwise, "// otherwise first");
+    // Last, it is fine; a branch's condition is type-checked at its place.
+    let text = with(
+        r#"emit: [(event: "BookingPaid")]),"#,
+        "emit: [], branches: [\n(when: \"cmd.booking_id + 1\", emit: []), // bad\n\
+         (emit: [(event: \"BookingPaid\", set: {\"booking_id\": \"cmd.nope\"})])]),",
+    );
+    finds(&text, Code::ExpressionError, "// bad");
+    finds(&text, Code::ExpressionError, "cmd.nope");
+    let model = from_str(&text, "m.ron").unwrap();
+    assert!(
+        !check(&model)
+            .iter()
+            .any(|d| d.code == Code::MisplacedOtherwise)
+    );
+}

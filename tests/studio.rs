@@ -2476,3 +2476,64 @@ fn a_picked_arrow_is_labelled_in_the_inspector_in_one_undo_step_and_the_label_is
     settle(&mut h);
     assert!(h.state().doc.model.labels.is_empty());
 }
+
+#[test]
+fn a_handlers_outcomes_are_edited_in_the_inspector_and_undone() {
+    let model =
+        stormlab::model::file::from_str(include_str!("fixtures/stock.ron"), "stock.ron").unwrap();
+    let (mut h, _dir) = harness(model);
+    settle(&mut h);
+    h.get_by_label("aggregate Reservation").click();
+    settle(&mut h);
+    // The outcomes in order, each condition in a checked expression box.
+    assert!(h.query_by_label("1. when").is_some());
+    assert!(h.query_by_label("3. otherwise").is_some());
+    assert!(
+        h.query_all_by_value("all(cmd.lines, l -> l.quantity <= 10)")
+            .next()
+            .is_some()
+    );
+    // A new outcome goes before the otherwise, which stays last.
+    click(&mut h, "+ Outcome when…");
+    let branches = |h: &Harness<'static, Studio>| {
+        h.state().doc.model.contexts[0].aggregates[0].handlers[0]
+            .branches
+            .iter()
+            .map(|b| b.when.clone())
+            .collect::<Vec<_>>()
+    };
+    let now = branches(&h);
+    assert_eq!(now.len(), 4);
+    assert_eq!(now[2].as_deref(), Some("true"));
+    assert_eq!(now[3], None, "the otherwise stays last");
+    // Its condition is checked as you type.
+    h.query_all_by_value("true").next().unwrap().click();
+    settle(&mut h);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.query_all_by_value("true")
+        .next()
+        .unwrap()
+        .type_text("cmd.lines[0].qty > 1");
+    settle(&mut h);
+    assert_eq!(branches(&h)[2].as_deref(), Some("cmd.lines[0].qty > 1"));
+    let shown: Vec<String> = h
+        .query_all_by_label_contains("⚠")
+        .map(|n| format!("{n:?}"))
+        .collect();
+    assert!(
+        h.query_all_by_label_contains("has no field `qty`")
+            .next()
+            .is_some(),
+        "the error is shown under the box: {shown:#?}"
+    );
+    // Tried earlier: it swaps with the one before it.
+    h.query_all_by_label("⏶").nth(1).unwrap().click();
+    settle(&mut h);
+    assert_eq!(branches(&h)[1].as_deref(), Some("cmd.lines[0].qty > 1"));
+    // Undo, step by step, back to the three outcomes of the file.
+    for _ in 0..3 {
+        h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+        settle(&mut h);
+    }
+    assert_eq!(branches(&h).len(), 3);
+}

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::element::PathSeg;
 use super::uid::Uid;
 
 use super::field::Field;
@@ -55,7 +56,69 @@ pub struct Handler {
     /// Guards, checked in order; the first that is false rejects the command.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub guards: Vec<Guard>,
-    /// Events emitted when the command is accepted, in order.
+    /// Events emitted whenever the command is accepted, in order (before any branch's).
+    #[serde(default)]
+    pub emit: Vec<Emit>,
+    /// Data-dependent outcomes, tried in order after the guards: the first branch whose
+    /// `when` holds (or the last one, when it has no `when`: the otherwise) adds its events
+    /// after `emit`'s. When none applies, only `emit`'s events are emitted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub branches: Vec<Branch>,
+}
+
+impl Handler {
+    /// A handler of `on` with no states, guards, events or branches.
+    pub fn new(on: impl Into<Ref>) -> Self {
+        Handler {
+            on: on.into(),
+            states: Vec::new(),
+            guards: Vec::new(),
+            emit: Vec::new(),
+            branches: Vec::new(),
+        }
+    }
+
+    /// Every event it may emit: `emit`'s, then each branch's, in order.
+    pub fn all_emits(&self) -> impl Iterator<Item = &Emit> {
+        self.emit
+            .iter()
+            .chain(self.branches.iter().flat_map(|b| b.emit.iter()))
+    }
+
+    /// Every event it may emit with its place inside the handler (`emit[0]`,
+    /// `branches[1].emit[0]`), in the order of [`Handler::all_emits`].
+    pub fn emit_sites(&self) -> impl Iterator<Item = (Vec<PathSeg>, &Emit)> {
+        use PathSeg::{Index as I, Key as K};
+        let own = self
+            .emit
+            .iter()
+            .enumerate()
+            .map(|(e, em)| (vec![K("emit"), I(e)], em));
+        let branches = self.branches.iter().enumerate().flat_map(|(b, br)| {
+            br.emit
+                .iter()
+                .enumerate()
+                .map(move |(e, em)| (vec![K("branches"), I(b), K("emit"), I(e)], em))
+        });
+        own.chain(branches)
+    }
+
+    /// Whether it emits nothing in any case.
+    pub fn emits_nothing(&self) -> bool {
+        self.all_emits().next().is_none()
+    }
+}
+
+/// One data-dependent outcome of a handler: `when` it holds (over `cmd`, `state`, `now`),
+/// these events. No `when`: the otherwise, which must come last.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Branch {
+    /// The condition; absent for the otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<String>,
+    /// The events emitted in this case, after the handler's own `emit`.
+    #[serde(default)]
     pub emit: Vec<Emit>,
 }
 

@@ -193,12 +193,7 @@ pub(super) fn handler_for<'a>(a: &'a mut Aggregate, on: &str) -> &'a mut Handler
     let i = match a.handlers.iter().position(|h| h.on == on) {
         Some(i) => i,
         None => {
-            a.handlers.push(Handler {
-                on: on.to_owned().into(),
-                states: vec![],
-                guards: vec![],
-                emit: vec![],
-            });
+            a.handlers.push(Handler::new(on));
             a.handlers.len() - 1
         }
     };
@@ -207,7 +202,7 @@ pub(super) fn handler_for<'a>(a: &'a mut Aggregate, on: &str) -> &'a mut Handler
 
 /// Makes `handler` emit `event` (same-named fields copied) unless it does.
 fn emit(handler: &mut Handler, event: &str) {
-    if !handler.emit.iter().any(|e| e.event == event) {
+    if !handler.all_emits().any(|e| e.event == event) {
         handler.emit.push(Emit {
             event: event.to_owned().into(),
             set: BTreeMap::new(),
@@ -332,7 +327,7 @@ pub fn connect(model: &mut Model, from: Loc, to: Loc) -> Result<String, String> 
                     .get_mut(from.index)
                     .ok_or("no such aggregate")?;
                 apply(a, &event_name);
-                let silent = a.handlers.iter().rposition(|h| h.emit.is_empty());
+                let silent = a.handlers.iter().rposition(Handler::emits_nothing);
                 let only = (a.handlers.len() == 1).then_some(0);
                 if let Some(h) = silent.or(only) {
                     let on = a.handlers[h].on.clone();

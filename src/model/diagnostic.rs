@@ -101,6 +101,8 @@ codes! {
     BadContractName = "SL036", Error, "a name is too long for the exported contract, or the organisation is not a protobuf package";
     BadScenarioName = "SL037", Error, "a scenario's name is empty, used twice or has a line break (`--scenario NAME` could not pick it)";
     FileFormat = "SL038", Error, "the file is not a model: a syntax error, an unknown or missing field, a value of the wrong type, or an unsupported format version";
+    DuplicateHandler = "SL039", Error, "an aggregate has two handlers for one command (only one could ever decide; use `branches` for different outcomes)";
+    MisplacedOtherwise = "SL040", Error, "a handler's otherwise branch (the one without `when`) is not its last";
 }
 
 /// One finding.

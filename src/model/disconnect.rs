@@ -58,7 +58,7 @@ pub fn disconnect(model: &mut Model, from: Loc, to: Loc) -> Result<String, Strin
                 let a = at!(t, aggregates, to);
                 let n = a.handlers.len();
                 a.handlers
-                    .retain(|h| !h.emit.is_empty() || !is(&h.on, &[Command], tc, from));
+                    .retain(|h| !h.emits_nothing() || !is(&h.on, &[Command], tc, from));
                 count(n, a.handlers.len());
             }
         }
@@ -66,9 +66,13 @@ pub fn disconnect(model: &mut Model, from: Loc, to: Loc) -> Result<String, Strin
             if from.kind == Aggregate {
                 let a = at!(f, aggregates, from);
                 for h in &mut a.handlers {
-                    let n = h.emit.len();
-                    h.emit.retain(|e| !is(&e.event, &[Event], fc, to));
-                    count(n, h.emit.len());
+                    let emits = std::iter::once(&mut h.emit)
+                        .chain(h.branches.iter_mut().map(|b| &mut b.emit));
+                    for emit in emits {
+                        let n = emit.len();
+                        emit.retain(|e| !is(&e.event, &[Event], fc, to));
+                        count(n, emit.len());
+                    }
                 }
                 let n = a.appliers.len();
                 a.appliers.retain(|ap| !is(&ap.on, &[Event], fc, to));

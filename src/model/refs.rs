@@ -120,6 +120,15 @@ macro_rules! walk_refs {
                         let rest = [K("handlers"), I(j), K("emit"), I(k), K("event")];
                         site(agg, i, EVENT, &rest, &$($m)? em.event);
                     }
+                    for (b, branch) in h.branches.$iter().enumerate() {
+                        for (k, em) in branch.emit.$iter().enumerate() {
+                            let rest = [
+                                K("handlers"), I(j), K("branches"), I(b), K("emit"), I(k),
+                                K("event"),
+                            ];
+                            site(agg, i, EVENT, &rest, &$($m)? em.event);
+                        }
+                    }
                 }
                 for (j, ap) in a.appliers.$iter().enumerate() {
                     site(agg, i, EVENT, &[K("appliers"), I(j), K("on")], &$($m)? ap.on);

@@ -132,7 +132,18 @@ pub struct HandlerDef {
     pub states: Vec<usize>,
     /// Guards with their rejection messages.
     pub guards: Vec<(Expr, String)>,
-    /// Emitted events.
+    /// Events emitted whenever the command is accepted.
+    pub emits: Vec<EmitDef>,
+    /// Data-dependent outcomes: the first whose condition holds adds its events.
+    pub branches: Vec<BranchDef>,
+}
+
+/// One outcome of a handler: its condition (none: the otherwise) and its events.
+#[derive(Clone, Debug)]
+pub struct BranchDef {
+    /// The condition over `cmd`, `state`, `now`.
+    pub when: Option<Expr>,
+    /// Its events, after the handler's own.
     pub emits: Vec<EmitDef>,
 }
 
@@ -735,6 +746,25 @@ impl Program {
             .collect()
     }
 
+    /// The events a handler (or one of its branches) emits, with a source per field (roots:
+    /// cmd, state, now; unset fields copy the command's or the state's same-named field).
+    fn emit_defs(
+        &self,
+        emits: &[crate::model::aggregate::Emit],
+        scope: &Scope,
+        ci: usize,
+    ) -> Result<Vec<EmitDef>, SimError> {
+        let mut out = Vec::new();
+        for em in emits {
+            let Some(ev) = self.event(&em.event, Some(ci)) else {
+                continue;
+            };
+            let fields = self.sources(&self.events[ev].fields, &em.set, scope, &[0, 1], None)?;
+            out.push(EmitDef { event: ev, fields });
+        }
+        Ok(out)
+    }
+
     fn aggregate(
         &self,
         model: &Model,
@@ -769,21 +799,28 @@ impl Program {
                     ))
                 })
                 .collect::<Result<_, SimError>>()?;
-            let mut emits = Vec::new();
-            for em in &h.emit {
-                let Some(ev) = self.event(&em.event, Some(ci)) else {
-                    continue;
-                };
-                let fields =
-                    self.sources(&self.events[ev].fields, &em.set, &scope, &[0, 1], None)?;
-                emits.push(EmitDef { event: ev, fields });
-            }
+            let emits = self.emit_defs(&h.emit, &scope, ci)?;
+            let branches = h
+                .branches
+                .iter()
+                .map(|b| {
+                    Ok(BranchDef {
+                        when: b
+                            .when
+                            .as_ref()
+                            .map(|w| compile(w, &scope, &self.types, Some(&Type::Bool)))
+                            .transpose()?,
+                        emits: self.emit_defs(&b.emit, &scope, ci)?,
+                    })
+                })
+                .collect::<Result<_, SimError>>()?;
             handlers.insert(
                 cmd,
                 HandlerDef {
                     states,
                     guards,
                     emits,
+                    branches,
                 },
             );
         }

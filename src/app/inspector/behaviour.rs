@@ -15,8 +15,8 @@ use crate::model::scopes::{
     ModelTypes, applier_scope, event_scope, handler_scope, message_scope, row_scope,
 };
 use crate::model::{
-    Aggregate, Command, Emit, Event, ExternalSystem, Field, Guard, Handler, Kind, Model, Policy,
-    ReadModel, RuleAction, Type,
+    Aggregate, Branch, Command, Emit, Event, ExternalSystem, Field, Guard, Handler, Kind, Model,
+    Policy, ReadModel, RuleAction, Type,
 };
 
 /// The command `name` refers to from context `ctx`.
@@ -91,8 +91,15 @@ pub fn handlers_ui(ui: &mut Ui, model: &Model, ctx: usize, a: &mut Aggregate) ->
             .id_salt(("handler", hi))
             .default_open(few)
             .show(ui, |ui| {
-                changed |= handler_ui(ui, (model, &index), ctx, hi, h, scope.as_ref(), &types);
-                changed |= add_emit_ui(ui, hi, h, &own);
+                changed |= handler_ui(
+                    ui,
+                    (model, &index),
+                    (ctx, &own),
+                    hi,
+                    h,
+                    scope.as_ref(),
+                    &types,
+                );
                 if ui.small_button("Remove handler").clicked() {
                     remove = Some(hi);
                 }
@@ -118,12 +125,7 @@ pub fn handlers_ui(ui: &mut Ui, model: &Model, ctx: usize, a: &mut Aggregate) ->
         ui.menu_button("+ Handler", |ui| {
             for name in unhandled {
                 if ui.button(&name).clicked() {
-                    a.handlers.push(Handler {
-                        on: name.into(),
-                        states: vec![],
-                        guards: vec![],
-                        emit: vec![],
-                    });
+                    a.handlers.push(Handler::new(name));
                     changed = true;
                     ui.close();
                 }
@@ -136,7 +138,7 @@ pub fn handlers_ui(ui: &mut Ui, model: &Model, ctx: usize, a: &mut Aggregate) ->
 fn handler_ui(
     ui: &mut Ui,
     names: (&Model, &NameIndex),
-    ctx: usize,
+    (ctx, own): (usize, &[String]),
     hi: usize,
     h: &mut Handler,
     scope: Option<&Scope>,
@@ -204,21 +206,156 @@ fn handler_ui(
         changed = true;
     }
     ui.label("Emits (unassigned fields copy the command's same-named field)");
-    let mut remove = None;
-    for (ei, em) in h.emit.iter_mut().enumerate() {
-        changed |= emit_ui(ui, names, ctx, (hi, ei), em, scope, types);
-        if ui
-            .small_button(format!("✖ Stop emitting {}", em.event))
-            .clicked()
-        {
-            remove = Some(ei);
-        }
+    let list = EmitList {
+        names,
+        ctx,
+        own,
+        scope,
+        types,
+    };
+    changed |= list.ui(ui, (hi, 0), &mut h.emit);
+    changed |= branches_ui(ui, &list, hi, &mut h.branches);
+    changed
+}
+
+/// A handler's outcomes: each branch's condition (or "otherwise") and its events, to move,
+/// remove and add.
+fn branches_ui(ui: &mut Ui, list: &EmitList<'_>, hi: usize, branches: &mut Vec<Branch>) -> bool {
+    let mut changed = false;
+    if !branches.is_empty() {
+        ui.label("Outcomes: the first whose condition holds adds its events");
     }
-    if let Some(i) = remove {
-        h.emit.remove(i);
+    let (mut remove, mut raise) = (None, None);
+    let n = branches.len();
+    for (bi, b) in branches.iter_mut().enumerate() {
+        ui.push_id(("branch", hi, bi), |ui| {
+            ui.group(|ui| {
+                ui.horizontal(|ui| {
+                    ui.label(match b.when {
+                        Some(_) => format!("{}. when", bi + 1),
+                        None => format!("{}. otherwise", bi + 1),
+                    });
+                    if bi > 0
+                        && ui
+                            .small_button("⏶")
+                            .on_hover_text("Try it earlier")
+                            .clicked()
+                    {
+                        raise = Some(bi);
+                    }
+                    if bi + 1 < n && ui.small_button("⏷").on_hover_text("Try it later").clicked()
+                    {
+                        raise = Some(bi + 1);
+                    }
+                    if ui
+                        .small_button("✖")
+                        .on_hover_text("Remove the outcome")
+                        .clicked()
+                    {
+                        remove = Some(bi);
+                    }
+                });
+                if let Some(when) = &mut b.when {
+                    changed |= expr_edit(
+                        ui,
+                        "when",
+                        when,
+                        list.scope,
+                        list.types,
+                        Some(&Type::Bool),
+                        false,
+                    )
+                    .changed();
+                }
+                changed |= list.ui(ui, (hi, bi + 1), &mut b.emit);
+            });
+        });
+    }
+    if let Some(i) = raise {
+        branches.swap(i - 1, i);
         changed = true;
     }
+    if let Some(i) = remove {
+        branches.remove(i);
+        changed = true;
+    }
+    ui.horizontal(|ui| {
+        let otherwise = branches.iter().position(|b| b.when.is_none());
+        if ui
+            .small_button("+ Outcome when…")
+            .on_hover_text("Emit other events when a condition holds")
+            .clicked()
+        {
+            // Before the otherwise, which stays last.
+            let at = otherwise.unwrap_or(branches.len());
+            branches.insert(
+                at,
+                Branch {
+                    when: Some("true".into()),
+                    emit: Vec::new(),
+                },
+            );
+            changed = true;
+        }
+        if otherwise.is_none()
+            && !branches.is_empty()
+            && ui
+                .small_button("+ Otherwise")
+                .on_hover_text("The events when no condition holds")
+                .clicked()
+        {
+            branches.push(Branch {
+                when: None,
+                emit: Vec::new(),
+            });
+            changed = true;
+        }
+    });
     changed
+}
+
+/// What editing a list of emitted events needs: the model, the aggregate's own events and
+/// the scope of the handler's expressions.
+struct EmitList<'a> {
+    names: (&'a Model, &'a NameIndex),
+    ctx: usize,
+    own: &'a [String],
+    scope: Option<&'a Scope>,
+    types: &'a ModelTypes,
+}
+
+impl EmitList<'_> {
+    /// The events of `emits` (handler `hi`'s own, `list` 0, or branch `list - 1`'s), each with
+    /// its assignments and a remove button, then `+ Emit`.
+    fn ui(&self, ui: &mut Ui, (hi, list): (usize, usize), emits: &mut Vec<Emit>) -> bool {
+        let mut changed = false;
+        let mut remove = None;
+        for (ei, em) in emits.iter_mut().enumerate() {
+            changed |= emit_ui(
+                ui,
+                self.names,
+                self.ctx,
+                (hi, list, ei),
+                em,
+                self.scope,
+                self.types,
+            );
+            if ui
+                .push_id(("stop", hi, list, ei), |ui| {
+                    ui.small_button(format!("✖ Stop emitting {}", em.event))
+                })
+                .inner
+                .clicked()
+            {
+                remove = Some(ei);
+            }
+        }
+        if let Some(i) = remove {
+            emits.remove(i);
+            changed = true;
+        }
+        changed | add_emit_ui(ui, (hi, list), emits, self.own)
+    }
 }
 
 /// The events owned by aggregate `owner` of context `ctx`, by name.
@@ -236,24 +373,24 @@ fn own_events(model: &Model, ctx: usize, owner: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// `+ Emit`: one of the aggregate's own events the handler does not emit yet.
-fn add_emit_ui(ui: &mut Ui, hi: usize, h: &mut Handler, own: &[String]) -> bool {
+/// `+ Emit`: one of the aggregate's own events the list does not emit yet.
+fn add_emit_ui(ui: &mut Ui, id: (usize, usize), emits: &mut Vec<Emit>, own: &[String]) -> bool {
     let free: Vec<&String> = own
         .iter()
-        .filter(|e| !h.emit.iter().any(|em| &em.event == *e))
+        .filter(|e| !emits.iter().any(|em| &em.event == *e))
         .collect();
     if free.is_empty() {
-        if own.is_empty() {
+        if own.is_empty() && id.1 == 0 {
             ui.weak("Link the aggregate to an event on the board to give it events to emit.");
         }
         return false;
     }
     let mut changed = false;
-    ui.push_id(("add emit", hi), |ui| {
+    ui.push_id(("add emit", id), |ui| {
         ui.menu_button("+ Emit", |ui| {
             for e in free {
                 if ui.button(e.as_str()).clicked() {
-                    h.emit.push(Emit {
+                    emits.push(Emit {
                         event: e.clone().into(),
                         set: Default::default(),
                     });
@@ -270,7 +407,7 @@ fn emit_ui(
     ui: &mut Ui,
     (model, index): (&Model, &NameIndex),
     ctx: usize,
-    at: (usize, usize),
+    at: (usize, usize, usize),
     em: &mut Emit,
     scope: Option<&Scope>,
     types: &ModelTypes,

@@ -48,6 +48,7 @@ fn aggregates(c: &mut Checker<'_>) {
                 index: ai,
             };
             let states: BTreeSet<&str> = a.lifecycle.iter().map(String::as_str).collect();
+            handler_shape(c, aid, a);
             // Handlers: their command is addressed here; their events are ours; their states exist.
             for (hi, h) in a.handlers.iter().enumerate() {
                 if let Some(cid) = c.index.resolve(&h.on, &[Kind::Command], Some(ci)).found() {
@@ -81,15 +82,19 @@ fn aggregates(c: &mut Checker<'_>) {
                         );
                     }
                 }
-                for (ei, em) in h.emit.iter().enumerate() {
+                for (site, em) in h.emit_sites() {
                     if let Some((eid, ev)) = event(c, &em.event, Some(ci)) {
                         let owner = c
                             .index
                             .resolve(&ev.owner, &[Kind::Aggregate, Kind::External], eid.context)
                             .found();
                         if !ev.owner.is_empty() && owner.is_some() && owner != Some(aid) {
-                            let path =
-                                c.at(aid, &[K("handlers"), I(hi), K("emit"), I(ei), K("event")]);
+                            let rest: Vec<PathSeg> = [K("handlers"), I(hi)]
+                                .into_iter()
+                                .chain(site)
+                                .chain([K("event")])
+                                .collect();
+                            let path = c.at(aid, &rest);
                             c.push(
                                 Code::EmitsForeignEvent,
                                 Some(aid),
@@ -133,7 +138,7 @@ fn aggregates(c: &mut Checker<'_>) {
                 for h in &a.handlers {
                     if h.states.is_empty() || h.states.iter().any(|s| reached.contains(s.as_str()))
                     {
-                        for em in &h.emit {
+                        for em in h.all_emits() {
                             let ev_name = c
                                 .index
                                 .resolve(&em.event, &[Kind::Event], Some(ci))
@@ -170,6 +175,68 @@ fn aggregates(c: &mut Checker<'_>) {
     }
 }
 
+/// One handler per command, and an otherwise branch only at the end.
+fn handler_shape(c: &mut Checker<'_>, aid: Loc, a: &crate::model::Aggregate) {
+    let ci = aid.context;
+    // The command it resolves to, or its name when it resolves to none.
+    let target = |h: &crate::model::aggregate::Handler| -> Result<Loc, String> {
+        c.index
+            .resolve(&h.on, &[Kind::Command], ci)
+            .found()
+            .ok_or_else(|| h.on.to_string())
+    };
+    let mut by_command: BTreeMap<Result<Loc, String>, Vec<usize>> = BTreeMap::new();
+    for (hi, h) in a.handlers.iter().enumerate() {
+        by_command.entry(target(h)).or_default().push(hi);
+    }
+    for his in by_command.values().filter(|v| v.len() > 1) {
+        let numbers: Vec<String> = his.iter().map(|i| (i + 1).to_string()).collect();
+        for &hi in his {
+            let others: Vec<&str> = his
+                .iter()
+                .zip(&numbers)
+                .filter(|(i, _)| **i != hi)
+                .map(|(_, n)| n.as_str())
+                .collect();
+            let path = c.at(aid, &[K("handlers"), I(hi), K("on")]);
+            c.push(
+                Code::DuplicateHandler,
+                Some(aid),
+                path,
+                format!(
+                    "aggregate {} handles {} in handler {} and again in handler {}: only one \
+                     would ever decide; merge them, with `branches` for different outcomes",
+                    c.name(aid),
+                    a.handlers[hi].on,
+                    hi + 1,
+                    others.join(" and ")
+                ),
+            );
+        }
+    }
+    for (hi, h) in a.handlers.iter().enumerate() {
+        let last = h.branches.len().saturating_sub(1);
+        for (bi, b) in h.branches.iter().enumerate() {
+            if b.when.is_none() && bi != last {
+                let path = c.at(aid, &[K("handlers"), I(hi), K("branches"), I(bi)]);
+                c.push(
+                    Code::MisplacedOtherwise,
+                    Some(aid),
+                    path,
+                    format!(
+                        "aggregate {}, handler of {}: branch {} has no `when`, so it always \
+                         applies and the branches after it never do; move it last or give it a \
+                         `when`",
+                        c.name(aid),
+                        h.on,
+                        bi + 1
+                    ),
+                );
+            }
+        }
+    }
+}
+
 fn produced_and_handled(c: &mut Checker<'_>) {
     let model = c.model;
     let mut produced: BTreeSet<Loc> = BTreeSet::new();
@@ -178,7 +245,7 @@ fn produced_and_handled(c: &mut Checker<'_>) {
         for a in &ctx.aggregates {
             for h in &a.handlers {
                 handled.extend(c.index.resolve(&h.on, &[Kind::Command], Some(ci)).found());
-                for em in &h.emit {
+                for em in h.all_emits() {
                     produced.extend(c.index.resolve(&em.event, &[Kind::Event], Some(ci)).found());
                 }
             }
@@ -436,12 +503,14 @@ fn assignments(c: &mut Checker<'_>) {
                 index: ai,
             };
             for (hi, h) in a.handlers.iter().enumerate() {
-                for (ei, em) in h.emit.iter().enumerate() {
+                for (site, em) in h.emit_sites() {
                     let ev = resolve(&em.event, &[Kind::Event], from);
                     let rest = aid
                         .path()
                         .into_iter()
-                        .chain([K("handlers"), I(hi), K("emit"), I(ei), K("set")])
+                        .chain([K("handlers"), I(hi)])
+                        .chain(site)
+                        .chain([K("set")])
                         .collect();
                     check_keys(
                         aid,
@@ -733,8 +802,16 @@ fn cycles(c: &mut Checker<'_>) {
                     let states_stop = !h.states.is_empty()
                         && (a.lifecycle.first().is_some_and(|s| !allowed(s))
                             || reached.iter().any(|s| !allowed(s)));
+                    // Events on the cycle only in branches that may not apply.
+                    let branch_stops = !h.emit.iter().any(|em| on_cycle(&em.event, Kind::Event))
+                        && h.branches.iter().all(|b| {
+                            b.when.as_deref().is_some_and(|w| !always_true(w))
+                                || !b.emit.iter().any(|em| on_cycle(&em.event, Kind::Event))
+                        });
                     on_cycle(&h.on, Kind::Command)
-                        && (h.guards.iter().any(|g| !always_true(&g.expr)) || states_stop)
+                        && (h.guards.iter().any(|g| !always_true(&g.expr))
+                            || states_stop
+                            || branch_stops)
                 })
             });
         // The flow graph links an aggregate to all its events; the cycle is real only if, at
@@ -758,7 +835,7 @@ fn cycles(c: &mut Checker<'_>) {
                 };
                 a.handlers.iter().any(|h| {
                     on_cycle(&h.on, Kind::Command)
-                        && h.emit.iter().any(|em| on_cycle(&em.event, Kind::Event))
+                        && h.all_emits().any(|em| on_cycle(&em.event, Kind::Event))
                 })
             });
         if closed && !policy_condition && !handler_condition {

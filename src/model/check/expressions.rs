@@ -257,24 +257,25 @@ fn aggregate(s: &mut Sites<'_, '_>, aid: Loc, a: &Aggregate, from: Option<usize>
                 Some(&Type::Bool),
             );
         }
-        for (ei, em) in h.emit.iter().enumerate() {
+        for (bi, b) in h.branches.iter().enumerate() {
+            if let Some(when) = &b.when {
+                s.compile(
+                    aid,
+                    vec![K("handlers"), I(hi), K("branches"), I(bi), K("when")],
+                    when,
+                    &scope,
+                    Some(&Type::Bool),
+                );
+            }
+        }
+        for (site, em) in h.emit_sites() {
             let ev = s.event(&em.event, from);
             for (f, v) in &em.set {
                 let want = ev.and_then(|e| field_ty(&e.fields, f));
-                s.compile(
-                    aid,
-                    vec![
-                        K("handlers"),
-                        I(hi),
-                        K("emit"),
-                        I(ei),
-                        K("set"),
-                        M(f.clone()),
-                    ],
-                    v,
-                    &scope,
-                    want.as_ref(),
-                );
+                let mut path = vec![K("handlers"), I(hi)];
+                path.extend(site.iter().cloned());
+                path.extend([K("set"), M(f.clone())]);
+                s.compile(aid, path, v, &scope, want.as_ref());
             }
         }
     }

@@ -224,12 +224,31 @@ impl Engine {
                 Err(e) => return Err(format!("{reject} ({e} in `{}`)", g.source())),
             }
         }
+        let mut outcome: &[crate::sim::program::EmitDef] = &[];
+        for b in &h.branches {
+            let holds = match &b.when {
+                None => true,
+                Some(w) => match w.eval(&roots) {
+                    Ok(v) => v == Value::Bool(true),
+                    Err(e) => {
+                        return Err(format!(
+                            "cannot choose the outcome of {cname}: {e} in `{}`",
+                            w.source()
+                        ));
+                    }
+                },
+            };
+            if holds {
+                outcome = &b.emits;
+                break;
+            }
+        }
         let start = self.store.records.len() as u64;
         // Buffers taken this way are always put back empty (or lost, on an error).
         let mut news = std::mem::take(&mut self.scratch);
         // The payloads go straight to the store's staging area (no allocation of their own).
         let staging = self.store.staging();
-        for (i, em) in h.emits.iter().enumerate() {
+        for (i, em) in h.emits.iter().chain(outcome).enumerate() {
             let event = &program.events[em.event];
             let fields =
                 match Self::values(staging, &em.fields, &event.fields, &roots, &Value::None) {

@@ -1,0 +1,96 @@
+//! Real-system constructs: a handler's data-dependent outcomes (branches) and expressions over
+//! lists (order lines read, totalled, counted), on a stock reservation model.
+
+use std::sync::Arc;
+
+use stormlab::export::findings;
+use stormlab::model::Model;
+use stormlab::model::diagnostic::Severity;
+use stormlab::model::file::from_str;
+use stormlab::sim::Program;
+use stormlab::sim::engine::Engine;
+use stormlab::sim::rebuild::fold_stream;
+use stormlab::sim::scenario::{setup, until_of, verdicts};
+
+const STOCK: &str = include_str!("fixtures/stock.ron");
+
+fn model(text: &str) -> Model {
+    from_str(text, "stock.ron").unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn run(model: &Model, scenario: &str) -> Engine {
+    let program = Arc::new(Program::new(model).unwrap());
+    let mut e = setup(model, program, scenario, None).unwrap();
+    let s = model.scenarios.iter().find(|s| s.name == scenario).unwrap();
+    e.run(until_of(s)).unwrap();
+    e
+}
+
+#[test]
+fn a_handler_emits_the_events_of_the_first_branch_that_applies() {
+    let m = model(STOCK);
+    let errors: Vec<String> = findings(&m)
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| d.message.clone())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    for s in &m.scenarios {
+        let e = run(&m, &s.name);
+        for v in verdicts(&m, &e, s).unwrap() {
+            assert!(v.passed, "{}: {} — {}", s.name, v.expectation, v.reason);
+        }
+        // Whichever branch ran, the stream folds to the live state.
+        for (a, instances) in e.aggregate_instances().iter().enumerate() {
+            for (key, live) in instances {
+                let folded = fold_stream(&e, a, key).expect("a stream").expect("folds");
+                assert_eq!(&folded, live, "{}: {key}", s.name);
+            }
+        }
+    }
+    // Exactly one outcome per accepted command: never the events of two branches.
+    let e = run(&m, "the first matching branch wins");
+    assert_eq!(e.records().len(), 1);
+}
+
+#[test]
+fn a_branch_condition_that_fails_rejects_the_command_and_names_the_expression() {
+    let text = STOCK.replacen(
+        "cmd.lines[0].quantity > 1000",
+        "cmd.lines[5].quantity > 1000",
+        1,
+    );
+    let m = model(&text);
+    let e = run(
+        &m,
+        "a large order is refused with the count of lines in stock",
+    );
+    let reason = e
+        .commands()
+        .iter()
+        .find_map(|c| c.rejection.as_deref())
+        .expect("the command is rejected");
+    assert_eq!(
+        reason,
+        "cannot choose the outcome of ReserveStock: index 5 is outside the list, which has 2 \
+         elements in `cmd.lines[5].quantity > 1000`"
+    );
+    assert_eq!(e.records().len(), 0, "a rejected command appends nothing");
+}
+
+#[test]
+fn no_branch_applying_emits_only_the_handlers_own_events() {
+    // Without the otherwise, a large order matches no branch: accepted, nothing emitted.
+    let start = STOCK
+        .find("(emit: [(event: \"StockRefused\", set: {\"reason\": \"'only '")
+        .unwrap();
+    let end = start + STOCK[start..].find("\n").unwrap();
+    let text = format!("{}{}", &STOCK[..start], &STOCK[end..]);
+    let m = model(&text);
+    let e = run(
+        &m,
+        "a large order is refused with the count of lines in stock",
+    );
+    assert_eq!(e.records().len(), 0);
+    assert!(e.commands().iter().all(|c| c.rejection.is_none()));
+}
