@@ -825,3 +825,64 @@ fn sl040_an_otherwise_branch_must_come_last() {
             .any(|d| d.code == Code::MisplacedOtherwise)
     );
 }
+
+#[test]
+fn sl041_a_same_named_copy_must_fit_the_field_type() {
+    // Before: both checked clean and the run carried a Money into a decimal and a decimal
+    // into a string.
+    let text = with(
+        r#"(name: "BookingPaid", owner: "Booking", published: true, fields: [(n: 1, name: "booking_id", ty: "id")]"#,
+        r#"(name: "BookingPaid", owner: "Booking", published: true, fields: [(n: 1, name: "booking_id", ty: "id"), (n: 2, name: "price", ty: "decimal")]"#,
+    );
+    finds(&text, Code::CopiedFieldType, r#"(on: "ConfirmPayment""#);
+    let model = from_str(&text, "m.ron").unwrap();
+    let msg = check(&model)
+        .into_iter()
+        .find(|d| d.code == Code::CopiedFieldType)
+        .unwrap()
+        .message;
+    assert_eq!(
+        msg,
+        "event BookingPaid: field `price` is a `decimal`, but it would be copied from the \
+         state's `price`, a `Money`; set it with an expression or rename one of them"
+    );
+    let text = with(
+        r#"(n: 2, name: "amount", ty: "decimal")], at: (900.0, 200.0))"#,
+        r#"(n: 2, name: "amount", ty: "string")], at: (900.0, 200.0))"#,
+    );
+    finds(&text, Code::CopiedFieldType, r#"name: "PayOnBooking""#);
+    // An int into a decimal is a copy that fits; an assignment makes any copy unneeded.
+    let text = with(
+        r#"emit: [(event: "BookingPaid")]"#,
+        r#"emit: [(event: "BookingPaid", set: {"booking_id": "cmd.booking_id"})]"#,
+    );
+    let model = from_str(&text, "m.ron").unwrap();
+    assert!(
+        !check(&model)
+            .iter()
+            .any(|d| d.code == Code::CopiedFieldType)
+    );
+}
+
+#[test]
+fn sl012_a_sagas_on_failure_command_is_checked_and_follows_renames() {
+    // Before: an on_failure naming no command checked clean and simulate refused the model.
+    let text = with(
+        r#"ends: [(on: "InvoiceOpened", status: "Completed")]"#,
+        r#"ends: [(on: "InvoiceOpened", status: "Completed")], on_failure: (command: "CancelInvoce")"#,
+    );
+    finds(&text, Code::UnknownIssuedCommand, "CancelInvoce");
+    // Renaming the command it names renames the reference.
+    let text = with(
+        r#"ends: [(on: "InvoiceOpened", status: "Completed")]"#,
+        r#"ends: [(on: "InvoiceOpened", status: "Completed")], on_failure: (command: "OpenInvoice")"#,
+    );
+    let mut model = from_str(&text, "m.ron").unwrap();
+    let old = model.clone();
+    model.contexts[1].commands[0].name = "StartInvoice".into();
+    let ops = stormlab::model::op::diff(&old, &model);
+    let mut renamed = old.clone();
+    stormlab::model::op::apply_all(&mut renamed, ops).unwrap();
+    let saga = &renamed.contexts[1].sagas[0];
+    assert_eq!(saga.on_failure.as_ref().unwrap().command, "StartInvoice");
+}

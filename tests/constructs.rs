@@ -94,3 +94,18 @@ fn no_branch_applying_emits_only_the_handlers_own_events() {
     assert_eq!(e.records().len(), 0);
     assert!(e.commands().iter().all(|c| c.rejection.is_none()));
 }
+
+#[test]
+fn equal_decimals_are_written_the_same_in_the_log() {
+    // Before: `1.00 + 1.00` was logged as "2.00", `2` as "2", `2.0` as "2.0".
+    let m = model(STOCK);
+    let e = run(&m, "a small order is reserved and totalled");
+    let log = stormlab::sim::log::jsonl(&e);
+    assert!(log.contains("\"total\":\"2\""), "{log}");
+    for (a, b) in [("2.00", "2"), ("0.0", "0.000"), ("-0.10", "-0.1")] {
+        let (a, b): (rust_decimal::Decimal, rust_decimal::Decimal) =
+            (a.parse().unwrap(), b.parse().unwrap());
+        use stormlab::model::expr::Value;
+        assert_eq!(Value::Dec(a).to_string(), Value::Dec(b).to_string());
+    }
+}

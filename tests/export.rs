@@ -71,7 +71,7 @@ fn same(model: &Model, pb: &Pb, v: &Value, ty: &Type, what: &str) {
         }
         (_, Value::Int(i)) => assert_eq!(pb.as_i64(), Some(*i), "{what}"),
         (_, Value::Bool(b)) => assert_eq!(pb.as_bool(), Some(*b), "{what}"),
-        (_, Value::Dec(d)) => assert_eq!(pb.as_str(), Some(d.to_string().as_str()), "{what}"),
+        (_, Value::Dec(_)) => assert_eq!(pb.as_str(), Some(v.to_string().as_str()), "{what}"),
         (_, Value::Ts(ms)) | (_, Value::Dur(ms)) => {
             let m = pb.as_message().unwrap();
             let secs = m.get_field_by_name("seconds").unwrap().as_i64().unwrap();

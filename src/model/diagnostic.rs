@@ -103,6 +103,7 @@ codes! {
     FileFormat = "SL038", Error, "the file is not a model: a syntax error, an unknown or missing field, a value of the wrong type, or an unsupported format version";
     DuplicateHandler = "SL039", Error, "an aggregate has two handlers for one command (only one could ever decide; use `branches` for different outcomes)";
     MisplacedOtherwise = "SL040", Error, "a handler's otherwise branch (the one without `when`) is not its last";
+    CopiedFieldType = "SL041", Error, "a field left unassigned would be copied from a same-named field of another type";
 }
 
 /// One finding.

@@ -159,6 +159,13 @@ pub fn disconnect(model: &mut Model, from: Loc, to: Loc) -> Result<String, Strin
                     count(1, 0);
                 }
             }
+            if s.on_failure
+                .as_ref()
+                .is_some_and(|f| is(&f.command, &[Command], fc, to))
+            {
+                s.on_failure = None;
+                count(1, 0);
+            }
         }
         (Event, Event) => {
             let (up, down) = (fc, tc);

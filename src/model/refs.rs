@@ -150,6 +150,9 @@ macro_rules! walk_refs {
                         site(saga, i, COMMAND, &rest, &$($m)? comp.command);
                     }
                 }
+                if let Some(f) = &$($m)? s.on_failure {
+                    site(saga, i, COMMAND, &[K("on_failure"), K("command")], &$($m)? f.command);
+                }
                 for (j, d) in s.deadlines.$iter().enumerate() {
                     let rest = [K("deadlines"), I(j), K("from")];
                     site(saga, i, EVENT, &rest, &$($m)? d.from);

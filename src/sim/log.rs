@@ -34,7 +34,7 @@ fn value(out: &mut String, v: &Value) {
         Value::Int(i) => {
             let _ = write!(out, "{i}");
         }
-        Value::Dec(d) => string(out, &d.to_string()),
+        Value::Dec(d) => string(out, &d.normalize().to_string()),
         Value::Str(s) => string(out, s),
         Value::Ts(t) => string(out, &format_timestamp(*t)),
         Value::Dur(d) => string(out, &format_duration(*d)),

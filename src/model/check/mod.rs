@@ -4,6 +4,7 @@
 mod behaviour;
 mod board;
 mod context_map;
+mod copies;
 mod expressions;
 mod names;
 mod references;
@@ -58,6 +59,7 @@ pub fn check(model: &Model) -> Vec<Diagnostic> {
     names::check(&mut c);
     references::check(&mut c);
     behaviour::check(&mut c);
+    copies::check(&mut c);
     context_map::check(&mut c);
     expressions::check(&mut c);
     timing::check(&mut c);

@@ -172,6 +172,11 @@ fn bare(name: &str) -> &str {
     name.rsplit('.').next().unwrap_or(name)
 }
 
+/// Whether a `from` value can be used where `to` is wanted (see [`super::assignable`]).
+pub(super) fn fits(from: &Type, to: &Type, env: &dyn TypeEnv) -> bool {
+    assignable(from, to, env).is_some()
+}
+
 /// Whether a `from` value can be used where `to` is wanted, and how.
 fn assignable(from: &Type, to: &Type, env: &dyn TypeEnv) -> Option<Conv> {
     if from == to || is_any(from) || is_any(to) {

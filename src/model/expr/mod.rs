@@ -82,6 +82,12 @@ impl TypeEnv for NoTypes {
     }
 }
 
+/// Whether a value of type `from` can be used where `to` is wanted (as an assignment or a
+/// same-named copy would: `int` into `decimal`, a `T` into an optional `T`, text into an id).
+pub fn assignable(from: &Type, to: &Type, env: &dyn TypeEnv) -> bool {
+    compile::fits(from, to, env)
+}
+
 /// A name an expression may use.
 #[derive(Clone, Debug)]
 pub struct Root {

@@ -157,7 +157,9 @@ impl fmt::Display for Value {
             Value::None => f.write_str("none"),
             Value::Bool(b) => write!(f, "{b}"),
             Value::Int(i) => write!(f, "{i}"),
-            Value::Dec(d) => write!(f, "{d}"),
+            // Canonical: equal values read the same (`2.50`, `2.5` → `2.5`; `0.00` → `0`), in
+            // logs, protobuf strings and keys.
+            Value::Dec(d) => write!(f, "{}", d.normalize()),
             Value::Str(s) => f.write_str(s),
             Value::Ts(t) => f.write_str(&format_timestamp(*t)),
             Value::Dur(d) => f.write_str(&format_duration(*d)),
