@@ -109,3 +109,81 @@ fn equal_decimals_are_written_the_same_in_the_log() {
         assert_eq!(Value::Dec(a).to_string(), Value::Dec(b).to_string());
     }
 }
+
+#[test]
+fn a_fan_out_issues_one_command_per_element_in_order_and_a_rejection_stops_none() {
+    use stormlab::sim::store::Cause;
+    let m = model(STOCK);
+    let e = run(
+        &m,
+        "an order fans out into one reservation per line; one refused does not stop the rest",
+    );
+    let names: Vec<(String, String, bool, Cause)> = e
+        .commands()
+        .iter()
+        .map(|c| {
+            (
+                e.program().commands[c.command()].name.clone(),
+                c.target.to_string(),
+                c.rejection.is_some(),
+                c.cause(),
+            )
+        })
+        .collect();
+    let placed = Cause::Event(0);
+    assert_eq!(
+        names,
+        [
+            ("PlaceOrder".into(), "o-9".into(), false, Cause::Scenario),
+            ("ReserveItem".into(), "bolt".into(), false, placed),
+            ("ReserveItem".into(), "nut".into(), true, placed),
+            ("ReserveItem".into(), "washer".into(), false, placed),
+        ]
+    );
+    // Per element: its own fields, and the event's same-named ones.
+    let log = stormlab::sim::log::jsonl(&e);
+    let washer = log
+        .lines()
+        .find(|l| l.contains("\"type\":\"ItemReserved\"") && l.contains("washer"))
+        .unwrap();
+    assert!(
+        washer.contains("\"quantity\":1") && washer.contains("\"order_id\":\"o-9\""),
+        "{washer}"
+    );
+}
+
+#[test]
+fn a_fan_out_over_what_is_not_a_list_is_an_error_at_its_place() {
+    for (for_each, says) in [
+        (
+            "line in event.order_id",
+            "a fan-out runs over a list, found `id`",
+        ),
+        ("event.lines", "write `ITEM in LIST`"),
+        ("now in event.lines", "`now` is taken here"),
+        ("line in event.lnes", "unknown name `event.lnes`"),
+    ] {
+        let text = STOCK.replacen(
+            "for_each: \"line in event.lines\"",
+            &format!("for_each: \"{for_each}\""),
+            1,
+        );
+        let m = model(&text);
+        let found = findings(&m);
+        let d = found
+            .iter()
+            .find(|d| d.message.contains(says))
+            .unwrap_or_else(|| panic!("{for_each}: {found:#?}"));
+        assert_eq!(d.code, stormlab::model::diagnostic::Code::ExpressionError);
+        let rendered = stormlab::model::diagnostic::render(d, &text, "stock.ron");
+        let line = text
+            .lines()
+            .position(|l| l.contains("ReserveEachLine"))
+            .unwrap()
+            + 1;
+        assert!(
+            rendered.starts_with(&format!("stock.ron:{line}:")),
+            "{rendered}"
+        );
+    }
+}

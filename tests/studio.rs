@@ -2537,3 +2537,42 @@ fn a_handlers_outcomes_are_edited_in_the_inspector_and_undone() {
     }
     assert_eq!(branches(&h).len(), 3);
 }
+
+#[test]
+fn a_policys_fan_out_and_command_fields_are_edited_in_the_inspector() {
+    let model =
+        stormlab::model::file::from_str(include_str!("fixtures/stock.ron"), "stock.ron").unwrap();
+    let (mut h, _dir) = harness(model);
+    settle(&mut h);
+    h.get_by_label("policy ReserveEachLine").click();
+    settle(&mut h);
+    // The element is in scope for the target and the fields: no error under them.
+    assert!(h.query_all_by_value("line in event.lines").next().is_some());
+    assert!(h.query_all_by_value("line.product").next().is_some());
+    assert!(h.query_by_label("quantity =").is_some());
+    assert!(h.query_all_by_label_contains("⚠").next().is_none());
+    // Over what is not a list: the error shows, and so do the names it no longer provides.
+    h.query_all_by_value("line in event.lines")
+        .next()
+        .unwrap()
+        .click();
+    settle(&mut h);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.query_all_by_value("line in event.lines")
+        .next()
+        .unwrap()
+        .type_text("line in event.order_id");
+    settle(&mut h);
+    let policy = &h.state().doc.model.contexts[0].policies[0];
+    assert_eq!(policy.for_each.as_deref(), Some("line in event.order_id"));
+    assert!(
+        h.query_all_by_label_contains("a fan-out runs over a list, found `id`")
+            .next()
+            .is_some()
+    );
+    assert!(
+        h.query_all_by_label_contains("unknown name `line`")
+            .next()
+            .is_some()
+    );
+}

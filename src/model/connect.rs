@@ -65,6 +65,7 @@ impl Sticky {
                 doc: String::new(),
                 on: String::new().into(),
                 when: None,
+                for_each: None,
                 then: String::new().into(),
                 target: None,
                 with: BTreeMap::new(),

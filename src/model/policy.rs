@@ -26,6 +26,11 @@ pub struct Policy {
     /// Optional condition over `event` and `now`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<String>,
+    /// Fan-out, `ITEM in LIST` (`line in event.lines`): one command per element of the list,
+    /// in its order, each with `ITEM` in scope for `target` and `with`. A rejected one does
+    /// not stop the others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub for_each: Option<String>,
     /// The command issued.
     pub then: Ref,
     /// Expression giving the target instance id; defaults to the event's same-named id field.
@@ -43,4 +48,79 @@ pub struct Policy {
     pub delivery: Delivery,
     /// Board position.
     pub at: Pos,
+}
+
+/// A fan-out written `ITEM in LIST`, split: the element's name and the list expression with
+/// the byte offset where it starts in the text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ForEach<'a> {
+    /// The element's name (`line`).
+    pub item: &'a str,
+    /// The list expression (`event.lines`).
+    pub list: &'a str,
+    /// Where `list` starts in the text.
+    pub list_at: usize,
+}
+
+/// Splits `ITEM in LIST`; the error says what is wrong, with its byte range in `text`.
+pub fn for_each(text: &str) -> Result<ForEach<'_>, (std::ops::Range<usize>, String)> {
+    let usage = "write `ITEM in LIST`, such as `line in event.lines`";
+    let trimmed = text.trim_start();
+    let start = text.len() - trimmed.len();
+    let item_len = trimmed
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(trimmed.len());
+    let item = &trimmed[..item_len];
+    let rest = &trimmed[item_len..];
+    let after = rest.trim_start();
+    let Some(list) = after
+        .strip_prefix("in ")
+        .or_else(|| after.strip_prefix("in\t"))
+    else {
+        return Err((0..text.len(), usage.into()));
+    };
+    if item.is_empty() || !item.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+        return Err((
+            start..start + item_len.max(1),
+            format!("the element needs a name: {usage}"),
+        ));
+    }
+    if matches!(item, "event" | "now" | "in") {
+        return Err((
+            start..start + item_len,
+            format!("`{item}` is taken here; name the element otherwise (`line`, `item`…)"),
+        ));
+    }
+    let list = list.trim_start();
+    let list_at = text.len() - list.len();
+    Ok(ForEach {
+        item,
+        list,
+        list_at,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fan_out_splits_into_the_element_and_the_list() {
+        let f = for_each("line in event.lines").unwrap();
+        assert_eq!((f.item, f.list, f.list_at), ("line", "event.lines", 8));
+        let f = for_each("  x  in  filter(event.xs, y -> y > 0)").unwrap();
+        assert_eq!((f.item, &f.list[..6]), ("x", "filter"));
+        assert_eq!(
+            &"  x  in  filter(event.xs, y -> y > 0)"[f.list_at..f.list_at + 6],
+            "filter"
+        );
+        assert!(
+            for_each("event.lines")
+                .unwrap_err()
+                .1
+                .contains("ITEM in LIST")
+        );
+        assert_eq!(for_each("event in event.lines").unwrap_err().0, 0..5);
+        assert!(for_each("1x in event.lines").is_err());
+    }
 }

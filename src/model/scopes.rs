@@ -7,6 +7,7 @@
 //! | handler guard, emitted-event fields | `cmd`, `state`, `now` |
 //! | applier assignments | `event`, `state`, `now` |
 //! | policy / saga / translation expressions, rule keys, `Emitted.where` | `event`, `now` |
+//! | a fanned-out policy's target and fields | `event`, `now`, the element (`line`) |
 //! | read-model upserts | `event`, `row`, `now` |
 //! | external-system outcome fields | `msg`, `now` |
 //! | scenario values | `i`, `now` |
@@ -14,7 +15,7 @@
 use std::collections::BTreeMap;
 
 use super::document::Model;
-use super::expr::{Scope, TypeEnv};
+use super::expr::{Expr, ExprError, Scope, TypeEnv};
 use super::field::{Field, shape};
 use super::ty::Type;
 use super::{Aggregate, Command, Event, ReadModel};
@@ -109,4 +110,25 @@ pub fn constant_scope() -> Scope {
     Scope::new()
         .scalar("i", Type::Int)
         .scalar("now", Type::Timestamp)
+}
+
+/// A policy's fan-out `ITEM in LIST` over `scope` (the event's): the compiled list, and the
+/// scope of the policy's target and fields with the element added as a third root. Errors
+/// point into `text`.
+pub fn fan_out(text: &str, scope: &Scope, env: &dyn TypeEnv) -> Result<(Expr, Scope), ExprError> {
+    let f = super::policy::for_each(text).map_err(|(span, message)| ExprError { span, message })?;
+    let at = f.list_at;
+    let list = Expr::compile(f.list, scope, env, None).map_err(|mut e| {
+        let mut e = e.swap_remove(0);
+        e.span = e.span.start + at..e.span.end + at;
+        e
+    })?;
+    let Type::List(elem) = list.ty() else {
+        return Err(ExprError {
+            span: at..text.len(),
+            message: format!("a fan-out runs over a list, found `{}`", list.ty()),
+        });
+    };
+    let scope = scope.clone().scalar(f.item, (**elem).clone());
+    Ok((list, scope))
 }

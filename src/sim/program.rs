@@ -291,6 +291,9 @@ pub enum SubscriberKind {
         when: Option<Expr>,
         /// The command.
         issue: IssueDef,
+        /// A fan-out's list (roots: event, now): one command per element, which `issue`
+        /// reads as its third root.
+        each: Option<Expr>,
     },
     /// A saga (index into `sagas`).
     Saga(usize),
@@ -560,9 +563,19 @@ impl Program {
                     .as_deref()
                     .map(|w| compile(w, &scope, &p.types, Some(&Type::Bool)))
                     .transpose()?;
-                let issue = p.issue(
+                let (each, scope) = match &pol.for_each {
+                    None => (None, scope),
+                    Some(text) => {
+                        let (list, scope) =
+                            crate::model::scopes::fan_out(text, &scope, &p.types)
+                                .map_err(|e| SimError::Invalid(vec![format!("`{text}`: {e}")]))?;
+                        (Some(list), scope)
+                    }
+                };
+                let issue = p.issue_in(
                     ci,
                     on,
+                    &scope,
                     &Issue {
                         command: pol.then.clone(),
                         target: pol.target.clone(),
@@ -578,7 +591,12 @@ impl Program {
                             context: Some(ci),
                             index: i,
                         },
-                        kind: SubscriberKind::Policy { on, when, issue },
+                        kind: SubscriberKind::Policy {
+                            on,
+                            when,
+                            issue,
+                            each,
+                        },
                         delivery: delivery(&pol.delivery),
                     },
                 );
@@ -924,17 +942,28 @@ impl Program {
 
     /// A command issued from event `on` (roots: event, now).
     fn issue(&self, ci: usize, on: usize, issue: &Issue) -> Result<IssueDef, SimError> {
+        self.issue_in(ci, on, &event_scope_of(self, on), issue)
+    }
+
+    /// A command issued from event `on` with the names of `scope` (event, now, and a
+    /// fan-out's element).
+    fn issue_in(
+        &self,
+        ci: usize,
+        on: usize,
+        scope: &Scope,
+        issue: &Issue,
+    ) -> Result<IssueDef, SimError> {
         let cmd = self
             .command(&issue.command, Some(ci))
             .ok_or_else(|| SimError::Invalid(vec![format!("no command `{}`", issue.command)]))?;
-        let scope = event_scope_of(self, on);
         let cdef = &self.commands[cmd];
         let key_name = cdef
             .key_slot
             .and_then(|s| cdef.fields.get(s))
             .map(|f| f.name.clone());
         let target = match &issue.target {
-            Some(t) => Source::Expr(compile(t, &scope, &self.types, Some(&Type::Id))?),
+            Some(t) => Source::Expr(compile(t, scope, &self.types, Some(&Type::Id))?),
             None => match key_name
                 .as_ref()
                 .and_then(|k| self.events[on].fields.iter().position(|f| &f.name == k))
@@ -948,7 +977,7 @@ impl Program {
         } else {
             key_name.as_deref()
         };
-        let fields = self.sources(&cdef.fields, &issue.with, &scope, &[0], target_field)?;
+        let fields = self.sources(&cdef.fields, &issue.with, scope, &[0], target_field)?;
         Ok(IssueDef {
             command: cmd,
             target,

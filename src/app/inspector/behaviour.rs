@@ -7,12 +7,12 @@
 use egui::{RichText, TextEdit, Ui};
 
 use crate::app::inspector::buffered_edit::{buffered_edit, comma_list};
-use crate::app::inspector::expr_edit::expr_edit;
+use crate::app::inspector::expr_edit::{checked_edit, expr_edit};
 use crate::model::NameIndex;
 use crate::model::aggregate::Assignments;
 use crate::model::expr::Scope;
 use crate::model::scopes::{
-    ModelTypes, applier_scope, event_scope, handler_scope, message_scope, row_scope,
+    ModelTypes, applier_scope, event_scope, fan_out, handler_scope, message_scope, row_scope,
 };
 use crate::model::{
     Aggregate, Branch, Command, Emit, Event, ExternalSystem, Field, Guard, Handler, Kind, Model,
@@ -41,37 +41,74 @@ pub(crate) fn event<'m>(
     model.contexts.get(id.context?)?.events.get(id.index)
 }
 
-/// The policy's condition and target expressions. Returns true if changed.
+/// The policy's condition, fan-out, target and command fields. Returns true if changed.
 pub fn policy_ui(ui: &mut Ui, model: &Model, ctx: usize, p: &mut Policy) -> bool {
     let types = ModelTypes::new(model);
     let index = NameIndex::new(model);
     let scope = event(model, &index, &p.on, ctx).map(event_scope);
     let mut changed = false;
-    for (label, value, ty) in [
-        ("If (condition over event, now)", &mut p.when, Type::Bool),
-        (
-            "To target id (default: the event's id field)",
-            &mut p.target,
-            Type::Id,
-        ),
-    ] {
+    /// An optional expression: empty text is none.
+    fn optional(
+        ui: &mut Ui,
+        label: &str,
+        value: &mut Option<String>,
+        (scope, types): (Option<&Scope>, &ModelTypes),
+        ty: Type,
+    ) -> bool {
         ui.label(label);
         let mut text = value.clone().unwrap_or_default();
-        if expr_edit(
+        let edit = expr_edit(
             ui,
             ("policy", label),
             &mut text,
-            scope.as_ref(),
-            &types,
+            scope,
+            types,
             Some(&ty),
             true,
-        )
-        .changed()
-        {
+        );
+        if edit.changed() {
             *value = (!text.trim().is_empty()).then_some(text);
-            changed = true;
         }
+        edit.changed()
     }
+    let label = "If (condition over event, now)";
+    changed |= optional(ui, label, &mut p.when, (scope.as_ref(), &types), Type::Bool);
+    // A fan-out adds its element to what the target and the fields may read.
+    ui.label("For each (ITEM in LIST: one command per element; empty: one command)");
+    let mut text = p.for_each.clone().unwrap_or_default();
+    let fan = scope
+        .as_ref()
+        .filter(|_| !text.trim().is_empty())
+        .map(|s| fan_out(&text, s, &types));
+    let error = fan.as_ref().and_then(|r| r.as_ref().err().cloned());
+    if checked_edit(ui, ("policy", "for each"), &mut text, error).changed() {
+        p.for_each = (!text.trim().is_empty()).then_some(text);
+        changed = true;
+    }
+    let scope = match fan {
+        Some(Ok((_, inner))) => Some(inner),
+        _ => scope,
+    };
+    changed |= optional(
+        ui,
+        "To target id (default: the event's id field)",
+        &mut p.target,
+        (scope.as_ref(), &types),
+        Type::Id,
+    );
+    let fields = command(model, &index, &p.then, ctx)
+        .map(|c| c.fields.clone())
+        .unwrap_or_default();
+    ui.label("Command fields (unassigned ones copy the event's same-named field)");
+    changed |= assignments_ui(
+        ui,
+        "policy with",
+        &mut p.with,
+        &fields,
+        scope.as_ref(),
+        &types,
+        "event",
+    );
     changed
 }
 

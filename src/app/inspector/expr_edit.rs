@@ -89,6 +89,17 @@ pub fn expr_edit(
         Some(s) if !(optional && text.trim().is_empty()) => first_error(text, s, types, expected),
         _ => None,
     };
+    checked_edit(ui, id_salt, text, error)
+}
+
+/// A code text box showing `error` (worked out by the caller from the text as it was when
+/// this frame began): its span underlined, its message below.
+pub fn checked_edit(
+    ui: &mut Ui,
+    id_salt: impl std::hash::Hash + std::fmt::Debug,
+    text: &mut String,
+    error: Option<ExprError>,
+) -> Response {
     let span = error.as_ref().map(|e| e.span.clone());
     let mut layouter = |ui: &Ui, buf: &dyn egui::TextBuffer, wrap: f32| {
         let mut job = underlined(ui, buf.as_str(), span.clone());

@@ -4,10 +4,10 @@
 use super::Checker;
 use crate::model::diagnostic::{Code, Diagnostic};
 use crate::model::element::{Kind, Loc, PathSeg};
-use crate::model::expr::{Expr, Scope};
+use crate::model::expr::{Expr, Scope, Span};
 use crate::model::scenario::{Expect, Gen, Step};
 use crate::model::scopes::{
-    applier_scope, constant_scope, event_scope, handler_scope, message_scope, row_scope,
+    applier_scope, constant_scope, event_scope, fan_out, handler_scope, message_scope, row_scope,
 };
 use crate::model::ty::Type;
 use crate::model::{Aggregate, Command, Event, Field, Model, ReadModel, RuleAction};
@@ -32,18 +32,35 @@ impl<'m> Sites<'_, 'm> {
         expected: Option<&Type>,
     ) {
         if let Err(errors) = Expr::compile(src, scope, &self.c.types, expected) {
-            let mut path = owner.path();
-            path.extend(rest);
             for e in errors {
-                let who = format!("{} {}", owner.kind, self.c.name(owner));
-                self.c.out.push(Diagnostic {
-                    code: Code::ExpressionError,
-                    severity: Code::ExpressionError.severity(),
-                    message: format!("{who}: {} (in `{src}`)", e.message),
-                    element: Some(owner),
-                    path: path.clone(),
-                    span: Some(e.span),
-                });
+                self.error(owner, rest.clone(), &e.message, src, e.span);
+            }
+        }
+    }
+
+    /// An expression error at `span` of the text `src` at `rest`.
+    fn error(&mut self, owner: Loc, rest: Vec<PathSeg>, message: &str, src: &str, span: Span) {
+        let mut path = owner.path();
+        path.extend(rest);
+        let who = format!("{} {}", owner.kind, self.c.name(owner));
+        self.c.out.push(Diagnostic {
+            code: Code::ExpressionError,
+            severity: Code::ExpressionError.severity(),
+            message: format!("{who}: {message} (in `{src}`)"),
+            element: Some(owner),
+            path,
+            span: Some(span),
+        });
+    }
+
+    /// The scope of a policy's target and assignments: `scope`, and the element of its
+    /// fan-out (`line in event.lines`) when it has one; None when the fan-out is wrong.
+    fn fan_out(&mut self, owner: Loc, text: &str, scope: &Scope) -> Option<Scope> {
+        match fan_out(text, scope, &self.c.types) {
+            Ok((_, scope)) => Some(scope),
+            Err(e) => {
+                self.error(owner, vec![K("for_each")], &e.message, text, e.span);
+                None
             }
         }
     }
@@ -123,6 +140,13 @@ pub(super) fn check(c: &mut Checker<'_>) {
             if let Some(w) = &p.when {
                 s.compile(pid, vec![K("when")], w, &scope, Some(&Type::Bool));
             }
+            let scope = match &p.for_each {
+                None => scope,
+                Some(text) => match s.fan_out(pid, text, &scope) {
+                    Some(scope) => scope,
+                    None => continue,
+                },
+            };
             s.issue(pid, vec![], &scope, &p.then, p.target.as_ref(), &p.with);
         }
         for (si, sg) in ctx.sagas.iter().enumerate() {

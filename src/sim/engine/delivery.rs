@@ -352,30 +352,59 @@ impl Engine {
         &mut self,
         program: &Program,
         issue: &IssueDef,
-        event_payload: &[Value],
+        (event_payload, item): (&[Value], Option<&Value>),
         correlation: u32,
         cause: Cause,
     ) -> Result<Range<u64>, String> {
         let now = Value::Ts(self.clock.now);
-        let roots = [RootValue::Record(event_payload), RootValue::Scalar(&now)];
+        let roots = [
+            RootValue::Record(event_payload),
+            RootValue::Scalar(&now),
+            RootValue::Scalar(item.unwrap_or(&Value::None)),
+        ];
         let target = match &issue.target {
-            Source::Expr(e) => e.eval(&roots).map_err(|e| e.to_string())?,
-            Source::Copy(_, s) => event_payload.get(*s).cloned().unwrap_or_default(),
-            Source::Target | Source::Zero(_) => Value::str(""),
+            Source::Expr(e) => e.eval(&roots),
+            Source::Copy(_, s) => Ok(event_payload.get(*s).cloned().unwrap_or_default()),
+            Source::Target | Source::Zero(_) => Ok(Value::str("")),
         };
         // The command's fields live only while it is handled: in a reused buffer.
         let mut fields = std::mem::take(&mut self.field_buf);
-        for pair in issue
-            .fields
-            .iter()
-            .zip(&program.commands[issue.command].fields)
-        {
-            fields.push(Self::value(pair, &roots, &target).map_err(|e| e.to_string())?);
-        }
-        let result = self.execute_in(program, issue.command, &fields, correlation, cause);
+        let computed = target.and_then(|target| {
+            for pair in issue
+                .fields
+                .iter()
+                .zip(&program.commands[issue.command].fields)
+            {
+                fields.push(Self::value(pair, &roots, &target)?);
+            }
+            Ok(())
+        });
+        let result = match computed {
+            Ok(()) => self.execute_in(program, issue.command, &fields, correlation, cause),
+            Err(e) => Err(self.uncomputable(program, issue.command, e, correlation, cause)),
+        };
         fields.clear();
         self.field_buf = fields;
         result
+    }
+
+    /// Records command `command`, whose target or fields could not be computed, as rejected
+    /// for that reason (so that it shows in the log); returns the reason.
+    fn uncomputable(
+        &mut self,
+        program: &Program,
+        command: usize,
+        error: crate::model::expr::EvalError,
+        correlation: u32,
+        cause: Cause,
+    ) -> String {
+        let reason = format!("cannot compute {}: {error}", program.commands[command].name);
+        let mut rec =
+            super::CommandRecord::new(self.clock.now, command, "".into(), correlation, cause);
+        rec.rejection = Some(reason.as_str().into());
+        self.commands.push(rec);
+        self.rejected += 1;
+        reason
     }
 
     /// A subscriber handles one event. An error fails the delivery (retried, then parked).
@@ -405,20 +434,37 @@ impl Engine {
         let now = Value::Ts(self.clock.now);
         let cause = Cause::Event(position);
         let result = match &program.subscribers[sub].kind {
-            SubscriberKind::Policy { when, issue, .. } => {
+            SubscriberKind::Policy {
+                when, issue, each, ..
+            } => {
+                let roots = [RootValue::Record(&payload), RootValue::Scalar(&now)];
                 let go = match when {
                     None => Ok(true),
-                    Some(w) => {
-                        match w.eval(&[RootValue::Record(&payload), RootValue::Scalar(&now)]) {
-                            Ok(v) => Ok(v == Value::Bool(true)),
-                            Err(e) => Err(e.to_string()),
-                        }
-                    }
+                    Some(w) => match w.eval(&roots) {
+                        Ok(v) => Ok(v == Value::Bool(true)),
+                        Err(e) => Err(e.to_string()),
+                    },
                 };
-                if go == Ok(true) {
-                    let _ = self.issue(program, issue, &payload, correlation, cause);
+                match (go, each) {
+                    (Ok(true), None) => {
+                        let _ = self.issue(program, issue, (&payload, None), correlation, cause);
+                        Ok(())
+                    }
+                    // One command per element, in order; a rejected one does not stop the
+                    // others. A list that cannot be worked out fails the delivery.
+                    (Ok(true), Some(list)) => match list.eval(&roots) {
+                        Ok(Value::List(items)) => {
+                            for item in items.iter() {
+                                let source = (payload.as_slice(), Some(item));
+                                let _ = self.issue(program, issue, source, correlation, cause);
+                            }
+                            Ok(())
+                        }
+                        Ok(_) => Ok(()),
+                        Err(e) => Err(e.to_string()),
+                    },
+                    (go, _) => go.map(|_| ()),
                 }
-                go.map(|_| ())
             }
             SubscriberKind::ReadModel(_) => Ok(()),
             SubscriberKind::External(x) => {

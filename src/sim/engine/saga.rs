@@ -79,7 +79,7 @@ impl Engine {
             }
             let issued = self.commands.len();
             let cause = Cause::Event(position);
-            match self.issue(program, &step.issue, payload, correlation, cause) {
+            match self.issue(program, &step.issue, (payload, None), correlation, cause) {
                 Ok(_) => {
                     if let Some(inst) = self.sagas[s].at_mut(place) {
                         inst.taken.push((i, position));
@@ -174,7 +174,7 @@ impl Engine {
             {
                 let (payload, correlation) = (self.store.payload(rec).to_vec(), rec.correlation);
                 let issued = self.stamp();
-                let _ = self.issue(program, comp, &payload, correlation, failure);
+                let _ = self.issue(program, comp, (&payload, None), correlation, failure);
                 if let Some(inst) = self.sagas[s].get_mut(key) {
                     inst.compensations.push(issued);
                 }
@@ -184,7 +184,7 @@ impl Engine {
             && let Some(rec) = self.store.records.get(start as usize)
         {
             let (payload, correlation) = (self.store.payload(rec).to_vec(), rec.correlation);
-            let _ = self.issue(program, f, &payload, correlation, failure);
+            let _ = self.issue(program, f, (&payload, None), correlation, failure);
         }
     }
 }
