@@ -886,3 +886,27 @@ fn sl012_a_sagas_on_failure_command_is_checked_and_follows_renames() {
     let saga = &renamed.contexts[1].sagas[0];
     assert_eq!(saga.on_failure.as_ref().unwrap().command, "StartInvoice");
 }
+
+#[test]
+fn sl042_a_lookup_of_another_contexts_read_model_needs_a_relation() {
+    let looked_up = with(
+        r#"policies: [(name: "InvoiceOnPayment", on: "Booking.BookingPaid", then: "OpenInvoice""#,
+        r#"policies: [(name: "InvoiceOnPayment", on: "Booking.BookingPaid", when: "is_some(lookup(BookingsPerKind, ServiceKind.OilChange))", then: "OpenInvoice""#,
+    );
+    let model = from_str(&looked_up, "m.ron").unwrap();
+    assert!(
+        !check(&model)
+            .iter()
+            .any(|d| d.code == Code::LookupAcrossContexts)
+    );
+    let unrelated = looked_up.replacen(
+        r#"relations: [(upstream: "Booking", downstream: "Billing", pattern: CustomerSupplier)],"#,
+        "relations: [],",
+        1,
+    );
+    finds(
+        &unrelated,
+        Code::LookupAcrossContexts,
+        "lookup(BookingsPerKind",
+    );
+}

@@ -136,6 +136,7 @@ fn a_fan_out_issues_one_command_per_element_in_order_and_a_rejection_stops_none(
         [
             ("PlaceOrder".into(), "o-9".into(), false, Cause::Scenario),
             ("ReserveItem".into(), "bolt".into(), false, placed),
+            ("ReserveItem".into(), "nut".into(), false, placed),
             ("ReserveItem".into(), "nut".into(), true, placed),
             ("ReserveItem".into(), "washer".into(), false, placed),
         ]
@@ -184,6 +185,83 @@ fn a_fan_out_over_what_is_not_a_list_is_an_error_at_its_place() {
         assert!(
             rendered.starts_with(&format!("stock.ron:{line}:")),
             "{rendered}"
+        );
+    }
+}
+
+#[test]
+fn a_lookup_reads_the_read_model_as_projected_so_far() {
+    let scenario = "a stale read lets a second order through; the aggregate still holds the line";
+    let outcomes = |text: &str| -> Vec<(String, Option<String>)> {
+        let m = model(text);
+        let e = run(&m, scenario);
+        e.commands()
+            .iter()
+            .filter(|c| e.program().commands[c.command()].name == "PlaceOrder")
+            .map(|c| {
+                (
+                    c.target.to_string(),
+                    c.rejection.as_deref().map(str::to_owned),
+                )
+            })
+            .collect()
+    };
+    let refused = Some("out of stock, as the shop sees it".to_owned());
+    // The read model is a second behind: the second order reads no bolts reserved yet.
+    assert_eq!(
+        outcomes(STOCK),
+        [
+            ("o-a".into(), None),
+            ("o-b".into(), None),
+            ("o-c".into(), refused.clone())
+        ]
+    );
+    // Projected at once, the same read refuses it.
+    let fresh = STOCK.replacen(
+        "delivery: (latency: \"1s\")",
+        "delivery: (latency: \"0ms\")",
+        1,
+    );
+    assert_eq!(
+        outcomes(&fresh),
+        [
+            ("o-a".into(), None),
+            ("o-b".into(), refused.clone()),
+            ("o-c".into(), refused)
+        ]
+    );
+}
+
+#[test]
+fn a_lookup_is_typed_and_only_decisions_may_read() {
+    for (from, to, says) in [
+        (
+            "(lookup(StockLevels, l.product).reserved ?? 0)",
+            "(lookup(StockLevels, 1).reserved ?? 0)",
+            "the key of StockLevels is a `id`, found `int`",
+        ),
+        (
+            "(lookup(StockLevels, l.product).reserved ?? 0)",
+            "(lookup(StockLevel, l.product).reserved ?? 0)",
+            "the first argument of `lookup` names a read model",
+        ),
+        (
+            "(lookup(StockLevels, l.product).reserved ?? 0)",
+            "lookup(StockLevels, l.product).reserved",
+            "cannot add `optional<int>` and `int`",
+        ),
+        (
+            "\"reserved\": \"state.reserved + event.quantity\"",
+            "\"reserved\": \"lookup(StockLevels, event.product).reserved ?? 0\"",
+            "`lookup` is for decisions",
+        ),
+    ] {
+        let text = STOCK.replacen(from, to, 1);
+        assert_ne!(text, STOCK, "{from}");
+        let found = findings(&model(&text));
+        assert!(
+            found.iter().any(|d| d.message.contains(says)),
+            "{says}: {found:#?}"
         );
     }
 }

@@ -104,6 +104,7 @@ codes! {
     DuplicateHandler = "SL039", Error, "an aggregate has two handlers for one command (only one could ever decide; use `branches` for different outcomes)";
     MisplacedOtherwise = "SL040", Error, "a handler's otherwise branch (the one without `when`) is not its last";
     CopiedFieldType = "SL041", Error, "a field left unassigned would be copied from a same-named field of another type";
+    LookupAcrossContexts = "SL042", Error, "a decision looks up a read model of another context with no relation between the two";
 }
 
 /// One finding.

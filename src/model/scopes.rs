@@ -4,10 +4,11 @@
 //!
 //! | where | roots, in order |
 //! |---|---|
-//! | handler guard, emitted-event fields | `cmd`, `state`, `now` |
+//! | handler guard, branch, emitted-event fields | `cmd`, `state`, `now`, read models |
 //! | applier assignments | `event`, `state`, `now` |
 //! | policy / saga / translation expressions, rule keys, `Emitted.where` | `event`, `now` |
-//! | a fanned-out policy's target and fields | `event`, `now`, the element (`line`) |
+//! | a policy's condition, target and fields; a saga's commands | `event`, `now`, read models |
+//! | a fanned-out policy's target and fields | `event`, `now`, read models, the element |
 //! | read-model upserts | `event`, `row`, `now` |
 //! | external-system outcome fields | `msg`, `now` |
 //! | scenario values | `i`, `now` |
@@ -15,7 +16,7 @@
 use std::collections::BTreeMap;
 
 use super::document::Model;
-use super::expr::{Expr, ExprError, Scope, TypeEnv};
+use super::expr::{Expr, ExprError, Scope, TableType, TypeEnv};
 use super::field::{Field, shape};
 use super::ty::Type;
 use super::{Aggregate, Command, Event, ReadModel};
@@ -25,6 +26,9 @@ use super::{Aggregate, Command, Event, ReadModel};
 pub struct ModelTypes {
     enums: BTreeMap<String, Vec<String>>,
     records: BTreeMap<String, Vec<(String, Type)>>,
+    tables: BTreeMap<String, TableType>,
+    /// The context of each read model, by table id.
+    table_contexts: Vec<usize>,
 }
 
 impl ModelTypes {
@@ -48,7 +52,35 @@ impl ModelTypes {
                     .insert(format!("{}.{}", c.name, v.name), shape(&v.fields));
             }
         }
+        // Read models, numbered in file order as the engine's tables are; a row's type is
+        // its columns, named `Context.ReadModel row`.
+        for (ci, c) in model.contexts.iter().enumerate() {
+            for r in &c.read_models {
+                let row = format!("{}.{} row", c.name, r.name);
+                t.records.insert(row.clone(), shape(&r.columns));
+                let key = r
+                    .columns
+                    .iter()
+                    .find(|f| f.name == r.key)
+                    .map_or(Type::String, |f| f.ty.clone());
+                let table = TableType {
+                    id: t.table_contexts.len(),
+                    key,
+                    row,
+                };
+                t.tables
+                    .entry(r.name.clone())
+                    .or_insert_with(|| table.clone());
+                t.tables.insert(format!("{}.{}", c.name, r.name), table);
+                t.table_contexts.push(ci);
+            }
+        }
         t
+    }
+
+    /// The context of read model `table` (a `lookup`'s table id).
+    pub fn table_context(&self, table: usize) -> Option<usize> {
+        self.table_contexts.get(table).copied()
     }
 
     /// True if `name` is a known enum or value object.
@@ -65,14 +97,20 @@ impl TypeEnv for ModelTypes {
     fn record_fields(&self, name: &str) -> Option<Vec<(String, Type)>> {
         self.records.get(name).cloned()
     }
+
+    fn table(&self, name: &str) -> Option<TableType> {
+        self.tables.get(name).cloned()
+    }
 }
 
-/// Handler guards and emitted-event fields: `cmd`, `state`, `now`.
+/// Handler guards, branches and emitted-event fields: `cmd`, `state`, `now`, and the read
+/// models for `lookup`.
 pub fn handler_scope(cmd: &Command, agg: &Aggregate) -> Scope {
     Scope::new()
         .record("cmd", shape(&cmd.fields))
         .record("state", shape(&agg.state))
         .scalar("now", Type::Timestamp)
+        .with_lookups()
 }
 
 /// Applier assignments: `event`, `state`, `now`.

@@ -112,6 +112,16 @@ pub fn apply(
 /// A read model's rows by key (unordered: show them with [`super::hash::sorted`]).
 pub type Table = FastMap<Value, Vec<Value>>;
 
+/// The engine's read models as `lookup` reads them: each table as projected so far.
+#[derive(Debug)]
+pub struct Projected<'a>(pub &'a [Table]);
+
+impl crate::model::expr::Tables for Projected<'_> {
+    fn row(&self, table: usize, key: &Value) -> Option<&[Value]> {
+        self.0.get(table)?.get(key).map(Vec::as_slice)
+    }
+}
+
 /// Projects one event of type `event` at `time` into `table` by the read model's rules.
 pub fn project(
     def: &ReadModelDef,

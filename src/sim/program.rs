@@ -557,7 +557,7 @@ impl Program {
                 let Some(on) = p.event(&pol.on, Some(ci)) else {
                     continue;
                 };
-                let scope = event_scope_of(&p, on);
+                let scope = event_scope_of(&p, on).with_lookups();
                 let when = pol
                     .when
                     .as_deref()
@@ -940,9 +940,9 @@ impl Program {
         })
     }
 
-    /// A command issued from event `on` (roots: event, now).
+    /// A command issued from event `on` (roots: event, now, the read models).
     fn issue(&self, ci: usize, on: usize, issue: &Issue) -> Result<IssueDef, SimError> {
-        self.issue_in(ci, on, &event_scope_of(self, on), issue)
+        self.issue_in(ci, on, &event_scope_of(self, on).with_lookups(), issue)
     }
 
     /// A command issued from event `on` with the names of `scope` (event, now, and a

@@ -31,10 +31,46 @@ impl<'m> Sites<'_, 'm> {
         scope: &Scope,
         expected: Option<&Type>,
     ) {
-        if let Err(errors) = Expr::compile(src, scope, &self.c.types, expected) {
-            for e in errors {
-                self.error(owner, rest.clone(), &e.message, src, e.span);
+        match Expr::compile(src, scope, &self.c.types, expected) {
+            Ok(e) => self.lookups_across(owner, rest, &e),
+            Err(errors) => {
+                for e in errors {
+                    self.error(owner, rest.clone(), &e.message, src, e.span);
+                }
             }
+        }
+    }
+
+    /// A lookup of another context's read model needs a relation between the two contexts.
+    fn lookups_across(&mut self, owner: Loc, rest: Vec<PathSeg>, e: &Expr) {
+        let model = self.c.model;
+        for t in e.tables() {
+            let (Some(theirs), Some(ours)) = (self.c.types.table_context(t), owner.context) else {
+                continue;
+            };
+            let related = model.relations.iter().any(|r| {
+                let ends = (
+                    self.c.index.context(&r.upstream),
+                    self.c.index.context(&r.downstream),
+                );
+                ends == (Some(ours), Some(theirs)) || ends == (Some(theirs), Some(ours))
+            });
+            if theirs == ours || related {
+                continue;
+            }
+            let name = |ci: usize| model.contexts.get(ci).map_or("", |c| c.name.as_str());
+            let message = format!(
+                "{} {} looks up a read model of {}, but no relation links {} and {}: draw \
+                 the relation that lets it read that context's data",
+                owner.kind,
+                self.c.name(owner),
+                name(theirs),
+                name(ours),
+                name(theirs)
+            );
+            let path = self.c.at(owner, &rest);
+            self.c
+                .push(Code::LookupAcrossContexts, Some(owner), path, message);
         }
     }
 
@@ -136,7 +172,7 @@ pub(super) fn check(c: &mut Checker<'_>) {
             let Some(ev) = s.event(&p.on, from) else {
                 continue;
             };
-            let scope = event_scope(ev);
+            let scope = event_scope(ev).with_lookups();
             if let Some(w) = &p.when {
                 s.compile(pid, vec![K("when")], w, &scope, Some(&Type::Bool));
             }
@@ -155,7 +191,7 @@ pub(super) fn check(c: &mut Checker<'_>) {
                 s.issue(
                     sid,
                     vec![K("on_failure")],
-                    &event_scope(start),
+                    &event_scope(start).with_lookups(),
                     &f.command,
                     f.target.as_ref(),
                     &f.with,
@@ -175,6 +211,8 @@ pub(super) fn check(c: &mut Checker<'_>) {
                         Some(&Type::Bool),
                     );
                 }
+                // The commands it issues may look rows up; its condition may not (yet).
+                let scope = scope.with_lookups();
                 s.issue(
                     sid,
                     vec![K("steps"), I(j), K("issue")],

@@ -80,7 +80,7 @@ pub fn reads_anything(node: &Node) -> bool {
     use Node::*;
     match node {
         Const(_) => false,
-        Root(_) | Field(..) | Local(_) => true,
+        Root(_) | Field(..) | Local(_) | Lookup(..) => true,
         Get(a, _) | Neg(a, _) | Not(a) | ToDec(a) => reads_anything(a),
         Index(a, b, _) => reads_anything(a) || reads_anything(b),
         Over(_, list, body, _) => {
@@ -134,6 +134,34 @@ pub enum Node {
     /// A list function over a list, with its `x -> body` (whose parameter is `Local` at the
     /// depth this node sits at) when it has one.
     Over(ListFn, Box<Node>, Option<Box<Node>>, Span),
+    /// `lookup(TABLE, key)`: the tables root, the table, the key; the row or none.
+    Lookup(usize, usize, Box<Node>),
+}
+
+/// Calls `f` on `node` and every node under it.
+pub fn visit(node: &Node, f: &mut impl FnMut(&Node)) {
+    use Node::*;
+    f(node);
+    match node {
+        Const(_) | Root(_) | Field(..) | Local(_) => {}
+        Get(a, _) | Neg(a, _) | Not(a) | ToDec(a) | Lookup(_, _, a) => visit(a, f),
+        Bin(_, a, b, _) | And(a, b) | Or(a, b) | Default(a, b) | Index(a, b, _) => {
+            visit(a, f);
+            visit(b, f);
+        }
+        If(a, b, c) => {
+            visit(a, f);
+            visit(b, f);
+            visit(c, f);
+        }
+        Over(_, a, body, _) => {
+            visit(a, f);
+            if let Some(b) = body {
+                visit(b, f);
+            }
+        }
+        Call(_, args, _) | List(args) | Record(args) => args.iter().for_each(|a| visit(a, f)),
+    }
 }
 
 /// The "anything" placeholder inside the types of `none` and `[]`.
@@ -390,6 +418,18 @@ impl Compiler<'_> {
 
     /// `value.field` for a value object.
     fn member(&self, node: Node, ty: Type, fname: &str, fspan: &Span) -> Out {
+        // A field of an optional value object is optional: absent when the value is.
+        if let Type::Optional(inner) = &ty
+            && let Type::Named(n) = &**inner
+            && self.env.record_fields(n).is_some()
+        {
+            let (node, fty) = self.member(node, (**inner).clone(), fname, fspan)?;
+            let fty = match fty {
+                Type::Optional(_) => fty,
+                t => Type::Optional(Box::new(t)),
+            };
+            return Ok((node, fty));
+        }
         let record = match &ty {
             Type::Named(n) => self.env.record_fields(n),
             _ => None,
@@ -474,7 +514,13 @@ impl Compiler<'_> {
                     Type::Named(first.clone()),
                 ));
             }
-            let names: Vec<&str> = self.scope.roots.iter().map(|r| r.name.as_str()).collect();
+            let names: Vec<&str> = self
+                .scope
+                .roots
+                .iter()
+                .map(|r| r.name.as_str())
+                .filter(|n| !n.starts_with('@'))
+                .collect();
             return Err(err(
                 first_span.clone(),
                 format!(
@@ -639,10 +685,10 @@ impl Compiler<'_> {
     }
 
     fn call(&self, name: &str, name_span: &Span, args: &[Ast], span: &Span) -> Out {
-        const NAMES: [&str; 24] = [
+        const NAMES: [&str; 25] = [
             "len", "contains", "min", "max", "abs", "days", "hours", "minutes", "seconds",
             "millis", "str", "is_some", "round", "ts", "lower", "upper", "append", "without",
-            "map", "filter", "any", "all", "count", "sum",
+            "map", "filter", "any", "all", "count", "sum", "lookup",
         ];
         let arity = |n: usize| -> Result<(), ExprError> {
             if args.len() == n {
@@ -686,6 +732,9 @@ impl Compiler<'_> {
         }
         if let Some(f) = list_fn(name, args.len()) {
             return self.over(f, args, span);
+        }
+        if name == "lookup" {
+            return self.lookup(name_span, args, span);
         }
         if name == "ts" {
             arity(1)?;
@@ -875,6 +924,50 @@ fn list_fn(name: &str, n: usize) -> Option<ListFn> {
 }
 
 impl Compiler<'_> {
+    /// `lookup(TABLE, key)`: the row of a read model, or none.
+    fn lookup(&self, name_span: &Span, args: &[Ast], span: &Span) -> Out {
+        let Some(root) = self.scope.tables() else {
+            return Err(err(
+                name_span.clone(),
+                "`lookup` is for decisions (guards, branches, emitted fields, policies, saga \
+                 steps); appliers, projections and scenario values must replay the same, so \
+                 they cannot read read models",
+            ));
+        };
+        let [table, key] = args else {
+            return Err(err(
+                span.clone(),
+                "`lookup` is written lookup(ReadModel, key), such as lookup(StockLevels, cmd.product)",
+            ));
+        };
+        let name = match table {
+            Ast::Name(parts) => parts
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect::<Vec<_>>()
+                .join("."),
+            _ => String::new(),
+        };
+        let Some(t) = self.env.table(&name) else {
+            return Err(err(
+                table.span(),
+                "the first argument of `lookup` names a read model, such as \
+                 lookup(StockLevels, cmd.product)",
+            ));
+        };
+        let (kn, kt) = self.node(key)?;
+        let conv = assignable(&kt, &t.key, self.env).ok_or_else(|| {
+            err(
+                key.span(),
+                format!("the key of {name} is a `{}`, found {}", t.key, show(&kt)),
+            )
+        })?;
+        Ok((
+            Node::Lookup(root, t.id, Box::new(apply(kn, conv))),
+            Type::Optional(Box::new(Type::Named(t.row))),
+        ))
+    }
+
     /// A list function: the list, then its `x -> body` when it takes one.
     fn over(&self, f: ListFn, args: &[Ast], span: &Span) -> Out {
         let name = f.name();

@@ -169,6 +169,16 @@ impl Eval<'_> {
                 Value::List(items) => self.over(*f, &items, body.as_deref(), span)?,
                 _ => self.over(*f, &[], body.as_deref(), span)?,
             },
+            Node::Lookup(root, table, key) => {
+                let key = self.eval(key)?;
+                match self.roots.get(*root) {
+                    Some(RootValue::Tables(t)) => match t.row(*table, &key) {
+                        Some(row) => Value::Record(Arc::from(row)),
+                        None => Value::None,
+                    },
+                    _ => Value::None,
+                }
+            }
             Node::ToDec(inner) => match self.eval(inner)? {
                 Value::Int(i) => Value::Dec(Decimal::from(i)),
                 v => v,

@@ -67,6 +67,29 @@ pub trait TypeEnv {
     fn enum_values(&self, name: &str) -> Option<&[String]>;
     /// The ordered fields of value object `name`, or None.
     fn record_fields(&self, name: &str) -> Option<Vec<(String, Type)>>;
+    /// The read model `name` (`StockLevels`, `Warehouse.StockLevels`) that `lookup` may
+    /// read, or None.
+    fn table(&self, _name: &str) -> Option<TableType> {
+        None
+    }
+}
+
+/// A read model as `lookup(NAME, key)` sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableType {
+    /// Its index among the model's read models, in file order (the engine's tables).
+    pub id: usize,
+    /// The type of its key column.
+    pub key: Type,
+    /// The record type of its rows (its columns, in order).
+    pub row: String,
+}
+
+/// The read models' rows as a decision sees them at the moment it runs: what has been
+/// projected so far (a read may be stale).
+pub trait Tables: std::fmt::Debug {
+    /// The row of table `table` with key `key`, its columns in order.
+    fn row(&self, table: usize, key: &Value) -> Option<&[Value]>;
 }
 
 /// A `TypeEnv` that knows no named types.
@@ -113,6 +136,10 @@ pub struct Scope {
     pub roots: Vec<Root>,
 }
 
+/// The name of the root through which `lookup` reads the read models: not a name anyone can
+/// write.
+const TABLES: &str = "@tables";
+
 impl Scope {
     /// An empty scope.
     pub fn new() -> Self {
@@ -136,6 +163,23 @@ impl Scope {
         });
         self
     }
+
+    /// Lets the expression read read models with `lookup(NAME, key)`: a decision's scope (a
+    /// guard, a branch, an emitted field, a policy, a saga step), never an applier's or a
+    /// projection's, which must replay the same. The evaluator is given
+    /// [`RootValue::Tables`] in this place.
+    pub fn with_lookups(mut self) -> Self {
+        self.roots.push(Root {
+            name: TABLES.to_owned(),
+            shape: RootShape::Scalar(Type::Bool),
+        });
+        self
+    }
+
+    /// Where the tables root is, when lookups are allowed.
+    pub(crate) fn tables(&self) -> Option<usize> {
+        self.roots.iter().position(|r| r.name == TABLES)
+    }
 }
 
 /// A root's value at evaluation time, in scope order.
@@ -145,6 +189,8 @@ pub enum RootValue<'a> {
     Record(&'a [Value]),
     /// A scalar.
     Scalar(&'a Value),
+    /// The read models, for `lookup` (where the scope has [`Scope::with_lookups`]).
+    Tables(&'a dyn Tables),
 }
 
 #[derive(Debug)]
@@ -241,6 +287,19 @@ impl Expr {
         self.eval(roots).map(std::borrow::Cow::Owned)
     }
 
+    /// The read models it looks rows up in (their ids), deduplicated and sorted.
+    pub fn tables(&self) -> Vec<usize> {
+        let mut out = Vec::new();
+        compile::visit(&self.0.node, &mut |n| {
+            if let compile::Node::Lookup(_, t, _) = n {
+                out.push(*t);
+            }
+        });
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     /// The `(root index, field slot)` pairs the expression reads, deduplicated and sorted.
     pub fn reads(&self) -> Vec<(usize, usize)> {
         fn walk(n: &compile::Node, out: &mut Vec<(usize, usize)>) {
@@ -248,6 +307,7 @@ impl Expr {
             match n {
                 Field(r, s) => out.push((*r, *s)),
                 Const(_) | Root(_) | Local(_) => {}
+                Lookup(_, _, key) => walk(key, out),
                 Get(a, _) | Neg(a, _) | Not(a) | ToDec(a) => walk(a, out),
                 Index(a, b, _) => {
                     walk(a, out);

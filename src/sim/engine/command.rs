@@ -9,7 +9,7 @@ use super::{CommandRecord, as_key};
 
 use crate::model::expr::{EvalError, RootValue, Value};
 use crate::sim::fold::Instance;
-use crate::sim::fold::coerce;
+use crate::sim::fold::{Projected, coerce};
 use crate::sim::program::{Program, Source, SubscriberKind, Target};
 use crate::sim::store::derived_id;
 use crate::sim::store::{Cause, Expected, NewEvent};
@@ -212,10 +212,12 @@ impl Engine {
             ));
         }
         let now = Value::Ts(time);
+        let tables = Projected(&self.read_models);
         let roots = [
             RootValue::Record(fields),
             RootValue::Record(&inst.state),
             RootValue::Scalar(&now),
+            RootValue::Tables(&tables),
         ];
         for (g, reject) in &h.guards {
             match g.eval(&roots) {

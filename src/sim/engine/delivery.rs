@@ -357,9 +357,11 @@ impl Engine {
         cause: Cause,
     ) -> Result<Range<u64>, String> {
         let now = Value::Ts(self.clock.now);
+        let tables = crate::sim::fold::Projected(&self.read_models);
         let roots = [
             RootValue::Record(event_payload),
             RootValue::Scalar(&now),
+            RootValue::Tables(&tables),
             RootValue::Scalar(item.unwrap_or(&Value::None)),
         ];
         let target = match &issue.target {
@@ -437,7 +439,12 @@ impl Engine {
             SubscriberKind::Policy {
                 when, issue, each, ..
             } => {
-                let roots = [RootValue::Record(&payload), RootValue::Scalar(&now)];
+                let tables = crate::sim::fold::Projected(&self.read_models);
+                let roots = [
+                    RootValue::Record(&payload),
+                    RootValue::Scalar(&now),
+                    RootValue::Tables(&tables),
+                ];
                 let go = match when {
                     None => Ok(true),
                     Some(w) => match w.eval(&roots) {
