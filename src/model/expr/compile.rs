@@ -36,6 +36,12 @@ pub enum Func {
     Append,
     /// `without(list, x)`: the list without any `x`.
     Without,
+    /// `add_months(ts, n)` (factor 1) and `add_years(ts, n)` (factor 12).
+    AddMonths(i64),
+    /// `start_of_day(ts)`
+    StartOfDay,
+    /// `weekday(ts)`: 1 (Monday) to 7 (Sunday).
+    Weekday,
 }
 
 /// The functions over a list that may take an `x -> body` argument.
@@ -685,10 +691,36 @@ impl Compiler<'_> {
     }
 
     fn call(&self, name: &str, name_span: &Span, args: &[Ast], span: &Span) -> Out {
-        const NAMES: [&str; 25] = [
-            "len", "contains", "min", "max", "abs", "days", "hours", "minutes", "seconds",
-            "millis", "str", "is_some", "round", "ts", "lower", "upper", "append", "without",
-            "map", "filter", "any", "all", "count", "sum", "lookup",
+        const NAMES: [&str; 29] = [
+            "len",
+            "contains",
+            "min",
+            "max",
+            "abs",
+            "days",
+            "hours",
+            "minutes",
+            "seconds",
+            "millis",
+            "str",
+            "is_some",
+            "round",
+            "ts",
+            "lower",
+            "upper",
+            "append",
+            "without",
+            "map",
+            "filter",
+            "any",
+            "all",
+            "count",
+            "sum",
+            "lookup",
+            "add_months",
+            "add_years",
+            "start_of_day",
+            "weekday",
         ];
         let arity = |n: usize| -> Result<(), ExprError> {
             if args.len() == n {
@@ -871,6 +903,28 @@ impl Compiler<'_> {
                     return Err(bad(1, "an int (decimal places)"));
                 }
                 (Func::Round, Type::Decimal, vec![c, Conv::Same])
+            }
+            "add_months" | "add_years" => {
+                arity(2)?;
+                if ty_at(0) != Type::Timestamp {
+                    return Err(bad(0, "a timestamp"));
+                }
+                if ty_at(1) != Type::Int {
+                    return Err(bad(1, "an int"));
+                }
+                let factor = if name == "add_months" { 1 } else { 12 };
+                (Func::AddMonths(factor), Type::Timestamp, vec![])
+            }
+            "start_of_day" | "weekday" => {
+                arity(1)?;
+                if ty_at(0) != Type::Timestamp {
+                    return Err(bad(0, "a timestamp"));
+                }
+                if name == "weekday" {
+                    (Func::Weekday, Type::Int, vec![])
+                } else {
+                    (Func::StartOfDay, Type::Timestamp, vec![])
+                }
             }
             "lower" | "upper" => {
                 arity(1)?;

@@ -440,6 +440,21 @@ fn call(f: Func, a: Value, b: Value, span: &Span) -> Result<Value, EvalError> {
             List(l) => List(l.iter().filter(|x| **x != b).cloned().collect()),
             v => v,
         },
+        Func::AddMonths(factor) => match (a, b) {
+            (Ts(t), Int(n)) => Ts(n
+                .checked_mul(factor)
+                .and_then(|months| super::time::add_months(t, months))
+                .ok_or_else(|| overflow(span))?),
+            (v, _) => v,
+        },
+        Func::StartOfDay => match a {
+            Ts(t) => Ts(super::time::start_of_day(t)),
+            v => v,
+        },
+        Func::Weekday => match a {
+            Ts(t) => Int(super::time::weekday(t)),
+            _ => Int(0),
+        },
         Func::Lower => Str(Arc::from(a.to_string().to_lowercase())),
         Func::Upper => Str(Arc::from(a.to_string().to_uppercase())),
     })

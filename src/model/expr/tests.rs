@@ -119,6 +119,28 @@ fn time_arithmetic() {
 }
 
 #[test]
+fn calendar_arithmetic_on_the_virtual_clock() {
+    assert_eq!(
+        ok("add_months(ts('2024-01-31T09:00:00Z'), 1) == ts('2024-02-29T09:00:00Z')"),
+        Value::Bool(true)
+    );
+    assert_eq!(
+        ok("add_years(ts('2024-02-29T00:00:00Z'), 1) == ts('2025-02-28T00:00:00Z')"),
+        Value::Bool(true)
+    );
+    assert_eq!(ok("start_of_day(now + hours(5)) == now"), Value::Bool(true));
+    assert_eq!(ok("weekday(now)"), Value::Int(5));
+    let e = run("add_years(now, 9223372036854775807)").unwrap_err();
+    assert!(e.contains("overflow"), "{e}");
+    let e = compile_err("add_months(now, days(1))");
+    assert!(
+        e.message.contains("`add_months` needs an int"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
 fn comparison_logic_and_conditionals() {
     assert_eq!(
         ok("cmd.amount > 5 && !(cmd.amount > 10)"),

@@ -108,6 +108,35 @@ pub fn format_timestamp(ms: i64) -> String {
     }
 }
 
+/// `ms` moved by `months` calendar months at the same time of day, the day clamped to the end
+/// of a shorter month (31 January + 1 month is 28 or 29 February). None outside years
+/// 0–9999.
+pub fn add_months(ms: i64, months: i64) -> Option<i64> {
+    let days = ms.div_euclid(86_400_000);
+    let time = ms.rem_euclid(86_400_000);
+    let (y, m, d) = civil_from_days(days);
+    let index = (y.checked_mul(12)?)
+        .checked_add(m - 1)?
+        .checked_add(months)?;
+    let (y, m) = (index.div_euclid(12), index.rem_euclid(12) + 1);
+    if !(0..=9999).contains(&y) {
+        return None;
+    }
+    let d = d.min(days_in_month(y, m));
+    Some(days_from_civil(y, m, d) * 86_400_000 + time)
+}
+
+/// Midnight (UTC) of the day of `ms`.
+pub fn start_of_day(ms: i64) -> i64 {
+    ms.div_euclid(86_400_000) * 86_400_000
+}
+
+/// The day of the week of `ms` (UTC): 1 is Monday, 7 is Sunday.
+pub fn weekday(ms: i64) -> i64 {
+    // 1970-01-01 was a Thursday.
+    (ms.div_euclid(86_400_000) + 3).rem_euclid(7) + 1
+}
+
 /// Parses `200ms`, `15s`, `15m`, `2h`, `3d` and sums like `1h30m`; `0` alone is zero.
 pub fn parse_duration(s: &str) -> Option<i64> {
     let s = s.trim();
@@ -189,6 +218,27 @@ mod tests {
             parse_timestamp("2024-03-29T10:00:00Z"),
             Some(1_711_706_400_000)
         );
+    }
+
+    #[test]
+    fn calendar_months_clamp_to_the_month_end_and_keep_the_time() {
+        let t = |s: &str| parse_timestamp(s).unwrap();
+        let moved = |s: &str, n: i64| format_timestamp(add_months(t(s), n).unwrap());
+        assert_eq!(moved("2024-01-31T09:30:00Z", 1), "2024-02-29T09:30:00Z");
+        assert_eq!(moved("2023-01-31T09:30:00Z", 1), "2023-02-28T09:30:00Z");
+        assert_eq!(moved("2024-02-29T00:00:00Z", 12), "2025-02-28T00:00:00Z");
+        assert_eq!(moved("2024-03-15T12:00:00Z", -3), "2023-12-15T12:00:00Z");
+        assert_eq!(moved("2024-05-31T00:00:00Z", 25), "2026-06-30T00:00:00Z");
+        assert_eq!(add_months(t("9999-12-01T00:00:00Z"), 1), None);
+        assert_eq!(add_months(0, i64::MAX), None);
+        assert_eq!(
+            format_timestamp(start_of_day(t("2024-03-29T23:59:59.999Z"))),
+            "2024-03-29T00:00:00Z"
+        );
+        // 2024-03-25 was a Monday, 2024-03-31 a Sunday.
+        assert_eq!(weekday(t("2024-03-25T10:00:00Z")), 1);
+        assert_eq!(weekday(t("2024-03-31T23:00:00Z")), 7);
+        assert_eq!(weekday(0), 4);
     }
 
     #[test]
