@@ -265,3 +265,54 @@ fn a_lookup_is_typed_and_only_decisions_may_read() {
         );
     }
 }
+
+const QUOTE: &str = include_str!("fixtures/quote.ron");
+
+#[test]
+fn a_saga_deadline_from_the_data_ends_the_instance_normally_when_it_fires() {
+    let m = model(QUOTE);
+    assert!(findings(&m).is_empty(), "{:#?}", findings(&m));
+    for s in &m.scenarios {
+        let e = run(&m, &s.name);
+        for v in verdicts(&m, &e, s).unwrap() {
+            assert!(v.passed, "{}: {} — {}", s.name, v.expectation, v.reason);
+        }
+    }
+    // It fires on the quote's own date, one calendar month on, and compensates nothing.
+    let e = run(&m, "an unaccepted quote expires on its own date");
+    assert_eq!(
+        stormlab::model::expr::time::format_timestamp(e.now()),
+        "2024-02-01T00:00:00Z"
+    );
+    assert_eq!(e.commands().len(), 1, "no compensation, no failure command");
+    // Without `ends_as`, the same firing is a failure.
+    let failing = QUOTE.replacen(", ends_as: \"Expired\"", "", 1);
+    let m = model(&failing);
+    let s = &m.scenarios[0];
+    let e = run(&m, &s.name);
+    let v = verdicts(&m, &e, s).unwrap();
+    assert!(!v[0].passed && v[0].reason.contains("TimedOut"), "{v:?}");
+}
+
+#[test]
+fn a_deadline_has_a_duration_or_a_time_from_the_data() {
+    use stormlab::model::diagnostic::Code;
+    let both = QUOTE.replacen(
+        "at: \"event.valid_until\"",
+        "after: \"1h\", at: \"event.valid_until\"",
+        1,
+    );
+    assert!(
+        findings(&model(&both))
+            .iter()
+            .any(|d| d.code == Code::BadTime)
+    );
+    let wrong = QUOTE.replacen("at: \"event.valid_until\"", "at: \"event.quote_id\"", 1);
+    let found = findings(&model(&wrong));
+    assert!(
+        found
+            .iter()
+            .any(|d| d.code == Code::ExpressionError && d.message.contains("expected `timestamp`")),
+        "{found:#?}"
+    );
+}

@@ -80,7 +80,8 @@ pub struct SagaStep {
     pub compensate: Option<Issue>,
 }
 
-/// A deadline: started by an event, cancelled by others; when it fires first, the saga compensates.
+/// A deadline: started by an event, cancelled by others; when it fires first, the saga
+/// compensates (it failed), or, with `ends_as`, ends normally in that status.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Deadline {
@@ -88,10 +89,19 @@ pub struct Deadline {
     pub name: String,
     /// Event that starts the timer.
     pub from: Ref,
-    /// How long after `from` it fires, e.g. `"15m"`.
+    /// How long after `from` it fires, e.g. `"15m"` (unless `at` is given).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub after: String,
+    /// When it fires, from the data: a timestamp expression over `event` (the starting one)
+    /// and `now`, e.g. `"event.valid_until"`; a time already past fires at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
     /// Events that cancel it.
     pub until: Vec<Ref>,
+    /// The status the instance ends in when it fires (`Expired`): a normal end, no
+    /// compensation. Without it, firing fails the saga (`TimedOut`) and compensates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ends_as: Option<String>,
 }
 
 /// An event that ends the instance, and the status it ends in.

@@ -233,10 +233,14 @@ pub struct DeadlineDef {
     pub name: String,
     /// Starting event.
     pub from: usize,
-    /// Delay, ms.
+    /// Delay, ms (when `at` is none).
     pub after_ms: i64,
+    /// When it fires, from the starting event (roots: event, now).
+    pub at: Option<Expr>,
     /// Cancelling events.
     pub until: Vec<usize>,
+    /// The status a firing ends the instance in, normally; none: it fails the saga.
+    pub ends_as: Option<Arc<str>>,
 }
 
 /// A saga.
@@ -1015,11 +1019,20 @@ impl Program {
             let until: Vec<usize> = d.until.iter().filter_map(|u| ev(u)).collect();
             handled.push(from);
             handled.extend(&until);
+            let at =
+                d.at.as_ref()
+                    .map(|at| {
+                        let scope = event_scope_of(self, from);
+                        compile(at, &scope, &self.types, Some(&Type::Timestamp))
+                    })
+                    .transpose()?;
             deadlines.push(DeadlineDef {
                 name: d.name.clone(),
                 from,
                 after_ms: parse_duration(&d.after).unwrap_or(0),
+                at,
                 until,
+                ends_as: d.ends_as.as_deref().map(Arc::from),
             });
         }
         let ends: Vec<(usize, Arc<str>)> = s

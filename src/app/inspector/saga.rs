@@ -94,7 +94,10 @@ pub fn saga_ui(ui: &mut Ui, model: &Model, ctx: usize, sg: &mut Saga) -> bool {
 
     ui.separator();
     ui.strong(format!("Deadlines ({})", sg.deadlines.len()));
-    ui.weak("When a deadline fires before an event that cancels it, the saga compensates.");
+    ui.weak(
+        "When a deadline fires before an event that cancels it, the saga compensates, or ends \
+         normally if you say so.",
+    );
     let mut remove = None;
     for (i, d) in sg.deadlines.iter_mut().enumerate() {
         ui.push_id(("saga-deadline", i), |ui| {
@@ -112,13 +115,53 @@ pub fn saga_ui(ui: &mut Ui, model: &Model, ctx: usize, sg: &mut Saga) -> bool {
                 }
             });
             changed |= reference_ui(ui, model, ctx, "Starts at", &mut d.from, &[Kind::Event]);
+            match &mut d.at {
+                None => {
+                    ui.horizontal(|ui| {
+                        ui.label("Fires after");
+                        changed |= ui
+                            .add(egui::TextEdit::singleline(&mut d.after).desired_width(80.0))
+                            .changed();
+                        if parse_duration(&d.after).is_none_or(|ms| ms <= 0) {
+                            ui.colored_label(
+                                theme::tokens(ui).error,
+                                "a duration such as 15m, 2h or 14d",
+                            );
+                        }
+                    });
+                    if ui
+                        .small_button("Fire at a time from the data…")
+                        .on_hover_text("A timestamp from the starting event, e.g. its expiry date")
+                        .clicked()
+                    {
+                        d.at = Some("now + days(14)".into());
+                        d.after.clear();
+                        changed = true;
+                    }
+                }
+                Some(at) => {
+                    ui.label("Fires at (a timestamp over event, now)");
+                    let scope = event(model, &index, &d.from, ctx).map(event_scope);
+                    let types = ModelTypes::new(model);
+                    let ts = Type::Timestamp;
+                    changed |=
+                        expr_edit(ui, "at", at, scope.as_ref(), &types, Some(&ts), false).changed();
+                }
+            }
             ui.horizontal(|ui| {
-                ui.label("Fires after");
-                changed |= ui
-                    .add(egui::TextEdit::singleline(&mut d.after).desired_width(80.0))
-                    .changed();
-                if parse_duration(&d.after).is_none_or(|ms| ms <= 0) {
-                    ui.colored_label(theme::tokens(ui).error, "a duration such as 15m, 2h or 14d");
+                let mut normal = d.ends_as.is_some();
+                if ui
+                    .checkbox(&mut normal, "Firing ends it normally, as")
+                    .on_hover_text("Unticked: firing fails the saga (TimedOut) and compensates")
+                    .changed()
+                {
+                    d.ends_as = normal.then(|| "Expired".to_owned());
+                    changed = true;
+                }
+                if let Some(status) = &mut d.ends_as {
+                    changed |= ui
+                        .add(egui::TextEdit::singleline(status).desired_width(100.0))
+                        .changed();
                 }
             });
             ui.label("Unless one of these happens first (comma-separated events)");
@@ -155,7 +198,9 @@ pub fn saga_ui(ui: &mut Ui, model: &Model, ctx: usize, sg: &mut Saga) -> bool {
             name: format!("deadline {}", sg.deadlines.len() + 1),
             from: sg.start.clone(),
             after: "15m".into(),
+            at: None,
             until: Vec::new(),
+            ends_as: None,
         });
         changed = true;
     }

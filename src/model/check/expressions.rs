@@ -197,6 +197,12 @@ pub(super) fn check(c: &mut Checker<'_>) {
                     &f.with,
                 );
             }
+            for (j, d) in sg.deadlines.iter().enumerate() {
+                if let (Some(at), Some(ev)) = (&d.at, s.event(&d.from, from)) {
+                    let rest = vec![K("deadlines"), I(j), K("at")];
+                    s.compile(sid, rest, at, &event_scope(ev), Some(&Type::Timestamp));
+                }
+            }
             for (j, st) in sg.steps.iter().enumerate() {
                 let Some(ev) = s.event(&st.on, from) else {
                     continue;

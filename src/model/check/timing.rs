@@ -65,7 +65,20 @@ pub(super) fn check(c: &mut Checker<'_>) {
             let sid = id(Kind::Saga, i);
             delivery(c, sid, &s.delivery);
             for (j, d) in s.deadlines.iter().enumerate() {
-                duration(c, sid, vec![K("deadlines"), I(j), K("after")], &d.after);
+                match (&d.at, d.after.is_empty()) {
+                    (None, _) => duration(c, sid, vec![K("deadlines"), I(j), K("after")], &d.after),
+                    (Some(_), true) => {}
+                    (Some(_), false) => {
+                        let path = c.at(sid, &[K("deadlines"), I(j), K("at")]);
+                        let message = format!(
+                            "saga {}, deadline `{}`: give either `after` (a duration) or `at` (a \
+                             time from the data), not both",
+                            c.name(sid),
+                            d.name
+                        );
+                        c.push(Code::BadTime, Some(sid), path, message);
+                    }
+                }
             }
         }
         for (i, x) in ctx.externals.iter().enumerate() {

@@ -406,8 +406,7 @@ impl Engine {
                     })
                     .map(|d| d.armed);
                 if let Some(armed) = armed {
-                    let timed_out = self.statuses.timed_out.clone();
-                    self.saga_fail(&program, saga, &key, &timed_out, Cause::Deadline(armed));
+                    self.deadline_fires(&program, saga, &key, token, armed);
                 }
             }
             Action::Redrive { sub, position } => {

@@ -110,7 +110,17 @@ impl Engine {
             if dl.from == event {
                 self.next_token += 1;
                 let token = self.next_token;
-                let due = self.clock.now + dl.after_ms;
+                // From the data: a time already past (or one that cannot be worked out)
+                // fires at once.
+                let due = match &dl.at {
+                    None => self.clock.now.saturating_add(dl.after_ms),
+                    Some(at) => {
+                        match at.eval(&[RootValue::Record(payload), RootValue::Scalar(&now)]) {
+                            Ok(Value::Ts(t)) => t.max(self.clock.now),
+                            _ => self.clock.now,
+                        }
+                    }
+                };
                 if let Some(inst) = self.sagas[s].at_mut(place) {
                     inst.deadlines.push(ArmedDeadline {
                         deadline: d,
@@ -142,6 +152,38 @@ impl Engine {
                 status: status.clone(),
             });
         }
+    }
+
+    /// Deadline `token` of instance `key` fires (armed by the event at `armed`): the instance
+    /// ends in the deadline's `ends_as` status, or fails and compensates.
+    pub(super) fn deadline_fires(
+        &mut self,
+        program: &Program,
+        s: usize,
+        key: &Value,
+        token: u64,
+        armed: u64,
+    ) {
+        let ends_as = self.sagas[s]
+            .get(key)
+            .and_then(|i| i.deadlines.iter().find(|d| d.token == token))
+            .and_then(|d| program.sagas[s].deadlines.get(d.deadline))
+            .and_then(|d| d.ends_as.clone());
+        let Some(status) = ends_as else {
+            let timed_out = self.statuses.timed_out.clone();
+            self.saga_fail(program, s, key, &timed_out, Cause::Deadline(armed));
+            return;
+        };
+        let stamp = self.stamp();
+        if let Some(inst) = self.sagas[s].get_mut(key) {
+            inst.status = status.clone();
+            inst.end_deadlines(None, stamp);
+        }
+        self.note(Change::Saga {
+            saga: s,
+            key: key.clone(),
+            status,
+        });
     }
 
     /// Compensates the steps taken, in reverse, then issues the failure command; `failure`
