@@ -284,7 +284,16 @@ fn a_saga_deadline_from_the_data_ends_the_instance_normally_when_it_fires() {
         stormlab::model::expr::time::format_timestamp(e.now()),
         "2024-02-01T00:00:00Z"
     );
-    assert_eq!(e.commands().len(), 1, "no compensation, no failure command");
+    let names: Vec<&str> = e
+        .commands()
+        .iter()
+        .map(|c| e.program().commands[c.command()].name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["IssueQuote", "SendReminder"],
+        "no compensation, no failure command"
+    );
     // Without `ends_as`, the same firing is a failure.
     let failing = QUOTE.replacen(", ends_as: \"Expired\"", "", 1);
     let m = model(&failing);
@@ -313,6 +322,73 @@ fn a_deadline_has_a_duration_or_a_time_from_the_data() {
         found
             .iter()
             .any(|d| d.code == Code::ExpressionError && d.message.contains("expected `timestamp`")),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn a_policy_timer_fires_when_due_unless_an_event_on_its_target_cancels_it() {
+    use stormlab::sim::store::Cause;
+    let m = model(QUOTE);
+    let e = run(&m, "an unaccepted quote expires on its own date");
+    let reminder = e
+        .commands()
+        .iter()
+        .find(|c| e.program().commands[c.command()].name == "SendReminder")
+        .expect("the timer fired");
+    assert_eq!(
+        stormlab::model::expr::time::format_timestamp(reminder.time),
+        "2024-01-25T00:00:00Z",
+        "a week before the quote's date"
+    );
+    assert_eq!(reminder.cause(), Cause::Deadline(0), "armed by QuoteIssued");
+    assert!(e.pending_timers().is_empty());
+    // Accepted on day 20: the timer due on day 24 is cancelled and never fires.
+    let e = run(&m, "an accepted quote does not expire");
+    assert!(
+        e.commands()
+            .iter()
+            .all(|c| e.program().commands[c.command()].name != "SendReminder")
+    );
+    // Stopped on day 10, it is pending, with its due time.
+    let program = Arc::new(Program::new(&m).unwrap());
+    let mut e = setup(&m, program, "an accepted quote does not expire", None).unwrap();
+    e.run(Some(
+        stormlab::model::expr::time::parse_timestamp("2024-01-11T00:00:00Z").unwrap(),
+    ))
+    .unwrap();
+    let pending = e.pending_timers();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(&*pending[0].1.target, "q-2");
+    assert_eq!(
+        stormlab::model::expr::time::format_timestamp(pending[0].1.due),
+        "2024-01-25T00:00:00Z"
+    );
+}
+
+#[test]
+fn a_timer_is_checked_like_the_rest() {
+    use stormlab::model::diagnostic::Code;
+    let text = QUOTE.replacen(
+        "after: \"event.valid_until - days(7) - now\"",
+        "after: \"event.valid_until\"",
+        1,
+    );
+    let found = findings(&model(&text));
+    assert!(
+        found
+            .iter()
+            .any(|d| d.code == Code::ExpressionError && d.message.contains("expected `duration`")),
+        "{found:#?}"
+    );
+    let text = QUOTE.replacen(
+        "unless: [\"QuoteAccepted\"]",
+        "unless: [\"QuoteAcepted\"]",
+        1,
+    );
+    let found = findings(&model(&text));
+    assert!(
+        found.iter().any(|d| d.code == Code::DanglingReference),
         "{found:#?}"
     );
 }

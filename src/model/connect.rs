@@ -66,6 +66,8 @@ impl Sticky {
                 on: String::new().into(),
                 when: None,
                 for_each: None,
+                after: None,
+                unless: Vec::new(),
                 then: String::new().into(),
                 target: None,
                 with: BTreeMap::new(),

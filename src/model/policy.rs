@@ -31,6 +31,15 @@ pub struct Policy {
     /// not stop the others.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub for_each: Option<String>,
+    /// A timer: the command is issued this long after the event (a duration expression over
+    /// `event` and `now`, e.g. `days(14)` or `event.due - now`) instead of at once, unless one
+    /// of the `unless` events happens first on its target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+    /// Events that cancel a pending timer of this policy: one whose id field (its stream key)
+    /// is the timer's target id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unless: Vec<Ref>,
     /// The command issued.
     pub then: Ref,
     /// Expression giving the target instance id; defaults to the event's same-named id field.

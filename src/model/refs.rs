@@ -137,6 +137,9 @@ macro_rules! walk_refs {
             for (i, p) in c.policies.$iter().enumerate() {
                 site(Kind::Policy, i, EVENT, &[K("on")], &$($m)? p.on);
                 site(Kind::Policy, i, COMMAND, &[K("then")], &$($m)? p.then);
+                for (j, u) in p.unless.$iter().enumerate() {
+                    site(Kind::Policy, i, EVENT, &[K("unless"), I(j)], u);
+                }
             }
             for (i, s) in c.sagas.$iter().enumerate() {
                 let saga = Kind::Saga;

@@ -295,9 +295,11 @@ pub enum SubscriberKind {
         when: Option<Expr>,
         /// The command.
         issue: IssueDef,
-        /// A fan-out's list (roots: event, now): one command per element, which `issue`
-        /// reads as its third root.
+        /// A fan-out's list (roots: event, now, read models): one command per element,
+        /// which `issue` reads as its fourth root.
         each: Option<Expr>,
+        /// A timer's delay (roots: event, now): the command is issued that much later.
+        after: Option<Expr>,
     },
     /// A saga (index into `sagas`).
     Saga(usize),
@@ -363,6 +365,8 @@ pub struct Program {
     pub subscribers: Vec<SubscriberDef>,
     /// Subscribers per event type.
     pub by_event: Vec<Vec<usize>>,
+    /// Per event type, the policies (subscriber indices) whose pending timers it cancels.
+    pub cancels: Vec<Vec<usize>>,
     /// Translations per event type.
     pub translations: Vec<Vec<TranslationDef>>,
     event_ix: BTreeMap<Loc, usize>,
@@ -420,6 +424,7 @@ impl Program {
             read_models: Vec::new(),
             subscribers: Vec::new(),
             by_event: Vec::new(),
+            cancels: Vec::new(),
             translations: Vec::new(),
             event_ix: BTreeMap::new(),
             command_ix: BTreeMap::new(),
@@ -545,6 +550,7 @@ impl Program {
             }
         }
         p.by_event = vec![Vec::new(); p.events.len()];
+        p.cancels = vec![Vec::new(); p.events.len()];
         p.translations = vec![Vec::new(); p.events.len()];
         for (ci, c) in model.contexts.iter().enumerate() {
             for (i, a) in c.aggregates.iter().enumerate() {
@@ -567,6 +573,22 @@ impl Program {
                     .as_deref()
                     .map(|w| compile(w, &scope, &p.types, Some(&Type::Bool)))
                     .transpose()?;
+                let after = pol
+                    .after
+                    .as_deref()
+                    .map(|a| {
+                        let scope = event_scope_of(&p, on);
+                        compile(a, &scope, &p.types, Some(&Type::Duration))
+                    })
+                    .transpose()?;
+                // The policies' pending timers each of these events cancels.
+                for u in &pol.unless {
+                    if let Some(u) = p.event(u, Some(ci))
+                        && let Some(list) = p.cancels.get_mut(u)
+                    {
+                        list.push(p.subscribers.len());
+                    }
+                }
                 let (each, scope) = match &pol.for_each {
                     None => (None, scope),
                     Some(text) => {
@@ -600,6 +622,7 @@ impl Program {
                             when,
                             issue,
                             each,
+                            after,
                         },
                         delivery: delivery(&pol.delivery),
                     },

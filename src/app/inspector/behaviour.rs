@@ -45,7 +45,9 @@ pub(crate) fn event<'m>(
 pub fn policy_ui(ui: &mut Ui, model: &Model, ctx: usize, p: &mut Policy) -> bool {
     let types = ModelTypes::new(model);
     let index = NameIndex::new(model);
-    let scope = event(model, &index, &p.on, ctx).map(event_scope);
+    let plain = event(model, &index, &p.on, ctx).map(event_scope);
+    // Its condition, target and fields may look read models up; its timer's delay may not.
+    let scope = plain.clone().map(Scope::with_lookups);
     let mut changed = false;
     /// An optional expression: empty text is none.
     fn optional(
@@ -73,6 +75,30 @@ pub fn policy_ui(ui: &mut Ui, model: &Model, ctx: usize, p: &mut Policy) -> bool
     }
     let label = "If (condition over event, now)";
     changed |= optional(ui, label, &mut p.when, (scope.as_ref(), &types), Type::Bool);
+    let label = "After (a timer: a duration over event, now; empty: at once)";
+    changed |= optional(
+        ui,
+        label,
+        &mut p.after,
+        (plain.as_ref(), &types),
+        Type::Duration,
+    );
+    if p.after.is_some() {
+        ui.label("Unless first, on the same target (comma-separated events)");
+        let id = ui.id().with("policy unless");
+        let (_, unless) = buffered_edit(
+            ui,
+            id,
+            &p.unless,
+            f32::INFINITY,
+            |v| v.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "),
+            comma_list,
+        );
+        if let Some(unless) = unless {
+            p.unless = unless;
+            changed = true;
+        }
+    }
     // A fan-out adds its element to what the target and the fields may read.
     ui.label("For each (ITEM in LIST: one command per element; empty: one command)");
     let mut text = p.for_each.clone().unwrap_or_default();

@@ -270,7 +270,8 @@ fn issue_ui(
     reads: &str,
 ) -> bool {
     let types = ModelTypes::new(model);
-    let scope = event(model, index, reads, ctx).map(event_scope);
+    // What a saga issues may look read models up (as the engine allows).
+    let scope = event(model, index, reads, ctx).map(|e| event_scope(e).with_lookups());
     let mut changed = false;
     ui.push_id(label, |ui| {
         changed |= reference_ui(ui, model, ctx, label, &mut issue.command, &[Kind::Command]);

@@ -172,6 +172,10 @@ pub(super) fn check(c: &mut Checker<'_>) {
             let Some(ev) = s.event(&p.on, from) else {
                 continue;
             };
+            if let Some(after) = &p.after {
+                let rest = vec![K("after")];
+                s.compile(pid, rest, after, &event_scope(ev), Some(&Type::Duration));
+            }
             let scope = event_scope(ev).with_lookups();
             if let Some(w) = &p.when {
                 s.compile(pid, vec![K("when")], w, &scope, Some(&Type::Bool));

@@ -98,6 +98,9 @@ impl Engine {
             return;
         };
         let (event, stream, time) = (rec.event as usize, rec.stream, rec.time);
+        if program.cancels.get(event).is_some_and(|c| !c.is_empty()) {
+            self.cancel_timers(program, position);
+        }
         for &sub in &program.by_event[event] {
             if self.takes_at_once(program, sub, stream) {
                 self.deliver_at_once(program, sub, position, stream);
@@ -352,10 +355,30 @@ impl Engine {
         &mut self,
         program: &Program,
         issue: &IssueDef,
-        (event_payload, item): (&[Value], Option<&Value>),
+        source: (&[Value], Option<&Value>),
         correlation: u32,
         cause: Cause,
     ) -> Result<Range<u64>, String> {
+        // The command's fields live only while it is handled: in a reused buffer.
+        let mut fields = std::mem::take(&mut self.field_buf);
+        let result = match self.compute_issue(program, issue, source, &mut fields) {
+            Ok(()) => self.execute_in(program, issue.command, &fields, correlation, cause),
+            Err(e) => Err(self.uncomputable(program, issue.command, e, correlation, cause)),
+        };
+        fields.clear();
+        self.field_buf = fields;
+        result
+    }
+
+    /// Works out the fields of the command `issue` issues from an event's payload (and a
+    /// fan-out's element), onto the end of `fields`.
+    pub(super) fn compute_issue(
+        &self,
+        program: &Program,
+        issue: &IssueDef,
+        (event_payload, item): (&[Value], Option<&Value>),
+        fields: &mut Vec<Value>,
+    ) -> Result<(), crate::model::expr::EvalError> {
         let now = Value::Ts(self.clock.now);
         let tables = crate::sim::fold::Projected(&self.read_models);
         let roots = [
@@ -365,34 +388,23 @@ impl Engine {
             RootValue::Scalar(item.unwrap_or(&Value::None)),
         ];
         let target = match &issue.target {
-            Source::Expr(e) => e.eval(&roots),
-            Source::Copy(_, s) => Ok(event_payload.get(*s).cloned().unwrap_or_default()),
-            Source::Target | Source::Zero(_) => Ok(Value::str("")),
+            Source::Expr(e) => e.eval(&roots)?,
+            Source::Copy(_, s) => event_payload.get(*s).cloned().unwrap_or_default(),
+            Source::Target | Source::Zero(_) => Value::str(""),
         };
-        // The command's fields live only while it is handled: in a reused buffer.
-        let mut fields = std::mem::take(&mut self.field_buf);
-        let computed = target.and_then(|target| {
-            for pair in issue
-                .fields
-                .iter()
-                .zip(&program.commands[issue.command].fields)
-            {
-                fields.push(Self::value(pair, &roots, &target)?);
-            }
-            Ok(())
-        });
-        let result = match computed {
-            Ok(()) => self.execute_in(program, issue.command, &fields, correlation, cause),
-            Err(e) => Err(self.uncomputable(program, issue.command, e, correlation, cause)),
-        };
-        fields.clear();
-        self.field_buf = fields;
-        result
+        for pair in issue
+            .fields
+            .iter()
+            .zip(&program.commands[issue.command].fields)
+        {
+            fields.push(Self::value(pair, &roots, &target)?);
+        }
+        Ok(())
     }
 
     /// Records command `command`, whose target or fields could not be computed, as rejected
     /// for that reason (so that it shows in the log); returns the reason.
-    fn uncomputable(
+    pub(super) fn uncomputable(
         &mut self,
         program: &Program,
         command: usize,
@@ -437,7 +449,11 @@ impl Engine {
         let cause = Cause::Event(position);
         let result = match &program.subscribers[sub].kind {
             SubscriberKind::Policy {
-                when, issue, each, ..
+                when,
+                issue,
+                each,
+                after,
+                ..
             } => {
                 let tables = crate::sim::fold::Projected(&self.read_models);
                 let roots = [
@@ -452,25 +468,51 @@ impl Engine {
                         Err(e) => Err(e.to_string()),
                     },
                 };
-                match (go, each) {
-                    (Ok(true), None) => {
-                        let _ = self.issue(program, issue, (&payload, None), correlation, cause);
-                        Ok(())
-                    }
-                    // One command per element, in order; a rejected one does not stop the
-                    // others. A list that cannot be worked out fails the delivery.
+                // A timer's delay, worked out now; one that cannot be fails the delivery.
+                let delay = match (&go, after) {
+                    (Ok(true), Some(a)) => match a.eval(&roots[..2]) {
+                        Ok(Value::Dur(ms)) => Ok(Some(ms)),
+                        Ok(_) => Ok(Some(0)),
+                        Err(e) => Err(super::timer::delay(&e)),
+                    },
+                    _ => Ok(None),
+                };
+                // One command per element, in order; a rejected one does not stop the
+                // others. A list that cannot be worked out fails the delivery.
+                let items = match (&go, each) {
                     (Ok(true), Some(list)) => match list.eval(&roots) {
-                        Ok(Value::List(items)) => {
-                            for item in items.iter() {
-                                let source = (payload.as_slice(), Some(item));
-                                let _ = self.issue(program, issue, source, correlation, cause);
-                            }
-                            Ok(())
-                        }
-                        Ok(_) => Ok(()),
+                        Ok(Value::List(items)) => Ok(Some(items)),
+                        Ok(_) => Ok(Some(Vec::new().into())),
                         Err(e) => Err(e.to_string()),
                     },
-                    (go, _) => go.map(|_| ()),
+                    _ => Ok(None),
+                };
+                match (go, delay, items) {
+                    (Ok(true), Ok(delay), Ok(items)) => {
+                        let one = [Value::None];
+                        let elements: &[Value] = items.as_deref().unwrap_or(&one);
+                        for item in elements {
+                            let item = items.is_some().then_some(item);
+                            let source = (payload.as_slice(), item);
+                            match delay {
+                                Some(ms) => self.arm_timer(
+                                    program,
+                                    sub,
+                                    issue,
+                                    source,
+                                    ms,
+                                    correlation,
+                                    position,
+                                ),
+                                None => {
+                                    let _ = self.issue(program, issue, source, correlation, cause);
+                                }
+                            }
+                        }
+                        Ok(())
+                    }
+                    (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => Err(e),
+                    (Ok(_), _, _) => Ok(()),
                 }
             }
             SubscriberKind::ReadModel(_) => Ok(()),

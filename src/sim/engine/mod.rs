@@ -22,6 +22,9 @@ mod command;
 mod delivery;
 mod external;
 mod saga;
+mod timer;
+
+pub use timer::Timer;
 
 pub use delivery::DelaySample;
 use delivery::SubState;
@@ -182,6 +185,10 @@ enum Action {
     },
     /// The next command of the scenario's load (index into `Engine::loads`).
     Load(usize),
+    /// A policy's timer falls due.
+    Timer {
+        token: u64,
+    },
 }
 
 /// The statuses the engine itself gives saga instances, shared rather than allocated per
@@ -231,6 +238,8 @@ pub struct Engine {
     owners: Vec<u32>,
     /// The scenario's loads, issuing their commands one at a time.
     loads: Vec<Load>,
+    /// Policies' pending timers.
+    timers: timer::Timers,
     rejected: usize,
 }
 
@@ -261,6 +270,7 @@ impl Engine {
             store,
             owners,
             loads: Vec::new(),
+            timers: Default::default(),
             dlq: Vec::new(),
             journal: Vec::new(),
             commands: Chunked::default(),
@@ -409,6 +419,7 @@ impl Engine {
                     self.deadline_fires(&program, saga, &key, token, armed);
                 }
             }
+            Action::Timer { token } => self.fire_timer(&program, token),
             Action::Redrive { sub, position } => {
                 let (parked, keep): (Vec<Parked>, Vec<Parked>) = std::mem::take(&mut self.dlq)
                     .into_iter()
