@@ -288,6 +288,30 @@ fn main() {
         );
     }
 
+    // Issue 19's constructs: orders of five lines summed, a lookup per line, a fan-out of
+    // five reservations and a timer per order (target ≥ 1 M commands/s).
+    let shop = program(workloads::ORDERS);
+    let n = 100_000 / scale;
+    let (mut d, mut e) = workloads::orders(&shop, n);
+    for _ in 1..RUNS {
+        drop(e);
+        let (t, next) = workloads::orders(&shop, n);
+        (d, e) = (d.min(t), next);
+    }
+    let rejected = e
+        .commands()
+        .iter()
+        .filter(|c| c.rejection.is_some())
+        .count();
+    eprintln!(
+        "{:<34} {:>14}   ({} commands, {} events, {rejected} rejected; target ≥ 1 M)",
+        &format!("orders of 5 lines {}k", n / 1000),
+        human(rate(e.commands().len(), d)),
+        e.commands().len(),
+        e.records().len(),
+    );
+    drop(e);
+
     // The log for replay and seek: the million workload with three read models.
     let three = program(&counter_model(3));
     let (d, e) = stormlab(&three, 1000 / scale, 1000);

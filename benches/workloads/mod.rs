@@ -104,3 +104,70 @@ pub fn run_scenario(
     e.run(None)?;
     Ok((t.elapsed(), e))
 }
+
+/// Issue 19's workload: orders of five lines, each order's total summed from its lines, a
+/// read-model lookup per line in the guard, a fan-out of five reservations, and a reminder
+/// timer per order. Seven commands (and events) per order.
+pub const ORDERS: &str = r#"(format: 1, name: "Orders", contexts: [(name: "Shop", frame: (0.0, 0.0, 1400.0, 600.0),
+    values: [(name: "Line", fields: [(n: 1, name: "product", ty: "id"), (n: 2, name: "quantity", ty: "int"), (n: 3, name: "price", ty: "decimal")])],
+    commands: [
+        (name: "PlaceOrder", target: "Order", fields: [(n: 1, name: "order_id", ty: "id"), (n: 2, name: "lines", ty: "list<Line>")], at: (0.0, 0.0)),
+        (name: "Reserve", target: "Stock", fields: [(n: 1, name: "product", ty: "id"), (n: 2, name: "quantity", ty: "int"), (n: 3, name: "order_id", ty: "id")], at: (0.0, 150.0)),
+        (name: "Remind", target: "Order", fields: [(n: 1, name: "order_id", ty: "id")], at: (0.0, 300.0)),
+    ],
+    aggregates: [
+        (name: "Order", id: "order_id", state: [(n: 1, name: "total", ty: "decimal")], lifecycle: ["New", "Placed", "Reminded"],
+            handlers: [
+                (on: "PlaceOrder", states: ["New"], guards: [(expr: "all(cmd.lines, l -> (lookup(Levels, l.product).held ?? 0) < 1000000000)", reject: "sold out")],
+                    emit: [(event: "OrderPlaced", set: {"total": "sum(cmd.lines, l -> l.price * l.quantity)"})]),
+                (on: "Remind", states: ["Placed"], emit: [(event: "Reminded")]),
+            ],
+            appliers: [(on: "OrderPlaced", to: "Placed"), (on: "Reminded", to: "Reminded")], at: (200.0, 0.0)),
+        (name: "Stock", id: "product", state: [(n: 1, name: "held", ty: "int")], lifecycle: ["Stocked"],
+            handlers: [(on: "Reserve", emit: [(event: "Reserved")])],
+            appliers: [(on: "Reserved", set: {"held": "state.held + event.quantity"})], at: (200.0, 150.0)),
+    ],
+    events: [
+        (name: "OrderPlaced", owner: "Order", fields: [(n: 1, name: "order_id", ty: "id"), (n: 2, name: "lines", ty: "list<Line>"), (n: 3, name: "total", ty: "decimal")], at: (400.0, 0.0)),
+        (name: "Reserved", owner: "Stock", fields: [(n: 1, name: "product", ty: "id"), (n: 2, name: "quantity", ty: "int"), (n: 3, name: "order_id", ty: "id")], at: (400.0, 150.0)),
+        (name: "Reminded", owner: "Order", fields: [(n: 1, name: "order_id", ty: "id")], at: (400.0, 300.0)),
+    ],
+    policies: [
+        (name: "ReserveEachLine", on: "OrderPlaced", for_each: "l in event.lines", then: "Reserve", target: "l.product", with: {"product": "l.product", "quantity": "l.quantity"}, at: (600.0, 0.0)),
+        (name: "RemindInAnHour", on: "OrderPlaced", after: "hours(1)", then: "Remind", at: (600.0, 300.0)),
+    ],
+    read_models: [(name: "Levels", columns: [(n: 1, name: "product", ty: "id"), (n: 2, name: "held", ty: "int")], key: "product",
+        rules: [(on: "Reserved", key: "event.product", action: Upsert({"held": "row.held + event.quantity"}))], at: (800.0, 150.0))],
+    )])"#;
+
+/// Runs `orders` orders of the ORDERS model (their lines made before the clock starts);
+/// returns the time and the finished engine.
+pub fn orders(p: &Arc<Program>, orders: usize) -> (Duration, Engine) {
+    let mut e = Engine::new(p.clone(), 11, 0);
+    let corr = e.intern("bench");
+    let line = |i: usize, j: usize| {
+        Value::Record(
+            vec![
+                Value::str(&format!("p-{}", (i * 5 + j) % 100)),
+                Value::Int((j + 1) as i64),
+                Value::Dec(rust_decimal::Decimal::new(250 + j as i64, 2)),
+            ]
+            .into(),
+        )
+    };
+    let commands: Vec<[Value; 2]> = (0..orders)
+        .map(|i| {
+            let lines: Vec<Value> = (0..5).map(|j| line(i, j)).collect();
+            [Value::str(&format!("o-{i}")), Value::List(lines.into())]
+        })
+        .collect();
+    let t = Instant::now();
+    for (i, fields) in commands.iter().enumerate() {
+        let _ = e.execute(0, fields, corr, Cause::Scenario);
+        if i % 1000 == 999 {
+            let _ = e.run(None);
+        }
+    }
+    let _ = e.run(None);
+    (t.elapsed(), e)
+}

@@ -421,6 +421,7 @@ pub fn connect(model: &mut Model, from: Loc, to: Loc) -> Result<String, String> 
             };
             rm.rules.push(Rule {
                 on: from_ref.clone().into(),
+                for_each: None,
                 key: format!("event.{key_field}"),
                 action: RuleAction::Upsert(BTreeMap::new()),
             });

@@ -535,6 +535,7 @@ mod tests {
             .rules
             .push(crate::model::Rule {
                 on: "Core.OrderPaid".into(),
+                for_each: None,
                 key: "event.id".into(),
                 action: crate::model::RuleAction::Delete,
             });

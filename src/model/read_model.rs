@@ -41,6 +41,11 @@ pub struct ReadModel {
 pub struct Rule {
     /// The event (`Context.Event` for another context's event).
     pub on: Ref,
+    /// Fan-out, `ITEM in LIST` (`line in event.lines`): the rule applies once per element,
+    /// with `ITEM` in scope for `key` and the upserts (an order's lines, each to its
+    /// product's row).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub for_each: Option<String>,
     /// Expression (over `event`) giving the row key.
     pub key: String,
     /// What to do with the row.

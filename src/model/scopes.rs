@@ -9,7 +9,7 @@
 //! | policy / saga / translation expressions, rule keys, `Emitted.where` | `event`, `now` |
 //! | a policy's condition, target and fields; a saga's commands | `event`, `now`, read models |
 //! | a fanned-out policy's target and fields | `event`, `now`, read models, the element |
-//! | read-model upserts | `event`, `row`, `now` |
+//! | read-model upserts | `event`, `row`, `now` (and a fan-out's element) |
 //! | external-system outcome fields | `msg`, `now` |
 //! | scenario values | `i`, `now` |
 
@@ -154,6 +154,18 @@ pub fn constant_scope() -> Scope {
 /// scope of the policy's target and fields with the element added as a third root. Errors
 /// point into `text`.
 pub fn fan_out(text: &str, scope: &Scope, env: &dyn TypeEnv) -> Result<(Expr, Scope), ExprError> {
+    let (list, item, ty) = fan_out_parts(text, scope, env)?;
+    let scope = scope.clone().scalar(&item, ty);
+    Ok((list, scope))
+}
+
+/// A fan-out `ITEM in LIST` over `scope`: the compiled list, the element's name and its
+/// type (for scopes that add the element after roots of their own: a projection's `row`).
+pub fn fan_out_parts(
+    text: &str,
+    scope: &Scope,
+    env: &dyn TypeEnv,
+) -> Result<(Expr, String, Type), ExprError> {
     let f = super::policy::for_each(text).map_err(|(span, message)| ExprError { span, message })?;
     let at = f.list_at;
     let list = Expr::compile(f.list, scope, env, None).map_err(|mut e| {
@@ -167,6 +179,6 @@ pub fn fan_out(text: &str, scope: &Scope, env: &dyn TypeEnv) -> Result<(Expr, Sc
             message: format!("a fan-out runs over a list, found `{}`", list.ty()),
         });
     };
-    let scope = scope.clone().scalar(f.item, (**elem).clone());
-    Ok((list, scope))
+    let elem = (**elem).clone();
+    Ok((list, f.item.to_owned(), elem))
 }

@@ -3,7 +3,7 @@
 
 use super::hash::FastMap;
 
-use super::program::{AggregateDef, ReadModelDef, Source};
+use super::program::{AggregateDef, ReadModelDef, RuleDef, Source};
 use crate::model::expr::{EvalError, RootValue, Value};
 use crate::model::ty::Type;
 
@@ -122,7 +122,9 @@ impl crate::model::expr::Tables for Projected<'_> {
     }
 }
 
-/// Projects one event of type `event` at `time` into `table` by the read model's rules.
+/// Projects one event of type `event` at `time` into `table` by the read model's rules. A
+/// rule with a fan-out applies once per element of its list; if any application fails, the
+/// rows the event touched are as they were (a retried delivery does not count twice).
 pub fn project(
     def: &ReadModelDef,
     table: &mut Table,
@@ -131,41 +133,89 @@ pub fn project(
     time: i64,
 ) -> Result<(), EvalError> {
     let now = Value::Ts(time);
+    // Only an event some fan-out projects is made undoable (a copy of each row it touches).
+    let atomic = def.rules.iter().any(|r| r.on == event && r.each.is_some());
+    let mut undo: Undo = Vec::new();
     for rule in def.rules.iter().filter(|r| r.on == event) {
-        let key = rule
-            .key
-            .eval_ref(&[RootValue::Record(payload), RootValue::Scalar(&now)])?;
-        match &rule.upsert {
-            None => {
+        let undo_here = atomic.then_some(&mut undo);
+        let outcome = match &rule.each {
+            None => apply_rule(def, rule, table, (payload, None, &now), undo_here),
+            Some(list) => match list.eval(&[RootValue::Record(payload), RootValue::Scalar(&now)]) {
+                Ok(Value::List(items)) => items.iter().try_for_each(|item| {
+                    let source = (payload, Some(item), &now);
+                    apply_rule(def, rule, table, source, Some(&mut undo))
+                }),
+                Ok(_) => Ok(()),
+                Err(e) => Err(e),
+            },
+        };
+        if let Err(e) = outcome {
+            for (key, old) in undo.into_iter().rev() {
+                match old {
+                    Some(row) => table.insert(key, row),
+                    None => table.remove(&key),
+                };
+            }
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
+/// The first state of each row an event's projection touched (none: it had no row).
+type Undo = Vec<(Value, Option<Vec<Value>>)>;
+
+/// One application of `rule` (for one element of its fan-out, when it has one); `undo`
+/// collects the first state of each row it touches, for a fan-out to be undone whole.
+fn apply_rule(
+    def: &ReadModelDef,
+    rule: &RuleDef,
+    table: &mut Table,
+    (payload, item, now): (&[Value], Option<&Value>, &Value),
+    undo: Option<&mut Undo>,
+) -> Result<(), EvalError> {
+    let item = item.unwrap_or(&Value::None);
+    let key = rule.key.eval_ref(&[
+        RootValue::Record(payload),
+        RootValue::Scalar(now),
+        RootValue::Scalar(item),
+    ])?;
+    if let Some(undo) = undo
+        && !undo.iter().any(|(k, _)| *k == *key)
+    {
+        undo.push((key.clone().into_owned(), table.get(&*key).cloned()));
+    }
+    match &rule.upsert {
+        None => {
+            table.remove(&*key);
+        }
+        Some(sets) => {
+            // Looked up by the borrowed key; cloned only for a new row.
+            let (row, created) = match table.get_mut(&*key) {
+                Some(row) => (row, false),
+                None => {
+                    let mut z = def.zero.clone();
+                    if let Some(k) = z.get_mut(def.key_slot) {
+                        *k = key.clone().into_owned();
+                    }
+                    (table.entry(key.clone().into_owned()).or_insert(z), true)
+                }
+            };
+            let sets = sets.iter().map(|(slot, e)| (*slot, e));
+            let result = assign(row, sets, |e, old| {
+                e.eval(&[
+                    RootValue::Record(payload),
+                    RootValue::Record(old),
+                    RootValue::Scalar(now),
+                    RootValue::Scalar(item),
+                ])
+                .map(Some)
+            });
+            if result.is_err() && created {
+                // A rule that fails leaves no half-made row behind.
                 table.remove(&*key);
             }
-            Some(sets) => {
-                // Looked up by the borrowed key; cloned only for a new row.
-                let (row, created) = match table.get_mut(&*key) {
-                    Some(row) => (row, false),
-                    None => {
-                        let mut z = def.zero.clone();
-                        if let Some(k) = z.get_mut(def.key_slot) {
-                            *k = key.clone().into_owned();
-                        }
-                        (table.entry(key.clone().into_owned()).or_insert(z), true)
-                    }
-                };
-                let sets = sets.iter().map(|(slot, e)| (*slot, e));
-                let result = assign(row, sets, |e, old| {
-                    e.eval(&[
-                        RootValue::Record(payload),
-                        RootValue::Record(old),
-                        RootValue::Scalar(&now),
-                    ])
-                    .map(Some)
-                });
-                if result.is_err() && created {
-                    // A rule that fails leaves no half-made row behind.
-                    table.remove(&*key);
-                }
-                result?;
-            }
+            result?;
         }
     }
     Ok(())

@@ -9,7 +9,7 @@ use crate::model::check::{check, has_errors};
 use crate::model::expr::time::parse_duration;
 use crate::model::expr::{Expr, Scope, Value};
 use crate::model::scopes::{
-    ModelTypes, applier_scope, event_scope, handler_scope, message_scope, row_scope,
+    ModelTypes, applier_scope, event_scope, fan_out_parts, handler_scope, message_scope, row_scope,
 };
 use crate::model::ty::Type;
 use crate::model::{Assignments, Delivery, Field, Issue, Kind, Loc, Model, NameIndex, RuleAction};
@@ -265,9 +265,11 @@ pub struct SagaDef {
 pub struct RuleDef {
     /// Event type.
     pub on: usize,
-    /// Row key (roots: event, now).
+    /// A fan-out's list (roots: event, now): the rule applies once per element.
+    pub each: Option<Expr>,
+    /// Row key (roots: event, now, the fan-out's element).
     pub key: Expr,
-    /// Column updates (roots: event, row, now); None: delete.
+    /// Column updates (roots: event, row, now, the fan-out's element); None: delete.
     pub upsert: Option<Vec<(usize, Expr)>>,
 }
 
@@ -1099,16 +1101,29 @@ impl Program {
             let edef = &self.events[on];
             let event = as_event(edef);
             let key_ty = r.columns.get(key_slot).map(|c| c.ty.clone());
+            let (each, item) = match &rule.for_each {
+                None => (None, None),
+                Some(text) => {
+                    let (list, item, ty) =
+                        fan_out_parts(text, &event_scope(&event), &self.types)
+                            .map_err(|e| SimError::Invalid(vec![format!("`{text}`: {e}")]))?;
+                    (Some(list), Some((item, ty)))
+                }
+            };
+            let with_item = |scope: Scope| match &item {
+                Some((name, ty)) => scope.scalar(name, ty.clone()),
+                None => scope,
+            };
             let key = compile(
                 &rule.key,
-                &event_scope(&event),
+                &with_item(event_scope(&event)),
                 &self.types,
                 key_ty.as_ref(),
             )?;
             let upsert = match &rule.action {
                 RuleAction::Delete => None,
                 RuleAction::Upsert(set) => {
-                    let scope = row_scope(&event, r);
+                    let scope = with_item(row_scope(&event, r));
                     let mut out = Vec::new();
                     for (col, src) in set {
                         if let Some(slot) = r.columns.iter().position(|c| &c.name == col) {
@@ -1121,7 +1136,12 @@ impl Program {
                     Some(out)
                 }
             };
-            rules.push(RuleDef { on, key, upsert });
+            rules.push(RuleDef {
+                on,
+                each,
+                key,
+                upsert,
+            });
         }
         Ok(ReadModelDef {
             zero: r

@@ -12,7 +12,8 @@ use crate::model::NameIndex;
 use crate::model::aggregate::Assignments;
 use crate::model::expr::Scope;
 use crate::model::scopes::{
-    ModelTypes, applier_scope, event_scope, fan_out, handler_scope, message_scope, row_scope,
+    ModelTypes, applier_scope, event_scope, fan_out, fan_out_parts, handler_scope, message_scope,
+    row_scope,
 };
 use crate::model::{
     Aggregate, Branch, Command, Emit, Event, ExternalSystem, Field, Guard, Handler, Kind, Model,
@@ -624,13 +625,32 @@ pub fn rules_ui(ui: &mut Ui, model: &Model, ctx: usize, r: &mut ReadModel) -> bo
         egui::CollapsingHeader::new(format!("on {}", rule.on))
             .id_salt(("rule", i))
             .show(ui, |ui| {
+                // A fan-out: the rule applies once per element, which key and columns read.
+                ui.label("For each (ITEM in LIST: once per element; empty: once)");
+                let mut text = rule.for_each.clone().unwrap_or_default();
+                let fan = ev
+                    .filter(|_| !text.trim().is_empty())
+                    .map(|e| fan_out_parts(&text, &event_scope(e), &types));
+                let error = fan.as_ref().and_then(|r| r.as_ref().err().cloned());
+                if checked_edit(ui, ("rule for each", i), &mut text, error).changed() {
+                    rule.for_each = (!text.trim().is_empty()).then_some(text);
+                    changed = true;
+                }
+                let item = match fan {
+                    Some(Ok((_, name, ty))) => Some((name, ty)),
+                    _ => None,
+                };
+                let with_item = |scope: Scope| match &item {
+                    Some((name, ty)) => scope.scalar(name, ty.clone()),
+                    None => scope,
+                };
                 ui.label("Row key (event, now)");
                 let key_ty = rm
                     .columns
                     .iter()
                     .find(|c| c.name == rm.key)
                     .map(|c| c.ty.clone());
-                let scope = ev.map(event_scope);
+                let scope = ev.map(|e| with_item(event_scope(e)));
                 changed |= expr_edit(
                     ui,
                     ("key", i),
@@ -652,7 +672,7 @@ pub fn rules_ui(ui: &mut Ui, model: &Model, ctx: usize, r: &mut ReadModel) -> bo
                 }
                 if let RuleAction::Upsert(set) = &mut rule.action {
                     ui.label("Columns (event, row, now)");
-                    let scope = ev.map(|e| row_scope(e, &rm));
+                    let scope = ev.map(|e| with_item(row_scope(e, &rm)));
                     changed |= assignments_ui(
                         ui,
                         ("rule", i),

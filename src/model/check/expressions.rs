@@ -7,7 +7,8 @@ use crate::model::element::{Kind, Loc, PathSeg};
 use crate::model::expr::{Expr, Scope, Span};
 use crate::model::scenario::{Expect, Gen, Step};
 use crate::model::scopes::{
-    applier_scope, constant_scope, event_scope, fan_out, handler_scope, message_scope, row_scope,
+    applier_scope, constant_scope, event_scope, fan_out, fan_out_parts, handler_scope,
+    message_scope, row_scope,
 };
 use crate::model::ty::Type;
 use crate::model::{Aggregate, Command, Event, Field, Model, ReadModel, RuleAction};
@@ -375,15 +376,31 @@ fn read_model(s: &mut Sites<'_, '_>, rid: Loc, rm: &ReadModel, from: Option<usiz
         let Some(ev) = s.event(&rule.on, from) else {
             continue;
         };
+        // A fan-out adds its element after the roots of each scope.
+        let item = match &rule.for_each {
+            None => None,
+            Some(text) => match fan_out_parts(text, &event_scope(ev), &s.c.types) {
+                Ok((_, name, ty)) => Some((name, ty)),
+                Err(e) => {
+                    let rest = vec![K("rules"), I(j), K("for_each")];
+                    s.error(rid, rest, &e.message, text, e.span);
+                    continue;
+                }
+            },
+        };
+        let with_item = |scope: Scope| match &item {
+            Some((name, ty)) => scope.scalar(name, ty.clone()),
+            None => scope,
+        };
         s.compile(
             rid,
             vec![K("rules"), I(j), K("key")],
             &rule.key,
-            &event_scope(ev),
+            &with_item(event_scope(ev)),
             key_ty.as_ref(),
         );
         if let RuleAction::Upsert(set) = &rule.action {
-            let scope = row_scope(ev, rm);
+            let scope = with_item(row_scope(ev, rm));
             for (f, v) in set {
                 let want = field_ty(&rm.columns, f);
                 s.compile(
