@@ -1188,9 +1188,7 @@ fn a_scenario_is_written_in_the_editor_and_a_sandbox_session_is_recorded() {
     for (field, value) in [
         ("account_id", "'a-1'"),
         ("order_id", "'o-7'"),
-        ("item", "'kettle'"),
-        ("quantity", "2"),
-        ("total", "59.80"),
+        ("lines", "[OrderLine('kettle', 2, 29.90)]"),
     ] {
         retype(&mut h, &format!("Step 1: {field}"), value);
     }
@@ -1200,12 +1198,12 @@ fn a_scenario_is_written_in_the_editor_and_a_sandbox_session_is_recorded() {
     assert_eq!(s.name, "an order by hand");
     assert!(
         matches!(&s.when[..], [stormlab::model::Step::Command { command, fields, .. }]
-        if command == "PlaceOrder" && fields["total"] == "59.80")
+        if command == "PlaceOrder" && fields["lines"] == "[OrderLine('kettle', 2, 29.90)]")
     );
     // A mistake is reported under its row by the checker.
-    retype(&mut h, "Step 1: quantity", "2 +");
+    retype(&mut h, "Step 1: lines", "[OrderLine('kettle', 2 +, 29.90)]");
     wait_for(&mut h, "scenario an order by hand");
-    retype(&mut h, "Step 1: quantity", "2");
+    retype(&mut h, "Step 1: lines", "[OrderLine('kettle', 2, 29.90)]");
 
     h.key_press(Key::F5);
     wait_for(&mut h, "passed");
@@ -1229,9 +1227,7 @@ fn a_scenario_is_written_in_the_editor_and_a_sandbox_session_is_recorded() {
     for (field, value) in [
         ("account_id", "'a-1'"),
         ("order_id", "'o-8'"),
-        ("item", "'kettle'"),
-        ("quantity", "1"),
-        ("total", "29.90"),
+        ("lines", "[OrderLine('kettle', 1, 29.90)]"),
     ] {
         retype(&mut h, &format!("Sandbox: {field}"), value);
     }
