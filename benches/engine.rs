@@ -170,6 +170,11 @@ fn main() {
     } else {
         1
     };
+    // `STORMLAB_BENCH_ONLY=orders` runs that one row (for profiling it).
+    if std::env::var("STORMLAB_BENCH_ONLY").as_deref() == Ok("orders") {
+        orders_workload(scale);
+        return;
+    }
     let counter = program(&counter_model(1));
     eprintln!(
         "engine benchmark (release, one thread; peer: cqrs-es 0.5 MemStore, one query; best of {RUNS} runs each, the peer's within 3 s), sizes ÷{scale}"
@@ -288,29 +293,7 @@ fn main() {
         );
     }
 
-    // Issue 19's constructs: orders of five lines summed, a lookup per line, a fan-out of
-    // five reservations and a timer per order (target ≥ 1 M commands/s).
-    let shop = program(workloads::ORDERS);
-    let n = 100_000 / scale;
-    let (mut d, mut e) = workloads::orders(&shop, n);
-    for _ in 1..RUNS {
-        drop(e);
-        let (t, next) = workloads::orders(&shop, n);
-        (d, e) = (d.min(t), next);
-    }
-    let rejected = e
-        .commands()
-        .iter()
-        .filter(|c| c.rejection.is_some())
-        .count();
-    eprintln!(
-        "{:<34} {:>14}   ({} commands, {} events, {rejected} rejected; target ≥ 1 M)",
-        &format!("orders of 5 lines {}k", n / 1000),
-        human(rate(e.commands().len(), d)),
-        e.commands().len(),
-        e.records().len(),
-    );
-    drop(e);
+    orders_workload(scale);
 
     // The log for replay and seek: the million workload with three read models.
     let three = program(&counter_model(3));
@@ -365,6 +348,31 @@ fn main() {
     store_memory(1_000_000 / scale, false);
     flat_allocations(&counter, 1000 / scale.min(1000), 100);
     example_workloads(scale);
+}
+
+/// Issue 19's constructs: orders of five lines summed, a lookup per line, a fan-out of five
+/// reservations and a timer per order (target ≥ 1 M commands/s).
+fn orders_workload(scale: usize) {
+    let shop = program(workloads::ORDERS);
+    let n = 100_000 / scale;
+    let (mut d, mut e) = workloads::orders(&shop, n);
+    for _ in 1..RUNS {
+        drop(e);
+        let (t, next) = workloads::orders(&shop, n);
+        (d, e) = (d.min(t), next);
+    }
+    let rejected = e
+        .commands()
+        .iter()
+        .filter(|c| c.rejection.is_some())
+        .count();
+    eprintln!(
+        "{:<34} {:>14}   ({} commands, {} events, {rejected} rejected; target ≥ 1 M)",
+        &format!("orders of 5 lines {}k", n / 1000),
+        human(rate(e.commands().len(), d)),
+        e.commands().len(),
+        e.records().len(),
+    );
 }
 
 /// Heap allocations per command of the flat workload (one counted run; issue 21's budget is

@@ -55,6 +55,7 @@ impl Eval<'_> {
     fn quick(&self, node: &Node) -> Option<Value> {
         match node {
             Node::Const(v) => Some(v.clone()),
+            Node::Local(_) | Node::Get(..) => self.peek(node).cloned(),
             Node::Field(r, slot) => Some(match self.roots.get(*r) {
                 Some(RootValue::Record(fields)) => fields.get(*slot).cloned().unwrap_or_default(),
                 _ => Value::None,
@@ -95,6 +96,21 @@ impl Eval<'_> {
                 Some(RootValue::Record(fields)) => fields.get(*slot).cloned().unwrap_or_default(),
                 _ => Value::None,
             },
+            // A field of a looked-up row is read from the row in place (no copy of the row).
+            Node::Get(inner, slot) if matches!(**inner, Node::Lookup(..)) => {
+                let Node::Lookup(root, table, key) = &**inner else {
+                    return Ok(Value::None);
+                };
+                let key = self.eval(key)?;
+                match self.roots.get(*root) {
+                    Some(RootValue::Tables(t)) => t
+                        .row(*table, &key)
+                        .and_then(|row| row.get(*slot))
+                        .cloned()
+                        .unwrap_or_default(),
+                    _ => Value::None,
+                }
+            }
             Node::Get(inner, slot) => match self.eval(inner)? {
                 Value::Record(fields) => fields.get(*slot).cloned().unwrap_or_default(),
                 _ => Value::None,
@@ -308,6 +324,12 @@ impl Eval<'_> {
             Node::Const(v) => Some(v),
             Node::Field(r, slot) => match self.roots.get(*r) {
                 Some(RootValue::Record(fields)) => fields.get(*slot),
+                _ => None,
+            },
+            Node::Local(k) => self.locals.get(*k),
+            // A field of a value object held by a field or a local (`l.quantity`).
+            Node::Get(inner, slot) => match self.peek(inner)? {
+                Value::Record(fields) => fields.get(*slot),
                 _ => None,
             },
             _ => None,
