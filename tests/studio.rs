@@ -2572,3 +2572,46 @@ fn a_policys_fan_out_and_command_fields_are_edited_in_the_inspector() {
             .is_some()
     );
 }
+
+#[test]
+fn a_pending_timer_shows_at_the_cursor_until_it_fires() {
+    let (mut h, _dir) = harness(example("devportal"));
+    settle(&mut h);
+    run_scenario(&mut h, "credentials expire");
+    // On CredentialInserted the timer is set; it fires thirty days later.
+    h.get_by_label("◀").click();
+    settle(&mut h);
+    assert_eq!(h.state().sim.time.cursor(), 3);
+    h.get_by_label("Timers (1)").click();
+    settle(&mut h);
+    let shown = h
+        .query_by_label_contains("⏰ ExpireOnTheirDate: ExpireCredentials app-4 due")
+        .map(|n| format!("{n:?}"));
+    assert!(
+        shown
+            .as_deref()
+            .is_some_and(|s| s.contains("set on #3 CredentialInserted")),
+        "{shown:?}"
+    );
+    // On CredentialsExpired it has fired: nothing pending.
+    h.get_by_label("▶").click();
+    settle(&mut h);
+    assert!(h.query_by_label("Timers (0)").is_some());
+    assert!(
+        h.query_by_label("No timer pending at this moment.")
+            .is_some()
+    );
+    // The expiry says what caused it: the timer, armed by CredentialInserted.
+    h.get_by_label("Commands").click();
+    settle(&mut h);
+    // The second: the first was issued by hand on day 10 and rejected.
+    h.query_all_by_label("ExpireCredentials")
+        .last()
+        .unwrap()
+        .click();
+    settle(&mut h);
+    assert!(
+        h.query_by_label_contains("set on event #3 CredentialInserted expired")
+            .is_some()
+    );
+}

@@ -142,6 +142,8 @@ pub enum Section {
     ReadModels,
     /// Saga instances.
     Sagas,
+    /// Policies' timers pending at the cursor.
+    Timers,
     /// The dead-letter queue.
     DeadLetters,
     /// The scenario's expectations.
@@ -260,12 +262,24 @@ impl StateView {
         let e = &run.engine;
         let causation = record_ui(ui, e, cursor);
         let sagas: usize = state.sagas.iter().map(|s| s.len()).sum();
+        let pending = pending_timers(e, state);
+        let timers = pending.len();
         let failed = run.verdicts.iter().filter(|v| !v.passed).count();
+        // The Timers tab only for a model whose policies have timers.
+        let has_timers = e
+            .program()
+            .subscribers
+            .iter()
+            .any(|s| matches!(s.kind, SubscriberKind::Policy { after: Some(_), .. }));
+        if !has_timers && self.section == Section::Timers {
+            self.section = Section::Aggregates;
+        }
         ui.horizontal_wrapped(|ui| {
             for (section, label) in [
                 (Section::Aggregates, "Aggregates".to_owned()),
                 (Section::ReadModels, "Read models".to_owned()),
                 (Section::Sagas, format!("Sagas ({sagas})")),
+                (Section::Timers, format!("Timers ({timers})")),
                 (
                     Section::DeadLetters,
                     format!("Dead letters ({})", state.dlq.len()),
@@ -278,6 +292,9 @@ impl StateView {
                     },
                 ),
             ] {
+                if section == Section::Timers && !has_timers {
+                    continue;
+                }
                 ui.selectable_value(&mut self.section, section, label);
             }
         });
@@ -298,6 +315,10 @@ impl StateView {
                     None
                 }
                 Section::Sagas => sagas_ui(ui, e, state, height),
+                Section::Timers => {
+                    timers_ui(ui, e, &pending, height);
+                    None
+                }
                 Section::DeadLetters => {
                     let moment = &mut self.moment;
                     if moment.as_ref().is_some_and(|m| m.cursor != state.position) {
@@ -571,6 +592,39 @@ fn sagas_ui(ui: &mut Ui, e: &Engine, state: &StateAt, height: f32) -> Option<Sta
         });
     });
     action
+}
+
+/// The policies' timers pending at the cursor, soonest first.
+fn pending_timers<'e>(e: &'e Engine, state: &StateAt) -> Vec<&'e crate::sim::engine::Timer> {
+    let mut out: Vec<&crate::sim::engine::Timer> = e
+        .timers()
+        .iter()
+        .filter(|t| t.pending_at(|s, time| state.shows(s, time)))
+        .collect();
+    out.sort_by_key(|t| t.due);
+    out
+}
+
+/// Each pending timer: the policy, the command it will issue to its target, when.
+fn timers_ui(ui: &mut Ui, e: &Engine, pending: &[&crate::sim::engine::Timer], height: f32) {
+    if pending.is_empty() {
+        ui.weak("No timer pending at this moment.");
+        return;
+    }
+    let dated = spans_days(e);
+    let p = e.program();
+    long_list_ui(ui, "sim-timers", pending.len(), height, |ui, r| {
+        let t = pending[r];
+        let policy = p.subscribers.get(t.sub).map_or("?", |s| s.name.as_str());
+        let command = p.commands.get(t.command).map_or("?", |c| c.name.as_str());
+        ui.label(format!(
+            "⏰ {policy}: {command} {} due {} (set on #{} {})",
+            t.target,
+            clock(t.due, dated, false),
+            t.armed + 1,
+            event_name(e, t.armed)
+        ));
+    });
 }
 
 /// `n` rows in a scroll area at most `height` points tall, laying out only the rows in view

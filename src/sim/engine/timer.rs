@@ -11,45 +11,67 @@ use super::{Action, Engine, as_key};
 use crate::model::expr::{EvalError, Value};
 use crate::sim::hash::FastMap;
 use crate::sim::program::{IssueDef, Program};
+use crate::sim::saga::Stamp;
 use crate::sim::store::Cause;
 
-/// A pending timer: the command it will issue, worked out when it was armed.
+/// A timer as the run saw it: armed, then fired or cancelled (for the views at a cursor).
 #[derive(Clone, Debug)]
 pub struct Timer {
     /// The policy (its subscriber index).
     pub sub: usize,
-    /// The command.
+    /// The command it issues.
     pub command: usize,
     /// Its target id.
     pub target: Arc<str>,
-    /// Its fields.
-    pub fields: Vec<Value>,
-    /// The correlation of the event that armed it.
-    pub correlation: u32,
+    /// When it falls due.
+    pub due: i64,
     /// The position of the event that armed it.
     pub armed: u64,
-    /// When it fires.
-    pub due: i64,
+    /// When it was armed.
+    pub set: Stamp,
+    /// When it fired (true) or was cancelled (false); None while pending.
+    pub ended: Option<(Stamp, bool)>,
 }
 
-/// The pending timers, by token and by (policy, target) for cancelling.
+impl Timer {
+    /// Whether it is pending at a moment: armed, not yet ended, by what `shows` lets in.
+    pub fn pending_at(&self, shows: impl Fn(u64, i64) -> bool) -> bool {
+        shows(self.set.0, self.set.1) && self.ended.is_none_or(|(at, _)| !shows(at.0, at.1))
+    }
+}
+
+/// A pending timer's command: the fields worked out when it was armed, and its correlation.
+#[derive(Clone, Debug)]
+struct Due {
+    timer: usize,
+    fields: Vec<Value>,
+    correlation: u32,
+}
+
+/// Every timer of the run (in the order armed), the pending ones by token, and by (policy,
+/// target) for cancelling.
 #[derive(Clone, Debug, Default)]
 pub(in crate::sim) struct Timers {
-    pending: FastMap<u64, Timer>,
+    history: Vec<Timer>,
+    pending: FastMap<u64, Due>,
     by_target: FastMap<(usize, Arc<str>), SmallVec<[u64; 1]>>,
 }
 
 impl Timers {
-    fn arm(&mut self, token: u64, timer: Timer) {
+    fn arm(&mut self, token: u64, timer: Timer, due: Due) {
         self.by_target
             .entry((timer.sub, timer.target.clone()))
             .or_default()
             .push(token);
-        self.pending.insert(token, timer);
+        self.history.push(timer);
+        self.pending.insert(token, due);
     }
 
-    fn take(&mut self, token: u64) -> Option<Timer> {
-        let t = self.pending.remove(&token)?;
+    /// Timer `token`, now due: its command, and its record marked fired at `now`.
+    fn take(&mut self, token: u64, now: Stamp) -> Option<(&Timer, Due)> {
+        let due = self.pending.remove(&token)?;
+        let t = self.history.get_mut(due.timer)?;
+        t.ended = Some((now, true));
         let key = (t.sub, t.target.clone());
         if let Some(tokens) = self.by_target.get_mut(&key) {
             tokens.retain(|x| *x != token);
@@ -57,20 +79,17 @@ impl Timers {
                 self.by_target.remove(&key);
             }
         }
-        Some(t)
+        Some((&self.history[due.timer], due))
     }
 
-    fn cancel(&mut self, sub: usize, target: Arc<str>) {
+    fn cancel(&mut self, sub: usize, target: Arc<str>, now: Stamp) {
         for token in self.by_target.remove(&(sub, target)).unwrap_or_default() {
-            self.pending.remove(&token);
+            if let Some(due) = self.pending.remove(&token)
+                && let Some(t) = self.history.get_mut(due.timer)
+            {
+                t.ended = Some((now, false));
+            }
         }
-    }
-
-    /// The pending timers, soonest first (then in the order they were armed).
-    pub fn pending(&self) -> Vec<(u64, &Timer)> {
-        let mut out: Vec<(u64, &Timer)> = self.pending.iter().map(|(k, t)| (*k, t)).collect();
-        out.sort_by_key(|(token, t)| (t.due, *token));
-        out
     }
 }
 
@@ -104,26 +123,30 @@ impl Engine {
         self.next_token += 1;
         let token = self.next_token;
         let due = self.clock.now.saturating_add(delay_ms.max(0));
-        self.timers.arm(
-            token,
-            Timer {
-                sub,
-                command: issue.command,
-                target,
-                fields,
-                correlation,
-                armed,
-                due,
-            },
-        );
+        let timer = Timer {
+            sub,
+            command: issue.command,
+            target,
+            due,
+            armed,
+            set: self.stamp(),
+            ended: None,
+        };
+        let pending = Due {
+            timer: self.timers.history.len(),
+            fields,
+            correlation,
+        };
+        self.timers.arm(token, timer, pending);
         self.clock.at(due, Action::Timer { token });
     }
 
     /// Timer `token` fires (unless it was cancelled): its command is handled now.
     pub(super) fn fire_timer(&mut self, program: &Program, token: u64) {
-        if let Some(t) = self.timers.take(token) {
-            let cause = Cause::Deadline(t.armed);
-            let _ = self.execute_in(program, t.command, &t.fields, t.correlation, cause);
+        let now = self.stamp();
+        if let Some((t, due)) = self.timers.take(token, now) {
+            let (command, cause) = (t.command, Cause::Deadline(t.armed));
+            let _ = self.execute_in(program, command, &due.fields, due.correlation, cause);
         }
     }
 
@@ -141,14 +164,27 @@ impl Engine {
             .and_then(|s| self.store.payload(r).get(s))
             .map(as_key)
             .unwrap_or_else(|| Arc::from(""));
+        let now = self.stamp();
         for &sub in subs {
-            self.timers.cancel(sub, key.clone());
+            self.timers.cancel(sub, key.clone(), now);
         }
     }
 
-    /// The timers pending now, soonest first: (token, timer).
-    pub fn pending_timers(&self) -> Vec<(u64, &Timer)> {
-        self.timers.pending()
+    /// Every timer the run armed, in that order (each says when it fired or was cancelled).
+    pub fn timers(&self) -> &[Timer] {
+        &self.timers.history
+    }
+
+    /// The timers pending now, soonest first.
+    pub fn pending_timers(&self) -> Vec<&Timer> {
+        let mut out: Vec<&Timer> = self
+            .timers
+            .history
+            .iter()
+            .filter(|t| t.ended.is_none())
+            .collect();
+        out.sort_by_key(|t| t.due);
+        out
     }
 }
 
