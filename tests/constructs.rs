@@ -432,3 +432,40 @@ fn a_projection_fan_out_that_fails_on_one_element_changes_no_row() {
     assert!(e.tables()[ordered].is_empty(), "{:?}", e.tables()[ordered]);
     assert_eq!(e.parked().len(), 1);
 }
+
+#[test]
+fn an_event_carries_its_stream_key_under_a_name_of_its_own() {
+    use stormlab::model::diagnostic::Code;
+    let m = model(QUOTE);
+    let e = run(&m, "an unaccepted quote expires on its own date");
+    let log = stormlab::sim::log::jsonl(&e);
+    let reminder = log
+        .lines()
+        .find(|l| l.contains("\"type\":\"ReminderSent\""))
+        .unwrap();
+    assert!(
+        reminder.contains("\"stream\":\"Quote/q-1\"")
+            && reminder.contains("\"quote_request_id\":\"q-1\""),
+        "{reminder}"
+    );
+    // Folded from its stream, the quote is what it is live.
+    for (a, instances) in e.aggregate_instances().iter().enumerate() {
+        for (key, live) in instances {
+            let folded = fold_stream(&e, a, key).expect("a stream").expect("folds");
+            assert_eq!(&folded, live);
+        }
+    }
+    // A stream key that is not a field is placed at `stream_key`.
+    let wrong = QUOTE.replacen(
+        "stream_key: \"quote_request_id\"",
+        "stream_key: \"request_id\"",
+        1,
+    );
+    let found = findings(&model(&wrong));
+    assert!(
+        found.iter().any(
+            |d| d.code == Code::MissingIdField && d.message.contains("stream key `request_id`")
+        ),
+        "{found:#?}"
+    );
+}

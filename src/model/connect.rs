@@ -53,6 +53,7 @@ impl Sticky {
                 contract: String::new(),
                 doc: String::new(),
                 owner: String::new().into(),
+                stream_key: String::new(),
                 published: false,
                 withdrawn: false,
                 fields: vec![],

@@ -169,6 +169,7 @@ mod tests {
             contract: String::new(),
             doc: String::new(),
             owner: Ref::default(),
+            stream_key: String::new(),
             published: false,
             withdrawn: false,
             fields: vec![],

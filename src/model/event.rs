@@ -39,6 +39,11 @@ pub struct Event {
     /// anticorruption layer produces by translating an upstream event.
     #[serde(default, skip_serializing_if = "Ref::is_empty")]
     pub owner: Ref,
+    /// The field carrying its owner's id (its stream key), when it is not named as the
+    /// owner's id field: `insurance_quote_request_id` for an owner keyed by `request_id`.
+    /// Empty: the field named as the owner's id.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub stream_key: String,
     /// True for an integration event: part of the context's published language, visible to
     /// other contexts. False for an internal domain event.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]

@@ -520,7 +520,11 @@ impl Program {
                 } else {
                     target_of(&p, &e.owner, ci)
                 };
-                let key = key_field(owner);
+                // The field named as the owner's id, or the one the event names.
+                let key = match e.stream_key.as_str() {
+                    "" => key_field(owner),
+                    k => Some(k.to_owned()),
+                };
                 p.events.push(EventDef {
                     id: Loc {
                         kind: Kind::Event,
@@ -794,19 +798,27 @@ impl Program {
     }
 
     /// The events a handler (or one of its branches) emits, with a source per field (roots:
-    /// cmd, state, now; unset fields copy the command's or the state's same-named field).
+    /// cmd, state, now; unset fields copy the command's or the state's same-named field; a
+    /// stream key under another name than the aggregate's id `agg_id` is the instance's id).
     fn emit_defs(
         &self,
         emits: &[crate::model::aggregate::Emit],
         scope: &Scope,
-        ci: usize,
+        (ci, agg_id): (usize, &str),
     ) -> Result<Vec<EmitDef>, SimError> {
         let mut out = Vec::new();
         for em in emits {
             let Some(ev) = self.event(&em.event, Some(ci)) else {
                 continue;
             };
-            let fields = self.sources(&self.events[ev].fields, &em.set, scope, &[0, 1], None)?;
+            let def = &self.events[ev];
+            // A stream key under its own name (`stream_key`) is the instance's id.
+            let key = def
+                .key_slot
+                .and_then(|k| def.fields.get(k))
+                .map(|f| f.name.as_str())
+                .filter(|k| *k != agg_id);
+            let fields = self.sources(&def.fields, &em.set, scope, &[0, 1], key)?;
             out.push(EmitDef { event: ev, fields });
         }
         Ok(out)
@@ -846,7 +858,7 @@ impl Program {
                     ))
                 })
                 .collect::<Result<_, SimError>>()?;
-            let emits = self.emit_defs(&h.emit, &scope, ci)?;
+            let emits = self.emit_defs(&h.emit, &scope, (ci, &a.id))?;
             let branches = h
                 .branches
                 .iter()
@@ -857,7 +869,7 @@ impl Program {
                             .as_ref()
                             .map(|w| compile(w, &scope, &self.types, Some(&Type::Bool)))
                             .transpose()?,
-                        emits: self.emit_defs(&b.emit, &scope, ci)?,
+                        emits: self.emit_defs(&b.emit, &scope, (ci, &a.id))?,
                     })
                 })
                 .collect::<Result<_, SimError>>()?;
@@ -1170,6 +1182,7 @@ fn as_event(def: &EventDef) -> crate::model::Event {
         contract: String::new(),
         doc: String::new(),
         owner: String::new().into(),
+        stream_key: String::new(),
         published: false,
         withdrawn: false,
         fields: def.fields.clone(),

@@ -182,6 +182,12 @@ impl Inspector {
                     &[Kind::Aggregate, Kind::External],
                 );
                 changed |= published_ui(ui, &mut e.published, &mut e.withdrawn);
+                ui.label("Stream key field (empty: the one named as its owner's id)")
+                    .on_hover_text(
+                        "The field carrying the id of the instance it belongs to, when the \
+                         contract names it otherwise (insurance_quote_request_id)",
+                    );
+                changed |= ui.text_edit_singleline(&mut e.stream_key).changed();
                 changed |= fields_ui(ui, "Fields", &mut e.fields, &mut e.reserved, &named);
             }
             Sticky::Value(v) => {

@@ -378,7 +378,24 @@ fn ids_and_keys(c: &mut Checker<'_>) {
                     _ => x.externals.get(o.index).map(|e| e.id.clone()),
                 }
             });
-            if let Some(key) = key
+            if !ev.stream_key.is_empty() {
+                // Named by the event: it must be one of its fields.
+                if !ev.fields.iter().any(|f| f.name == ev.stream_key) {
+                    let path = c.at(id, &[K("stream_key")]);
+                    let names: Vec<&str> = ev.fields.iter().map(|f| f.name.as_str()).collect();
+                    c.push(
+                        Code::MissingIdField,
+                        Some(id),
+                        path,
+                        format!(
+                            "event {}: its stream key `{}` is not one of its fields ({})",
+                            c.name(id),
+                            ev.stream_key,
+                            names.join(", ")
+                        ),
+                    );
+                }
+            } else if let Some(key) = key
                 && !ev.fields.iter().any(|f| f.name == key)
             {
                 let path = c.at(id, &[K("fields")]);
@@ -387,7 +404,8 @@ fn ids_and_keys(c: &mut Checker<'_>) {
                     Some(id),
                     path,
                     format!(
-                        "event {} belongs to {}, but has no `{key}` field for its stream",
+                        "event {} belongs to {}, but has no `{key}` field for its stream; add \
+                         it, or name the field that carries it with `stream_key`",
                         c.name(id),
                         ev.owner
                     ),

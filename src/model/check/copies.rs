@@ -98,6 +98,14 @@ fn sites<'m>(c: &Checker<'m>) -> Vec<Site<'m>> {
                     let Some(targets) = fields_of(&em.event, &[Kind::Event], from) else {
                         continue;
                     };
+                    // A stream key under its own name is filled with the instance's id.
+                    let key = c
+                        .index
+                        .resolve(&em.event, &[Kind::Event], from)
+                        .found()
+                        .and_then(|e| model.contexts.get(e.context?)?.events.get(e.index))
+                        .map(|e| e.stream_key.as_str())
+                        .filter(|k| !k.is_empty());
                     let mut rest = vec![K("handlers"), I(hi)];
                     rest.extend(site);
                     rest.push(K("event"));
@@ -108,7 +116,7 @@ fn sites<'m>(c: &Checker<'m>) -> Vec<Site<'m>> {
                         targets,
                         set: &em.set,
                         sources: vec![(cmd, "the command"), (&a.state, "the state")],
-                        skip: None,
+                        skip: key,
                     });
                 }
             }

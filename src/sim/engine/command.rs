@@ -246,20 +246,21 @@ impl Engine {
             }
         }
         let start = self.store.records.len() as u64;
+        // The instance's id, for an event that carries it under a name of its own.
+        let id = Value::Str(key.clone());
         // Buffers taken this way are always put back empty (or lost, on an error).
         let mut news = std::mem::take(&mut self.scratch);
         // The payloads go straight to the store's staging area (no allocation of their own).
         let staging = self.store.staging();
         for (i, em) in h.emits.iter().chain(outcome).enumerate() {
             let event = &program.events[em.event];
-            let fields =
-                match Self::values(staging, &em.fields, &event.fields, &roots, &Value::None) {
-                    Ok(n) => n,
-                    Err(e) => {
-                        staging.clear();
-                        return Err(format!("cannot compute {}: {e}", event.name));
-                    }
-                };
+            let fields = match Self::values(staging, &em.fields, &event.fields, &roots, &id) {
+                Ok(n) => n,
+                Err(e) => {
+                    staging.clear();
+                    return Err(format!("cannot compute {}: {e}", event.name));
+                }
+            };
             news.push(NewEvent {
                 id: derived_id(seed, start + i as u64),
                 event: em.event as u32,
