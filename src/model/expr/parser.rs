@@ -452,24 +452,25 @@ impl Parser {
             } else if self.is_sym(".") && !matches!(ast, Ast::Name(_)) {
                 self.bump();
                 self.enter()?;
-                match self.bump() {
-                    (Tok::Ident(n), s) => ast = Ast::Member(Box::new(ast), n, s),
-                    (t, s) => {
-                        return Err(ExprError {
-                            span: s,
-                            message: format!(
-                                "expected a field name after `.`, found {}",
-                                describe(&t)
-                            ),
-                        });
-                    }
-                }
+                let (n, s) = self.field_name()?;
+                ast = Ast::Member(Box::new(ast), n, s);
             } else {
                 break;
             }
         }
         self.depth = base;
         Ok(ast)
+    }
+
+    /// The field name after a `.`.
+    fn field_name(&mut self) -> Result<(String, Span), ExprError> {
+        match self.bump() {
+            (Tok::Ident(n), s) => Ok((n, s)),
+            (t, s) => Err(ExprError {
+                span: s,
+                message: format!("expected a field name after `.`, found {}", describe(&t)),
+            }),
+        }
     }
 
     /// A call's argument: an expression, or `x -> body` for the list functions.
@@ -535,18 +536,7 @@ impl Parser {
                     let mut parts = vec![(name, span)];
                     while self.is_sym(".") {
                         self.bump();
-                        match self.bump() {
-                            (Tok::Ident(n), s) => parts.push((n, s)),
-                            (t, s) => {
-                                return Err(ExprError {
-                                    span: s,
-                                    message: format!(
-                                        "expected a field name after `.`, found {}",
-                                        describe(&t)
-                                    ),
-                                });
-                            }
-                        }
+                        parts.push(self.field_name()?);
                     }
                     Ok(Ast::Name(parts))
                 }
