@@ -2611,7 +2611,7 @@ fn a_pending_timer_shows_at_the_cursor_until_it_fires() {
         .click();
     settle(&mut h);
     assert!(
-        h.query_by_label_contains("set on event #3 CredentialInserted expired")
+        h.query_by_label("issued when the timer set on event #3 CredentialInserted fell due")
             .is_some()
     );
 }

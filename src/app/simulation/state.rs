@@ -226,7 +226,14 @@ pub fn chain_text(e: &Engine, position: u64) -> String {
         .into_iter()
         .map(|l| match l {
             Link::Event(p) => format!("#{} {}", p + 1, event_name(e, p)),
-            Link::Deadline(p) => format!("deadline set on #{} {}", p + 1, event_name(e, p)),
+            Link::Deadline(p) => {
+                let what = if e.timers().iter().any(|t| t.armed == p) {
+                    "timer"
+                } else {
+                    "deadline"
+                };
+                format!("{what} set on #{} {}", p + 1, event_name(e, p))
+            }
             Link::Command(c) => e
                 .commands()
                 .get(c as usize)
