@@ -910,3 +910,50 @@ fn sl042_a_lookup_of_another_contexts_read_model_needs_a_relation() {
         "lookup(BookingsPerKind",
     );
 }
+
+#[test]
+fn sl030_a_relation_with_several_patterns_is_read_as_all_of_them() {
+    let relation =
+        r#"relations: [(upstream: "Booking", downstream: "Billing", pattern: CustomerSupplier)],"#;
+    // Billing's policy reacts to a Booking event: allowed by the relation either way.
+    let clean = |text: &str| {
+        let model = from_str(text, "m.ron").unwrap();
+        check(&model)
+            .into_iter()
+            .filter(|d| d.severity == Severity::Error || d.code == Code::BadRelation)
+            .map(|d| d.message)
+            .collect::<Vec<_>>()
+    };
+    let several = with(
+        relation,
+        r#"relations: [(upstream: "Booking", downstream: "Billing", pattern: OpenHostService, also: [PublishedLanguage, Conformist])],"#,
+    );
+    assert!(clean(&several).is_empty(), "{:?}", clean(&several));
+    let separate = with(
+        relation,
+        "relations: [(upstream: \"Booking\", downstream: \"Billing\", pattern: CustomerSupplier,\n also: [SeparateWays])], // apart",
+    );
+    finds(&separate, Code::BadRelation, "// apart");
+    // The consumer is cut off too: Separate Ways lets nothing through.
+    finds(&separate, Code::MissingRelation, "InvoiceOnPayment");
+    // Upstream of Booking, Billing's events reach Booking only if the relation runs both
+    // ways: a Partnership among its patterns does.
+    let back = r#"(name: "PayOnBooking", on: "ServiceBooked", then: "RequestPayment", at: (600.0, 60.0)),"#;
+    let reacting = r#"(name: "PayOnBooking", on: "ServiceBooked", then: "RequestPayment", at: (600.0, 60.0)), (name: "Noted", on: "Billing.InvoiceOpened", then: "ConfirmPayment", at: (700.0, 60.0)),"#;
+    let one_way = with(back, reacting);
+    let one_way = one_way.replacen(
+        r#"(upstream: "Booking", downstream: "Billing", pattern: CustomerSupplier)"#,
+        r#"(upstream: "Booking", downstream: "Billing", pattern: CustomerSupplier, also: [Conformist])"#,
+        1,
+    );
+    finds(&one_way, Code::MissingRelation, "Billing.InvoiceOpened");
+    let two_way = one_way.replacen("also: [Conformist]", "also: [Partnership]", 1);
+    let model = from_str(&two_way, "m.ron").unwrap();
+    assert!(
+        !check(&model)
+            .iter()
+            .any(|d| d.code == Code::MissingRelation),
+        "{:?}",
+        check(&model)
+    );
+}

@@ -69,7 +69,7 @@ pub fn context_map(model: &Model) -> FlowGraph {
             nodes.get(r.upstream.as_str()),
             nodes.get(r.downstream.as_str()),
         ) {
-            let label = r.pattern.label().to_owned();
+            let label = r.label();
             g.add_edge_with_label(*a, *b, label.clone(), label);
         }
     }
@@ -266,6 +266,7 @@ mod tests {
             upstream: "Context0".into(),
             downstream: "Context1".into(),
             pattern: Pattern::OpenHostService,
+            also: Vec::new(),
             doc: String::new(),
             translations: vec![],
         });

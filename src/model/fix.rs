@@ -373,6 +373,7 @@ pub fn apply(model: &mut Model, fix: &Fix) -> Result<String, String> {
                 upstream: super::reference::Ref::linked(up.clone(), *upstream),
                 downstream: super::reference::Ref::linked(down.clone(), *downstream),
                 pattern: *pattern,
+                also: Vec::new(),
                 doc: String::new(),
                 translations: vec![],
             });

@@ -83,12 +83,48 @@ pub struct Relation {
     pub downstream: Ref,
     /// The pattern.
     pub pattern: Pattern,
+    /// More patterns of the same relation, as Context Mapper writes both sides' roles
+    /// (`[OHS, PL] -> [ACL]`: `pattern: OpenHostService, also: [PublishedLanguage,
+    /// AnticorruptionLayer]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<Pattern>,
     /// Description.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub doc: String,
     /// With an anticorruption layer: how upstream events become downstream events.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub translations: Vec<Translation>,
+}
+
+impl Relation {
+    /// Its patterns: `pattern`, then `also`'s.
+    pub fn patterns(&self) -> impl Iterator<Item = Pattern> + '_ {
+        std::iter::once(self.pattern).chain(self.also.iter().copied())
+    }
+
+    /// Whether `p` is one of its patterns.
+    pub fn has(&self, p: Pattern) -> bool {
+        self.patterns().any(|x| x == p)
+    }
+
+    /// Whether events may flow across it: not Separate Ways.
+    pub fn allows_integration(&self) -> bool {
+        self.patterns().all(Pattern::allows_integration)
+    }
+
+    /// Whether it runs both ways (a Partnership or a Shared Kernel among its patterns).
+    pub fn is_two_way(&self) -> bool {
+        self.patterns()
+            .any(|p| matches!(p, Pattern::Partnership | Pattern::SharedKernel))
+    }
+
+    /// Its patterns' labels, joined: `Open Host Service, Published Language`.
+    pub fn label(&self) -> String {
+        self.patterns()
+            .map(Pattern::label)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// An ACL translation: upstream event `from` becomes downstream event `into`.

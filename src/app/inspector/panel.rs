@@ -323,6 +323,22 @@ impl Inspector {
                 }
             });
             ui.push_id(("relation", i), |ui| {
+                // Both sides' roles, as Context Mapper writes them: `[OHS, PL] -> [ACL]`.
+                egui::CollapsingHeader::new(format!("Also ({})", r.also.len()))
+                    .id_salt("also")
+                    .show(ui, |ui| {
+                        for p in Pattern::ALL.into_iter().filter(|p| *p != r.pattern) {
+                            let mut on = r.also.contains(&p);
+                            if ui.checkbox(&mut on, p.label()).changed() {
+                                if on {
+                                    r.also.push(p);
+                                } else {
+                                    r.also.retain(|x| *x != p);
+                                }
+                                changed = true;
+                            }
+                        }
+                    });
                 egui::CollapsingHeader::new(format!("Translations ({})", r.translations.len()))
                     .id_salt("translations")
                     .show(ui, |ui| {
@@ -355,6 +371,7 @@ impl Inspector {
                                     upstream: up.clone().into(),
                                     downstream: down.clone().into(),
                                     pattern: Pattern::CustomerSupplier,
+                                    also: Vec::new(),
                                     doc: String::new(),
                                     translations: vec![],
                                 }),

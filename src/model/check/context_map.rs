@@ -119,8 +119,8 @@ pub(super) fn check(c: &mut Checker<'_>) {
         let allowed = model.relations.iter().any(|r| {
             let forward = r.upstream == up_name && r.downstream == down_name;
             let backward = r.upstream == down_name && r.downstream == up_name;
-            r.pattern.allows_integration()
-                && (forward || ((r.pattern.is_symmetric() || how == Use::Issues) && backward))
+            r.allows_integration()
+                && (forward || ((r.is_two_way() || how == Use::Issues) && backward))
         });
         let path = c.at(user, &rest);
         if !allowed {
@@ -139,7 +139,7 @@ pub(super) fn check(c: &mut Checker<'_>) {
         }
         if how == Use::Consumes {
             let translated = model.relations.iter().any(|r| {
-                r.pattern == Pattern::AnticorruptionLayer
+                r.has(Pattern::AnticorruptionLayer)
                     && r.upstream == up_name
                     && r.downstream == down_name
                     && r.translations.iter().any(|t| {
@@ -172,19 +172,53 @@ pub(super) fn check(c: &mut Checker<'_>) {
                 format!("relation of context {} with itself", r.upstream),
             );
         }
-        if !r.translations.is_empty() && r.pattern != Pattern::AnticorruptionLayer {
+        if !r.translations.is_empty() && !r.has(Pattern::AnticorruptionLayer) {
             let path = c.at(rid, &[K("translations")]);
             c.push(
                 Code::BadRelation,
                 Some(rid),
                 path,
                 format!(
-                    "relation {} → {} translates events but is a {}, not an anticorruption layer",
+                    "relation {} → {} translates events but is a {}, not an anticorruption \
+                     layer (add AnticorruptionLayer to its patterns)",
                     r.upstream,
                     r.downstream,
-                    r.pattern.label()
+                    r.label()
                 ),
             );
+        }
+        if r.has(Pattern::SeparateWays) && r.patterns().count() > 1 {
+            let path = c.at(rid, &[K("also")]);
+            c.push(
+                Code::BadRelation,
+                Some(rid),
+                path,
+                format!(
+                    "relation {} → {} is Separate Ways and also {}: contexts that go their own \
+                     ways do not integrate",
+                    r.upstream,
+                    r.downstream,
+                    r.label()
+                ),
+            );
+        }
+        let mut seen = Vec::new();
+        for p in r.patterns() {
+            if seen.contains(&p) {
+                let path = c.at(rid, &[K("also")]);
+                c.push(
+                    Code::BadRelation,
+                    Some(rid),
+                    path,
+                    format!(
+                        "relation {} → {} names {} twice",
+                        r.upstream,
+                        r.downstream,
+                        p.label()
+                    ),
+                );
+            }
+            seen.push(p);
         }
         for (j, t) in r.translations.iter().enumerate() {
             let up = c.index.context(&r.upstream);
