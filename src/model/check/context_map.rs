@@ -187,38 +187,25 @@ pub(super) fn check(c: &mut Checker<'_>) {
                 ),
             );
         }
-        if r.has(Pattern::SeparateWays) && r.patterns().count() > 1 {
-            let path = c.at(rid, &[K("also")]);
-            c.push(
-                Code::BadRelation,
-                Some(rid),
-                path,
-                format!(
-                    "relation {} → {} is Separate Ways and also {}: contexts that go their own \
-                     ways do not integrate",
-                    r.upstream,
-                    r.downstream,
-                    r.label()
-                ),
-            );
-        }
+        // Its extra patterns: none contradicts Separate Ways, none repeats.
         let mut seen = Vec::new();
+        let mut wrong = Vec::new();
+        if r.has(Pattern::SeparateWays) && r.patterns().count() > 1 {
+            wrong.push(format!(
+                "is Separate Ways and also {}: contexts that go their own ways do not integrate",
+                r.label()
+            ));
+        }
         for p in r.patterns() {
             if seen.contains(&p) {
-                let path = c.at(rid, &[K("also")]);
-                c.push(
-                    Code::BadRelation,
-                    Some(rid),
-                    path,
-                    format!(
-                        "relation {} → {} names {} twice",
-                        r.upstream,
-                        r.downstream,
-                        p.label()
-                    ),
-                );
+                wrong.push(format!("names {} twice", p.label()));
             }
             seen.push(p);
+        }
+        for why in wrong {
+            let path = c.at(rid, &[K("also")]);
+            let message = format!("relation {} → {} {why}", r.upstream, r.downstream);
+            c.push(Code::BadRelation, Some(rid), path, message);
         }
         for (j, t) in r.translations.iter().enumerate() {
             let up = c.index.context(&r.upstream);

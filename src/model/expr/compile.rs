@@ -81,23 +81,17 @@ impl ListFn {
     }
 }
 
-/// Whether `node` reads a root (`now`, `i`, `cmd.amount`…): if not, its value is fixed.
+/// Whether `node` reads a root (`now`, `i`, `cmd.amount`, a list function's element, a
+/// read model): if not, its value is fixed.
 pub fn reads_anything(node: &Node) -> bool {
-    use Node::*;
-    match node {
-        Const(_) => false,
-        Root(_) | Field(..) | Local(_) | Lookup(..) => true,
-        Get(a, _) | Neg(a, _) | Not(a) | ToDec(a) => reads_anything(a),
-        Index(a, b, _) => reads_anything(a) || reads_anything(b),
-        Over(_, list, body, _) => {
-            reads_anything(list) || body.as_deref().is_some_and(reads_anything)
-        }
-        Bin(_, a, b, _) | And(a, b) | Or(a, b) | Default(a, b) => {
-            reads_anything(a) || reads_anything(b)
-        }
-        If(a, b, c) => reads_anything(a) || reads_anything(b) || reads_anything(c),
-        Call(_, args, _) | List(args) | Record(args) => args.iter().any(reads_anything),
-    }
+    let mut reads = false;
+    visit(node, &mut |n| {
+        reads |= matches!(
+            n,
+            Node::Root(_) | Node::Field(..) | Node::Local(_) | Node::Lookup(..)
+        );
+    });
+    reads
 }
 
 /// A compiled expression node.

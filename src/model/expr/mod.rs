@@ -302,39 +302,12 @@ impl Expr {
 
     /// The `(root index, field slot)` pairs the expression reads, deduplicated and sorted.
     pub fn reads(&self) -> Vec<(usize, usize)> {
-        fn walk(n: &compile::Node, out: &mut Vec<(usize, usize)>) {
-            use compile::Node::*;
-            match n {
-                Field(r, s) => out.push((*r, *s)),
-                Const(_) | Root(_) | Local(_) => {}
-                Lookup(_, _, key) => walk(key, out),
-                Get(a, _) | Neg(a, _) | Not(a) | ToDec(a) => walk(a, out),
-                Index(a, b, _) => {
-                    walk(a, out);
-                    walk(b, out);
-                }
-                Over(_, list, body, _) => {
-                    walk(list, out);
-                    if let Some(b) = body {
-                        walk(b, out);
-                    }
-                }
-                Bin(_, a, b, _) | And(a, b) | Or(a, b) | Default(a, b) => {
-                    walk(a, out);
-                    walk(b, out);
-                }
-                If(a, b, c) => {
-                    walk(a, out);
-                    walk(b, out);
-                    walk(c, out);
-                }
-                Call(_, args, _) | List(args) | Record(args) => {
-                    args.iter().for_each(|a| walk(a, out))
-                }
-            }
-        }
         let mut out = Vec::new();
-        walk(&self.0.node, &mut out);
+        compile::visit(&self.0.node, &mut |n| {
+            if let compile::Node::Field(r, s) = n {
+                out.push((*r, *s));
+            }
+        });
         out.sort_unstable();
         out.dedup();
         out

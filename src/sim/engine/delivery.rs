@@ -421,6 +421,76 @@ impl Engine {
         reason
     }
 
+    /// Policy `sub` handles the event at `position` (its payload copied out): its condition,
+    /// then its command at once, per element of its fan-out, or as a timer. A condition, a
+    /// list or a delay that cannot be worked out fails the delivery.
+    fn policy(
+        &mut self,
+        program: &Program,
+        sub: usize,
+        (payload, position): (&[Value], u64),
+        correlation: u32,
+    ) -> Result<(), String> {
+        let SubscriberKind::Policy {
+            when,
+            issue,
+            each,
+            after,
+            ..
+        } = &program.subscribers[sub].kind
+        else {
+            return Ok(());
+        };
+        let now = Value::Ts(self.clock.now);
+        let cause = Cause::Event(position);
+        let tables = crate::sim::fold::Projected(&self.read_models);
+        let roots = [
+            RootValue::Record(payload),
+            RootValue::Scalar(&now),
+            RootValue::Tables(&tables),
+        ];
+        let go = match when {
+            None => true,
+            Some(w) => w.eval(&roots).map_err(|e| e.to_string())? == Value::Bool(true),
+        };
+        if !go {
+            return Ok(());
+        }
+        // A timer's delay, worked out now.
+        let delay = match after {
+            None => None,
+            Some(a) => match a
+                .eval(&roots[..2])
+                .map_err(|e| super::timer::delay_error(&e))?
+            {
+                Value::Dur(ms) => Some(ms),
+                _ => Some(0),
+            },
+        };
+        // One command per element, in order; a rejected one does not stop the others.
+        let items = match each {
+            None => None,
+            Some(list) => match list.eval(&roots).map_err(|e| e.to_string())? {
+                Value::List(items) => Some(items),
+                _ => Some(Vec::new().into()),
+            },
+        };
+        let one = [Value::None];
+        let elements: &[Value] = items.as_deref().unwrap_or(&one);
+        for item in elements {
+            let source = (payload, items.is_some().then_some(item));
+            match delay {
+                Some(ms) => {
+                    self.arm_timer(program, sub, issue, source, ms, correlation, position);
+                }
+                None => {
+                    let _ = self.issue(program, issue, source, correlation, cause);
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// A subscriber handles one event. An error fails the delivery (retried, then parked).
     pub(super) fn handle(
         &mut self,
@@ -445,75 +515,10 @@ impl Engine {
         // The payload is copied out (into a reused buffer): handling it appends to the store.
         let mut payload = std::mem::take(&mut self.payload_buf);
         payload.extend_from_slice(self.store.payload(rec));
-        let now = Value::Ts(self.clock.now);
         let cause = Cause::Event(position);
         let result = match &program.subscribers[sub].kind {
-            SubscriberKind::Policy {
-                when,
-                issue,
-                each,
-                after,
-                ..
-            } => {
-                let tables = crate::sim::fold::Projected(&self.read_models);
-                let roots = [
-                    RootValue::Record(&payload),
-                    RootValue::Scalar(&now),
-                    RootValue::Tables(&tables),
-                ];
-                let go = match when {
-                    None => Ok(true),
-                    Some(w) => match w.eval(&roots) {
-                        Ok(v) => Ok(v == Value::Bool(true)),
-                        Err(e) => Err(e.to_string()),
-                    },
-                };
-                // A timer's delay, worked out now; one that cannot be fails the delivery.
-                let delay = match (&go, after) {
-                    (Ok(true), Some(a)) => match a.eval(&roots[..2]) {
-                        Ok(Value::Dur(ms)) => Ok(Some(ms)),
-                        Ok(_) => Ok(Some(0)),
-                        Err(e) => Err(super::timer::delay(&e)),
-                    },
-                    _ => Ok(None),
-                };
-                // One command per element, in order; a rejected one does not stop the
-                // others. A list that cannot be worked out fails the delivery.
-                let items = match (&go, each) {
-                    (Ok(true), Some(list)) => match list.eval(&roots) {
-                        Ok(Value::List(items)) => Ok(Some(items)),
-                        Ok(_) => Ok(Some(Vec::new().into())),
-                        Err(e) => Err(e.to_string()),
-                    },
-                    _ => Ok(None),
-                };
-                match (go, delay, items) {
-                    (Ok(true), Ok(delay), Ok(items)) => {
-                        let one = [Value::None];
-                        let elements: &[Value] = items.as_deref().unwrap_or(&one);
-                        for item in elements {
-                            let item = items.is_some().then_some(item);
-                            let source = (payload.as_slice(), item);
-                            match delay {
-                                Some(ms) => self.arm_timer(
-                                    program,
-                                    sub,
-                                    issue,
-                                    source,
-                                    ms,
-                                    correlation,
-                                    position,
-                                ),
-                                None => {
-                                    let _ = self.issue(program, issue, source, correlation, cause);
-                                }
-                            }
-                        }
-                        Ok(())
-                    }
-                    (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => Err(e),
-                    (Ok(_), _, _) => Ok(()),
-                }
+            SubscriberKind::Policy { .. } => {
+                self.policy(program, sub, (&payload, position), correlation)
             }
             SubscriberKind::ReadModel(_) => Ok(()),
             SubscriberKind::External(x) => {

@@ -188,7 +188,7 @@ impl Engine {
     }
 }
 
-/// Why a timer's delay could not be worked out fails the delivery, like a condition's.
-pub(super) fn delay(e: &EvalError) -> String {
+/// Why the delivery fails when a timer's delay cannot be worked out (as a condition's would).
+pub(super) fn delay_error(e: &EvalError) -> String {
     format!("the timer's delay: {e}")
 }
