@@ -136,6 +136,9 @@ pub struct HandlerDef {
     pub emits: Vec<EmitDef>,
     /// Data-dependent outcomes: the first whose condition holds adds its events.
     pub branches: Vec<BranchDef>,
+    /// Whether an event it emits carries the instance's id under a name of its own (its
+    /// `stream_key`), to be filled with the id.
+    pub fills_key: bool,
 }
 
 /// One outcome of a handler: its condition (none: the otherwise) and its events.
@@ -859,7 +862,7 @@ impl Program {
                 })
                 .collect::<Result<_, SimError>>()?;
             let emits = self.emit_defs(&h.emit, &scope, (ci, &a.id))?;
-            let branches = h
+            let branches: Vec<BranchDef> = h
                 .branches
                 .iter()
                 .map(|b| {
@@ -876,6 +879,10 @@ impl Program {
             handlers.insert(
                 cmd,
                 HandlerDef {
+                    fills_key: emits
+                        .iter()
+                        .chain(branches.iter().flat_map(|b| &b.emits))
+                        .any(|e| e.fields.iter().any(|f| matches!(f, Source::Target))),
                     states,
                     guards,
                     emits,

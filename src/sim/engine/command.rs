@@ -247,7 +247,11 @@ impl Engine {
         }
         let start = self.store.records.len() as u64;
         // The instance's id, for an event that carries it under a name of its own.
-        let id = Value::Str(key.clone());
+        let id = if h.fills_key {
+            Value::Str(key.clone())
+        } else {
+            Value::None
+        };
         // Buffers taken this way are always put back empty (or lost, on an error).
         let mut news = std::mem::take(&mut self.scratch);
         // The payloads go straight to the store's staging area (no allocation of their own).
