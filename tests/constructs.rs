@@ -243,7 +243,8 @@ fn a_lookup_is_typed_and_only_decisions_may_read() {
         (
             "(lookup(StockLevels, l.product).reserved ?? 0)",
             "(lookup(StockLevel, l.product).reserved ?? 0)",
-            "the first argument of `lookup` names a read model",
+            "names a read model, such as lookup(StockLevels, cmd.product); did you mean \
+             `StockLevels`?",
         ),
         (
             "(lookup(StockLevels, l.product).reserved ?? 0)",

@@ -101,6 +101,10 @@ impl TypeEnv for ModelTypes {
     fn table(&self, name: &str) -> Option<TableType> {
         self.tables.get(name).cloned()
     }
+
+    fn table_names(&self) -> Vec<&str> {
+        self.tables.keys().map(String::as_str).collect()
+    }
 }
 
 /// Handler guards, branches and emitted-event fields: `cmd`, `state`, `now`, and the read

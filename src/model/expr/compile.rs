@@ -999,8 +999,11 @@ impl Compiler<'_> {
         let Some(t) = self.env.table(&name) else {
             return Err(err(
                 table.span(),
-                "the first argument of `lookup` names a read model, such as \
-                 lookup(StockLevels, cmd.product)",
+                format!(
+                    "the first argument of `lookup` names a read model, such as \
+                     lookup(StockLevels, cmd.product){}",
+                    suggest(&name, self.env.table_names().into_iter())
+                ),
             ));
         };
         let (kn, kt) = self.node(key)?;

@@ -72,6 +72,10 @@ pub trait TypeEnv {
     fn table(&self, _name: &str) -> Option<TableType> {
         None
     }
+    /// The names `lookup` accepts (for suggestions).
+    fn table_names(&self) -> Vec<&str> {
+        Vec::new()
+    }
 }
 
 /// A read model as `lookup(NAME, key)` sees it.
