@@ -1129,20 +1129,16 @@ impl Program {
                     (Some(list), Some((item, ty)))
                 }
             };
-            let with_item = |scope: Scope| match &item {
-                Some((name, ty)) => scope.scalar(name, ty.clone()),
-                None => scope,
-            };
             let key = compile(
                 &rule.key,
-                &with_item(event_scope(&event)),
+                &event_scope(&event).with_element(item.as_ref()),
                 &self.types,
                 key_ty.as_ref(),
             )?;
             let upsert = match &rule.action {
                 RuleAction::Delete => None,
                 RuleAction::Upsert(set) => {
-                    let scope = with_item(row_scope(&event, r));
+                    let scope = row_scope(&event, r).with_element(item.as_ref());
                     let mut out = Vec::new();
                     for (col, src) in set {
                         if let Some(slot) = r.columns.iter().position(|c| &c.name == col) {

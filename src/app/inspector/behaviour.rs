@@ -640,17 +640,13 @@ pub fn rules_ui(ui: &mut Ui, model: &Model, ctx: usize, r: &mut ReadModel) -> bo
                     Some(Ok((_, name, ty))) => Some((name, ty)),
                     _ => None,
                 };
-                let with_item = |scope: Scope| match &item {
-                    Some((name, ty)) => scope.scalar(name, ty.clone()),
-                    None => scope,
-                };
                 ui.label("Row key (event, now)");
                 let key_ty = rm
                     .columns
                     .iter()
                     .find(|c| c.name == rm.key)
                     .map(|c| c.ty.clone());
-                let scope = ev.map(|e| with_item(event_scope(e)));
+                let scope = ev.map(|e| event_scope(e).with_element(item.as_ref()));
                 changed |= expr_edit(
                     ui,
                     ("key", i),
@@ -672,7 +668,7 @@ pub fn rules_ui(ui: &mut Ui, model: &Model, ctx: usize, r: &mut ReadModel) -> bo
                 }
                 if let RuleAction::Upsert(set) = &mut rule.action {
                     ui.label("Columns (event, row, now)");
-                    let scope = ev.map(|e| with_item(row_scope(e, &rm)));
+                    let scope = ev.map(|e| row_scope(e, &rm).with_element(item.as_ref()));
                     changed |= assignments_ui(
                         ui,
                         ("rule", i),

@@ -364,7 +364,7 @@ fn command_detail_ui(ui: &mut Ui, e: &Engine, c: &CommandRecord) {
         Cause::Given => "part of the given history".to_owned(),
         Cause::Event(p) => format!("issued on event #{} {}", p + 1, event(p)),
         // A policy's timer, or a saga's deadline.
-        Cause::Deadline(p) if e.timers().iter().any(|t| t.armed == p) => format!(
+        Cause::Deadline(p) if e.armed_a_timer(p) => format!(
             "issued when the timer set on event #{} {} fell due",
             p + 1,
             event(p)

@@ -227,7 +227,7 @@ pub fn chain_text(e: &Engine, position: u64) -> String {
         .map(|l| match l {
             Link::Event(p) => format!("#{} {}", p + 1, event_name(e, p)),
             Link::Deadline(p) => {
-                let what = if e.timers().iter().any(|t| t.armed == p) {
+                let what = if e.armed_a_timer(p) {
                     "timer"
                 } else {
                     "deadline"
@@ -269,15 +269,20 @@ impl StateView {
         let e = &run.engine;
         let causation = record_ui(ui, e, cursor);
         let sagas: usize = state.sagas.iter().map(|s| s.len()).sum();
-        let pending = pending_timers(e, state);
-        let timers = pending.len();
         let failed = run.verdicts.iter().filter(|v| !v.passed).count();
-        // The Timers tab only for a model whose policies have timers.
+        // The Timers tab only for a model whose policies have timers; the pending ones are
+        // looked for only then.
         let has_timers = e
             .program()
             .subscribers
             .iter()
             .any(|s| matches!(s.kind, SubscriberKind::Policy { after: Some(_), .. }));
+        let pending = if has_timers {
+            pending_timers(e, state)
+        } else {
+            Vec::new()
+        };
+        let timers = pending.len();
         if !has_timers && self.section == Section::Timers {
             self.section = Section::Aggregates;
         }

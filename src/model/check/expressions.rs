@@ -388,19 +388,15 @@ fn read_model(s: &mut Sites<'_, '_>, rid: Loc, rm: &ReadModel, from: Option<usiz
                 }
             },
         };
-        let with_item = |scope: Scope| match &item {
-            Some((name, ty)) => scope.scalar(name, ty.clone()),
-            None => scope,
-        };
         s.compile(
             rid,
             vec![K("rules"), I(j), K("key")],
             &rule.key,
-            &with_item(event_scope(ev)),
+            &event_scope(ev).with_element(item.as_ref()),
             key_ty.as_ref(),
         );
         if let RuleAction::Upsert(set) = &rule.action {
-            let scope = with_item(row_scope(ev, rm));
+            let scope = row_scope(ev, rm).with_element(item.as_ref());
             for (f, v) in set {
                 let want = field_ty(&rm.columns, f);
                 s.compile(

@@ -168,6 +168,14 @@ impl Scope {
         self
     }
 
+    /// Adds a fan-out's element (its name and type) as a scalar root, when there is one.
+    pub fn with_element(self, element: Option<&(String, Type)>) -> Self {
+        match element {
+            Some((name, ty)) => self.scalar(name, ty.clone()),
+            None => self,
+        }
+    }
+
     /// Lets the expression read read models with `lookup(NAME, key)`: a decision's scope (a
     /// guard, a branch, an emitted field, a policy, a saga step), never an applier's or a
     /// projection's, which must replay the same. The evaluator is given

@@ -175,6 +175,12 @@ impl Engine {
         &self.timers.history
     }
 
+    /// Whether the event at `position` armed a policy's timer (a command caused by
+    /// `Cause::Deadline(position)` is then that timer's, not a saga deadline's).
+    pub fn armed_a_timer(&self, position: u64) -> bool {
+        self.timers.history.iter().any(|t| t.armed == position)
+    }
+
     /// The timers pending now, soonest first.
     pub fn pending_timers(&self) -> Vec<&Timer> {
         let mut out: Vec<&Timer> = self
