@@ -24,6 +24,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Some(Command::Check(args)) => stormlab::cli::check::run(args),
         Some(Command::Diff(args)) => stormlab::cli::diff::run(args),
+        Some(Command::Explore(args)) => stormlab::cli::explore::run(args),
         Some(Command::Export(args)) => stormlab::cli::export::run(args),
         Some(Command::Fmt(args)) => stormlab::cli::fmt::run(args),
         Some(Command::Serve(args)) => stormlab::cli::serve::run(args),

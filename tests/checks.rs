@@ -912,6 +912,41 @@ fn sl042_a_lookup_of_another_contexts_read_model_needs_a_relation() {
 }
 
 #[test]
+fn sl043_an_invariant_says_always_or_eventually_and_within_only_for_a_saga() {
+    let saga = r#"ends: [(on: "InvoiceOpened", status: "Completed")], at: (600.0, 650.0))],"#;
+    // A saga's `eventually … within` over its own names checks clean.
+    let clean = with(
+        saga,
+        r#"ends: [(on: "InvoiceOpened", status: "Completed")], invariants: [(name: "ends within a day", eventually: "status == 'Completed' && now >= started", within: "1d")], at: (600.0, 650.0))],"#,
+    );
+    let model = from_str(&clean, "m.ron").unwrap();
+    assert_eq!(check(&model), vec![]);
+    let both = with(
+        saga,
+        r#"ends: [(on: "InvoiceOpened", status: "Completed")], invariants: [(name: "x", always: "true", eventually: "true")], at: (600.0, 650.0))],"#,
+    );
+    finds(&both, Code::BadInvariant, "name: \"Fulfilment\"");
+    let within = with(
+        r#"key: "kind", rules:"#,
+        r#"key: "kind", invariants: [(name: "counted", always: "row.count > 0", within: "1h")], rules:"#,
+    );
+    finds(&within, Code::BadInvariant, "name: \"BookingsPerKind\"");
+    // An aggregate's names are not a saga's: `started` is unknown there.
+    let names = with(
+        r#"appliers: [(on: "InvoiceOpened", to: "Open")], at: (300.0, 650.0))],"#,
+        r#"appliers: [(on: "InvoiceOpened", to: "Open")], invariants: [(name: "n", always: "started < now")], at: (300.0, 650.0))],"#,
+    );
+    finds(&names, Code::ExpressionError, "name: \"Invoice\"");
+    // The system's: counts of the run and the read models.
+    let system = with(
+        "    org: \"acme\",",
+        "    org: \"acme\",\n    invariants: [(name: \"few\", always: \"parked + rejected < 10 && !is_some(lookup(BookingsPerKind, ServiceKind.OilChange)) || events > 0\")],",
+    );
+    let model = from_str(&system, "m.ron").unwrap();
+    assert_eq!(check(&model), vec![]);
+}
+
+#[test]
 fn sl030_a_relation_with_several_patterns_is_read_as_all_of_them() {
     let relation =
         r#"relations: [(upstream: "Booking", downstream: "Billing", pattern: CustomerSupplier)],"#;

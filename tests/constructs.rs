@@ -37,7 +37,7 @@ fn a_handler_emits_the_events_of_the_first_branch_that_applies() {
     assert!(errors.is_empty(), "{errors:?}");
     for s in &m.scenarios {
         let e = run(&m, &s.name);
-        for v in verdicts(&m, &e, s).unwrap() {
+        for v in verdicts(&e, s).unwrap() {
             assert!(v.passed, "{}: {} — {}", s.name, v.expectation, v.reason);
         }
         // Whichever branch ran, the stream folds to the live state.
@@ -275,7 +275,7 @@ fn a_saga_deadline_from_the_data_ends_the_instance_normally_when_it_fires() {
     assert!(findings(&m).is_empty(), "{:#?}", findings(&m));
     for s in &m.scenarios {
         let e = run(&m, &s.name);
-        for v in verdicts(&m, &e, s).unwrap() {
+        for v in verdicts(&e, s).unwrap() {
             assert!(v.passed, "{}: {} — {}", s.name, v.expectation, v.reason);
         }
     }
@@ -300,7 +300,7 @@ fn a_saga_deadline_from_the_data_ends_the_instance_normally_when_it_fires() {
     let m = model(&failing);
     let s = &m.scenarios[0];
     let e = run(&m, &s.name);
-    let v = verdicts(&m, &e, s).unwrap();
+    let v = verdicts(&e, s).unwrap();
     assert!(!v[0].passed && v[0].reason.contains("TimedOut"), "{v:?}");
 }
 

@@ -11,6 +11,7 @@ macro_rules! outln {
 
 pub mod check;
 pub mod diff;
+pub mod explore;
 pub mod export;
 pub mod fmt;
 pub mod report;
@@ -46,6 +47,9 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Compare the contracts of two model files (exit 1 when consumers break).
     Diff(diff::DiffArgs),
+    /// Run scenarios under many seeded fault plans, checking the invariants (exit 1 on a
+    /// failure), and shrink what fails to a scenario that replays it.
+    Explore(explore::ExploreArgs),
     /// Export the model's contracts (`export proto FILE -o DIR`).
     Export(export::ExportArgs),
     /// Rewrite model files in canonical form.

@@ -456,6 +456,7 @@ fn read(doc: &LoroDoc) -> Result<Model, CollabError> {
         relations: Vec::new(),
         scenarios: Vec::new(),
         labels: props.labels,
+        invariants: props.invariants,
     };
     let mut context_at: BTreeMap<String, usize> = BTreeMap::new();
     for (key, map) in listed(doc, CONTEXTS) {

@@ -40,6 +40,9 @@ pub struct Aggregate {
     /// Event appliers.
     #[serde(default)]
     pub appliers: Vec<Applier>,
+    /// Invariants of each instance: `state.x`, `status` (its lifecycle state), `id`, `now` (see [`super::invariant::Invariant`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub invariants: Vec<super::invariant::Invariant>,
     /// Board position.
     pub at: Pos,
 }

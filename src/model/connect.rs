@@ -44,6 +44,7 @@ impl Sticky {
                 lifecycle: vec!["New".into()],
                 handlers: vec![],
                 appliers: vec![],
+                invariants: vec![],
                 at,
             }),
             Kind::Event => Sticky::Event(Event {
@@ -86,6 +87,7 @@ impl Sticky {
                 ends: vec![],
                 on_failure: None,
                 delivery: Default::default(),
+                invariants: vec![],
                 at,
             }),
             Kind::ReadModel => Sticky::ReadModel(ReadModel {
@@ -102,6 +104,7 @@ impl Sticky {
                 key: "id".into(),
                 rules: vec![],
                 delivery: Default::default(),
+                invariants: vec![],
                 at,
             }),
             Kind::External => Sticky::External(ExternalSystem {

@@ -105,6 +105,7 @@ codes! {
     MisplacedOtherwise = "SL040", Error, "a handler's otherwise branch (the one without `when`) is not its last";
     CopiedFieldType = "SL041", Error, "a field left unassigned would be copied from a same-named field of another type";
     LookupAcrossContexts = "SL042", Error, "a decision looks up a read model of another context with no relation between the two";
+    BadInvariant = "SL043", Error, "an invariant says neither or both of `always` and `eventually`, has `within` where only a saga's `eventually` may, or shares its name with another invariant of the same element";
 }
 
 /// One finding.

@@ -40,6 +40,10 @@ pub struct Model {
     /// Labels written on arrows of the board.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub labels: Vec<ArrowLabel>,
+    /// Invariants of the whole system: `parked`, `rejected`, `events`, `now` and `lookup`
+    /// (see [`super::invariant::Invariant`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub invariants: Vec<super::invariant::Invariant>,
 }
 
 fn default_org() -> String {
@@ -73,6 +77,7 @@ impl Model {
             relations: vec![],
             scenarios: vec![],
             labels: vec![],
+            invariants: vec![],
         }
     }
 

@@ -26,6 +26,7 @@ pub mod fix;
 pub mod flow;
 pub mod hotspot;
 pub mod identity;
+pub mod invariant;
 pub mod layout;
 pub mod locate;
 pub mod named_type;

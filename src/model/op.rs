@@ -88,6 +88,9 @@ pub struct ModelProps {
     /// Labels written on arrows.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub labels: Vec<super::arrow_label::ArrowLabel>,
+    /// Invariants of the whole system.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub invariants: Vec<super::invariant::Invariant>,
 }
 
 impl ModelProps {
@@ -99,6 +102,7 @@ impl ModelProps {
             org: m.org.clone(),
             version: m.version,
             labels: m.labels.clone(),
+            invariants: m.invariants.clone(),
         }
     }
 }
@@ -278,6 +282,7 @@ impl Op {
                 model.org = p.org;
                 model.version = p.version;
                 model.labels = p.labels;
+                model.invariants = p.invariants;
                 Ok(Op::SetModel(Box::new(old)))
             }
             Op::InsertContext { index, context } => {

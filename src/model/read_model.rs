@@ -31,6 +31,9 @@ pub struct ReadModel {
     /// Delivery settings.
     #[serde(default, skip_serializing_if = "Delivery::is_default")]
     pub delivery: Delivery,
+    /// Invariants of each row: `row.x`, `now` (see [`super::invariant::Invariant`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub invariants: Vec<super::invariant::Invariant>,
     /// Board position.
     pub at: Pos,
 }

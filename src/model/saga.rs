@@ -41,6 +41,9 @@ pub struct Saga {
     /// Delivery settings.
     #[serde(default, skip_serializing_if = "Delivery::is_default")]
     pub delivery: Delivery,
+    /// Invariants of each instance: `status`, `started`, `now` (see [`super::invariant::Invariant`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub invariants: Vec<super::invariant::Invariant>,
     /// Board position.
     pub at: Pos,
 }

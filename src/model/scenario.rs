@@ -44,6 +44,10 @@ pub struct Scenario {
     /// Expectations checked at the end.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub then: Vec<Expect>,
+    /// Invariants of the whole system checked in this scenario only (see
+    /// [`super::invariant::Invariant`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub invariants: Vec<super::invariant::Invariant>,
 }
 
 /// A prior event, appended before the run to the stream of `id`.

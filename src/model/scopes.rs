@@ -12,6 +12,10 @@
 //! | read-model upserts | `event`, `row`, `now` (and a fan-out's element) |
 //! | external-system outcome fields | `msg`, `now` |
 //! | scenario values | `i`, `now` |
+//! | an aggregate's invariants | `state`, `status`, `id`, `now` |
+//! | a read model's invariants | `row`, `now` |
+//! | a saga's invariants | `status`, `started`, `now` |
+//! | the system's invariants (model, scenario) | `parked`, `rejected`, `events`, `now`, read models |
 
 use std::collections::BTreeMap;
 
@@ -152,6 +156,44 @@ pub fn constant_scope() -> Scope {
     Scope::new()
         .scalar("i", Type::Int)
         .scalar("now", Type::Timestamp)
+}
+
+/// An aggregate's invariants, about one instance: `state`, `status` (its lifecycle state's
+/// name), `id`, `now`.
+pub fn aggregate_invariant_scope(agg: &Aggregate) -> Scope {
+    Scope::new()
+        .record("state", shape(&agg.state))
+        .scalar("status", Type::String)
+        .scalar("id", Type::Id)
+        .scalar("now", Type::Timestamp)
+}
+
+/// A read model's invariants, about one row: `row`, `now`.
+pub fn row_invariant_scope(rm: &ReadModel) -> Scope {
+    Scope::new()
+        .record("row", shape(&rm.columns))
+        .scalar("now", Type::Timestamp)
+}
+
+/// A saga's invariants, about one instance: `status` (`Running`, an end, `Compensated`,
+/// `TimedOut`), `started` (when its start event happened), `now`.
+pub fn saga_invariant_scope() -> Scope {
+    Scope::new()
+        .scalar("status", Type::String)
+        .scalar("started", Type::Timestamp)
+        .scalar("now", Type::Timestamp)
+}
+
+/// The whole system's invariants (the model's, a scenario's): `parked` (messages in the
+/// dead-letter queues), `rejected` (commands rejected so far), `events` (in the log), `now`,
+/// and the read models for `lookup`.
+pub fn system_scope() -> Scope {
+    Scope::new()
+        .scalar("parked", Type::Int)
+        .scalar("rejected", Type::Int)
+        .scalar("events", Type::Int)
+        .scalar("now", Type::Timestamp)
+        .with_lookups()
 }
 
 /// A policy's fan-out `ITEM in LIST` over `scope` (the event's): the compiled list, and the

@@ -124,13 +124,16 @@ impl crate::model::expr::Tables for Projected<'_> {
 
 /// Projects one event of type `event` at `time` into `table` by the read model's rules. A
 /// rule with a fan-out applies once per element of its list; if any application fails, the
-/// rows the event touched are as they were (a retried delivery does not count twice).
+/// rows the event touched are as they were (a retried delivery does not count twice). The
+/// keys of the rows it changes are added to `touched`, when given (a run checking the read
+/// model's invariants).
 pub fn project(
     def: &ReadModelDef,
     table: &mut Table,
     event: usize,
     payload: &[Value],
     time: i64,
+    mut touched: Option<&mut Vec<Value>>,
 ) -> Result<(), EvalError> {
     let now = Value::Ts(time);
     // Only an event some fan-out projects is made undoable (a copy of each row it touches).
@@ -139,11 +142,25 @@ pub fn project(
     for rule in def.rules.iter().filter(|r| r.on == event) {
         let undo_here = atomic.then_some(&mut undo);
         let outcome = match &rule.each {
-            None => apply_rule(def, rule, table, (payload, None, &now), undo_here),
+            None => apply_rule(
+                def,
+                rule,
+                table,
+                (payload, None, &now),
+                undo_here,
+                touched.as_deref_mut(),
+            ),
             Some(list) => match list.eval(&[RootValue::Record(payload), RootValue::Scalar(&now)]) {
                 Ok(Value::List(items)) => items.iter().try_for_each(|item| {
                     let source = (payload, Some(item), &now);
-                    apply_rule(def, rule, table, source, Some(&mut undo))
+                    apply_rule(
+                        def,
+                        rule,
+                        table,
+                        source,
+                        Some(&mut undo),
+                        touched.as_deref_mut(),
+                    )
                 }),
                 Ok(_) => Ok(()),
                 Err(e) => Err(e),
@@ -166,13 +183,15 @@ pub fn project(
 type Undo = Vec<(Value, Option<Vec<Value>>)>;
 
 /// One application of `rule` (for one element of its fan-out, when it has one); `undo`
-/// collects the first state of each row it touches, for a fan-out to be undone whole.
+/// collects the first state of each row it touches, for a fan-out to be undone whole;
+/// `touched`, when given, the key of the row it changes.
 fn apply_rule(
     def: &ReadModelDef,
     rule: &RuleDef,
     table: &mut Table,
     (payload, item, now): (&[Value], Option<&Value>, &Value),
     undo: Option<&mut Undo>,
+    touched: Option<&mut Vec<Value>>,
 ) -> Result<(), EvalError> {
     let item = item.unwrap_or(&Value::None);
     let key = rule.key.eval_ref(&[
@@ -184,6 +203,9 @@ fn apply_rule(
         && !undo.iter().any(|(k, _)| *k == *key)
     {
         undo.push((key.clone().into_owned(), table.get(&*key).cloned()));
+    }
+    if let Some(touched) = touched {
+        touched.push(key.clone().into_owned());
     }
     match &rule.upsert {
         None => {

@@ -42,6 +42,7 @@ pub fn rebuild(engine: &Engine, r: usize) -> Result<Table, EvalError> {
             rec.event as usize,
             engine.store.payload(rec),
             rec.time,
+            None,
         )?;
     }
     Ok(table)
@@ -79,6 +80,7 @@ pub fn rebuild_all(engine: &Engine) -> Vec<Result<Table, EvalError>> {
                     rec.event as usize,
                     engine.store.payload(rec),
                     rec.time,
+                    None,
                 )
             {
                 out[r] = Err(e);

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use super::engine::{Engine, FaultDef};
+use super::invariant::Watch;
 use super::load::{self, Load};
 use super::program::{Program, SimError};
 use super::rng::Rng;
@@ -180,7 +181,8 @@ pub fn find<'m>(model: &'m Model, name: &str) -> Result<&'m Scenario, SimError> 
         })
 }
 
-/// Builds an engine for `scenario` of `model` (with an optional seed override), ready to run.
+/// Builds an engine for `scenario` of `model` (with an optional seed override), ready to run,
+/// checking the invariants of the model and the scenario.
 pub fn setup(
     model: &Model,
     program: Arc<Program>,
@@ -188,11 +190,28 @@ pub fn setup(
     seed: Option<u64>,
 ) -> Result<Engine, SimError> {
     let s = find(model, scenario)?;
+    let watch = Watch::compile(model, &program, Some(s))?.map(Arc::new);
+    prepare(program, s, seed, watch, false)
+}
+
+/// Builds an engine for scenario `s` (which need not be in the model: an exploration's
+/// variant of one), with an optional seed override, checking `watch`'s invariants (with
+/// `stop`, the run ends at the first violation).
+pub fn prepare(
+    program: Arc<Program>,
+    s: &Scenario,
+    seed: Option<u64>,
+    watch: Option<Arc<Watch>>,
+    stop: bool,
+) -> Result<Engine, SimError> {
     let start = s
         .start_ms()
         .ok_or_else(|| err(s, "the start time cannot be read"))?;
     let seed = seed.unwrap_or(s.seed);
     let mut engine = Engine::new(program.clone(), seed, start);
+    if let Some(watch) = watch {
+        engine.watch(watch, stop);
+    }
     let p = &*program;
     for f in &s.faults {
         let sub = p.subscriber_named(&f.subscriber).ok_or_else(|| {
@@ -301,7 +320,8 @@ pub fn setup(
 pub fn check(model: &Model, program: Arc<Program>, s: &Scenario) -> Result<Vec<Verdict>, SimError> {
     let mut engine = setup(model, program, &s.name, None)?;
     engine.run(until_of(s))?;
-    verdicts(model, &engine, s)
+    engine.check_eventually();
+    verdicts(&engine, s)
 }
 
 /// The scenario's `until`, as ms since the epoch.
@@ -311,11 +331,7 @@ pub fn until_of(s: &Scenario) -> Option<i64> {
 }
 
 /// Checks the scenario's expectations against a finished run.
-pub fn verdicts(
-    model: &Model,
-    engine: &Engine,
-    scenario: &Scenario,
-) -> Result<Vec<Verdict>, SimError> {
+pub fn verdicts(engine: &Engine, scenario: &Scenario) -> Result<Vec<Verdict>, SimError> {
     let p = &*engine.program;
     let now = engine.now();
     let mut out = Vec::new();
@@ -326,7 +342,6 @@ pub fn verdicts(
             reason,
         })
     };
-    let _ = model;
     for ex in &scenario.then {
         match ex {
             Expect::Emitted {
@@ -550,6 +565,19 @@ pub fn verdicts(
                 );
             }
         }
+    }
+    for (i, def) in engine.invariants().iter().enumerate() {
+        let broken = engine.violations().iter().find(|v| v.index == i);
+        let whose = if def.owner.is_empty() {
+            String::new()
+        } else {
+            format!(" of {}", def.owner)
+        };
+        out.push(Verdict {
+            expectation: format!("invariant `{}`{whose} holds", def.name),
+            passed: broken.is_none(),
+            reason: broken.map(ToString::to_string).unwrap_or_default(),
+        });
     }
     Ok(out)
 }

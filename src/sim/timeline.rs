@@ -102,6 +102,7 @@ fn step(engine: &Engine, aggregates: &mut Aggregates, read_models: &mut [Table],
                 event,
                 engine.store.payload(r),
                 r.time,
+                None,
             );
         }
     }

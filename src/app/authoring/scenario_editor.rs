@@ -268,6 +268,7 @@ pub fn new_scenario(model: &Model) -> Scenario {
         when: Vec::new(),
         faults: Vec::new(),
         then: Vec::new(),
+        invariants: Vec::new(),
     }
 }
 

@@ -597,7 +597,7 @@ impl SimPanel {
         run.rebuilt = OnceLock::new();
         if run.finished
             && let Some(s) = model.scenarios.iter().find(|s| s.name == run.scenario)
-            && let Ok(v) = verdicts(model, &run.engine, s)
+            && let Ok(v) = verdicts(&run.engine, s)
         {
             run.verdicts = v;
         }

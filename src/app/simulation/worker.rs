@@ -121,7 +121,7 @@ fn work(
     };
     let timeline = Timeline::new(&engine);
     let verdicts = if finished {
-        verdicts(model, &engine, scenario)?
+        verdicts(&engine, scenario)?
     } else {
         Vec::new()
     };

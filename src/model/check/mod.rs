@@ -6,6 +6,7 @@ mod board;
 mod context_map;
 mod copies;
 mod expressions;
+mod invariants;
 mod names;
 mod references;
 mod timing;
@@ -63,6 +64,7 @@ pub fn check(model: &Model) -> Vec<Diagnostic> {
     context_map::check(&mut c);
     expressions::check(&mut c);
     timing::check(&mut c);
+    invariants::check(&mut c);
     let mut out = c.out;
     sort(&mut out);
     out

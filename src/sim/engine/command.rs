@@ -310,6 +310,9 @@ impl Engine {
                 ));
             }
         }
+        if let Some(w) = &mut self.watching {
+            w.aggregate(a, key);
+        }
         for pos in positions.clone() {
             self.dispatch(program, pos);
         }

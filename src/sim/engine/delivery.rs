@@ -502,12 +502,14 @@ impl Engine {
             return Ok(());
         };
         if let SubscriberKind::ReadModel(r) = program.subscribers[sub].kind {
+            let touched = self.watching.as_mut().and_then(|w| w.rows_of(r));
             return project(
                 &program.read_models[r],
                 &mut self.read_models[r],
                 rec.event as usize,
                 self.store.payload(rec),
                 rec.time,
+                touched,
             )
             .map_err(|e| e.to_string());
         }

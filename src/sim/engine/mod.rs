@@ -23,6 +23,7 @@ mod delivery;
 mod external;
 mod saga;
 mod timer;
+mod watch;
 
 pub use timer::Timer;
 
@@ -241,6 +242,8 @@ pub struct Engine {
     /// Policies' pending timers.
     timers: timer::Timers,
     rejected: usize,
+    /// The invariants this run checks, when it checks any.
+    watching: Option<Box<watch::Watching>>,
 }
 
 fn as_key(v: &Value) -> Arc<str> {
@@ -285,6 +288,7 @@ impl Engine {
             field_buf: Vec::new(),
             payload_buf: Vec::new(),
             rejected: 0,
+            watching: None,
             statuses: Statuses {
                 running: Arc::from("Running"),
                 compensated: Arc::from("Compensated"),
@@ -354,6 +358,9 @@ impl Engine {
         if let (Some(u), Some(t)) = (until, self.clock.peek_time())
             && t > u
         {
+            return Ok(false);
+        }
+        if self.stopped_by_violation() {
             return Ok(false);
         }
         let Some((_, action)) = self.clock.pop() else {
@@ -442,6 +449,9 @@ impl Engine {
                 }
             }
         }
+        if self.watching.is_some() {
+            self.check_always();
+        }
         Ok(true)
     }
 
@@ -466,6 +476,9 @@ impl Engine {
     }
 
     fn note(&mut self, change: Change) {
+        if let (Some(w), Change::Saga { saga, key, .. }) = (&mut self.watching, &change) {
+            w.saga(*saga, key);
+        }
         self.journal
             .push((self.store.records.len() as u64, self.clock.now, change));
     }

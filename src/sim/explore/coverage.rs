@@ -1,0 +1,191 @@
+//! What an exploration exercised, summed over its runs: each command accepted and rejected
+//! (by which guard), each event appended, each saga step taken and compensation run, each
+//! saga end reached, each subscriber's messages parked. Every item the model has is listed,
+//! so what no run tried shows as `never`.
+
+use std::collections::BTreeMap;
+
+use crate::sim::engine::{Change, Engine};
+use crate::sim::program::{Program, SubscriberKind, Target};
+
+/// The sections of the summary, in the order they are shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Section {
+    /// Commands accepted, rejected, and rejected by each guard.
+    Commands,
+    /// Events appended.
+    Events,
+    /// Saga steps, compensations and ends.
+    Sagas,
+    /// Messages parked in the dead-letter queue.
+    DeadLetters,
+}
+
+impl Section {
+    /// Its heading.
+    pub fn title(self) -> &'static str {
+        match self {
+            Section::Commands => "commands",
+            Section::Events => "events",
+            Section::Sagas => "sagas",
+            Section::DeadLetters => "dead letters",
+        }
+    }
+}
+
+/// How often each item was exercised, summed over runs (the same whatever the order the runs
+/// are added in).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Coverage {
+    /// (section, item) → count.
+    pub counts: BTreeMap<(Section, String), u64>,
+}
+
+fn guard_label(command: &str, reject: &str) -> String {
+    format!("{command} rejected by “{reject}”")
+}
+
+fn saga_names(p: &Program) -> Vec<&str> {
+    let mut names = vec![""; p.sagas.len()];
+    for s in &p.subscribers {
+        if let SubscriberKind::Saga(i) = s.kind
+            && let Some(n) = names.get_mut(i)
+        {
+            *n = s.name.as_str();
+        }
+    }
+    names
+}
+
+impl Coverage {
+    /// Every item of `p`, none exercised yet.
+    pub fn of(p: &Program) -> Self {
+        let mut c = Self::default();
+        let mut add = |s: Section, item: String| {
+            c.counts.insert((s, item), 0);
+        };
+        for (ci, cmd) in p.commands.iter().enumerate() {
+            add(Section::Commands, format!("{} accepted", cmd.name));
+            if let Target::Aggregate(a) = cmd.target
+                && let Some(h) = p.aggregates[a].handlers.get(&ci)
+            {
+                for (_, reject) in &h.guards {
+                    add(Section::Commands, guard_label(&cmd.name, reject));
+                }
+            }
+        }
+        for e in &p.events {
+            add(Section::Events, e.name.clone());
+        }
+        let sagas = saga_names(p);
+        for (si, s) in p.sagas.iter().enumerate() {
+            for (k, step) in s.steps.iter().enumerate() {
+                let on = &p.events[step.on].name;
+                add(
+                    Section::Sagas,
+                    format!("{} step {} (on {on})", sagas[si], k + 1),
+                );
+            }
+            if s.steps.iter().any(|st| st.compensate.is_some()) {
+                add(Section::Sagas, format!("{} compensated", sagas[si]));
+            }
+            for (_, status) in &s.ends {
+                add(Section::Sagas, format!("{} ended {status}", sagas[si]));
+            }
+        }
+        for s in &p.subscribers {
+            add(Section::DeadLetters, format!("{} parked a message", s.name));
+        }
+        c
+    }
+
+    fn bump(&mut self, s: Section, item: String) {
+        *self.counts.entry((s, item)).or_insert(0) += 1;
+    }
+
+    /// Adds what one finished run exercised.
+    pub fn add_run(&mut self, e: &Engine) {
+        let p = e.program();
+        for c in e.commands().iter() {
+            let cmd = &p.commands[c.command()];
+            match &c.rejection {
+                None => self.bump(Section::Commands, format!("{} accepted", cmd.name)),
+                Some(reason) => {
+                    let guard = match cmd.target {
+                        Target::Aggregate(a) => p.aggregates[a]
+                            .handlers
+                            .get(&c.command())
+                            .and_then(|h| {
+                                h.guards
+                                    .iter()
+                                    .find(|(_, r)| reason.starts_with(r.as_str()))
+                            })
+                            .map(|(_, r)| r.as_str()),
+                        Target::External(_) => None,
+                    };
+                    let item = match guard {
+                        Some(r) => guard_label(&cmd.name, r),
+                        None => format!("{} rejected otherwise", cmd.name),
+                    };
+                    self.bump(Section::Commands, item);
+                }
+            }
+        }
+        for r in e.records().iter() {
+            if let Some(ev) = p.events.get(r.event as usize) {
+                self.bump(Section::Events, ev.name.clone());
+            }
+        }
+        let sagas = saga_names(p);
+        for (si, instances) in e.saga_instances().iter().enumerate() {
+            let def = &p.sagas[si];
+            for inst in instances.values() {
+                for &(k, _) in &inst.taken {
+                    if let Some(step) = def.steps.get(k) {
+                        let on = &p.events[step.on].name;
+                        self.bump(
+                            Section::Sagas,
+                            format!("{} step {} (on {on})", sagas[si], k + 1),
+                        );
+                    }
+                }
+                if def.ends.iter().any(|(_, s)| *s == inst.status) {
+                    self.bump(
+                        Section::Sagas,
+                        format!("{} ended {}", sagas[si], inst.status),
+                    );
+                } else if *inst.status == *"Compensated" {
+                    self.bump(Section::Sagas, format!("{} compensated", sagas[si]));
+                }
+            }
+        }
+        for (_, _, change) in e.journal() {
+            if let Change::Parked(parked) = change
+                && let Some(s) = p.subscribers.get(parked.subscriber)
+            {
+                self.bump(Section::DeadLetters, format!("{} parked a message", s.name));
+            }
+        }
+    }
+
+    /// Adds another summary's counts.
+    pub fn merge(&mut self, other: &Coverage) {
+        for (k, n) in &other.counts {
+            *self.counts.entry(k.clone()).or_insert(0) += n;
+        }
+    }
+
+    /// The items no run exercised.
+    pub fn never(&self) -> impl Iterator<Item = &(Section, String)> {
+        self.counts.iter().filter(|(_, n)| **n == 0).map(|(k, _)| k)
+    }
+
+    /// The share of items exercised at least once, 0…1.
+    pub fn share(&self) -> f64 {
+        if self.counts.is_empty() {
+            return 1.0;
+        }
+        let hit = self.counts.values().filter(|n| **n > 0).count();
+        hit as f64 / self.counts.len() as f64
+    }
+}

@@ -1,0 +1,253 @@
+//! Invariants and exploration: invariants are checked (and placed errors given for bad ones),
+//! exploration finds a planted bug in a bounded number of runs, its results do not depend on
+//! the number of threads or on partitioning, and a shrunk failure replays.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use stormlab::model::Model;
+use stormlab::model::diagnostic::Code;
+use stormlab::model::file::from_str;
+use stormlab::sim::Program;
+use stormlab::sim::explore::{Explorer, Options, Report};
+use stormlab::sim::scenario::{check, setup, until_of};
+
+const STOCK: &str = include_str!("fixtures/stock.ron");
+const STALE: &str = "a stale read lets a second order through; the aggregate still holds the line";
+const SHOP_SEES: &str = "invariant `the shop never sees more reserved than in stock`";
+
+fn model(text: &str) -> Model {
+    from_str(text, "stock.ron").unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn explore(m: &Model, opts: &Options) -> Report {
+    let x = Explorer::new(m, STALE).unwrap();
+    x.explore(opts, &|_| {}, &AtomicBool::new(false))
+}
+
+fn options(runs: u64, jobs: usize) -> Options {
+    Options {
+        runs,
+        jobs,
+        seed: 7,
+        ..Options::default()
+    }
+}
+
+#[test]
+fn invariants_that_hold_pass_and_a_broken_one_names_the_instance_and_the_record() {
+    let m = model(STOCK);
+    let program = Arc::new(Program::new(&m).unwrap());
+    for s in &m.scenarios {
+        let verdicts = check(&m, program.clone(), s).unwrap();
+        let invariants: Vec<_> = verdicts
+            .iter()
+            .filter(|v| v.expectation.starts_with("invariant"))
+            .collect();
+        assert_eq!(invariants.len(), 3, "{}", s.name);
+        assert!(
+            verdicts.iter().all(|v| v.passed),
+            "{}: {verdicts:?}",
+            s.name
+        );
+    }
+    // At most 5 reserved: the third nut line (6 more) breaks it, after the 4th event.
+    let text = STOCK.replace("state.reserved <= 10 &&", "state.reserved <= 5 &&");
+    let m = model(&text);
+    let program = Arc::new(Program::new(&m).unwrap());
+    let s = &m.scenarios[0];
+    let verdicts = check(&m, program.clone(), s).unwrap();
+    let broken: Vec<_> = verdicts.iter().filter(|v| !v.passed).collect();
+    assert_eq!(broken.len(), 1, "{verdicts:?}");
+    assert_eq!(
+        broken[0].expectation,
+        "invariant `never more reserved than in stock` of Item holds"
+    );
+    assert_eq!(
+        broken[0].reason,
+        "invariant `never more reserved than in stock` broken by Item nut (after event #4): \
+         always `state.reserved <= 5 && status == 'Stocked'` is false"
+    );
+    let mut e = setup(&m, program, &s.name, None).unwrap();
+    e.run(until_of(s)).unwrap();
+    let v = &e.violations()[0];
+    assert_eq!((v.position, v.about.as_str()), (4, "Item nut"));
+    let record = e.record(3).unwrap();
+    assert_eq!(e.event_of(record).unwrap().name, "ItemReserved");
+}
+
+#[test]
+fn an_eventually_invariant_is_checked_when_the_run_ends() {
+    let text = STOCK.replace(
+        "eventually: \"parked == 0\"",
+        "eventually: \"rejected == 0\"",
+    );
+    let m = model(&text);
+    let program = Arc::new(Program::new(&m).unwrap());
+    let s = &m.scenarios[0];
+    let verdicts = check(&m, program, s).unwrap();
+    let broken: Vec<_> = verdicts.iter().filter(|v| !v.passed).collect();
+    assert_eq!(broken.len(), 1, "{verdicts:?}");
+    assert!(
+        broken[0]
+            .reason
+            .contains("(when the run ended, event #4): eventually `rejected == 0` is false"),
+        "{}",
+        broken[0].reason
+    );
+}
+
+#[test]
+fn bad_invariants_are_placed_errors() {
+    let text = STOCK
+        .replace("always: \"row.reserved <= 10\"", "always: \"row.reserved\", within: \"1h\"")
+        .replace(
+            "(name: \"nothing is parked\", eventually: \"parked == 0\")",
+            "(name: \"nothing is parked\", eventually: \"parked == 0\"), \
+             (name: \"both\", always: \"true\", eventually: \"true\"), (name: \"nothing is parked\", always: \"events < 1000\")",
+        );
+    let m = model(&text);
+    let diags = stormlab::model::check::check(&m);
+    let mut places = stormlab::model::locate::Places::new(&text);
+    let found: Vec<(Code, usize, String)> = diags
+        .iter()
+        .filter(|d| matches!(d.code, Code::BadInvariant | Code::ExpressionError))
+        .map(|d| {
+            let at = places.locate(&d.path);
+            let line = text[..at].matches('\n').count() + 1;
+            (d.code, line, d.message.clone())
+        })
+        .collect();
+    let messages: Vec<&str> = found.iter().map(|f| f.2.as_str()).collect();
+    assert_eq!(found.len(), 4, "{messages:#?}");
+    assert!(messages.contains(
+        &"read model Warehouse/StockLevels: invariant `the shop never sees more reserved than in stock`: expected `bool`, found `int` (in `row.reserved`)"
+    ));
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("has `within`, which only a saga's `eventually` has"))
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("invariant `both` must say either") && m.ends_with("it says both"))
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("two invariants are named `nothing is parked`"))
+    );
+    // The type error points at the expression, on the read model's line.
+    let typed = found.iter().find(|f| f.0 == Code::ExpressionError).unwrap();
+    assert!(
+        text.lines()
+            .nth(typed.1 - 1)
+            .unwrap()
+            .contains("name: \"StockLevels\"")
+    );
+}
+
+#[test]
+fn exploration_finds_the_planted_bug_and_shrinks_it_the_same_way_every_time() {
+    // StockLevels is not idempotent: a duplicate delivery counts a reservation twice, and
+    // the shop sees more reserved than there is stock.
+    let m = model(STOCK);
+    let report = explore(&m, &options(300, 1));
+    assert_eq!(report.runs, 300);
+    let found = report
+        .found
+        .iter()
+        .find(|f| f.failure.what == SHOP_SEES)
+        .unwrap_or_else(|| panic!("not found: {report:#?}"));
+    let shrunk = found.shrunk.as_ref().expect("shrunk");
+    assert!(shrunk.pieces.len() <= found.pieces.len());
+    assert_eq!(shrunk.pieces.len(), 1, "{:?}", shrunk.pieces);
+    assert_eq!(shrunk.pieces[0].subscriber, "StockLevels");
+    assert!(shrunk.commands <= found.commands);
+    let again = explore(&m, &options(300, 1));
+    assert_eq!(
+        report.found, again.found,
+        "the same seed gives the same failures and shrinks"
+    );
+    // With the projection made idempotent, the same exploration finds nothing of the kind.
+    let fixed = STOCK.replace(
+        "delivery: (latency: \"1s\")",
+        "delivery: (latency: \"1s\", idempotent: true)",
+    );
+    let fixed = explore(
+        &model(&fixed),
+        &Options {
+            bounds: stormlab::sim::explore::Bounds {
+                idempotence: false,
+                ..Default::default()
+            },
+            ..options(300, 1)
+        },
+    );
+    assert!(
+        fixed.found.iter().all(|f| f.failure.what != SHOP_SEES),
+        "{:#?}",
+        fixed.found
+    );
+}
+
+#[test]
+fn the_shrunk_scenario_replays_the_violation() {
+    let mut m = model(STOCK);
+    let report = explore(&m, &options(300, 1));
+    let found = report
+        .found
+        .iter()
+        .find(|f| f.failure.what == SHOP_SEES)
+        .unwrap();
+    let shrunk = found.shrunk.clone().unwrap();
+    m.scenarios.push(shrunk.scenario.clone());
+    let program = Arc::new(Program::new(&m).unwrap());
+    let s = m.scenarios.last().unwrap();
+    // As `stormlab test` runs it: the invariant fails, at the same record.
+    let verdicts = check(&m, program.clone(), s).unwrap();
+    let failed: Vec<_> = verdicts.iter().filter(|v| !v.passed).collect();
+    assert_eq!(failed.len(), 1, "{verdicts:?}");
+    assert_eq!(failed[0].reason, shrunk.failure.detail);
+    // Twice, the same log.
+    let log = || {
+        let mut e = setup(&m, program.clone(), &s.name, None).unwrap();
+        e.run(until_of(s)).unwrap();
+        stormlab::sim::log::jsonl(&e)
+    };
+    assert_eq!(log(), log());
+}
+
+#[test]
+fn results_do_not_depend_on_threads_and_partitions_add_up_to_the_whole() {
+    let m = model(STOCK);
+    let no_shrink = |runs, jobs| Options {
+        shrink: false,
+        ..options(runs, jobs)
+    };
+    let one = explore(&m, &no_shrink(240, 1));
+    let two = explore(&m, &no_shrink(240, 2));
+    assert!(one.failed > 0);
+    assert_eq!(
+        (one.runs, &one.failing, &one.found),
+        (two.runs, &two.failing, &two.found)
+    );
+    assert_eq!(one.coverage, two.coverage);
+    let mut union = Vec::new();
+    let mut runs = 0;
+    for k in 1..=3 {
+        let part = explore(
+            &m,
+            &Options {
+                partition: (k, 3),
+                ..no_shrink(240, 2)
+            },
+        );
+        runs += part.runs;
+        union.extend(part.failing);
+    }
+    union.sort_unstable();
+    assert_eq!(runs, 240);
+    assert_eq!(union, one.failing);
+}
