@@ -496,3 +496,68 @@ fn a_simulated_outage_scenario_says_which_faults_it_injects() {
         "{out}"
     );
 }
+
+#[test]
+fn explore_finds_the_teaching_bug_writes_a_reproducer_and_refuses_bad_options() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("repro.ron").display().to_string();
+    let bug = "models/teaching/double-count.ron";
+    let busy = [
+        "--scenario",
+        "a busy morning",
+        "--runs",
+        "200",
+        "--jobs",
+        "2",
+    ];
+    let mut args = vec!["explore", bug];
+    args.extend(busy);
+    args.extend(["-o", &out]);
+    let (code, stdout, _) = stormlab(&args);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.starts_with("FAIL “a busy morning”: 200 run(s)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("fault: StockView gets"), "{stdout}");
+    assert!(
+        stdout.contains("led there: command PlaceOrder to"),
+        "{stdout}"
+    );
+    // The reproducer fails `stormlab test` on the invariant; the model's own scenarios pass.
+    let (code, stdout, _) = stormlab(&["test", &out]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("3 passed, 1 failed"), "{stdout}");
+    assert!(stdout.contains("broken by StockView row"), "{stdout}");
+    // The fixed version: nothing found, exit 0; the report as JSON.
+    let mut args = vec![
+        "explore",
+        "models/teaching/double-count-fixed.ron",
+        "--format",
+        "json",
+    ];
+    args.extend(busy);
+    let (code, stdout, _) = stormlab(&args);
+    assert_eq!(code, 0, "{stdout}");
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(doc["scenarios"][0]["runs"], 200);
+    assert_eq!(doc["scenarios"][0]["failed"], 0);
+    assert!(doc["scenarios"][0]["coverage"]["share"].as_f64().unwrap() > 0.5);
+    for (bad, says) in [
+        (
+            ["--partition", "3/2"],
+            "--partition 3/2: write K/N with 1 ≤ K ≤ N",
+        ),
+        (["--time", "soon"], "--time soon: write a duration"),
+        (["--max-rate", "2"], "--max-rate 2: a rate is from 0 to 1"),
+    ] {
+        let mut args = vec!["explore", bug];
+        args.extend(bad);
+        let (code, _, stderr) = stormlab(&args);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains(says), "{stderr}");
+    }
+    let (code, _, stderr) = stormlab(&["explore", bug, "--scenario", "nope"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no scenario is called `nope`"), "{stderr}");
+}

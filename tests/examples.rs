@@ -9,7 +9,14 @@ use stormlab::model::diagnostic::render;
 use stormlab::model::file::{from_str, to_string};
 use stormlab::model::scenario::Expect;
 
-const MODELS: [&str; 4] = ["autoservice", "conference", "devportal", "accounts"];
+const MODELS: [&str; 6] = [
+    "autoservice",
+    "conference",
+    "devportal",
+    "accounts",
+    "teaching/double-count",
+    "teaching/double-count-fixed",
+];
 
 fn read(name: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))

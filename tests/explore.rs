@@ -9,10 +9,15 @@ use stormlab::model::Model;
 use stormlab::model::diagnostic::Code;
 use stormlab::model::file::from_str;
 use stormlab::sim::Program;
-use stormlab::sim::explore::{Explorer, Options, Report};
+use stormlab::sim::explore::{Explorer, FaultKind, Options, Report};
 use stormlab::sim::scenario::{check, setup, until_of};
 
 const STOCK: &str = include_str!("fixtures/stock.ron");
+const BUG: &str = include_str!("../models/teaching/double-count.ron");
+const FIXED: &str = include_str!("../models/teaching/double-count-fixed.ron");
+const BUSY: &str = "a busy morning";
+const SHOP_SEES_BUG: &str =
+    "invariant `the shop never shows more reserved than the warehouse holds`";
 const STALE: &str = "a stale read lets a second order through; the aggregate still holds the line";
 const SHOP_SEES: &str = "invariant `the shop never sees more reserved than in stock`";
 
@@ -77,7 +82,7 @@ fn invariants_that_hold_pass_and_a_broken_one_names_the_instance_and_the_record(
 }
 
 #[test]
-fn an_eventually_invariant_is_checked_when_the_run_ends() {
+fn an_eventually_invariant_is_checked_once_the_run_is_healed_and_settled() {
     let text = STOCK.replace(
         "eventually: \"parked == 0\"",
         "eventually: \"rejected == 0\"",
@@ -91,9 +96,34 @@ fn an_eventually_invariant_is_checked_when_the_run_ends() {
     assert!(
         broken[0]
             .reason
-            .contains("(when the run ended, event #4): eventually `rejected == 0` is false"),
+            .contains("(once healed and settled, event #4): eventually `rejected == 0` is false"),
         "{}",
         broken[0].reason
+    );
+    // Every delivery to the stock view fails: its messages are parked. Healing redrives
+    // them, so nothing stays parked; the scenario's own run still shows them parked.
+    let text = STOCK.replacen(
+        "            then: [\n                Emitted(event: \"ItemReserved\", count: 3),",
+        "            faults: [(subscriber: \"StockLevels\", failure_rate: 1.0)],\n            then: [\n                Emitted(event: \"ItemReserved\", count: 3),",
+        1,
+    );
+    let m = model(&text);
+    let program = Arc::new(Program::new(&m).unwrap());
+    let s = &m.scenarios[0];
+    assert_eq!(s.faults.len(), 1);
+    let mut e = setup(&m, program.clone(), &s.name, None).unwrap();
+    e.run(until_of(s)).unwrap();
+    e.check_eventually();
+    assert_eq!(e.parked().len(), 3, "the run itself is left as it was");
+    assert_eq!(e.violations(), &[]);
+    // Without healing the invariant would not hold: an `always` says so at once.
+    let text = text.replace("eventually: \"parked == 0\"", "always: \"parked == 0\"");
+    let m = model(&text);
+    let verdicts = check(&m, Arc::new(Program::new(&m).unwrap()), &m.scenarios[0]).unwrap();
+    assert!(
+        verdicts
+            .iter()
+            .any(|v| !v.passed && v.expectation.contains("nothing is parked"))
     );
 }
 
@@ -149,47 +179,55 @@ fn bad_invariants_are_placed_errors() {
 }
 
 #[test]
-fn exploration_finds_the_planted_bug_and_shrinks_it_the_same_way_every_time() {
-    // StockLevels is not idempotent: a duplicate delivery counts a reservation twice, and
-    // the shop sees more reserved than there is stock.
-    let m = model(STOCK);
-    let report = explore(&m, &options(300, 1));
+fn exploration_finds_the_teaching_bug_and_shrinks_it_the_same_way_every_time() {
+    // The shop's stock view is not idempotent: a duplicate delivery counts a reservation
+    // twice. Every scenario passes; exploration finds it.
+    let m = model(BUG);
+    assert!(
+        check(&m, Arc::new(Program::new(&m).unwrap()), &m.scenarios[2])
+            .unwrap()
+            .iter()
+            .all(|v| v.passed)
+    );
+    let x = Explorer::new(&m, BUSY).unwrap();
+    let report = x.explore(&options(300, 1), &|_| {}, &AtomicBool::new(false));
     assert_eq!(report.runs, 300);
-    let found = report
-        .found
-        .iter()
-        .find(|f| f.failure.what == SHOP_SEES)
-        .unwrap_or_else(|| panic!("not found: {report:#?}"));
+    assert_eq!(report.found.len(), 1, "{report:#?}");
+    let found = &report.found[0];
+    assert_eq!(found.failure.what, SHOP_SEES_BUG);
+    assert_eq!(found.commands, 40);
     let shrunk = found.shrunk.as_ref().expect("shrunk");
-    assert!(shrunk.pieces.len() <= found.pieces.len());
     assert_eq!(shrunk.pieces.len(), 1, "{:?}", shrunk.pieces);
-    assert_eq!(shrunk.pieces[0].subscriber, "StockLevels");
-    assert!(shrunk.commands <= found.commands);
-    let again = explore(&m, &options(300, 1));
+    assert_eq!(shrunk.pieces[0].subscriber, "StockView");
+    assert!(
+        matches!(shrunk.pieces[0].kind, FaultKind::Duplicates(_)),
+        "{}",
+        shrunk.pieces[0]
+    );
+    assert!(shrunk.commands < found.commands, "{}", shrunk.commands);
+    assert_eq!(
+        shrunk.scenario.then,
+        vec![],
+        "the reproducer expects nothing but the invariant"
+    );
+    let again = x.explore(&options(300, 1), &|_| {}, &AtomicBool::new(false));
     assert_eq!(
         report.found, again.found,
         "the same seed gives the same failures and shrinks"
     );
-    // With the projection made idempotent, the same exploration finds nothing of the kind.
-    let fixed = STOCK.replace(
-        "delivery: (latency: \"1s\")",
-        "delivery: (latency: \"1s\", idempotent: true)",
-    );
-    let fixed = explore(
-        &model(&fixed),
-        &Options {
-            bounds: stormlab::sim::explore::Bounds {
-                idempotence: false,
-                ..Default::default()
-            },
-            ..options(300, 1)
-        },
-    );
-    assert!(
-        fixed.found.iter().all(|f| f.failure.what != SHOP_SEES),
-        "{:#?}",
-        fixed.found
-    );
+    // The fixed version: the same exploration finds nothing.
+    let fixed = model(FIXED);
+    for s in &fixed.scenarios {
+        let x = Explorer::new(&fixed, &s.name).unwrap();
+        let report = x.explore(&options(300, 2), &|_| {}, &AtomicBool::new(false));
+        assert_eq!(
+            (report.runs, report.failed),
+            (300, 0),
+            "{}: {:#?}",
+            s.name,
+            report.found
+        );
+    }
 }
 
 #[test]

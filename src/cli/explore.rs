@@ -44,6 +44,9 @@ pub struct ExploreArgs {
     /// Highest failure, duplicate and reorder rate drawn (0…1).
     #[arg(long, default_value_t = 0.5)]
     pub max_rate: f64,
+    /// Also draw "what if this subscriber were not idempotent?" into the fault plans.
+    #[arg(long)]
+    pub flip_idempotence: bool,
     /// Count a failed expectation of the scenario as a failure too (by default only broken
     /// invariants, runs that never come to rest and scenarios that cannot run are).
     #[arg(long)]
@@ -103,6 +106,7 @@ fn options(args: &ExploreArgs, scenarios: usize) -> anyhow::Result<Options> {
             failure_rate: args.max_rate,
             duplicate_rate: args.max_rate,
             reorder_rate: args.max_rate,
+            idempotence: args.flip_idempotence,
             ..Bounds::default()
         },
         expectations: args.expectations,

@@ -392,6 +392,7 @@ pub fn connect(model: &mut Model, from: Loc, to: Loc) -> Result<String, String> 
             } else {
                 if !s.ends.iter().any(|e| e.on == from_ref) {
                     s.ends.push(SagaEnd {
+                        when: None,
                         on: from_ref.clone().into(),
                         status: "Completed".into(),
                     });

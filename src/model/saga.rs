@@ -115,4 +115,8 @@ pub struct SagaEnd {
     pub on: Ref,
     /// Final status, e.g. `Completed`.
     pub status: String,
+    /// Only when this holds (over `event`, `now`): a free plan's application ends the survey
+    /// saga it started, a paid one's does not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<String>,
 }

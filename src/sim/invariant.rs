@@ -185,7 +185,7 @@ impl std::fmt::Display for Violation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let (when, moment) = match self.when {
             When::Always => ("always", "after"),
-            When::Eventually => ("eventually", "when the run ended,"),
+            When::Eventually => ("eventually", "once healed and settled,"),
         };
         let at = match self.position {
             0 => format!("{moment} no event"),

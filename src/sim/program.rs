@@ -258,7 +258,7 @@ pub struct SagaDef {
     /// Deadlines.
     pub deadlines: Vec<DeadlineDef>,
     /// End events and statuses.
-    pub ends: Vec<(usize, Arc<str>)>,
+    pub ends: Vec<EndDef>,
     /// Issued when the saga fails (roots: the start event, now).
     pub on_failure: Option<IssueDef>,
 }
@@ -347,6 +347,17 @@ pub struct TranslationDef {
     pub into: usize,
     /// One source per field of `into`.
     pub fields: Vec<Source>,
+}
+
+/// An event that ends a saga instance (when its condition holds).
+#[derive(Clone, Debug)]
+pub struct EndDef {
+    /// The event.
+    pub on: usize,
+    /// The status it ends in.
+    pub status: Arc<str>,
+    /// Its condition (roots: event, now).
+    pub when: Option<Expr>,
 }
 
 /// The compiled model.
@@ -1079,12 +1090,27 @@ impl Program {
                 ends_as: d.ends_as.as_deref().map(Arc::from),
             });
         }
-        let ends: Vec<(usize, Arc<str>)> = s
-            .ends
-            .iter()
-            .filter_map(|e| ev(&e.on).map(|x| (x, Arc::from(e.status.as_str()))))
-            .collect();
-        handled.extend(ends.iter().map(|(e, _)| *e));
+        let mut ends = Vec::with_capacity(s.ends.len());
+        for e in &s.ends {
+            let Some(on) = ev(&e.on) else {
+                continue;
+            };
+            let when = match &e.when {
+                Some(w) => Some(compile(
+                    w,
+                    &event_scope_of(self, on),
+                    &self.types,
+                    Some(&Type::Bool),
+                )?),
+                None => None,
+            };
+            ends.push(EndDef {
+                on,
+                status: Arc::from(e.status.as_str()),
+                when,
+            });
+        }
+        handled.extend(ends.iter().map(|e| e.on));
         let correlation = handled
             .into_iter()
             .filter_map(|e| {

@@ -211,6 +211,23 @@ pub fn saga_ui(ui: &mut Ui, model: &Model, ctx: usize, sg: &mut Saga) -> bool {
     for (i, end) in sg.ends.iter_mut().enumerate() {
         ui.push_id(("saga-end", i), |ui| {
             changed |= reference_ui(ui, model, ctx, "When", &mut end.on, &[Kind::Event]);
+            let scope = event(model, &index, &end.on, ctx).map(event_scope);
+            ui.label("If (condition over event, now; empty: always)");
+            let mut when = end.when.clone().unwrap_or_default();
+            if expr_edit(
+                ui,
+                "end when",
+                &mut when,
+                scope.as_ref(),
+                &types,
+                Some(&Type::Bool),
+                true,
+            )
+            .changed()
+            {
+                end.when = (!when.trim().is_empty()).then_some(when);
+                changed = true;
+            }
             ui.horizontal(|ui| {
                 ui.label("the instance ends as");
                 changed |= ui
@@ -228,6 +245,7 @@ pub fn saga_ui(ui: &mut Ui, model: &Model, ctx: usize, sg: &mut Saga) -> bool {
     }
     if ui.button("+ End").clicked() {
         sg.ends.push(SagaEnd {
+            when: None,
             on: String::new().into(),
             status: "Completed".into(),
         });

@@ -208,6 +208,12 @@ pub(super) fn check(c: &mut Checker<'_>) {
                     s.compile(sid, rest, at, &event_scope(ev), Some(&Type::Timestamp));
                 }
             }
+            for (j, end) in sg.ends.iter().enumerate() {
+                if let (Some(w), Some(ev)) = (&end.when, s.event(&end.on, from)) {
+                    let rest = vec![K("ends"), I(j), K("when")];
+                    s.compile(sid, rest, w, &event_scope(ev), Some(&Type::Bool));
+                }
+            }
             for (j, st) in sg.steps.iter().enumerate() {
                 let Some(ev) = s.event(&st.on, from) else {
                     continue;

@@ -141,7 +141,17 @@ impl Engine {
                 );
             }
         }
-        if let Some((_, status)) = def.ends.iter().find(|(e, _)| *e == event)
+        let now = Value::Ts(self.clock.now);
+        let ends = def.ends.iter().find(|e| {
+            e.on == event
+                && e.when.as_ref().is_none_or(|w| {
+                    matches!(
+                        w.eval(&[RootValue::Record(payload), RootValue::Scalar(&now)]),
+                        Ok(Value::Bool(true))
+                    )
+                })
+        });
+        if let Some(status) = ends.map(|e| &e.status)
             && let Some(inst) = self.sagas[s].at_mut(place)
         {
             inst.status = status.clone();

@@ -89,8 +89,11 @@ impl Coverage {
             if s.steps.iter().any(|st| st.compensate.is_some()) {
                 add(Section::Sagas, format!("{} compensated", sagas[si]));
             }
-            for (_, status) in &s.ends {
-                add(Section::Sagas, format!("{} ended {status}", sagas[si]));
+            for end in &s.ends {
+                add(
+                    Section::Sagas,
+                    format!("{} ended {}", sagas[si], end.status),
+                );
             }
         }
         for s in &p.subscribers {
@@ -149,7 +152,7 @@ impl Coverage {
                         );
                     }
                 }
-                if def.ends.iter().any(|(_, s)| *s == inst.status) {
+                if def.ends.iter().any(|e| e.status == inst.status) {
                     self.bump(
                         Section::Sagas,
                         format!("{} ended {}", sagas[si], inst.status),
