@@ -77,6 +77,7 @@ fn invariants_that_hold_pass_and_a_broken_one_names_the_instance_and_the_record(
     e.run(until_of(s)).unwrap();
     let v = &e.violations()[0];
     assert_eq!((v.position, v.about.as_str()), (4, "Item nut"));
+    assert_eq!(v.record, Some(3), "the 4th event broke it");
     let record = e.record(3).unwrap();
     assert_eq!(e.event_of(record).unwrap().name, "ItemReserved");
 }

@@ -2619,3 +2619,57 @@ fn a_pending_timer_shows_at_the_cursor_until_it_fires() {
             .is_some()
     );
 }
+
+#[test]
+fn explore_finds_the_teaching_bug_and_opens_the_failure_at_the_violating_record() {
+    let (mut h, _dir) = harness(example("teaching/double-count"));
+    settle(&mut h);
+    h.get_by_label("Simulate").click();
+    settle(&mut h);
+    h.get_by_label("a busy morning").click();
+    settle(&mut h);
+    h.get_by_label("Simulate").click();
+    settle(&mut h);
+    h.get_by_label("Explore…").click();
+    settle(&mut h);
+    h.state_mut().sim.authoring.explore.runs = 300;
+    click(&mut h, "Explore");
+    wait_for(&mut h, "; shrunk to 1 fault(s)");
+    assert!(
+        h.query_by_label_contains("caused by: event #").is_some(),
+        "the causation chain, newest first"
+    );
+    assert!(
+        h.query_by_label("fault: StockView gets 50% duplicates")
+            .is_some()
+    );
+    click(&mut h, "Open");
+    let run = last_run(&h);
+    assert!(
+        run.scenario
+            .starts_with("a busy morning — explored: invariant `the shop never shows"),
+        "{}",
+        run.scenario
+    );
+    assert!(
+        run.verdicts
+            .iter()
+            .any(|v| !v.passed && v.reason.contains("broken by StockView row")),
+        "{:?}",
+        run.verdicts
+    );
+    // The cursor is on the violating record: the duplicate's reservation.
+    let cursor = h.state().sim.time.cursor();
+    assert!(cursor > 0 && cursor < run.engine.records().len() as u64 + 1);
+    let record = run.engine.record(cursor as usize - 1).unwrap();
+    assert_eq!(run.engine.event_of(record).unwrap().name, "ItemReserved");
+    let name = run.scenario.clone();
+    let scenarios = |h: &Harness<'static, Studio>| h.state().doc.model.scenarios.len();
+    assert_eq!(scenarios(&h), 3);
+    click(&mut h, "Save as Scenario");
+    assert_eq!(scenarios(&h), 4);
+    assert_eq!(h.state().doc.model.scenarios[3].name, name);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    settle(&mut h);
+    assert_eq!(scenarios(&h), 3, "saving is one undoable step");
+}

@@ -172,9 +172,11 @@ pub struct Violation {
     pub when: When,
     /// What it was about: `Stock sku-1`, `StockLevels row sku-1`, `Checkout o-7`, `the system`.
     pub about: String,
-    /// The log's length when it was found: the violating record is the one before (for an
-    /// `eventually`, the run's end).
+    /// The log's length when it was found (for an `eventually`, the healed run's end).
     pub position: u64,
+    /// The record whose handling broke it (0-based): the event a subscriber was handling, or
+    /// the last one a command appended. None for an `eventually`.
+    pub record: Option<u64>,
     /// The virtual time then.
     pub time: i64,
     /// What was found: `false`, or why the expression could not be worked out.
@@ -187,9 +189,10 @@ impl std::fmt::Display for Violation {
             When::Always => ("always", "after"),
             When::Eventually => ("eventually", "once healed and settled,"),
         };
-        let at = match self.position {
-            0 => format!("{moment} no event"),
-            n => format!("{moment} event #{n}"),
+        let at = match (self.record, self.position) {
+            (Some(r), _) => format!("{moment} event #{}", r + 1),
+            (None, 0) => format!("{moment} no event"),
+            (None, n) => format!("{moment} event #{n}"),
         };
         write!(
             f,

@@ -1,10 +1,13 @@
-//! Writing scenarios: the scenario editor, the fault plan, the sandbox, and their windows.
+//! Writing scenarios: the scenario editor, the fault plan, the sandbox, exploration (whose
+//! failures become scenarios), and their windows.
 
+pub mod explore;
 pub mod fault_plan;
 pub mod sandbox;
 pub mod scenario_editor;
 pub mod windows;
 
+use explore::ExploreView;
 use fault_plan::FaultPlanView;
 use sandbox::Sandbox;
 use scenario_editor::ScenarioEditor;
@@ -18,4 +21,6 @@ pub struct Authoring {
     pub faults: FaultPlanView,
     /// Commands issued by hand after the run, and their recording.
     pub sandbox: Sandbox,
+    /// The scenario explored under many seeded fault plans.
+    pub explore: ExploreView,
 }

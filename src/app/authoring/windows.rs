@@ -1,10 +1,12 @@
 //! Writing scenarios from the Simulation tab: the scenario editor's window, a new scenario,
 //! and the sandbox (commands issued by hand after a run, recorded into a scenario).
 
+use crate::app::authoring::explore::ExploreRequest;
 use crate::app::authoring::sandbox::SandboxRequest;
 use crate::app::authoring::scenario_editor::{EditorOutcome, new_scenario};
 use crate::app::document::edit::Edit;
 use crate::app::simulation::panel::SimPanel;
+use crate::app::simulation::time_control::TimeCommand;
 use crate::model::Model;
 use crate::model::diagnostic::Diagnostic;
 use crate::model::op::Op;
@@ -46,6 +48,29 @@ impl SimPanel {
                     edit = Some(e);
                 }
                 Some(EditorOutcome::Run) => self.start(ctx, model, revision, false),
+                None => {}
+            }
+        }
+        if self.authoring.explore.open {
+            let name = self.scenario.clone();
+            match self.authoring.explore.window(ctx, model, revision, &name) {
+                Some(ExploreRequest::Open { run, cursor }) => {
+                    self.arrived(run);
+                    self.time.apply(TimeCommand::Seek(cursor));
+                }
+                Some(ExploreRequest::Save(s)) => {
+                    let mut s = *s;
+                    s.uid = crate::model::Uid::fresh();
+                    edit = Some(Edit::Ops {
+                        label: "Save explored scenario".into(),
+                        ops: vec![Op::InsertScenario {
+                            index: usize::MAX,
+                            scenario: Box::new(s),
+                        }],
+                        gesture: None,
+                    });
+                }
+                Some(ExploreRequest::Failed(e)) => self.authoring.explore.error = Some(e),
                 None => {}
             }
         }

@@ -96,6 +96,8 @@ pub enum Action {
     FaultPlan,
     /// Simulate → Sandbox….
     Sandbox,
+    /// Simulate → Explore….
+    Explore,
     /// Model → Compare with → Last Saved Version.
     CompareSaved,
     /// Model → Compare with → Model File….
@@ -200,7 +202,7 @@ const fn c(
 
 impl Action {
     /// Every action, in menu order.
-    pub const ALL: [Action; 46] = [
+    pub const ALL: [Action; 47] = [
         Action::New,
         Action::StartPage,
         Action::Open,
@@ -247,6 +249,7 @@ impl Action {
         Action::EditScenario,
         Action::FaultPlan,
         Action::Sandbox,
+        Action::Explore,
     ];
 
     /// The one declaration of this action.
@@ -542,6 +545,13 @@ impl Action {
             Action::Sandbox => c(
                 "Sandbox…",
                 "issue commands by hand after a run, and record them",
+                k![],
+                O,
+                M::Simulate,
+            ),
+            Action::Explore => c(
+                "Explore…",
+                "run the scenario under many seeded fault plans against the invariants",
                 k![],
                 O,
                 M::Simulate,

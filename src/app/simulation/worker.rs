@@ -119,6 +119,9 @@ fn work(
             ctx.request_repaint();
         }
     };
+    if finished {
+        engine.check_eventually();
+    }
     let timeline = Timeline::new(&engine);
     let verdicts = if finished {
         verdicts(&engine, scenario)?

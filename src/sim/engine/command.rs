@@ -311,7 +311,7 @@ impl Engine {
             }
         }
         if let Some(w) = &mut self.watching {
-            w.aggregate(a, key);
+            w.aggregate(a, key, positions.end - 1);
         }
         for pos in positions.clone() {
             self.dispatch(program, pos);

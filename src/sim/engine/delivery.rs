@@ -501,6 +501,9 @@ impl Engine {
         let Some(rec) = self.store.records.get(position as usize) else {
             return Ok(());
         };
+        if let Some(w) = &mut self.watching {
+            w.record = Some(position);
+        }
         if let SubscriberKind::ReadModel(r) = program.subscribers[sub].kind {
             let touched = self.watching.as_mut().and_then(|w| w.rows_of(r));
             return project(

@@ -25,11 +25,15 @@ pub(super) struct Watching {
     broken: Vec<bool>,
     /// Stop the run at the first violation.
     stop: bool,
+    /// The record being handled, or the last a command appended (see [`Violation::record`]).
+    pub(super) record: Option<u64>,
 }
 
 impl Watching {
-    /// Notes that aggregate `a`'s instance `key` changed.
-    pub(super) fn aggregate(&mut self, a: usize, key: &Arc<str>) {
+    /// Notes that aggregate `a`'s instance `key` changed, by a command whose last event is at
+    /// `last`.
+    pub(super) fn aggregate(&mut self, a: usize, key: &Arc<str>, last: u64) {
+        self.record = Some(last);
         if !self.watch.aggregates[a].is_empty() {
             self.aggregates.push((a, key.clone()));
         }
@@ -61,7 +65,12 @@ impl Watching {
         if std::mem::replace(&mut self.broken[i], true) {
             return;
         }
+        let record = match def.when {
+            When::Always => self.record,
+            When::Eventually => None,
+        };
         self.violations.push(Violation {
+            record,
             index: i,
             invariant: def.name.clone(),
             expression: def.expr.source().to_owned(),
@@ -89,6 +98,7 @@ impl Engine {
             violations: Vec::new(),
             broken: vec![false; n],
             stop,
+            record: None,
         }));
     }
 
@@ -156,6 +166,7 @@ impl Engine {
             let v = self.system_holds(&watch.defs[i], &now);
             w.report(i, &watch.defs[i], v, stamp);
         }
+        w.record = None;
         self.watching = Some(w);
     }
 

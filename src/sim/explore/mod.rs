@@ -84,8 +84,10 @@ pub struct Failure {
     pub what: String,
     /// What was found, in words.
     pub detail: String,
-    /// The log's length when it was found (the violating record is the one before).
+    /// The log's length when it was found.
     pub position: u64,
+    /// The record whose handling broke an `always` invariant (0-based).
+    pub record: Option<u64>,
     /// The virtual time then.
     pub time: i64,
     /// How it came about: from the scenario's command down to the violating record.
@@ -249,14 +251,12 @@ impl Explorer {
             e.check_eventually();
         }
         if let Some(v) = e.violations().first() {
-            let chain = match v.when {
-                When::Always if v.position > 0 => chain(&e, v.position - 1),
-                _ => Vec::new(),
-            };
+            let chain = v.record.map(|r| chain(&e, r)).unwrap_or_default();
             let f = Failure {
                 what: format!("invariant `{}`", v.invariant),
                 detail: v.to_string(),
                 position: v.position,
+                record: v.record,
                 time: v.time,
                 chain,
                 when: Some(v.when),
@@ -405,6 +405,7 @@ fn plain(what: &str, detail: String) -> Failure {
         detail,
         position: 0,
         time: 0,
+        record: None,
         chain: Vec::new(),
         when: None,
     }

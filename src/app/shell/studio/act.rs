@@ -229,6 +229,19 @@ impl Studio {
                 self.dock = Some(DockTab::Simulation);
                 self.sim.authoring.sandbox.open = true;
             }
+            Action::Explore => {
+                self.dock = Some(DockTab::Simulation);
+                if self.sim.scenario.is_empty() {
+                    self.sim.scenario = self
+                        .doc
+                        .model
+                        .scenarios
+                        .first()
+                        .map(|s| s.name.clone())
+                        .unwrap_or_default();
+                }
+                self.sim.authoring.explore.open = true;
+            }
             Action::AutoLayoutContext | Action::AutoLayoutBoard => {
                 let context = match action {
                     Action::AutoLayoutContext => match self.selected_context() {

@@ -182,6 +182,12 @@ impl Studio {
                 actions,
             );
             item(ui, Action::Sandbox, true, actions);
+            item(
+                ui,
+                Action::Explore,
+                !self.doc.model.scenarios.is_empty(),
+                actions,
+            );
         });
         ui.menu_button("Help", |ui| {
             if ui.button("Keyboard Shortcuts").clicked() {
