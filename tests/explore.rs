@@ -290,3 +290,59 @@ fn results_do_not_depend_on_threads_and_partitions_add_up_to_the_whole() {
     assert_eq!(runs, 240);
     assert_eq!(union, one.failing);
 }
+
+#[test]
+fn a_scenario_declares_where_and_how_hard_exploration_may_hit() {
+    let at = BUG.find("name: \"a busy morning\"").unwrap();
+    let then = at + BUG[at..].find("then: [").unwrap();
+    let text = format!(
+        "{}explore: (subscribers: [\"ReserveTheItem\"], max_faults: 1, max_rate: 0.2),\n            {}",
+        &BUG[..then],
+        &BUG[then..]
+    );
+    let m = model(&text);
+    assert_eq!(stormlab::model::check::check(&m), vec![]);
+    let x = Explorer::new(&m, BUSY).unwrap();
+    let bounds = x.bounds(None);
+    assert_eq!((bounds.max_faults, bounds.failure_rate), (1, 0.2));
+    let mut drawn = 0;
+    for i in 0..200 {
+        let (_, pieces) = x.plan(7, i, bounds);
+        assert!(pieces.len() <= 1);
+        for p in pieces {
+            drawn += 1;
+            assert_eq!(p.subscriber, "ReserveTheItem", "{p}");
+        }
+    }
+    assert!(drawn > 50, "{drawn}");
+    // The stock view is never hit, so its bug is not found.
+    let report = x.explore(&options(300, 2), &|_| {}, &AtomicBool::new(false));
+    assert!(report.found.iter().all(|f| f.failure.what != SHOP_SEES_BUG));
+    // The command's bounds replace the scenario's.
+    let given = stormlab::sim::explore::Bounds::default();
+    assert_eq!(x.bounds(Some(&given)).max_faults, 3);
+    // A subscriber that does not exist, and a rate above 1, are placed errors.
+    let bad = text
+        .replace("[\"ReserveTheItem\"]", "[\"ReserveTheItm\"]")
+        .replace("max_rate: 0.2", "max_rate: 2.0");
+    let codes: Vec<Code> = stormlab::model::check::check(&model(&bad))
+        .iter()
+        .map(|d| d.code)
+        .collect();
+    assert!(codes.contains(&Code::DanglingReference), "{codes:?}");
+    assert!(codes.contains(&Code::BadRate), "{codes:?}");
+}
+
+#[test]
+fn an_exploration_stops_when_its_time_is_up_or_it_is_cancelled() {
+    let m = model(BUG);
+    let x = Explorer::new(&m, BUSY).unwrap();
+    let timed = Options {
+        time: Some(std::time::Duration::ZERO),
+        ..options(1_000_000, 2)
+    };
+    let report = x.explore(&timed, &|_| {}, &AtomicBool::new(false));
+    assert_eq!(report.runs, 0);
+    let report = x.explore(&options(1_000_000, 2), &|_| {}, &AtomicBool::new(true));
+    assert_eq!((report.runs, report.found.len()), (0, 0));
+}

@@ -38,12 +38,13 @@ pub struct ExploreArgs {
     /// the whole exploration.
     #[arg(long)]
     pub partition: Option<String>,
-    /// At most this many faults per run.
-    #[arg(long, default_value_t = 3)]
-    pub max_faults: usize,
-    /// Highest failure, duplicate and reorder rate drawn (0…1).
-    #[arg(long, default_value_t = 0.5)]
-    pub max_rate: f64,
+    /// At most this many faults per run (default: the scenario's `explore`, else 3).
+    #[arg(long)]
+    pub max_faults: Option<usize>,
+    /// Highest failure, duplicate and reorder rate drawn, 0…1 (default: the scenario's
+    /// `explore`, else 0.5).
+    #[arg(long)]
+    pub max_rate: Option<f64>,
     /// Also draw "what if this subscriber were not idempotent?" into the fault plans.
     #[arg(long)]
     pub flip_idempotence: bool,
@@ -87,8 +88,10 @@ fn options(args: &ExploreArgs, scenarios: usize) -> anyhow::Result<Options> {
             ))
         }
     };
-    if !(0.0..=1.0).contains(&args.max_rate) {
-        anyhow::bail!("--max-rate {}: a rate is from 0 to 1", args.max_rate);
+    if let Some(r) = args.max_rate
+        && !(0.0..=1.0).contains(&r)
+    {
+        anyhow::bail!("--max-rate {r}: a rate is from 0 to 1");
     }
     let jobs = match args.jobs {
         Some(0) => anyhow::bail!("--jobs 0: at least one thread"),
@@ -101,14 +104,20 @@ fn options(args: &ExploreArgs, scenarios: usize) -> anyhow::Result<Options> {
         jobs,
         seed: args.seed,
         partition,
-        bounds: Bounds {
-            max_faults: args.max_faults,
-            failure_rate: args.max_rate,
-            duplicate_rate: args.max_rate,
-            reorder_rate: args.max_rate,
-            idempotence: args.flip_idempotence,
-            ..Bounds::default()
-        },
+        // The command's bounds replace the scenario's when any is given.
+        bounds: (args.max_faults.is_some() || args.max_rate.is_some() || args.flip_idempotence)
+            .then(|| {
+                let d = Bounds::default();
+                let rate = args.max_rate.unwrap_or(d.failure_rate);
+                Bounds {
+                    max_faults: args.max_faults.unwrap_or(d.max_faults),
+                    failure_rate: rate,
+                    duplicate_rate: rate,
+                    reorder_rate: rate,
+                    idempotence: args.flip_idempotence,
+                    ..d
+                }
+            }),
         expectations: args.expectations,
         shrink: !args.no_shrink,
     })

@@ -249,6 +249,11 @@ macro_rules! walk_refs {
                 let rest = [K("faults"), I(j), K("subscriber")];
                 site(SUBSCRIBER, &rest, &$($m)? fault.subscriber);
             }
+            if let Some(x) = &$($m)? sc.explore {
+                for (j, s) in x.subscribers.$iter().enumerate() {
+                    site(SUBSCRIBER, &[K("explore"), K("subscribers"), I(j)], s);
+                }
+            }
             for (j, ex) in sc.then.$iter().enumerate() {
                 let (kinds, key, name): (&'static [Kind], &'static str, &$($m)? Ref) =
                     match ex {

@@ -48,6 +48,31 @@ pub struct Scenario {
     /// [`super::invariant::Invariant`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub invariants: Vec<super::invariant::Invariant>,
+    /// The bounds `stormlab explore` draws this scenario's fault plans within (the command's
+    /// options override them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explore: Option<Exploration>,
+}
+
+/// Where and how hard exploration may hit a scenario: its fault plans' bounds.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exploration {
+    /// Only these subscribers get faults (none listed: every one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subscribers: Vec<Ref>,
+    /// At most this many faults per run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_faults: Option<usize>,
+    /// The highest failure, duplicate and reorder rate drawn, 0…1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_rate: Option<f64>,
+    /// The longest extra latency drawn (`"5s"`; `"0s"`: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_latency: Option<String>,
+    /// Whether outages are drawn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outages: Option<bool>,
 }
 
 /// A prior event, appended before the run to the stream of `id`.

@@ -61,6 +61,8 @@ pub struct ExploreView {
     /// Whether a failed expectation of the scenario counts.
     pub expectations: bool,
     job: Option<Job>,
+    /// The scenario whose declared bounds the options were last set from.
+    options_of: Option<String>,
     /// The last exploration's report, with the scenario and model revision it explored.
     report: Option<(String, u64, Report)>,
     /// The last error.
@@ -78,6 +80,7 @@ impl Default for ExploreView {
             max_rate: Bounds::default().failure_rate,
             expectations: false,
             job: None,
+            options_of: None,
             report: None,
             error: None,
         }
@@ -118,18 +121,18 @@ impl ExploreView {
             .map(|(_, _, report)| report)
     }
 
-    fn options(&self) -> Options {
+    fn options(&self, declared: Option<&crate::model::scenario::Exploration>) -> Options {
         Options {
             runs: self.runs.max(1),
             jobs: self.jobs.max(1),
             seed: self.seed,
-            bounds: Bounds {
+            bounds: Some(Bounds {
                 max_faults: self.max_faults,
                 failure_rate: self.max_rate,
                 duplicate_rate: self.max_rate,
                 reorder_rate: self.max_rate,
-                ..Bounds::default()
-            },
+                ..Bounds::of(declared)
+            }),
             expectations: self.expectations,
             ..Options::default()
         }
@@ -145,7 +148,12 @@ impl ExploreView {
         let cancel = Arc::new(AtomicBool::new(false));
         let scenario = name.to_owned();
         let (model, name, ctx) = (model.clone(), name.to_owned(), ctx.clone());
-        let (p, c, opts) = (progress.clone(), cancel.clone(), self.options());
+        let declared = model
+            .scenarios
+            .iter()
+            .find(|s| s.name == name)
+            .and_then(|s| s.explore.as_ref());
+        let (p, c, opts) = (progress.clone(), cancel.clone(), self.options(declared));
         let spawned = std::thread::Builder::new()
             .name("exploration".into())
             .spawn(move || {
@@ -225,9 +233,15 @@ impl ExploreView {
         revision: u64,
         name: &str,
     ) -> Option<ExploreRequest> {
-        if !model.scenarios.iter().any(|s| s.name == name) {
+        let Some(scenario) = model.scenarios.iter().find(|s| s.name == name) else {
             ui.weak("Pick a scenario in the Simulation tab first.");
             return None;
+        };
+        // The options start from what the scenario declares.
+        if self.options_of.as_deref() != Some(name) {
+            let b = Bounds::of(scenario.explore.as_ref());
+            (self.max_faults, self.max_rate) = (b.max_faults, b.failure_rate);
+            self.options_of = Some(name.to_owned());
         }
         ui.weak(
             "Runs the scenario many times, each with its own seed and fault plan, checking the \

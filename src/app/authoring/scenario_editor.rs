@@ -269,6 +269,7 @@ pub fn new_scenario(model: &Model) -> Scenario {
         faults: Vec::new(),
         then: Vec::new(),
         invariants: Vec::new(),
+        explore: None,
     }
 }
 

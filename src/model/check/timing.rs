@@ -205,5 +205,13 @@ pub(super) fn check(c: &mut Checker<'_>) {
                 time(c, vec![K("faults"), I(j), K("outages"), I(k)], until);
             }
         }
+        if let Some(x) = &s.explore {
+            if let Some(r) = x.max_rate {
+                rate(c, sid, vec![K("explore"), K("max_rate")], "highest rate", r);
+            }
+            if let Some(l) = &x.max_latency {
+                duration(c, sid, vec![K("explore"), K("max_latency")], l);
+            }
+        }
     }
 }

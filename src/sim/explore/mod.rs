@@ -39,8 +39,9 @@ pub struct Options {
     pub seed: u64,
     /// `(k, n)`: this is part `k` (1-based) of `n`, taking runs `k-1`, `k-1+n`, …
     pub partition: (u64, u64),
-    /// The limits of the fault plans drawn.
-    pub bounds: Bounds,
+    /// The limits of the fault plans drawn; None: the scenario's own (its `explore`), or
+    /// the defaults.
+    pub bounds: Option<Bounds>,
     /// Whether a failed expectation of the scenario counts as a failure (not only a broken
     /// invariant, a run that cannot end, or a scenario that cannot run).
     pub expectations: bool,
@@ -56,7 +57,7 @@ impl Default for Options {
             jobs: 1,
             seed: 0,
             partition: (1, 1),
-            bounds: Bounds::default(),
+            bounds: None,
             expectations: false,
             shrink: true,
         }
@@ -140,6 +141,8 @@ pub struct Explorer {
     watch: Option<Arc<Watch>>,
     base: Scenario,
     subscribers: Vec<String>,
+    /// The scenario's own bounds (its `explore`, over the defaults).
+    bounds: Bounds,
     span_ms: i64,
 }
 
@@ -181,12 +184,27 @@ impl Explorer {
                     _ => s.name.clone(),
                 }
             })
+            .collect::<Vec<String>>();
+        let bounds = Bounds::of(base.explore.as_ref());
+        // Only the subscribers the scenario lets exploration hit, when it names some.
+        let only: Vec<usize> = base
+            .explore
+            .iter()
+            .flat_map(|e| &e.subscribers)
+            .filter_map(|s| program.subscriber_named(s))
+            .collect();
+        let subscribers = subscribers
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| only.is_empty() || only.contains(i))
+            .map(|(_, s)| s)
             .collect();
         let mut x = Self {
             program,
             watch,
             base,
             subscribers,
+            bounds,
             span_ms: 0,
         };
         // Outages are placed within the time the scenario takes without faults.
@@ -205,6 +223,7 @@ impl Explorer {
             watch: self.watch.as_ref().map(|w| Arc::new((**w).clone())),
             base: self.base.clone(),
             subscribers: self.subscribers.clone(),
+            bounds: self.bounds.clone(),
             span_ms: self.span_ms,
         }
     }
@@ -277,6 +296,12 @@ impl Explorer {
         (None, Some(e))
     }
 
+    /// The bounds fault plans are drawn within: `given` (the command's), else the
+    /// scenario's own.
+    pub fn bounds<'a>(&'a self, given: Option<&'a Bounds>) -> &'a Bounds {
+        given.unwrap_or(&self.bounds)
+    }
+
     /// Run `index` of an exploration seeded `seed`: its seed and fault plan.
     pub fn plan(&self, seed: u64, index: u64, bounds: &Bounds) -> (u64, Vec<Piece>) {
         let run_seed = run_seed(seed, index);
@@ -287,7 +312,7 @@ impl Explorer {
 
     /// Runs run `index`: whether it failed, and what it exercised.
     pub fn run(&self, opts: &Options, index: u64, coverage: &mut Coverage) -> Option<Found> {
-        let (seed, pieces) = self.plan(opts.seed, index, &opts.bounds);
+        let (seed, pieces) = self.plan(opts.seed, index, self.bounds(opts.bounds.as_ref()));
         let s = plan::with_faults(&self.base, &pieces);
         let (failure, engine) = self.attempt(&s, seed, opts.expectations);
         if let Some(e) = &engine {

@@ -4,7 +4,7 @@
 
 use crate::model::expr::time::parse_duration;
 use crate::model::reference::Ref;
-use crate::model::scenario::{Fault, Scenario};
+use crate::model::scenario::{Exploration, Fault, Scenario};
 use crate::sim::rng::Rng;
 use crate::sim::scenario::offset_text;
 
@@ -39,6 +39,25 @@ impl Default for Bounds {
             outages: true,
             idempotence: false,
         }
+    }
+}
+
+impl Bounds {
+    /// The bounds a scenario declares (its `explore`) over the defaults.
+    pub fn of(declared: Option<&Exploration>) -> Self {
+        let mut b = Self::default();
+        let Some(e) = declared else {
+            return b;
+        };
+        b.max_faults = e.max_faults.unwrap_or(b.max_faults);
+        if let Some(r) = e.max_rate {
+            (b.failure_rate, b.duplicate_rate, b.reorder_rate) = (r, r, r);
+        }
+        if let Some(l) = e.max_latency.as_deref().and_then(parse_duration) {
+            b.latency_ms = l;
+        }
+        b.outages = e.outages.unwrap_or(b.outages);
+        b
     }
 }
 
