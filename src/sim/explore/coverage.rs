@@ -1,6 +1,6 @@
 //! What an exploration exercised, summed over its runs: each command accepted and rejected
-//! (by which guard), each event appended, each saga step taken and compensation run, each
-//! saga end reached, each subscriber's messages parked. Every item the model has is listed,
+//! (by which guard), each event appended, each subscriber's messages handled, each saga step
+//! taken and compensation run, each saga end reached, each subscriber's messages parked. Every item the model has is listed,
 //! so what no run tried shows as `never`.
 
 use std::collections::BTreeMap;
@@ -15,6 +15,8 @@ pub enum Section {
     Commands,
     /// Events appended.
     Events,
+    /// Messages handled by each subscriber (policy, saga, read model, external system).
+    Deliveries,
     /// Saga steps, compensations and ends.
     Sagas,
     /// Messages parked in the dead-letter queue.
@@ -27,6 +29,7 @@ impl Section {
         match self {
             Section::Commands => "commands",
             Section::Events => "events",
+            Section::Deliveries => "deliveries",
             Section::Sagas => "sagas",
             Section::DeadLetters => "dead letters",
         }
@@ -97,6 +100,7 @@ impl Coverage {
             }
         }
         for s in &p.subscribers {
+            add(Section::Deliveries, format!("{} handled a message", s.name));
             add(Section::DeadLetters, format!("{} parked a message", s.name));
         }
         c
@@ -137,6 +141,15 @@ impl Coverage {
         for r in e.records().iter() {
             if let Some(ev) = p.events.get(r.event as usize) {
                 self.bump(Section::Events, ev.name.clone());
+            }
+        }
+        for (i, s) in p.subscribers.iter().enumerate() {
+            let n = e.deliveries(i);
+            if n > 0 {
+                *self
+                    .counts
+                    .entry((Section::Deliveries, format!("{} handled a message", s.name)))
+                    .or_insert(0) += n;
             }
         }
         let sagas = saga_names(p);
