@@ -2673,3 +2673,43 @@ fn explore_finds_the_teaching_bug_and_opens_the_failure_at_the_violating_record(
     settle(&mut h);
     assert_eq!(scenarios(&h), 3, "saving is one undoable step");
 }
+
+#[test]
+fn an_invariant_is_added_in_the_inspector_checked_as_typed_and_undone() {
+    let (mut h, _dir) = harness(example("teaching/double-count-fixed"));
+    settle(&mut h);
+    h.get_by_label("aggregate Item").click();
+    settle(&mut h);
+    assert!(
+        h.query_by_label_contains("Invariants (1)").is_some(),
+        "the file's invariant is listed"
+    );
+    click(&mut h, "+ Invariant");
+    let item = |h: &Harness<'static, Studio>| h.state().doc.model.contexts[1].aggregates[0].clone();
+    assert_eq!(item(&h).invariants.len(), 2);
+    assert_eq!(item(&h).invariants[1].always.as_deref(), Some("true"));
+    // A condition over the instance's names, checked as it is typed.
+    retype(
+        &mut h,
+        "Invariant 2: condition",
+        "state.reserved >= 0 && status == 'Stocked'",
+    );
+    assert_eq!(
+        item(&h).invariants[1].always.as_deref(),
+        Some("state.reserved >= 0 && status == 'Stocked'")
+    );
+    assert_eq!(h.query_all_by_label_contains("⚠").count(), 0);
+    retype(&mut h, "Invariant 2: condition", "row.reserved");
+    assert!(
+        h.query_all_by_label_contains("⚠").count() >= 1,
+        "`row` is a read model's name, not an aggregate's"
+    );
+    // Removing the focus ends the typing step; undo takes the invariant away again.
+    h.key_press(Key::Escape);
+    settle(&mut h);
+    for _ in 0..3 {
+        h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+        settle(&mut h);
+    }
+    assert_eq!(item(&h).invariants.len(), 1);
+}

@@ -4,6 +4,7 @@ pub mod arrow;
 pub mod behaviour;
 pub mod buffered_edit;
 pub mod expr_edit;
+pub mod invariants;
 pub mod panel;
 pub mod relation;
 pub mod saga;

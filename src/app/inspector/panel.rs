@@ -2,6 +2,7 @@
 //! reorder, removal into `reserved`) and the element's links have their own editors; every
 //! other part can be edited as RON text, checked as you type.
 
+use crate::app::inspector::invariants::invariants_ui;
 use egui::{RichText, TextEdit, Ui};
 
 use crate::app::document::edit::Edit;
@@ -215,6 +216,9 @@ impl Inspector {
                 ui.separator();
                 changed |= crate::app::inspector::behaviour::handlers_ui(ui, model, ctx, a);
                 changed |= crate::app::inspector::behaviour::appliers_ui(ui, model, ctx, a);
+                let scope = crate::model::scopes::aggregate_invariant_scope(a);
+                let names = ("state.x, status (its lifecycle state), id, now", false);
+                changed |= invariants_ui(ui, model, &mut a.invariants, &scope, names);
             }
             Sticky::Policy(p) => {
                 changed |= doc_ui(ui, &mut p.doc);
@@ -236,6 +240,9 @@ impl Inspector {
                     .checkbox(&mut sg.delivery.idempotent, "Idempotent consumer")
                     .changed();
                 changed |= crate::app::inspector::saga::saga_ui(ui, model, ctx, sg);
+                let scope = crate::model::scopes::saga_invariant_scope();
+                let names = ("status, started, now", true);
+                changed |= invariants_ui(ui, model, &mut sg.invariants, &scope, names);
             }
             Sticky::ReadModel(r) => {
                 changed |= doc_ui(ui, &mut r.doc);
@@ -247,6 +254,9 @@ impl Inspector {
                 changed |= ui
                     .checkbox(&mut r.delivery.idempotent, "Idempotent consumer")
                     .changed();
+                let scope = crate::model::scopes::row_invariant_scope(r);
+                let names = ("row.x, now", false);
+                changed |= invariants_ui(ui, model, &mut r.invariants, &scope, names);
             }
             Sticky::External(x) => {
                 changed |= doc_ui(ui, &mut x.doc);
