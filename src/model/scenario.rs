@@ -167,6 +167,21 @@ pub struct Fault {
     pub idempotent: Option<bool>,
 }
 
+impl Fault {
+    /// No fault on `subscriber` (the start of a fault plan's entry).
+    pub fn none(subscriber: &str) -> Self {
+        Self {
+            subscriber: subscriber.to_owned().into(),
+            failure_rate: 0.0,
+            outages: Vec::new(),
+            latency: None,
+            duplicate_rate: 0.0,
+            reorder_rate: 0.0,
+            idempotent: None,
+        }
+    }
+}
+
 fn is_zero(x: &f64) -> bool {
     *x == 0.0
 }

@@ -24,20 +24,8 @@ pub struct FaultPlanView {
     gesture: Gesture,
 }
 
-fn no_fault(subscriber: &str) -> Fault {
-    Fault {
-        subscriber: subscriber.to_owned().into(),
-        failure_rate: 0.0,
-        outages: Vec::new(),
-        latency: None,
-        duplicate_rate: 0.0,
-        reorder_rate: 0.0,
-        idempotent: None,
-    }
-}
-
 fn is_empty(f: &Fault) -> bool {
-    *f == no_fault(&f.subscriber)
+    *f == Fault::none(&f.subscriber)
 }
 
 /// `10:00..10:15, 30m..45m` as outage windows.
@@ -180,7 +168,7 @@ impl FaultPlanView {
         let at = match plan.faults.iter().position(|f| f.subscriber == sub) {
             Some(at) => at,
             None => {
-                plan.faults.push(no_fault(sub));
+                plan.faults.push(Fault::none(sub));
                 plan.faults.len() - 1
             }
         };

@@ -13,6 +13,23 @@ use crate::model::saga::{Deadline, Issue, Saga, SagaEnd, SagaStep};
 use crate::model::scopes::{ModelTypes, event_scope};
 use crate::model::{Kind, Model, NameIndex, Type};
 
+/// A step's or an end's condition over its event (empty: always). Returns true if changed.
+fn condition_ui(
+    ui: &mut Ui,
+    id: &str,
+    when: &mut Option<String>,
+    scope: Option<&crate::model::expr::Scope>,
+    types: &ModelTypes,
+) -> bool {
+    ui.label("If (condition over event, now; empty: always)");
+    let mut text = when.clone().unwrap_or_default();
+    let edited = expr_edit(ui, id, &mut text, scope, types, Some(&Type::Bool), true).changed();
+    if edited {
+        *when = (!text.trim().is_empty()).then_some(text);
+    }
+    edited
+}
+
 /// Everything the saga does. Returns true if changed.
 pub fn saga_ui(ui: &mut Ui, model: &Model, ctx: usize, sg: &mut Saga) -> bool {
     let types = ModelTypes::new(model);
@@ -36,22 +53,7 @@ pub fn saga_ui(ui: &mut Ui, model: &Model, ctx: usize, sg: &mut Saga) -> bool {
             });
             changed |= reference_ui(ui, model, ctx, "On", &mut step.on, &[Kind::Event]);
             let scope = event(model, &index, &step.on, ctx).map(event_scope);
-            ui.label("If (condition over event, now; empty: always)");
-            let mut when = step.when.clone().unwrap_or_default();
-            if expr_edit(
-                ui,
-                "when",
-                &mut when,
-                scope.as_ref(),
-                &types,
-                Some(&Type::Bool),
-                true,
-            )
-            .changed()
-            {
-                step.when = (!when.trim().is_empty()).then_some(when);
-                changed = true;
-            }
+            changed |= condition_ui(ui, "when", &mut step.when, scope.as_ref(), &types);
             changed |= issue_ui(ui, (model, &index), ctx, "Issue", &mut step.issue, &step.on);
             let mut compensates = step.compensate.is_some();
             if ui
@@ -212,22 +214,7 @@ pub fn saga_ui(ui: &mut Ui, model: &Model, ctx: usize, sg: &mut Saga) -> bool {
         ui.push_id(("saga-end", i), |ui| {
             changed |= reference_ui(ui, model, ctx, "When", &mut end.on, &[Kind::Event]);
             let scope = event(model, &index, &end.on, ctx).map(event_scope);
-            ui.label("If (condition over event, now; empty: always)");
-            let mut when = end.when.clone().unwrap_or_default();
-            if expr_edit(
-                ui,
-                "end when",
-                &mut when,
-                scope.as_ref(),
-                &types,
-                Some(&Type::Bool),
-                true,
-            )
-            .changed()
-            {
-                end.when = (!when.trim().is_empty()).then_some(when);
-                changed = true;
-            }
+            changed |= condition_ui(ui, "end when", &mut end.when, scope.as_ref(), &types);
             ui.horizontal(|ui| {
                 ui.label("the instance ends as");
                 changed |= ui

@@ -3,7 +3,6 @@
 //! them one at a time, and written into a scenario's fault plan.
 
 use crate::model::expr::time::parse_duration;
-use crate::model::reference::Ref;
 use crate::model::scenario::{Exploration, Fault, Scenario};
 use crate::sim::rng::Rng;
 use crate::sim::scenario::offset_text;
@@ -166,15 +165,7 @@ pub fn with_faults(base: &Scenario, pieces: &[Piece]) -> Scenario {
         let at = match s.faults.iter().position(|f| *f.subscriber == *p.subscriber) {
             Some(i) => i,
             None => {
-                s.faults.push(Fault {
-                    subscriber: Ref::from(p.subscriber.clone()),
-                    failure_rate: 0.0,
-                    outages: Vec::new(),
-                    latency: None,
-                    duplicate_rate: 0.0,
-                    reorder_rate: 0.0,
-                    idempotent: None,
-                });
+                s.faults.push(Fault::none(&p.subscriber));
                 s.faults.len() - 1
             }
         };
@@ -234,13 +225,9 @@ mod tests {
     fn pieces_on_one_subscriber_join_into_one_fault() {
         let base = Scenario {
             faults: vec![Fault {
-                subscriber: "A".to_owned().into(),
                 failure_rate: 0.3,
-                outages: vec![],
                 latency: Some("2s".into()),
-                duplicate_rate: 0.0,
-                reorder_rate: 0.0,
-                idempotent: None,
+                ..Fault::none("A")
             }],
             ..Scenario::default()
         };
