@@ -57,6 +57,9 @@ pub struct Watch {
     pub(super) sagas: Vec<Vec<usize>>,
     /// The system's `always` invariants.
     pub(super) system: Vec<usize>,
+    /// Per aggregate, its lifecycle states as the values `status` takes (made once, not at
+    /// every check).
+    pub(super) statuses: Vec<Vec<crate::model::expr::Value>>,
 }
 
 impl Watch {
@@ -71,6 +74,16 @@ impl Watch {
             aggregates: vec![Vec::new(); program.aggregates.len()],
             read_models: vec![Vec::new(); program.read_models.len()],
             sagas: vec![Vec::new(); program.sagas.len()],
+            statuses: program
+                .aggregates
+                .iter()
+                .map(|a| {
+                    a.lifecycle
+                        .iter()
+                        .map(|s| crate::model::expr::Value::Str(s.as_str().into()))
+                        .collect()
+                })
+                .collect(),
             ..Watch::default()
         };
         let (mut a, mut r, mut s) = (0, 0, 0);

@@ -133,7 +133,7 @@ impl Engine {
                 if w.broken[i] {
                     continue;
                 }
-                let v = self.aggregate_holds(&watch.defs[i], a, &key, &now);
+                let v = self.aggregate_holds((&watch, &watch.defs[i]), a, &key, &now);
                 w.report(i, &watch.defs[i], v, stamp);
             }
         }
@@ -172,20 +172,19 @@ impl Engine {
 
     fn aggregate_holds(
         &self,
-        def: &InvariantDef,
+        (watch, def): (&Watch, &InvariantDef),
         a: usize,
         key: &Arc<str>,
         now: &Value,
     ) -> Verdict {
         let inst = self.aggregates[a].get(key)?;
-        let agg = &self.program.aggregates[a];
-        let status = Value::Str(Arc::from(
-            agg.lifecycle.get(inst.lifecycle).map_or("", |s| s.as_str()),
-        ));
+        let status = watch.statuses[a]
+            .get(inst.lifecycle)
+            .unwrap_or(&Value::None);
         let id = Value::Str(key.clone());
         let roots = [
             RootValue::Record(&inst.state),
-            RootValue::Scalar(&status),
+            RootValue::Scalar(status),
             RootValue::Scalar(&id),
             RootValue::Scalar(now),
         ];
@@ -324,7 +323,7 @@ impl Engine {
                     let mut keys: Vec<&Arc<str>> = self.aggregates[a].keys().collect();
                     keys.sort_unstable();
                     for key in keys {
-                        let v = self.aggregate_holds(def, a, key, &now);
+                        let v = self.aggregate_holds((&watch, def), a, key, &now);
                         w.report(i, def, v, stamp);
                     }
                 }

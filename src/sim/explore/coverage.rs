@@ -1,5 +1,5 @@
 //! What an exploration exercised, summed over its runs: each command accepted and rejected
-//! (by which guard), each event appended, each subscriber's messages handled, each saga step
+//! (each guard held or rejected), each event appended, each subscriber's messages handled, each saga step
 //! taken and compensation run, each saga end reached, each subscriber's messages parked. Every item the model has is listed,
 //! so what no run tried shows as `never`.
 
@@ -48,6 +48,10 @@ fn guard_label(command: &str, reject: &str) -> String {
     format!("{command} rejected by “{reject}”")
 }
 
+fn guard_held(command: &str, reject: &str) -> String {
+    format!("{command} passed the guard of “{reject}”")
+}
+
 fn saga_names(p: &Program) -> Vec<&str> {
     let mut names = vec![""; p.sagas.len()];
     for s in &p.subscribers {
@@ -73,6 +77,7 @@ impl Coverage {
                 && let Some(h) = p.aggregates[a].handlers.get(&ci)
             {
                 for (_, reject) in &h.guards {
+                    add(Section::Commands, guard_held(&cmd.name, reject));
                     add(Section::Commands, guard_label(&cmd.name, reject));
                 }
             }
@@ -115,28 +120,30 @@ impl Coverage {
         let p = e.program();
         for c in e.commands().iter() {
             let cmd = &p.commands[c.command()];
-            match &c.rejection {
-                None => self.bump(Section::Commands, format!("{} accepted", cmd.name)),
+            let guards: &[(crate::model::expr::Expr, String)] = match cmd.target {
+                Target::Aggregate(a) => p.aggregates[a]
+                    .handlers
+                    .get(&c.command())
+                    .map_or(&[], |h| h.guards.as_slice()),
+                Target::External(_) => &[],
+            };
+            // The guards are checked in order: those before the one that rejected held.
+            let (held, item) = match &c.rejection {
+                None => (guards.len(), format!("{} accepted", cmd.name)),
                 Some(reason) => {
-                    let guard = match cmd.target {
-                        Target::Aggregate(a) => p.aggregates[a]
-                            .handlers
-                            .get(&c.command())
-                            .and_then(|h| {
-                                h.guards
-                                    .iter()
-                                    .find(|(_, r)| reason.starts_with(r.as_str()))
-                            })
-                            .map(|(_, r)| r.as_str()),
-                        Target::External(_) => None,
-                    };
-                    let item = match guard {
-                        Some(r) => guard_label(&cmd.name, r),
-                        None => format!("{} rejected otherwise", cmd.name),
-                    };
-                    self.bump(Section::Commands, item);
+                    match guards
+                        .iter()
+                        .position(|(_, r)| reason.starts_with(r.as_str()))
+                    {
+                        Some(k) => (k, guard_label(&cmd.name, &guards[k].1)),
+                        None => (0, format!("{} rejected otherwise", cmd.name)),
+                    }
                 }
+            };
+            for (_, reject) in &guards[..held] {
+                self.bump(Section::Commands, guard_held(&cmd.name, reject));
             }
+            self.bump(Section::Commands, item);
         }
         for r in e.records().iter() {
             if let Some(ev) = p.events.get(r.event as usize) {
