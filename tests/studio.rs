@@ -2713,3 +2713,34 @@ fn an_invariant_is_added_in_the_inspector_checked_as_typed_and_undone() {
     }
     assert_eq!(item(&h).invariants.len(), 1);
 }
+
+#[test]
+fn system_invariants_are_edited_from_the_model_menu() {
+    let (mut h, _dir) = harness(example("teaching/double-count"));
+    settle(&mut h);
+    h.get_by_label("Model").click();
+    settle(&mut h);
+    h.get_by_label("System Invariants…").click();
+    settle(&mut h);
+    click(&mut h, "+ Invariant");
+    retype(&mut h, "Invariant 1: condition", "parked == 0");
+    click(&mut h, "eventually");
+    let invariants = |h: &Harness<'static, Studio>| h.state().doc.model.invariants.clone();
+    assert_eq!(invariants(&h).len(), 1);
+    assert_eq!(invariants(&h)[0].eventually.as_deref(), Some("parked == 0"));
+    assert_eq!(invariants(&h)[0].always, None);
+    assert_eq!(h.query_all_by_label_contains("⚠").count(), 0);
+    // A name the system does not have is refused as it is typed.
+    retype(&mut h, "Invariant 1: condition", "row.reserved > 0");
+    assert!(
+        h.query_all_by_label_contains("⚠").count() >= 1,
+        "the system has no `row`"
+    );
+    h.key_press(Key::Escape);
+    settle(&mut h);
+    for _ in 0..4 {
+        h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+        settle(&mut h);
+    }
+    assert_eq!(invariants(&h).len(), 0);
+}

@@ -98,6 +98,8 @@ pub enum Action {
     Sandbox,
     /// Simulate → Explore….
     Explore,
+    /// Model → System Invariants….
+    SystemInvariants,
     /// Model → Compare with → Last Saved Version.
     CompareSaved,
     /// Model → Compare with → Model File….
@@ -202,7 +204,7 @@ const fn c(
 
 impl Action {
     /// Every action, in menu order.
-    pub const ALL: [Action; 47] = [
+    pub const ALL: [Action; 48] = [
         Action::New,
         Action::StartPage,
         Action::Open,
@@ -250,6 +252,7 @@ impl Action {
         Action::FaultPlan,
         Action::Sandbox,
         Action::Explore,
+        Action::SystemInvariants,
     ];
 
     /// The one declaration of this action.
@@ -433,6 +436,13 @@ impl Action {
             Action::NewContext => c(
                 "New Bounded Context",
                 "a new context frame",
+                k![],
+                O,
+                M::Model,
+            ),
+            Action::SystemInvariants => c(
+                "System Invariants…",
+                "what the whole system must keep: parked messages, rejections, read models",
                 k![],
                 O,
                 M::Model,

@@ -229,6 +229,7 @@ impl Studio {
                 self.dock = Some(DockTab::Simulation);
                 self.sim.authoring.sandbox.open = true;
             }
+            Action::SystemInvariants => self.windows.invariants_open = true,
             Action::Explore => {
                 self.dock = Some(DockTab::Simulation);
                 if self.sim.scenario.is_empty() {

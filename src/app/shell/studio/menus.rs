@@ -123,6 +123,7 @@ impl Studio {
             );
             item(ui, Action::AutoLayoutBoard, true, actions);
             ui.separator();
+            item(ui, Action::SystemInvariants, true, actions);
             item(ui, Action::ExportProtos, true, actions);
             ui.menu_button("Compare with", |ui| {
                 item(ui, Action::CompareSaved, self.doc.path.is_some(), actions);

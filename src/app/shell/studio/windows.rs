@@ -31,6 +31,8 @@ pub struct Windows {
     pub(super) graphs: GraphViews,
     /// Simulate → Check All Scenarios.
     pub checks: ScenarioChecks,
+    /// Model → System Invariants….
+    pub invariants_open: bool,
 }
 
 impl Windows {
@@ -73,6 +75,44 @@ impl Studio {
         });
         let first = contexts.next()??;
         contexts.all(|c| c == Some(first)).then_some(first)
+    }
+
+    /// Model → System Invariants…: the model's own invariants, about the whole system; a
+    /// change is one undoable edit of the model's properties.
+    fn system_invariants(&mut self, ctx: &egui::Context) {
+        let mut open = self.windows.invariants_open;
+        let mut list = self.doc.model.invariants.clone();
+        let mut changed = false;
+        egui::Window::new("System invariants")
+            .id(Id::new("system-invariants"))
+            .open(&mut open)
+            .default_pos(egui::pos2(300.0, 120.0))
+            .default_width(460.0)
+            .show(ctx, |ui| {
+                let scope = crate::model::scopes::system_scope();
+                let names = (
+                    "parked (messages in dead-letter queues), rejected (commands), events, now, \
+                     lookup(ReadModel, key)",
+                    false,
+                );
+                changed = crate::app::inspector::invariants::invariants_ui(
+                    ui,
+                    &self.doc.model,
+                    &mut list,
+                    &scope,
+                    names,
+                );
+            });
+        self.windows.invariants_open = open;
+        if changed {
+            let mut props = crate::model::op::ModelProps::of(&self.doc.model);
+            props.invariants = list;
+            self.edits.push(Edit::Ops {
+                label: "Edit system invariants".into(),
+                ops: vec![crate::model::op::Op::SetModel(Box::new(props))],
+                gesture: None,
+            });
+        }
     }
 
     /// Opens the Compare window against the model in `path`.
@@ -136,6 +176,7 @@ impl Studio {
         if let Some(choice) = self.windows.start.window(ctx, &self.prefs.recent) {
             self.start_with(choice);
         }
+        self.system_invariants(ctx);
         egui::Window::new("Keyboard shortcuts")
             .open(&mut self.windows.shortcuts_open)
             .collapsible(false)
