@@ -346,3 +346,31 @@ fn an_exploration_stops_when_its_time_is_up_or_it_is_cancelled() {
     let report = x.explore(&options(1_000_000, 2), &|_| {}, &AtomicBool::new(true));
     assert_eq!((report.runs, report.found.len()), (0, 0));
 }
+
+#[test]
+fn with_expectations_a_failed_expectation_counts_and_an_invariant_is_not_one() {
+    let m = model(STOCK);
+    let name = &m.scenarios[0].name;
+    let x = Explorer::new(&m, name).unwrap();
+    let opts = Options {
+        expectations: true,
+        shrink: false,
+        ..options(200, 2)
+    };
+    let report = x.explore(&opts, &|_| {}, &AtomicBool::new(false));
+    let whats: Vec<&str> = report
+        .found
+        .iter()
+        .map(|f| f.failure.what.as_str())
+        .collect();
+    assert!(
+        whats.iter().any(|w| w.starts_with("expectation ")),
+        "{whats:?}"
+    );
+    assert!(
+        whats
+            .iter()
+            .all(|w| !w.starts_with("expectation invariant")),
+        "an invariant's verdict is not an expectation: {whats:?}"
+    );
+}

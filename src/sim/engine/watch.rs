@@ -54,9 +54,7 @@ impl Watching {
         }
         self.rows.get_mut(r)
     }
-}
 
-impl Watching {
     /// Records invariant `i`'s verdict: its first violation is kept.
     fn report(&mut self, i: usize, def: &InvariantDef, v: Verdict, (position, time): (u64, i64)) {
         let Some((about, found)) = v else {
@@ -128,7 +126,9 @@ impl Engine {
         let watch = w.watch.clone();
         let now = Value::Ts(self.clock.now);
         let stamp = self.stamp();
-        for (a, key) in std::mem::take(&mut w.aggregates) {
+        // The lists of what changed are emptied and kept (no allocation per action).
+        let mut aggregates = std::mem::take(&mut w.aggregates);
+        for (a, key) in aggregates.drain(..) {
             for &i in &watch.aggregates[a] {
                 if w.broken[i] {
                     continue;
@@ -137,6 +137,7 @@ impl Engine {
                 w.report(i, &watch.defs[i], v, stamp);
             }
         }
+        w.aggregates = aggregates;
         let mut rows = std::mem::take(&mut w.rows);
         for (r, keys) in rows.iter_mut().enumerate() {
             for key in keys.drain(..) {
@@ -150,7 +151,8 @@ impl Engine {
             }
         }
         w.rows = rows;
-        for (s, key) in std::mem::take(&mut w.sagas) {
+        let mut sagas = std::mem::take(&mut w.sagas);
+        for (s, key) in sagas.drain(..) {
             for &i in &watch.sagas[s] {
                 if w.broken[i] {
                     continue;
@@ -159,6 +161,7 @@ impl Engine {
                 w.report(i, &watch.defs[i], v, stamp);
             }
         }
+        w.sagas = sagas;
         for &i in &watch.system {
             if w.broken[i] {
                 continue;

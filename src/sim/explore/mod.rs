@@ -436,15 +436,12 @@ fn plain(what: &str, detail: String) -> Failure {
     }
 }
 
-/// The scenario's own expectations (not the invariants' verdicts) against a finished run.
+/// The scenario's own expectations (not the invariants' verdicts, which follow them)
+/// against a finished run.
 fn verdicts_of(e: &Engine, s: &Scenario) -> Result<Vec<crate::sim::scenario::Verdict>, SimError> {
-    let only_then = Scenario {
-        invariants: Vec::new(),
-        ..s.clone()
-    };
-    let n = only_then.then.len();
-    verdicts(e, &only_then).map(|mut v| {
-        v.truncate(n);
+    verdicts(e, s).map(|mut v| {
+        // One verdict per invariant closes the list (an expectation may give several).
+        v.truncate(v.len().saturating_sub(e.invariants().len()));
         v
     })
 }
