@@ -560,4 +560,13 @@ fn explore_finds_the_teaching_bug_writes_a_reproducer_and_refuses_bad_options() 
     let (code, _, stderr) = stormlab(&["explore", bug, "--scenario", "nope"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("no scenario is called `nope`"), "{stderr}");
+    let text = std::fs::read_to_string(bug).unwrap();
+    let none = text[..text.find("    scenarios: [").unwrap()].to_owned() + ")\n";
+    let none = temp_model(&dir, "none.ron", &none);
+    let (code, stdout, stderr) = stormlab(&["explore", &none]);
+    assert_eq!((code, stdout.as_str()), (0, ""));
+    assert!(
+        stderr.contains("none.ron: no scenario to explore"),
+        "{stderr}"
+    );
 }

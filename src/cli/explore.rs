@@ -139,6 +139,12 @@ pub fn run(args: &ExploreArgs) -> anyhow::Result<ExitCode> {
     } else {
         args.scenario.clone()
     };
+    if names.is_empty() {
+        eprintln!(
+            "{name_of_file}: no scenario to explore: write one (see the README's Simulation)"
+        );
+        return Ok(Exit::Clean.into());
+    }
     let opts = options(args, names.len())?;
     let text_out = args.format == super::report::Format::Text;
     let cancel = AtomicBool::new(false);
