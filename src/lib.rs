@@ -3,6 +3,7 @@
 //! - [`model`]: the vocabulary, the RON file format, expressions and checks.
 //! - [`sim`]: the deterministic simulation engine.
 //! - [`export`]: Protocol Buffers contracts, compatibility reports, protobuf logs.
+//! - [`interop`]: formats of the tools around Stormlab (Mermaid).
 //! - [`cli`]: the command-line subcommands.
 //! - [`collab`]: the board shared by a team (a Loro document).
 //! - `app` (feature `studio`): the desktop studio.
@@ -10,6 +11,7 @@
 pub mod cli;
 pub mod collab;
 pub mod export;
+pub mod interop;
 pub mod model;
 pub mod sim;
 

@@ -570,3 +570,86 @@ fn explore_finds_the_teaching_bug_writes_a_reproducer_and_refuses_bad_options() 
         "{stderr}"
     );
 }
+
+#[test]
+fn export_mermaid_writes_the_context_map_a_flow_or_a_run() {
+    let (code, out, _) = stormlab(&["export", "mermaid", "models/autoservice.ron"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("flowchart LR") && out.contains("c0 -->|\"Published Language\"| c1"));
+    let (code, out, _) = stormlab(&[
+        "export",
+        "mermaid",
+        "models/autoservice.ron",
+        "--scenario",
+        "declined card cancels the booking",
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("sequenceDiagram") && out.contains("PaymentDeclined"),
+        "{out}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("docs").join("autoservice.md");
+    std::fs::create_dir_all(page.parent().unwrap()).unwrap();
+    let p = page.display().to_string();
+    let (code, out, _) = stormlab(&[
+        "export",
+        "mermaid",
+        "models/autoservice.ron",
+        "--diagram",
+        "all",
+        "-o",
+        &p,
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out.trim(), format!("wrote {p}"));
+    let text = std::fs::read_to_string(&page).unwrap();
+    assert_eq!(text.matches("```mermaid").count(), 2 + 4, "{text}");
+}
+
+#[test]
+fn export_mermaid_says_what_is_wrong_with_its_arguments() {
+    let (code, _, err) = stormlab(&[
+        "export",
+        "mermaid",
+        "models/autoservice.ron",
+        "--diagram",
+        "flow",
+        "--context",
+        "Bookings",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--context Bookings: no such bounded context (the model has: Booking, Support, Analytics)"),
+        "{err}"
+    );
+    let (code, _, err) = stormlab(&[
+        "export",
+        "mermaid",
+        "models/autoservice.ron",
+        "--diagram",
+        "sequence",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("name the scenario with --scenario"), "{err}");
+    let (code, _, err) = stormlab(&[
+        "export",
+        "mermaid",
+        "models/autoservice.ron",
+        "--scenario",
+        "no such story",
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("no such story") && err.contains("declined card cancels the booking"),
+        "{err}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (bad, _) = misspelt(&dir);
+    let (code, _, err) = stormlab(&["export", "mermaid", &bad]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("SL005") && err.contains("not exported"),
+        "{err}"
+    );
+}

@@ -139,7 +139,6 @@ fn the_simulation_tab_and_the_saga_sequence_look_right() {
 
 #[test]
 fn presentation_mode_at_a_rejected_command_looks_right() {
-    use stormlab::app::simulation::log::cursor_of;
     use stormlab::app::simulation::time_control::TimeCommand;
     // accounts.ron: the card payment over the limit is rejected, the saga compensates.
     let Some((mut h, _dir)) = harness(accounts()) else {
@@ -149,7 +148,7 @@ fn presentation_mode_at_a_rejected_command_looks_right() {
     let rejected = {
         let e = &h.state().sim.run.as_ref().unwrap().engine;
         let c = e.commands().iter().find(|c| c.rejection.is_some()).unwrap();
-        cursor_of(e, c)
+        e.cursor_of(c)
     };
     h.state_mut().sim.time.apply(TimeCommand::Seek(rejected));
     h.key_press(Key::F11);

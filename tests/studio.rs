@@ -46,6 +46,18 @@ fn settle(h: &mut Harness<'static, Studio>) {
     h.run_steps(3);
 }
 
+/// The text the last frame put on the clipboard, if any.
+fn copied_text(h: &Harness<'static, Studio>) -> Option<String> {
+    h.output()
+        .platform_output
+        .commands
+        .iter()
+        .find_map(|c| match c {
+            egui::OutputCommand::CopyText(t) => Some(t.clone()),
+            _ => None,
+        })
+}
+
 /// The kind of the element with id `uid` in the studio's model.
 fn kind_of(h: &Harness<'static, Studio>, uid: stormlab::model::Uid) -> Kind {
     h.state()
@@ -800,6 +812,17 @@ fn a_rejected_command_shows_its_reason_and_a_saga_its_sequence() {
         "the compensation is marked"
     );
     assert!(seq.rows.iter().any(|r| r.label.ends_with("Compensated")));
+    // The diagram goes to the clipboard as Mermaid text, for the team's docs.
+    h.get_by_label("Copy Mermaid").click();
+    h.step();
+    let copied = copied_text(&h).expect("Copy Mermaid puts text on the clipboard");
+    assert!(copied.contains("sequenceDiagram"), "{copied}");
+    assert!(
+        copied.contains("ChargePayment o-2 rejected: over the card limit"),
+        "{copied}"
+    );
+    assert!(copied.contains("↺ ReleaseStock o-2"), "{copied}");
+    settle(&mut h);
     // A row of the diagram moves the cursor to its moment.
     h.get_by_label("OrderPlaced").click();
     settle(&mut h);
@@ -2052,7 +2075,7 @@ fn presentation_mode_says_in_words_that_a_command_was_rejected_and_a_saga_compen
         .iter()
         .find(|c| c.rejection.is_some())
         .expect("the payment is rejected");
-    let at = stormlab::app::simulation::log::cursor_of(e, rejected);
+    let at = e.cursor_of(rejected);
     h.key_press(Key::F11);
     settle(&mut h);
     h.state_mut().sim.time.apply(TimeCommand::Seek(at));
@@ -2743,4 +2766,32 @@ fn system_invariants_are_edited_from_the_model_menu() {
         settle(&mut h);
     }
     assert_eq!(invariants(&h).len(), 0);
+}
+
+#[test]
+fn the_context_map_and_flow_tabs_copy_their_mermaid_text() {
+    let (mut h, _dir) = harness(example("autoservice"));
+    settle(&mut h);
+    h.get_by_label("Context map").click();
+    settle(&mut h);
+    h.get_by_label("Copy Mermaid").click();
+    h.step();
+    let map = copied_text(&h).expect("the context map is copied");
+    assert!(map.contains("flowchart LR"), "{map}");
+    assert!(map.contains("c0 -->|\"Published Language\"| c1"), "{map}");
+    settle(&mut h);
+    // The flow tab copies what it shows: the whole model's flow while nothing is selected.
+    h.get_by_label("Flow").click();
+    settle(&mut h);
+    h.get_by_label("Copy Mermaid").click();
+    h.step();
+    let flow = copied_text(&h).expect("the flow is copied");
+    assert!(flow.contains("subgraph c0[\"Booking\"]"), "{flow}");
+    assert!(
+        flow.contains("command_0_0[\"BookService\"]:::command"),
+        "{flow}"
+    );
+    assert!(flow.contains("actor_0_0 --> command_0_0"), "{flow}");
+    settle(&mut h);
+    assert!(h.query_by_label("Copied ✔").is_some());
 }

@@ -76,12 +76,9 @@ pub fn context_map(model: &Model) -> FlowGraph {
     g
 }
 
-/// The flow graph of `root`: a command's consequences (everything reachable from it), a
-/// context's elements, or the whole model when `root` is None. Labels take the sticky colour
-/// on `dark` backgrounds, a darker ink on light ones.
-pub fn flow(model: &Model, root: Option<Loc>, dark: bool) -> FlowGraph {
-    let arrows = crate::app::board::arrows::arrows(model);
-    let keep: BTreeSet<Loc> = match root {
+/// The stickies the flow graph of `root` shows (see [`flow`]), given the board's arrows.
+fn flow_stickies(model: &Model, root: Option<Loc>, arrows: &[(Loc, Loc)]) -> BTreeSet<Loc> {
+    match root {
         Some(r) if r.kind == Kind::Context => model
             .elements()
             .iter()
@@ -92,7 +89,7 @@ pub fn flow(model: &Model, root: Option<Loc>, dark: bool) -> FlowGraph {
             let mut seen = BTreeSet::from([r]);
             let mut queue = VecDeque::from([r]);
             while let Some(n) = queue.pop_front() {
-                for (a, b) in &arrows {
+                for (a, b) in arrows {
                     if *a == n && seen.insert(*b) {
                         queue.push_back(*b);
                     }
@@ -106,7 +103,34 @@ pub fn flow(model: &Model, root: Option<Loc>, dark: bool) -> FlowGraph {
             .filter(|e| e.at.is_some() && e.loc.kind != Kind::Context)
             .map(|e| e.loc)
             .collect(),
-    };
+    }
+}
+
+/// The Mermaid text of what the graph tab `kind` shows for `root` (the Copy Mermaid button).
+pub fn mermaid_of(model: &Model, kind: GraphKind, root: Option<Loc>) -> String {
+    match kind {
+        GraphKind::ContextMap => crate::interop::mermaid::context_map(model),
+        GraphKind::Flow => {
+            let arrows = crate::app::board::arrows::arrows(model);
+            let keep = flow_stickies(model, root, &arrows);
+            let name = match root {
+                Some(r) if r.kind == Kind::Command => {
+                    format!("What {} leads to", model.name_of(r).unwrap_or(""))
+                }
+                Some(r) => format!("{}: flow", model.name_of(r).unwrap_or("")),
+                None => format!("{}: flow", model.name),
+            };
+            crate::interop::mermaid::flow_of(model, &name, &keep)
+        }
+    }
+}
+
+/// The flow graph of `root`: a command's consequences (everything reachable from it), a
+/// context's elements, or the whole model when `root` is None. Labels take the sticky colour
+/// on `dark` backgrounds, a darker ink on light ones.
+pub fn flow(model: &Model, root: Option<Loc>, dark: bool) -> FlowGraph {
+    let arrows = crate::app::board::arrows::arrows(model);
+    let keep = flow_stickies(model, root, &arrows);
     let mut g = FlowGraph::new();
     let mut nodes = BTreeMap::new();
     for id in &keep {
@@ -148,6 +172,32 @@ fn flow_spacing(graph: &FlowGraph) -> (f32, f32) {
         .max()
         .unwrap_or(8) as f32;
     (longest * 0.62 * radius + 2.0 * radius, 2.9 * radius)
+}
+
+/// A small "Copy Mermaid" button: puts `text()` on the clipboard, then says "Copied" for two
+/// seconds (per `salt`: one diagram's "Copied" is not another's). Shared by the graph tabs
+/// and the saga sequence window.
+pub fn copy_mermaid_button(ui: &mut Ui, salt: &str, text: impl FnOnce() -> String) {
+    let id = ui.id().with(("mermaid-copied", salt));
+    let now = ui.input(|i| i.time);
+    let copied = ui
+        .data(|d| d.get_temp::<f64>(id))
+        .is_some_and(|t| now - t < 2.0);
+    let label = if copied { "Copied ✔" } else { "Copy Mermaid" };
+    let clicked = ui
+        .add(egui::Button::new(label).small())
+        .on_hover_text(
+            "Copy this diagram as Mermaid text, to paste into Markdown (GitHub, GitLab, wikis)",
+        )
+        .clicked();
+    if clicked {
+        ui.ctx().copy_text(text());
+        ui.data_mut(|d| d.insert_temp(id, now));
+    }
+    if copied || clicked {
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_millis(250));
+    }
 }
 
 impl GraphViews {
@@ -221,6 +271,13 @@ impl GraphViews {
             {
                 self.free = false;
             }
+            let root = match kind {
+                GraphKind::Flow => {
+                    selected.filter(|s| matches!(s.kind, Kind::Context | Kind::Command))
+                }
+                GraphKind::ContextMap => None,
+            };
+            copy_mermaid_button(ui, id, || mermaid_of(model, kind, root));
         });
         // Fitted to the view until the user zooms or pans; then theirs.
         let zooming = ui.rect_contains_pointer(ui.available_rect_before_wrap())

@@ -17,18 +17,8 @@ pub fn kind_ink(kind: Kind) -> Color32 {
 
 /// The sticky colour of a kind (the classic EventStorming palette).
 pub fn kind_color(kind: Kind) -> Color32 {
-    match kind {
-        Kind::Actor => Color32::from_rgb(255, 230, 80),
-        Kind::Command => Color32::from_rgb(120, 185, 255),
-        Kind::Aggregate => Color32::from_rgb(255, 243, 170),
-        Kind::Event => Color32::from_rgb(255, 165, 70),
-        Kind::Policy | Kind::Saga => Color32::from_rgb(205, 170, 255),
-        Kind::ReadModel => Color32::from_rgb(150, 220, 130),
-        Kind::External => Color32::from_rgb(255, 160, 205),
-        Kind::HotSpot => Color32::from_rgb(255, 85, 95),
-        Kind::Enum | Kind::Value => Color32::from_rgb(225, 225, 225),
-        Kind::Context | Kind::Relation | Kind::Scenario => Color32::from_gray(200),
-    }
+    let [r, g, b] = kind.rgb();
+    Color32::from_rgb(r, g, b)
 }
 
 /// The size of a sticky of `kind`, in board units.

@@ -1,5 +1,6 @@
 //! `stormlab export proto FILE -o DIR`: the model's contracts as one `.proto` file per
-//! bounded context, written atomically under DIR.
+//! bounded context, written atomically under DIR; `stormlab export mermaid` is
+//! [`super::mermaid`].
 
 use super::Exit;
 use std::path::PathBuf;
@@ -29,12 +30,18 @@ pub enum ExportWhat {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Mermaid: the context map, the flow graph, a scenario's run as a sequence diagram, or
+    /// all of them as a Markdown page.
+    Mermaid(super::mermaid::MermaidArgs),
 }
 
 /// Runs `stormlab export`: exit 1 if the model has errors, 2 if a file cannot be read or
 /// written.
 pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
-    let ExportWhat::Proto { file, out, dry_run } = &args.what;
+    let (file, out, dry_run) = match &args.what {
+        ExportWhat::Proto { file, out, dry_run } => (file, out, dry_run),
+        ExportWhat::Mermaid(m) => return super::mermaid::run(m),
+    };
     let (text, model) = match super::read_model(file) {
         Ok(read) => read,
         Err(e) => return Ok(e.into()),

@@ -14,6 +14,7 @@ pub mod diff;
 pub mod explore;
 pub mod export;
 pub mod fmt;
+pub mod mermaid;
 pub mod report;
 pub mod serve;
 pub mod simulate;
@@ -50,7 +51,8 @@ pub enum Command {
     /// Run scenarios under many seeded fault plans, checking the invariants (exit 1 on a
     /// failure), and shrink what fails to a scenario that replays it.
     Explore(explore::ExploreArgs),
-    /// Export the model's contracts (`export proto FILE -o DIR`).
+    /// Export the model's contracts (`export proto FILE -o DIR`) or diagrams (`export mermaid
+    /// FILE`).
     Export(export::ExportArgs),
     /// Rewrite model files in canonical form.
     Fmt(fmt::FmtArgs),

@@ -40,6 +40,23 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The sticky colour of this kind, as RGB (the classic EventStorming palette): the board,
+    /// the image export and the Mermaid export paint with it.
+    pub fn rgb(self) -> [u8; 3] {
+        match self {
+            Kind::Actor => [255, 230, 80],
+            Kind::Command => [120, 185, 255],
+            Kind::Aggregate => [255, 243, 170],
+            Kind::Event => [255, 165, 70],
+            Kind::Policy | Kind::Saga => [205, 170, 255],
+            Kind::ReadModel => [150, 220, 130],
+            Kind::External => [255, 160, 205],
+            Kind::HotSpot => [255, 85, 95],
+            Kind::Enum | Kind::Value => [225, 225, 225],
+            Kind::Context | Kind::Relation | Kind::Scenario => [200, 200, 200],
+        }
+    }
+
     /// The name a new sticky of this kind gets until someone names it (`DoSomething`; a
     /// second one gets `DoSomething2`); None for what is not created on the board.
     pub fn placeholder(self) -> Option<&'static str> {

@@ -10,6 +10,7 @@
 //!   messages, state now), the only way views, encoders and the CLI read a run.
 //! - [`scenario`]: scenarios of the model file and their expectations; [`load`]: a
 //!   scenario's load generator, compiled once and issued lazily.
+//! - [`sequence`]: a run (or one saga instance) as messages between lanes.
 //! - [`timeline`]: time travel to any log position; causation chains.
 //! - [`clock`], [`rng`], [`hash`]: virtual time, seeded randomness, fixed hashing.
 //! - [`log`]: the event log as JSON Lines.
@@ -30,6 +31,7 @@ pub mod rng;
 pub mod run;
 pub mod saga;
 pub mod scenario;
+pub mod sequence;
 pub mod store;
 pub mod timeline;
 

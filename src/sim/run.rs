@@ -13,8 +13,9 @@ use super::fold::{Instance, Table};
 use super::hash::FastMap;
 use super::program::{EventDef, Program};
 use super::saga::Instances;
-use super::store::Record;
+use super::store::{Cause, Record};
 use crate::model::expr::Value;
+use crate::model::expr::time::format_timestamp;
 
 /// One entry of a run's journal: the log length and the virtual time when a saga instance
 /// changed status or the dead-letter queue changed, and the change.
@@ -102,6 +103,26 @@ impl Engine {
     /// The faults injected into each subscriber (by program index).
     pub fn faults(&self) -> &[FaultDef] {
         &self.faults
+    }
+
+    /// The cursor (log length) that shows command `c` handled: just after its last event,
+    /// after the event that caused it when it appended none, or at its time otherwise.
+    pub fn cursor_of(&self, c: &CommandRecord) -> u64 {
+        if !c.events().is_empty() {
+            return c.events().end;
+        }
+        match c.cause() {
+            Cause::Event(p) => p + 1,
+            _ => self.records().partition_point(|r| r.time <= c.time) as u64,
+        }
+    }
+
+    /// Whether the run spans more than one calendar day (its times then show their date).
+    pub fn spans_days(&self) -> bool {
+        let day = |t: i64| format_timestamp(t).get(..10).map(str::to_owned);
+        self.records()
+            .first()
+            .is_some_and(|r| day(r.time) != day(self.now()))
     }
 
     /// Injects `faults` into subscriber `sub` from now on (ignored for an unknown one).

@@ -13,7 +13,6 @@ use egui_graphs::{
     LayoutStateHierarchical, MetadataFrame, SettingsInteraction, SettingsNavigation, SettingsStyle,
 };
 
-use crate::app::simulation::log::cursor_of;
 use crate::app::theme;
 use crate::sim::causation::{Node, tree};
 use crate::sim::engine::{Change, Engine};
@@ -131,7 +130,7 @@ impl CausationView {
                     Node::Command(c) => e
                         .commands()
                         .get(c as usize)
-                        .map_or(0, |record| cursor_of(e, record)),
+                        .map_or(0, |record| e.cursor_of(record)),
                     // A parking or redrive: the log as it was when it happened.
                     Node::Parked(j) | Node::Redrive(j) => {
                         e.journal().get(j as usize).map_or(0, |entry| entry.0)

@@ -6,7 +6,7 @@ use egui::Ui;
 use egui_extras::{Column, TableBuilder};
 
 use crate::app::simulation::panel::Run;
-use crate::app::simulation::state::{clock, payload_text, spans_days};
+use crate::app::simulation::state::{clock, payload_text};
 use crate::app::theme;
 use crate::model::expr::time::format_timestamp;
 use crate::sim::engine::{CommandRecord, Engine};
@@ -194,7 +194,7 @@ impl LogView {
     }
 
     fn events_ui(&mut self, ui: &mut Ui, e: &Engine, cursor: u64, room: f32) -> Option<u64> {
-        let dated = spans_days(e);
+        let dated = e.spans_days();
         self.filter_ui(ui, e);
         let positions = self.positions(e);
         let shown = match positions {
@@ -261,7 +261,7 @@ impl LogView {
     }
 
     fn commands_ui(&mut self, ui: &mut Ui, e: &Engine, room: f32) -> Option<u64> {
-        let dated = spans_days(e);
+        let dated = e.spans_days();
         let rejected = e.rejected();
         ui.strong(format!(
             "Command log ({} commands, {rejected} rejected)",
@@ -305,7 +305,7 @@ impl LogView {
                     ];
                     if cells_ui(&mut row, cells) {
                         self.command = Some(i);
-                        clicked = Some(cursor_of(e, c));
+                        clicked = Some(e.cursor_of(c));
                     }
                 });
             });
@@ -327,18 +327,6 @@ fn cells_ui<const N: usize>(row: &mut egui_extras::TableRow<'_, '_>, cells: [Str
         });
     }
     clicked || row.response().clicked()
-}
-
-/// Where the cursor goes for a command: after its last event, or (rejected) after the event
-/// that caused it, or after the last event before it.
-pub fn cursor_of(e: &Engine, c: &CommandRecord) -> u64 {
-    if !c.events().is_empty() {
-        return c.events().end;
-    }
-    match c.cause() {
-        Cause::Event(p) => p + 1,
-        _ => e.records().partition_point(|r| r.time <= c.time) as u64,
-    }
 }
 
 fn command_detail_ui(ui: &mut Ui, e: &Engine, c: &CommandRecord) {

@@ -5,7 +5,6 @@
 
 use egui::{Color32, Rect, Sense, Stroke, Ui, pos2, vec2};
 
-use crate::app::simulation::log::cursor_of;
 use crate::app::simulation::state::subscriber_name;
 use crate::app::theme;
 use crate::sim::engine::{Change, Engine};
@@ -80,7 +79,7 @@ pub fn markers(e: &Engine) -> Vec<Marker> {
         .enumerate()
         .filter(|(_, c)| c.rejection.is_some())
         .map(|(i, c)| Marker {
-            position: cursor_of(e, c),
+            position: e.cursor_of(c),
             kind: MarkerKind::Rejection,
             source: i,
         })

@@ -17,7 +17,7 @@ use crate::app::simulation::log::LogView;
 use crate::app::simulation::markers::{Marker, legend_ui, markers, strip_ui};
 use crate::app::simulation::run_windows::RunWindows;
 use crate::app::simulation::sequence::{self};
-use crate::app::simulation::state::{StateAction, StateView, clock, spans_days};
+use crate::app::simulation::state::{StateAction, StateView, clock};
 use crate::app::simulation::time_control::{TimeCommand, TimeControl};
 use crate::app::simulation::worker::{Stride, Worker};
 use std::collections::BTreeMap;
@@ -324,7 +324,7 @@ impl SimPanel {
             } else {
                 format!(
                     "paused at {} (expectations are checked at the end)",
-                    clock(run.engine.now(), spans_days(&run.engine), false)
+                    clock(run.engine.now(), run.engine.spans_days(), false)
                 )
             };
             ui.label(format!(

@@ -80,11 +80,7 @@ impl SimPanel {
                     RichText::new(format!(
                         "{} — {stream}, {}",
                         def.name,
-                        crate::app::simulation::state::clock(
-                            r.time,
-                            crate::app::simulation::state::spans_days(e),
-                            false
-                        )
+                        crate::app::simulation::state::clock(r.time, e.spans_days(), false)
                     ))
                     .size(26.0)
                     .strong(),

@@ -113,7 +113,12 @@ impl RunWindows {
             .default_pos(egui::pos2(120.0, 60.0))
             .default_size(wanted.min(room).max(egui::vec2(480.0, 240.0)))
             .show(ctx, |ui| {
-                ui.weak("Click a row to move the cursor there. ↺ compensation, ✖ rejected, ◊ saga status.");
+                ui.horizontal(|ui| {
+                    ui.weak("Click a row to move the cursor there. ↺ compensation, ✖ rejected, ◊ saga status.");
+                    crate::app::graphs::copy_mermaid_button(ui, "sequence", || {
+                        crate::interop::mermaid::sequence(seq)
+                    });
+                });
                 clicked = sequence::ui(ui, seq, time.cursor());
             });
         if let Some(c) = clicked {

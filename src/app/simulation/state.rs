@@ -182,14 +182,6 @@ pub fn subscriber_name(e: &Engine, is: impl Fn(&SubscriberKind) -> bool) -> &str
         .map_or("?", |s| s.name.as_str())
 }
 
-/// Whether `e`'s run spans more than one calendar day (its times then show their date).
-pub fn spans_days(e: &Engine) -> bool {
-    let day = |t: i64| format_timestamp(t).get(..10).map(str::to_owned);
-    e.records()
-        .first()
-        .is_some_and(|r| day(r.time) != day(e.now()))
-}
-
 /// A virtual time as its time of day (`08:00:05`, or `08:00:05.010Z` with `ms`), preceded by
 /// its date (`06-17 08:00:05`) when `dated`.
 pub fn clock(time: i64, dated: bool, ms: bool) -> String {
@@ -568,7 +560,7 @@ fn sagas_ui(ui: &mut Ui, e: &Engine, state: &StateAt, height: f32) -> Option<Sta
     let names: Vec<&str> = (0..state.sagas.len())
         .map(|i| subscriber_name(e, |k| matches!(k, SubscriberKind::Saga(x) if *x == i)))
         .collect();
-    let dated = spans_days(e);
+    let dated = e.spans_days();
     let mut action = None;
     long_list_ui(ui, "sim-sagas", rows.len(), height, |ui, r| {
         let (i, key, status) = rows[r];
@@ -623,7 +615,7 @@ fn timers_ui(ui: &mut Ui, e: &Engine, pending: &[&crate::sim::engine::Timer], he
         ui.weak("No timer pending at this moment.");
         return;
     }
-    let dated = spans_days(e);
+    let dated = e.spans_days();
     let p = e.program();
     long_list_ui(ui, "sim-timers", pending.len(), height, |ui, r| {
         let t = pending[r];
@@ -675,7 +667,7 @@ fn dlq_ui(
             let time = e.journal().get(m.index).map_or(0, |j| j.1);
             ui.strong(format!(
                 "At {} (after #{}, before the next event)",
-                clock(time, spans_days(e), false),
+                clock(time, e.spans_days(), false),
                 state.position
             ));
             back = ui.small_button("Back to the cursor").clicked();
@@ -733,7 +725,7 @@ fn dlq_ui(
 /// line is clickable; returns the journal index of the line clicked.
 fn history_ui(ui: &mut Ui, e: &Engine, state: &StateAt, chosen: Option<usize>) -> Option<usize> {
     let position = state.position;
-    let dated = spans_days(e);
+    let dated = e.spans_days();
     let lines: Vec<(usize, bool, String)> = e
         .journal()
         .iter()
