@@ -653,3 +653,43 @@ fn export_mermaid_says_what_is_wrong_with_its_arguments() {
         "{err}"
     );
 }
+
+#[test]
+fn export_asyncapi_writes_a_document_per_context_or_one_for_the_system() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().display().to_string();
+    let (code, listed, _) = stormlab(&[
+        "export",
+        "asyncapi",
+        "models/autoservice.ron",
+        "-o",
+        &out,
+        "--dry-run",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(listed.lines().count(), 3, "{listed}");
+    assert!(
+        listed.contains("huk/booking/v1/booking.asyncapi.json"),
+        "{listed}"
+    );
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().next().is_none(),
+        "a dry run writes nothing"
+    );
+    let (code, wrote, _) = stormlab(&[
+        "export",
+        "asyncapi",
+        "models/autoservice.ron",
+        "-o",
+        &out,
+        "--system",
+    ]);
+    assert_eq!(code, 0, "{wrote}");
+    let text = std::fs::read_to_string(dir.path().join("asyncapi.json")).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(doc["asyncapi"], "3.0.0");
+    assert!(
+        doc["operations"]["supportReceivesBookingEvents"].is_object(),
+        "{text}"
+    );
+}

@@ -138,3 +138,214 @@ fn a_sequence_notes_parked_deliveries_and_counts_what_it_leaves_out() {
         assert!(text.contains(&format!("L{i}:")) || text.contains(&format!("L{i}-")));
     }
 }
+
+/// The AsyncAPI document at `path` among `docs`, parsed.
+fn asyncapi_doc(docs: &[stormlab::export::Generated], path: &str) -> serde_json::Value {
+    let d = docs
+        .iter()
+        .find(|d| d.path == path)
+        .unwrap_or_else(|| panic!("no {path}"));
+    serde_json::from_str(&d.text).unwrap()
+}
+
+/// The message ids an operation lists.
+fn operation_messages(doc: &serde_json::Value, op: &str) -> Vec<String> {
+    doc["operations"][op]["messages"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no operation {op}"))
+        .iter()
+        .map(|m| {
+            m["$ref"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn every_context_has_an_asyncapi_document_beside_its_proto_and_the_system_one_holds_all() {
+    use stormlab::interop::asyncapi::{Scope, documents};
+    let model = load("models/accounts.ron");
+    let docs = documents(&model, Scope::Contexts);
+    let protos: Vec<String> = stormlab::export::protos(&model)
+        .into_iter()
+        .map(|p| p.path.replace(".proto", ".asyncapi.json"))
+        .collect();
+    assert_eq!(
+        docs.iter().map(|d| d.path.clone()).collect::<Vec<_>>(),
+        protos
+    );
+    // Orders publishes its events, takes CancelOrder from Fulfilment's saga and consumes
+    // Fulfilment's OrderShipped; Fulfilment receives only the Orders event it consumes.
+    let orders = asyncapi_doc(&docs, "example/orders/v1/orders.asyncapi.json");
+    assert_eq!(orders["asyncapi"], "3.0.0");
+    assert_eq!(orders["info"]["contact"]["name"], "Order team");
+    assert_eq!(
+        operation_messages(&orders, "ordersSendsOrdersEvents"),
+        ["OrderPlaced", "OrderCompleted", "OrderCancelled"]
+    );
+    assert_eq!(
+        operation_messages(&orders, "ordersReceivesOrdersCommands"),
+        ["CancelOrder"]
+    );
+    assert_eq!(
+        operation_messages(&orders, "ordersReceivesFulfilmentEvents"),
+        ["OrderShipped"]
+    );
+    assert_eq!(
+        orders["channels"]["ordersEvents"]["address"],
+        "example.orders.v1.events"
+    );
+    let fulfilment = asyncapi_doc(&docs, "example/fulfilment/v1/fulfilment.asyncapi.json");
+    assert_eq!(
+        operation_messages(&fulfilment, "fulfilmentReceivesOrdersEvents"),
+        ["OrderPlaced"]
+    );
+    assert_eq!(
+        operation_messages(&fulfilment, "fulfilmentSendsOrdersCommands"),
+        ["CancelOrder"]
+    );
+    // A channel of another context lists only the messages this document uses.
+    let channel = &fulfilment["channels"]["ordersEvents"]["messages"];
+    assert_eq!(
+        channel.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["OrderPlaced"]
+    );
+    // The system document: every operation of every context.
+    let system = documents(&model, Scope::System);
+    assert_eq!(system.len(), 1);
+    let all = asyncapi_doc(&system, "asyncapi.json");
+    let ops = all["operations"].as_object().unwrap();
+    for d in &docs {
+        let one: serde_json::Value = serde_json::from_str(&d.text).unwrap();
+        for op in one["operations"].as_object().unwrap().keys() {
+            assert!(
+                ops.contains_key(op),
+                "{op} missing from the system document"
+            );
+        }
+    }
+    assert_eq!(all["info"]["title"], model.name.as_str());
+}
+
+#[test]
+fn asyncapi_payloads_follow_the_protobuf_json_mapping_of_the_exported_messages() {
+    use stormlab::interop::asyncapi::{Scope, documents};
+    let model = load("models/accounts.ron");
+    let docs = documents(&model, Scope::System);
+    let all = asyncapi_doc(&docs, "asyncapi.json");
+    let schemas = &all["components"]["schemas"];
+    let placed = &schemas["example.orders.v1.OrderPlaced"];
+    assert_eq!(placed["properties"]["orderId"]["type"], "string");
+    assert_eq!(placed["properties"]["lines"]["type"], "array");
+    assert_eq!(
+        placed["properties"]["lines"]["items"]["$ref"],
+        "#/components/schemas/example.orders.v1.OrderLine"
+    );
+    assert_eq!(
+        placed["properties"]["total"]["pattern"],
+        "^-?[0-9]+(\\.[0-9]+)?$"
+    );
+    // The value object it refers to is there too, and the event header with its correlation id.
+    assert_eq!(schemas["example.orders.v1.OrderLine"]["type"], "object");
+    assert_eq!(
+        schemas["stormlab.EventHeader"]["properties"]["occurredAt"]["format"],
+        "date-time"
+    );
+    let message = &all["components"]["messages"]["orders.OrderPlaced"];
+    assert_eq!(
+        message["correlationId"]["$ref"],
+        "#/components/correlationIds/correlationId"
+    );
+    assert_eq!(
+        message["x-protobuf"]["file"],
+        "example/orders/v1/orders.proto"
+    );
+    assert_eq!(
+        message["x-protobuf"]["message"],
+        "example.orders.v1.OrderPlaced"
+    );
+    // Every field of the exported proto message is a property, under its JSON name.
+    let schema = stormlab::export::schema::schema(&model);
+    let proto = schema
+        .files
+        .iter()
+        .flat_map(|f| &f.messages)
+        .find(|m| m.name == "OrderPlaced")
+        .unwrap();
+    let props = placed["properties"].as_object().unwrap();
+    assert_eq!(props.len(), proto.fields.len());
+    for f in &proto.fields {
+        assert!(props.contains_key(&stormlab::export::json::json_name(&f.name)));
+    }
+}
+
+#[test]
+fn a_withdrawn_event_leaves_the_asyncapi_channel_and_an_internal_one_never_enters_it() {
+    use stormlab::interop::asyncapi::{Scope, documents};
+    let mut model = load("models/autoservice.ron");
+    let booking = &model.contexts[0];
+    let published: Vec<String> = booking
+        .events
+        .iter()
+        .filter(|e| e.published)
+        .map(|e| e.name.clone())
+        .collect();
+    let internal: Vec<String> = booking
+        .events
+        .iter()
+        .filter(|e| !e.published)
+        .map(|e| e.name.clone())
+        .collect();
+    assert!(!internal.is_empty());
+    let doc = |model: &Model| {
+        let docs = documents(model, Scope::Contexts);
+        asyncapi_doc(&docs, "huk/booking/v1/booking.asyncapi.json")
+    };
+    let before = operation_messages(&doc(&model), "bookingSendsBookingEvents");
+    assert_eq!(before, published);
+    // An event no other context consumes (a consumed one still flows to its consumers).
+    let system = asyncapi_doc(&documents(&model, Scope::System), "asyncapi.json");
+    let consumed: Vec<String> = system["operations"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|op| op.contains("Receives"))
+        .flat_map(|op| operation_messages(&system, op))
+        .collect();
+    let withdrawn = published
+        .iter()
+        .find(|e| !consumed.contains(e))
+        .expect("an event only Booking reads")
+        .clone();
+    let e = model.contexts[0]
+        .events
+        .iter_mut()
+        .find(|e| e.name == withdrawn)
+        .unwrap();
+    e.withdrawn = true;
+    let after = operation_messages(&doc(&model), "bookingSendsBookingEvents");
+    let expected: Vec<&String> = published.iter().filter(|e| **e != withdrawn).collect();
+    assert_eq!(after.iter().collect::<Vec<_>>(), expected);
+    for e in &internal {
+        assert!(!after.contains(e), "{e} is internal");
+    }
+}
+
+#[test]
+fn the_asyncapi_documents_of_the_examples_match_their_golden_files() {
+    use stormlab::interop::asyncapi::{Scope, documents};
+    insta::with_settings!({snapshot_path => "golden/asyncapi", prepend_module_to_snapshot => false}, {
+        for path in ["models/autoservice.ron", "models/accounts.ron"] {
+            let model = load(path);
+            let name = path.rsplit('/').next().unwrap().trim_end_matches(".ron");
+            let docs = documents(&model, Scope::System);
+            assert_eq!(docs, documents(&model.clone(), Scope::System));
+            insta::assert_snapshot!(format!("{name}-system"), docs[0].text);
+        }
+    });
+}

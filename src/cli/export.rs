@@ -1,6 +1,6 @@
 //! `stormlab export proto FILE -o DIR`: the model's contracts as one `.proto` file per
-//! bounded context, written atomically under DIR; `stormlab export mermaid` is
-//! [`super::mermaid`].
+//! bounded context, written atomically under DIR; `stormlab export asyncapi FILE -o DIR`:
+//! their AsyncAPI documents, the same way; `stormlab export mermaid` is [`super::mermaid`].
 
 use super::Exit;
 use std::path::PathBuf;
@@ -30,6 +30,21 @@ pub enum ExportWhat {
         #[arg(long)]
         dry_run: bool,
     },
+    /// AsyncAPI 3.0: what crosses the context map, one document per bounded context beside
+    /// its proto (`<org>/<context>/v<N>/<context>.asyncapi.json`), or one for the system.
+    Asyncapi {
+        /// The model file.
+        file: PathBuf,
+        /// The output folder (created if missing).
+        #[arg(short, long)]
+        out: PathBuf,
+        /// One document for the whole system (`asyncapi.json`) instead of one per context.
+        #[arg(long)]
+        system: bool,
+        /// Print the files that would be written, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Mermaid: the context map, the flow graph, a scenario's run as a sequence diagram, or
     /// all of them as a Markdown page.
     Mermaid(super::mermaid::MermaidArgs),
@@ -39,7 +54,10 @@ pub enum ExportWhat {
 /// written.
 pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     let (file, out, dry_run) = match &args.what {
-        ExportWhat::Proto { file, out, dry_run } => (file, out, dry_run),
+        ExportWhat::Proto { file, out, dry_run }
+        | ExportWhat::Asyncapi {
+            file, out, dry_run, ..
+        } => (file, out, dry_run),
         ExportWhat::Mermaid(m) => return super::mermaid::run(m),
     };
     let (text, model) = match super::read_model(file) {
@@ -50,7 +68,16 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     if super::refuse_errors(&findings(&model), &model, &text, &name, "not exported") {
         return Ok(Exit::Findings.into());
     }
-    let files = crate::export::protos(&model);
+    let files = match &args.what {
+        ExportWhat::Asyncapi { system, .. } => {
+            let scope = match system {
+                true => crate::interop::asyncapi::Scope::System,
+                false => crate::interop::asyncapi::Scope::Contexts,
+            };
+            crate::interop::asyncapi::documents(&model, scope)
+        }
+        _ => crate::export::protos(&model),
+    };
     if *dry_run {
         for f in &files {
             outln!("{}", out.join(&f.path).display());

@@ -1,7 +1,11 @@
 //! Stormlab among the tools around it: formats other tools read, written from the model or
 //! from a run.
 //!
+//! - [`asyncapi`]: AsyncAPI 3.0 documents of what crosses the context map.
 //! - [`mermaid`]: the context map and the flow graph as flowcharts, a run (or one saga
 //!   instance) as a sequence diagram.
+//! - [`ordered_json`]: JSON whose objects keep the order they were written in.
 
+pub mod asyncapi;
 pub mod mermaid;
+pub mod ordered_json;

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The interop exports against the real tools (run by .ci/run after `cargo test`):
+# 1. `stormlab export mermaid`: every example model's page (context map, flow, each
+#    scenario's run) and a model whose names are full of Mermaid syntax
+#    (tests/fixtures/mermaid/hostile.ron) parse with Mermaid's own parser;
+# 2. `stormlab export asyncapi`: every example model's documents, per context and for the
+#    system, pass the AsyncAPI parser with no error and no warning.
+# Needs: STORMLAB (default target/debug/stormlab), node with `mermaid`, `jsdom` and
+# `@asyncapi/parser` installed in node_modules.
+set -uo pipefail
+STORMLAB=$(realpath "${STORMLAB:-target/debug/stormlab}")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail=0
+
+pages=()
+for m in models/*.ron models/teaching/*.ron tests/fixtures/mermaid/*.ron; do
+  page="$work/mermaid/$(basename "$m" .ron).md"
+  mkdir -p "$work/mermaid"
+  "$STORMLAB" export mermaid "$m" --diagram all -o "$page" >/dev/null \
+    || { echo "mermaid export failed: $m"; fail=1; continue; }
+  pages+=("$page")
+done
+# One diagram alone too (front matter and all, outside Markdown).
+"$STORMLAB" export mermaid models/autoservice.ron --diagram flow --context Booking \
+  -o "$work/mermaid/booking-flow.mmd" >/dev/null || { echo "export failed: flow of Booking"; fail=1; }
+node tests/mermaid-parse.mjs "${pages[@]}" "$work/mermaid/booking-flow.mmd" || fail=1
+
+for m in models/*.ron models/teaching/*.ron; do
+  name=$(basename "$m" .ron)
+  "$STORMLAB" export asyncapi "$m" -o "$work/asyncapi/$name" >/dev/null \
+    || { echo "asyncapi export failed: $m"; fail=1; }
+  "$STORMLAB" export asyncapi "$m" --system -o "$work/asyncapi/$name-system" >/dev/null \
+    || { echo "asyncapi export failed: $m --system"; fail=1; }
+done
+node tests/asyncapi-validate.mjs $(find "$work/asyncapi" -name '*.json' | sort) || fail=1
+exit $fail
