@@ -275,6 +275,17 @@ impl<'a> Summary<'a> {
     }
 }
 
+/// The JSON summary of a finished run of scenario `name` (the document `stormlab simulate
+/// --format json` prints; the MCP server's `run_scenario` answers it too).
+pub fn summary_json(
+    engine: &crate::sim::Engine,
+    program: &Program,
+    faults: &[crate::model::scenario::Fault],
+    name: &str,
+) -> serde_json::Value {
+    Summary::of(engine, program, faults).json(name, engine.seed())
+}
+
 /// Runs the engine to the end; on a terminal, shows the virtual time and the number of
 /// events on one line of stderr as it goes.
 fn run_with_progress(

@@ -86,24 +86,7 @@ pub fn run(args: &TestArgs) -> anyhow::Result<ExitCode> {
             if text_out {
                 print_outcome(&name, &s.name, &outcome);
             }
-            scenarios.push(match &outcome {
-                Ok(vs) => json!({
-                    "name": s.name,
-                    "passed": ok,
-                    "error": null,
-                    "expectations": vs.iter().map(|v| json!({
-                        "expectation": v.expectation,
-                        "passed": v.passed,
-                        "found": (!v.passed).then_some(&v.reason),
-                    })).collect::<Vec<_>>(),
-                }),
-                Err(e) => json!({
-                    "name": s.name,
-                    "passed": false,
-                    "error": e.to_string(),
-                    "expectations": [],
-                }),
-            });
+            scenarios.push(scenario_json(&s.name, &outcome));
         }
         file["scenarios"] = Value::Array(scenarios);
         files.push(file);
@@ -127,6 +110,32 @@ pub fn run(args: &TestArgs) -> anyhow::Result<ExitCode> {
         Exit::Clean
     };
     Ok(trouble.max(failures).into())
+}
+
+/// One scenario's outcome as JSON: `name`, `passed`, `error`, and each expectation with what
+/// was found when it failed (an element of `stormlab test --format json`'s `scenarios`).
+pub fn scenario_json(
+    name: &str,
+    outcome: &Result<Vec<crate::sim::scenario::Verdict>, crate::sim::SimError>,
+) -> Value {
+    match outcome {
+        Ok(vs) => json!({
+            "name": name,
+            "passed": vs.iter().all(|v| v.passed),
+            "error": null,
+            "expectations": vs.iter().map(|v| json!({
+                "expectation": v.expectation,
+                "passed": v.passed,
+                "found": (!v.passed).then_some(&v.reason),
+            })).collect::<Vec<_>>(),
+        }),
+        Err(e) => json!({
+            "name": name,
+            "passed": false,
+            "error": e.to_string(),
+            "expectations": [],
+        }),
+    }
 }
 
 fn print_outcome(
