@@ -376,7 +376,7 @@ fn export_protos_previews_and_writes_the_files_and_compare_reports_changes() {
 
     h.get_by_label("Model").click();
     settle(&mut h);
-    h.get_by_label_contains("Export Protos…").click();
+    h.get_by_label_contains("Export Contracts…").click();
     settle(&mut h);
     // The deleted event is still emitted by the gateway: the export is blocked and says why.
     assert!(h.query_by_label_contains("The model has errors").is_some());
@@ -406,6 +406,29 @@ fn export_protos_previews_and_writes_the_files_and_compare_reports_changes() {
     let text = std::fs::read_to_string(written).unwrap();
     assert!(text.contains("message BookingEnvelope"));
     assert!(text.contains("message PaymentDeclined"));
+    // The same window writes the AsyncAPI documents, beside the protos.
+    h.get_by_label("AsyncAPI, per context").click();
+    settle(&mut h);
+    h.get_by_label_contains("protos/huk/support/v1/support.asyncapi.json")
+        .click();
+    settle(&mut h);
+    assert!(
+        h.query_by_label_contains("\"asyncapi\": \"3.0.0\"")
+            .is_some()
+    );
+    h.get_by_label("Export").click();
+    settle(&mut h);
+    let doc = dir
+        .path()
+        .join("protos/huk/support/v1/support.asyncapi.json");
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(doc).unwrap()).unwrap();
+    assert!(
+        doc["operations"]["supportReceivesBookingEvents"].is_object(),
+        "{doc}"
+    );
+    h.get_by_label("Protocol Buffers").click();
+    settle(&mut h);
     h.key_press_modifiers(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::Z);
     settle(&mut h);
     assert!(h.query_by_label("event PaymentDeclined").is_none());

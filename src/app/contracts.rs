@@ -1,5 +1,6 @@
-//! Contracts from the studio: Model → Export Protos… (a preview of every generated `.proto`,
-//! the findings that block or affect the export, the files that will be written) and
+//! Contracts from the studio: Model → Export Contracts… (a preview of every generated `.proto` —
+//! or AsyncAPI document, per context or for the system —, the findings that block or affect
+//! the export, the files that will be written) and
 //! Model → Compare with… (the compatibility report of `stormlab diff` against another model
 //! file or the last saved version). Both use the CLI's code (`crate::export`).
 //!
@@ -39,10 +40,50 @@ pub enum Request {
     ChooseModel,
 }
 
-/// The Export Protos window.
+/// What the Export window writes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// One `.proto` per bounded context.
+    #[default]
+    Protos,
+    /// One AsyncAPI 3.0 document per bounded context, beside its proto.
+    AsyncApi,
+    /// One AsyncAPI 3.0 document for the whole system.
+    AsyncApiSystem,
+}
+
+impl ExportFormat {
+    const ALL: [ExportFormat; 3] = [
+        ExportFormat::Protos,
+        ExportFormat::AsyncApi,
+        ExportFormat::AsyncApiSystem,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            ExportFormat::Protos => "Protocol Buffers",
+            ExportFormat::AsyncApi => "AsyncAPI, per context",
+            ExportFormat::AsyncApiSystem => "AsyncAPI, one document",
+        }
+    }
+
+    fn files(self, model: &Model) -> Vec<Generated> {
+        use crate::interop::asyncapi::{Scope, documents};
+        match self {
+            ExportFormat::Protos => protos(model),
+            ExportFormat::AsyncApi => documents(model, Scope::Contexts),
+            ExportFormat::AsyncApiSystem => documents(model, Scope::System),
+        }
+    }
+}
+
+/// The Export Contracts window.
 #[derive(Debug, Default)]
 pub struct ExportView {
-    revision: Option<u64>,
+    /// What is exported.
+    pub format: ExportFormat,
+    /// The revision and format the files were made from.
+    revision: Option<(u64, ExportFormat)>,
     files: Vec<Generated>,
     findings: Vec<Diagnostic>,
     blocked: bool,
@@ -63,11 +104,11 @@ impl ExportView {
     }
 
     fn refresh(&mut self, model: &Model, revision: u64) {
-        if self.revision == Some(revision) {
+        if self.revision == Some((revision, self.format)) {
             return;
         }
-        self.revision = Some(revision);
-        self.files = protos(model);
+        self.revision = Some((revision, self.format));
+        self.files = self.format.files(model);
         let all = findings(model);
         self.blocked = has_errors(&all);
         self.findings = all
@@ -79,17 +120,33 @@ impl ExportView {
 
     /// The window's contents. Returns what the user asked for.
     pub fn ui(&mut self, ui: &mut Ui, model: &Model, revision: u64) -> Option<Request> {
+        ui.horizontal(|ui| {
+            ui.label("Format:");
+            for f in ExportFormat::ALL {
+                ui.selectable_value(&mut self.format, f, f.label());
+            }
+        });
         self.refresh(model, revision);
         let mut req = None;
-        ui.label(format!(
-            "{} file(s), one per bounded context: proto3, buf STANDARD lint rules, stable field numbers.",
-            self.files.len()
-        ));
+        ui.label(match self.format {
+            ExportFormat::Protos => format!(
+                "{} file(s), one per bounded context: proto3, buf STANDARD lint rules, stable field numbers.",
+                self.files.len()
+            ),
+            ExportFormat::AsyncApi => format!(
+                "{} AsyncAPI 3.0 document(s), one per bounded context beside its proto: what it sends and receives across the context map.",
+                self.files.len()
+            ),
+            ExportFormat::AsyncApiSystem => {
+                "One AsyncAPI 3.0 document: every context's channels and operations.".to_owned()
+            }
+        });
         if self.findings.is_empty() {
-            ui.colored_label(
-                theme::tokens(ui).ok,
-                "✔ No findings: the export passes buf lint.",
-            );
+            let ok = match self.format {
+                ExportFormat::Protos => "✔ No findings: the export passes buf lint.",
+                _ => "✔ No findings.",
+            };
+            ui.colored_label(theme::tokens(ui).ok, ok);
         } else {
             let head = if self.blocked {
                 "The model has errors: fix them before exporting (click one to show it)."

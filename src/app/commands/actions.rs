@@ -74,7 +74,7 @@ pub enum Action {
     AutoLayoutContext,
     /// Model → Auto-Layout Board.
     AutoLayoutBoard,
-    /// Model → Export Protos….
+    /// Model → Export Contracts… (protos or AsyncAPI).
     ExportProtos,
     /// Simulate → Run Scenario (Continue when the chosen scenario's run is paused).
     RunScenario,
@@ -469,8 +469,8 @@ impl Action {
                 M::Model,
             ),
             Action::ExportProtos => c(
-                "Export Protos…",
-                "preview and write the .proto files",
+                "Export Contracts…",
+                "preview and write the .proto files or AsyncAPI documents",
                 k![cmd_shift(Key::E)],
                 B,
                 M::Model,

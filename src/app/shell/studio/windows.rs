@@ -23,7 +23,7 @@ pub struct Windows {
     pub start: StartPage,
     /// Whether Help → Keyboard Shortcuts is shown.
     pub shortcuts_open: bool,
-    /// Contracts → Export Protos.
+    /// Model → Export Contracts (protos or AsyncAPI).
     pub(super) export: Option<ExportView>,
     /// Contracts → Compare with….
     pub(super) compare: Option<CompareView>,
@@ -123,12 +123,12 @@ impl Studio {
         }
     }
 
-    /// The Export Protos and Compare windows.
+    /// The Export Contracts and Compare windows.
     pub(super) fn contract_windows(&mut self, ctx: &egui::Context) {
         let mut request = None;
         if let Some(view) = &mut self.windows.export {
             let mut open = true;
-            egui::Window::new("Export Protos")
+            egui::Window::new("Export Contracts")
                 .open(&mut open)
                 .default_pos([170.0, 60.0])
                 .default_size([900.0, 600.0])
