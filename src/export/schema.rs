@@ -205,6 +205,24 @@ pub const ENVELOPE_HEADER: [(&str, u32, ProtoType, &str); 7] = [
     ),
 ];
 
+/// The envelope header's fields ([`ENVELOPE_HEADER`]) as proto fields.
+pub fn header_fields() -> Vec<ProtoField> {
+    ENVELOPE_HEADER
+        .iter()
+        .map(|(n, number, ty, doc)| ProtoField {
+            name: (*n).to_owned(),
+            number: *number,
+            ty: ty.clone(),
+            label: Label::Plain,
+            doc: (*doc).to_owned(),
+            in_oneof: false,
+            deprecated: false,
+            model_name: (*n).to_owned(),
+            model_type: None,
+        })
+        .collect()
+}
+
 /// Where each named type of the model is exported: element → (package, proto name).
 type TypeNames = BTreeMap<Loc, (String, String)>;
 
@@ -434,20 +452,10 @@ fn envelope(
     types: &TypeNames,
 ) -> Message {
     let mut scope = Scope::default();
-    let mut fields: Vec<ProtoField> = ENVELOPE_HEADER
-        .iter()
-        .map(|(n, number, ty, doc)| ProtoField {
-            name: scope.claim((*n).to_owned(), "_"),
-            number: *number,
-            ty: ty.clone(),
-            label: Label::Plain,
-            doc: (*doc).to_owned(),
-            in_oneof: false,
-            deprecated: false,
-            model_name: (*n).to_owned(),
-            model_type: None,
-        })
-        .collect();
+    let mut fields = header_fields();
+    for f in &mut fields {
+        f.name = scope.claim(std::mem::take(&mut f.name), "_");
+    }
     let reserved_numbers: BTreeSet<u32> = c.retired.iter().map(|r| r.n).collect();
     let mut reserved_names: BTreeSet<String> = c.retired.iter().map(|r| snake(&r.name)).collect();
     for r in &reserved_names {

@@ -367,10 +367,9 @@ fn run_scenario(
         .map_err(|e| failed(format!("scenario `{name}`: {e}")))?;
     let faults = scenario.map_or(&[][..], |s| &s.faults);
     let mut out = crate::cli::simulate::summary_json(&engine, &program, faults, name);
-    let log = crate::sim::log::jsonl(&engine);
-    let total = log.lines().count();
-    out["log"] = json!(log.lines().take(log_lines).collect::<Vec<_>>());
-    out["log_lines_left_out"] = json!(total.saturating_sub(log_lines));
+    let log = crate::sim::log::jsonl_head(&engine, log_lines);
+    out["log"] = json!(log.lines().collect::<Vec<_>>());
+    out["log_lines_left_out"] = json!(engine.records().len().saturating_sub(log_lines));
     Ok(out)
 }
 

@@ -53,9 +53,14 @@ fn value(out: &mut String, v: &Value) {
 
 /// One line per stored event.
 pub fn jsonl(engine: &Engine) -> String {
+    jsonl_head(engine, usize::MAX)
+}
+
+/// The first `n` lines of [`jsonl`] (an excerpt of a long run without writing it all).
+pub fn jsonl_head(engine: &Engine, n: usize) -> String {
     let p = &engine.program;
     let mut out = String::new();
-    for (pos, r) in engine.store.records.iter().enumerate() {
+    for (pos, r) in engine.store.records.iter().enumerate().take(n) {
         let def = &p.events[r.event as usize];
         out.push_str("{\"position\":");
         let _ = write!(out, "{}", pos + 1);

@@ -211,7 +211,7 @@ fn document(model: &Model, schema: &Schema, info: Json, lines: &[&Line]) -> Json
     }
     let mut channels = Json::obj::<String>([]);
     let mut messages = Json::obj::<String>([]);
-    let mut schemas: Vec<(String, Json)> = Vec::new();
+    let mut schemas = payload::Schemas::default();
     for ((owner, topic), locs) in &used {
         let Some(f) = file(*owner) else { continue };
         let id = channel_id(f, *topic);
@@ -288,7 +288,7 @@ fn document(model: &Model, schema: &Schema, info: Json, lines: &[&Line]) -> Json
         payload::header(model, schema, &mut schemas);
     }
     let mut components = Json::obj([("messages", messages)]);
-    components.push("schemas", Json::Obj(schemas));
+    components.push("schemas", Json::Obj(schemas.list));
     components.push(
         "correlationIds",
         Json::obj([(

@@ -8,6 +8,26 @@ use crate::export::json::json_name;
 use crate::export::schema::{Label, Message, ProtoField, ProtoType, Schema};
 use crate::model::{Kind, Loc, Model, Type};
 
+/// A document's schemas by key, in the order first needed.
+#[derive(Debug, Default)]
+pub struct Schemas {
+    /// Key and schema, in order.
+    pub list: Vec<(String, Json)>,
+    index: std::collections::HashMap<String, usize>,
+}
+
+impl Schemas {
+    /// Takes `key` (its schema to be filled in at the slot returned); None when taken.
+    fn claim(&mut self, key: &str) -> Option<usize> {
+        if self.index.contains_key(key) {
+            return None;
+        }
+        self.index.insert(key.to_owned(), self.list.len());
+        self.list.push((key.to_owned(), Json::Bool(true)));
+        Some(self.list.len() - 1)
+    }
+}
+
 /// The key of a message or enum among a document's schemas: its full protobuf name.
 pub fn key(package: &str, name: &str) -> String {
     format!("{package}.{name}")
@@ -20,13 +40,7 @@ pub fn reference(key: &str) -> Json {
 
 /// Adds the schema of message `name` of `package`, and of everything it refers to, to
 /// `out` (each once, in the order first needed).
-pub fn collect(
-    model: &Model,
-    schema: &Schema,
-    package: &str,
-    name: &str,
-    out: &mut Vec<(String, Json)>,
-) {
+pub fn collect(model: &Model, schema: &Schema, package: &str, name: &str, out: &mut Schemas) {
     let Some(m) = message(schema, package, name) else {
         return;
     };
@@ -62,12 +76,11 @@ fn message<'s>(schema: &'s Schema, package: &str, name: &str) -> Option<&'s Mess
 }
 
 impl Cx<'_> {
-    fn add_message(&self, package: &str, key: &str, m: &Message, out: &mut Vec<(String, Json)>) {
-        if out.iter().any(|(k, _)| k == key) {
-            return;
-        }
+    fn add_message(&self, package: &str, key: &str, m: &Message, out: &mut Schemas) {
         // Claim the key first: a message that refers to itself through a list stops here.
-        out.push((key.to_owned(), Json::Bool(true)));
+        let Some(slot) = out.claim(key) else {
+            return;
+        };
         let mut properties = Vec::new();
         for f in &m.fields {
             properties.push((json_name(&f.name), self.field(package, key, m, f, out)));
@@ -81,9 +94,7 @@ impl Cx<'_> {
             object.push("description", Json::str(doc));
         }
         object.push("properties", Json::Obj(properties));
-        if let Some(slot) = out.iter_mut().find(|(k, _)| k == key) {
-            slot.1 = object;
-        }
+        out.list[slot].1 = object;
     }
 
     fn field(
@@ -92,7 +103,7 @@ impl Cx<'_> {
         parent_key: &str,
         parent: &Message,
         f: &ProtoField,
-        out: &mut Vec<(String, Json)>,
+        out: &mut Schemas,
     ) -> Json {
         let one = match &f.ty {
             ProtoType::String if f.model_type == Some(Type::Decimal) => Json::obj([
@@ -156,8 +167,8 @@ impl Cx<'_> {
         ])
     }
 
-    fn add_enum(&self, package: &str, name: &str, key: &str, out: &mut Vec<(String, Json)>) {
-        if out.iter().any(|(k, _)| k == key) {
+    fn add_enum(&self, package: &str, name: &str, key: &str, out: &mut Schemas) {
+        if out.index.contains_key(key) {
             return;
         }
         let Some(e) = self
@@ -181,7 +192,9 @@ impl Cx<'_> {
             "enum",
             Json::Arr(e.values.iter().map(|(v, _)| Json::str(v.clone())).collect()),
         );
-        out.push((key.to_owned(), j));
+        if let Some(slot) = out.claim(key) {
+            out.list[slot].1 = j;
+        }
     }
 }
 
@@ -190,21 +203,8 @@ pub const HEADER: &str = "stormlab.EventHeader";
 
 /// Adds the schema of the header every event travels with (the envelope's header fields:
 /// event id, stream, version, position, occurred-at, correlation and causation ids).
-pub fn header(model: &Model, schema: &Schema, out: &mut Vec<(String, Json)>) {
-    let fields = crate::export::schema::ENVELOPE_HEADER
-        .iter()
-        .map(|(name, number, ty, doc)| ProtoField {
-            name: (*name).to_owned(),
-            number: *number,
-            ty: ty.clone(),
-            label: Label::Plain,
-            doc: (*doc).to_owned(),
-            in_oneof: false,
-            deprecated: false,
-            model_name: (*name).to_owned(),
-            model_type: None,
-        })
-        .collect();
+pub fn header(model: &Model, schema: &Schema, out: &mut Schemas) {
+    let fields = crate::export::schema::header_fields();
     let m = Message {
         name: "EventHeader".to_owned(),
         doc: "The header of every event: the fields of the exported envelopes' header.".to_owned(),
