@@ -44,10 +44,8 @@ where
                 continue;
             }
             let too_long = line.len() > MAX_LINE;
-            if too_long {
-                // Skip the rest of the line.
-                let mut rest = Vec::new();
-                let _ = input.read_until(b'\n', &mut rest).await;
+            if too_long && !line.ends_with(b"\n") && skip_line(&mut input).await.is_err() {
+                break;
             }
             if too_long || serde_json::from_str::<serde_json::Value>(text).is_err() {
                 let _ = errors.send(parse_error(too_long));
@@ -89,6 +87,26 @@ where
         }
     });
     (from_outside, to_outside, written)
+}
+
+/// Skips the rest of a line without keeping it (a line can be any length).
+async fn skip_line<R: AsyncRead + Unpin>(input: &mut BufReader<R>) -> std::io::Result<()> {
+    loop {
+        let buf = input.fill_buf().await?;
+        if buf.is_empty() {
+            return Ok(());
+        }
+        match buf.iter().position(|b| *b == b'\n') {
+            Some(i) => {
+                input.consume(i + 1);
+                return Ok(());
+            }
+            None => {
+                let n = buf.len();
+                input.consume(n);
+            }
+        }
+    }
 }
 
 /// The JSON-RPC answer to a line that is not JSON.
