@@ -106,6 +106,17 @@ fn flow_stickies(model: &Model, root: Option<Loc>, arrows: &[(Loc, Loc)]) -> BTr
     }
 }
 
+/// What the flow of `root` shows, in words: "What PlaceOrder leads to", "The flow of context
+/// Sales", or the whole model's (with a hint to focus it).
+fn flow_title(model: &Model, root: Option<Loc>) -> String {
+    let name = |r| model.name_of(r).unwrap_or("");
+    match root {
+        Some(r) if r.kind == Kind::Command => format!("What {} leads to", name(r)),
+        Some(r) => format!("The flow of context {}", name(r)),
+        None => "The whole model's flow — select a context or a command to focus".to_owned(),
+    }
+}
+
 /// The Mermaid text of what the graph tab `kind` shows for `root` (the Copy Mermaid button).
 pub fn mermaid_of(model: &Model, kind: GraphKind, root: Option<Loc>) -> String {
     match kind {
@@ -113,14 +124,11 @@ pub fn mermaid_of(model: &Model, kind: GraphKind, root: Option<Loc>) -> String {
         GraphKind::Flow => {
             let arrows = crate::app::board::arrows::arrows(model);
             let keep = flow_stickies(model, root, &arrows);
-            let name = match root {
-                Some(r) if r.kind == Kind::Command => {
-                    format!("What {} leads to", model.name_of(r).unwrap_or(""))
-                }
-                Some(r) => format!("{}: flow", model.name_of(r).unwrap_or("")),
+            let title = match root {
+                Some(_) => flow_title(model, root),
                 None => format!("{}: flow", model.name),
             };
-            crate::interop::mermaid::flow_of(model, &name, &keep)
+            crate::interop::mermaid::flow_of(model, &title, &keep)
         }
     }
 }
@@ -210,6 +218,11 @@ impl GraphViews {
         revision: u64,
         selected: Option<Loc>,
     ) -> Option<Loc> {
+        // The flow's root: the selected context or command (the whole model otherwise).
+        let root = match kind {
+            GraphKind::Flow => selected.filter(|s| matches!(s.kind, Kind::Context | Kind::Command)),
+            GraphKind::ContextMap => None,
+        };
         let (graph, id, (row_dist, col_dist)) = match kind {
             GraphKind::ContextMap => {
                 if self.context_map.as_ref().map(|(r, _)| *r) != Some(revision) {
@@ -229,7 +242,6 @@ impl GraphViews {
                 (g, "context-map", (260.0, 130.0))
             }
             GraphKind::Flow => {
-                let root = selected.filter(|s| matches!(s.kind, Kind::Context | Kind::Command));
                 let key = (revision, root, ui.visuals().dark_mode);
                 if self.flow.as_ref().map(|(k, ..)| *k) != Some(key) {
                     let graph = flow(model, root, key.2);
@@ -238,15 +250,7 @@ impl GraphViews {
                     self.free = false;
                     egui_graphs::reset_layout::<LayoutStateHierarchical>(ui, Some("flow".into()));
                 }
-                ui.weak(match root {
-                    Some(r) if r.kind == Kind::Command => {
-                        format!("What {} leads to", model.name_of(r).unwrap_or(""))
-                    }
-                    Some(r) => format!("The flow of context {}", model.name_of(r).unwrap_or("")),
-                    None => {
-                        "The whole model's flow — select a context or a command to focus".to_owned()
-                    }
-                });
+                ui.weak(flow_title(model, root));
                 let (_, g, spacing) = self.flow.as_mut()?;
                 (g, "flow", *spacing)
             }
@@ -271,12 +275,6 @@ impl GraphViews {
             {
                 self.free = false;
             }
-            let root = match kind {
-                GraphKind::Flow => {
-                    selected.filter(|s| matches!(s.kind, Kind::Context | Kind::Command))
-                }
-                GraphKind::ContextMap => None,
-            };
             copy_mermaid_button(ui, id, || mermaid_of(model, kind, root));
         });
         // Fitted to the view until the user zooms or pans; then theirs.

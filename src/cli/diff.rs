@@ -49,6 +49,17 @@ impl From<LevelArg> for Level {
     }
 }
 
+/// One change as JSON: `file`, `message`, `breaks_at` (the most lenient level it breaks, or
+/// null) and `breaking` at `level` (an element of `stormlab diff --format json`'s `changes`).
+pub fn change_json(c: &crate::export::diff::Change, level: Level) -> serde_json::Value {
+    serde_json::json!({
+        "file": c.file,
+        "message": c.message,
+        "breaks_at": c.breaks.map(|l| l.to_string()),
+        "breaking": c.breaks_at(level),
+    })
+}
+
 /// Runs `stormlab diff`.
 pub fn run(args: &DiffArgs) -> anyhow::Result<ExitCode> {
     let (old, new) = match (super::read_model(&args.old), super::read_model(&args.new)) {
@@ -65,16 +76,7 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<ExitCode> {
         .filter(|c| !args.breaking_only || c.breaks_at(level));
     let n = breaking(&changes, level);
     if args.format == super::report::Format::Json {
-        let listed: Vec<serde_json::Value> = shown
-            .map(|c| {
-                serde_json::json!({
-                    "file": c.file,
-                    "message": c.message,
-                    "breaks_at": c.breaks.map(|l| l.to_string()),
-                    "breaking": c.breaks_at(level),
-                })
-            })
-            .collect();
+        let listed: Vec<serde_json::Value> = shown.map(|c| change_json(c, level)).collect();
         outln!(
             "{:#}",
             serde_json::json!({

@@ -70,10 +70,7 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     }
     let files = match &args.what {
         ExportWhat::Asyncapi { system, .. } => {
-            let scope = match system {
-                true => crate::interop::asyncapi::Scope::System,
-                false => crate::interop::asyncapi::Scope::Contexts,
-            };
+            let scope = crate::interop::asyncapi::Scope::of(*system);
             crate::interop::asyncapi::documents(&model, scope)
         }
         _ => crate::export::protos(&model),

@@ -406,13 +406,9 @@ fn export(ws: &Workspace, what: Export) -> Result<Value, Failure> {
     refuse_errors(&model, &text, true, "not exported")?;
     let files = match what {
         Export::Protos => crate::export::protos(&model),
-        Export::Asyncapi(system) => crate::interop::asyncapi::documents(
-            &model,
-            match system {
-                true => crate::interop::asyncapi::Scope::System,
-                false => crate::interop::asyncapi::Scope::Contexts,
-            },
-        ),
+        Export::Asyncapi(system) => {
+            crate::interop::asyncapi::documents(&model, crate::interop::asyncapi::Scope::of(system))
+        }
     };
     let written = crate::export::write(out, &files).map_err(|e| failed(e.to_string()))?;
     Ok(json!({
@@ -481,12 +477,7 @@ fn diff(ws: &Workspace, old_text: &str, level: Option<&str>) -> Result<Value, Fa
     Ok(json!({
         "level": level.to_string(),
         "buf_category": level.buf_category(),
-        "changes": changes.iter().map(|c| json!({
-            "file": c.file,
-            "message": c.message,
-            "breaks_at": c.breaks.map(|l| l.to_string()),
-            "breaking": c.breaks_at(level),
-        })).collect::<Vec<_>>(),
+        "changes": changes.iter().map(|c| crate::cli::diff::change_json(c, level)).collect::<Vec<_>>(),
         "breaking": n,
         "compatible": n == 0,
     }))

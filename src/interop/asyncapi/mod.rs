@@ -36,6 +36,17 @@ pub enum Scope {
     System,
 }
 
+impl Scope {
+    /// One document for the system when `system`, else one per context.
+    pub fn of(system: bool) -> Scope {
+        if system {
+            Scope::System
+        } else {
+            Scope::Contexts
+        }
+    }
+}
+
 /// The AsyncAPI documents of `model`, as JSON.
 pub fn documents(model: &Model, scope: Scope) -> Vec<Generated> {
     let schema = crate::export::schema::schema(model);
