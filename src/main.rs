@@ -27,6 +27,7 @@ fn main() -> ExitCode {
         Some(Command::Explore(args)) => stormlab::cli::explore::run(args),
         Some(Command::Export(args)) => stormlab::cli::export::run(args),
         Some(Command::Fmt(args)) => stormlab::cli::fmt::run(args),
+        Some(Command::Import(args)) => stormlab::cli::import::run(args),
         Some(Command::Mcp(args)) => stormlab::cli::mcp::run(args),
         Some(Command::Serve(args)) => stormlab::cli::serve::run(args),
         Some(Command::Simulate(args)) => stormlab::cli::simulate::run(args),

@@ -4,7 +4,10 @@
 #    scenario's run) and a model whose names are full of Mermaid syntax
 #    (tests/fixtures/mermaid/hostile.ron) parse with Mermaid's own parser;
 # 2. `stormlab export asyncapi`: every example model's documents, per context and for the
-#    system, pass the AsyncAPI parser with no error and no warning.
+#    system, pass the AsyncAPI parser with no error and no warning;
+# 3. the round trip CML -> Stormlab -> AsyncAPI: each of Context Mapper's example models
+#    (tests/fixtures/cml) imported with `stormlab import cml`, then exported and validated
+#    the same way.
 # Needs: STORMLAB (default target/debug/stormlab), node with `mermaid`, `jsdom` and
 # `@asyncapi/parser` installed in node_modules.
 set -uo pipefail
@@ -32,6 +35,15 @@ for m in models/*.ron models/teaching/*.ron; do
     || { echo "asyncapi export failed: $m"; fail=1; }
   "$STORMLAB" export asyncapi "$m" --system -o "$work/asyncapi/$name-system" >/dev/null \
     || { echo "asyncapi export failed: $m --system"; fail=1; }
+done
+for cml in tests/fixtures/cml/*.cml; do
+  name=cml-$(basename "$cml" .cml)
+  "$STORMLAB" import cml "$cml" -o "$work/$name.ron" 2>/dev/null \
+    || { echo "cml import failed: $cml"; fail=1; continue; }
+  "$STORMLAB" export asyncapi "$work/$name.ron" -o "$work/asyncapi/$name" >/dev/null \
+    || { echo "asyncapi export failed: $cml"; fail=1; }
+  "$STORMLAB" export asyncapi "$work/$name.ron" --system -o "$work/asyncapi/$name-system" >/dev/null \
+    || { echo "asyncapi export failed: $cml --system"; fail=1; }
 done
 node tests/asyncapi-validate.mjs $(find "$work/asyncapi" -name '*.json' | sort) || fail=1
 exit $fail

@@ -2818,3 +2818,48 @@ fn the_context_map_and_flow_tabs_copy_their_mermaid_text() {
     settle(&mut h);
     assert!(h.query_by_label("Copied ✔").is_some());
 }
+
+#[test]
+fn importing_a_context_mapper_file_opens_it_as_a_new_board_with_its_notes() {
+    let (mut h, dir) = harness(Model::new("Mine"));
+    // The File menu offers it.
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    assert!(h.query_by_label("Import Context Mapper (CML)…").is_some());
+    h.key_press(Key::Escape);
+    settle(&mut h);
+    // A broken file: the board stays, the error says where.
+    let broken = dir.path().join("broken.cml");
+    std::fs::write(&broken, "BoundedContext A {\n  Aggregate B {\n").unwrap();
+    h.state_mut().import_cml(&broken);
+    settle(&mut h);
+    assert_eq!(h.state().doc.model.name, "Mine");
+    assert!(
+        h.query_by_label_contains("broken.cml:2:15: not CML")
+            .is_some()
+    );
+    // A Context Mapper file: a new, unsaved board with its contexts, and the notes window.
+    let cml = dir.path().join("quotes.cml");
+    std::fs::write(
+        &cml,
+        "BoundedContext Quotes {\n  Aggregate Quote {\n    Entity Quote { aggregateRoot\n      \
+         String text\n      def void close();\n    }\n    DomainEvent QuoteIssued\n  }\n}\n\
+         Domain Insurance\n",
+    )
+    .unwrap();
+    h.state_mut().import_cml(&cml);
+    settle(&mut h);
+    let studio = h.state();
+    assert_eq!(studio.doc.model.contexts[0].name, "Quotes");
+    assert_eq!(studio.doc.model.contexts[0].aggregates[0].name, "Quote");
+    assert!(studio.doc.path.is_none(), "Save asks where");
+    assert!(h.query_by_label_contains("Import notes").is_some());
+    assert!(
+        h.query_by_label_contains(":16: operation close of Quote")
+            .is_some()
+    );
+    assert!(
+        h.query_by_label_contains("10:1: `Domain Insurance` is not mapped")
+            .is_some()
+    );
+}

@@ -14,6 +14,7 @@ pub mod diff;
 pub mod explore;
 pub mod export;
 pub mod fmt;
+pub mod import;
 pub mod mcp;
 pub mod mermaid;
 pub mod report;
@@ -57,6 +58,8 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Rewrite model files in canonical form.
     Fmt(fmt::FmtArgs),
+    /// Read another tool's model into a Stormlab model (`import cml FILE.cml -o MODEL.ron`).
+    Import(import::ImportArgs),
     /// Serve a model to AI assistants over the Model Context Protocol on stdio.
     Mcp(mcp::McpArgs),
     /// Run the relay for boards edited together (`serve --bind 127.0.0.1:7420 --data DIR`).

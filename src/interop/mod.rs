@@ -2,10 +2,12 @@
 //! from a run.
 //!
 //! - [`asyncapi`]: AsyncAPI 3.0 documents of what crosses the context map.
+//! - [`cml`]: Context Mapper's CML read into a model.
 //! - [`mermaid`]: the context map and the flow graph as flowcharts, a run (or one saga
 //!   instance) as a sequence diagram.
 //! - [`ordered_json`]: JSON whose objects keep the order they were written in.
 
 pub mod asyncapi;
+pub mod cml;
 pub mod mermaid;
 pub mod ordered_json;

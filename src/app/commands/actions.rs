@@ -14,6 +14,8 @@ pub enum Action {
     StartPage,
     /// File → Open….
     Open,
+    /// File → Import Context Mapper (CML)….
+    ImportCml,
     /// File → Save.
     Save,
     /// File → Save As….
@@ -204,10 +206,11 @@ const fn c(
 
 impl Action {
     /// Every action, in menu order.
-    pub const ALL: [Action; 48] = [
+    pub const ALL: [Action; 49] = [
         Action::New,
         Action::StartPage,
         Action::Open,
+        Action::ImportCml,
         Action::Save,
         Action::SaveAs,
         Action::Revert,
@@ -269,6 +272,13 @@ impl Action {
                 M::File,
             ),
             Action::Open => c("Open…", "open a model file", k![cmd(Key::O)], A, M::File),
+            Action::ImportCml => c(
+                "Import Context Mapper (CML)…",
+                "a Context Mapper model as a new board, with notes on what it could not hold",
+                k![],
+                A,
+                M::File,
+            ),
             Action::Save => c("Save", "save the model", k![cmd(Key::S)], A, M::File),
             Action::SaveAs => c(
                 "Save As…",

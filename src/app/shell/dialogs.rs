@@ -20,6 +20,8 @@ pub enum Purpose {
     ExportImage,
     /// Choose a model to compare with.
     Compare,
+    /// Choose a Context Mapper (`.cml`) file to import.
+    ImportCml,
 }
 
 impl Purpose {
@@ -31,6 +33,7 @@ impl Purpose {
             Purpose::ExportFolder => "Export protos to folder",
             Purpose::ExportImage => "Export board image",
             Purpose::Compare => "Compare with model",
+            Purpose::ImportCml => "Import Context Mapper model",
         }
     }
 }
@@ -95,11 +98,12 @@ impl Dialogs {
                         d.add_filter("Stormlab model", &["ron"])
                     }
                     Purpose::ExportImage => d.add_filter("Image", &["png", "svg"]),
+                    Purpose::ImportCml => d.add_filter("Context Mapper", &["cml"]),
                     Purpose::ExportFolder => d,
                 };
                 let path = pollster_block_on(async move {
                     match purpose {
-                        Purpose::Open | Purpose::Compare => {
+                        Purpose::Open | Purpose::Compare | Purpose::ImportCml => {
                             d.pick_file().await.map(|h| h.path().to_owned())
                         }
                         Purpose::SaveAs | Purpose::ExportImage => {

@@ -19,6 +19,7 @@ impl Studio {
             Action::New => self.guard_unsaved(AfterPrompt::New),
             Action::StartPage => self.windows.start.open = true,
             Action::Open => self.guard_unsaved(AfterPrompt::Open(None)),
+            Action::ImportCml => self.guard_unsaved(AfterPrompt::ImportCml(None)),
             Action::Save => self.save(ctx),
             Action::SaveAs => self.ask_path(ctx, Purpose::SaveAs),
             Action::Revert => {

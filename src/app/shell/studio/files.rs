@@ -40,12 +40,17 @@ pub(super) struct FileSession {
 impl Studio {
     pub(super) fn dropped_files(&mut self, ctx: &egui::Context) {
         let dropped = ctx.input(|i| i.raw.dropped_files.clone());
+        let ext = |p: &Path| p.extension().map(|e| e.to_string_lossy().to_lowercase());
         if let Some(path) = dropped
             .into_iter()
             .map(|f| f.path().to_owned())
-            .find(|p| p.extension().is_some_and(|e| e == "ron"))
+            .find(|p| matches!(ext(p).as_deref(), Some("ron" | "cml")))
         {
-            self.guard_unsaved(AfterPrompt::Open(Some(path)));
+            if ext(&path).as_deref() == Some("cml") {
+                self.guard_unsaved(AfterPrompt::ImportCml(Some(path)));
+            } else {
+                self.guard_unsaved(AfterPrompt::Open(Some(path)));
+            }
         }
     }
 
@@ -69,6 +74,8 @@ impl Studio {
             }
             AfterPrompt::Open(Some(path)) => self.open_path(&path),
             AfterPrompt::Open(None) => self.typed_or_dialog(Purpose::Open),
+            AfterPrompt::ImportCml(Some(path)) => self.import_cml(&path),
+            AfterPrompt::ImportCml(None) => self.typed_or_dialog(Purpose::ImportCml),
             AfterPrompt::Quit => {
                 self.files.autosave.clear(self.doc.path.as_deref());
                 self.files.quitting = true;
@@ -120,6 +127,47 @@ impl Studio {
                 self.notify(format!("Opened {}", path.display()), false);
             }
             Err(e) => self.notify(e.to_string(), true),
+        }
+    }
+
+    /// Imports the Context Mapper file `path` as a new, unsaved board (Save asks where),
+    /// with a window listing what the model could not hold; a file that is not CML leaves
+    /// the current board open and says where it is broken.
+    pub fn import_cml(&mut self, path: &Path) {
+        let text = match file::read_text(path) {
+            Ok(t) => t,
+            Err(e) => return self.notify(e.to_string(), true),
+        };
+        let stem = path
+            .file_stem()
+            .map_or_else(|| "Imported".into(), |s| s.to_string_lossy().into_owned());
+        match crate::interop::cml::import(&text, &stem) {
+            Ok(imported) => {
+                self.files.autosave.clear(self.doc.path.as_deref());
+                self.replace_document(imported.model, None);
+                let notes = imported
+                    .notes
+                    .iter()
+                    .map(|n| {
+                        let at = crate::model::locate::line_col(&text, n.span.start);
+                        format!("{}:{}: {}", at.line, at.col, n.message)
+                    })
+                    .collect::<Vec<_>>();
+                self.notify(
+                    format!(
+                        "Imported {}: {} note(s) on what the model could not hold",
+                        path.display(),
+                        notes.len()
+                    ),
+                    false,
+                );
+                self.windows.import_notes = Some((path.display().to_string(), notes));
+            }
+            Err(e) => {
+                let at = crate::model::locate::line_col(&text, e.span.start);
+                let shown = format!("{}:{}:{}: not CML: {e}", path.display(), at.line, at.col);
+                self.notify(shown, true);
+            }
         }
     }
 
@@ -237,6 +285,7 @@ impl Studio {
                 let name = p.display().to_string();
                 self.compare_with(p, &name);
             }
+            Purpose::ImportCml => self.import_cml(p),
         }
     }
 

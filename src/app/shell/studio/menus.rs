@@ -29,6 +29,7 @@ impl Studio {
                     }
                 }
             });
+            item(ui, Action::ImportCml, true, actions);
             ui.separator();
             item(ui, Action::Save, true, actions);
             item(ui, Action::SaveAs, true, actions);

@@ -33,6 +33,8 @@ pub struct Windows {
     pub checks: ScenarioChecks,
     /// Model → System Invariants….
     pub invariants_open: bool,
+    /// After File → Import Context Mapper (CML)…: the file and its notes (`line:col: what`).
+    pub(super) import_notes: Option<(String, Vec<String>)>,
 }
 
 impl Windows {
@@ -42,6 +44,7 @@ impl Windows {
         self.graphs = GraphViews::default();
         self.export = None;
         self.compare = None;
+        self.import_notes = None;
     }
 }
 
@@ -171,8 +174,50 @@ impl Studio {
         }
     }
 
+    /// The notes of the last Context Mapper import: what the board does not hold as the
+    /// file wrote it, each with its line and column in the file.
+    fn import_notes_window(&mut self, ctx: &egui::Context) {
+        let Some((file, notes)) = &self.windows.import_notes else {
+            return;
+        };
+        let mut open = true;
+        egui::Window::new("Import notes")
+            .id(Id::new("import-notes"))
+            .open(&mut open)
+            .default_pos(egui::pos2(260.0, 100.0))
+            .default_size([720.0, 360.0])
+            .show(ctx, |ui| {
+                if notes.is_empty() {
+                    ui.label(format!("Everything in {file} is on the board."));
+                    return;
+                }
+                ui.label(format!(
+                    "{} thing(s) in {file} are not on the board as written (line:column in \
+                     the file):",
+                    notes.len()
+                ));
+                if ui.button("Copy").clicked() {
+                    ui.ctx().copy_text(
+                        notes
+                            .iter()
+                            .map(|n| format!("{file}:{n}\n"))
+                            .collect::<String>(),
+                    );
+                }
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    for n in notes {
+                        ui.label(egui::RichText::new(n).monospace());
+                    }
+                });
+            });
+        if !open {
+            self.windows.import_notes = None;
+        }
+    }
+
     pub(super) fn windows(&mut self, ctx: &egui::Context) {
         self.contract_windows(ctx);
+        self.import_notes_window(ctx);
         if let Some(choice) = self.windows.start.window(ctx, &self.prefs.recent) {
             self.start_with(choice);
         }
