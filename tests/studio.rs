@@ -2821,17 +2821,19 @@ fn the_context_map_and_flow_tabs_copy_their_mermaid_text() {
 
 #[test]
 fn importing_a_context_mapper_file_opens_it_as_a_new_board_with_its_notes() {
+    use stormlab::app::shell::dialogs::ImportFormat;
     let (mut h, dir) = harness(Model::new("Mine"));
     // The File menu offers it.
     h.get_by_label("File").click();
     h.run_steps(2);
     assert!(h.query_by_label("Import Context Mapper (CML)…").is_some());
+    assert!(h.query_by_label("Import Event Modeling (JSON)…").is_some());
     h.key_press(Key::Escape);
     settle(&mut h);
     // A broken file: the board stays, the error says where.
     let broken = dir.path().join("broken.cml");
     std::fs::write(&broken, "BoundedContext A {\n  Aggregate B {\n").unwrap();
-    h.state_mut().import_cml(&broken);
+    h.state_mut().import_file(&broken, ImportFormat::Cml);
     settle(&mut h);
     assert_eq!(h.state().doc.model.name, "Mine");
     assert!(
@@ -2847,7 +2849,7 @@ fn importing_a_context_mapper_file_opens_it_as_a_new_board_with_its_notes() {
          Domain Insurance\n",
     )
     .unwrap();
-    h.state_mut().import_cml(&cml);
+    h.state_mut().import_file(&cml, ImportFormat::Cml);
     settle(&mut h);
     let studio = h.state();
     assert_eq!(studio.doc.model.contexts[0].name, "Quotes");
@@ -2862,4 +2864,40 @@ fn importing_a_context_mapper_file_opens_it_as_a_new_board_with_its_notes() {
         h.query_by_label_contains("10:1: `Domain Insurance` is not mapped")
             .is_some()
     );
+}
+
+#[test]
+fn importing_an_event_model_opens_a_board_whose_specifications_are_scenarios() {
+    use stormlab::app::shell::dialogs::ImportFormat;
+    let (mut h, dir) = harness(Model::new("Mine"));
+    let json = dir.path().join("cart.json");
+    std::fs::write(
+        &json,
+        r#"{"slices": [{"title": "Add Item", "context": "Shop", "sliceType": "STATE_CHANGE",
+            "commands": [{"id": "c", "title": "Add Item", "fields": [{"name": "cartId", "type": "UUID"}]}],
+            "events": [{"id": "e", "title": "Item Added", "fields": [{"name": "cartId", "type": "UUID"}]}],
+            "screens": [{"id": "s", "title": "Cart"}],
+            "specifications": [{"title": "spec: adds an item", "given": [],
+                "when": [{"title": "Add Item", "type": "SPEC_COMMAND"}],
+                "then": [{"title": "Item Added", "type": "SPEC_EVENT"}]}]}]}"#,
+    )
+    .unwrap();
+    h.state_mut()
+        .import_file(&json, ImportFormat::EventModeling);
+    settle(&mut h);
+    let model = &h.state().doc.model;
+    assert_eq!(model.contexts[0].name, "Shop");
+    assert_eq!(model.scenarios[0].name, "adds an item");
+    assert!(h.query_by_label_contains("1 scenario(s) to run").is_some());
+    assert!(
+        h.query_by_label_contains("1 screen(s) not imported")
+            .is_some()
+    );
+    // Not an event model: the board stays, the error says where.
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\n  \"slices\": 7\n}").unwrap();
+    h.state_mut().import_file(&bad, ImportFormat::EventModeling);
+    settle(&mut h);
+    assert_eq!(h.state().doc.model.scenarios[0].name, "adds an item");
+    assert!(h.query_by_label_contains("bad.json:2:").is_some());
 }

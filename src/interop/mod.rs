@@ -3,11 +3,17 @@
 //!
 //! - [`asyncapi`]: AsyncAPI 3.0 documents of what crosses the context map.
 //! - [`cml`]: Context Mapper's CML read into a model.
+//! - [`event_modeling`]: an Event Modeling export (Miro toolkit JSON) read into a model whose
+//!   specifications are scenarios.
+//! - [`imported`]: what the importers build, and the id fields and event numbers an imported
+//!   model needs to run.
 //! - [`mermaid`]: the context map and the flow graph as flowcharts, a run (or one saga
 //!   instance) as a sequence diagram.
 //! - [`ordered_json`]: JSON whose objects keep the order they were written in.
 
 pub mod asyncapi;
 pub mod cml;
+pub mod event_modeling;
+pub mod imported;
 pub mod mermaid;
 pub mod ordered_json;

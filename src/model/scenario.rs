@@ -266,6 +266,24 @@ pub enum Expect {
 pub const DEFAULT_START: &str = "2024-01-01T09:00:00Z";
 
 impl Scenario {
+    /// An empty scenario named `name`, seed 1, without an id yet.
+    pub fn named(name: String) -> Scenario {
+        Scenario {
+            uid: Uid::NONE,
+            name,
+            doc: String::new(),
+            seed: 1,
+            start: None,
+            until: None,
+            given: Vec::new(),
+            when: Vec::new(),
+            faults: Vec::new(),
+            then: Vec::new(),
+            invariants: Vec::new(),
+            explore: None,
+        }
+    }
+
     /// The virtual start time in ms since the epoch (None if `start` cannot be read).
     pub fn start_ms(&self) -> Option<i64> {
         super::expr::time::parse_timestamp(self.start.as_deref().unwrap_or(DEFAULT_START))

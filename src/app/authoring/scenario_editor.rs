@@ -259,17 +259,7 @@ pub fn new_scenario_name(model: &Model, base: &str) -> String {
 pub fn new_scenario(model: &Model) -> Scenario {
     Scenario {
         uid: crate::model::Uid::fresh(),
-        name: new_scenario_name(model, "new scenario"),
-        doc: String::new(),
-        seed: 1,
-        start: None,
-        until: None,
-        given: Vec::new(),
-        when: Vec::new(),
-        faults: Vec::new(),
-        then: Vec::new(),
-        invariants: Vec::new(),
-        explore: None,
+        ..Scenario::named(new_scenario_name(model, "new scenario"))
     }
 }
 

@@ -16,6 +16,8 @@ pub enum Action {
     Open,
     /// File → Import Context Mapper (CML)….
     ImportCml,
+    /// File → Import Event Modeling (JSON)….
+    ImportEventModeling,
     /// File → Save.
     Save,
     /// File → Save As….
@@ -206,11 +208,12 @@ const fn c(
 
 impl Action {
     /// Every action, in menu order.
-    pub const ALL: [Action; 49] = [
+    pub const ALL: [Action; 50] = [
         Action::New,
         Action::StartPage,
         Action::Open,
         Action::ImportCml,
+        Action::ImportEventModeling,
         Action::Save,
         Action::SaveAs,
         Action::Revert,
@@ -275,6 +278,13 @@ impl Action {
             Action::ImportCml => c(
                 "Import Context Mapper (CML)…",
                 "a Context Mapper model as a new board, with notes on what it could not hold",
+                k![],
+                A,
+                M::File,
+            ),
+            Action::ImportEventModeling => c(
+                "Import Event Modeling (JSON)…",
+                "an Event Modeling export as a new board, its specifications as scenarios",
                 k![],
                 A,
                 M::File,

@@ -20,8 +20,17 @@ pub enum Purpose {
     ExportImage,
     /// Choose a model to compare with.
     Compare,
-    /// Choose a Context Mapper (`.cml`) file to import.
-    ImportCml,
+    /// Choose a file to import.
+    Import(ImportFormat),
+}
+
+/// The formats the studio imports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImportFormat {
+    /// Context Mapper's CML (`.cml`).
+    Cml,
+    /// An Event Modeling export (`.json`, the Nebulit toolkit for Miro).
+    EventModeling,
 }
 
 impl Purpose {
@@ -33,7 +42,8 @@ impl Purpose {
             Purpose::ExportFolder => "Export protos to folder",
             Purpose::ExportImage => "Export board image",
             Purpose::Compare => "Compare with model",
-            Purpose::ImportCml => "Import Context Mapper model",
+            Purpose::Import(ImportFormat::Cml) => "Import Context Mapper model",
+            Purpose::Import(ImportFormat::EventModeling) => "Import Event Modeling export",
         }
     }
 }
@@ -98,12 +108,15 @@ impl Dialogs {
                         d.add_filter("Stormlab model", &["ron"])
                     }
                     Purpose::ExportImage => d.add_filter("Image", &["png", "svg"]),
-                    Purpose::ImportCml => d.add_filter("Context Mapper", &["cml"]),
+                    Purpose::Import(ImportFormat::Cml) => d.add_filter("Context Mapper", &["cml"]),
+                    Purpose::Import(ImportFormat::EventModeling) => {
+                        d.add_filter("Event Modeling export", &["json"])
+                    }
                     Purpose::ExportFolder => d,
                 };
                 let path = pollster_block_on(async move {
                     match purpose {
-                        Purpose::Open | Purpose::Compare | Purpose::ImportCml => {
+                        Purpose::Open | Purpose::Compare | Purpose::Import(_) => {
                             d.pick_file().await.map(|h| h.path().to_owned())
                         }
                         Purpose::SaveAs | Purpose::ExportImage => {

@@ -9,13 +9,13 @@ use std::collections::BTreeMap;
 use super::Note;
 use super::ast::{self, DomainObject, File, ObjectKind, Property};
 use super::types::{Mapped, Types, root_of};
+use crate::interop::imported::{command, context, event};
 use crate::model::field::Field;
-use crate::model::layout::{Pos, Rect};
+use crate::model::layout::Pos;
 use crate::model::named_type::{EnumDef, ValueObject};
 use crate::model::naming::{pascal_case, snake_case};
-use crate::model::ty::Type;
 use crate::model::uid::Uid;
-use crate::model::{Aggregate, BoundedContext, Command, Event, Handler, Model};
+use crate::model::{Aggregate, BoundedContext, Handler, Model};
 
 /// The name of the lifecycle state an aggregate is in before its first event, when a flow
 /// creates it (CML's `[-> CREATED]`) or it has no lifecycle enum.
@@ -42,19 +42,11 @@ pub fn add<'a>(model: &mut Model, file: &'a File, types: &Types<'a>, notes: &mut
     }
     for c in file.contexts.iter().filter(|c| !is_team(c)) {
         let mut ctx = BoundedContext {
-            uid: Uid::NONE,
-            name: c.name.text.clone(),
             doc: doc_of(c),
             team: teams
                 .get(c.name.text.as_str())
                 .map_or_else(String::new, |t| (*t).to_owned()),
-            frame: Rect {
-                x: 0.0,
-                y: 0.0,
-                w: 600.0,
-                h: 400.0,
-            },
-            ..Default::default()
+            ..context(&c.name.text)
         };
         if model.contexts.iter().any(|x| x.name == ctx.name) {
             notes.push(Note {
@@ -334,39 +326,6 @@ fn object<'a>(
     }
 }
 
-/// An event owned by `owner` (empty: none).
-pub fn event(name: String, owner: &str, doc: String, fields: Vec<Field>) -> Event {
-    Event {
-        uid: Uid::NONE,
-        name,
-        n: 0,
-        contract: String::new(),
-        doc,
-        owner: owner.into(),
-        stream_key: String::new(),
-        published: false,
-        withdrawn: false,
-        fields,
-        reserved: Vec::new(),
-        at: Pos::default(),
-    }
-}
-
-/// A command addressed to `target` (empty: not yet known).
-pub fn command(name: String, target: &str, doc: String, fields: Vec<Field>) -> Command {
-    Command {
-        uid: Uid::NONE,
-        name,
-        contract: String::new(),
-        doc,
-        target: target.into(),
-        actors: Vec::new(),
-        fields,
-        reserved: Vec::new(),
-        at: Pos::default(),
-    }
-}
-
 /// Properties as fields numbered from 1, names in snake_case; a name met twice is kept once.
 fn fields(props: &[&Property], types: &Types, notes: &mut Vec<Note>) -> Vec<Field> {
     let mut out: Vec<Field> = Vec::new();
@@ -391,46 +350,4 @@ fn fields(props: &[&Property], types: &Types, notes: &mut Vec<Note>) -> Vec<Fiel
         });
     }
     out
-}
-
-/// Gives every command addressed to an aggregate, and every event an aggregate owns, the
-/// aggregate's id field (first) when it lacks one: Stormlab routes a command and keys an
-/// event's stream by it. Numbers the events' envelope fields.
-pub fn complete(model: &mut Model) {
-    for ctx in &mut model.contexts {
-        let ids: BTreeMap<String, String> = ctx
-            .aggregates
-            .iter()
-            .map(|a| (a.name.clone(), a.id.clone()))
-            .collect();
-        let with_id = |fields: &mut Vec<Field>, id: &str| {
-            if fields.iter().any(|f| f.name == id) {
-                return;
-            }
-            fields.insert(
-                0,
-                Field {
-                    uid: Uid::NONE,
-                    n: 0,
-                    name: id.to_owned(),
-                    ty: Type::Id,
-                    doc: String::new(),
-                },
-            );
-            for (i, f) in fields.iter_mut().enumerate() {
-                f.n = i as u32 + 1;
-            }
-        };
-        for c in &mut ctx.commands {
-            if let Some(id) = ids.get(c.target.as_str()) {
-                with_id(&mut c.fields, id);
-            }
-        }
-        for e in &mut ctx.events {
-            if let Some(id) = ids.get(e.owner.as_str()) {
-                with_id(&mut e.fields, id);
-            }
-        }
-        ctx.number_events();
-    }
 }

@@ -10,7 +10,8 @@ use std::ops::Range;
 
 use super::Note;
 use super::ast::{self, ActionKind, File, Join, Name, Step};
-use super::contexts::{INITIAL, command, event, is_team, state_name};
+use super::contexts::{INITIAL, is_team, state_name};
+use crate::interop::imported::{command, event};
 use crate::model::layout::Pos;
 use crate::model::naming::pascal_case;
 use crate::model::uid::Uid;

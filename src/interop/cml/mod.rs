@@ -80,7 +80,7 @@ pub fn import(src: &str, name: &str) -> Result<Imported, ParseError> {
     let types = types::Types::of(&file);
     contexts::add(&mut model, &file, &types, &mut notes);
     flows::add(&mut model, &file, &mut notes);
-    contexts::complete(&mut model);
+    super::imported::add_id_fields(&mut model);
     if let Some(map) = &file.map {
         relations::add(&mut model, map, &mut notes);
     }

@@ -7,7 +7,7 @@ use crate::app::commands::actions::Action;
 use crate::app::contracts::ExportView;
 use crate::app::document::edit::Edit;
 
-use crate::app::shell::dialogs::Purpose;
+use crate::app::shell::dialogs::{ImportFormat, Purpose};
 use crate::app::simulation::worker::Stride;
 use crate::app::theme;
 use crate::model::access::Sticky;
@@ -19,7 +19,10 @@ impl Studio {
             Action::New => self.guard_unsaved(AfterPrompt::New),
             Action::StartPage => self.windows.start.open = true,
             Action::Open => self.guard_unsaved(AfterPrompt::Open(None)),
-            Action::ImportCml => self.guard_unsaved(AfterPrompt::ImportCml(None)),
+            Action::ImportCml => self.guard_unsaved(AfterPrompt::Import(ImportFormat::Cml, None)),
+            Action::ImportEventModeling => {
+                self.guard_unsaved(AfterPrompt::Import(ImportFormat::EventModeling, None))
+            }
             Action::Save => self.save(ctx),
             Action::SaveAs => self.ask_path(ctx, Purpose::SaveAs),
             Action::Revert => {

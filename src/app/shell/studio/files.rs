@@ -11,7 +11,7 @@ use crate::app::document::open::Document;
 use crate::app::document::recovery::{self, Autosave, Recovered};
 use crate::app::inspector::panel::Inspector;
 use crate::app::problems::Problems;
-use crate::app::shell::dialogs::{Dialogs, Purpose};
+use crate::app::shell::dialogs::{Dialogs, ImportFormat, Purpose};
 use crate::model::{Model, file};
 
 /// The studio's dealings with files: pending dialogs and prompts, autosave and recovery,
@@ -47,7 +47,7 @@ impl Studio {
             .find(|p| matches!(ext(p).as_deref(), Some("ron" | "cml")))
         {
             if ext(&path).as_deref() == Some("cml") {
-                self.guard_unsaved(AfterPrompt::ImportCml(Some(path)));
+                self.guard_unsaved(AfterPrompt::Import(ImportFormat::Cml, Some(path)));
             } else {
                 self.guard_unsaved(AfterPrompt::Open(Some(path)));
             }
@@ -74,8 +74,8 @@ impl Studio {
             }
             AfterPrompt::Open(Some(path)) => self.open_path(&path),
             AfterPrompt::Open(None) => self.typed_or_dialog(Purpose::Open),
-            AfterPrompt::ImportCml(Some(path)) => self.import_cml(&path),
-            AfterPrompt::ImportCml(None) => self.typed_or_dialog(Purpose::ImportCml),
+            AfterPrompt::Import(format, Some(path)) => self.import_file(&path, format),
+            AfterPrompt::Import(format, None) => self.typed_or_dialog(Purpose::Import(format)),
             AfterPrompt::Quit => {
                 self.files.autosave.clear(self.doc.path.as_deref());
                 self.files.quitting = true;
@@ -130,10 +130,11 @@ impl Studio {
         }
     }
 
-    /// Imports the Context Mapper file `path` as a new, unsaved board (Save asks where),
-    /// with a window listing what the model could not hold; a file that is not CML leaves
-    /// the current board open and says where it is broken.
-    pub fn import_cml(&mut self, path: &Path) {
+    /// Imports the Context Mapper (`.cml`) or Event Modeling (`.json`) file `path` as a new,
+    /// unsaved board (Save asks where), with a window listing what the model could not
+    /// hold; a file that is not of the format leaves the current board open and says where
+    /// it is broken.
+    pub fn import_file(&mut self, path: &Path, format: ImportFormat) {
         let text = match file::read_text(path) {
             Ok(t) => t,
             Err(e) => return self.notify(e.to_string(), true),
@@ -141,33 +142,44 @@ impl Studio {
         let stem = path
             .file_stem()
             .map_or_else(|| "Imported".into(), |s| s.to_string_lossy().into_owned());
-        match crate::interop::cml::import(&text, &stem) {
-            Ok(imported) => {
-                self.files.autosave.clear(self.doc.path.as_deref());
-                self.replace_document(imported.model, None);
-                let notes = imported
-                    .notes
-                    .iter()
-                    .map(|n| {
+        let shown = path.display();
+        let read = match format {
+            ImportFormat::Cml => crate::interop::cml::import(&text, &stem)
+                .map(|i| {
+                    let notes = i.notes.iter().map(|n| {
                         let at = crate::model::locate::line_col(&text, n.span.start);
                         format!("{}:{}: {}", at.line, at.col, n.message)
-                    })
-                    .collect::<Vec<_>>();
+                    });
+                    (i.model, notes.collect::<Vec<_>>())
+                })
+                .map_err(|e| {
+                    let at = crate::model::locate::line_col(&text, e.span.start);
+                    format!("{shown}:{}:{}: not CML: {e}", at.line, at.col)
+                }),
+            ImportFormat::EventModeling => crate::interop::event_modeling::import(&text, &stem)
+                .map(|i| (i.model, i.notes))
+                .map_err(|e| format!("{shown}:{e}")),
+        };
+        match read {
+            Ok((model, notes)) => {
+                self.files.autosave.clear(self.doc.path.as_deref());
+                let scenarios = model.scenarios.len();
+                self.replace_document(model, None);
+                let runs = if scenarios > 0 {
+                    format!(", {scenarios} scenario(s) to run")
+                } else {
+                    String::new()
+                };
                 self.notify(
                     format!(
-                        "Imported {}: {} note(s) on what the model could not hold",
-                        path.display(),
+                        "Imported {shown}{runs}: {} note(s) on what the model could not hold",
                         notes.len()
                     ),
                     false,
                 );
-                self.windows.import_notes = Some((path.display().to_string(), notes));
+                self.windows.import_notes = Some((shown.to_string(), notes));
             }
-            Err(e) => {
-                let at = crate::model::locate::line_col(&text, e.span.start);
-                let shown = format!("{}:{}:{}: not CML: {e}", path.display(), at.line, at.col);
-                self.notify(shown, true);
-            }
+            Err(e) => self.notify(e, true),
         }
     }
 
@@ -285,7 +297,7 @@ impl Studio {
                 let name = p.display().to_string();
                 self.compare_with(p, &name);
             }
-            Purpose::ImportCml => self.import_cml(p),
+            Purpose::Import(format) => self.import_file(p, format),
         }
     }
 

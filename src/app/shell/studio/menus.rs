@@ -30,6 +30,7 @@ impl Studio {
                 }
             });
             item(ui, Action::ImportCml, true, actions);
+            item(ui, Action::ImportEventModeling, true, actions);
             ui.separator();
             item(ui, Action::Save, true, actions);
             item(ui, Action::SaveAs, true, actions);

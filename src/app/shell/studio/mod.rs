@@ -53,8 +53,8 @@ enum AfterPrompt {
     /// Open a model that is not a file (the starter, an example).
     NewFrom(Box<Model>),
     Open(Option<PathBuf>),
-    /// Import a Context Mapper file (None: ask which).
-    ImportCml(Option<PathBuf>),
+    /// Import a file of another tool (None: ask which).
+    Import(crate::app::shell::dialogs::ImportFormat, Option<PathBuf>),
     Quit,
     Revert,
 }
