@@ -48,6 +48,28 @@ pub enum ExportWhat {
     /// Mermaid: the context map, the flow graph, a scenario's run as a sequence diagram, or
     /// all of them as a Markdown page.
     Mermaid(super::mermaid::MermaidArgs),
+    /// Tests generated from the scenarios' runs, with aggregate skeletons to write them
+    /// against: a crate in DIR (`--for cqrs-es`).
+    Tests {
+        /// The model file.
+        file: PathBuf,
+        /// The framework the tests are for.
+        #[arg(long = "for", value_enum, value_name = "FRAMEWORK")]
+        framework: TestFramework,
+        /// The output folder (created if missing).
+        #[arg(short, long)]
+        out: PathBuf,
+        /// Print the files that would be written, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+/// Frameworks `export tests` writes tests for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum TestFramework {
+    /// cqrs-es (Rust): `TestFramework` given/when/then tests.
+    CqrsEs,
 }
 
 /// Runs `stormlab export`: exit 1 if the model has errors, 2 if a file cannot be read or
@@ -56,6 +78,9 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
     let (file, out, dry_run) = match &args.what {
         ExportWhat::Proto { file, out, dry_run }
         | ExportWhat::Asyncapi {
+            file, out, dry_run, ..
+        }
+        | ExportWhat::Tests {
             file, out, dry_run, ..
         } => (file, out, dry_run),
         ExportWhat::Mermaid(m) => return super::mermaid::run(m),
@@ -73,6 +98,18 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
             let scope = crate::interop::asyncapi::Scope::of(*system);
             crate::interop::asyncapi::documents(&model, scope)
         }
+        ExportWhat::Tests { .. } => match crate::interop::cqrs_es::crate_files(&model) {
+            Ok(o) => {
+                for n in &o.notes {
+                    eprintln!("{name}: {n}");
+                }
+                o.files
+            }
+            Err(e) => {
+                eprintln!("{name}: {e}");
+                return Ok(Exit::Findings.into());
+            }
+        },
         _ => crate::export::protos(&model),
     };
     if *dry_run {

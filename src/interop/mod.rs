@@ -3,6 +3,7 @@
 //!
 //! - [`asyncapi`]: AsyncAPI 3.0 documents of what crosses the context map.
 //! - [`cml`]: Context Mapper's CML read into a model.
+//! - [`cqrs_es`]: cqrs-es tests generated from the scenarios' runs, with aggregate skeletons.
 //! - [`event_modeling`]: an Event Modeling export (Miro toolkit JSON) read into a model whose
 //!   specifications are scenarios.
 //! - [`imported`]: what the importers build, and the id fields and event numbers an imported
@@ -13,6 +14,7 @@
 
 pub mod asyncapi;
 pub mod cml;
+pub mod cqrs_es;
 pub mod event_modeling;
 pub mod imported;
 pub mod mermaid;

@@ -15,6 +15,7 @@
 //! - [`clock`], [`rng`], [`hash`]: virtual time, seeded randomness, fixed hashing.
 //! - [`log`]: the event log as JSON Lines.
 
+pub mod cases;
 pub mod causation;
 pub mod chunked;
 pub mod clock;

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use super::chunked::Chunked;
-use super::engine::{Change, CommandRecord, Engine, FaultDef, Parked};
+use super::engine::{Change, CommandInputs, CommandRecord, Engine, FaultDef, Parked};
 use super::fold::{Instance, Table};
 use super::hash::FastMap;
 use super::program::{EventDef, Program};
@@ -123,6 +123,24 @@ impl Engine {
         self.records()
             .first()
             .is_some_and(|r| day(r.time) != day(self.now()))
+    }
+
+    /// Keeps the fields of the next `limit` commands handled, each with the log length when
+    /// it was handled (off by default: a load of millions of commands would keep them all);
+    /// see [`Engine::command_input`].
+    pub fn keep_command_inputs(&mut self, limit: usize) {
+        self.command_inputs = Some(Box::new(CommandInputs {
+            first: self.commands.len(),
+            limit,
+            kept: Vec::new(),
+        }));
+    }
+
+    /// Command `index`'s log length when it was handled and its fields, when kept.
+    pub fn command_input(&self, index: usize) -> Option<(u64, &[Value])> {
+        let inputs = self.command_inputs.as_ref()?;
+        let (at, fields) = inputs.kept.get(index.checked_sub(inputs.first)?)?;
+        Some((*at, fields))
     }
 
     /// Injects `faults` into subscriber `sub` from now on (ignored for an unknown one).

@@ -149,6 +149,12 @@ impl Engine {
             .unwrap_or_else(|| Arc::from(""));
         // Reserve this command's slot first: commands it triggers are logged after it.
         let index = self.commands.len();
+        if let Some(inputs) = &mut self.command_inputs
+            && inputs.kept.len() < inputs.limit
+        {
+            let at = self.store.records.len() as u64;
+            inputs.kept.push((at, fields.into()));
+        }
         self.commands.push(CommandRecord::new(
             self.clock.now,
             command,

@@ -244,6 +244,17 @@ pub struct Engine {
     rejected: usize,
     /// The invariants this run checks, when it checks any.
     watching: Option<Box<watch::Watching>>,
+    /// When kept (see [`Engine::keep_command_inputs`]): commands' fields.
+    pub(in crate::sim) command_inputs: Option<Box<CommandInputs>>,
+}
+
+/// The fields of the commands handled from command `first` on, at most `limit` of them, each
+/// with the log length when it was handled.
+#[derive(Clone, Debug)]
+pub struct CommandInputs {
+    pub(in crate::sim) first: usize,
+    pub(in crate::sim) limit: usize,
+    pub(in crate::sim) kept: Vec<(u64, Box<[Value]>)>,
 }
 
 fn as_key(v: &Value) -> Arc<str> {
@@ -289,6 +300,7 @@ impl Engine {
             payload_buf: Vec::new(),
             rejected: 0,
             watching: None,
+            command_inputs: None,
             statuses: Statuses {
                 running: Arc::from("Running"),
                 compensated: Arc::from("Compensated"),
