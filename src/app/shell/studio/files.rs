@@ -150,18 +150,22 @@ impl Studio {
                         let at = crate::model::locate::line_col(&text, n.span.start);
                         format!("{}:{}: {}", at.line, at.col, n.message)
                     });
-                    (i.model, notes.collect::<Vec<_>>())
+                    (
+                        i.model,
+                        "line:column in the file",
+                        notes.collect::<Vec<_>>(),
+                    )
                 })
                 .map_err(|e| {
                     let at = crate::model::locate::line_col(&text, e.span.start);
                     format!("{shown}:{}:{}: not CML: {e}", at.line, at.col)
                 }),
             ImportFormat::EventModeling => crate::interop::event_modeling::import(&text, &stem)
-                .map(|i| (i.model, i.notes))
+                .map(|i| (i.model, "where in the export's slices", i.notes))
                 .map_err(|e| format!("{shown}:{e}")),
         };
         match read {
-            Ok((model, notes)) => {
+            Ok((model, places, notes)) => {
                 self.files.autosave.clear(self.doc.path.as_deref());
                 let scenarios = model.scenarios.len();
                 self.replace_document(model, None);
@@ -177,7 +181,7 @@ impl Studio {
                     ),
                     false,
                 );
-                self.windows.import_notes = Some((shown.to_string(), notes));
+                self.windows.import_notes = Some((shown.to_string(), places, notes));
             }
             Err(e) => self.notify(e, true),
         }

@@ -33,8 +33,8 @@ pub struct Windows {
     pub checks: ScenarioChecks,
     /// Model → System Invariants….
     pub invariants_open: bool,
-    /// After File → Import Context Mapper (CML)…: the file and its notes (`line:col: what`).
-    pub(super) import_notes: Option<(String, Vec<String>)>,
+    /// After File → Import…: the file, how its notes name places, and the notes.
+    pub(super) import_notes: Option<(String, &'static str, Vec<String>)>,
 }
 
 impl Windows {
@@ -174,10 +174,10 @@ impl Studio {
         }
     }
 
-    /// The notes of the last Context Mapper import: what the board does not hold as the
-    /// file wrote it, each with its line and column in the file.
+    /// The notes of the last import: what the board does not hold as the file wrote it,
+    /// each with its place in the file.
     fn import_notes_window(&mut self, ctx: &egui::Context) {
-        let Some((file, notes)) = &self.windows.import_notes else {
+        let Some((file, places, notes)) = &self.windows.import_notes else {
             return;
         };
         let mut open = true;
@@ -192,8 +192,7 @@ impl Studio {
                     return;
                 }
                 ui.label(format!(
-                    "{} thing(s) in {file} are not on the board as written (line:column in \
-                     the file):",
+                    "{} thing(s) in {file} are not on the board as written ({places}):",
                     notes.len()
                 ));
                 if ui.button("Copy").clicked() {
