@@ -349,3 +349,88 @@ fn the_asyncapi_documents_of_the_examples_match_their_golden_files() {
         }
     });
 }
+
+#[test]
+fn the_eventcatalog_has_a_domain_and_service_per_context_and_a_flow_per_scenario() {
+    // EventCatalog's own linter checks every example's catalog in CI (tests/interop.sh); here:
+    // its shape, its references, its schemas, and two pinned pages.
+    let model = load("models/accounts.ron");
+    let files = stormlab::interop::eventcatalog::catalog(&model);
+    assert_eq!(
+        files,
+        stormlab::interop::eventcatalog::catalog(&model),
+        "deterministic"
+    );
+    let text = |path: &str| -> &str {
+        &files
+            .iter()
+            .find(|f| f.path == path)
+            .unwrap_or_else(|| panic!("no {path}"))
+            .text
+    };
+    for c in &model.contexts {
+        let domain = stormlab::interop::eventcatalog::kebab(&c.name);
+        assert!(text(&format!("domains/{domain}/index.mdx")).contains("```mermaid"));
+        text(&format!(
+            "domains/{domain}/services/{domain}-service/index.mdx"
+        ));
+    }
+    // Every message page has its schema: JSON whose $ref is among its $defs.
+    let pages: Vec<&str> = files
+        .iter()
+        .filter(|f| f.path.contains("/events/") || f.path.contains("/commands/"))
+        .filter(|f| f.path.ends_with("index.mdx"))
+        .map(|f| f.path.as_str())
+        .collect();
+    assert_eq!(
+        pages.len(),
+        model
+            .contexts
+            .iter()
+            .map(|c| c.events.len() + c.commands.len())
+            .sum::<usize>()
+    );
+    for p in &pages {
+        let schema = text(&p.replace("index.mdx", "schema.json"));
+        let json: serde_json::Value = serde_json::from_str(schema).unwrap();
+        let target = json["$ref"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("#/$defs/");
+        assert!(json["$defs"].get(target).is_some(), "{p}");
+        assert!(!schema.contains("#/components/"), "{p}");
+    }
+    // Every flow step refers to a message page; one flow per scenario.
+    let ids: Vec<String> = pages
+        .iter()
+        .map(|p| {
+            p.trim_end_matches("/index.mdx")
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    let flows: Vec<&stormlab::export::Generated> = files
+        .iter()
+        .filter(|f| f.path.starts_with("flows/"))
+        .collect();
+    assert_eq!(flows.len(), model.scenarios.len());
+    for f in &flows {
+        for line in f
+            .text
+            .lines()
+            .filter(|l| l.trim_start().starts_with("id: \"") && l.starts_with("      "))
+        {
+            let id = line
+                .trim()
+                .trim_start_matches("id: \"")
+                .trim_end_matches('"');
+            assert!(ids.iter().any(|x| x == id), "{}: {id}", f.path);
+        }
+    }
+    insta::with_settings!({snapshot_path => "golden/eventcatalog", prepend_module_to_snapshot => false}, {
+        insta::assert_snapshot!("orders_service", text("domains/orders/services/orders-service/index.mdx"));
+        insta::assert_snapshot!("account_lifecycle_flow", text("flows/account-lifecycle/index.mdx"));
+    });
+}

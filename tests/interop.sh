@@ -7,9 +7,12 @@
 #    system, pass the AsyncAPI parser with no error and no warning;
 # 3. the round trip CML -> Stormlab -> AsyncAPI: each of Context Mapper's example models
 #    (tests/fixtures/cml) imported with `stormlab import cml`, then exported and validated
-#    the same way.
-# Needs: STORMLAB (default target/debug/stormlab), node with `mermaid`, `jsdom` and
-# `@asyncapi/parser` installed in node_modules.
+#    the same way;
+# 4. `stormlab export eventcatalog`: the catalog of every example model and of each imported
+#    CML model passes EventCatalog's own linter (every page's front matter against its schema,
+#    every reference resolved) with no error.
+# Needs: STORMLAB (default target/debug/stormlab), node with `mermaid`, `jsdom`,
+# `@asyncapi/parser` and `@eventcatalog/linter` installed in node_modules.
 set -uo pipefail
 STORMLAB=$(realpath "${STORMLAB:-target/debug/stormlab}")
 work=$(mktemp -d)
@@ -46,4 +49,15 @@ for cml in tests/fixtures/cml/*.cml; do
     || { echo "asyncapi export failed: $cml --system"; fail=1; }
 done
 node tests/asyncapi-validate.mjs $(find "$work/asyncapi" -name '*.json' | sort) || fail=1
+
+for m in models/*.ron models/teaching/*.ron "$work"/cml-*.ron; do
+  name=$(basename "$m" .ron)
+  "$STORMLAB" export eventcatalog "$m" -o "$work/eventcatalog/$name" >/dev/null \
+    || { echo "eventcatalog export failed: $m"; fail=1; continue; }
+  if report=$(node_modules/.bin/eventcatalog-linter "$work/eventcatalog/$name" 2>&1); then
+    echo "ok $m: $(find "$work/eventcatalog/$name" -name '*.mdx' | wc -l) catalog pages lint clean"
+  else
+    echo "FAILED $m: the EventCatalog linter found errors"; echo "$report"; fail=1
+  fi
+done
 exit $fail

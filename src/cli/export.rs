@@ -48,6 +48,18 @@ pub enum ExportWhat {
     /// Mermaid: the context map, the flow graph, a scenario's run as a sequence diagram, or
     /// all of them as a Markdown page.
     Mermaid(super::mermaid::MermaidArgs),
+    /// EventCatalog: a catalog folder — a domain and a service per bounded context, a page
+    /// and a JSON Schema per event and command, teams, a flow per scenario's run.
+    Eventcatalog {
+        /// The model file.
+        file: PathBuf,
+        /// The output folder (created if missing).
+        #[arg(short, long)]
+        out: PathBuf,
+        /// Print the files that would be written, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Tests generated from the scenarios' runs, with aggregate skeletons to write them
     /// against: a crate in DIR (`--for cqrs-es`).
     Tests {
@@ -82,7 +94,8 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
         }
         | ExportWhat::Tests {
             file, out, dry_run, ..
-        } => (file, out, dry_run),
+        }
+        | ExportWhat::Eventcatalog { file, out, dry_run } => (file, out, dry_run),
         ExportWhat::Mermaid(m) => return super::mermaid::run(m),
     };
     let (text, model) = match super::read_model(file) {
@@ -98,6 +111,7 @@ pub fn run(args: &ExportArgs) -> anyhow::Result<ExitCode> {
             let scope = crate::interop::asyncapi::Scope::of(*system);
             crate::interop::asyncapi::documents(&model, scope)
         }
+        ExportWhat::Eventcatalog { .. } => crate::interop::eventcatalog::catalog(&model),
         ExportWhat::Tests { .. } => match crate::interop::cqrs_es::crate_files(&model) {
             Ok(o) => {
                 for n in &o.notes {

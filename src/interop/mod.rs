@@ -4,6 +4,8 @@
 //! - [`asyncapi`]: AsyncAPI 3.0 documents of what crosses the context map.
 //! - [`cml`]: Context Mapper's CML read into a model.
 //! - [`cqrs_es`]: cqrs-es tests generated from the scenarios' runs, with aggregate skeletons.
+//! - [`eventcatalog`]: an EventCatalog folder: domains, services, messages with schemas,
+//!   teams, and a flow per scenario's run.
 //! - [`event_modeling`]: an Event Modeling export (Miro toolkit JSON) read into a model whose
 //!   specifications are scenarios.
 //! - [`imported`]: what the importers build, and the id fields and event numbers an imported
@@ -16,6 +18,7 @@ pub mod asyncapi;
 pub mod cml;
 pub mod cqrs_es;
 pub mod event_modeling;
+pub mod eventcatalog;
 pub mod imported;
 pub mod mermaid;
 pub mod ordered_json;

@@ -43,6 +43,11 @@ pub fn snake_case(name: &str) -> String {
         .join("_")
 }
 
+/// `kebab-case`.
+pub fn kebab_case(name: &str) -> String {
+    snake_case(name).replace('_', "-")
+}
+
 /// `UPPER_SNAKE_CASE`.
 pub fn upper_snake_case(name: &str) -> String {
     words(name)

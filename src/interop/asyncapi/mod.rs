@@ -25,6 +25,7 @@ use crate::export::names::pascal;
 use crate::export::schema::{ProtoFile, Role, Schema};
 use crate::model::{Kind, Loc, Model};
 
+pub use payload::standalone as json_schema;
 pub use traffic::{Flow, flows};
 
 /// Which documents to write.
@@ -205,7 +206,8 @@ fn channel_id(f: &ProtoFile, topic: Topic) -> String {
 }
 
 /// The protobuf message a model event or command is exported as.
-fn proto_message(f: &ProtoFile, loc: Loc) -> Option<&crate::export::schema::Message> {
+/// The event or command message of element `loc` in file `f`.
+pub fn proto_message(f: &ProtoFile, loc: Loc) -> Option<&crate::export::schema::Message> {
     f.messages
         .iter()
         .find(|m| m.element == Some(loc) && matches!(m.role, Role::Event { .. } | Role::Command))

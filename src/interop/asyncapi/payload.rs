@@ -28,6 +28,27 @@ impl Schemas {
     }
 }
 
+/// The JSON Schema (2020-12) of message `name` of `package` on its own: a `$ref` to it among
+/// `$defs`, which hold it and every message and enum it uses (as an AsyncAPI document's
+/// components hold them). For a catalog's `schema.json` beside each message.
+pub fn standalone(model: &Model, schema: &Schema, package: &str, name: &str) -> String {
+    let mut schemas = Schemas::default();
+    collect(model, schema, package, name, &mut schemas);
+    let defs = Json::obj(schemas.list);
+    let doc = Json::obj([
+        (
+            "$schema",
+            Json::str("https://json-schema.org/draft/2020-12/schema"),
+        ),
+        ("$ref", Json::str(format!("#/$defs/{}", key(package, name)))),
+        ("$defs", defs),
+    ]);
+    // The references were written for a document's components; here they point at `$defs`
+    // (the prefix only occurs in `$ref` values: keys are protobuf names).
+    doc.pretty()
+        .replace("\"#/components/schemas/", "\"#/$defs/")
+}
+
 /// The key of a message or enum among a document's schemas: its full protobuf name.
 pub fn key(package: &str, name: &str) -> String {
     format!("{package}.{name}")
