@@ -188,6 +188,8 @@ fn the_tools_list_and_the_reading_tools_answer() {
             "run_tests",
             "export_protos",
             "export_asyncapi",
+            "export_eventcatalog",
+            "export_tests",
             "mermaid",
             "diff",
             "apply_ops"
@@ -274,6 +276,23 @@ fn exports_write_only_under_the_output_folder_and_diff_compares_an_older_text() 
             "huk/booking/v1/booking.proto",
             "huk/support/v1/support.proto"
         ]
+    );
+    // The catalog and the cqrs-es crate each go to their own folder inside it.
+    let catalog = mcp.ok("export_eventcatalog", json!({}));
+    let written = catalog["written"].as_array().unwrap();
+    assert!(
+        written
+            .iter()
+            .all(|p| p.as_str().unwrap().contains("/eventcatalog/")),
+        "{catalog}"
+    );
+    let tests = mcp.ok("export_tests", json!({}));
+    let written = tests["written"].as_array().unwrap();
+    assert!(
+        written
+            .iter()
+            .any(|p| p.as_str().unwrap().ends_with("cqrs-es/Cargo.toml")),
+        "{tests}"
     );
     assert_eq!(files_under(dir.path()), before, "nothing else was written");
     // The contracts of the same text are compatible; of a version with a field retyped, not.

@@ -42,9 +42,9 @@ impl ServerHandler for Server {
             .with_server_info(Implementation::new("stormlab", env!("CARGO_PKG_VERSION")))
             .with_instructions(format!(
                 "Stormlab model {}: list_elements, check, run_scenario and run_tests read it; \
-                 apply_ops edits it (ids from list_elements); mermaid draws it; export_protos and \
-                 export_asyncapi write contracts under the output folder; diff compares an older \
-                 version's contracts.",
+                 apply_ops edits it (ids from list_elements); mermaid draws it; export_protos, \
+                 export_asyncapi, export_eventcatalog and export_tests write under the output \
+                 folder; diff compares an older version's contracts.",
                 self.workspace.model.display()
             ))
     }

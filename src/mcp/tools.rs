@@ -113,6 +113,16 @@ pub const TOOLS: &[ToolDef] = &[
         },
     },
     ToolDef {
+        name: "export_eventcatalog",
+        description: "Export an EventCatalog folder (a domain and a service per bounded context, a page and JSON Schema per event and command, teams, a flow per scenario's run) under `eventcatalog/` in the output folder; refused while the model has errors.",
+        schema: no_args,
+    },
+    ToolDef {
+        name: "export_tests",
+        description: "Write cqrs-es tests generated from the scenarios' runs, with a skeleton per aggregate, as a crate under `cqrs-es/` in the output folder; refused while the model has errors.",
+        schema: no_args,
+    },
+    ToolDef {
         name: "mermaid",
         description: "A Mermaid diagram of the model as text: the context map, the flow graph (of one context), or a scenario's run as a sequence diagram.",
         schema: || {
@@ -177,6 +187,8 @@ pub fn call(
             };
             export(ws, Export::Asyncapi(system))
         }
+        "export_eventcatalog" => export(ws, Export::EventCatalog),
+        "export_tests" => export(ws, Export::CqrsEs),
         "mermaid" => mermaid(ws, args),
         "diff" => diff(ws, req_str(args, "old_text")?, opt_str(args, "level")?),
         "apply_ops" => apply_ops(ws, args),
@@ -396,6 +408,8 @@ fn run_tests(ws: &Workspace) -> Result<Value, Failure> {
 enum Export {
     Protos,
     Asyncapi(bool),
+    EventCatalog,
+    CqrsEs,
 }
 
 fn export(ws: &Workspace, what: Export) -> Result<Value, Failure> {
@@ -404,13 +418,25 @@ fn export(ws: &Workspace, what: Export) -> Result<Value, Failure> {
     })?;
     let (text, model) = load(ws)?;
     refuse_errors(&model, &text, true, "not exported")?;
-    let files = match what {
-        Export::Protos => crate::export::protos(&model),
+    let (files, under) = match what {
+        Export::Protos => (crate::export::protos(&model), out.to_owned()),
         Export::Asyncapi(system) => {
-            crate::interop::asyncapi::documents(&model, crate::interop::asyncapi::Scope::of(system))
+            let scope = crate::interop::asyncapi::Scope::of(system);
+            (
+                crate::interop::asyncapi::documents(&model, scope),
+                out.to_owned(),
+            )
+        }
+        Export::EventCatalog => (
+            crate::interop::eventcatalog::catalog(&model),
+            out.join("eventcatalog"),
+        ),
+        Export::CqrsEs => {
+            let crate_files = crate::interop::cqrs_es::crate_files(&model).map_err(failed)?;
+            (crate_files.files, out.join("cqrs-es"))
         }
     };
-    let written = crate::export::write(out, &files).map_err(|e| failed(e.to_string()))?;
+    let written = crate::export::write(&under, &files).map_err(|e| failed(e.to_string()))?;
     Ok(json!({
         "written": written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
     }))
