@@ -53,12 +53,14 @@ pub enum Command {
     /// Run scenarios under many seeded fault plans, checking the invariants (exit 1 on a
     /// failure), and shrink what fails to a scenario that replays it.
     Explore(explore::ExploreArgs),
-    /// Export the model's contracts (`export proto FILE -o DIR`) or diagrams (`export mermaid
-    /// FILE`).
+    /// Export the model's contracts (`export proto|asyncapi FILE -o DIR`), diagrams (`export
+    /// mermaid FILE`), an EventCatalog (`export eventcatalog`) or tests (`export tests --for
+    /// cqrs-es`).
     Export(export::ExportArgs),
     /// Rewrite model files in canonical form.
     Fmt(fmt::FmtArgs),
-    /// Read another tool's model into a Stormlab model (`import cml FILE.cml -o MODEL.ron`).
+    /// Read another tool's model into a Stormlab model (`import cml FILE.cml -o MODEL.ron`,
+    /// `import event-modeling FILE.json`).
     Import(import::ImportArgs),
     /// Serve a model to AI assistants over the Model Context Protocol on stdio.
     Mcp(mcp::McpArgs),
