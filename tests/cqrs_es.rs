@@ -84,3 +84,42 @@ fn a_load_gives_a_bounded_number_of_distinct_tests_per_command() {
         bodies.len()
     );
 }
+
+#[test]
+fn every_example_crate_matches_its_golden_outline() {
+    // Per example: each file, and for each test its name and the command it sends (the
+    // whole of one aggregate's tests is pinned above; CI compiles them all).
+    let models = [
+        "models/accounts.ron",
+        "models/autoservice.ron",
+        "models/conference.ron",
+        "models/devportal.ron",
+        "models/teaching/double-count.ron",
+        "models/teaching/double-count-fixed.ron",
+    ];
+    insta::with_settings!({snapshot_path => "golden/cqrs_es", prepend_module_to_snapshot => false}, {
+        for path in models {
+            let out = crate_files(&load(path)).unwrap();
+            let mut text = String::new();
+            for f in &out.files {
+                text.push_str(&format!("{}\n", f.path));
+                let mut name = None;
+                for line in f.text.lines() {
+                    if let Some(n) = line.strip_prefix("fn ") {
+                        name = n.split('(').next().map(str::to_owned);
+                    }
+                    if let (Some(n), Some(cmd)) = (&name, line.trim().strip_prefix(".when(")) {
+                        let cmd = cmd.split(" {").next().unwrap_or(cmd);
+                        text.push_str(&format!("  {n}: {cmd}\n"));
+                        name = None;
+                    }
+                }
+            }
+            for n in &out.notes {
+                text.push_str(&format!("note: {n}\n"));
+            }
+            let name = path.rsplit('/').next().unwrap().trim_end_matches(".ron");
+            insta::assert_snapshot!(name, text);
+        }
+    });
+}

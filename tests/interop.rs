@@ -434,3 +434,24 @@ fn the_eventcatalog_has_a_domain_and_service_per_context_and_a_flow_per_scenario
         insta::assert_snapshot!("account_lifecycle_flow", text("flows/account-lifecycle/index.mdx"));
     });
 }
+
+#[test]
+fn every_example_catalog_matches_its_golden_file() {
+    // Per example: the catalog's files, then its services' and flows' pages (the message
+    // pages and schemas follow from the contracts, pinned by the AsyncAPI goldens).
+    insta::with_settings!({snapshot_path => "golden/eventcatalog", prepend_module_to_snapshot => false}, {
+        for path in MODELS {
+            let model = load(path);
+            let files = stormlab::interop::eventcatalog::catalog(&model);
+            let mut text: String = files.iter().map(|f| format!("{}\n", f.path)).collect();
+            for f in files.iter().filter(|f| {
+                f.path.starts_with("flows/")
+                    || (f.path.contains("/services/") && f.path.matches('/').count() == 4)
+            }) {
+                text.push_str(&format!("\n== {}\n{}", f.path, f.text));
+            }
+            let name = path.rsplit('/').next().unwrap().trim_end_matches(".ron");
+            insta::assert_snapshot!(name, text);
+        }
+    });
+}

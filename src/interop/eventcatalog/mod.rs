@@ -7,7 +7,8 @@
 //!   and the commands its policies and sagas issue to other contexts, and receives its
 //!   commands and the events of other contexts it consumes;
 //! - a page per event and command beside its service, with `schema.json`: the JSON Schema of
-//!   its exported contract (the protobuf JSON mapping, as the AsyncAPI export writes it);
+//!   its exported contract (the protobuf JSON mapping, as the AsyncAPI export writes it); the
+//!   context's `.proto` file lies in the service's folder;
 //! - a team per team named on the board (`teams/<team>.mdx`);
 //! - a flow per scenario (`flows/<scenario>/index.mdx`), its steps the commands of the
 //!   scenario's actual run and the events each appended;
@@ -207,6 +208,13 @@ pub fn catalog(model: &Model) -> Vec<Generated> {
             ),
         });
         let file = protos.files.iter().find(|f| f.context == ci);
+        // The context's contract beside its service: the messages' pages point at it.
+        if let Some(f) = file {
+            files.push(Generated {
+                path: format!("{dir}/{}", proto_name(f)),
+                text: crate::export::render::render(f),
+            });
+        }
         let at = Place {
             ids: &ids,
             protos: &protos,
@@ -314,6 +322,11 @@ fn message(model: &Model, at: &Place<'_>, loc: Loc, (name, doc): (&str, &str)) -
         text: page(&front, &format!("{text}{contract}\n")),
     });
     out
+}
+
+/// The file name of a context's `.proto`.
+fn proto_name(f: &ProtoFile) -> &str {
+    f.path.rsplit('/').next().unwrap_or(&f.path)
 }
 
 /// `eventcatalog.config.js`: title, organisation and a catalog id derived from the model's
