@@ -308,8 +308,13 @@ fn message(model: &Model, at: &Place<'_>, loc: Loc, (name, doc): (&str, &str)) -
     }
     let contract = proto.map_or(String::new(), |(f, m)| {
         format!(
-            "\n\nIts contract is `{}.{}` in `{}`.",
-            f.package, m.name, f.path
+            "\n\nIts contract is the protobuf message `{}.{}` of [`{}`](../../{}) (exported as \
+             `{}`); `schema.json` is the same contract in the protobuf JSON mapping.",
+            f.package,
+            m.name,
+            proto_name(f),
+            proto_name(f),
+            f.path
         )
     });
     let text = if doc.is_empty() {
