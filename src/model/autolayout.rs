@@ -36,7 +36,16 @@ pub fn auto_layout(model: &Model, context: Option<usize>) -> Model {
 /// by its predecessors — the layout before crossings were minimised).
 pub fn auto_layout_with(model: &Model, context: Option<usize>, sweeps: usize) -> Model {
     let flow = FlowGraph::new(model);
-    let edges = flow.edges();
+    // Each context's own edges (both ends inside it), gathered once: laying out a board of
+    // many contexts must not read every edge for every context.
+    let mut edges: BTreeMap<usize, Vec<(Loc, Loc, super::flow::Link)>> = BTreeMap::new();
+    for e in flow.edges() {
+        if let (Some(a), Some(b)) = (e.0.context, e.1.context)
+            && a == b
+        {
+            edges.entry(a).or_default().push(e);
+        }
+    }
     let mut out = model.clone();
     let contexts: Vec<usize> = match context {
         Some(c) if c < model.contexts.len() => vec![c],
@@ -44,7 +53,8 @@ pub fn auto_layout_with(model: &Model, context: Option<usize>, sweeps: usize) ->
         None => (0..model.contexts.len()).collect(),
     };
     for &ci in &contexts {
-        layout_context(&mut out, ci, &edges, sweeps);
+        let own = edges.get(&ci).map_or(&[][..], Vec::as_slice);
+        layout_context(&mut out, ci, own, sweeps);
     }
     if context.is_none() {
         // Stack the frames so that grown ones do not overlap.
@@ -96,9 +106,9 @@ pub fn moves(before: &Model, after: &Model) -> Moves {
 /// The stickies of context `ci` that have a board position.
 fn stickies(model: &Model, ci: usize) -> Vec<Loc> {
     model
-        .elements()
+        .elements_of(ci)
         .into_iter()
-        .filter(|e| e.loc.context == Some(ci) && e.loc.kind != Kind::Context && e.at.is_some())
+        .filter(|e| e.at.is_some())
         .map(|e| e.loc)
         .collect()
 }
@@ -106,13 +116,13 @@ fn stickies(model: &Model, ci: usize) -> Vec<Loc> {
 fn layout_context(
     model: &mut Model,
     ci: usize,
-    all_edges: &[(Loc, Loc, super::flow::Link)],
+    edges: &[(Loc, Loc, super::flow::Link)],
     sweeps: usize,
 ) {
     let nodes = stickies(model, ci);
     let set: BTreeSet<Loc> = nodes.iter().copied().collect();
     let mut succ: BTreeMap<Loc, Vec<Loc>> = BTreeMap::new();
-    for (a, b, _) in all_edges {
+    for (a, b, _) in edges {
         if a != b && set.contains(a) && set.contains(b) {
             succ.entry(*a).or_default().push(*b);
         }

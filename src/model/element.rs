@@ -229,34 +229,7 @@ impl Model {
                 name: &c.name,
                 at: Some(Pos::new(c.frame.x, c.frame.y)),
             });
-            let ctx = Some(ci);
-            macro_rules! each {
-                ($list:expr, $kind:expr, |$e:ident| $name:expr, $at:expr) => {
-                    for (index, $e) in $list.iter().enumerate() {
-                        out.push(ElementInfo {
-                            loc: Loc {
-                                kind: $kind,
-                                context: ctx,
-                                index,
-                            },
-                            uid: $e.uid,
-                            name: $name,
-                            at: $at,
-                        });
-                    }
-                };
-            }
-            each!(c.enums, Kind::Enum, |e| &e.name, None);
-            each!(c.values, Kind::Value, |e| &e.name, e.at);
-            each!(c.actors, Kind::Actor, |e| &e.name, Some(e.at));
-            each!(c.commands, Kind::Command, |e| &e.name, Some(e.at));
-            each!(c.aggregates, Kind::Aggregate, |e| &e.name, Some(e.at));
-            each!(c.events, Kind::Event, |e| &e.name, Some(e.at));
-            each!(c.policies, Kind::Policy, |e| &e.name, Some(e.at));
-            each!(c.sagas, Kind::Saga, |e| &e.name, Some(e.at));
-            each!(c.read_models, Kind::ReadModel, |e| &e.name, Some(e.at));
-            each!(c.externals, Kind::External, |e| &e.name, Some(e.at));
-            each!(c.hotspots, Kind::HotSpot, |e| &e.text, Some(e.at));
+            self.push_context_elements(ci, &mut out);
         }
         for (index, s) in self.scenarios.iter().enumerate() {
             out.push(ElementInfo {
@@ -271,6 +244,48 @@ impl Model {
             });
         }
         out
+    }
+
+    /// The elements inside context `ci` (not the context itself), in the order of
+    /// [`Model::elements`]: a context's share without listing the whole model.
+    pub fn elements_of(&self, ci: usize) -> Vec<ElementInfo<'_>> {
+        let mut out = Vec::new();
+        self.push_context_elements(ci, &mut out);
+        out
+    }
+
+    fn push_context_elements<'a>(&'a self, ci: usize, out: &mut Vec<ElementInfo<'a>>) {
+        let Some(c) = self.contexts.get(ci) else {
+            return;
+        };
+        let ctx = Some(ci);
+        macro_rules! each {
+            ($list:expr, $kind:expr, |$e:ident| $name:expr, $at:expr) => {
+                for (index, $e) in $list.iter().enumerate() {
+                    out.push(ElementInfo {
+                        loc: Loc {
+                            kind: $kind,
+                            context: ctx,
+                            index,
+                        },
+                        uid: $e.uid,
+                        name: $name,
+                        at: $at,
+                    });
+                }
+            };
+        }
+        each!(c.enums, Kind::Enum, |e| &e.name, None);
+        each!(c.values, Kind::Value, |e| &e.name, e.at);
+        each!(c.actors, Kind::Actor, |e| &e.name, Some(e.at));
+        each!(c.commands, Kind::Command, |e| &e.name, Some(e.at));
+        each!(c.aggregates, Kind::Aggregate, |e| &e.name, Some(e.at));
+        each!(c.events, Kind::Event, |e| &e.name, Some(e.at));
+        each!(c.policies, Kind::Policy, |e| &e.name, Some(e.at));
+        each!(c.sagas, Kind::Saga, |e| &e.name, Some(e.at));
+        each!(c.read_models, Kind::ReadModel, |e| &e.name, Some(e.at));
+        each!(c.externals, Kind::External, |e| &e.name, Some(e.at));
+        each!(c.hotspots, Kind::HotSpot, |e| &e.text, Some(e.at));
     }
 
     /// Where the element with id `uid` is now (contexts, stickies, relations and scenarios);

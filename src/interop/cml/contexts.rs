@@ -40,6 +40,7 @@ pub fn add<'a>(model: &mut Model, file: &'a File, types: &Types<'a>, notes: &mut
             }
         }
     }
+    let mut seen = std::collections::HashSet::new();
     for c in file.contexts.iter().filter(|c| !is_team(c)) {
         let mut ctx = BoundedContext {
             doc: doc_of(c),
@@ -48,7 +49,7 @@ pub fn add<'a>(model: &mut Model, file: &'a File, types: &Types<'a>, notes: &mut
                 .map_or_else(String::new, |t| (*t).to_owned()),
             ..context(&c.name.text)
         };
-        if model.contexts.iter().any(|x| x.name == ctx.name) {
+        if !seen.insert(ctx.name.clone()) {
             notes.push(Note {
                 span: c.name.span.clone(),
                 message: format!(

@@ -21,8 +21,17 @@ use crate::model::{
 
 /// Adds the behaviour of every context's flows to `model`'s contexts.
 pub fn add(model: &mut Model, file: &File, notes: &mut Vec<Note>) {
+    let index: BTreeMap<String, usize> = model
+        .contexts
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.name.clone(), i))
+        .collect();
     for c in file.contexts.iter().filter(|c| !is_team(c)) {
-        let Some(ctx) = model.contexts.iter_mut().find(|x| x.name == c.name.text) else {
+        let Some(ctx) = index
+            .get(&c.name.text)
+            .and_then(|&i| model.contexts.get_mut(i))
+        else {
             continue;
         };
         let ops = operations(c);

@@ -7,12 +7,18 @@
 use super::Note;
 use super::ast::{Arrow, ContextMap, Name, Relationship};
 use crate::model::uid::Uid;
-use crate::model::{Model, Pattern, Relation};
+use crate::model::{BoundedContext, Model, Pattern, Relation};
 
 /// Adds `map`'s relationships to `model`, whose contexts are already there.
 pub fn add(model: &mut Model, map: &ContextMap, notes: &mut Vec<Note>) {
+    let index: std::collections::HashMap<String, usize> = model
+        .contexts
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.name.clone(), i))
+        .collect();
     for r in &map.relationships {
-        let known = |n: &Name| model.contexts.iter().any(|c| c.name == n.text);
+        let known = |n: &Name| index.contains_key(&n.text);
         if let Some(missing) = [&r.left, &r.right].into_iter().find(|n| !known(n)) {
             notes.push(Note {
                 span: missing.span.clone(),
@@ -24,7 +30,9 @@ pub fn add(model: &mut Model, map: &ContextMap, notes: &mut Vec<Note>) {
             continue;
         }
         let relation = relation(r, notes);
-        publish_exposed(model, r, relation.upstream.as_ref(), notes);
+        if let Some(&u) = index.get(relation.upstream.as_str()) {
+            publish_exposed(&mut model.contexts[u], r, notes);
+        }
         model.relations.push(relation);
     }
 }
@@ -123,10 +131,8 @@ fn relation(r: &Relationship, notes: &mut Vec<Note>) -> Relation {
 }
 
 /// Marks the events of the aggregates a relationship's upstream exposes as published.
-fn publish_exposed(model: &mut Model, r: &Relationship, upstream: &str, notes: &mut Vec<Note>) {
-    let Some(ctx) = model.contexts.iter_mut().find(|c| c.name == upstream) else {
-        return;
-    };
+fn publish_exposed(ctx: &mut BoundedContext, r: &Relationship, notes: &mut Vec<Note>) {
+    let upstream = ctx.name.clone();
     for s in r
         .settings
         .iter()
