@@ -209,3 +209,31 @@ fn input_that_is_no_event_model_gets_an_error_with_its_place_and_never_a_panic()
         i.notes
     );
 }
+
+#[test]
+fn two_automations_of_one_title_are_two_policies() {
+    let json = r#"{"slices": [{"title": "a", "context": "Shop",
+        "commands": [
+          {"id": "c1", "title": "Do One", "fields": [{"name": "shopId", "type": "UUID"}],
+           "dependencies": [{"id": "e1", "type": "OUTBOUND", "title": "One Done", "elementType": "EVENT"}]},
+          {"id": "c2", "title": "Do Two", "fields": [{"name": "shopId", "type": "UUID"}]},
+          {"id": "c3", "title": "Do Three", "fields": [{"name": "shopId", "type": "UUID"}]}],
+        "events": [{"id": "e1", "title": "One Done", "fields": [{"name": "shopId", "type": "UUID"}]}],
+        "processors": [
+          {"id": "p1", "title": "automation", "dependencies": [
+            {"id": "e1", "type": "INBOUND", "title": "One Done", "elementType": "EVENT"},
+            {"id": "c2", "type": "OUTBOUND", "title": "Do Two", "elementType": "COMMAND"}]},
+          {"id": "p2", "title": "automation", "dependencies": [
+            {"id": "e1", "type": "INBOUND", "title": "One Done", "elementType": "EVENT"},
+            {"id": "c3", "type": "OUTBOUND", "title": "Do Three", "elementType": "COMMAND"}]}]}]}"#;
+    let i = import(json, "two").unwrap();
+    let policies: Vec<(&str, &str)> = i.model.contexts[0]
+        .policies
+        .iter()
+        .map(|p| (p.name.as_str(), p.then.as_str()))
+        .collect();
+    assert_eq!(
+        policies,
+        [("Automation", "DoTwo"), ("Automation2", "DoThree")]
+    );
+}

@@ -397,17 +397,25 @@ fn automations(model: &mut Model, slices: &[Slice], ids: &Ids, notes: &mut Notes
             }
             for e in &on {
                 for c in &then {
-                    let name = format!(
-                        "{}{}",
-                        name_of(&p.title),
-                        if on.len() * then.len() > 1 {
-                            format!("On{e}{c}")
-                        } else {
-                            String::new()
-                        }
-                    );
-                    if ctx.policies.iter().any(|x| x.name == name) {
+                    // The same wiring once; another automation of the same title gets a
+                    // number after its name.
+                    if ctx
+                        .policies
+                        .iter()
+                        .any(|x| x.on == e.as_str() && x.then == c.as_str())
+                    {
                         continue;
+                    }
+                    let base = if on.len() * then.len() > 1 {
+                        format!("{}On{e}{c}", name_of(&p.title))
+                    } else {
+                        name_of(&p.title)
+                    };
+                    let mut name = base.clone();
+                    let mut k = 2;
+                    while ctx.policies.iter().any(|x| x.name == name) {
+                        name = format!("{base}{k}");
+                        k += 1;
                     }
                     ctx.policies.push(Policy {
                         uid: Uid::NONE,
