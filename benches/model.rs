@@ -1,7 +1,7 @@
 //! Model benchmark on a generated 1,000-element model: parse + check (budget ≤ 50 ms) and
 //! export its protos (budget ≤ 50 ms); then `stormlab check`'s work (parse, check, every
-//! finding placed in the file and printed) on 9,000, 18,000 and 36,000 small contexts — the
-//! last about 10 MB, budget ≤ 2 s — to show it grows linearly with the file.
+//! finding placed in the file and printed) on 9,000, 18,000 and 36,000 small contexts chained
+//! by relations — the last about 12 MB, budget ≤ 2 s — to show it grows linearly with the file.
 //!
 //! Run: `cargo bench --bench model`
 
@@ -82,7 +82,8 @@ fn main() {
 }
 
 /// A model file of `n` contexts, each with a described published event (its one finding:
-/// nothing produces the event).
+/// nothing produces the event), and a context map chaining them (`Ctx0 → Ctx1 → …`), so that
+/// whatever the check does per relation is measured too.
 fn many_contexts(n: usize) -> String {
     let mut text = String::from(
         "(\n    format: 1,\n    name: \"Many\",\n    org: \"acme\",\n    contexts: [\n",
@@ -91,6 +92,13 @@ fn many_contexts(n: usize) -> String {
         text.push_str(&format!(
             "        (name: \"Ctx{i}\", doc: \"Context {i} of a large generated model, with a description long enough to weigh like a real one.\", frame: (0.0, {y}.0, 400.0, 90.0), events: [(name: \"Done{i}\", n: 16, published: true, fields: [(n: 1, name: \"thing_id\", ty: \"id\")], at: (200.0, {y}.0))]),\n",
             y = i * 100
+        ));
+    }
+    text.push_str("    ],\n    relations: [\n");
+    for i in 1..n {
+        text.push_str(&format!(
+            "        (upstream: \"Ctx{}\", downstream: \"Ctx{i}\", pattern: Conformist),\n",
+            i - 1
         ));
     }
     text.push_str("    ],\n)\n");

@@ -58,27 +58,32 @@ const CONTEXT: &[Kind] = &[Kind::Context];
 
 use PathSeg::{Index as I, Key as K};
 
-/// The index of the context named `name` (the first, as `NameIndex::context`).
-fn context_index(contexts: &[BoundedContext], name: &str) -> Option<usize> {
-    contexts.iter().position(|c| c.name == name)
+/// The index of each context by name (the first of a name, as `NameIndex::context`).
+fn context_indexes(contexts: &[BoundedContext]) -> std::collections::HashMap<&str, usize> {
+    let mut out = std::collections::HashMap::with_capacity(contexts.len());
+    for (i, c) in contexts.iter().enumerate() {
+        out.entry(c.name.as_str()).or_insert(i);
+    }
+    out
 }
 
 /// The one walk over every reference, written once for shared and for mutable access:
 /// `$iter` is `iter` or `iter_mut`, `$m` is nothing or `mut`.
 macro_rules! walk_refs {
     ($model:ident, $scope:ident, $f:ident, $iter:ident $(, $m:tt)?) => {{
-        // Translations resolve their events in the upstream / downstream context.
-        let ends: Vec<(Option<usize>, Option<usize>)> = $model
-            .relations
-            .iter()
-            .take(if $scope(Part::Relations) { usize::MAX } else { 0 })
-            .map(|r| {
-                (
-                    context_index(&$model.contexts, &r.upstream),
-                    context_index(&$model.contexts, &r.downstream),
-                )
-            })
-            .collect();
+        // Translations resolve their events in the upstream / downstream context (contexts
+        // found by name through an index: a scan per relation is quadratic on large maps).
+        let ends: Vec<(Option<usize>, Option<usize>)> = if $scope(Part::Relations) {
+            let index = context_indexes(&$model.contexts);
+            let find = |name: &str| index.get(name).copied();
+            $model
+                .relations
+                .iter()
+                .map(|r| (find(&r.upstream), find(&r.downstream)))
+                .collect()
+        } else {
+            Vec::new()
+        };
         for (ci, c) in $model.contexts.$iter().enumerate() {
             if !$scope(Part::Context(ci)) {
                 continue;
