@@ -992,3 +992,58 @@ fn sl030_a_relation_with_several_patterns_is_read_as_all_of_them() {
         check(&model)
     );
 }
+
+const SHIPPING: &str = include_str!("fixtures/shipping.ron");
+
+/// The shipping fixture (a saga with state and a join) with `from` replaced by `to`.
+fn shipping(from: &str, to: &str) -> String {
+    assert_eq!(SHIPPING.matches(from).count(), 1, "`{from}` once");
+    SHIPPING.replacen(from, to, 1)
+}
+
+#[test]
+fn sl044_a_join_waits_for_each_event_once() {
+    let join = r#"(on: "PaymentReceived", and: ["StockReserved"], when"#;
+    let text = shipping(
+        join,
+        "(on: \"PaymentReceived\", and: [\"StockReserved\",\n\"PaymentReceived\"], when",
+    );
+    finds(&text, Code::BadJoin, "\"PaymentReceived\"], when");
+    // The join's expressions read only what its events share; the error says so.
+    let text = shipping(r#"when: "state.paid > 0""#, r#"when: "event.amount > 0""#);
+    finds(&text, Code::ExpressionError, "event.amount > 0");
+    let model = from_str(&text, "m.ron").unwrap();
+    let msg = check(&model)
+        .into_iter()
+        .find(|d| d.code == Code::ExpressionError)
+        .unwrap()
+        .message;
+    assert!(
+        msg.contains("a join reads only the fields all its events have"),
+        "{msg}"
+    );
+    // `set` names state fields, typed as declared.
+    let set = r#""payment_id": "event.payment_id"}"#;
+    finds(
+        &shipping(set, r#""payment": "event.payment_id"}"#),
+        Code::UnknownTargetField,
+        "\"payment\":",
+    );
+    finds(
+        &shipping(set, r#""payment_id": "event.amount"}"#),
+        Code::ExpressionError,
+        "\"payment_id\": \"event.amount\"",
+    );
+    // The fixture itself is clean.
+    let model = from_str(SHIPPING, "m.ron").unwrap();
+    assert!(check(&model).is_empty(), "{:?}", check(&model));
+}
+
+#[test]
+fn sl045_a_saga_step_that_does_nothing_is_a_warning() {
+    let text = shipping(
+        r#"(on: "StockReserved", set: {"warehouse": "event.warehouse"}),"#,
+        "(on: \"StockReserved\"), // idle",
+    );
+    finds(&text, Code::IdleStep, "// idle");
+}

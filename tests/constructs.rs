@@ -470,3 +470,117 @@ fn an_event_carries_its_stream_key_under_a_name_of_its_own() {
         "{found:#?}"
     );
 }
+
+const SHIPPING: &str = include_str!("fixtures/shipping.ron");
+
+/// The shipping scenario `name`'s run, with `from` replaced by `to` in the fixture first.
+fn shipping_run(from: &str, to: &str, name: &str) -> (Model, Engine) {
+    assert_eq!(SHIPPING.matches(from).count(), 1, "`{from}` once");
+    let m = model(&SHIPPING.replacen(from, to, 1));
+    let e = run(&m, name);
+    (m, e)
+}
+
+/// The Fulfilment saga's instance of `order`: its status and state fields.
+fn fulfilment(e: &Engine, order: &str) -> (String, Vec<String>) {
+    let inst = e.saga_instances()[0]
+        .get(&stormlab::model::expr::Value::str(order))
+        .expect("an instance");
+    let state = inst.state().iter().map(|v| v.to_string()).collect();
+    (inst.status.to_string(), state)
+}
+
+#[test]
+fn a_saga_join_waits_for_every_event_in_any_order_and_reads_its_state() {
+    let m = model(SHIPPING);
+    for s in &m.scenarios {
+        let e = run(&m, &s.name);
+        for v in verdicts(&e, s).unwrap() {
+            assert!(v.passed, "{}: {} — {}", s.name, v.expectation, v.reason);
+        }
+    }
+    // Paid, reserved: the state holds what the steps set.
+    let e = run(&m, "paid first, then reserved");
+    let (status, state) = fulfilment(&e, "o-1");
+    assert_eq!(status, "Shipped");
+    assert_eq!(state, ["30.5", "north", "p-1"]);
+    // Waiting for the payment: nothing shipped, the warehouse kept.
+    let e = run(&m, "reserved but never paid waits");
+    assert_eq!(
+        fulfilment(&e, "o-3"),
+        ("Running".into(), vec!["0".into(), "east".into(), "".into()])
+    );
+}
+
+#[test]
+fn a_join_is_taken_once_even_when_its_events_come_twice() {
+    // Every delivery to the saga comes twice and it does not deduplicate: the payment is
+    // counted twice (the step that sets state runs again), the join still ships once.
+    let then = r#"then: [
+                Saga(saga: "Fulfilment", correlation: "'o-1'""#;
+    let faults =
+        "faults: [(subscriber: \"Fulfilment\", duplicate_rate: 1.0, idempotent: Some(false))],\n";
+    let twice = SHIPPING.replacen(then, &format!("{faults}{then}"), 1);
+    let name = "paid first, then reserved";
+    let e = run(&model(&twice), name);
+    let (status, state) = fulfilment(&e, "o-1");
+    assert_eq!(status, "Shipped");
+    assert_eq!(state[0], "61", "the payment counted twice");
+    let ships = e
+        .commands()
+        .iter()
+        .filter(|c| e.program().commands[c.command()].name == "ShipOrder")
+        .count();
+    assert_eq!(ships, 1);
+    // The saga's invariant reads its state: 60 paid twice is over 100 and breaks it.
+    let pay = r#""amount": "30.5", "payment_id": "'p-1'""#;
+    let m = model(&twice.replacen(pay, r#""amount": "60", "payment_id": "'p-1'""#, 1));
+    let s = m.scenarios.iter().find(|s| s.name == name).unwrap();
+    let e = run(&m, name);
+    let broken: Vec<String> = verdicts(&e, s)
+        .unwrap()
+        .into_iter()
+        .filter(|v| !v.passed)
+        .map(|v| format!("{}: {}", v.expectation, v.reason))
+        .collect();
+    assert!(
+        broken
+            .iter()
+            .any(|b| b.contains("never paid twice") && b.contains("o-1")),
+        "{broken:?}"
+    );
+}
+
+#[test]
+fn a_saga_set_that_cannot_be_worked_out_fails_the_delivery_and_changes_nothing() {
+    let (_, e) = shipping_run(
+        r#""paid": "state.paid + event.amount""#,
+        r#""paid": "event.amount / (state.paid - state.paid)""#,
+        "paid first, then reserved",
+    );
+    let parked: Vec<&str> = e.parked().iter().map(|p| p.error.as_str()).collect();
+    assert!(
+        parked.iter().any(|p| p.contains("step 1: set")),
+        "the payment is parked with the reason: {parked:?}"
+    );
+    // Nothing of that event was done: not paid, not shipped.
+    let (status, state) = fulfilment(&e, "o-1");
+    assert_eq!((status.as_str(), state[0].as_str()), ("Running", "0"));
+}
+
+#[test]
+fn a_saga_instances_state_at_an_earlier_moment_is_what_was_set_by_then() {
+    let m = model(SHIPPING);
+    let e = run(&m, "paid first, then reserved");
+    let inst = e.saga_instances()[0]
+        .get(&stormlab::model::expr::Value::str("o-1"))
+        .unwrap();
+    let zero = &e.program().sagas[0].zero_state;
+    // After the payment (records: placed, paid) but before the reservation.
+    let seen: Vec<String> = inst
+        .state_seen(zero, |stamp, _| stamp <= 2)
+        .iter()
+        .map(|v| v.to_string())
+        .collect();
+    assert_eq!(seen, ["30.5", "", "p-1"]);
+}

@@ -1407,6 +1407,25 @@ fn a_sagas_steps_deadlines_and_ends_are_edited_in_the_inspector() {
     // A new step.
     click(&mut h, "+ Step");
     assert_eq!(saga(&h).steps.len(), before.steps.len() + 1);
+    // The saga's state: step 1 sets `total` (which step 2's command reads), and a step can
+    // become a join, undoably.
+    assert_eq!(before.state.len(), 1);
+    assert!(h.query_all_by_value("event.total").next().is_some());
+    assert!(h.query_all_by_value("state.total").next().is_some());
+    h.get_all_by_label("+ Wait also for…")
+        .next()
+        .unwrap()
+        .scroll_to_me();
+    settle(&mut h);
+    h.get_all_by_label("+ Wait also for…")
+        .next()
+        .unwrap()
+        .click();
+    settle(&mut h);
+    assert_eq!(saga(&h).steps[0].and.len(), 1);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    settle(&mut h);
+    assert!(saga(&h).steps[0].and.is_empty(), "undone");
 }
 
 #[test]

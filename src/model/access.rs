@@ -259,6 +259,7 @@ impl Sticky {
             Sticky::Aggregate(v) => &mut v.state,
             Sticky::Event(v) => &mut v.fields,
             Sticky::ReadModel(v) => &mut v.columns,
+            Sticky::Saga(v) => &mut v.state,
             _ => &mut [],
         };
         for f in fields {

@@ -82,6 +82,7 @@ impl Sticky {
                 doc: String::new(),
                 correlation: "id".into(),
                 start: String::new().into(),
+                state: vec![],
                 steps: vec![],
                 deadlines: vec![],
                 ends: vec![],

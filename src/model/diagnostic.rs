@@ -106,6 +106,8 @@ codes! {
     CopiedFieldType = "SL041", Error, "a field left unassigned would be copied from a same-named field of another type";
     LookupAcrossContexts = "SL042", Error, "a decision looks up a read model of another context with no relation between the two";
     BadInvariant = "SL043", Error, "an invariant says neither or both of `always` and `eventually`, has `within` where only a saga's `eventually` may, or shares its name with another invariant of the same element";
+    BadJoin = "SL044", Error, "a saga step's join waits for one event twice (the `on` event again, or an event listed twice in `and`)";
+    IdleStep = "SL045", Warning, "a saga step neither sets state nor issues a command";
 }
 
 /// One finding.

@@ -110,6 +110,9 @@ pub fn disconnect(model: &mut Model, from: Loc, to: Loc) -> Result<String, Strin
                     st.on.set("");
                     count(1, 0);
                 }
+                let n = st.and.len();
+                st.and.retain(|a| !is(a, &[Event], tc, from));
+                count(n, st.and.len());
             }
             let n = s.ends.len();
             s.ends.retain(|e| !is(&e.on, &[Event], tc, from));

@@ -61,9 +61,8 @@ impl FlowGraph {
                 (Kind::Command, Some("actors")) => Some((target, owner, Link::Issues)),
                 (Kind::Command, Some("target")) => Some((owner, target, Link::HandledBy)),
                 (Kind::Event, Some("owner")) => Some((target, owner, Link::Emits)),
-                (Kind::Policy | Kind::Saga | Kind::ReadModel, Some("on" | "start")) => {
-                    Some((target, owner, Link::Triggers))
-                }
+                (Kind::Policy | Kind::Saga | Kind::ReadModel, Some("on" | "start"))
+                | (Kind::Saga, Some("and")) => Some((target, owner, Link::Triggers)),
                 (Kind::External, Some("on")) if target.kind == Kind::Event => {
                     Some((target, owner, Link::Triggers))
                 }

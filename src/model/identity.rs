@@ -77,6 +77,9 @@ impl Model {
             for e in &mut c.aggregates {
                 a.fields(e.uid, &mut e.state);
             }
+            for e in &mut c.sagas {
+                a.fields(e.uid, &mut e.state);
+            }
             for e in &mut c.events {
                 a.fields(e.uid, &mut e.fields);
             }

@@ -151,8 +151,14 @@ macro_rules! walk_refs {
                 site(saga, i, EVENT, &[K("start")], &$($m)? s.start);
                 for (j, st) in s.steps.$iter().enumerate() {
                     site(saga, i, EVENT, &[K("steps"), I(j), K("on")], &$($m)? st.on);
-                    let rest = [K("steps"), I(j), K("issue"), K("command")];
-                    site(saga, i, COMMAND, &rest, &$($m)? st.issue.command);
+                    for (k, a) in st.and.$iter().enumerate() {
+                        site(saga, i, EVENT, &[K("steps"), I(j), K("and"), I(k)], a);
+                    }
+                    // A step that only sets state issues nothing.
+                    if !st.issue.is_none() {
+                        let rest = [K("steps"), I(j), K("issue"), K("command")];
+                        site(saga, i, COMMAND, &rest, &$($m)? st.issue.command);
+                    }
                     if let Some(comp) = &$($m)? st.compensate {
                         let rest = [K("steps"), I(j), K("compensate"), K("command")];
                         site(saga, i, COMMAND, &rest, &$($m)? comp.command);

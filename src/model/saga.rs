@@ -27,6 +27,10 @@ pub struct Saga {
     pub correlation: String,
     /// The event that starts an instance.
     pub start: Ref,
+    /// State fields of each instance (read as `state.x` in the saga's expressions, set by its
+    /// steps' `set`), zero when the instance starts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub state: Vec<super::field::Field>,
     /// Reactions, in the order the process usually takes them.
     pub steps: Vec<SagaStep>,
     /// Deadlines on the virtual clock.
@@ -49,7 +53,7 @@ pub struct Saga {
 }
 
 /// A command issued by a saga or by compensation.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Issue {
     /// The command.
@@ -66,16 +70,30 @@ pub struct Issue {
     pub with: Assignments,
 }
 
-/// `on EVENT [if COND] issue COMMAND`, with what undoes it.
+/// `on EVENT [and EVENT…] [if COND] [set STATE] [issue COMMAND]`, with what undoes it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SagaStep {
     /// The event reacted to.
     pub on: Ref,
-    /// Optional condition over `event` and `now`.
+    /// A join: the step waits until the instance has seen `on` and every event here, in any
+    /// order, and is taken once, when the last of them arrives. Its expressions read the
+    /// fields the joined events have in common (`event`), and the saga's `state`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub and: Vec<Ref>,
+    /// Optional condition over `event`, `state`, `now` and the read models.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<String>,
-    /// The command issued.
+    /// The instance's state fields this step sets (over `event`, `state`, `now`, the read
+    /// models; all read the state as it was before the step), before its command is issued.
+    #[serde(
+        default,
+        deserialize_with = "crate::model::unique_keys::unique_keys",
+        skip_serializing_if = "Assignments::is_empty"
+    )]
+    pub set: Assignments,
+    /// The command issued; a step may only set state (`Issue::none`).
+    #[serde(default, skip_serializing_if = "Issue::is_none")]
     pub issue: Issue,
     /// The compensating command, issued if the saga fails after this step was taken.
     /// Its expressions read the event that triggered the step.
@@ -119,4 +137,18 @@ pub struct SagaEnd {
     /// saga it started, a paid one's does not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<String>,
+}
+
+impl Issue {
+    /// True when no command is named: a saga step that only sets state.
+    pub fn is_none(&self) -> bool {
+        self.command.is_empty() && self.target.is_none() && self.with.is_empty()
+    }
+}
+
+impl SagaStep {
+    /// The events the step waits for: `on`, then a join's others.
+    pub fn events(&self) -> impl Iterator<Item = &Ref> {
+        std::iter::once(&self.on).chain(&self.and)
+    }
 }

@@ -7,14 +7,15 @@
 //! | handler guard, branch, emitted-event fields | `cmd`, `state`, `now`, read models |
 //! | applier assignments | `event`, `state`, `now` |
 //! | policy / saga / translation expressions, rule keys, `Emitted.where` | `event`, `now` |
-//! | a policy's condition, target and fields; a saga's commands | `event`, `now`, read models |
+//! | a policy's condition, target and fields | `event`, `now`, read models |
+//! | a saga's step conditions, `set`, commands, deadlines' `at`, ends' conditions | `event`, `now`, read models, `state` |
 //! | a fanned-out policy's target and fields | `event`, `now`, read models, the element |
 //! | read-model upserts | `event`, `row`, `now` (and a fan-out's element) |
 //! | external-system outcome fields | `msg`, `now` |
 //! | scenario values | `i`, `now` |
 //! | an aggregate's invariants | `state`, `status`, `id`, `now` |
 //! | a read model's invariants | `row`, `now` |
-//! | a saga's invariants | `status`, `started`, `now` |
+//! | a saga's invariants | `status`, `started`, `now`, `state` |
 //! | the system's invariants (model, scenario) | `parked`, `rejected`, `events`, `now`, read models |
 
 use std::collections::BTreeMap;
@@ -23,7 +24,7 @@ use super::document::Model;
 use super::expr::{Expr, ExprError, Scope, TableType, TypeEnv};
 use super::field::{Field, shape};
 use super::ty::Type;
-use super::{Aggregate, Command, Event, ReadModel};
+use super::{Aggregate, Command, Event, ReadModel, Saga};
 
 /// The enums and value objects of a model, by bare name and by `Context.Name`.
 #[derive(Clone, Debug, Default)]
@@ -136,6 +137,34 @@ pub fn event_scope(event: &Event) -> Scope {
         .scalar("now", Type::Timestamp)
 }
 
+/// A saga's expressions — step conditions, `set`, the commands it issues and compensates
+/// with, deadlines' `at`, ends' conditions — over an event with `fields`: `event`, `now`,
+/// the read models, and the instance's `state`.
+pub fn saga_scope(fields: &[Field], saga: &Saga) -> Scope {
+    Scope::new()
+        .record("event", shape(fields))
+        .scalar("now", Type::Timestamp)
+        .with_lookups()
+        .record("state", shape(&saga.state))
+}
+
+/// The fields every one of `events` (their field lists) has, with the same name and type
+/// (what a saga join's expressions may read of `event`, whichever event completes it), in
+/// the first's order.
+pub fn common_fields(events: &[&[Field]]) -> Vec<Field> {
+    let Some((first, rest)) = events.split_first() else {
+        return Vec::new();
+    };
+    first
+        .iter()
+        .filter(|f| {
+            rest.iter()
+                .all(|e| e.iter().any(|g| g.name == f.name && g.ty == f.ty))
+        })
+        .cloned()
+        .collect()
+}
+
 /// Read-model upserts: `event`, `row`, `now`.
 pub fn row_scope(event: &Event, rm: &ReadModel) -> Scope {
     Scope::new()
@@ -176,12 +205,13 @@ pub fn row_invariant_scope(rm: &ReadModel) -> Scope {
 }
 
 /// A saga's invariants, about one instance: `status` (`Running`, an end, `Compensated`,
-/// `TimedOut`), `started` (when its start event happened), `now`.
-pub fn saga_invariant_scope() -> Scope {
+/// `TimedOut`), `started` (when its start event happened), `now`, its `state`.
+pub fn saga_invariant_scope(saga: &Saga) -> Scope {
     Scope::new()
         .scalar("status", Type::String)
         .scalar("started", Type::Timestamp)
         .scalar("now", Type::Timestamp)
+        .record("state", shape(&saga.state))
 }
 
 /// The whole system's invariants (the model's, a scenario's): `parked` (messages in the

@@ -102,7 +102,7 @@ impl Watch {
                     program,
                     &sg.invariants,
                     (About::Saga(s), &sg.name),
-                    &saga_invariant_scope(),
+                    &saga_invariant_scope(sg),
                 )?;
                 s += 1;
             }

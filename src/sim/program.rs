@@ -9,7 +9,8 @@ use crate::model::check::{check, has_errors};
 use crate::model::expr::time::parse_duration;
 use crate::model::expr::{Expr, Scope, Value};
 use crate::model::scopes::{
-    ModelTypes, applier_scope, event_scope, fan_out_parts, handler_scope, message_scope, row_scope,
+    ModelTypes, applier_scope, common_fields, event_scope, fan_out_parts, handler_scope,
+    message_scope, row_scope, saga_scope,
 };
 use crate::model::ty::Type;
 use crate::model::{Assignments, Delivery, Field, Issue, Kind, Loc, Model, NameIndex, RuleAction};
@@ -216,17 +217,34 @@ pub struct ExternalDef {
     pub on_event: BTreeMap<usize, Vec<OutcomeDef>>,
 }
 
-/// A saga step.
+/// A saga step (a join's: one per event it waits for, each compiled over that event).
 #[derive(Clone, Debug)]
 pub struct StepDef {
+    /// The model step it was compiled from (its index in the saga's `steps`).
+    pub number: usize,
     /// Triggering event.
     pub on: usize,
-    /// Condition.
+    /// A join: which of the instance's join marks it sets and needs.
+    pub join: Option<JoinDef>,
+    /// Condition (roots: event, now, read models, state).
     pub when: Option<Expr>,
-    /// The command.
-    pub issue: IssueDef,
+    /// New values for state slots (same roots), all over the state before the step.
+    pub set: Vec<(usize, Expr)>,
+    /// The command (none: the step only sets state).
+    pub issue: Option<IssueDef>,
     /// Its compensation.
     pub compensate: Option<IssueDef>,
+}
+
+/// The part of a join one event plays.
+#[derive(Clone, Copy, Debug)]
+pub struct JoinDef {
+    /// The join's place in an instance's join marks.
+    pub slot: usize,
+    /// This event's mark.
+    pub bit: u64,
+    /// The marks of all the join's events: the step is taken when every one is set.
+    pub all: u64,
 }
 
 /// A saga deadline.
@@ -253,13 +271,19 @@ pub struct SagaDef {
     pub correlation: BTreeMap<usize, usize>,
     /// Start event.
     pub start: usize,
+    /// State fields.
+    pub state: Vec<Field>,
+    /// A new instance's state (each field's zero).
+    pub zero_state: Vec<Value>,
+    /// How many join steps (an instance keeps marks for each).
+    pub joins: usize,
     /// Steps.
     pub steps: Vec<StepDef>,
     /// Deadlines.
     pub deadlines: Vec<DeadlineDef>,
     /// End events and statuses.
     pub ends: Vec<EndDef>,
-    /// Issued when the saga fails (roots: the start event, now).
+    /// Issued when the saga fails (roots: the start event, now, read models, state).
     pub on_failure: Option<IssueDef>,
 }
 
@@ -356,7 +380,7 @@ pub struct EndDef {
     pub on: usize,
     /// The status it ends in.
     pub status: Arc<str>,
-    /// Its condition (roots: event, now).
+    /// Its condition (roots: event, now, read models, state).
     pub when: Option<Expr>,
 }
 
@@ -627,6 +651,7 @@ impl Program {
                         target: pol.target.clone(),
                         with: pol.with.clone(),
                     },
+                    &[0],
                 )?;
                 p.subscribe(
                     vec![on],
@@ -999,19 +1024,16 @@ impl Program {
         })
     }
 
-    /// A command issued from event `on` (roots: event, now, the read models).
-    fn issue(&self, ci: usize, on: usize, issue: &Issue) -> Result<IssueDef, SimError> {
-        self.issue_in(ci, on, &event_scope_of(self, on).with_lookups(), issue)
-    }
-
-    /// A command issued from event `on` with the names of `scope` (event, now, and a
-    /// fan-out's element).
+    /// A command issued from event `on` with the names of `scope` (event, now, read models,
+    /// and a fan-out's element or a saga's state); unset fields copy the same-named field of
+    /// the first of the `copy_roots` that has one.
     fn issue_in(
         &self,
         ci: usize,
         on: usize,
         scope: &Scope,
         issue: &Issue,
+        copy_roots: &[usize],
     ) -> Result<IssueDef, SimError> {
         let cmd = self
             .command(&issue.command, Some(ci))
@@ -1036,7 +1058,7 @@ impl Program {
         } else {
             key_name.as_deref()
         };
-        let fields = self.sources(&cdef.fields, &issue.with, scope, &[0], target_field)?;
+        let fields = self.sources(&cdef.fields, &issue.with, scope, copy_roots, target_field)?;
         Ok(IssueDef {
             command: cmd,
             target,
@@ -1047,26 +1069,59 @@ impl Program {
     fn saga(&self, ci: usize, s: &crate::model::Saga) -> Result<SagaDef, SimError> {
         let ev = |n: &str| self.event(n, Some(ci));
         let start = ev(&s.start).unwrap_or(0);
+        // Every expression of the saga reads `event`, `now`, the read models and `state`.
+        let scope_of = |on: usize| saga_scope(&self.events[on].fields, s);
         let mut handled: Vec<usize> = vec![start];
         let mut steps = Vec::new();
-        for st in &s.steps {
-            let Some(on) = ev(&st.on) else { continue };
-            handled.push(on);
-            let scope = event_scope_of(self, on);
-            steps.push(StepDef {
-                on,
-                when: st
-                    .when
-                    .as_deref()
-                    .map(|w| compile(w, &scope, &self.types, Some(&Type::Bool)))
-                    .transpose()?,
-                issue: self.issue(ci, on, &st.issue)?,
-                compensate: st
-                    .compensate
-                    .as_ref()
-                    .map(|c| self.issue(ci, on, c))
-                    .transpose()?,
+        let mut joins = 0;
+        for (number, st) in s.steps.iter().enumerate() {
+            let events: Vec<usize> = st.events().filter_map(|e| ev(e)).collect();
+            if events.len() != 1 + st.and.len() {
+                continue;
+            }
+            handled.extend(&events);
+            // A join's expressions read the fields its events have in common; each event's
+            // copy is compiled over that event's payload with the others' fields hidden.
+            let join = (events.len() > 1).then(|| {
+                joins += 1;
+                let all: Vec<&[Field]> =
+                    events.iter().map(|e| &self.events[*e].fields[..]).collect();
+                common_fields(&all)
             });
+            for (k, &on) in events.iter().enumerate() {
+                let scope = match &join {
+                    None => scope_of(on),
+                    Some(common) => saga_scope(&only(&self.events[on].fields, common), s),
+                };
+                let compiled_issue = |i: &Issue| self.issue_in(ci, on, &scope, i, &[0, 3]);
+                steps.push(StepDef {
+                    number,
+                    on,
+                    join: join.as_ref().map(|_| JoinDef {
+                        slot: joins - 1,
+                        bit: 1 << k,
+                        all: (1 << events.len()) - 1,
+                    }),
+                    when: st
+                        .when
+                        .as_deref()
+                        .map(|w| compile(w, &scope, &self.types, Some(&Type::Bool)))
+                        .transpose()?,
+                    set: s
+                        .state
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(slot, f)| st.set.get(&f.name).map(|src| (slot, f, src)))
+                        .map(|(slot, f, src)| {
+                            Ok((slot, compile(src, &scope, &self.types, Some(&f.ty))?))
+                        })
+                        .collect::<Result<_, SimError>>()?,
+                    issue: (!st.issue.is_none())
+                        .then(|| compiled_issue(&st.issue))
+                        .transpose()?,
+                    compensate: st.compensate.as_ref().map(compiled_issue).transpose()?,
+                });
+            }
         }
         let mut deadlines = Vec::new();
         for d in &s.deadlines {
@@ -1076,10 +1131,7 @@ impl Program {
             handled.extend(&until);
             let at =
                 d.at.as_ref()
-                    .map(|at| {
-                        let scope = event_scope_of(self, from);
-                        compile(at, &scope, &self.types, Some(&Type::Timestamp))
-                    })
+                    .map(|at| compile(at, &scope_of(from), &self.types, Some(&Type::Timestamp)))
                     .transpose()?;
             deadlines.push(DeadlineDef {
                 name: d.name.clone(),
@@ -1096,12 +1148,7 @@ impl Program {
                 continue;
             };
             let when = match &e.when {
-                Some(w) => Some(compile(
-                    w,
-                    &event_scope_of(self, on),
-                    &self.types,
-                    Some(&Type::Bool),
-                )?),
+                Some(w) => Some(compile(w, &scope_of(on), &self.types, Some(&Type::Bool))?),
                 None => None,
             };
             ends.push(EndDef {
@@ -1124,11 +1171,18 @@ impl Program {
         let on_failure = s
             .on_failure
             .as_ref()
-            .map(|f| self.issue(ci, start, f))
+            .map(|f| self.issue_in(ci, start, &scope_of(start), f, &[0, 3]))
             .transpose()?;
         Ok(SagaDef {
             correlation,
             start,
+            zero_state: s
+                .state
+                .iter()
+                .map(|f| Value::zero_of(&f.ty, &self.types))
+                .collect(),
+            state: s.state.clone(),
+            joins,
             steps,
             deadlines,
             ends,
@@ -1200,6 +1254,22 @@ impl Program {
 /// The `event, now` scope of an event type.
 pub fn event_scope_of(p: &Program, ev: usize) -> Scope {
     event_scope(&as_event(&p.events[ev]))
+}
+
+/// `fields` with those not in `common` hidden (renamed to what no expression can write), so
+/// that a join's copy over one event keeps that event's slots but reads only what all of the
+/// join's events have.
+fn only(fields: &[Field], common: &[Field]) -> Vec<Field> {
+    fields
+        .iter()
+        .map(|f| {
+            let mut f = f.clone();
+            if !common.iter().any(|c| c.name == f.name) {
+                f.name = format!("·{}", f.name);
+            }
+            f
+        })
+        .collect()
 }
 
 /// The model event an event type was compiled from (name and fields), for building scopes.

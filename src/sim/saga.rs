@@ -19,7 +19,24 @@ pub struct SagaInstance {
     pub start: u64,
     /// When each compensating command was issued.
     pub compensations: Vec<Stamp>,
+    /// State fields and join marks, for a saga that has them (none for one that has not:
+    /// an instance of such a saga costs nothing more).
+    pub data: Option<Box<SagaData>>,
 }
+
+/// What an instance of a saga with state fields or joins keeps beyond its status.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SagaData {
+    /// The state fields' values now.
+    pub state: Vec<Value>,
+    /// Each state change, when it was made: (stamp, field slot, value).
+    pub sets: Vec<(Stamp, usize, Value)>,
+    /// Per join step: which of its events arrived (one bit each), and `TAKEN` once taken.
+    pub(super) joined: Vec<u64>,
+}
+
+/// The join mark of a join step that was taken.
+pub(super) const TAKEN: u64 = 1 << 63;
 
 /// When something happened outside the log: the log's length then, and the virtual time.
 pub type Stamp = (u64, i64);
@@ -44,6 +61,24 @@ impl SagaInstance {
             .iter()
             .filter(|s| shows(s.0, s.1))
             .count()
+    }
+
+    /// The instance's state fields at a moment (see `pending`), starting from `zero`.
+    pub fn state_seen(&self, zero: &[Value], shows: impl Fn(u64, i64) -> bool) -> Vec<Value> {
+        let mut state = zero.to_vec();
+        for (stamp, slot, v) in self.data.iter().flat_map(|d| &d.sets) {
+            if shows(stamp.0, stamp.1)
+                && let Some(s) = state.get_mut(*slot)
+            {
+                *s = v.clone();
+            }
+        }
+        state
+    }
+
+    /// The state fields' values now (none for a saga without state).
+    pub fn state(&self) -> &[Value] {
+        self.data.as_ref().map_or(&[], |d| &d.state)
     }
 
     /// Ends the pending deadlines (all, or those of deadline `only`) at `now`.
@@ -120,6 +155,11 @@ impl Instances {
     }
 
     /// The instance at place `i` (from `find` or `start`).
+    pub(super) fn at(&self, i: usize) -> Option<&SagaInstance> {
+        self.list.get(i).map(|(_, inst)| inst)
+    }
+
+    /// The instance at place `i` (from `find` or `start`), to change.
     pub(super) fn at_mut(&mut self, i: usize) -> Option<&mut SagaInstance> {
         self.list.get_mut(i).map(|(_, inst)| inst)
     }

@@ -239,9 +239,12 @@ impl Inspector {
                 changed |= ui
                     .checkbox(&mut sg.delivery.idempotent, "Idempotent consumer")
                     .changed();
+                // What each instance remembers, set by its steps, read as `state.x`.
+                let mut reserved = Vec::new();
+                changed |= fields_ui(ui, "State", &mut sg.state, &mut reserved, &named);
                 changed |= crate::app::inspector::saga::saga_ui(ui, model, ctx, sg);
-                let scope = crate::model::scopes::saga_invariant_scope();
-                let names = ("status, started, now", true);
+                let scope = crate::model::scopes::saga_invariant_scope(sg);
+                let names = ("status, started, now, state", true);
                 changed |= invariants_ui(ui, model, &mut sg.invariants, &scope, names);
             }
             Sticky::ReadModel(r) => {

@@ -1,6 +1,7 @@
-//! The inspector's saga editor: steps (on an event, if a condition, issue a command, and the
-//! command that compensates it), deadlines, the events that end an instance and the command
-//! issued when the saga fails. Expressions are checked as you type against the event they read.
+//! The inspector's saga editor: steps (on an event — or a join of several —, if a condition,
+//! set state fields, issue a command, and the command that compensates it), deadlines, the
+//! events that end an instance and the command issued when the saga fails. Expressions are
+//! checked as you type against the event they read and the saga's state.
 
 use egui::{RichText, Ui};
 
@@ -8,9 +9,11 @@ use crate::app::inspector::behaviour::{assignments_ui, command, event};
 use crate::app::inspector::expr_edit::expr_edit;
 use crate::app::inspector::panel::reference_ui;
 use crate::app::theme;
+use crate::model::expr::Scope;
 use crate::model::expr::time::parse_duration;
+use crate::model::reference::Ref;
 use crate::model::saga::{Deadline, Issue, Saga, SagaEnd, SagaStep};
-use crate::model::scopes::{ModelTypes, event_scope};
+use crate::model::scopes::{ModelTypes, common_fields, saga_scope};
 use crate::model::{Kind, Model, NameIndex, Type};
 
 /// A step's or an end's condition over its event (empty: always). Returns true if changed.
@@ -18,10 +21,10 @@ fn condition_ui(
     ui: &mut Ui,
     id: &str,
     when: &mut Option<String>,
-    scope: Option<&crate::model::expr::Scope>,
+    scope: Option<&Scope>,
     types: &ModelTypes,
 ) -> bool {
-    ui.label("If (condition over event, now; empty: always)");
+    ui.label("If (condition over event, state, now; empty: always)");
     let mut text = when.clone().unwrap_or_default();
     let edited = expr_edit(ui, id, &mut text, scope, types, Some(&Type::Bool), true).changed();
     if edited {
@@ -30,11 +33,30 @@ fn condition_ui(
     edited
 }
 
+/// What a saga's expressions read when `events` trigger them: `event` (a join's: the fields
+/// its events share), `now`, the read models and the saga's `state`. None when an event is
+/// not known.
+fn scope_of(
+    (model, index): (&Model, &NameIndex),
+    ctx: usize,
+    sg: &Saga,
+    events: &[&Ref],
+) -> Option<Scope> {
+    let found: Option<Vec<&[crate::model::Field]>> = events
+        .iter()
+        .map(|e| event(model, index, e, ctx).map(|ev| &ev.fields[..]))
+        .collect();
+    Some(saga_scope(&common_fields(&found?), sg))
+}
+
 /// Everything the saga does. Returns true if changed.
 pub fn saga_ui(ui: &mut Ui, model: &Model, ctx: usize, sg: &mut Saga) -> bool {
     let types = ModelTypes::new(model);
     let index = NameIndex::new(model);
     let mut changed = false;
+    // The scopes read the saga as it was at the start of this frame.
+    let saga = sg.clone();
+    let scope = |events: &[&Ref]| scope_of((model, &index), ctx, &saga, events);
 
     ui.separator();
     ui.strong(format!("Steps ({})", sg.steps.len()));
@@ -52,9 +74,44 @@ pub fn saga_ui(ui: &mut Ui, model: &Model, ctx: usize, sg: &mut Saga) -> bool {
                 }
             });
             changed |= reference_ui(ui, model, ctx, "On", &mut step.on, &[Kind::Event]);
-            let scope = event(model, &index, &step.on, ctx).map(event_scope);
+            changed |= join_ui(ui, model, ctx, &mut step.and);
+            let events: Vec<&Ref> = step.events().collect();
+            let scope = scope(&events);
             changed |= condition_ui(ui, "when", &mut step.when, scope.as_ref(), &types);
-            changed |= issue_ui(ui, (model, &index), ctx, "Issue", &mut step.issue, &step.on);
+            if !saga.state.is_empty() {
+                ui.label("Set state fields");
+                changed |= assignments_ui(
+                    ui,
+                    "set",
+                    &mut step.set,
+                    &saga.state,
+                    scope.as_ref(),
+                    &types,
+                    "state",
+                );
+            }
+            let mut issues = !step.issue.is_none() || step.set.is_empty();
+            if ui
+                .checkbox(&mut issues, "Issues a command")
+                .on_hover_text("Untick for a step that only sets state")
+                .changed()
+            {
+                if !issues {
+                    step.issue = Issue::default();
+                }
+                changed = true;
+            }
+            if issues {
+                changed |= issue_ui(
+                    ui,
+                    &types,
+                    (model, &index),
+                    ctx,
+                    "Issue",
+                    &mut step.issue,
+                    scope.as_ref(),
+                );
+            }
             let mut compensates = step.compensate.is_some();
             if ui
                 .checkbox(
@@ -71,7 +128,15 @@ pub fn saga_ui(ui: &mut Ui, model: &Model, ctx: usize, sg: &mut Saga) -> bool {
                 changed = true;
             }
             if let Some(c) = &mut step.compensate {
-                changed |= issue_ui(ui, (model, &index), ctx, "Compensate with", c, &step.on);
+                changed |= issue_ui(
+                    ui,
+                    &types,
+                    (model, &index),
+                    ctx,
+                    "Compensate with",
+                    c,
+                    scope.as_ref(),
+                );
             }
             ui.add_space(4.0);
         });
@@ -83,12 +148,10 @@ pub fn saga_ui(ui: &mut Ui, model: &Model, ctx: usize, sg: &mut Saga) -> bool {
     if ui.button("+ Step").clicked() {
         sg.steps.push(SagaStep {
             on: String::new().into(),
+            and: Vec::new(),
             when: None,
-            issue: Issue {
-                command: String::new().into(),
-                target: None,
-                with: Default::default(),
-            },
+            set: Default::default(),
+            issue: Issue::default(),
             compensate: None,
         });
         changed = true;
@@ -143,7 +206,7 @@ pub fn saga_ui(ui: &mut Ui, model: &Model, ctx: usize, sg: &mut Saga) -> bool {
                 }
                 Some(at) => {
                     ui.label("Fires at (a timestamp over event, now)");
-                    let scope = event(model, &index, &d.from, ctx).map(event_scope);
+                    let scope = scope(&[&d.from]);
                     let types = ModelTypes::new(model);
                     let ts = Type::Timestamp;
                     changed |=
@@ -213,7 +276,7 @@ pub fn saga_ui(ui: &mut Ui, model: &Model, ctx: usize, sg: &mut Saga) -> bool {
     for (i, end) in sg.ends.iter_mut().enumerate() {
         ui.push_id(("saga-end", i), |ui| {
             changed |= reference_ui(ui, model, ctx, "When", &mut end.on, &[Kind::Event]);
-            let scope = event(model, &index, &end.on, ctx).map(event_scope);
+            let scope = scope(&[&end.on]);
             changed |= condition_ui(ui, "end when", &mut end.when, scope.as_ref(), &types);
             ui.horizontal(|ui| {
                 ui.label("the instance ends as");
@@ -257,26 +320,24 @@ pub fn saga_ui(ui: &mut Ui, model: &Model, ctx: usize, sg: &mut Saga) -> bool {
     }
     if let Some(f) = &mut sg.on_failure {
         ui.push_id("saga-failure", |ui| {
-            let start = sg.start.clone();
-            changed |= issue_ui(ui, (model, &index), ctx, "Issue", f, &start);
+            let scope = scope(&[&saga.start]);
+            changed |= issue_ui(ui, &types, (model, &index), ctx, "Issue", f, scope.as_ref());
         });
     }
     changed
 }
 
 /// A command issued by the saga: which, to which target, with which field values; its
-/// expressions read `reads` (the event that triggers it) and `now`.
+/// expressions read `scope` (the triggering event, `now`, the read models, the state).
 fn issue_ui(
     ui: &mut Ui,
+    types: &ModelTypes,
     (model, index): (&Model, &NameIndex),
     ctx: usize,
     label: &str,
     issue: &mut Issue,
-    reads: &str,
+    scope: Option<&Scope>,
 ) -> bool {
-    let types = ModelTypes::new(model);
-    // What a saga issues may look read models up (as the engine allows).
-    let scope = event(model, index, reads, ctx).map(|e| event_scope(e).with_lookups());
     let mut changed = false;
     ui.push_id(label, |ui| {
         changed |= reference_ui(ui, model, ctx, label, &mut issue.command, &[Kind::Command]);
@@ -286,8 +347,8 @@ fn issue_ui(
             ui,
             "target",
             &mut target,
-            scope.as_ref(),
-            &types,
+            scope,
+            types,
             Some(&Type::Id),
             true,
         )
@@ -304,10 +365,47 @@ fn issue_ui(
             ("with", label),
             &mut issue.with,
             &fields,
-            scope.as_ref(),
-            &types,
+            scope,
+            types,
             "event",
         );
     });
+    changed
+}
+
+/// A step's join: the other events it waits for besides `on` (empty: none). Returns true
+/// if changed.
+fn join_ui(ui: &mut Ui, model: &Model, ctx: usize, and: &mut Vec<Ref>) -> bool {
+    let mut changed = false;
+    let mut remove = None;
+    for (k, other) in and.iter_mut().enumerate() {
+        ui.push_id(("join", k), |ui| {
+            ui.horizontal(|ui| {
+                changed |= reference_ui(ui, model, ctx, "and", other, &[Kind::Event]);
+                if ui
+                    .small_button("✖")
+                    .on_hover_text("Wait for this event no longer")
+                    .clicked()
+                {
+                    remove = Some(k);
+                }
+            });
+        });
+    }
+    if let Some(k) = remove {
+        and.remove(k);
+        changed = true;
+    }
+    if ui
+        .small_button("+ Wait also for…")
+        .on_hover_text(
+            "A join: the step is taken once, when this instance has seen every one of its \
+             events, in any order",
+        )
+        .clicked()
+    {
+        and.push(Ref::default());
+        changed = true;
+    }
     changed
 }

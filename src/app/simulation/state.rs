@@ -573,6 +573,16 @@ fn sagas_ui(ui: &mut Ui, e: &Engine, state: &StateAt, height: f32) -> Option<Sta
             ui.colored_label(color, format!("{} {key}: {status}", names[i]));
             if let Some(inst) = e.saga_instances()[i].get(key) {
                 let def = &e.program().sagas[i];
+                if !def.state.is_empty() {
+                    let state = inst.state_seen(&def.zero_state, |s, t| state.shows(s, t));
+                    let text: Vec<String> = def
+                        .state
+                        .iter()
+                        .zip(&state)
+                        .map(|(f, v)| format!("{}={v}", f.name))
+                        .collect();
+                    ui.monospace(text.join(", "));
+                }
                 for d in inst.pending(|s, t| state.shows(s, t)) {
                     let deadline = def.deadlines.get(d.deadline).map_or("?", |d| &d.name);
                     ui.weak(format!("⏰ {deadline} due {}", clock(d.due, dated, false)));

@@ -36,6 +36,47 @@ pub(super) fn check(c: &mut Checker<'_>) {
     ids_and_keys(c);
     assignments(c);
     cycles(c);
+    saga_steps(c);
+}
+
+/// A join waits for distinct events; a step does something.
+fn saga_steps(c: &mut Checker<'_>) {
+    let model = c.model;
+    for (ci, ctx) in model.contexts.iter().enumerate() {
+        for (si, s) in ctx.sagas.iter().enumerate() {
+            let sid = Loc {
+                kind: Kind::Saga,
+                context: Some(ci),
+                index: si,
+            };
+            for (j, st) in s.steps.iter().enumerate() {
+                for (k, a) in st.and.iter().enumerate() {
+                    let earlier = std::iter::once(&st.on).chain(&st.and[..k]);
+                    if !a.is_empty() && earlier.into_iter().any(|e| e.as_str() == a.as_str()) {
+                        let path = c.at(sid, &[K("steps"), I(j), K("and"), I(k)]);
+                        let message = format!(
+                            "saga {}, step {}: the join waits for {a} twice; list each event \
+                             once (`on` and `and` together)",
+                            s.name,
+                            j + 1
+                        );
+                        c.push(Code::BadJoin, Some(sid), path, message);
+                    }
+                }
+                if st.set.is_empty() && st.issue.is_none() {
+                    let path = c.at(sid, &[K("steps"), I(j)]);
+                    let message = format!(
+                        "saga {}, step {} (on {}) does nothing: give it a command to `issue` \
+                         or state fields to `set`",
+                        s.name,
+                        j + 1,
+                        st.on
+                    );
+                    c.push(Code::IdleStep, Some(sid), path, message);
+                }
+            }
+        }
+    }
 }
 
 fn aggregates(c: &mut Checker<'_>) {
@@ -445,6 +486,14 @@ fn ids_and_keys(c: &mut Checker<'_>) {
                     .enumerate()
                     .map(|(j, st)| (vec![K("steps"), I(j), K("on")], st.on.as_str())),
             );
+            for (j, st) in s.steps.iter().enumerate() {
+                handled.extend(
+                    st.and
+                        .iter()
+                        .enumerate()
+                        .map(|(k, a)| (vec![K("steps"), I(j), K("and"), I(k)], a.as_str())),
+                );
+            }
             handled.extend(
                 s.ends
                     .iter()
@@ -591,7 +640,22 @@ fn assignments(c: &mut Checker<'_>) {
                 );
             }
             for (j, st) in s.steps.iter().enumerate() {
-                let mut issues = vec![(K("issue"), &st.issue)];
+                let rest = sid
+                    .path()
+                    .into_iter()
+                    .chain([K("steps"), I(j), K("set")])
+                    .collect();
+                check_keys(
+                    sid,
+                    rest,
+                    st.set.keys().collect(),
+                    Some(&s.state),
+                    &format!("the state of saga {}", s.name),
+                );
+                let mut issues = vec![];
+                if !st.issue.is_none() {
+                    issues.push((K("issue"), &st.issue));
+                }
                 if let Some(comp) = &st.compensate {
                     issues.push((K("compensate"), comp));
                 }

@@ -52,13 +52,24 @@ pub(super) fn check(c: &mut Checker<'_>) {
                     Kind::Event,
                     Use::Consumes,
                 ));
-                uses.push((
-                    sid,
-                    vec![K("steps"), I(j), K("issue"), K("command")],
-                    &st.issue.command,
-                    Kind::Command,
-                    Use::Issues,
-                ));
+                for (k, a) in st.and.iter().enumerate() {
+                    uses.push((
+                        sid,
+                        vec![K("steps"), I(j), K("and"), I(k)],
+                        a,
+                        Kind::Event,
+                        Use::Consumes,
+                    ));
+                }
+                if !st.issue.is_none() {
+                    uses.push((
+                        sid,
+                        vec![K("steps"), I(j), K("issue"), K("command")],
+                        &st.issue.command,
+                        Kind::Command,
+                        Use::Issues,
+                    ));
+                }
                 if let Some(comp) = &st.compensate {
                     uses.push((
                         sid,

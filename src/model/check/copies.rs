@@ -4,12 +4,15 @@
 //! field's type as an assignment would (`int` into `decimal` does; `int` into `string` and a
 //! value object into `decimal` do not).
 
+use std::borrow::Cow;
+
 use super::Checker;
 use crate::model::Assignments;
 use crate::model::diagnostic::Code;
 use crate::model::element::{Kind, Loc, PathSeg};
 use crate::model::expr::assignable;
 use crate::model::field::Field;
+use crate::model::scopes::common_fields;
 
 use PathSeg::{Index as I, Key as K};
 
@@ -23,7 +26,7 @@ struct Site<'m> {
     targets: &'m [Field],
     set: &'m Assignments,
     /// Where unset fields are copied from, in order, each with its name in words.
-    sources: Vec<(&'m [Field], &'static str)>,
+    sources: Vec<(Cow<'m, [Field]>, &'static str)>,
     /// A field filled otherwise (an issued command's target id).
     skip: Option<&'m str>,
 }
@@ -115,7 +118,10 @@ fn sites<'m>(c: &Checker<'m>) -> Vec<Site<'m>> {
                         what: format!("event {}", em.event),
                         targets,
                         set: &em.set,
-                        sources: vec![(cmd, "the command"), (&a.state, "the state")],
+                        sources: vec![
+                            (Cow::Borrowed(cmd), "the command"),
+                            (Cow::Borrowed(&a.state), "the state"),
+                        ],
                         skip: key,
                     });
                 }
@@ -130,16 +136,13 @@ fn sites<'m>(c: &Checker<'m>) -> Vec<Site<'m>> {
                     what: format!("the state of {}", a.name),
                     targets: &a.state,
                     set: &ap.set,
-                    sources: vec![(ev, "the event")],
+                    sources: vec![(Cow::Borrowed(ev), "the event")],
                     skip: None,
                 });
             }
         }
-        let mut issue = |owner: Loc, rest: Vec<PathSeg>, on: &str, i: IssueRef<'m>| {
-            let (Some(ev), Some(targets)) = (
-                fields_of(on, &[Kind::Event], from),
-                fields_of(i.command, &[Kind::Command], from),
-            ) else {
+        let mut issue = |owner: Loc, rest: Vec<PathSeg>, sources, i: IssueRef<'m>| {
+            let Some(targets) = fields_of(i.command, &[Kind::Command], from) else {
                 return;
             };
             out.push(Site {
@@ -148,7 +151,7 @@ fn sites<'m>(c: &Checker<'m>) -> Vec<Site<'m>> {
                 what: format!("command {}", i.command),
                 targets,
                 set: i.with,
-                sources: vec![(ev, "the event")],
+                sources,
                 skip: key_of(i.command, from),
             });
         };
@@ -157,22 +160,50 @@ fn sites<'m>(c: &Checker<'m>) -> Vec<Site<'m>> {
                 command: &p.then,
                 with: &p.with,
             };
-            issue(loc(Kind::Policy, pi), vec![K("then")], &p.on, i);
+            if let Some(ev) = fields_of(&p.on, &[Kind::Event], from) {
+                let sources = vec![(Cow::Borrowed(ev), "the event")];
+                issue(loc(Kind::Policy, pi), vec![K("then")], sources, i);
+            }
         }
         for (si, s) in ctx.sagas.iter().enumerate() {
             let owner = loc(Kind::Saga, si);
+            // A saga's commands copy from the event (a join's: what its events have in
+            // common), then from the saga's state.
+            let sources = |events: Vec<&'m str>| {
+                let fields: Option<Vec<&'m [Field]>> = events
+                    .into_iter()
+                    .map(|e| fields_of(e, &[Kind::Event], from))
+                    .collect();
+                let fields = fields?;
+                let event = match fields.as_slice() {
+                    [one] => Cow::Borrowed(*one),
+                    many => Cow::Owned(common_fields(many)),
+                };
+                Some(vec![
+                    (event, "the event"),
+                    (Cow::Borrowed(&s.state[..]), "the saga's state"),
+                ])
+            };
             for (j, st) in s.steps.iter().enumerate() {
-                let i = IssueRef::of(&st.issue);
-                let rest = vec![K("steps"), I(j), K("issue"), K("command")];
-                issue(owner, rest, &st.on, i);
-                if let Some(comp) = &st.compensate {
+                let events = || st.events().map(|e| e.as_str()).collect();
+                if !st.issue.is_none()
+                    && let Some(src) = sources(events())
+                {
+                    let rest = vec![K("steps"), I(j), K("issue"), K("command")];
+                    issue(owner, rest, src, IssueRef::of(&st.issue));
+                }
+                if let Some(comp) = &st.compensate
+                    && let Some(src) = sources(events())
+                {
                     let rest = vec![K("steps"), I(j), K("compensate"), K("command")];
-                    issue(owner, rest, &st.on, IssueRef::of(comp));
+                    issue(owner, rest, src, IssueRef::of(comp));
                 }
             }
-            if let Some(f) = &s.on_failure {
+            if let Some(f) = &s.on_failure
+                && let Some(src) = sources(vec![s.start.as_str()])
+            {
                 let rest = vec![K("on_failure"), K("command")];
-                issue(owner, rest, &s.start, IssueRef::of(f));
+                issue(owner, rest, src, IssueRef::of(f));
             }
         }
         for (xi, x) in ctx.externals.iter().enumerate() {
@@ -190,7 +221,7 @@ fn sites<'m>(c: &Checker<'m>) -> Vec<Site<'m>> {
                         what: format!("event {}", o.respond),
                         targets,
                         set: &o.with,
-                        sources: vec![(msg, "the message")],
+                        sources: vec![(Cow::Borrowed(msg), "the message")],
                         skip: None,
                     });
                 }
@@ -216,7 +247,7 @@ fn sites<'m>(c: &Checker<'m>) -> Vec<Site<'m>> {
                 what: format!("event {}", t.into),
                 targets,
                 set: &t.with,
-                sources: vec![(src, "the upstream event")],
+                sources: vec![(Cow::Borrowed(src), "the upstream event")],
                 skip: None,
             });
         }

@@ -7,11 +7,11 @@ use crate::model::element::{Kind, Loc, PathSeg};
 use crate::model::expr::{Expr, Scope, Span};
 use crate::model::scenario::{Expect, Gen, Step};
 use crate::model::scopes::{
-    applier_scope, constant_scope, event_scope, fan_out, fan_out_parts, handler_scope,
-    message_scope, row_scope,
+    applier_scope, common_fields, constant_scope, event_scope, fan_out, fan_out_parts,
+    handler_scope, message_scope, row_scope, saga_scope,
 };
 use crate::model::ty::Type;
-use crate::model::{Aggregate, Command, Event, Field, Model, ReadModel, RuleAction};
+use crate::model::{Aggregate, Command, Event, Field, Model, ReadModel, RuleAction, Saga};
 
 use PathSeg::{Index as I, Key as K, MapKey as M};
 
@@ -21,6 +21,8 @@ fn field_ty(fields: &[Field], name: &str) -> Option<Type> {
 
 struct Sites<'a, 'm> {
     c: &'a mut Checker<'m>,
+    /// Said after an unknown `event` field's error (a saga join's: what its events share).
+    event_hint: Option<String>,
 }
 
 impl<'m> Sites<'_, 'm> {
@@ -80,10 +82,14 @@ impl<'m> Sites<'_, 'm> {
         let mut path = owner.path();
         path.extend(rest);
         let who = format!("{} {}", owner.kind, self.c.name(owner));
+        let hint = match &self.event_hint {
+            Some(h) if message.contains("`event.") => format!("; {h}"),
+            _ => String::new(),
+        };
         self.c.out.push(Diagnostic {
             code: Code::ExpressionError,
             severity: Code::ExpressionError.severity(),
-            message: format!("{who}: {message} (in `{src}`)"),
+            message: format!("{who}: {message}{hint} (in `{src}`)"),
             element: Some(owner),
             path,
             span: Some(span),
@@ -157,7 +163,10 @@ impl<'m> Sites<'_, 'm> {
 
 pub(super) fn check(c: &mut Checker<'_>) {
     let model: &Model = c.model;
-    let mut s = Sites { c };
+    let mut s = Sites {
+        c,
+        event_hint: None,
+    };
     for (ci, ctx) in model.contexts.iter().enumerate() {
         let from = Some(ci);
         let id = |kind, index| Loc {
@@ -191,64 +200,7 @@ pub(super) fn check(c: &mut Checker<'_>) {
             s.issue(pid, vec![], &scope, &p.then, p.target.as_ref(), &p.with);
         }
         for (si, sg) in ctx.sagas.iter().enumerate() {
-            let sid = id(Kind::Saga, si);
-            if let (Some(f), Some(start)) = (&sg.on_failure, s.event(&sg.start, from)) {
-                s.issue(
-                    sid,
-                    vec![K("on_failure")],
-                    &event_scope(start).with_lookups(),
-                    &f.command,
-                    f.target.as_ref(),
-                    &f.with,
-                );
-            }
-            for (j, d) in sg.deadlines.iter().enumerate() {
-                if let (Some(at), Some(ev)) = (&d.at, s.event(&d.from, from)) {
-                    let rest = vec![K("deadlines"), I(j), K("at")];
-                    s.compile(sid, rest, at, &event_scope(ev), Some(&Type::Timestamp));
-                }
-            }
-            for (j, end) in sg.ends.iter().enumerate() {
-                if let (Some(w), Some(ev)) = (&end.when, s.event(&end.on, from)) {
-                    let rest = vec![K("ends"), I(j), K("when")];
-                    s.compile(sid, rest, w, &event_scope(ev), Some(&Type::Bool));
-                }
-            }
-            for (j, st) in sg.steps.iter().enumerate() {
-                let Some(ev) = s.event(&st.on, from) else {
-                    continue;
-                };
-                let scope = event_scope(ev);
-                if let Some(w) = &st.when {
-                    s.compile(
-                        sid,
-                        vec![K("steps"), I(j), K("when")],
-                        w,
-                        &scope,
-                        Some(&Type::Bool),
-                    );
-                }
-                // The commands it issues may look rows up; its condition may not (yet).
-                let scope = scope.with_lookups();
-                s.issue(
-                    sid,
-                    vec![K("steps"), I(j), K("issue")],
-                    &scope,
-                    &st.issue.command,
-                    st.issue.target.as_ref(),
-                    &st.issue.with,
-                );
-                if let Some(comp) = &st.compensate {
-                    s.issue(
-                        sid,
-                        vec![K("steps"), I(j), K("compensate")],
-                        &scope,
-                        &comp.command,
-                        comp.target.as_ref(),
-                        &comp.with,
-                    );
-                }
-            }
+            saga(&mut s, id(Kind::Saga, si), sg, from);
         }
         for (ri, rm) in ctx.read_models.iter().enumerate() {
             read_model(&mut s, id(Kind::ReadModel, ri), rm, from);
@@ -319,6 +271,80 @@ pub(super) fn check(c: &mut Checker<'_>) {
         }
     }
     scenarios(&mut s, model);
+}
+
+/// A saga's expressions, each over its event, `now`, the read models and the saga's `state`;
+/// a join's over the fields its events have in common.
+fn saga(s: &mut Sites<'_, '_>, sid: Loc, sg: &Saga, from: Option<usize>) {
+    let scope_of =
+        |s: &Sites<'_, '_>, name: &str| s.event(name, from).map(|ev| saga_scope(&ev.fields, sg));
+    if let (Some(f), Some(scope)) = (&sg.on_failure, scope_of(s, &sg.start)) {
+        s.issue(
+            sid,
+            vec![K("on_failure")],
+            &scope,
+            &f.command,
+            f.target.as_ref(),
+            &f.with,
+        );
+    }
+    for (j, d) in sg.deadlines.iter().enumerate() {
+        if let (Some(at), Some(scope)) = (&d.at, scope_of(s, &d.from)) {
+            let rest = vec![K("deadlines"), I(j), K("at")];
+            s.compile(sid, rest, at, &scope, Some(&Type::Timestamp));
+        }
+    }
+    for (j, end) in sg.ends.iter().enumerate() {
+        if let (Some(w), Some(scope)) = (&end.when, scope_of(s, &end.on)) {
+            let rest = vec![K("ends"), I(j), K("when")];
+            s.compile(sid, rest, w, &scope, Some(&Type::Bool));
+        }
+    }
+    for (j, st) in sg.steps.iter().enumerate() {
+        let events: Option<Vec<&Event>> = st.events().map(|e| s.event(e, from)).collect();
+        let Some(events) = events else {
+            continue;
+        };
+        let fields: Vec<&[Field]> = events.iter().map(|e| &e.fields[..]).collect();
+        let scope = saga_scope(&common_fields(&fields), sg);
+        s.event_hint = (events.len() > 1).then(|| {
+            "a join reads only the fields all its events have (keep the others in the saga's \
+             `state` with a step's `set`)"
+                .to_owned()
+        });
+        let at = |key| vec![K("steps"), I(j), K(key)];
+        if let Some(w) = &st.when {
+            s.compile(sid, at("when"), w, &scope, Some(&Type::Bool));
+        }
+        for (name, v) in &st.set {
+            let want = field_ty(&sg.state, name);
+            let mut rest = at("set");
+            rest.push(M(name.clone()));
+            s.compile(sid, rest, v, &scope, want.as_ref());
+        }
+        if !st.issue.is_none() {
+            let i = &st.issue;
+            s.issue(
+                sid,
+                at("issue"),
+                &scope,
+                &i.command,
+                i.target.as_ref(),
+                &i.with,
+            );
+        }
+        if let Some(i) = &st.compensate {
+            s.issue(
+                sid,
+                at("compensate"),
+                &scope,
+                &i.command,
+                i.target.as_ref(),
+                &i.with,
+            );
+        }
+        s.event_hint = None;
+    }
 }
 
 fn aggregate(s: &mut Sites<'_, '_>, aid: Loc, a: &Aggregate, from: Option<usize>) {

@@ -45,9 +45,9 @@ pub(super) fn check(c: &mut Checker<'_>) {
                 false,
             );
         }
-        let saga_scope = saga_invariant_scope();
         for (i, s) in ctx.sagas.iter().enumerate() {
-            list(c, Some(at(Kind::Saga, i)), &s.invariants, &saga_scope, true);
+            let scope = saga_invariant_scope(s);
+            list(c, Some(at(Kind::Saga, i)), &s.invariants, &scope, true);
         }
     }
     let system = system_scope();

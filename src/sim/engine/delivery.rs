@@ -355,7 +355,7 @@ impl Engine {
         &mut self,
         program: &Program,
         issue: &IssueDef,
-        source: (&[Value], Option<&Value>),
+        source: (&[Value], Option<RootValue<'_>>),
         correlation: u32,
         cause: Cause,
     ) -> Result<Range<u64>, String> {
@@ -370,13 +370,14 @@ impl Engine {
         result
     }
 
-    /// Works out the fields of the command `issue` issues from an event's payload (and a
-    /// fan-out's element), onto the end of `fields`.
+    /// Works out the fields of the command `issue` issues from an event's payload (and the
+    /// root after the read models: a fan-out's element, a saga's state), onto the end of
+    /// `fields`.
     pub(super) fn compute_issue(
         &self,
         program: &Program,
         issue: &IssueDef,
-        (event_payload, item): (&[Value], Option<&Value>),
+        (event_payload, extra): (&[Value], Option<RootValue<'_>>),
         fields: &mut Vec<Value>,
     ) -> Result<(), crate::model::expr::EvalError> {
         let now = Value::Ts(self.clock.now);
@@ -385,7 +386,7 @@ impl Engine {
             RootValue::Record(event_payload),
             RootValue::Scalar(&now),
             RootValue::Tables(&tables),
-            RootValue::Scalar(item.unwrap_or(&Value::None)),
+            extra.unwrap_or(RootValue::Scalar(&Value::None)),
         ];
         let target = match &issue.target {
             Source::Expr(e) => e.eval(&roots)?,
@@ -478,7 +479,7 @@ impl Engine {
         let one = [Value::None];
         let elements: &[Value] = items.as_deref().unwrap_or(&one);
         for item in elements {
-            let source = (payload, items.is_some().then_some(item));
+            let source = (payload, items.is_some().then_some(RootValue::Scalar(item)));
             match delay {
                 Some(ms) => {
                     self.arm_timer(program, sub, issue, source, ms, correlation, position);
@@ -533,8 +534,7 @@ impl Engine {
                 Ok(())
             }
             SubscriberKind::Saga(s) => {
-                self.saga_event(program, *s, event, position, &payload, correlation);
-                Ok(())
+                self.saga_event(program, *s, event, (&payload, position), correlation)
             }
         };
         payload.clear();

@@ -7,42 +7,73 @@ use std::sync::Arc;
 use super::Engine;
 use super::{Action, Change};
 
-use crate::model::expr::{RootValue, Value};
-use crate::sim::program::Program;
-use crate::sim::saga::{ArmedDeadline, SagaInstance};
+use smallvec::SmallVec;
+
+use crate::model::expr::{EvalError, RootValue, Value};
+use crate::sim::fold::coerce;
+use crate::sim::program::{Program, SagaDef, StepDef};
+use crate::sim::saga::{ArmedDeadline, SagaData, SagaInstance, TAKEN};
 use crate::sim::store::Cause;
 
+/// What one event does to one saga instance, worked out before anything is done: the steps
+/// it takes, each with the state after its `set`, the join marks after it, and the end it
+/// reaches.
+struct Plan<'p> {
+    /// (program step's index, the step, the state after its `set`: empty when the saga has
+    /// no state).
+    steps: SmallVec<[(usize, &'p StepDef, Vec<Value>); 2]>,
+    /// The state fields changed, with their new values, in order.
+    sets: SmallVec<[(usize, Value); 4]>,
+    joined: Vec<u64>,
+    state: Vec<Value>,
+    end: Option<Arc<str>>,
+}
+
 impl Engine {
+    /// Saga `s` handles the event of type `event` at `position`. Its conditions and `set`s
+    /// are worked out first, over the instance's state; one that cannot be fails the
+    /// delivery (retried, then parked) before anything is done.
     pub(super) fn saga_event(
         &mut self,
         program: &Program,
         s: usize,
         event: usize,
-        position: u64,
-        payload: &[Value],
+        (payload, position): (&[Value], u64),
         correlation: u32,
-    ) {
+    ) -> Result<(), String> {
         let def = &program.sagas[s];
         let Some(key) = def
             .correlation
             .get(&event)
             .and_then(|slot| payload.get(*slot))
         else {
-            return;
+            return Ok(());
         };
         // The instance is found once; below it is reached by its place.
         let running = &self.statuses.running;
-        let place = match self.sagas[s].find(key) {
+        let found = match self.sagas[s].find(key) {
             Some(p)
                 if self.sagas[s]
-                    .at_mut(p)
+                    .at(p)
                     .is_some_and(|i| Arc::ptr_eq(&i.status, running)) =>
             {
-                p
+                Some(p)
             }
-            Some(_) => return,
-            None if event != def.start => return,
+            Some(_) => return Ok(()),
+            None if event != def.start => return Ok(()),
+            None => None,
+        };
+        let plan = self.saga_plan((def, s), event, payload, found)?;
+        let place = match found {
+            Some(p) => p,
             None => {
+                let data = (def.joins > 0 || !def.state.is_empty()).then(|| {
+                    Box::new(SagaData {
+                        state: def.zero_state.clone(),
+                        sets: Vec::new(),
+                        joined: vec![0; def.joins],
+                    })
+                });
                 let p = self.sagas[s].start(
                     key.clone(),
                     SagaInstance {
@@ -51,6 +82,7 @@ impl Engine {
                         deadlines: Vec::new(),
                         start: position,
                         compensations: Vec::new(),
+                        data,
                     },
                 );
                 let status = running.clone();
@@ -62,27 +94,35 @@ impl Engine {
                 p
             }
         };
-        let now = Value::Ts(self.clock.now);
-        for (i, step) in def
-            .steps
-            .iter()
-            .enumerate()
-            .filter(|(_, st)| st.on == event)
+        let stamp = self.stamp();
+        if let Some(data) = self.sagas[s].at_mut(place).and_then(|i| i.data.as_mut()) {
+            data.joined = plan.joined;
+            data.sets
+                .extend(plan.sets.iter().map(|(slot, v)| (stamp, *slot, v.clone())));
+        }
+        if !plan.sets.is_empty()
+            && let Some(w) = &mut self.watching
         {
-            if let Some(w) = &step.when
-                && !matches!(
-                    w.eval(&[RootValue::Record(payload), RootValue::Scalar(&now)]),
-                    Ok(Value::Bool(true))
-                )
-            {
-                continue;
+            w.saga(s, key);
+        }
+        for (number, step, state) in &plan.steps {
+            let number = *number;
+            if let Some(data) = self.sagas[s].at_mut(place).and_then(|i| i.data.as_mut()) {
+                data.state.clone_from(state);
             }
+            let Some(issue) = &step.issue else {
+                if let Some(inst) = self.sagas[s].at_mut(place) {
+                    inst.taken.push((number, position));
+                }
+                continue;
+            };
             let issued = self.commands.len();
             let cause = Cause::Event(position);
-            match self.issue(program, &step.issue, (payload, None), correlation, cause) {
+            let source = (payload, Some(RootValue::Record(state)));
+            match self.issue(program, issue, source, correlation, cause) {
                 Ok(_) => {
                     if let Some(inst) = self.sagas[s].at_mut(place) {
-                        inst.taken.push((i, position));
+                        inst.taken.push((number, position));
                     }
                 }
                 Err(_) => {
@@ -95,12 +135,15 @@ impl Engine {
                     };
                     let failed = self.statuses.compensated.clone();
                     self.saga_fail(program, s, key, &failed, failure);
-                    return;
+                    return Ok(());
                 }
             }
             // An issued command only schedules deliveries: the instance is still running.
         }
-        let stamp = self.stamp();
+        if let Some(data) = self.sagas[s].at_mut(place).and_then(|i| i.data.as_mut()) {
+            data.state = plan.state;
+        }
+        let now = Value::Ts(self.clock.now);
         for (d, dl) in def.deadlines.iter().enumerate() {
             if dl.until.contains(&event)
                 && let Some(inst) = self.sagas[s].at_mut(place)
@@ -115,7 +158,15 @@ impl Engine {
                 let due = match &dl.at {
                     None => self.clock.now.saturating_add(dl.after_ms),
                     Some(at) => {
-                        match at.eval(&[RootValue::Record(payload), RootValue::Scalar(&now)]) {
+                        let tables = crate::sim::fold::Projected(&self.read_models);
+                        let state = self.sagas[s].at(place).map_or(&[][..], |i| i.state());
+                        let roots = [
+                            RootValue::Record(payload),
+                            RootValue::Scalar(&now),
+                            RootValue::Tables(&tables),
+                            RootValue::Record(state),
+                        ];
+                        match at.eval(&roots) {
                             Ok(Value::Ts(t)) => t.max(self.clock.now),
                             _ => self.clock.now,
                         }
@@ -141,17 +192,7 @@ impl Engine {
                 );
             }
         }
-        let now = Value::Ts(self.clock.now);
-        let ends = def.ends.iter().find(|e| {
-            e.on == event
-                && e.when.as_ref().is_none_or(|w| {
-                    matches!(
-                        w.eval(&[RootValue::Record(payload), RootValue::Scalar(&now)]),
-                        Ok(Value::Bool(true))
-                    )
-                })
-        });
-        if let Some(status) = ends.map(|e| &e.status)
+        if let Some(status) = plan.end
             && let Some(inst) = self.sagas[s].at_mut(place)
         {
             inst.status = status.clone();
@@ -159,9 +200,112 @@ impl Engine {
             self.note(Change::Saga {
                 saga: s,
                 key: key.clone(),
-                status: status.clone(),
+                status,
             });
         }
+        Ok(())
+    }
+
+    /// Works out what the event does to saga `s`'s instance at `place` (none: the one it
+    /// starts): which steps it takes — a join's once, when the last of its events arrives —
+    /// with the state each leaves, and the end it reaches over the state after them.
+    fn saga_plan<'p>(
+        &self,
+        (def, s): (&'p SagaDef, usize),
+        event: usize,
+        payload: &[Value],
+        place: Option<usize>,
+    ) -> Result<Plan<'p>, String> {
+        let data = place
+            .and_then(|p| self.sagas[s].at(p))
+            .and_then(|i| i.data.as_deref());
+        let mut state = data.map_or_else(|| def.zero_state.clone(), |d| d.state.clone());
+        let mut joined = data.map_or_else(|| vec![0; def.joins], |d| d.joined.clone());
+        let now = Value::Ts(self.clock.now);
+        let tables = crate::sim::fold::Projected(&self.read_models);
+        let mut steps = SmallVec::new();
+        let mut sets = SmallVec::new();
+        for (i, step) in def
+            .steps
+            .iter()
+            .enumerate()
+            .filter(|(_, st)| st.on == event)
+        {
+            if let Some(j) = &step.join {
+                let Some(marks) = joined.get_mut(j.slot) else {
+                    continue;
+                };
+                if *marks & TAKEN != 0 {
+                    continue;
+                }
+                *marks |= j.bit;
+                if *marks & j.all != j.all {
+                    continue;
+                }
+            }
+            let failed =
+                |what: &str, e: EvalError| format!("step {}: {what}: {e}", step.number + 1);
+            let mut changes: SmallVec<[(usize, Value); 4]> = SmallVec::new();
+            {
+                let roots = [
+                    RootValue::Record(payload),
+                    RootValue::Scalar(&now),
+                    RootValue::Tables(&tables),
+                    RootValue::Record(&state),
+                ];
+                if let Some(w) = &step.when {
+                    match w.eval(&roots) {
+                        Ok(Value::Bool(true)) => {}
+                        Ok(_) => continue,
+                        Err(e) => return Err(failed("its condition", e)),
+                    }
+                }
+                for (slot, e) in &step.set {
+                    let v = e.eval(&roots).map_err(|e| failed("set", e))?;
+                    changes.push((*slot, coerce(v, &def.state[*slot].ty)));
+                }
+            }
+            for (slot, v) in changes {
+                state[slot] = v.clone();
+                sets.push((slot, v));
+            }
+            if let Some(j) = &step.join {
+                joined[j.slot] |= TAKEN;
+            }
+            let after = if def.state.is_empty() {
+                Vec::new()
+            } else {
+                state.clone()
+            };
+            steps.push((i, step, after));
+        }
+        let roots = [
+            RootValue::Record(payload),
+            RootValue::Scalar(&now),
+            RootValue::Tables(&tables),
+            RootValue::Record(&state),
+        ];
+        let mut end = None;
+        for e in def.ends.iter().filter(|e| e.on == event) {
+            let ends = match &e.when {
+                None => true,
+                Some(w) => match w.eval(&roots) {
+                    Ok(v) => v == Value::Bool(true),
+                    Err(err) => return Err(format!("end {}: its condition: {err}", e.status)),
+                },
+            };
+            if ends {
+                end = Some(e.status.clone());
+                break;
+            }
+        }
+        Ok(Plan {
+            steps,
+            sets,
+            joined,
+            state,
+            end,
+        })
     }
 
     /// Deadline `token` of instance `key` fires (armed by the event at `armed`): the instance
@@ -215,6 +359,8 @@ impl Engine {
         inst.end_deadlines(None, now);
         let taken = inst.taken.clone();
         let start = inst.start;
+        // Compensations and the failure command read the state as the instance left it.
+        let state = inst.state().to_vec();
         self.note(Change::Saga {
             saga: s,
             key: key.clone(),
@@ -226,7 +372,8 @@ impl Engine {
             {
                 let (payload, correlation) = (self.store.payload(rec).to_vec(), rec.correlation);
                 let issued = self.stamp();
-                let _ = self.issue(program, comp, (&payload, None), correlation, failure);
+                let source = (&payload[..], Some(RootValue::Record(&state)));
+                let _ = self.issue(program, comp, source, correlation, failure);
                 if let Some(inst) = self.sagas[s].get_mut(key) {
                     inst.compensations.push(issued);
                 }
@@ -236,7 +383,8 @@ impl Engine {
             && let Some(rec) = self.store.records.get(start as usize)
         {
             let (payload, correlation) = (self.store.payload(rec).to_vec(), rec.correlation);
-            let _ = self.issue(program, f, (&payload, None), correlation, failure);
+            let source = (&payload[..], Some(RootValue::Record(&state)));
+            let _ = self.issue(program, f, source, correlation, failure);
         }
     }
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use smallvec::SmallVec;
 
 use super::{Action, Engine, as_key};
-use crate::model::expr::{EvalError, Value};
+use crate::model::expr::{EvalError, RootValue, Value};
 use crate::sim::hash::FastMap;
 use crate::sim::program::{IssueDef, Program};
 use crate::sim::saga::Stamp;
@@ -105,7 +105,7 @@ impl Engine {
         program: &Program,
         sub: usize,
         issue: &IssueDef,
-        source: (&[Value], Option<&Value>),
+        source: (&[Value], Option<RootValue<'_>>),
         delay_ms: i64,
         correlation: u32,
         armed: u64,

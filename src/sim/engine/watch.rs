@@ -222,6 +222,7 @@ impl Engine {
             RootValue::Scalar(&status),
             RootValue::Scalar(&started_v),
             RootValue::Scalar(now),
+            RootValue::Record(inst.state()),
         ];
         let about = || format!("{} {key}", def.owner);
         if let Some(v) = verdict(def, &roots, about) {

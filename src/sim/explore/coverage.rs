@@ -88,11 +88,10 @@ impl Coverage {
         let sagas = saga_names(p);
         for (si, s) in p.sagas.iter().enumerate() {
             for (k, step) in s.steps.iter().enumerate() {
-                let on = &p.events[step.on].name;
-                add(
-                    Section::Sagas,
-                    format!("{} step {} (on {on})", sagas[si], k + 1),
-                );
+                // A join's events each have a compiled step; the first names it.
+                if k == 0 || s.steps[k - 1].number != step.number {
+                    add(Section::Sagas, step_label(p, sagas[si], s, k));
+                }
             }
             if s.steps.iter().any(|st| st.compensate.is_some()) {
                 add(Section::Sagas, format!("{} compensated", sagas[si]));
@@ -164,12 +163,8 @@ impl Coverage {
             let def = &p.sagas[si];
             for inst in instances.values() {
                 for &(k, _) in &inst.taken {
-                    if let Some(step) = def.steps.get(k) {
-                        let on = &p.events[step.on].name;
-                        self.bump(
-                            Section::Sagas,
-                            format!("{} step {} (on {on})", sagas[si], k + 1),
-                        );
+                    if k < def.steps.len() {
+                        self.bump(Section::Sagas, step_label(p, sagas[si], def, k));
                     }
                 }
                 if def.ends.iter().any(|e| e.status == inst.status) {
@@ -211,4 +206,16 @@ impl Coverage {
         let hit = self.counts.values().filter(|n| **n > 0).count();
         hit as f64 / self.counts.len() as f64
     }
+}
+
+/// How the coverage names saga step `k` (a compiled one): `Saga step 2 (on A + B)`.
+fn step_label(p: &Program, saga: &str, def: &crate::sim::program::SagaDef, k: usize) -> String {
+    let number = def.steps[k].number;
+    let on: Vec<&str> = def
+        .steps
+        .iter()
+        .filter(|st| st.number == number)
+        .map(|st| p.events[st.on].name.as_str())
+        .collect();
+    format!("{saga} step {} (on {})", number + 1, on.join(" + "))
 }
