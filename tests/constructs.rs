@@ -584,3 +584,47 @@ fn a_saga_instances_state_at_an_earlier_moment_is_what_was_set_by_then() {
         .collect();
     assert_eq!(seen, ["30.5", "", "p-1"]);
 }
+
+#[test]
+fn a_contexts_invariant_is_about_the_system_and_says_whose_it_is() {
+    let frame = "frame: (0.0, 0.0, 1500.0, 600.0),";
+    let with = |always: &str| {
+        SHIPPING.replacen(
+            frame,
+            &format!("{frame}\ninvariants: [(name: \"few events\", always: \"{always}\")],"),
+            1,
+        )
+    };
+    let m = model(&with("events < 3"));
+    let errors: Vec<String> = findings(&m)
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| d.message.clone())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let name = "paid first, then reserved";
+    let s = m.scenarios.iter().find(|s| s.name == name).unwrap();
+    let e = run(&m, name);
+    let broken: Vec<String> = verdicts(&e, s)
+        .unwrap()
+        .into_iter()
+        .filter(|v| !v.passed)
+        .map(|v| format!("{}: {}", v.expectation, v.reason))
+        .collect();
+    assert!(
+        broken
+            .iter()
+            .any(|b| b.contains("few events") && b.contains("the system (context Fulfilment)")),
+        "{broken:?}"
+    );
+    // Typed like the model's own: a wrong one is an error placed in the context.
+    let text = with("events < 'x'");
+    let m = model(&text);
+    let d = findings(&m)
+        .into_iter()
+        .find(|d| d.severity == Severity::Error)
+        .expect("an error");
+    assert!(d.message.starts_with("context Fulfilment"), "{}", d.message);
+    let line = text.lines().position(|l| l.contains("few events")).unwrap() + 1;
+    assert_eq!(d.place(&text).line, line, "{}", d.message);
+}

@@ -73,6 +73,10 @@ pub struct BoundedContext {
     /// Envelope numbers and names of removed events: never used again.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub retired: Vec<Reserved>,
+    /// Properties of the whole system this context's team answers for (`parked`,
+    /// `rejected`, `events`, `now`, lookups), checked like the model's own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub invariants: Vec<super::invariant::Invariant>,
 }
 
 impl BoundedContext {

@@ -37,6 +37,9 @@ pub struct ContextProps {
     pub frame: Rect,
     /// Retired envelope numbers and names.
     pub retired: Vec<Reserved>,
+    /// Invariants of the system this context answers for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub invariants: Vec<super::invariant::Invariant>,
 }
 
 impl ContextProps {
@@ -49,6 +52,7 @@ impl ContextProps {
             team: c.team.clone(),
             frame: c.frame,
             retired: c.retired.clone(),
+            invariants: c.invariants.clone(),
         }
     }
 
@@ -61,6 +65,7 @@ impl ContextProps {
             team: std::mem::replace(&mut c.team, self.team),
             frame: std::mem::replace(&mut c.frame, self.frame),
             retired: std::mem::replace(&mut c.retired, self.retired),
+            invariants: std::mem::replace(&mut c.invariants, self.invariants),
         }
     }
 
@@ -71,6 +76,7 @@ impl ContextProps {
             && self.team == c.team
             && self.frame == c.frame
             && self.retired == c.retired
+            && self.invariants == c.invariants
     }
 }
 

@@ -118,6 +118,9 @@ impl Watch {
         }
         let system = system_scope();
         w.add(program, &model.invariants, (About::System, ""), &system)?;
+        for c in &model.contexts {
+            w.add(program, &c.invariants, (About::System, &c.name), &system)?;
+        }
         if let Some(sc) = scenario {
             w.add(program, &sc.invariants, (About::System, ""), &system)?;
         }

@@ -303,6 +303,13 @@ impl Inspector {
             c.package_segment()
         ));
         changed |= ui.text_edit_singleline(&mut props.package).changed();
+        // The system properties this context's team answers for.
+        let scope = crate::model::scopes::system_scope();
+        let names = (
+            "parked, rejected, events, now, lookup(ReadModel, key) — about the whole system",
+            false,
+        );
+        changed |= invariants_ui(ui, model, &mut props.invariants, &scope, names);
         if changed {
             ops.push(Op::SetContext {
                 uid: c.uid,

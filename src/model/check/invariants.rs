@@ -19,12 +19,19 @@ use PathSeg::{Index as I, Key as K};
 
 pub(super) fn check(c: &mut Checker<'_>) {
     let model = c.model;
+    let system = system_scope();
     for (ci, ctx) in model.contexts.iter().enumerate() {
         let at = |kind, index| Loc {
             kind,
             context: Some(ci),
             index,
         };
+        let owner = Loc {
+            kind: Kind::Context,
+            context: None,
+            index: ci,
+        };
+        list(c, Some(owner), &ctx.invariants, &system, false);
         for (i, a) in ctx.aggregates.iter().enumerate() {
             let scope = aggregate_invariant_scope(a);
             list(
@@ -50,7 +57,6 @@ pub(super) fn check(c: &mut Checker<'_>) {
             list(c, Some(at(Kind::Saga, i)), &s.invariants, &scope, true);
         }
     }
-    let system = system_scope();
     list(c, None, &model.invariants, &system, false);
     for (si, s) in model.scenarios.iter().enumerate() {
         let owner = Loc {

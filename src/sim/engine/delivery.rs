@@ -28,6 +28,9 @@ pub(super) struct SubState {
     handled: Vec<u64>,
     /// Deliveries handled, duplicates included.
     deliveries: u64,
+    /// A policy's: the messages on which its condition held (it issued or armed its
+    /// command), and those on which it did not.
+    decided: [u64; 2],
     /// Per virtual minute with deliveries, the longest wait from append to handling.
     delays: Vec<DelaySample>,
 }
@@ -454,6 +457,9 @@ impl Engine {
             None => true,
             Some(w) => w.eval(&roots).map_err(|e| e.to_string())? == Value::Bool(true),
         };
+        if let Some(s) = self.subs.get_mut(sub) {
+            s.decided[usize::from(go)] += 1;
+        }
         if !go {
             return Ok(());
         }
@@ -551,5 +557,13 @@ impl Engine {
     /// How many times each subscriber handled an event (duplicates included).
     pub fn deliveries(&self, sub: usize) -> u64 {
         self.subs.get(sub).map_or(0, |s| s.deliveries)
+    }
+
+    /// A policy's messages on which its condition held — it issued its command (or armed
+    /// its timer) — and those on which it did not: `(acted, declined)`.
+    pub fn policy_decisions(&self, sub: usize) -> (u64, u64) {
+        self.subs
+            .get(sub)
+            .map_or((0, 0), |s| (s.decided[1], s.decided[0]))
     }
 }

@@ -257,7 +257,11 @@ impl Engine {
             RootValue::Scalar(now),
             RootValue::Tables(&tables),
         ];
-        verdict(def, &roots, || "the system".to_owned())
+        // A context's invariant is about the system too; the report says whose it is.
+        verdict(def, &roots, || match def.owner.as_str() {
+            "" => "the system".to_owned(),
+            context => format!("the system (context {context})"),
+        })
     }
 
     /// At the end of a run: the `eventually` invariants. They are about what the system

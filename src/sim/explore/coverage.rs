@@ -1,5 +1,6 @@
 //! What an exploration exercised, summed over its runs: each command accepted and rejected
-//! (each guard held or rejected), each event appended, each subscriber's messages handled, each saga step
+//! (each guard held or rejected), each event appended, each subscriber's messages handled (a
+//! policy's: issued its command, or its condition did not hold), each saga step
 //! taken and compensation run, each saga end reached, each subscriber's messages parked. Every item the model has is listed,
 //! so what no run tried shows as `never`.
 
@@ -50,6 +51,14 @@ fn guard_label(command: &str, reject: &str) -> String {
 
 fn guard_held(command: &str, reject: &str) -> String {
     format!("{command} passed the guard of “{reject}”")
+}
+
+fn acted(policy: &str) -> String {
+    format!("{policy} issued its command")
+}
+
+fn declined(policy: &str) -> String {
+    format!("{policy}'s condition did not hold")
 }
 
 fn saga_names(p: &Program) -> Vec<&str> {
@@ -105,6 +114,12 @@ impl Coverage {
         }
         for s in &p.subscribers {
             add(Section::Deliveries, format!("{} handled a message", s.name));
+            if let SubscriberKind::Policy { when, .. } = &s.kind {
+                add(Section::Deliveries, acted(&s.name));
+                if when.is_some() {
+                    add(Section::Deliveries, declined(&s.name));
+                }
+            }
             add(Section::DeadLetters, format!("{} parked a message", s.name));
         }
         c
@@ -156,6 +171,12 @@ impl Coverage {
                     .counts
                     .entry((Section::Deliveries, format!("{} handled a message", s.name)))
                     .or_insert(0) += n;
+            }
+            let (yes, no) = e.policy_decisions(i);
+            for (n, item) in [(yes, acted(&s.name)), (no, declined(&s.name))] {
+                if n > 0 {
+                    *self.counts.entry((Section::Deliveries, item)).or_insert(0) += n;
+                }
             }
         }
         let sagas = saga_names(p);
