@@ -10,7 +10,7 @@ use stormlab::model::diagnostic::Code;
 use stormlab::model::file::from_str;
 use stormlab::sim::Program;
 use stormlab::sim::explore::{Explorer, FaultKind, Options, Report};
-use stormlab::sim::scenario::{check, setup, until_of};
+use stormlab::sim::scenario::{check, prepare_in, setup, until_of};
 
 const STOCK: &str = include_str!("fixtures/stock.ron");
 const BUG: &str = include_str!("../models/teaching/double-count.ron");
@@ -373,4 +373,60 @@ fn with_expectations_a_failed_expectation_counts_and_an_invariant_is_not_one() {
             .all(|w| !w.starts_with("expectation invariant")),
         "an invariant's verdict is not an expectation: {whats:?}"
     );
+}
+
+#[test]
+fn coverage_tells_a_policy_that_issued_from_one_whose_condition_did_not_hold() {
+    // A declined card cancels the booking with nothing paid: the refund policy's condition
+    // (`event.refund > 0`) does not hold, and the coverage says so instead of only "handled".
+    let m = model(include_str!("../models/autoservice.ron"));
+    let x = Explorer::new(&m, "declined card cancels the booking").unwrap();
+    let report = x.explore(
+        &Options {
+            shrink: false,
+            ..options(20, 1)
+        },
+        &|_| {},
+        &AtomicBool::new(false),
+    );
+    let count = |item: &str| {
+        report
+            .coverage
+            .counts
+            .iter()
+            .find(|((_, i), _)| i == item)
+            .map(|(_, n)| *n)
+    };
+    assert!(count("ReimburseCancellation's condition did not hold").unwrap() > 0);
+    assert_eq!(count("ReimburseCancellation issued its command"), Some(0));
+    // A policy without a condition has no "did not hold" line.
+    assert_eq!(count("ReimburseNoShow's condition did not hold"), None);
+}
+
+#[test]
+fn a_run_made_in_the_memory_of_another_is_the_run_a_fresh_engine_makes() {
+    // Explorations make each run in the memory of the previous one (Engine::renew): the
+    // log, the instances, the rows and the saga states must be exactly a fresh engine's.
+    let m = model(include_str!("../models/accounts.ron"));
+    let program = Arc::new(Program::new(&m).unwrap());
+    let s = m
+        .scenarios
+        .iter()
+        .find(|s| s.name == "flaky saga delivery is remediated")
+        .unwrap();
+    let run = |spare, seed| {
+        let mut e = prepare_in(spare, program.clone(), s, Some(seed), (None, false)).unwrap();
+        e.run(until_of(s)).unwrap();
+        e
+    };
+    let fresh = run(None, 2);
+    let renewed = run(Some(run(None, 1)), 2);
+    assert_eq!(
+        stormlab::sim::log::jsonl(&renewed),
+        stormlab::sim::log::jsonl(&fresh)
+    );
+    assert_eq!(renewed.saga_instances(), fresh.saga_instances());
+    assert_eq!(renewed.tables(), fresh.tables());
+    assert_eq!(renewed.aggregate_instances(), fresh.aggregate_instances());
+    assert_eq!(renewed.parked(), fresh.parked());
 }

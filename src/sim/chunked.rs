@@ -67,6 +67,15 @@ impl<T> Chunked<T> {
         self.len += 1;
     }
 
+    /// Empties the list, keeping its first chunk's memory for what is pushed next.
+    pub fn clear(&mut self) {
+        self.chunks.truncate(1);
+        if let Some(c) = self.chunks.first_mut() {
+            c.clear();
+        }
+        self.len = 0;
+    }
+
     /// The elements in order.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + Clone {
         self.chunks.iter().flatten()
@@ -129,6 +138,14 @@ impl<T> Runs<T> {
         let before = c.len();
         c.extend(values.into_iter().take(n));
         (last * CHUNK + before, c.len() - before)
+    }
+
+    /// Empties it, keeping its first chunk's memory for what is pushed next.
+    pub fn clear(&mut self) {
+        self.chunks.truncate(1);
+        if let Some(c) = self.chunks.first_mut() {
+            c.clear();
+        }
     }
 
     /// The run of `len` values from index `start` (empty if there is none).

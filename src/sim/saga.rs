@@ -141,6 +141,12 @@ impl Instances {
         self.list.iter().map(|(k, i)| (k, i))
     }
 
+    /// Forgets every instance, keeping the memory.
+    pub(super) fn clear(&mut self) {
+        self.index.clear();
+        self.list.clear();
+    }
+
     /// The place of the instance of `key`.
     pub(super) fn find(&self, key: &Value) -> Option<usize> {
         self.index.get(key).map(|&i| i as usize)

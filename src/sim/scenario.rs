@@ -204,11 +204,26 @@ pub fn prepare(
     watch: Option<Arc<Watch>>,
     stop: bool,
 ) -> Result<Engine, SimError> {
+    prepare_in(None, program, s, seed, (watch, stop))
+}
+
+/// As [`prepare`], in the memory of `spare` when given (a finished run of `program`, see
+/// [`Engine::renew`]).
+pub fn prepare_in(
+    spare: Option<Engine>,
+    program: Arc<Program>,
+    s: &Scenario,
+    seed: Option<u64>,
+    (watch, stop): (Option<Arc<Watch>>, bool),
+) -> Result<Engine, SimError> {
     let start = s
         .start_ms()
         .ok_or_else(|| err(s, "the start time cannot be read"))?;
     let seed = seed.unwrap_or(s.seed);
-    let mut engine = Engine::new(program.clone(), seed, start);
+    let mut engine = match spare {
+        Some(old) if Arc::ptr_eq(&old.program, &program) => Engine::renew(old, seed, start),
+        _ => Engine::new(program.clone(), seed, start),
+    };
     if let Some(watch) = watch {
         engine.watch(watch, stop);
     }

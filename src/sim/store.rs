@@ -435,6 +435,17 @@ impl EventStore {
         }
     }
 
+    /// Takes the memory of `old`'s records and values (emptied) for this store's: a new
+    /// run in an old run's memory.
+    pub(crate) fn reuse(&mut self, mut old: EventStore) {
+        if self.records.is_empty() {
+            old.records.clear();
+            old.values.clear();
+            self.records = old.records;
+            self.values = old.values;
+        }
+    }
+
     /// True if an event with this id is stored.
     pub fn contains_id(&self, id: u128) -> bool {
         if let Some(seed) = self.seed {

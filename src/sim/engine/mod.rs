@@ -309,6 +309,41 @@ impl Engine {
         }
     }
 
+    /// A fresh engine, as [`Engine::new`] makes it, in the memory of `old` (a finished run of
+    /// the same program): its log, its commands, its instances and rows keep their
+    /// allocations, emptied. An exploration runs thousands of short runs one after another.
+    /// Everything else is new, so the run is the one `Engine::new` would make.
+    pub fn renew(old: Engine, seed: u64, start: i64) -> Self {
+        let mut e = Engine::new(old.program.clone(), seed, start);
+        let Engine {
+            store,
+            mut aggregates,
+            mut read_models,
+            mut sagas,
+            mut commands,
+            mut journal,
+            ..
+        } = old;
+        e.store.reuse(store);
+        commands.clear();
+        e.commands = commands;
+        journal.clear();
+        e.journal = journal;
+        if aggregates.len() == e.aggregates.len() {
+            aggregates.iter_mut().for_each(FastMap::clear);
+            e.aggregates = aggregates;
+        }
+        if read_models.len() == e.read_models.len() {
+            read_models.iter_mut().for_each(Table::clear);
+            e.read_models = read_models;
+        }
+        if sagas.len() == e.sagas.len() {
+            sagas.iter_mut().for_each(Instances::clear);
+            e.sagas = sagas;
+        }
+        e
+    }
+
     /// The seed the run was started with.
     pub fn seed(&self) -> u64 {
         self.seed

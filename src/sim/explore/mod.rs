@@ -19,7 +19,7 @@ use crate::sim::engine::Engine;
 use crate::sim::invariant::Watch;
 use crate::sim::program::{Program, SimError};
 use crate::sim::rng::{Rng, splitmix64};
-use crate::sim::scenario::{find, prepare, until_of, verdicts};
+use crate::sim::scenario::{find, prepare, prepare_in, until_of, verdicts};
 use crate::sim::timeline::{Link, causation};
 
 pub use coverage::Coverage;
@@ -144,6 +144,9 @@ pub struct Explorer {
     /// The scenario's own bounds (its `explore`, over the defaults).
     bounds: Bounds,
     span_ms: i64,
+    /// Why the scenario fails without faults: by its invariants alone, and counting its
+    /// expectations too (the run that measures `span_ms` finds both).
+    baseline: [Option<Failure>; 2],
 }
 
 /// Run `index`'s seed in an exploration seeded `seed`.
@@ -206,12 +209,17 @@ impl Explorer {
             subscribers,
             bounds,
             span_ms: 0,
+            baseline: [None, None],
         };
-        // Outages are placed within the time the scenario takes without faults.
+        // Outages are placed within the time the scenario takes without faults. The same
+        // run, watched to its end, is the baseline's verdict (watching changes no record).
         let start = x.base.start_ms().unwrap_or(0);
-        let mut e = prepare(x.program.clone(), &x.base, None, None, false)?;
+        let mut e = prepare(x.program.clone(), &x.base, None, x.watch.clone(), false)?;
         e.run(until_of(&x.base))?;
         x.span_ms = (e.now() - start).max(1_000);
+        let broken = broken_invariant(&mut e);
+        let failed = broken.clone().or_else(|| failed_expectation(&e, &x.base));
+        x.baseline = [broken, failed];
         Ok(x)
     }
 
@@ -225,6 +233,7 @@ impl Explorer {
             subscribers: self.subscribers.clone(),
             bounds: self.bounds.clone(),
             span_ms: self.span_ms,
+            baseline: self.baseline.clone(),
         }
     }
 
@@ -240,13 +249,19 @@ impl Explorer {
         seed: u64,
         expectations: bool,
     ) -> (Option<Failure>, Option<Engine>) {
-        let mut e = match prepare(
-            self.program.clone(),
-            s,
-            Some(seed),
-            self.watch.clone(),
-            true,
-        ) {
+        self.attempt_in(None, s, seed, expectations)
+    }
+
+    /// As [`Explorer::attempt`], in the memory of a finished run when given.
+    fn attempt_in(
+        &self,
+        spare: Option<Engine>,
+        s: &Scenario,
+        seed: u64,
+        expectations: bool,
+    ) -> (Option<Failure>, Option<Engine>) {
+        let watch = (self.watch.clone(), true);
+        let mut e = match prepare_in(spare, self.program.clone(), s, Some(seed), watch) {
             Ok(e) => e,
             Err(err) => {
                 return (
@@ -266,34 +281,12 @@ impl Explorer {
                 Some(e),
             );
         }
-        if e.violations().is_empty() {
-            e.check_eventually();
-        }
-        if let Some(v) = e.violations().first() {
-            let chain = v.record.map(|r| chain(&e, r)).unwrap_or_default();
-            let f = Failure {
-                what: format!("invariant `{}`", v.invariant),
-                detail: v.to_string(),
-                position: v.position,
-                record: v.record,
-                time: v.time,
-                chain,
-                when: Some(v.when),
-            };
-            return (Some(f), Some(e));
-        }
-        if expectations
-            && let Ok(vs) = verdicts_of(&e, s)
-            && let Some(v) = vs.into_iter().find(|v| !v.passed)
-        {
-            let f = Failure {
-                position: e.records().len() as u64,
-                time: e.now(),
-                ..plain(&format!("expectation {}", v.expectation), v.reason)
-            };
-            return (Some(f), Some(e));
-        }
-        (None, Some(e))
+        let failure = match broken_invariant(&mut e) {
+            Some(f) => Some(f),
+            None if expectations => failed_expectation(&e, s),
+            None => None,
+        };
+        (failure, Some(e))
     }
 
     /// The bounds fault plans are drawn within: `given` (the command's), else the
@@ -310,13 +303,20 @@ impl Explorer {
         (run_seed, pieces)
     }
 
-    /// Runs run `index`: whether it failed, and what it exercised.
-    pub fn run(&self, opts: &Options, index: u64, coverage: &mut Coverage) -> Option<Found> {
+    /// Runs run `index`: whether it failed, and what it exercised. The run is made in the
+    /// memory of the previous one (`spare`), and leaves its own there for the next.
+    pub fn run(
+        &self,
+        opts: &Options,
+        index: u64,
+        (coverage, spare): (&mut Coverage, &mut Option<Engine>),
+    ) -> Option<Found> {
         let (seed, pieces) = self.plan(opts.seed, index, self.bounds(opts.bounds.as_ref()));
         let s = plan::with_faults(&self.base, &pieces);
-        let (failure, engine) = self.attempt(&s, seed, opts.expectations);
-        if let Some(e) = &engine {
-            coverage.add_run(e);
+        let (failure, engine) = self.attempt_in(spare.take(), &s, seed, opts.expectations);
+        if let Some(e) = engine {
+            coverage.add_run(&e);
+            *spare = Some(e);
         }
         failure.map(|failure| Found {
             run: index,
@@ -352,6 +352,7 @@ impl Explorer {
                 scope.spawn(|| {
                     let x = self.for_thread();
                     let mut mine = Coverage::default();
+                    let mut spare = None;
                     let mut local = Vec::new();
                     loop {
                         if cancel.load(Ordering::Relaxed) || out_of_time() {
@@ -361,7 +362,7 @@ impl Explorer {
                         if j >= planned {
                             break;
                         }
-                        if let Some(f) = x.run(opts, j * n + (k - 1), &mut mine) {
+                        if let Some(f) = x.run(opts, j * n + (k - 1), (&mut mine, &mut spare)) {
                             failed.fetch_add(1, Ordering::Relaxed);
                             local.push(f);
                         }
@@ -408,9 +409,7 @@ impl Explorer {
                 f.shrunk = Some(shrink::shrink(self, f, opts.expectations));
             }
         }
-        let baseline = self
-            .attempt(&self.base, self.base.seed, opts.expectations)
-            .0;
+        let baseline = self.baseline[usize::from(opts.expectations)].clone();
         Report {
             scenario: self.base.name.clone(),
             runs: done.load(Ordering::Relaxed),
@@ -422,6 +421,33 @@ impl Explorer {
             elapsed: began.elapsed(),
         }
     }
+}
+
+/// The first invariant the finished run `e` broke (the `eventually` ones checked now).
+fn broken_invariant(e: &mut Engine) -> Option<Failure> {
+    if e.violations().is_empty() {
+        e.check_eventually();
+    }
+    let v = e.violations().first()?;
+    Some(Failure {
+        what: format!("invariant `{}`", v.invariant),
+        detail: v.to_string(),
+        position: v.position,
+        record: v.record,
+        time: v.time,
+        chain: v.record.map(|r| chain(e, r)).unwrap_or_default(),
+        when: Some(v.when),
+    })
+}
+
+/// The first expectation of `s` the finished run `e` does not meet.
+fn failed_expectation(e: &Engine, s: &Scenario) -> Option<Failure> {
+    let v = verdicts_of(e, s).ok()?.into_iter().find(|v| !v.passed)?;
+    Some(Failure {
+        position: e.records().len() as u64,
+        time: e.now(),
+        ..plain(&format!("expectation {}", v.expectation), v.reason)
+    })
 }
 
 fn plain(what: &str, detail: String) -> Failure {
