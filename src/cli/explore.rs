@@ -63,7 +63,7 @@ pub struct ExploreArgs {
     pub format: super::report::Format,
 }
 
-fn options(args: &ExploreArgs, scenarios: usize) -> anyhow::Result<Options> {
+fn options(args: &ExploreArgs) -> anyhow::Result<Options> {
     let partition = match &args.partition {
         None => (1, 1),
         Some(p) => {
@@ -82,10 +82,8 @@ fn options(args: &ExploreArgs, scenarios: usize) -> anyhow::Result<Options> {
             let ms = parse_duration(t).filter(|ms| *ms > 0).ok_or_else(|| {
                 anyhow::anyhow!("--time {t}: write a duration like `30s` or `5m`")
             })?;
-            // The time is shared out between the scenarios.
-            Some(std::time::Duration::from_millis(
-                ms as u64 / scenarios.max(1) as u64,
-            ))
+            // The whole exploration's; `run` shares it out between the scenarios.
+            Some(std::time::Duration::from_millis(ms as u64))
         }
     };
     if let Some(r) = args.max_rate
@@ -145,11 +143,20 @@ pub fn run(args: &ExploreArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(Exit::Clean.into());
     }
-    let opts = options(args, names.len())?;
+    let whole = options(args)?;
     let text_out = args.format == super::report::Format::Text;
     let cancel = AtomicBool::new(false);
     let mut reports = Vec::new();
-    for name in &names {
+    let began = std::time::Instant::now();
+    for (i, name) in names.iter().enumerate() {
+        // With `--time`, each scenario gets an equal share of what is left, so the time one
+        // does not use (its runs ran out first) goes to those after it.
+        let opts = Options {
+            time: whole
+                .time
+                .map(|t| t.saturating_sub(began.elapsed()) / (names.len() - i) as u32),
+            ..whole.clone()
+        };
         let x = Explorer::new(&model, name)?;
         let live = text_out && std::io::stderr().is_terminal();
         let report = x.explore(
@@ -191,8 +198,8 @@ pub fn run(args: &ExploreArgs) -> anyhow::Result<ExitCode> {
     if !text_out {
         let doc = json!({
             "file": name_of_file,
-            "seed": opts.seed,
-            "partition": format!("{}/{}", opts.partition.0, opts.partition.1),
+            "seed": whole.seed,
+            "partition": format!("{}/{}", whole.partition.0, whole.partition.1),
             "scenarios": reports.iter().map(report_json).collect::<Vec<_>>(),
         });
         outln!("{}", serde_json::to_string_pretty(&doc)?);
@@ -215,7 +222,7 @@ fn print_report(r: &Report, opts: &Options) {
         if r.failed > 0 { "FAIL" } else { "ok  " },
         r.scenario,
         r.runs,
-        r.runs as f64 / secs.max(1e-6),
+        r.runs_per_second(),
         opts.jobs,
         opts.seed,
         opts.partition.0,

@@ -309,7 +309,7 @@ impl ExploreView {
         ui.label(format!(
             "{} run(s) in {secs:.2} s ({:.0} runs/s): {} failed",
             report.runs,
-            report.runs as f64 / secs.max(1e-6),
+            report.runs_per_second(),
             report.failed
         ));
         if let Some(b) = &report.baseline {

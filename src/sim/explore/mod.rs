@@ -131,8 +131,17 @@ pub struct Report {
     pub baseline: Option<Failure>,
     /// What the runs exercised.
     pub coverage: Coverage,
-    /// How long it took.
+    /// How long it took, shrinking included.
     pub elapsed: Duration,
+    /// How long the runs took (before shrinking).
+    pub running: Duration,
+}
+
+impl Report {
+    /// Runs per second, over the time the runs took (not the shrinking after them).
+    pub fn runs_per_second(&self) -> f64 {
+        self.runs as f64 / self.running.as_secs_f64().max(1e-6)
+    }
 }
 
 /// A scenario ready to be explored: the program and invariants compiled once for every run.
@@ -392,6 +401,7 @@ impl Explorer {
                 });
             }
         });
+        let running = began.elapsed();
         let mut all = found.into_inner().unwrap_or_default();
         all.sort_by_key(|f| f.run);
         let failing = all.iter().map(|f| f.run).collect();
@@ -419,6 +429,7 @@ impl Explorer {
             baseline,
             coverage: coverage.into_inner().unwrap_or_default(),
             elapsed: began.elapsed(),
+            running,
         }
     }
 }
