@@ -628,3 +628,32 @@ fn a_contexts_invariant_is_about_the_system_and_says_whose_it_is() {
     let line = text.lines().position(|l| l.contains("few events")).unwrap() + 1;
     assert_eq!(d.place(&text).line, line, "{}", d.message);
 }
+
+#[test]
+fn renaming_a_read_model_rewrites_the_lookups_that_read_it_and_undo_restores_them() {
+    use stormlab::model::file::to_string;
+    let mut m = model(STOCK);
+    let before = m.clone();
+    let loc = m
+        .elements()
+        .into_iter()
+        .find(|e| e.name == "StockLevels")
+        .map(|e| e.loc)
+        .unwrap();
+    let count = |m: &Model, name: &str| to_string(m).matches(&format!("lookup({name},")).count();
+    let reads = count(&m, "StockLevels");
+    assert!(reads > 0);
+    let renamed = stormlab::model::refs::rename(&mut m, loc, "Shelves");
+    assert_eq!(count(&m, "StockLevels"), 0);
+    assert_eq!(count(&m, "Shelves"), reads);
+    let errors: Vec<String> = findings(&m)
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| d.message.clone())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    // The board's dashed arrows: the read model to each sticky that reads it.
+    assert!(!stormlab::model::lookups::readers(&m).is_empty());
+    stormlab::model::op::apply_all(&mut m, renamed.inverse).unwrap();
+    assert_eq!(to_string(&m), to_string(&before));
+}

@@ -37,6 +37,10 @@ pub const STICKY_TEXT: Color32 = Color32::from_rgb(30, 30, 35);
 /// The colour of selection outlines and the link being drawn.
 pub const SELECTION: Color32 = Color32::from_rgb(0, 110, 255);
 
+/// The dashed arrows from a read model to what looks it up (the read models' green, deep
+/// enough for both themes).
+pub const LOOKUP: Color32 = Color32::from_rgb(60, 160, 80);
+
 /// The arrows of the path taken at the simulation cursor (the amber of lit stickies).
 pub const SIM_PATH: Color32 = Color32::from_rgb(245, 160, 0);
 

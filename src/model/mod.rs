@@ -29,6 +29,7 @@ pub mod identity;
 pub mod invariant;
 pub mod layout;
 pub mod locate;
+pub mod lookups;
 pub mod named_type;
 pub mod naming;
 pub mod op;

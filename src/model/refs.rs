@@ -539,16 +539,23 @@ pub struct Renamed {
     pub touched: Vec<Loc>,
     /// The ops that undo it.
     pub inverse: Vec<Op>,
+    /// Whether it changed the model's own properties (a lookup in a system invariant).
+    pub model_props: bool,
 }
 
 impl Renamed {
     /// The ops that make the rename (for a peer), read from the renamed `model`: copies of
     /// the touched elements, made only when asked for.
     pub fn ops(&self, model: &Model) -> Vec<Op> {
-        self.touched
+        let mut ops: Vec<Op> = self
+            .touched
             .iter()
             .filter_map(|&o| op::set_current(model, o))
-            .collect()
+            .collect();
+        if self.model_props {
+            ops.push(Op::SetModel(Box::new(op::ModelProps::of(model))));
+        }
+        ops
     }
 }
 
@@ -606,10 +613,27 @@ pub fn rename(model: &mut Model, id: Loc, new_name: &str) -> Renamed {
             }
         }
     }
-    let inverse: Vec<Op> = owners
+    // A read model's lookups name it in expressions (the model's own invariants too).
+    let mut model_props = false;
+    if id.kind == Kind::ReadModel {
+        for owner in super::lookups::owners_naming(model, id, &old) {
+            match owner {
+                None => model_props = true,
+                Some(o) if !owners.contains(&o) => owners.push(o),
+                Some(_) => {}
+            }
+        }
+    }
+    let mut inverse: Vec<Op> = owners
         .iter()
         .filter_map(|&o| op::set_current(model, o))
         .collect();
+    if model_props {
+        inverse.push(Op::SetModel(Box::new(op::ModelProps::of(model))));
+    }
+    if id.kind == Kind::ReadModel {
+        super::lookups::rename(model, id, &old, new_name);
+    }
     pin_contract(model, id, &old, new_name);
     if let Some(n) = model.name_mut(id) {
         *n = new_name.to_owned();
@@ -646,6 +670,7 @@ pub fn rename(model: &mut Model, id: Loc, new_name: &str) -> Renamed {
     Renamed {
         touched: owners,
         inverse,
+        model_props,
     }
 }
 

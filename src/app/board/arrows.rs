@@ -38,6 +38,9 @@ pub struct Arrows {
     revision: Option<u64>,
     structure: Option<u64>,
     links: Vec<(Loc, Loc)>,
+    /// Each read model and a sticky that looks it up (drawn dashed), with its route.
+    reads: Vec<(Loc, Loc)>,
+    read_routes: Vec<Vec<Pos2>>,
     routes: Vec<Vec<Pos2>>,
     index: HashMap<(Loc, Loc), usize>,
     rects: HashMap<Loc, Rect>,
@@ -57,6 +60,7 @@ impl Arrows {
         let links = if same_links {
             std::mem::take(&mut self.links)
         } else {
+            self.reads = crate::model::lookups::readers(model);
             arrows(model)
         };
         self.structure = Some(structure);
@@ -107,6 +111,15 @@ impl Arrows {
         if !same_links {
             self.index = links.iter().enumerate().map(|(i, l)| (*l, i)).collect();
         }
+        // The few lookup arrows are routed again at every change.
+        self.read_routes = self
+            .reads
+            .iter()
+            .map(|(a, b)| match (rects.get(a), rects.get(b)) {
+                (Some(a), Some(b)) => route::route(*a, *b, &obstacles),
+                _ => Vec::new(),
+            })
+            .collect();
         self.bounds = rects
             .values()
             .copied()
@@ -125,6 +138,14 @@ impl Arrows {
     /// Everything on the board (frames and stickies), as of the last update.
     pub fn bounds(&self) -> Option<Rect> {
         self.bounds
+    }
+
+    /// Each read model and a sticky whose decisions look it up, with its route (board
+    /// units; empty when an end is not on the board), as of the last update.
+    pub fn reads(&self) -> impl Iterator<Item = (&(Loc, Loc), &[Pos2])> {
+        self.reads
+            .iter()
+            .zip(self.read_routes.iter().map(Vec::as_slice))
     }
 
     /// The arrows (flow links), as of the last update.
@@ -260,6 +281,24 @@ fn segment_hits(a: Pos2, b: Pos2, r: Rect) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_read_model_looked_up_in_a_decision_has_a_routed_arrow_to_its_reader() {
+        let text = include_str!("../../../tests/fixtures/stock.ron");
+        let model = crate::model::file::from_str(text, "stock.ron").unwrap();
+        let mut arrows = Arrows::default();
+        arrows.update(&model, 1, 1);
+        let reads: Vec<((Loc, Loc), usize)> = arrows
+            .reads()
+            .map(|(pair, route)| (*pair, route.len()))
+            .collect();
+        assert_eq!(reads.len(), 1, "{reads:?}");
+        let ((rm, reader), points) = reads[0];
+        assert_eq!((rm.kind, reader.kind), (Kind::ReadModel, Kind::Aggregate));
+        assert!(points >= 2, "routed");
+        // Not a flow arrow: it cannot be picked and deleted like one.
+        assert!(!arrows.links().contains(&(rm, reader)));
+    }
 
     #[test]
     fn routed_arrows_cross_fewer_stickies_than_straight_ones_on_every_example() {

@@ -367,6 +367,7 @@ impl Board {
                 lit: overlay.lit.contains(&e.loc),
                 failed: overlay.failed.contains(&e.loc),
                 hovered: resp.hovered(),
+                timer: sticky::keeps_time(model, e.loc),
             };
             sticky::draw(&mut painter, e.loc.kind, e.name, sr, self.zoom, look);
             sticky_responses.push((e.uid, sr, resp));
@@ -727,6 +728,30 @@ impl Board {
         base: Color32,
     ) {
         let scale = self.zoom.clamp(0.5, 1.5);
+        // Lookups: a dashed arrow from the read model to each sticky that reads it in a
+        // decision (a read, not a message: it is not picked or deleted like a flow arrow).
+        for (_, route) in self.arrows.reads() {
+            if route.len() < 2 {
+                continue;
+            }
+            let points: Vec<Pos2> = route.iter().map(|p| self.to_screen(*p)).collect();
+            if !self.canvas.intersects(Rect::from_points(&points)) {
+                continue;
+            }
+            let stroke = Stroke::new(1.4 * scale, theme::LOOKUP);
+            let head = 8.0 * scale;
+            let n = points.len();
+            let dir = (points[n - 1] - points[n - 2]).normalized();
+            let mut line = points.clone();
+            line[n - 1] -= dir * head * 0.8;
+            painter.add(Shape::dashed_line(&line, stroke, 6.0 * scale, 4.0 * scale));
+            arrow_line(
+                painter,
+                &[points[n - 1] - dir * head, points[n - 1]],
+                stroke,
+                head,
+            );
+        }
         for ((from, to), route) in self.arrows.routed() {
             if route.len() < 2 {
                 continue;

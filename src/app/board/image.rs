@@ -230,7 +230,10 @@ pub fn svg(model: &Model, only: Option<&BTreeSet<Uid>>) -> String {
         }
         let Some(p) = e.at else { continue };
         let r = egui::Rect::from_min_size(egui::pos2(p.x, p.y), sticky_size(e.loc.kind));
-        let look = sticky::Look::default();
+        let look = sticky::Look {
+            timer: sticky::keeps_time(model, e.loc),
+            ..sticky::Look::default()
+        };
         sticky::draw(&mut Svg(&mut s), e.loc.kind, e.name, r, 1.0, look);
     }
     // The team's arrow labels over everything, off the stickies where they can be.

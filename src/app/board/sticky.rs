@@ -20,6 +20,23 @@ pub struct Look {
     pub failed: bool,
     /// Under the pointer.
     pub hovered: bool,
+    /// It keeps time: a policy with a timer, a saga with deadlines (said after its kind).
+    pub timer: bool,
+}
+
+/// Whether the sticky at `loc` keeps time (see [`Look::timer`]).
+pub fn keeps_time(model: &crate::model::Model, loc: crate::model::Loc) -> bool {
+    let Some(c) = loc.context.and_then(|c| model.contexts.get(c)) else {
+        return false;
+    };
+    match loc.kind {
+        Kind::Policy => c.policies.get(loc.index).is_some_and(|p| p.after.is_some()),
+        Kind::Saga => c
+            .sagas
+            .get(loc.index)
+            .is_some_and(|s| !s.deadlines.is_empty()),
+        _ => false,
+    }
 }
 
 /// A piece of text on a sticky.
@@ -107,8 +124,13 @@ pub fn draw(surface: &mut impl Surface, kind: Kind, name: &str, r: Rect, zoom: f
     };
     surface.rect(r, 3.0, fill, stroke);
     let pad = 6.0 * z;
+    let kind_text = match (look.timer, kind) {
+        (true, Kind::Saga) => "saga · deadline",
+        (true, _) => "policy · timer",
+        (false, _) => kind.label(),
+    };
     surface.text(&Text {
-        text: kind.label(),
+        text: kind_text,
         area: Rect::from_min_max(r.min + vec2(pad, pad), r.max - vec2(pad, pad)),
         clip: r,
         size: 10.0 * z,
