@@ -122,6 +122,44 @@ impl crate::model::expr::Tables for Projected<'_> {
     }
 }
 
+/// One row a command's decision (or the working out of its fields) read: which command,
+/// which read model and key, and the row as projected then (None: no such row yet).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Looked {
+    /// The command (its index in the command log).
+    pub command: u32,
+    /// The read model (its index among the program's read models).
+    pub table: u32,
+    /// The key looked up.
+    pub key: Value,
+    /// The row read, its columns in order.
+    pub row: Option<Box<[Value]>>,
+}
+
+/// The tables as [`Projected`], noting each row read for `command` in `log`.
+#[derive(Debug)]
+pub struct Recorded<'a> {
+    /// The tables.
+    pub tables: &'a [Table],
+    /// Where the reads go.
+    pub log: &'a std::cell::RefCell<Vec<Looked>>,
+    /// The command they are for.
+    pub command: u32,
+}
+
+impl crate::model::expr::Tables for Recorded<'_> {
+    fn row(&self, table: usize, key: &Value) -> Option<&[Value]> {
+        let row = self.tables.get(table)?.get(key).map(Vec::as_slice);
+        self.log.borrow_mut().push(Looked {
+            command: self.command,
+            table: table as u32,
+            key: key.clone(),
+            row: row.map(Box::from),
+        });
+        row
+    }
+}
+
 /// Projects one event of type `event` at `time` into `table` by the read model's rules. A
 /// rule with a fan-out applies once per element of its list; if any application fails, the
 /// rows the event touched are as they were (a retried delivery does not count twice). The

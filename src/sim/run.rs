@@ -136,6 +136,27 @@ impl Engine {
         }));
     }
 
+    /// Notes, from now on, every read-model row a command's decision or the working out of
+    /// its fields reads (off by default: an exploration or a benchmark would pay for it;
+    /// the studio's causation view shows them).
+    pub fn record_lookups(&mut self) {
+        self.looked.get_or_insert_with(Default::default);
+    }
+
+    /// The rows command `command` read (see [`Engine::record_lookups`]), in the order read.
+    pub fn lookups_of(&self, command: u32) -> Vec<crate::sim::fold::Looked> {
+        let Some(log) = &self.looked else {
+            return Vec::new();
+        };
+        let log = log.borrow();
+        let from = log.partition_point(|l| l.command < command);
+        log[from..]
+            .iter()
+            .take_while(|l| l.command == command)
+            .cloned()
+            .collect()
+    }
+
     /// Command `index`'s log length when it was handled and its fields, when kept.
     pub fn command_input(&self, index: usize) -> Option<(u64, &[Value])> {
         let inputs = self.command_inputs.as_ref()?;

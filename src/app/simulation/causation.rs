@@ -173,9 +173,23 @@ fn label(e: &Engine, node: Node, t: &theme::Tokens) -> (String, Color32) {
         Node::Command(i) => match e.commands().get(i as usize) {
             Some(c) => {
                 let name = &e.program().commands[c.command()].name;
+                // What its decision read, as projected then (the rows in the record's line).
+                let read: Vec<String> = e
+                    .lookups_of(i)
+                    .iter()
+                    .map(|l| {
+                        let rm = crate::app::simulation::state::read_model_name(e, l.table);
+                        format!("{rm}[{}]", l.key)
+                    })
+                    .collect();
+                let read = if read.is_empty() {
+                    String::new()
+                } else {
+                    format!(" · read {}", read.join(", "))
+                };
                 match &c.rejection {
-                    Some(reason) => (format!("✖ {name} ➡ {}: {reason}", c.target), t.error),
-                    None => (format!("{name} ➡ {}", c.target), t.info),
+                    Some(reason) => (format!("✖ {name} ➡ {}: {reason}{read}", c.target), t.error),
+                    None => (format!("{name} ➡ {}{read}", c.target), t.info),
                 }
             }
             None => ("?".to_owned(), t.info),

@@ -173,6 +173,38 @@ struct Moment {
     dlq: Vec<Parked>,
 }
 
+/// The read-model rows command `command` read (when the run noted them), as they were then:
+/// `StockLevels[hinge] = product hinge, reserved 3`, or `… = no row`.
+pub fn reads_text(e: &Engine, command: u32) -> String {
+    let p = e.program();
+    e.lookups_of(command)
+        .iter()
+        .map(|l| {
+            let name = read_model_name(e, l.table);
+            let row = match (&l.row, p.read_models.get(l.table as usize)) {
+                (Some(row), Some(def)) => def
+                    .columns
+                    .iter()
+                    .zip(row.iter())
+                    .map(|(c, v)| format!("{} {v}", c.name))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                _ => "no row".to_owned(),
+            };
+            format!("{name}[{}] = {row}", l.key)
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The name of read model `table` (its index among the program's read models).
+pub fn read_model_name(e: &Engine, table: u32) -> &str {
+    subscriber_name(
+        e,
+        |k| matches!(k, SubscriberKind::ReadModel(r) if *r == table as usize),
+    )
+}
+
 /// The name of the subscriber whose kind matches.
 pub fn subscriber_name(e: &Engine, is: impl Fn(&SubscriberKind) -> bool) -> &str {
     e.program()
@@ -369,7 +401,14 @@ fn record_ui(ui: &mut Ui, e: &Engine, cursor: u64) -> Option<StateAction> {
         Some(r) => {
             let def = &e.program().events[r.event as usize];
             let stream = e.stream_name(r.stream);
-            let chain = chain_text(e, cursor - 1);
+            let mut chain = chain_text(e, cursor - 1);
+            // What the command that appended it read, as projected then (a stale read shows).
+            if let crate::sim::store::Cause::Command(c) = r.causation {
+                let read = reads_text(e, c);
+                if !read.is_empty() {
+                    chain = format!("{chain} · it read {read}");
+                }
+            }
             let style = ui.style();
             let mut title = egui::text::LayoutJob::default();
             RichText::new(format!(

@@ -101,7 +101,12 @@ fn work(
 ) -> Result<Box<Run>, SimError> {
     let scenario = find(model, name)?;
     let mut engine = match start {
-        Start::Scenario(seed) => setup(model, Arc::new(Program::new(model)?), name, seed)?,
+        Start::Scenario(seed) => {
+            let mut e = setup(model, Arc::new(Program::new(model)?), name, seed)?;
+            // The causation view says what each decision read.
+            e.record_lookups();
+            e
+        }
         Start::Paused(engine) => *engine,
     };
     let until = until_of(scenario);

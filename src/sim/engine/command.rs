@@ -9,7 +9,7 @@ use super::{CommandRecord, as_key};
 
 use crate::model::expr::{EvalError, RootValue, Value};
 use crate::sim::fold::Instance;
-use crate::sim::fold::{Projected, coerce};
+use crate::sim::fold::{Projected, Recorded, coerce};
 use crate::sim::program::{Program, Source, SubscriberKind, Target};
 use crate::sim::store::derived_id;
 use crate::sim::store::{Cause, Expected, NewEvent};
@@ -218,12 +218,24 @@ impl Engine {
             ));
         }
         let now = Value::Ts(time);
-        let tables = Projected(&self.read_models);
+        let plain = Projected(&self.read_models);
+        let recorded = self.looked.as_deref().map(|log| Recorded {
+            tables: &self.read_models,
+            log,
+            command: match cause {
+                Cause::Command(c) => c,
+                _ => u32::MAX,
+            },
+        });
+        let tables: &dyn crate::model::expr::Tables = match &recorded {
+            Some(r) => r,
+            None => &plain,
+        };
         let roots = [
             RootValue::Record(fields),
             RootValue::Record(&inst.state),
             RootValue::Scalar(&now),
-            RootValue::Tables(&tables),
+            RootValue::Tables(tables),
         ];
         for (g, reject) in &h.guards {
             match g.eval(&roots) {

@@ -384,11 +384,24 @@ impl Engine {
         fields: &mut Vec<Value>,
     ) -> Result<(), crate::model::expr::EvalError> {
         let now = Value::Ts(self.clock.now);
-        let tables = crate::sim::fold::Projected(&self.read_models);
+        let plain = crate::sim::fold::Projected(&self.read_models);
+        // The command about to be issued is the next one logged.
+        let recorded = self
+            .looked
+            .as_deref()
+            .map(|log| crate::sim::fold::Recorded {
+                tables: &self.read_models,
+                log,
+                command: self.commands.len() as u32,
+            });
+        let tables: &dyn crate::model::expr::Tables = match &recorded {
+            Some(r) => r,
+            None => &plain,
+        };
         let roots = [
             RootValue::Record(event_payload),
             RootValue::Scalar(&now),
-            RootValue::Tables(&tables),
+            RootValue::Tables(tables),
             extra.unwrap_or(RootValue::Scalar(&Value::None)),
         ];
         let target = match &issue.target {

@@ -246,6 +246,9 @@ pub struct Engine {
     watching: Option<Box<watch::Watching>>,
     /// When kept (see [`Engine::keep_command_inputs`]): commands' fields.
     pub(in crate::sim) command_inputs: Option<Box<CommandInputs>>,
+    /// When asked for (see [`Engine::record_lookups`]): the rows each command's decision
+    /// and fields read, in command order.
+    pub(in crate::sim) looked: Option<Box<std::cell::RefCell<Vec<crate::sim::fold::Looked>>>>,
 }
 
 /// The fields of the commands handled from command `first` on, at most `limit` of them, each
@@ -301,6 +304,7 @@ impl Engine {
             rejected: 0,
             watching: None,
             command_inputs: None,
+            looked: None,
             statuses: Statuses {
                 running: Arc::from("Running"),
                 compensated: Arc::from("Compensated"),

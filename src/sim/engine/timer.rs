@@ -111,7 +111,11 @@ impl Engine {
         armed: u64,
     ) {
         let mut fields = Vec::new();
-        if let Err(e) = self.compute_issue(program, issue, source, &mut fields) {
+        // Its reads are not noted: the command they would belong to is handled later.
+        let looked = self.looked.take();
+        let computed = self.compute_issue(program, issue, source, &mut fields);
+        self.looked = looked;
+        if let Err(e) = computed {
             self.uncomputable(program, issue.command, e, correlation, Cause::Event(armed));
             return;
         }
