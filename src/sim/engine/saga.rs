@@ -7,6 +7,8 @@ use std::sync::Arc;
 use super::Engine;
 use super::{Action, Change};
 
+use std::borrow::Cow;
+
 use smallvec::SmallVec;
 
 use crate::model::expr::{EvalError, RootValue, Value};
@@ -19,13 +21,13 @@ use crate::sim::store::Cause;
 /// it takes, each with the state after its `set`, the join marks after it, and the end it
 /// reaches.
 struct Plan<'p> {
-    /// (program step's index, the step, the state after its `set`: empty when the saga has
-    /// no state).
-    steps: SmallVec<[(usize, &'p StepDef, Vec<Value>); 2]>,
-    /// The state fields changed, with their new values, in order.
-    sets: SmallVec<[(usize, Value); 4]>,
-    joined: Vec<u64>,
-    state: Vec<Value>,
+    /// (program step's index, the step, the state after its `set` when it set any).
+    steps: SmallVec<[(usize, &'p StepDef, Option<Vec<Value>>); 2]>,
+    /// The state fields changed, with their new values, in order, each with the place in
+    /// `steps` of the step that set it.
+    sets: SmallVec<[(usize, usize, Value); 4]>,
+    /// The join marks after the event, when it changed them.
+    joined: Option<Vec<u64>>,
     end: Option<Arc<str>>,
 }
 
@@ -95,20 +97,35 @@ impl Engine {
             }
         };
         let stamp = self.stamp();
+        // The instance's state is held here while its steps issue their commands (which never
+        // reach this instance before they return) and put back after.
+        let mut state = Vec::new();
         if let Some(data) = self.sagas[s].at_mut(place).and_then(|i| i.data.as_mut()) {
-            data.joined = plan.joined;
-            data.sets
-                .extend(plan.sets.iter().map(|(slot, v)| (stamp, *slot, v.clone())));
+            if let Some(joined) = plan.joined {
+                data.joined = joined;
+            }
+            state = std::mem::take(&mut data.state);
         }
         if !plan.sets.is_empty()
             && let Some(w) = &mut self.watching
         {
             w.saga(s, key);
         }
-        for (number, step, state) in &plan.steps {
-            let number = *number;
-            if let Some(data) = self.sagas[s].at_mut(place).and_then(|i| i.data.as_mut()) {
-                data.state.clone_from(state);
+        let put_back = |e: &mut Engine, state: Vec<Value>| {
+            if let Some(data) = e.sagas[s].at_mut(place).and_then(|i| i.data.as_mut()) {
+                data.state = state;
+            }
+        };
+        for (j, (number, step, after)) in plan.steps.into_iter().enumerate() {
+            // The step's state, and its changes kept for the views at a cursor (a step after
+            // a failed one sets nothing).
+            if let Some(after) = after {
+                state = after;
+                if let Some(data) = self.sagas[s].at_mut(place).and_then(|i| i.data.as_mut()) {
+                    let sets = plan.sets.iter().filter(|(k, ..)| *k == j);
+                    data.sets
+                        .extend(sets.map(|(_, slot, v)| (stamp, *slot, v.clone())));
+                }
             }
             let Some(issue) = &step.issue else {
                 if let Some(inst) = self.sagas[s].at_mut(place) {
@@ -118,7 +135,7 @@ impl Engine {
             };
             let issued = self.commands.len();
             let cause = Cause::Event(position);
-            let source = (payload, Some(RootValue::Record(state)));
+            let source = (payload, Some(RootValue::Record(&state)));
             match self.issue(program, issue, source, correlation, cause) {
                 Ok(_) => {
                     if let Some(inst) = self.sagas[s].at_mut(place) {
@@ -134,15 +151,14 @@ impl Engine {
                         cause
                     };
                     let failed = self.statuses.compensated.clone();
+                    put_back(self, state);
                     self.saga_fail(program, s, key, &failed, failure);
                     return Ok(());
                 }
             }
             // An issued command only schedules deliveries: the instance is still running.
         }
-        if let Some(data) = self.sagas[s].at_mut(place).and_then(|i| i.data.as_mut()) {
-            data.state = plan.state;
-        }
+        put_back(self, state);
         let now = Value::Ts(self.clock.now);
         for (d, dl) in def.deadlines.iter().enumerate() {
             if dl.until.contains(&event)
@@ -219,8 +235,10 @@ impl Engine {
         let data = place
             .and_then(|p| self.sagas[s].at(p))
             .and_then(|i| i.data.as_deref());
-        let mut state = data.map_or_else(|| def.zero_state.clone(), |d| d.state.clone());
-        let mut joined = data.map_or_else(|| vec![0; def.joins], |d| d.joined.clone());
+        // Copied only when a step changes them.
+        let mut state: Cow<'_, [Value]> = Cow::Borrowed(data.map_or(&def.zero_state, |d| &d.state));
+        let zeros = vec![0; def.joins];
+        let mut joined: Cow<'_, [u64]> = Cow::Borrowed(data.map_or(&zeros, |d| &d.joined));
         let now = Value::Ts(self.clock.now);
         let tables = crate::sim::fold::Projected(&self.read_models);
         let mut steps = SmallVec::new();
@@ -232,14 +250,14 @@ impl Engine {
             .filter(|(_, st)| st.on == event)
         {
             if let Some(j) = &step.join {
-                let Some(marks) = joined.get_mut(j.slot) else {
+                let Some(&marks) = joined.get(j.slot) else {
                     continue;
                 };
-                if *marks & TAKEN != 0 {
+                if marks & TAKEN != 0 {
                     continue;
                 }
-                *marks |= j.bit;
-                if *marks & j.all != j.all {
+                joined.to_mut()[j.slot] = marks | j.bit;
+                if (marks | j.bit) & j.all != j.all {
                     continue;
                 }
             }
@@ -265,18 +283,16 @@ impl Engine {
                     changes.push((*slot, coerce(v, &def.state[*slot].ty)));
                 }
             }
-            for (slot, v) in changes {
-                state[slot] = v.clone();
-                sets.push((slot, v));
-            }
+            let after = (!changes.is_empty()).then(|| {
+                for (slot, v) in changes {
+                    state.to_mut()[slot] = v.clone();
+                    sets.push((steps.len(), slot, v));
+                }
+                state.to_vec()
+            });
             if let Some(j) = &step.join {
-                joined[j.slot] |= TAKEN;
+                joined.to_mut()[j.slot] |= TAKEN;
             }
-            let after = if def.state.is_empty() {
-                Vec::new()
-            } else {
-                state.clone()
-            };
             steps.push((i, step, after));
         }
         let roots = [
@@ -302,8 +318,10 @@ impl Engine {
         Ok(Plan {
             steps,
             sets,
-            joined,
-            state,
+            joined: match joined {
+                Cow::Owned(marks) => Some(marks),
+                Cow::Borrowed(_) => None,
+            },
             end,
         })
     }
