@@ -17,12 +17,16 @@ use crate::sim::program::{Program, SagaDef, StepDef};
 use crate::sim::saga::{ArmedDeadline, SagaData, SagaInstance, TAKEN};
 use crate::sim::store::Cause;
 
+/// A step an event takes: the program step's index, the step, and the state after its
+/// `set` when it set any.
+type Taken<'p> = (usize, &'p StepDef, Option<Vec<Value>>);
+
 /// What one event does to one saga instance, worked out before anything is done: the steps
 /// it takes, each with the state after its `set`, the join marks after it, and the end it
 /// reaches.
 struct Plan<'p> {
-    /// (program step's index, the step, the state after its `set` when it set any).
-    steps: SmallVec<[(usize, &'p StepDef, Option<Vec<Value>>); 2]>,
+    /// The steps it takes.
+    steps: SmallVec<[Taken<'p>; 2]>,
     /// The state fields changed, with their new values, in order, each with the place in
     /// `steps` of the step that set it.
     sets: SmallVec<[(usize, usize, Value); 4]>,
