@@ -481,6 +481,18 @@ fn shipping_run(from: &str, to: &str, name: &str) -> (Model, Engine) {
     (m, e)
 }
 
+/// Scenario `name`'s verdicts that failed, as `expectation: reason`.
+fn broken_verdicts(m: &Model, name: &str) -> Vec<String> {
+    let s = m.scenarios.iter().find(|s| s.name == name).unwrap();
+    let e = run(m, name);
+    verdicts(&e, s)
+        .unwrap()
+        .into_iter()
+        .filter(|v| !v.passed)
+        .map(|v| format!("{}: {}", v.expectation, v.reason))
+        .collect()
+}
+
 /// The Fulfilment saga's instance of `order`: its status and state fields.
 fn fulfilment(e: &Engine, order: &str) -> (String, Vec<String>) {
     let inst = e.saga_instances()[0]
@@ -535,14 +547,7 @@ fn a_join_is_taken_once_even_when_its_events_come_twice() {
     // The saga's invariant reads its state: 60 paid twice is over 100 and breaks it.
     let pay = r#""amount": "30.5", "payment_id": "'p-1'""#;
     let m = model(&twice.replacen(pay, r#""amount": "60", "payment_id": "'p-1'""#, 1));
-    let s = m.scenarios.iter().find(|s| s.name == name).unwrap();
-    let e = run(&m, name);
-    let broken: Vec<String> = verdicts(&e, s)
-        .unwrap()
-        .into_iter()
-        .filter(|v| !v.passed)
-        .map(|v| format!("{}: {}", v.expectation, v.reason))
-        .collect();
+    let broken = broken_verdicts(&m, name);
     assert!(
         broken
             .iter()
@@ -603,14 +608,7 @@ fn a_contexts_invariant_is_about_the_system_and_says_whose_it_is() {
         .collect();
     assert!(errors.is_empty(), "{errors:?}");
     let name = "paid first, then reserved";
-    let s = m.scenarios.iter().find(|s| s.name == name).unwrap();
-    let e = run(&m, name);
-    let broken: Vec<String> = verdicts(&e, s)
-        .unwrap()
-        .into_iter()
-        .filter(|v| !v.passed)
-        .map(|v| format!("{}: {}", v.expectation, v.reason))
-        .collect();
+    let broken = broken_verdicts(&m, name);
     assert!(
         broken
             .iter()
