@@ -9,7 +9,12 @@ set -uo pipefail
 STORMLAB=$(realpath "${STORMLAB:-target/debug/stormlab}")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-export CARGO_TARGET_DIR="${CQRS_TARGET_DIR:-$work/target}"
+# Absolute: each crate builds from its own folder, and a relative path would give each crate
+# its own target (every dependency built once per model).
+export CARGO_TARGET_DIR
+CARGO_TARGET_DIR=$(realpath -m "${CQRS_TARGET_DIR:-$work/target}")
+# Without debug info: only compiling matters here, and it keeps the folder small.
+export CARGO_PROFILE_DEV_DEBUG=false
 fail=0
 for m in models/*.ron models/teaching/*.ron tests/fixtures/cqrs-es/*.ron; do
   name=$(basename "$m" .ron)
