@@ -170,10 +170,11 @@ fn main() {
     } else {
         1
     };
-    // `STORMLAB_BENCH_ONLY=orders` runs that one row (for profiling it).
-    if std::env::var("STORMLAB_BENCH_ONLY").as_deref() == Ok("orders") {
-        orders_workload(scale);
-        return;
+    // `STORMLAB_BENCH_ONLY=orders` (or `saga`) runs those rows only (for profiling them).
+    match std::env::var("STORMLAB_BENCH_ONLY").as_deref() {
+        Ok("orders") => return orders_workload(scale),
+        Ok("saga") => return saga_workload(scale),
+        _ => {}
     }
     let counter = program(&counter_model(1));
     eprintln!(
@@ -241,57 +242,7 @@ fn main() {
         drop(engine);
     }
 
-    // Saga chain: place orders; the saga reserves, charges and ships each.
-    let chain = program(SAGA);
-    let orders = 100_000 / scale;
-    for (name, faults) in [
-        ("saga chain 100k orders", false),
-        ("  + 5% failures, 1% duplicates", true),
-    ] {
-        let run = || {
-            let mut e = Engine::new(chain.clone(), 7, 0);
-            if faults {
-                let sub = chain
-                    .subscribers
-                    .iter()
-                    .position(|s| matches!(s.kind, SubscriberKind::Saga(_)))
-                    .unwrap_or(0);
-                e.set_faults(
-                    sub,
-                    FaultDef {
-                        failure_rate: 0.05,
-                        duplicate_rate: 0.01,
-                        ..FaultDef::default()
-                    },
-                );
-            }
-            let corr = e.intern("bench");
-            // The order ids are made before the clock starts, as the flat workload's ids are.
-            let ids: Vec<[Value; 1]> = (0..orders)
-                .map(|i| [Value::str(&format!("o-{i}"))])
-                .collect();
-            let t = Instant::now();
-            for (i, id) in ids.iter().enumerate() {
-                let _ = e.execute(0, id, corr, Cause::Scenario);
-                if i % 1000 == 999 {
-                    let _ = e.run(None);
-                }
-            }
-            let _ = e.run(None);
-            let d = t.elapsed();
-            (d, e.commands().len(), e.records().len(), e.parked().len())
-        };
-        // The same seed each time: the same run, timed RUNS times; the best counts.
-        let (mut d, commands, events, parked) = run();
-        for _ in 1..RUNS {
-            d = d.min(run().0);
-        }
-        eprintln!(
-            "{:<34} {:>14}   ({commands} commands, {events} events, {parked} parked)",
-            name,
-            human(rate(commands, d)),
-        );
-    }
+    saga_workload(scale);
 
     orders_workload(scale);
 
@@ -646,3 +597,58 @@ unsafe impl GlobalAlloc for Counting {
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
+
+/// Saga chain: place orders; the saga reserves, charges and ships each (without faults, then
+/// with 5% failures and 1% duplicates of the saga's deliveries).
+fn saga_workload(scale: usize) {
+    let chain = program(SAGA);
+    let orders = 100_000 / scale;
+    for (name, faults) in [
+        ("saga chain 100k orders", false),
+        ("  + 5% failures, 1% duplicates", true),
+    ] {
+        let run = || {
+            let mut e = Engine::new(chain.clone(), 7, 0);
+            if faults {
+                let sub = chain
+                    .subscribers
+                    .iter()
+                    .position(|s| matches!(s.kind, SubscriberKind::Saga(_)))
+                    .unwrap_or(0);
+                e.set_faults(
+                    sub,
+                    FaultDef {
+                        failure_rate: 0.05,
+                        duplicate_rate: 0.01,
+                        ..FaultDef::default()
+                    },
+                );
+            }
+            let corr = e.intern("bench");
+            // The order ids are made before the clock starts, as the flat workload's ids are.
+            let ids: Vec<[Value; 1]> = (0..orders)
+                .map(|i| [Value::str(&format!("o-{i}"))])
+                .collect();
+            let t = Instant::now();
+            for (i, id) in ids.iter().enumerate() {
+                let _ = e.execute(0, id, corr, Cause::Scenario);
+                if i % 1000 == 999 {
+                    let _ = e.run(None);
+                }
+            }
+            let _ = e.run(None);
+            let d = t.elapsed();
+            (d, e.commands().len(), e.records().len(), e.parked().len())
+        };
+        // The same seed each time: the same run, timed RUNS times; the best counts.
+        let (mut d, commands, events, parked) = run();
+        for _ in 1..RUNS {
+            d = d.min(run().0);
+        }
+        eprintln!(
+            "{:<34} {:>14}   ({commands} commands, {events} events, {parked} parked)",
+            name,
+            human(rate(commands, d)),
+        );
+    }
+}

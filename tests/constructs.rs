@@ -682,3 +682,108 @@ fn a_run_noting_lookups_tells_what_each_decision_read_as_projected_then() {
     let plain = run(&m, scenario);
     assert!(plain.lookups_of(orders[1]).is_empty());
 }
+
+const ALLOCATION: &str = include_str!("fixtures/allocation.ron");
+
+#[test]
+fn a_saga_step_fans_out_and_a_refusal_releases_each_reserved_line_in_reverse() {
+    let m = model(ALLOCATION);
+    for s in &m.scenarios {
+        let e = run(&m, &s.name);
+        for v in verdicts(&e, s).unwrap() {
+            assert!(v.passed, "{}: {} — {}", s.name, v.expectation, v.reason);
+        }
+    }
+    let e = run(&m, "a line refused releases the lines reserved before it");
+    let log = stormlab::sim::log::jsonl(&e);
+    let commands: Vec<(String, String, bool)> = e
+        .commands()
+        .iter()
+        .map(|c| {
+            (
+                e.program().commands[c.command()].name.clone(),
+                c.target.to_string(),
+                c.rejection.is_some(),
+            )
+        })
+        .collect();
+    // One reservation per line until the refused one (the line after it is never asked
+    // for); then each reserved line released with its own quantity, the last first.
+    let expected: Vec<(String, String, bool)> = [
+        ("PlaceOrder", "o-2", false),
+        ("ReserveItem", "bolt", false),
+        ("ReserveItem", "nut", false),
+        ("ReserveItem", "washer", true),
+        ("ReleaseItem", "nut", false),
+        ("ReleaseItem", "bolt", false),
+        ("CancelOrder", "o-2", false),
+    ]
+    .map(|(c, t, r)| (c.to_owned(), t.to_owned(), r))
+    .into();
+    assert_eq!(commands, expected, "{log}");
+    let released: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("\"type\":\"ItemReleased\""))
+        .collect();
+    assert!(released[0].contains("\"quantity\":6"), "{released:?}");
+    assert!(released[1].contains("\"quantity\":4"), "{released:?}");
+    // The saga failed once, and its instance took a step per reserved element.
+    let inst = e.saga_instances()[0]
+        .get(&stormlab::model::expr::Value::str("o-2"))
+        .unwrap();
+    assert_eq!(&*inst.status, "Compensated");
+    assert_eq!(inst.taken.len(), 2);
+    assert_eq!(inst.compensations().len(), 2);
+}
+
+#[test]
+fn a_saga_fan_out_is_checked_at_its_place() {
+    for (from, to, says) in [
+        (
+            "for_each: \"line in event.lines\"",
+            "for_each: \"line in event.order_id\"",
+            "a fan-out runs over a list, found `id`",
+        ),
+        (
+            "for_each: \"line in event.lines\"",
+            "for_each: \"state in event.lines\"",
+            "`state` is taken here",
+        ),
+        (
+            "with: {\"product\": \"line.product\", \"quantity\": \"line.quantity\"}),\n                            compensate",
+            "with: {\"product\": \"line.product\", \"quantity\": \"line.qty\"}),\n                            compensate",
+            "`OrderLine` has no field `qty`",
+        ),
+        (
+            "issue: (command: \"ReserveItem\", target: \"line.product\", with: {\"product\": \"line.product\", \"quantity\": \"line.quantity\"}),",
+            "",
+            "a fan-out issues one command per element",
+        ),
+    ] {
+        assert_eq!(ALLOCATION.matches(from).count(), 1, "{from}");
+        let text = ALLOCATION.replacen(from, to, 1);
+        let m = model(&text);
+        let found = findings(&m);
+        let d = found
+            .iter()
+            .find(|d| d.message.contains(says))
+            .unwrap_or_else(|| panic!("{to}: {found:#?}"));
+        assert_eq!(d.severity, Severity::Error, "{d:?}");
+        let rendered = stormlab::model::diagnostic::render(d, &text, "allocation.ron");
+        let line = text
+            .lines()
+            .position(|l| {
+                l.contains(if says.contains("qty") {
+                    "line.qty"
+                } else {
+                    "for_each"
+                })
+            })
+            .unwrap()
+            + 1;
+        assert!(
+            rendered.starts_with(&format!("allocation.ron:{line}:")),
+            "{rendered}"
+        );
+    }
+}

@@ -1429,6 +1429,46 @@ fn a_sagas_steps_deadlines_and_ends_are_edited_in_the_inspector() {
 }
 
 #[test]
+fn a_saga_steps_fan_out_is_edited_and_checked_in_the_inspector() {
+    let model = stormlab::model::file::from_str(
+        include_str!("fixtures/allocation.ron"),
+        "allocation.ron",
+    )
+    .unwrap();
+    let (mut h, _dir) = harness(model);
+    settle(&mut h);
+    h.get_by_label("saga Allocate").click();
+    settle(&mut h);
+    let for_each = |h: &Harness<'static, Studio>| {
+        h.state().doc.model.contexts[0].sagas[0].steps[0]
+            .for_each
+            .clone()
+    };
+    assert!(
+        h.query_by_label("For each (ITEM in LIST: one command per element; empty: one command)")
+            .is_some()
+    );
+    // The element is in scope for the command's fields (shown without an error).
+    assert!(h.query_all_by_value("line.quantity").next().is_some());
+    let field = || "line in event.lines";
+    h.query_all_by_value(field()).next().unwrap().scroll_to_me();
+    settle(&mut h);
+    h.query_all_by_value(field()).next().unwrap().click();
+    settle(&mut h);
+    h.query_all_by_value(field()).next().unwrap().type_text("x");
+    settle(&mut h);
+    assert_eq!(for_each(&h).as_deref(), Some("line in event.linesx"));
+    assert!(
+        h.query_all_by_label_contains("unknown name `event.linesx`")
+            .next()
+            .is_some()
+    );
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    settle(&mut h);
+    assert_eq!(for_each(&h).as_deref(), Some("line in event.lines"), "undone");
+}
+
+#[test]
 fn a_relations_translations_are_edited_in_the_context_inspector() {
     let (mut h, _dir) = harness(stormlab::app::shell::studio::default_model());
     settle(&mut h);

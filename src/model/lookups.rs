@@ -106,8 +106,8 @@ macro_rules! walker {
                 for (i, s) in c.sagas.$iter().enumerate() {
                     let owner = at(Kind::Saga, i);
                     for st in s.steps.$iter() {
-                        if let Some(w) = & $($m)? st.when {
-                            f(owner, w);
+                        for e in [& $($m)? st.when, & $($m)? st.for_each].into_iter().flatten() {
+                            f(owner, e);
                         }
                         st.set.$values().for_each(|v| f(owner, v));
                         let issues = std::iter::once(& $($m)? st.issue).chain(& $($m)? st.compensate);

@@ -94,7 +94,7 @@ pub fn for_each(text: &str) -> Result<ForEach<'_>, (std::ops::Range<usize>, Stri
             format!("the element needs a name: {usage}"),
         ));
     }
-    if matches!(item, "event" | "now" | "in") {
+    if matches!(item, "event" | "now" | "in" | "state" | "row") {
         return Err((
             start..start + item_len,
             format!("`{item}` is taken here; name the element otherwise (`line`, `item`…)"),

@@ -92,6 +92,12 @@ pub struct SagaStep {
         skip_serializing_if = "Assignments::is_empty"
     )]
     pub set: Assignments,
+    /// Fan-out, `ITEM in LIST` (`line in event.lines`, over `event`, `state` after `set`,
+    /// `now`, the read models): one command per element, in order, with `ITEM` in scope for
+    /// its target and fields and for the compensation. The first one rejected fails the
+    /// saga: the elements already accepted are compensated, each with its element.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub for_each: Option<String>,
     /// The command issued; a step may only set state (`Issue::none`).
     #[serde(default, skip_serializing_if = "Issue::is_none")]
     pub issue: Issue,

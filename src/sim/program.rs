@@ -230,6 +230,9 @@ pub struct StepDef {
     pub when: Option<Expr>,
     /// New values for state slots (same roots), all over the state before the step.
     pub set: Vec<(usize, Expr)>,
+    /// A fan-out's list (same roots, the state after `set`): one command per element, the
+    /// element a root after the state for the command and its compensation.
+    pub each: Option<Expr>,
     /// The command (none: the step only sets state).
     pub issue: Option<IssueDef>,
     /// Its compensation.
@@ -277,6 +280,12 @@ pub struct SagaDef {
     pub zero_state: Vec<Value>,
     /// How many join steps (an instance keeps marks for each).
     pub joins: usize,
+    /// Whether a fan-out step has a compensation: an instance keeps the elements its
+    /// commands were issued for, to compensate each.
+    pub keeps_elements: bool,
+    /// Whether nothing it does with an event can be worked out wrong: no state, no joins,
+    /// no conditions, no fan-outs (its plan is the steps and the end the event names).
+    pub plain: bool,
     /// Steps.
     pub steps: Vec<StepDef>,
     /// Deadlines.
@@ -1093,7 +1102,16 @@ impl Program {
                     None => scope_of(on),
                     Some(common) => saga_scope(&only(&self.events[on].fields, common), s),
                 };
-                let compiled_issue = |i: &Issue| self.issue_in(ci, on, &scope, i, &[0, 3]);
+                let (each, issue_scope) = match &st.for_each {
+                    None => (None, scope.clone()),
+                    Some(text) => {
+                        let (list, inner) =
+                            crate::model::scopes::fan_out(text, &scope, &self.types)
+                                .map_err(|e| SimError::Invalid(vec![format!("`{text}`: {e}")]))?;
+                        (Some(list), inner)
+                    }
+                };
+                let compiled_issue = |i: &Issue| self.issue_in(ci, on, &issue_scope, i, &[0, 3]);
                 steps.push(StepDef {
                     number,
                     on,
@@ -1116,6 +1134,7 @@ impl Program {
                             Ok((slot, compile(src, &scope, &self.types, Some(&f.ty))?))
                         })
                         .collect::<Result<_, SimError>>()?,
+                    each,
                     issue: (!st.issue.is_none())
                         .then(|| compiled_issue(&st.issue))
                         .transpose()?,
@@ -1183,6 +1202,15 @@ impl Program {
                 .collect(),
             state: s.state.clone(),
             joins,
+            keeps_elements: steps
+                .iter()
+                .any(|st| st.each.is_some() && st.compensate.is_some()),
+            plain: s.state.is_empty()
+                && joins == 0
+                && steps
+                    .iter()
+                    .all(|st| st.when.is_none() && st.each.is_none() && st.set.is_empty())
+                && ends.iter().all(|e| e.when.is_none()),
             steps,
             deadlines,
             ends,

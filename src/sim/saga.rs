@@ -17,15 +17,15 @@ pub struct SagaInstance {
     pub deadlines: Vec<ArmedDeadline>,
     /// Position of the start event.
     pub start: u64,
-    /// When each compensating command was issued.
-    pub compensations: Vec<Stamp>,
-    /// State fields and join marks, for a saga that has them (none for one that has not:
-    /// an instance of such a saga costs nothing more).
+    /// State fields, join marks, fan-out elements and compensations, for an instance that
+    /// has any (none for one that has not: an instance of a saga without them, running as
+    /// it should, costs nothing more — a saga may have hundreds of thousands).
     pub data: Option<Box<SagaData>>,
 }
 
-/// What an instance of a saga with state fields or joins keeps beyond its status.
-#[derive(Clone, Debug, PartialEq)]
+/// What an instance keeps beyond its status when it has state fields, joins, compensated
+/// fan-outs or compensations run.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SagaData {
     /// The state fields' values now.
     pub state: Vec<Value>,
@@ -33,6 +33,11 @@ pub struct SagaData {
     pub sets: Vec<(Stamp, usize, Value)>,
     /// Per join step: which of its events arrived (one bit each), and `TAKEN` once taken.
     pub(super) joined: Vec<u64>,
+    /// The element each fanned-out command was issued for, by its place in `taken` (kept
+    /// when a fan-out step compensates: each element is compensated with its own).
+    pub(super) elements: Vec<(usize, Value)>,
+    /// When each compensating command was issued.
+    pub(super) compensations: Vec<Stamp>,
 }
 
 /// The join mark of a join step that was taken.
@@ -57,10 +62,15 @@ impl SagaInstance {
 
     /// How many compensating commands had been issued at a moment (see `pending`).
     pub fn compensations_seen(&self, shows: impl Fn(u64, i64) -> bool) -> usize {
-        self.compensations
+        self.compensations()
             .iter()
             .filter(|s| shows(s.0, s.1))
             .count()
+    }
+
+    /// When each compensating command was issued.
+    pub fn compensations(&self) -> &[Stamp] {
+        self.data.as_ref().map_or(&[], |d| &d.compensations)
     }
 
     /// The instance's state fields at a moment (see `pending`), starting from `zero`.

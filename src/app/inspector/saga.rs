@@ -1,19 +1,20 @@
 //! The inspector's saga editor: steps (on an event — or a join of several —, if a condition,
-//! set state fields, issue a command, and the command that compensates it), deadlines, the
+//! set state fields, issue a command — once, or once per element of a list — and the command
+//! that compensates it), deadlines, the
 //! events that end an instance and the command issued when the saga fails. Expressions are
 //! checked as you type against the event they read and the saga's state.
 
 use egui::{RichText, Ui};
 
 use crate::app::inspector::behaviour::{assignments_ui, command, event};
-use crate::app::inspector::expr_edit::expr_edit;
+use crate::app::inspector::expr_edit::{checked_edit, expr_edit};
 use crate::app::inspector::panel::reference_ui;
 use crate::app::theme;
 use crate::model::expr::Scope;
 use crate::model::expr::time::parse_duration;
 use crate::model::reference::Ref;
 use crate::model::saga::{Deadline, Issue, Saga, SagaEnd, SagaStep};
-use crate::model::scopes::{ModelTypes, common_fields, saga_scope};
+use crate::model::scopes::{ModelTypes, common_fields, fan_out, saga_scope};
 use crate::model::{Kind, Model, NameIndex, Type};
 
 /// A step's or an end's condition over its event (empty: always). Returns true if changed.
@@ -47,6 +48,31 @@ fn scope_of(
         .map(|e| event(model, index, e, ctx).map(|ev| &ev.fields[..]))
         .collect();
     Some(saga_scope(&common_fields(&found?), sg))
+}
+
+/// A step's fan-out, `ITEM in LIST` (empty: one command), checked as typed. Returns whether
+/// it changed and the scope its command reads (with the element, when the fan-out is valid).
+fn for_each_ui(
+    ui: &mut Ui,
+    for_each: &mut Option<String>,
+    scope: Option<Scope>,
+    types: &ModelTypes,
+) -> (bool, Option<Scope>) {
+    ui.label("For each (ITEM in LIST: one command per element; empty: one command)");
+    let mut text = for_each.clone().unwrap_or_default();
+    let fan = scope
+        .as_ref()
+        .filter(|_| !text.trim().is_empty())
+        .map(|s| fan_out(&text, s, types));
+    let error = fan.as_ref().and_then(|r| r.as_ref().err().cloned());
+    let edited = checked_edit(ui, "saga for each", &mut text, error).changed();
+    if edited {
+        *for_each = (!text.trim().is_empty()).then_some(text);
+    }
+    match fan {
+        Some(Ok((_, inner))) => (edited, Some(inner)),
+        _ => (edited, scope),
+    }
 }
 
 /// Everything the saga does. Returns true if changed.
@@ -101,7 +127,10 @@ pub fn saga_ui(ui: &mut Ui, model: &Model, ctx: usize, sg: &mut Saga) -> bool {
                 }
                 changed = true;
             }
-            if issues {
+            // A fan-out adds its element to what the command and its compensation read.
+            let scope = if issues {
+                let (edited, inner) = for_each_ui(ui, &mut step.for_each, scope, &types);
+                changed |= edited;
                 changed |= issue_ui(
                     ui,
                     &types,
@@ -109,9 +138,12 @@ pub fn saga_ui(ui: &mut Ui, model: &Model, ctx: usize, sg: &mut Saga) -> bool {
                     ctx,
                     "Issue",
                     &mut step.issue,
-                    scope.as_ref(),
+                    inner.as_ref(),
                 );
-            }
+                inner
+            } else {
+                scope
+            };
             let mut compensates = step.compensate.is_some();
             if ui
                 .checkbox(
@@ -151,6 +183,7 @@ pub fn saga_ui(ui: &mut Ui, model: &Model, ctx: usize, sg: &mut Saga) -> bool {
             and: Vec::new(),
             when: None,
             set: Default::default(),
+            for_each: None,
             issue: Issue::default(),
             compensate: None,
         });

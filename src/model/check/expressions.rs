@@ -96,13 +96,19 @@ impl<'m> Sites<'_, 'm> {
         });
     }
 
-    /// The scope of a policy's target and assignments: `scope`, and the element of its
-    /// fan-out (`line in event.lines`) when it has one; None when the fan-out is wrong.
-    fn fan_out(&mut self, owner: Loc, text: &str, scope: &Scope) -> Option<Scope> {
+    /// The scope of a fan-out's command (a policy's, a saga step's, the fan-out at `path`):
+    /// `scope` and the element of `text` (`line in event.lines`); None when it is wrong.
+    fn fan_out(
+        &mut self,
+        owner: Loc,
+        path: Vec<PathSeg>,
+        text: &str,
+        scope: &Scope,
+    ) -> Option<Scope> {
         match fan_out(text, scope, &self.c.types) {
             Ok((_, scope)) => Some(scope),
             Err(e) => {
-                self.error(owner, vec![K("for_each")], &e.message, text, e.span);
+                self.error(owner, path, &e.message, text, e.span);
                 None
             }
         }
@@ -192,7 +198,7 @@ pub(super) fn check(c: &mut Checker<'_>) {
             }
             let scope = match &p.for_each {
                 None => scope,
-                Some(text) => match s.fan_out(pid, text, &scope) {
+                Some(text) => match s.fan_out(pid, vec![K("for_each")], text, &scope) {
                     Some(scope) => scope,
                     None => continue,
                 },
@@ -322,26 +328,39 @@ fn saga(s: &mut Sites<'_, '_>, sid: Loc, sg: &Saga, from: Option<usize>) {
             rest.push(M(name.clone()));
             s.compile(sid, rest, v, &scope, want.as_ref());
         }
-        if !st.issue.is_none() {
-            let i = &st.issue;
-            s.issue(
-                sid,
-                at("issue"),
-                &scope,
-                &i.command,
-                i.target.as_ref(),
-                &i.with,
-            );
-        }
-        if let Some(i) = &st.compensate {
-            s.issue(
-                sid,
-                at("compensate"),
-                &scope,
-                &i.command,
-                i.target.as_ref(),
-                &i.with,
-            );
+        // A fan-out's element is in scope for the command and its compensation.
+        let scope = match &st.for_each {
+            None => Some(scope),
+            Some(text) if st.issue.is_none() => {
+                let why = "a fan-out issues one command per element: name the command the step \
+                           issues, or remove `for_each`";
+                s.error(sid, at("for_each"), why, text, 0..text.len());
+                None
+            }
+            Some(text) => s.fan_out(sid, at("for_each"), text, &scope),
+        };
+        if let Some(scope) = scope {
+            if !st.issue.is_none() {
+                let i = &st.issue;
+                s.issue(
+                    sid,
+                    at("issue"),
+                    &scope,
+                    &i.command,
+                    i.target.as_ref(),
+                    &i.with,
+                );
+            }
+            if let Some(i) = &st.compensate {
+                s.issue(
+                    sid,
+                    at("compensate"),
+                    &scope,
+                    &i.command,
+                    i.target.as_ref(),
+                    &i.with,
+                );
+            }
         }
         s.event_hint = None;
     }

@@ -358,7 +358,7 @@ impl Engine {
         &mut self,
         program: &Program,
         issue: &IssueDef,
-        source: (&[Value], Option<RootValue<'_>>),
+        source: (&[Value], &[RootValue<'_>]),
         correlation: u32,
         cause: Cause,
     ) -> Result<Range<u64>, String> {
@@ -374,13 +374,13 @@ impl Engine {
     }
 
     /// Works out the fields of the command `issue` issues from an event's payload (and the
-    /// root after the read models: a fan-out's element, a saga's state), onto the end of
-    /// `fields`.
+    /// roots after the read models, at most two: a policy's fan-out element; a saga's state,
+    /// then its step's fan-out element), onto the end of `fields`.
     pub(super) fn compute_issue(
         &self,
         program: &Program,
         issue: &IssueDef,
-        (event_payload, extra): (&[Value], Option<RootValue<'_>>),
+        (event_payload, extra): (&[Value], &[RootValue<'_>]),
         fields: &mut Vec<Value>,
     ) -> Result<(), crate::model::expr::EvalError> {
         let now = Value::Ts(self.clock.now);
@@ -402,7 +402,14 @@ impl Engine {
             RootValue::Record(event_payload),
             RootValue::Scalar(&now),
             RootValue::Tables(tables),
-            extra.unwrap_or(RootValue::Scalar(&Value::None)),
+            extra
+                .first()
+                .copied()
+                .unwrap_or(RootValue::Scalar(&Value::None)),
+            extra
+                .get(1)
+                .copied()
+                .unwrap_or(RootValue::Scalar(&Value::None)),
         ];
         let target = match &issue.target {
             Source::Expr(e) => e.eval(&roots)?,
@@ -498,7 +505,8 @@ impl Engine {
         let one = [Value::None];
         let elements: &[Value] = items.as_deref().unwrap_or(&one);
         for item in elements {
-            let source = (payload, items.is_some().then_some(RootValue::Scalar(item)));
+            let element = [RootValue::Scalar(item)];
+            let source = (payload, if items.is_some() { &element[..] } else { &[] });
             match delay {
                 Some(ms) => {
                     self.arm_timer(program, sub, issue, source, ms, correlation, position);

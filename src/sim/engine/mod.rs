@@ -235,6 +235,8 @@ pub struct Engine {
     statuses: Statuses,
     field_buf: Vec<Value>,
     payload_buf: Vec<Value>,
+    /// What a saga does with an event, worked out before it acts (reused across events).
+    plan_buf: saga::Plan,
     /// Per aggregate, its name interned in the store (the owner of its streams).
     owners: Vec<u32>,
     /// The scenario's loads, issuing their commands one at a time.
@@ -301,6 +303,7 @@ impl Engine {
             scratch: Vec::new(),
             field_buf: Vec::new(),
             payload_buf: Vec::new(),
+            plan_buf: saga::Plan::default(),
             rejected: 0,
             watching: None,
             command_inputs: None,

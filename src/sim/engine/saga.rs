@@ -17,19 +17,17 @@ use crate::sim::program::{Program, SagaDef, StepDef};
 use crate::sim::saga::{ArmedDeadline, SagaData, SagaInstance, TAKEN};
 use crate::sim::store::Cause;
 
-/// A step an event takes: the program step's index, the step, and the state after its
-/// `set` when it set any.
-type Taken<'p> = (usize, &'p StepDef, Option<Vec<Value>>);
-
 /// What one event does to one saga instance, worked out before anything is done: the steps
-/// it takes, each with the state after its `set`, the join marks after it, and the end it
-/// reaches.
-struct Plan<'p> {
-    /// The steps it takes.
-    steps: SmallVec<[Taken<'p>; 2]>,
+/// it takes, the state changes they make, the join marks after it, and the end it reaches.
+/// Made for every event a saga handles, in the engine's one buffer (see `saga_event`).
+#[derive(Clone, Debug, Default)]
+pub(super) struct Plan {
+    /// The steps it takes (their places in the program's steps), each with its fan-out's
+    /// elements when it has one.
+    steps: Vec<(usize, Option<Arc<[Value]>>)>,
     /// The state fields changed, with their new values, in order, each with the place in
     /// `steps` of the step that set it.
-    sets: SmallVec<[(usize, usize, Value); 4]>,
+    sets: Vec<(usize, usize, Value)>,
     /// The join marks after the event, when it changed them.
     joined: Option<Vec<u64>>,
     end: Option<Arc<str>>,
@@ -69,15 +67,26 @@ impl Engine {
             None if event != def.start => return Ok(()),
             None => None,
         };
-        let plan = self.saga_plan((def, s), event, payload, found)?;
+        // The plan is made in the engine's buffer, kept across events (no allocation once
+        // warm); it goes back when the event is done with.
+        let mut plan = std::mem::take(&mut self.plan_buf);
+        plan.steps.clear();
+        plan.sets.clear();
+        plan.joined = None;
+        plan.end = None;
+        if let Err(e) = self.saga_plan((def, s), event, payload, found, &mut plan) {
+            self.plan_buf = plan;
+            return Err(e);
+        }
         let place = match found {
             Some(p) => p,
             None => {
-                let data = (def.joins > 0 || !def.state.is_empty()).then(|| {
+                let keeps = def.joins > 0 || !def.state.is_empty() || def.keeps_elements;
+                let data = keeps.then(|| {
                     Box::new(SagaData {
                         state: def.zero_state.clone(),
-                        sets: Vec::new(),
                         joined: vec![0; def.joins],
+                        ..SagaData::default()
                     })
                 });
                 let p = self.sagas[s].start(
@@ -87,7 +96,6 @@ impl Engine {
                         taken: Vec::new(),
                         deadlines: Vec::new(),
                         start: position,
-                        compensations: Vec::new(),
                         data,
                     },
                 );
@@ -105,7 +113,7 @@ impl Engine {
         // reach this instance before they return) and put back after.
         let mut state = Vec::new();
         if let Some(data) = self.sagas[s].at_mut(place).and_then(|i| i.data.as_mut()) {
-            if let Some(joined) = plan.joined {
+            if let Some(joined) = plan.joined.take() {
                 data.joined = joined;
             }
             state = std::mem::take(&mut data.state);
@@ -120,15 +128,22 @@ impl Engine {
                 data.state = state;
             }
         };
-        for (j, (number, step, after)) in plan.steps.into_iter().enumerate() {
-            // The step's state, and its changes kept for the views at a cursor (a step after
+        for j in 0..plan.steps.len() {
+            let (number, elements) = (plan.steps[j].0, plan.steps[j].1.take());
+            let step = &def.steps[number];
+            // The step's changes to the state, kept for the views at a cursor (a step after
             // a failed one sets nothing).
-            if let Some(after) = after {
-                state = after;
-                if let Some(data) = self.sagas[s].at_mut(place).and_then(|i| i.data.as_mut()) {
-                    let sets = plan.sets.iter().filter(|(k, ..)| *k == j);
-                    data.sets
-                        .extend(sets.map(|(_, slot, v)| (stamp, *slot, v.clone())));
+            let mut sets = plan.sets.iter().filter(|(k, ..)| *k == j).peekable();
+            if sets.peek().is_some() {
+                let data = self.sagas[s].at_mut(place).and_then(|i| i.data.as_mut());
+                let mut history = data.map(|d| &mut d.sets);
+                for (_, slot, v) in sets {
+                    if let Some(x) = state.get_mut(*slot) {
+                        *x = v.clone();
+                    }
+                    if let Some(h) = &mut history {
+                        h.push((stamp, *slot, v.clone()));
+                    }
                 }
             }
             let Some(issue) = &step.issue else {
@@ -137,27 +152,47 @@ impl Engine {
                 }
                 continue;
             };
-            let issued = self.commands.len();
-            let cause = Cause::Event(position);
-            let source = (payload, Some(RootValue::Record(&state)));
-            match self.issue(program, issue, source, correlation, cause) {
-                Ok(_) => {
-                    if let Some(inst) = self.sagas[s].at_mut(place) {
-                        inst.taken.push((number, position));
+            // One command, or one per element (none for an empty list: the step is taken).
+            let one = [Value::None];
+            let items = elements.as_deref().unwrap_or(&one);
+            if items.is_empty()
+                && let Some(inst) = self.sagas[s].at_mut(place)
+            {
+                inst.taken.push((number, position));
+            }
+            for item in items {
+                let issued = self.commands.len();
+                let cause = Cause::Event(position);
+                let roots = [RootValue::Record(&state), RootValue::Scalar(item)];
+                let extra = if elements.is_some() {
+                    &roots[..]
+                } else {
+                    &roots[..1]
+                };
+                match self.issue(program, issue, (payload, extra), correlation, cause) {
+                    Ok(_) => {
+                        if let Some(inst) = self.sagas[s].at_mut(place) {
+                            if elements.is_some()
+                                && let Some(d) = &mut inst.data
+                            {
+                                d.elements.push((inst.taken.len(), item.clone()));
+                            }
+                            inst.taken.push((number, position));
+                        }
                     }
-                }
-                Err(_) => {
-                    // The rejected command is the failure's cause (when it got as far as
-                    // being issued; a step whose fields could not be computed has none).
-                    let failure = if self.commands.len() > issued {
-                        Cause::Command(issued as u32)
-                    } else {
-                        cause
-                    };
-                    let failed = self.statuses.compensated.clone();
-                    put_back(self, state);
-                    self.saga_fail(program, s, key, &failed, failure);
-                    return Ok(());
+                    Err(_) => {
+                        // The rejected command is the failure's cause (when it got as far as
+                        // being issued; a step whose fields could not be computed has none).
+                        let failure = if self.commands.len() > issued {
+                            Cause::Command(issued as u32)
+                        } else {
+                            cause
+                        };
+                        let failed = self.statuses.compensated.clone();
+                        put_back(self, state);
+                        self.saga_fail(program, s, key, &failed, failure);
+                        return Ok(());
+                    }
                 }
             }
             // An issued command only schedules deliveries: the instance is still running.
@@ -212,7 +247,9 @@ impl Engine {
                 );
             }
         }
-        if let Some(status) = plan.end
+        let end = plan.end.take();
+        self.plan_buf = plan;
+        if let Some(status) = end
             && let Some(inst) = self.sagas[s].at_mut(place)
         {
             inst.status = status.clone();
@@ -228,14 +265,22 @@ impl Engine {
 
     /// Works out what the event does to saga `s`'s instance at `place` (none: the one it
     /// starts): which steps it takes — a join's once, when the last of its events arrives —
-    /// with the state each leaves, and the end it reaches over the state after them.
-    fn saga_plan<'p>(
+    /// with the state changes each makes and its fan-out's elements, and the end it reaches
+    /// over the state after them.
+    fn saga_plan(
         &self,
-        (def, s): (&'p SagaDef, usize),
+        (def, s): (&SagaDef, usize),
         event: usize,
         payload: &[Value],
         place: Option<usize>,
-    ) -> Result<Plan<'p>, String> {
+        plan: &mut Plan,
+    ) -> Result<(), String> {
+        if def.plain {
+            let on = |(i, st): (usize, &StepDef)| (st.on == event).then_some((i, None));
+            plan.steps.extend(def.steps.iter().enumerate().filter_map(on));
+            plan.end = def.ends.iter().find(|e| e.on == event).map(|e| e.status.clone());
+            return Ok(());
+        }
         let data = place
             .and_then(|p| self.sagas[s].at(p))
             .and_then(|i| i.data.as_deref());
@@ -245,8 +290,7 @@ impl Engine {
         let mut joined: Cow<'_, [u64]> = Cow::Borrowed(data.map_or(&zeros, |d| &d.joined));
         let now = Value::Ts(self.clock.now);
         let tables = crate::sim::fold::Projected(&self.read_models);
-        let mut steps = SmallVec::new();
-        let mut sets = SmallVec::new();
+        let Plan { steps, sets, .. } = plan;
         for (i, step) in def
             .steps
             .iter()
@@ -287,17 +331,30 @@ impl Engine {
                     changes.push((*slot, coerce(v, &def.state[*slot].ty)));
                 }
             }
-            let after = (!changes.is_empty()).then(|| {
-                for (slot, v) in changes {
-                    state.to_mut()[slot] = v.clone();
-                    sets.push((steps.len(), slot, v));
-                }
-                state.to_vec()
-            });
+            for (slot, v) in changes {
+                state.to_mut()[slot] = v.clone();
+                sets.push((steps.len(), slot, v));
+            }
             if let Some(j) = &step.join {
                 joined.to_mut()[j.slot] |= TAKEN;
             }
-            steps.push((i, step, after));
+            // The fan-out's list, over the state after the step's `set`.
+            let elements = match &step.each {
+                None => None,
+                Some(list) => {
+                    let roots = [
+                        RootValue::Record(payload),
+                        RootValue::Scalar(&now),
+                        RootValue::Tables(&tables),
+                        RootValue::Record(&state),
+                    ];
+                    match list.eval(&roots).map_err(|e| failed("its list", e))? {
+                        Value::List(items) => Some(items),
+                        _ => Some(Arc::from(Vec::new())),
+                    }
+                }
+            };
+            steps.push((i, elements));
         }
         let roots = [
             RootValue::Record(payload),
@@ -319,15 +376,12 @@ impl Engine {
                 break;
             }
         }
-        Ok(Plan {
-            steps,
-            sets,
-            joined: match joined {
-                Cow::Owned(marks) => Some(marks),
-                Cow::Borrowed(_) => None,
-            },
-            end,
-        })
+        plan.joined = match joined {
+            Cow::Owned(marks) => Some(marks),
+            Cow::Borrowed(_) => None,
+        };
+        plan.end = end;
+        Ok(())
     }
 
     /// Deadline `token` of instance `key` fires (armed by the event at `armed`): the instance
@@ -383,21 +437,40 @@ impl Engine {
         let start = inst.start;
         // Compensations and the failure command read the state as the instance left it.
         let state = inst.state().to_vec();
+        let elements = inst
+            .data
+            .as_ref()
+            .map(|d| d.elements.clone())
+            .unwrap_or_default();
         self.note(Change::Saga {
             saga: s,
             key: key.clone(),
             status: status.clone(),
         });
-        for (step, pos) in taken.into_iter().rev() {
+        for (t, (step, pos)) in taken.into_iter().enumerate().rev() {
             if let Some(comp) = def.steps.get(step).and_then(|st| st.compensate.as_ref())
                 && let Some(rec) = self.store.records.get(pos as usize)
             {
                 let (payload, correlation) = (self.store.payload(rec).to_vec(), rec.correlation);
                 let issued = self.stamp();
-                let source = (&payload[..], Some(RootValue::Record(&state)));
-                let _ = self.issue(program, comp, source, correlation, failure);
+                // A fanned-out command's compensation reads the element it was issued for.
+                let element = elements
+                    .binary_search_by_key(&t, |(k, _)| *k)
+                    .ok()
+                    .map(|k| &elements[k].1);
+                let roots = [
+                    RootValue::Record(&state),
+                    RootValue::Scalar(element.unwrap_or(&Value::None)),
+                ];
+                let extra = if element.is_some() {
+                    &roots[..]
+                } else {
+                    &roots[..1]
+                };
+                let _ = self.issue(program, comp, (&payload, extra), correlation, failure);
                 if let Some(inst) = self.sagas[s].get_mut(key) {
-                    inst.compensations.push(issued);
+                    let data = inst.data.get_or_insert_with(Box::default);
+                    data.compensations.push(issued);
                 }
             }
         }
@@ -405,8 +478,8 @@ impl Engine {
             && let Some(rec) = self.store.records.get(start as usize)
         {
             let (payload, correlation) = (self.store.payload(rec).to_vec(), rec.correlation);
-            let source = (&payload[..], Some(RootValue::Record(&state)));
-            let _ = self.issue(program, f, source, correlation, failure);
+            let roots = [RootValue::Record(&state)];
+            let _ = self.issue(program, f, (&payload, &roots), correlation, failure);
         }
     }
 }

@@ -105,7 +105,7 @@ impl Engine {
         program: &Program,
         sub: usize,
         issue: &IssueDef,
-        source: (&[Value], Option<RootValue<'_>>),
+        source: (&[Value], &[RootValue<'_>]),
         delay_ms: i64,
         correlation: u32,
         armed: u64,
