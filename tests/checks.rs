@@ -219,6 +219,67 @@ fn sl013_cross_context_consumption_needs_a_relation() {
 }
 
 #[test]
+fn sl013_says_why_a_message_cannot_cross_between_two_contexts() {
+    let message = |text: &str, marker: &str| {
+        finds(text, Code::MissingRelation, marker);
+        let model = from_str(text, "m.ron").unwrap();
+        check(&model)
+            .into_iter()
+            .filter(|d| d.code == Code::MissingRelation)
+            .map(|d| d.message)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    // Billing directs Booking (confirms its payment) with no relation at all: a command, so
+    // said as one, crossing either way.
+    let issuing = r#"policies: [(name: "InvoiceOnPayment", on: "Booking.BookingPaid", then: "OpenInvoice", at: (50.0, 650.0)), (name: "Confirmed", on: "InvoiceOpened", then: "Booking.ConfirmPayment", at: (60.0, 650.0))],"#;
+    let text = with(
+        r#"policies: [(name: "InvoiceOnPayment", on: "Booking.BookingPaid", then: "OpenInvoice", at: (50.0, 650.0))],"#,
+        issuing,
+    )
+    .replacen(
+        r#"relations: [(upstream: "Booking", downstream: "Billing", pattern: CustomerSupplier)],"#,
+        "",
+        1,
+    );
+    let said = message(&text, r#"(name: "Confirmed""#);
+    assert!(
+        said.contains(
+            "policy Billing/Confirmed issues command Booking.ConfirmPayment to context Booking, \
+             but the context map has no relation between Billing and Booking"
+        ),
+        "{said}"
+    );
+    // With the relation declared, the downstream may direct its upstream.
+    let related = with(
+        r#"policies: [(name: "InvoiceOnPayment", on: "Booking.BookingPaid", then: "OpenInvoice", at: (50.0, 650.0))],"#,
+        issuing,
+    );
+    let model = from_str(&related, "m.ron").unwrap();
+    assert!(
+        !check(&model)
+            .iter()
+            .any(|d| d.code == Code::MissingRelation),
+        "{:?}",
+        check(&model)
+    );
+    // Separate Ways: said so.
+    let apart = with("pattern: CustomerSupplier", "pattern: SeparateWays");
+    let said = message(&apart, r#"(name: "InvoiceOnPayment""#);
+    assert!(said.contains("go Separate Ways"), "{said}");
+    // The relation runs the other way: events flow downstream only.
+    let turned = with(
+        r#"(upstream: "Booking", downstream: "Billing""#,
+        r#"(upstream: "Billing", downstream: "Booking""#,
+    );
+    let said = message(&turned, r#"(name: "InvoiceOnPayment""#);
+    assert!(
+        said.contains("Booking is downstream of Billing: events flow from upstream to downstream"),
+        "{said}"
+    );
+}
+
+#[test]
 fn sl014_bypassing_the_anticorruption_layer() {
     let text = with(
         "pattern: CustomerSupplier)",

@@ -1430,11 +1430,9 @@ fn a_sagas_steps_deadlines_and_ends_are_edited_in_the_inspector() {
 
 #[test]
 fn a_saga_steps_fan_out_is_edited_and_checked_in_the_inspector() {
-    let model = stormlab::model::file::from_str(
-        include_str!("fixtures/allocation.ron"),
-        "allocation.ron",
-    )
-    .unwrap();
+    let model =
+        stormlab::model::file::from_str(include_str!("fixtures/allocation.ron"), "allocation.ron")
+            .unwrap();
     let (mut h, _dir) = harness(model);
     settle(&mut h);
     h.get_by_label("saga Allocate").click();
@@ -1465,7 +1463,11 @@ fn a_saga_steps_fan_out_is_edited_and_checked_in_the_inspector() {
     );
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     settle(&mut h);
-    assert_eq!(for_each(&h).as_deref(), Some("line in event.lines"), "undone");
+    assert_eq!(
+        for_each(&h).as_deref(),
+        Some("line in event.lines"),
+        "undone"
+    );
 }
 
 #[test]

@@ -135,17 +135,36 @@ pub(super) fn check(c: &mut Checker<'_>) {
         });
         let path = c.at(user, &rest);
         if !allowed {
-            let what = if how == Use::Consumes {
-                "consumes event"
-            } else {
-                "issues command"
+            let between = |r: &&crate::model::relation::Relation| {
+                (r.upstream == up_name && r.downstream == down_name)
+                    || (r.upstream == down_name && r.downstream == up_name)
             };
-            c.push(
-                Code::MissingRelation,
-                Some(user),
-                path.clone(),
-                format!("{} {} {what} {name} of context {up_name}, but the context map has no relation that lets {up_name} reach {down_name}", user.kind, c.name(user)),
-            );
+            let related = model.relations.iter().find(between);
+            let who = format!("{} {}", user.kind, c.name(user));
+            let message = match (how, related) {
+                (_, Some(r)) if !r.allows_integration() => format!(
+                    "{who} uses {name} of context {up_name}, but {} and {} go Separate Ways: \
+                     contexts that go their own ways do not integrate",
+                    r.upstream, r.downstream
+                ),
+                (Use::Consumes, Some(_)) => format!(
+                    "{who} consumes event {name} of context {up_name}, but {up_name} is \
+                     downstream of {down_name}: events flow from upstream to downstream \
+                     (make the relation two-way with Partnership or Shared Kernel, or turn it \
+                     around)"
+                ),
+                (Use::Consumes, None) => format!(
+                    "{who} consumes event {name} of context {up_name}, but the context map has \
+                     no relation that lets {up_name} reach {down_name}"
+                ),
+                (Use::Issues, _) => format!(
+                    "{who} issues command {name} to context {up_name}, but the context map \
+                     has no relation between {down_name} and {up_name}: a command crosses a \
+                     declared relation (either way: a downstream calling its upstream's open \
+                     host service, or an upstream directing its downstream)"
+                ),
+            };
+            c.push(Code::MissingRelation, Some(user), path.clone(), message);
             continue;
         }
         if how == Use::Consumes {

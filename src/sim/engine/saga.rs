@@ -277,8 +277,13 @@ impl Engine {
     ) -> Result<(), String> {
         if def.plain {
             let on = |(i, st): (usize, &StepDef)| (st.on == event).then_some((i, None));
-            plan.steps.extend(def.steps.iter().enumerate().filter_map(on));
-            plan.end = def.ends.iter().find(|e| e.on == event).map(|e| e.status.clone());
+            plan.steps
+                .extend(def.steps.iter().enumerate().filter_map(on));
+            plan.end = def
+                .ends
+                .iter()
+                .find(|e| e.on == event)
+                .map(|e| e.status.clone());
             return Ok(());
         }
         let data = place
