@@ -243,8 +243,8 @@ fn a_lookup_is_typed_and_only_decisions_may_read() {
         (
             "(lookup(StockLevels, l.product).reserved ?? 0)",
             "(lookup(StockLevel, l.product).reserved ?? 0)",
-            "names a read model, such as lookup(StockLevels, cmd.product); did you mean \
-             `StockLevels`?",
+            "names a read model or an aggregate, such as lookup(StockLevels, cmd.product); did \
+             you mean `StockLevels`?",
         ),
         (
             "(lookup(StockLevels, l.product).reserved ?? 0)",
@@ -629,29 +629,47 @@ fn a_contexts_invariant_is_about_the_system_and_says_whose_it_is() {
 
 #[test]
 fn renaming_a_read_model_rewrites_the_lookups_that_read_it_and_undo_restores_them() {
+    renaming_rewrites_lookups(STOCK, "StockLevels", "Shelves");
+    // An aggregate's lookups too.
+    let guarded = ALLOCATION.replacen(
+        r#"(on: "PlaceOrder", states: ["New"], emit"#,
+        r#"(on: "PlaceOrder", states: ["New"], guards: [(expr: "(lookup(Item, 'bolt').reserved ?? 0) < 10", reject: "no")], emit"#,
+        1,
+    );
+    renaming_rewrites_lookups(&guarded, "Item", "Shelf");
+}
+
+/// Renaming element `name` of the model `text` to `new` rewrites every lookup of it, leaves
+/// no error, keeps the board's lookup arrows, and its undo gives the model back.
+fn renaming_rewrites_lookups(text: &str, name: &str, new: &str) {
     use stormlab::model::file::to_string;
-    let mut m = model(STOCK);
+    let mut m = model(text);
     let before = m.clone();
     let loc = m
         .elements()
         .into_iter()
-        .find(|e| e.name == "StockLevels")
+        .find(|e| e.name == name)
         .map(|e| e.loc)
         .unwrap();
     let count = |m: &Model, name: &str| to_string(m).matches(&format!("lookup({name},")).count();
-    let reads = count(&m, "StockLevels");
+    let reads = count(&m, name);
     assert!(reads > 0);
-    let renamed = stormlab::model::refs::rename(&mut m, loc, "Shelves");
-    assert_eq!(count(&m, "StockLevels"), 0);
-    assert_eq!(count(&m, "Shelves"), reads);
+    let renamed = stormlab::model::refs::rename(&mut m, loc, new);
+    assert_eq!(count(&m, name), 0);
+    assert_eq!(count(&m, new), reads);
     let errors: Vec<String> = findings(&m)
         .iter()
         .filter(|d| d.severity == Severity::Error)
         .map(|d| d.message.clone())
         .collect();
     assert!(errors.is_empty(), "{errors:?}");
-    // The board's dashed arrows: the read model to each sticky that reads it.
-    assert!(!stormlab::model::lookups::readers(&m).is_empty());
+    // The board's dashed arrows: the element looked up to each sticky that reads it.
+    assert!(
+        stormlab::model::lookups::readers(&m)
+            .iter()
+            .any(|(read, _)| *read == loc),
+        "{name}"
+    );
     stormlab::model::op::apply_all(&mut m, renamed.inverse).unwrap();
     assert_eq!(to_string(&m), to_string(&before));
 }
@@ -781,6 +799,124 @@ fn a_saga_fan_out_is_checked_at_its_place() {
             })
             .unwrap()
             + 1;
+        assert!(
+            rendered.starts_with(&format!("allocation.ron:{line}:")),
+            "{rendered}"
+        );
+    }
+}
+
+#[test]
+fn a_decision_reads_another_aggregates_state_as_it_is_now() {
+    // The order is refused when an item could not hold its line — read from the items
+    // themselves (no read model, so nothing stale).
+    let guarded = r#"(on: "PlaceOrder", states: ["New"], guards: [(expr: "all(cmd.lines, l -> (lookup(Item, l.product).reserved ?? 0) + l.quantity <= 10)", reject: "out of stock")], emit: [(event: "OrderPlaced")]),"#;
+    let text = ALLOCATION.replacen(
+        r#"(on: "PlaceOrder", states: ["New"], emit: [(event: "OrderPlaced")]),"#,
+        guarded,
+        1,
+    );
+    assert_ne!(text, ALLOCATION);
+    let text = text.replacen(
+        r#"when: [Command(at: "0s", command: "PlaceOrder", fields: {"order_id": "'o-1'", "lines": "[OrderLine('bolt', 4), OrderLine('nut', 6), OrderLine('washer', 1)]"})],"#,
+        r#"when: [
+            Command(at: "0s", command: "PlaceOrder", fields: {"order_id": "'o-1'", "lines": "[OrderLine('bolt', 4), OrderLine('nut', 6), OrderLine('washer', 1)]"}),
+            Command(at: "1ms", command: "PlaceOrder", fields: {"order_id": "'o-4'", "lines": "[OrderLine('nut', 5)]"}),
+            Command(at: "2ms", command: "PlaceOrder", fields: {"order_id": "'o-5'", "lines": "[OrderLine('nut', 4), OrderLine('cog', 10)]"}),
+        ],"#,
+        1,
+    );
+    let m = model(&text);
+    let errors: Vec<_> = findings(&m)
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let mut e = {
+        let program = Arc::new(Program::new(&m).unwrap());
+        setup(&m, program, "every line reserved", None).unwrap()
+    };
+    e.record_lookups();
+    e.run(None).unwrap();
+    let outcomes: Vec<(String, Option<String>)> = e
+        .commands()
+        .iter()
+        .filter(|c| e.program().commands[c.command()].name == "PlaceOrder")
+        .map(|c| {
+            (
+                c.target.to_string(),
+                c.rejection.as_deref().map(str::to_owned),
+            )
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("o-1".to_owned(), None),
+            ("o-4".to_owned(), Some("out of stock".to_owned())),
+            ("o-5".to_owned(), None),
+        ]
+    );
+    // What the refused order's decision read: the nut item's state, 6 reserved.
+    let refused = e
+        .commands()
+        .iter()
+        .position(|c| c.target.to_string() == "o-4")
+        .unwrap();
+    let read = e.lookups_of(refused as u32);
+    assert_eq!(read.len(), 1, "{read:?}");
+    assert_eq!(read[0].key.to_string(), "nut");
+    assert_eq!(
+        read[0].row.as_deref().map(|r| r[0].to_string()),
+        Some("6".to_owned())
+    );
+    // An unknown item reads as none (`?? 0`): the cog line of o-5 passed.
+    let cog = e.lookups_of(
+        e.commands()
+            .iter()
+            .position(|c| c.target.to_string() == "o-5")
+            .unwrap() as u32,
+    );
+    assert!(
+        cog.iter()
+            .any(|l| l.key.to_string() == "cog" && l.row.is_none()),
+        "{cog:?}"
+    );
+}
+
+#[test]
+fn an_aggregate_lookup_is_checked_like_a_read_models() {
+    for (guard, says) in [
+        (
+            "(lookup(Order, cmd.order_id) ?? none) == none",
+            "aggregate Warehouse/Order: a decision reads its own instance as `state`; another \
+             Order cannot be looked up while one decides",
+        ),
+        (
+            "(lookup(Item, 1).reserved ?? 0) < 10",
+            "the key of Item is a `id`, found `int`",
+        ),
+        (
+            "(lookup(Item, 'bolt').reservd ?? 0) < 10",
+            "has no field `reservd`",
+        ),
+    ] {
+        let text = ALLOCATION.replacen(
+            r#"(on: "PlaceOrder", states: ["New"], emit"#,
+            &format!(
+                r#"(on: "PlaceOrder", states: ["New"], guards: [(expr: "{guard}", reject: "no")], emit"#
+            ),
+            1,
+        );
+        assert_ne!(text, ALLOCATION);
+        let found = findings(&model(&text));
+        let d = found
+            .iter()
+            .find(|d| d.message.contains(says))
+            .unwrap_or_else(|| panic!("{says}: {found:#?}"));
+        assert_eq!(d.severity, Severity::Error);
+        let rendered = stormlab::model::diagnostic::render(d, &text, "allocation.ron");
+        let line = text.lines().position(|l| l.contains(guard)).unwrap() + 1;
         assert!(
             rendered.starts_with(&format!("allocation.ron:{line}:")),
             "{rendered}"

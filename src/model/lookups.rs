@@ -1,7 +1,8 @@
-//! Where the model reads a read model in a decision: `lookup(ReadModel, key)` in a handler's
-//! guards, branches and emitted fields, a policy's condition, fan-out, target and fields, a
-//! saga's expressions, and invariants. The board draws a dashed arrow from each read model
-//! to what reads it; renaming a read model rewrites the lookups that name it.
+//! Where the model reads a read model (or an aggregate's state) in a decision:
+//! `lookup(ReadModel, key)` in a handler's guards, branches and emitted fields, a policy's
+//! condition, fan-out, target and fields, a saga's expressions, and invariants. The board
+//! draws a dashed arrow from each read model (aggregate) to what reads it; renaming one
+//! rewrites the lookups that name it.
 
 use std::ops::Range;
 
@@ -160,8 +161,9 @@ macro_rules! walker {
 walker!(visit, , iter, values, &str);
 walker!(visit_mut, mut, iter_mut, values_mut, &mut String);
 
-/// Each read model and a sticky whose decisions look it up (a handler's aggregate, a
-/// policy, a saga), once per pair, in model order. Names resolve from the reader's context.
+/// Each read model (or aggregate) and a sticky whose decisions look it up (a handler's
+/// aggregate, a policy, a saga), once per pair, in model order. Names resolve from the
+/// reader's context.
 pub fn readers(model: &Model) -> Vec<(Loc, Loc)> {
     let index = NameIndex::new(model);
     let mut out = Vec::new();
@@ -172,7 +174,11 @@ pub fn readers(model: &Model) -> Vec<(Loc, Loc)> {
         };
         for r in names_in(text) {
             if let Some(rm) = index
-                .resolve(&text[r], &[Kind::ReadModel], reader.context)
+                .resolve(
+                    &text[r],
+                    &[Kind::ReadModel, Kind::Aggregate],
+                    reader.context,
+                )
                 .found()
                 && !out.contains(&(rm, reader))
             {
@@ -183,14 +189,14 @@ pub fn readers(model: &Model) -> Vec<(Loc, Loc)> {
     out
 }
 
-/// The owners of the expressions whose lookups name read model `rm` (called `old`): what
-/// [`rename`] will change.
+/// The owners of the expressions whose lookups name read model (or aggregate) `rm` (called
+/// `old`): what [`rename`] will change.
 pub fn owners_naming(model: &Model, rm: Loc, old: &str) -> Vec<Option<Loc>> {
     let index = NameIndex::of_name(model, old);
     let mut owners = Vec::new();
     visit(model, &mut |owner, text| {
         let from = owner.and_then(|o| o.context);
-        let names = |r: Range<usize>| index.resolve(&text[r], &[Kind::ReadModel], from).found();
+        let names = |r: Range<usize>| index.resolve(&text[r], &[rm.kind], from).found();
         if names_in(text).into_iter().any(|r| names(r) == Some(rm)) && !owners.contains(&owner) {
             owners.push(owner);
         }
@@ -198,7 +204,8 @@ pub fn owners_naming(model: &Model, rm: Loc, old: &str) -> Vec<Option<Loc>> {
     owners
 }
 
-/// Rewrites every lookup that names read model `rm` (called `old`, not yet renamed) to call
+/// Rewrites every lookup that names read model (or aggregate) `rm` (called `old`, not yet
+/// renamed) to call
 /// it `new`, keeping a `Context.` prefix; returns the owners of the expressions it changed.
 pub fn rename(model: &mut Model, rm: Loc, old: &str, new: &str) -> Vec<Option<Loc>> {
     let index = NameIndex::of_name(model, old);
@@ -208,7 +215,7 @@ pub fn rename(model: &mut Model, rm: Loc, old: &str, new: &str) -> Vec<Option<Lo
         let mut changed = false;
         for r in names_in(text).into_iter().rev() {
             let name = &text[r.clone()];
-            if index.resolve(name, &[Kind::ReadModel], from).found() != Some(rm) {
+            if index.resolve(name, &[rm.kind], from).found() != Some(rm) {
                 continue;
             }
             let with = match name.split_once('.') {

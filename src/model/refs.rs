@@ -613,9 +613,11 @@ pub fn rename(model: &mut Model, id: Loc, new_name: &str) -> Renamed {
             }
         }
     }
-    // A read model's lookups name it in expressions (the model's own invariants too).
+    // A read model's (an aggregate's) lookups name it in expressions (the model's own
+    // invariants too).
     let mut model_props = false;
-    if id.kind == Kind::ReadModel {
+    let looked_up = matches!(id.kind, Kind::ReadModel | Kind::Aggregate);
+    if looked_up {
         for owner in super::lookups::owners_naming(model, id, &old) {
             match owner {
                 None => model_props = true,
@@ -631,7 +633,7 @@ pub fn rename(model: &mut Model, id: Loc, new_name: &str) -> Renamed {
     if model_props {
         inverse.push(Op::SetModel(Box::new(op::ModelProps::of(model))));
     }
-    if id.kind == Kind::ReadModel {
+    if looked_up {
         super::lookups::rename(model, id, &old, new_name);
     }
     pin_contract(model, id, &old, new_name);

@@ -32,8 +32,10 @@ pub struct ModelTypes {
     enums: BTreeMap<String, Vec<String>>,
     records: BTreeMap<String, Vec<(String, Type)>>,
     tables: BTreeMap<String, TableType>,
-    /// The context of each read model, by table id.
+    /// The context of each table (read models, then aggregates), by table id.
     table_contexts: Vec<usize>,
+    /// Each aggregate's context and index there, in table order after the read models.
+    table_aggregates: Vec<(usize, usize)>,
 }
 
 impl ModelTypes {
@@ -80,10 +82,42 @@ impl ModelTypes {
                 t.table_contexts.push(ci);
             }
         }
+        // Then the aggregates, numbered after every read model as the engine's are: a row
+        // is an instance's state fields, `Context.Aggregate state`, keyed by its id. A read
+        // model of the same name keeps the name.
+        for (ci, c) in model.contexts.iter().enumerate() {
+            for (ai, a) in c.aggregates.iter().enumerate() {
+                let row = format!("{}.{} state", c.name, a.name);
+                t.records.insert(row.clone(), shape(&a.state));
+                let table = TableType {
+                    id: t.table_contexts.len(),
+                    key: Type::Id,
+                    row,
+                };
+                t.tables
+                    .entry(a.name.clone())
+                    .or_insert_with(|| table.clone());
+                t.tables
+                    .entry(format!("{}.{}", c.name, a.name))
+                    .or_insert(table);
+                t.table_contexts.push(ci);
+                t.table_aggregates.push((ci, ai));
+            }
+        }
         t
     }
 
-    /// The context of read model `table` (a `lookup`'s table id).
+    /// The aggregate a `lookup`'s table id names (its context and index there), when it
+    /// names one rather than a read model.
+    pub fn table_aggregate(&self, table: usize) -> Option<(usize, usize)> {
+        let read_models = self.table_contexts.len() - self.table_aggregates.len();
+        table
+            .checked_sub(read_models)
+            .and_then(|a| self.table_aggregates.get(a))
+            .copied()
+    }
+
+    /// The context of table `table` (a `lookup`'s table id: a read model or an aggregate).
     pub fn table_context(&self, table: usize) -> Option<usize> {
         self.table_contexts.get(table).copied()
     }

@@ -1,6 +1,8 @@
 //! Applying events to state, as pure functions shared by the live engine and by rebuilds from
 //! the log: an aggregate instance evolving, a read-model table projecting.
 
+use std::sync::Arc;
+
 use super::hash::FastMap;
 
 use super::program::{AggregateDef, ReadModelDef, RuleDef, Source};
@@ -112,13 +114,48 @@ pub fn apply(
 /// A read model's rows by key (unordered: show them with [`super::hash::sorted`]).
 pub type Table = FastMap<Value, Vec<Value>>;
 
-/// The engine's read models as `lookup` reads them: each table as projected so far.
-#[derive(Debug)]
-pub struct Projected<'a>(pub &'a [Table]);
+/// The instances of one aggregate, by id.
+pub type Instances = FastMap<Arc<str>, Instance>;
+
+/// What `lookup` reads: the read models, each as projected so far, then the aggregates'
+/// instances as they are now. While an instance decides, its own aggregate's instances are
+/// out of reach (its decision reads itself as `state`; the checks refuse such a lookup):
+/// the aggregates are then the ones `before` it and the ones `after` it.
+#[derive(Clone, Copy, Debug)]
+pub struct Projected<'a> {
+    /// The read models' tables.
+    pub read_models: &'a [Table],
+    /// The aggregates' instances: all of them, or those before and after the one deciding.
+    pub aggregates: (&'a [Instances], &'a [Instances]),
+}
+
+impl<'a> Projected<'a> {
+    /// Every read model and every aggregate.
+    pub fn new(read_models: &'a [Table], aggregates: &'a [Instances]) -> Self {
+        Self {
+            read_models,
+            aggregates: (aggregates, &[]),
+        }
+    }
+}
 
 impl crate::model::expr::Tables for Projected<'_> {
     fn row(&self, table: usize, key: &Value) -> Option<&[Value]> {
-        self.0.get(table)?.get(key).map(Vec::as_slice)
+        if let Some(t) = self.read_models.get(table) {
+            return t.get(key).map(Vec::as_slice);
+        }
+        let a = table - self.read_models.len();
+        let (before, after) = self.aggregates;
+        let instances = match a.checked_sub(before.len()) {
+            None => before.get(a)?,
+            // The aggregate deciding now is between the two.
+            Some(0) => return None,
+            Some(k) => after.get(k - 1)?,
+        };
+        let Value::Str(id) = key else {
+            return None;
+        };
+        instances.get(&**id).map(|i| i.state.as_slice())
     }
 }
 
@@ -140,7 +177,7 @@ pub struct Looked {
 #[derive(Debug)]
 pub struct Recorded<'a> {
     /// The tables.
-    pub tables: &'a [Table],
+    pub tables: Projected<'a>,
     /// Where the reads go.
     pub log: &'a std::cell::RefCell<Vec<Looked>>,
     /// The command they are for.
@@ -149,7 +186,7 @@ pub struct Recorded<'a> {
 
 impl crate::model::expr::Tables for Recorded<'_> {
     fn row(&self, table: usize, key: &Value) -> Option<&[Value]> {
-        let row = self.tables.get(table)?.get(key).map(Vec::as_slice);
+        let row = self.tables.row(table, key);
         self.log.borrow_mut().push(Looked {
             command: self.command,
             table: table as u32,

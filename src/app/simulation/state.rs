@@ -197,8 +197,18 @@ pub fn reads_text(e: &Engine, command: u32) -> String {
         .join("; ")
 }
 
-/// The name of read model `table` (its index among the program's read models).
+/// The name of the read model or aggregate `table` (a lookup's table: the program's read
+/// models, then its aggregates).
 pub fn read_model_name(e: &Engine, table: u32) -> &str {
+    // After the read models come the aggregates (a lookup of an instance's state).
+    let read_models = e.program().read_models.len();
+    if let Some(a) = (table as usize).checked_sub(read_models) {
+        return e
+            .program()
+            .aggregates
+            .get(a)
+            .map_or("?", |a| a.name.as_str());
+    }
     subscriber_name(
         e,
         |k| matches!(k, SubscriberKind::ReadModel(r) if *r == table as usize),

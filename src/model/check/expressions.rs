@@ -44,10 +44,29 @@ impl<'m> Sites<'_, 'm> {
         }
     }
 
-    /// A lookup of another context's read model needs a relation between the two contexts.
+    /// A lookup of another context's read model or aggregate needs a relation between the
+    /// two contexts; an aggregate's decision cannot look up its own aggregate.
     fn lookups_across(&mut self, owner: Loc, rest: Vec<PathSeg>, e: &Expr) {
         let model = self.c.model;
         for t in e.tables() {
+            let aggregate = self.c.types.table_aggregate(t);
+            if owner.kind == Kind::Aggregate && aggregate == owner.context.map(|c| (c, owner.index))
+            {
+                let bare = (owner.context.and_then(|c| model.contexts.get(c)))
+                    .and_then(|c| c.aggregates.get(owner.index))
+                    .map_or("", |a| a.name.as_str());
+                let message = format!(
+                    "aggregate {}: a decision reads its own instance as `state`; another \
+                     {bare} cannot be looked up while one decides (each instance decides \
+                     alone): read a read model of them instead (in `{}`)",
+                    self.c.name(owner),
+                    e.source()
+                );
+                let path = self.c.at(owner, &rest);
+                let code = Code::ExpressionError;
+                self.c.push(code, Some(owner), path, message);
+                continue;
+            }
             let (Some(theirs), Some(ours)) = (self.c.types.table_context(t), owner.context) else {
                 continue;
             };
@@ -63,10 +82,15 @@ impl<'m> Sites<'_, 'm> {
             }
             let name = |ci: usize| model.contexts.get(ci).map_or("", |c| c.name.as_str());
             let message = format!(
-                "{} {} looks up a read model of {}, but no relation links {} and {}: draw \
-                 the relation that lets it read that context's data",
+                "{} {} looks up {} of {}, but no relation links {} and {}: draw the relation \
+                 that lets it read that context's data",
                 owner.kind,
                 self.c.name(owner),
+                if aggregate.is_some() {
+                    "an aggregate"
+                } else {
+                    "a read model"
+                },
                 name(theirs),
                 name(ours),
                 name(theirs)

@@ -972,7 +972,8 @@ fn list_fn(name: &str, n: usize) -> Option<ListFn> {
 }
 
 impl Compiler<'_> {
-    /// `lookup(TABLE, key)`: the row of a read model, or none.
+    /// `lookup(TABLE, key)`: the row of a read model, or the state of an aggregate's
+    /// instance, or none.
     fn lookup(&self, name_span: &Span, args: &[Ast], span: &Span) -> Out {
         let Some(root) = self.scope.tables() else {
             return Err(err(
@@ -1000,8 +1001,8 @@ impl Compiler<'_> {
             return Err(err(
                 table.span(),
                 format!(
-                    "the first argument of `lookup` names a read model, such as \
-                     lookup(StockLevels, cmd.product){}",
+                    "the first argument of `lookup` names a read model or an aggregate, such \
+                     as lookup(StockLevels, cmd.product){}",
                     suggest(&name, self.env.table_names().into_iter())
                 ),
             ));

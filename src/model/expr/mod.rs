@@ -67,8 +67,8 @@ pub trait TypeEnv {
     fn enum_values(&self, name: &str) -> Option<&[String]>;
     /// The ordered fields of value object `name`, or None.
     fn record_fields(&self, name: &str) -> Option<Vec<(String, Type)>>;
-    /// The read model `name` (`StockLevels`, `Warehouse.StockLevels`) that `lookup` may
-    /// read, or None.
+    /// The read model or aggregate `name` (`StockLevels`, `Warehouse.StockLevels`, `Item`)
+    /// that `lookup` may read, or None.
     fn table(&self, _name: &str) -> Option<TableType> {
         None
     }
@@ -78,10 +78,11 @@ pub trait TypeEnv {
     }
 }
 
-/// A read model as `lookup(NAME, key)` sees it.
+/// A read model (or an aggregate's instances) as `lookup(NAME, key)` sees it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableType {
-    /// Its index among the model's read models, in file order (the engine's tables).
+    /// Its index among the model's read models, in file order, then its aggregates (the
+    /// engine's tables).
     pub id: usize,
     /// The type of its key column.
     pub key: Type,
@@ -89,8 +90,9 @@ pub struct TableType {
     pub row: String,
 }
 
-/// The read models' rows as a decision sees them at the moment it runs: what has been
-/// projected so far (a read may be stale).
+/// The read models' rows as a decision sees them at the moment it runs — what has been
+/// projected so far (a read may be stale) — and, after them, the aggregates' instances as
+/// they are (their state fields).
 pub trait Tables: std::fmt::Debug {
     /// The row of table `table` with key `key`, its columns in order.
     fn row(&self, table: usize, key: &Value) -> Option<&[Value]>;

@@ -208,7 +208,12 @@ impl Engine {
         // Looking at an instance does not create it: only appended events do. One lookup
         // serves the decision, the append and the apply.
         let (seed, time) = (self.seed, self.clock.now);
-        let mut found = self.aggregates[a].get_mut(key);
+        // The other aggregates stay readable by `lookup` while this one's instance is held.
+        let (before, rest) = self.aggregates.split_at_mut(a);
+        let Some((instances, after)) = rest.split_first_mut() else {
+            return Err(format!("{} has no instances", def.name));
+        };
+        let mut found = instances.get_mut(key);
         let inst: &Instance = found.as_deref().unwrap_or(&def.fresh);
         if !h.states.is_empty() && !h.states.contains(&inst.lifecycle) {
             let state_name = def.lifecycle.get(inst.lifecycle).map_or("", |s| s.as_str());
@@ -218,9 +223,12 @@ impl Engine {
             ));
         }
         let now = Value::Ts(time);
-        let plain = Projected(&self.read_models);
+        let plain = Projected {
+            read_models: &self.read_models,
+            aggregates: (before, after),
+        };
         let recorded = self.looked.as_deref().map(|log| Recorded {
-            tables: &self.read_models,
+            tables: plain,
             log,
             command: match cause {
                 Cause::Command(c) => c,
@@ -314,7 +322,7 @@ impl Engine {
         }
         let inst = match found.take() {
             Some(inst) => inst,
-            None => self.aggregates[a]
+            None => instances
                 .entry(key.clone())
                 .or_insert_with(|| Instance::new(def, stream)),
         };

@@ -384,13 +384,13 @@ impl Engine {
         fields: &mut Vec<Value>,
     ) -> Result<(), crate::model::expr::EvalError> {
         let now = Value::Ts(self.clock.now);
-        let plain = crate::sim::fold::Projected(&self.read_models);
+        let plain = crate::sim::fold::Projected::new(&self.read_models, &self.aggregates);
         // The command about to be issued is the next one logged.
         let recorded = self
             .looked
             .as_deref()
             .map(|log| crate::sim::fold::Recorded {
-                tables: &self.read_models,
+                tables: plain,
                 log,
                 command: self.commands.len() as u32,
             });
@@ -467,7 +467,7 @@ impl Engine {
         };
         let now = Value::Ts(self.clock.now);
         let cause = Cause::Event(position);
-        let tables = crate::sim::fold::Projected(&self.read_models);
+        let tables = crate::sim::fold::Projected::new(&self.read_models, &self.aggregates);
         let roots = [
             RootValue::Record(payload),
             RootValue::Scalar(&now),

@@ -213,7 +213,8 @@ impl Engine {
                 let due = match &dl.at {
                     None => self.clock.now.saturating_add(dl.after_ms),
                     Some(at) => {
-                        let tables = crate::sim::fold::Projected(&self.read_models);
+                        let tables =
+                            crate::sim::fold::Projected::new(&self.read_models, &self.aggregates);
                         let state = self.sagas[s].at(place).map_or(&[][..], |i| i.state());
                         let roots = [
                             RootValue::Record(payload),
@@ -294,7 +295,7 @@ impl Engine {
         let zeros = vec![0; def.joins];
         let mut joined: Cow<'_, [u64]> = Cow::Borrowed(data.map_or(&zeros, |d| &d.joined));
         let now = Value::Ts(self.clock.now);
-        let tables = crate::sim::fold::Projected(&self.read_models);
+        let tables = crate::sim::fold::Projected::new(&self.read_models, &self.aggregates);
         let Plan { steps, sets, .. } = plan;
         for (i, step) in def
             .steps

@@ -249,7 +249,7 @@ impl Engine {
         let parked = Value::Int(self.dlq.len() as i64);
         let rejected = Value::Int(self.rejected as i64);
         let events = Value::Int(self.store.records.len() as i64);
-        let tables = Projected(&self.read_models);
+        let tables = Projected::new(&self.read_models, &self.aggregates);
         let roots = [
             RootValue::Scalar(&parked),
             RootValue::Scalar(&rejected),
