@@ -532,6 +532,7 @@ fn a_join_is_taken_once_even_when_its_events_come_twice() {
                 Saga(saga: "Fulfilment", correlation: "'o-1'""#;
     let faults =
         "faults: [(subscriber: \"Fulfilment\", duplicate_rate: 1.0, idempotent: Some(false))],\n";
+    assert_eq!(SHIPPING.matches(then).count(), 1);
     let twice = SHIPPING.replacen(then, &format!("{faults}{then}"), 1);
     let name = "paid first, then reserved";
     let e = run(&model(&twice), name);
@@ -919,6 +920,80 @@ fn an_aggregate_lookup_is_checked_like_a_read_models() {
         let line = text.lines().position(|l| l.contains(guard)).unwrap() + 1;
         assert!(
             rendered.starts_with(&format!("allocation.ron:{line}:")),
+            "{rendered}"
+        );
+    }
+}
+
+#[test]
+fn a_timed_saga_step_fires_unless_its_event_comes_first() {
+    let m = model(SHIPPING);
+    // Paid within the half hour: the reminder is cancelled by the payment, never issued.
+    let e = run(&m, "paid first, then reserved");
+    let ended: Vec<(String, Option<bool>)> = e
+        .timers()
+        .iter()
+        .map(|t| (t.target.to_string(), t.ended.map(|(_, fired)| fired)))
+        .collect();
+    assert_eq!(ended, [("o-1".to_owned(), Some(false))]);
+    assert!(
+        !e.commands()
+            .iter()
+            .any(|c| e.program().commands[c.command()].name == "RemindCustomer")
+    );
+    // Never paid: it fires half an hour after the order, caused by the order's event.
+    let e = run(&m, "reserved but never paid waits");
+    let t = &e.timers()[0];
+    assert_eq!(
+        (t.target.as_ref(), t.ended.map(|(_, f)| f)),
+        ("o-3", Some(true))
+    );
+    let reminded = e
+        .commands()
+        .iter()
+        .find(|c| e.program().commands[c.command()].name == "RemindCustomer")
+        .expect("the reminder");
+    assert_eq!(reminded.time - e.commands()[0].time, 30 * 60 * 1000);
+    assert!(reminded.rejection.is_none());
+}
+
+#[test]
+fn a_timed_saga_step_is_checked_at_its_place() {
+    let step = r#"(on: "OrderPlaced", after: "minutes(30)", unless: ["PaymentReceived"], issue: (command: "RemindCustomer")),"#;
+    for (to, says, marker) in [
+        (
+            r#"(on: "OrderPlaced", after: "30", unless: ["PaymentReceived"], issue: (command: "RemindCustomer")),"#,
+            "duration",
+            r#"after: "30""#,
+        ),
+        (
+            r#"(on: "OrderPlaced", after: "minutes(30)", unless: ["PaymentReceived"], issue: (command: "RemindCustomer"), compensate: (command: "ShipOrder")),"#,
+            "a timed step cannot be compensated",
+            "compensate: (command: \"ShipOrder\")",
+        ),
+        (
+            r#"(on: "OrderPlaced", unless: ["PaymentReceived"], issue: (command: "RemindCustomer")),"#,
+            "`unless` cancels a timer: give the step an `after`",
+            r#"unless: ["PaymentReceived"], issue"#,
+        ),
+        (
+            r#"(on: "OrderPlaced", after: "minutes(30)", unless: ["PaymentRecieved"], issue: (command: "RemindCustomer")),"#,
+            "PaymentRecieved",
+            "PaymentRecieved",
+        ),
+    ] {
+        assert_eq!(SHIPPING.matches(step).count(), 1);
+        let text = SHIPPING.replacen(step, to, 1);
+        let found = findings(&model(&text));
+        let d = found
+            .iter()
+            .find(|d| d.message.contains(says))
+            .unwrap_or_else(|| panic!("{says}: {found:#?}"));
+        assert_eq!(d.severity, Severity::Error, "{d:?}");
+        let rendered = stormlab::model::diagnostic::render(d, &text, "shipping.ron");
+        let line = text.lines().position(|l| l.contains(marker)).unwrap() + 1;
+        assert!(
+            rendered.starts_with(&format!("shipping.ron:{line}:")),
             "{rendered}"
         );
     }

@@ -1471,6 +1471,43 @@ fn a_saga_steps_fan_out_is_edited_and_checked_in_the_inspector() {
 }
 
 #[test]
+fn a_saga_steps_timer_is_edited_in_the_inspector() {
+    let model =
+        stormlab::model::file::from_str(include_str!("fixtures/shipping.ron"), "shipping.ron")
+            .unwrap();
+    let (mut h, _dir) = harness(model);
+    settle(&mut h);
+    h.get_by_label("saga Fulfilment").click();
+    settle(&mut h);
+    let after = |h: &Harness<'static, Studio>| {
+        h.state().doc.model.contexts[0].sagas[0].steps[3]
+            .after
+            .clone()
+    };
+    assert!(
+        h.query_all_by_label("Unless first, on the same target (comma-separated events)")
+            .next()
+            .is_some()
+    );
+    h.query_all_by_value("minutes(30)")
+        .next()
+        .unwrap()
+        .scroll_to_me();
+    settle(&mut h);
+    h.query_all_by_value("minutes(30)").next().unwrap().click();
+    settle(&mut h);
+    h.query_all_by_value("minutes(30)")
+        .next()
+        .unwrap()
+        .type_text(" + hours(1)");
+    settle(&mut h);
+    assert_eq!(after(&h).as_deref(), Some("minutes(30) + hours(1)"));
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    settle(&mut h);
+    assert_eq!(after(&h).as_deref(), Some("minutes(30)"), "undone");
+}
+
+#[test]
 fn a_relations_translations_are_edited_in_the_context_inspector() {
     let (mut h, _dir) = harness(stormlab::app::shell::studio::default_model());
     settle(&mut h);

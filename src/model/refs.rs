@@ -154,6 +154,9 @@ macro_rules! walk_refs {
                     for (k, a) in st.and.$iter().enumerate() {
                         site(saga, i, EVENT, &[K("steps"), I(j), K("and"), I(k)], a);
                     }
+                    for (k, u) in st.unless.$iter().enumerate() {
+                        site(saga, i, EVENT, &[K("steps"), I(j), K("unless"), I(k)], u);
+                    }
                     // A step that only sets state issues nothing.
                     if !st.issue.is_none() {
                         let rest = [K("steps"), I(j), K("issue"), K("command")];

@@ -98,6 +98,16 @@ pub struct SagaStep {
     /// saga: the elements already accepted are compensated, each with its element.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub for_each: Option<String>,
+    /// A timer: the command is issued this long after the event (a duration over `event`,
+    /// `state`, `now`, the read models; `days(3)`), unless one of `unless` happens first on
+    /// its target — a reminder, a grace period. Its command is on its own when it fires: a
+    /// rejection is logged and does not fail the saga. Not with `compensate`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+    /// Events that cancel the step's pending timer: one whose id field (its stream key) is
+    /// the timer's target id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unless: Vec<Ref>,
     /// The command issued; a step may only set state (`Issue::none`).
     #[serde(default, skip_serializing_if = "Issue::is_none")]
     pub issue: Issue,

@@ -233,6 +233,9 @@ pub struct StepDef {
     /// A fan-out's list (same roots, the state after `set`): one command per element, the
     /// element a root after the state for the command and its compensation.
     pub each: Option<Expr>,
+    /// A timer's delay (same roots, the state after `set`): the command is armed, not
+    /// issued, and its step's `unless` events (in `Program::cancels`) cancel it.
+    pub after: Option<Expr>,
     /// The command (none: the step only sets state).
     pub issue: Option<IssueDef>,
     /// Its compensation.
@@ -284,7 +287,8 @@ pub struct SagaDef {
     /// commands were issued for, to compensate each.
     pub keeps_elements: bool,
     /// Whether nothing it does with an event can be worked out wrong: no state, no joins,
-    /// no conditions, no fan-outs (its plan is the steps and the end the event names).
+    /// no conditions, no fan-outs, no timers (its plan is the steps and the end the event
+    /// names).
     pub plain: bool,
     /// Steps.
     pub steps: Vec<StepDef>,
@@ -414,7 +418,8 @@ pub struct Program {
     pub subscribers: Vec<SubscriberDef>,
     /// Subscribers per event type.
     pub by_event: Vec<Vec<usize>>,
-    /// Per event type, the policies (subscriber indices) whose pending timers it cancels.
+    /// Per event type, the policies and sagas (subscriber indices) whose pending timers it
+    /// cancels.
     pub cancels: Vec<Vec<usize>>,
     /// Translations per event type.
     pub translations: Vec<Vec<TranslationDef>>,
@@ -684,6 +689,16 @@ impl Program {
             }
             for (i, s) in c.sagas.iter().enumerate() {
                 let def = p.saga(ci, s)?;
+                // The pending timers of its timed steps each of these events cancels.
+                let sub = p.subscribers.len();
+                for u in s.steps.iter().flat_map(|st| &st.unless) {
+                    if let Some(u) = p.event(u, Some(ci))
+                        && let Some(list) = p.cancels.get_mut(u)
+                        && !list.contains(&sub)
+                    {
+                        list.push(sub);
+                    }
+                }
                 let mut events: Vec<usize> = def.correlation.keys().copied().collect();
                 events.sort_unstable();
                 events.dedup();
@@ -1135,6 +1150,11 @@ impl Program {
                         })
                         .collect::<Result<_, SimError>>()?,
                     each,
+                    after: st
+                        .after
+                        .as_deref()
+                        .map(|a| compile(a, &scope, &self.types, Some(&Type::Duration)))
+                        .transpose()?,
                     issue: (!st.issue.is_none())
                         .then(|| compiled_issue(&st.issue))
                         .transpose()?,
@@ -1207,9 +1227,12 @@ impl Program {
                 .any(|st| st.each.is_some() && st.compensate.is_some()),
             plain: s.state.is_empty()
                 && joins == 0
-                && steps
-                    .iter()
-                    .all(|st| st.when.is_none() && st.each.is_none() && st.set.is_empty())
+                && steps.iter().all(|st| {
+                    st.when.is_none()
+                        && st.each.is_none()
+                        && st.set.is_empty()
+                        && st.after.is_none()
+                })
                 && ends.iter().all(|e| e.when.is_none()),
             steps,
             deadlines,

@@ -1,12 +1,13 @@
 //! The inspector's saga editor: steps (on an event — or a join of several —, if a condition,
-//! set state fields, issue a command — once, or once per element of a list — and the command
-//! that compensates it), deadlines, the
+//! set state fields, issue a command — at once or after a timer, once or once per element of
+//! a list — and the command that compensates it), deadlines, the
 //! events that end an instance and the command issued when the saga fails. Expressions are
 //! checked as you type against the event they read and the saga's state.
 
 use egui::{RichText, Ui};
 
 use crate::app::inspector::behaviour::{assignments_ui, command, event};
+use crate::app::inspector::buffered_edit::{buffered_edit, comma_list};
 use crate::app::inspector::expr_edit::{checked_edit, expr_edit};
 use crate::app::inspector::panel::reference_ui;
 use crate::app::theme;
@@ -48,6 +49,30 @@ fn scope_of(
         .map(|e| event(model, index, e, ctx).map(|ev| &ev.fields[..]))
         .collect();
     Some(saga_scope(&common_fields(&found?), sg))
+}
+
+/// A step's timer: the command issued this long after the event (empty: at once), and the
+/// events that cancel it. Returns true if changed.
+fn timer_ui(ui: &mut Ui, step: &mut SagaStep, scope: Option<&Scope>, types: &ModelTypes) -> bool {
+    ui.label("After (a timer: a duration over event, state, now; empty: at once)");
+    let mut text = step.after.clone().unwrap_or_default();
+    let duration = Some(&Type::Duration);
+    let mut changed =
+        expr_edit(ui, "saga after", &mut text, scope, types, duration, true).changed();
+    if changed {
+        step.after = (!text.trim().is_empty()).then_some(text);
+    }
+    if step.after.is_some() {
+        ui.label("Unless first, on the same target (comma-separated events)");
+        let id = ui.id().with("saga unless");
+        let show = |v: &Vec<Ref>| v.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ");
+        let (_, unless) = buffered_edit(ui, id, &step.unless, f32::INFINITY, show, comma_list);
+        if let Some(unless) = unless {
+            step.unless = unless;
+            changed = true;
+        }
+    }
+    changed
 }
 
 /// A step's fan-out, `ITEM in LIST` (empty: one command), checked as typed. Returns whether
@@ -129,6 +154,7 @@ pub fn saga_ui(ui: &mut Ui, model: &Model, ctx: usize, sg: &mut Saga) -> bool {
             }
             // A fan-out adds its element to what the command and its compensation read.
             let scope = if issues {
+                changed |= timer_ui(ui, step, scope.as_ref(), &types);
                 let (edited, inner) = for_each_ui(ui, &mut step.for_each, scope, &types);
                 changed |= edited;
                 changed |= issue_ui(
@@ -184,6 +210,8 @@ pub fn saga_ui(ui: &mut Ui, model: &Model, ctx: usize, sg: &mut Saga) -> bool {
             when: None,
             set: Default::default(),
             for_each: None,
+            after: None,
+            unless: Vec::new(),
             issue: Issue::default(),
             compensate: None,
         });
@@ -265,13 +293,13 @@ pub fn saga_ui(ui: &mut Ui, model: &Model, ctx: usize, sg: &mut Saga) -> bool {
             ui.label("Unless one of these happens first (comma-separated events)");
             let id = ui.id().with("until");
             let width = ui.spacing().text_edit_width;
-            if let (_, Some(until)) = crate::app::inspector::buffered_edit::buffered_edit(
+            if let (_, Some(until)) = buffered_edit(
                 ui,
                 id,
                 &d.until,
                 width,
                 |v| v.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "),
-                crate::app::inspector::buffered_edit::comma_list,
+                comma_list,
             ) {
                 d.until = until;
                 changed = true;

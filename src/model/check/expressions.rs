@@ -352,6 +352,29 @@ fn saga(s: &mut Sites<'_, '_>, sid: Loc, sg: &Saga, from: Option<usize>) {
             rest.push(M(name.clone()));
             s.compile(sid, rest, v, &scope, want.as_ref());
         }
+        // A timer: a duration over the step's scope; it needs a command, and cannot be
+        // compensated (its command may not have fired when the saga fails).
+        match &st.after {
+            Some(after) if st.issue.is_none() => {
+                let why = "a timer issues the step's command later: name the command, or \
+                           remove `after`";
+                s.error(sid, at("after"), why, after, 0..after.len());
+            }
+            Some(after) if st.compensate.is_some() => {
+                let why = "a timed step cannot be compensated (its command may not have been \
+                           issued when the saga fails): remove `compensate` or `after`";
+                s.error(sid, at("after"), why, after, 0..after.len());
+            }
+            Some(after) => s.compile(sid, at("after"), after, &scope, Some(&Type::Duration)),
+            None if !st.unless.is_empty() => {
+                let why = "`unless` cancels a timer: give the step an `after`";
+                let first = st.unless[0].as_str();
+                let mut path = at("unless");
+                path.push(I(0));
+                s.error(sid, path, why, first, 0..first.len());
+            }
+            None => {}
+        }
         // A fan-out's element is in scope for the command and its compensation.
         let scope = match &st.for_each {
             None => Some(scope),

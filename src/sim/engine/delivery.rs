@@ -561,7 +561,7 @@ impl Engine {
                 Ok(())
             }
             SubscriberKind::Saga(s) => {
-                self.saga_event(program, *s, event, (&payload, position), correlation)
+                self.saga_event(program, (sub, *s), event, (&payload, position), correlation)
             }
         };
         payload.clear();

@@ -17,14 +17,18 @@ use crate::sim::program::{Program, SagaDef, StepDef};
 use crate::sim::saga::{ArmedDeadline, SagaData, SagaInstance, TAKEN};
 use crate::sim::store::Cause;
 
+/// A step an event takes: its place in the program's steps, its fan-out's elements (when it
+/// fans out) and its timer's delay in ms (when it is timed).
+type Taken = (usize, Option<Arc<[Value]>>, Option<i64>);
+
 /// What one event does to one saga instance, worked out before anything is done: the steps
 /// it takes, the state changes they make, the join marks after it, and the end it reaches.
 /// Made for every event a saga handles, in the engine's one buffer (see `saga_event`).
 #[derive(Clone, Debug, Default)]
 pub(super) struct Plan {
     /// The steps it takes (their places in the program's steps), each with its fan-out's
-    /// elements when it has one.
-    steps: Vec<(usize, Option<Arc<[Value]>>)>,
+    /// elements when it has one and its timer's delay when it is timed.
+    steps: Vec<Taken>,
     /// The state fields changed, with their new values, in order, each with the place in
     /// `steps` of the step that set it.
     sets: Vec<(usize, usize, Value)>,
@@ -40,7 +44,7 @@ impl Engine {
     pub(super) fn saga_event(
         &mut self,
         program: &Program,
-        s: usize,
+        (sub, s): (usize, usize),
         event: usize,
         (payload, position): (&[Value], u64),
         correlation: u32,
@@ -129,7 +133,8 @@ impl Engine {
             }
         };
         for j in 0..plan.steps.len() {
-            let (number, elements) = (plan.steps[j].0, plan.steps[j].1.take());
+            let (number, delay) = (plan.steps[j].0, plan.steps[j].2);
+            let elements = plan.steps[j].1.take();
             let step = &def.steps[number];
             // The step's changes to the state, kept for the views at a cursor (a step after
             // a failed one sets nothing).
@@ -169,6 +174,15 @@ impl Engine {
                 } else {
                     &roots[..1]
                 };
+                // A timed step arms its command; it is on its own when it fires.
+                if let Some(ms) = delay {
+                    let source = (payload, extra);
+                    self.arm_timer(program, sub, issue, source, ms, correlation, position);
+                    if let Some(inst) = self.sagas[s].at_mut(place) {
+                        inst.taken.push((number, position));
+                    }
+                    continue;
+                }
                 match self.issue(program, issue, (payload, extra), correlation, cause) {
                     Ok(_) => {
                         if let Some(inst) = self.sagas[s].at_mut(place) {
@@ -277,7 +291,7 @@ impl Engine {
         plan: &mut Plan,
     ) -> Result<(), String> {
         if def.plain {
-            let on = |(i, st): (usize, &StepDef)| (st.on == event).then_some((i, None));
+            let on = |(i, st): (usize, &StepDef)| (st.on == event).then_some((i, None, None));
             plan.steps
                 .extend(def.steps.iter().enumerate().filter_map(on));
             plan.end = def
@@ -345,22 +359,28 @@ impl Engine {
                 joined.to_mut()[j.slot] |= TAKEN;
             }
             // The fan-out's list, over the state after the step's `set`.
+            let roots = [
+                RootValue::Record(payload),
+                RootValue::Scalar(&now),
+                RootValue::Tables(&tables),
+                RootValue::Record(&state),
+            ];
             let elements = match &step.each {
                 None => None,
-                Some(list) => {
-                    let roots = [
-                        RootValue::Record(payload),
-                        RootValue::Scalar(&now),
-                        RootValue::Tables(&tables),
-                        RootValue::Record(&state),
-                    ];
-                    match list.eval(&roots).map_err(|e| failed("its list", e))? {
-                        Value::List(items) => Some(items),
-                        _ => Some(Arc::from(Vec::new())),
-                    }
-                }
+                Some(list) => match list.eval(&roots).map_err(|e| failed("its list", e))? {
+                    Value::List(items) => Some(items),
+                    _ => Some(Arc::from(Vec::new())),
+                },
             };
-            steps.push((i, elements));
+            // A timer's delay, over the same state.
+            let delay = match &step.after {
+                None => None,
+                Some(a) => match a.eval(&roots).map_err(|e| failed("its timer", e))? {
+                    Value::Dur(ms) => Some(ms),
+                    _ => Some(0),
+                },
+            };
+            steps.push((i, elements, delay));
         }
         let roots = [
             RootValue::Record(payload),
