@@ -1505,6 +1505,20 @@ fn a_saga_steps_timer_is_edited_in_the_inspector() {
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     settle(&mut h);
     assert_eq!(after(&h).as_deref(), Some("minutes(30)"), "undone");
+    // The saga's sticky says it keeps time; a saga with deadlines says how.
+    let model = &h.state().doc.model;
+    let saga = |m: &Model, name: &str| {
+        m.elements()
+            .into_iter()
+            .find(|e| e.name == name && e.loc.kind == Kind::Saga)
+            .unwrap()
+            .loc
+    };
+    use stormlab::app::board::sticky::keeps_time;
+    assert_eq!(keeps_time(model, saga(model, "Fulfilment")), Some("timer"));
+    let accounts = example("accounts");
+    let fulfilment = saga(&accounts, "OrderFulfilment");
+    assert_eq!(keeps_time(&accounts, fulfilment), Some("deadline"));
 }
 
 #[test]

@@ -20,22 +20,28 @@ pub struct Look {
     pub failed: bool,
     /// Under the pointer.
     pub hovered: bool,
-    /// It keeps time: a policy with a timer, a saga with deadlines (said after its kind).
-    pub timer: bool,
+    /// How it keeps time, said after its kind: `timer` (a policy's, a saga's timed step),
+    /// `deadline` (a saga's).
+    pub timer: Option<&'static str>,
 }
 
 /// Whether the sticky at `loc` keeps time (see [`Look::timer`]).
-pub fn keeps_time(model: &crate::model::Model, loc: crate::model::Loc) -> bool {
-    let Some(c) = loc.context.and_then(|c| model.contexts.get(c)) else {
-        return false;
-    };
+pub fn keeps_time(model: &crate::model::Model, loc: crate::model::Loc) -> Option<&'static str> {
+    let c = loc.context.and_then(|c| model.contexts.get(c))?;
     match loc.kind {
-        Kind::Policy => c.policies.get(loc.index).is_some_and(|p| p.after.is_some()),
-        Kind::Saga => c
-            .sagas
-            .get(loc.index)
-            .is_some_and(|s| !s.deadlines.is_empty()),
-        _ => false,
+        Kind::Policy => c.policies.get(loc.index)?.after.as_ref().map(|_| "timer"),
+        Kind::Saga => {
+            let s = c.sagas.get(loc.index)?;
+            if !s.deadlines.is_empty() {
+                Some("deadline")
+            } else {
+                s.steps
+                    .iter()
+                    .any(|st| st.after.is_some())
+                    .then_some("timer")
+            }
+        }
+        _ => None,
     }
 }
 
@@ -124,13 +130,12 @@ pub fn draw(surface: &mut impl Surface, kind: Kind, name: &str, r: Rect, zoom: f
     };
     surface.rect(r, 3.0, fill, stroke);
     let pad = 6.0 * z;
-    let kind_text = match (look.timer, kind) {
-        (true, Kind::Saga) => "saga · deadline",
-        (true, _) => "policy · timer",
-        (false, _) => kind.label(),
+    let kind_text: std::borrow::Cow<'_, str> = match look.timer {
+        Some(how) => format!("{} · {how}", kind.label()).into(),
+        None => kind.label().into(),
     };
     surface.text(&Text {
-        text: kind_text,
+        text: &kind_text,
         area: Rect::from_min_max(r.min + vec2(pad, pad), r.max - vec2(pad, pad)),
         clip: r,
         size: 10.0 * z,
