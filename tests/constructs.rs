@@ -26,6 +26,30 @@ fn run(model: &Model, scenario: &str) -> Engine {
     e
 }
 
+/// The error in the model `text` (named `file`) whose message says `says`, placed on the line
+/// that holds `marker`.
+fn error_at(
+    text: &str,
+    file: &str,
+    says: &str,
+    marker: &str,
+) -> stormlab::model::diagnostic::Diagnostic {
+    let found = findings(&model(text));
+    let d = found
+        .iter()
+        .find(|d| d.message.contains(says))
+        .unwrap_or_else(|| panic!("{says}: {found:#?}"))
+        .clone();
+    assert_eq!(d.severity, Severity::Error, "{d:?}");
+    let rendered = stormlab::model::diagnostic::render(&d, text, file);
+    let line = text.lines().position(|l| l.contains(marker)).unwrap() + 1;
+    assert!(
+        rendered.starts_with(&format!("{file}:{line}:")),
+        "{rendered}"
+    );
+    d
+}
+
 #[test]
 fn a_handler_emits_the_events_of_the_first_branch_that_applies() {
     let m = model(STOCK);
@@ -169,23 +193,8 @@ fn a_fan_out_over_what_is_not_a_list_is_an_error_at_its_place() {
             &format!("for_each: \"{for_each}\""),
             1,
         );
-        let m = model(&text);
-        let found = findings(&m);
-        let d = found
-            .iter()
-            .find(|d| d.message.contains(says))
-            .unwrap_or_else(|| panic!("{for_each}: {found:#?}"));
+        let d = error_at(&text, "stock.ron", says, "ReserveEachLine");
         assert_eq!(d.code, stormlab::model::diagnostic::Code::ExpressionError);
-        let rendered = stormlab::model::diagnostic::render(d, &text, "stock.ron");
-        let line = text
-            .lines()
-            .position(|l| l.contains("ReserveEachLine"))
-            .unwrap()
-            + 1;
-        assert!(
-            rendered.starts_with(&format!("stock.ron:{line}:")),
-            "{rendered}"
-        );
     }
 }
 
@@ -273,12 +282,7 @@ const QUOTE: &str = include_str!("fixtures/quote.ron");
 fn a_saga_deadline_from_the_data_ends_the_instance_normally_when_it_fires() {
     let m = model(QUOTE);
     assert!(findings(&m).is_empty(), "{:#?}", findings(&m));
-    for s in &m.scenarios {
-        let e = run(&m, &s.name);
-        for v in verdicts(&e, s).unwrap() {
-            assert!(v.passed, "{}: {} — {}", s.name, v.expectation, v.reason);
-        }
-    }
+    every_scenario_passes(&m);
     // It fires on the quote's own date, one calendar month on, and compensates nothing.
     let e = run(&m, "an unaccepted quote expires on its own date");
     assert_eq!(
@@ -493,6 +497,16 @@ fn broken_verdicts(m: &Model, name: &str) -> Vec<String> {
         .collect()
 }
 
+/// Every scenario of `m` meets all its expectations.
+fn every_scenario_passes(m: &Model) {
+    for s in &m.scenarios {
+        let e = run(m, &s.name);
+        for v in verdicts(&e, s).unwrap() {
+            assert!(v.passed, "{}: {} — {}", s.name, v.expectation, v.reason);
+        }
+    }
+}
+
 /// The Fulfilment saga's instance of `order`: its status and state fields.
 fn fulfilment(e: &Engine, order: &str) -> (String, Vec<String>) {
     let inst = e.saga_instances()[0]
@@ -505,12 +519,7 @@ fn fulfilment(e: &Engine, order: &str) -> (String, Vec<String>) {
 #[test]
 fn a_saga_join_waits_for_every_event_in_any_order_and_reads_its_state() {
     let m = model(SHIPPING);
-    for s in &m.scenarios {
-        let e = run(&m, &s.name);
-        for v in verdicts(&e, s).unwrap() {
-            assert!(v.passed, "{}: {} — {}", s.name, v.expectation, v.reason);
-        }
-    }
+    every_scenario_passes(&m);
     // Paid, reserved: the state holds what the steps set.
     let e = run(&m, "paid first, then reserved");
     let (status, state) = fulfilment(&e, "o-1");
@@ -707,12 +716,7 @@ const ALLOCATION: &str = include_str!("fixtures/allocation.ron");
 #[test]
 fn a_saga_step_fans_out_and_a_refusal_releases_each_reserved_line_in_reverse() {
     let m = model(ALLOCATION);
-    for s in &m.scenarios {
-        let e = run(&m, &s.name);
-        for v in verdicts(&e, s).unwrap() {
-            assert!(v.passed, "{}: {} — {}", s.name, v.expectation, v.reason);
-        }
-    }
+    every_scenario_passes(&m);
     let e = run(&m, "a line refused releases the lines reserved before it");
     let log = stormlab::sim::log::jsonl(&e);
     let commands: Vec<(String, String, bool)> = e
@@ -781,29 +785,12 @@ fn a_saga_fan_out_is_checked_at_its_place() {
     ] {
         assert_eq!(ALLOCATION.matches(from).count(), 1, "{from}");
         let text = ALLOCATION.replacen(from, to, 1);
-        let m = model(&text);
-        let found = findings(&m);
-        let d = found
-            .iter()
-            .find(|d| d.message.contains(says))
-            .unwrap_or_else(|| panic!("{to}: {found:#?}"));
-        assert_eq!(d.severity, Severity::Error, "{d:?}");
-        let rendered = stormlab::model::diagnostic::render(d, &text, "allocation.ron");
-        let line = text
-            .lines()
-            .position(|l| {
-                l.contains(if says.contains("qty") {
-                    "line.qty"
-                } else {
-                    "for_each"
-                })
-            })
-            .unwrap()
-            + 1;
-        assert!(
-            rendered.starts_with(&format!("allocation.ron:{line}:")),
-            "{rendered}"
-        );
+        let marker = if says.contains("qty") {
+            "line.qty"
+        } else {
+            "for_each"
+        };
+        error_at(&text, "allocation.ron", says, marker);
     }
 }
 
@@ -910,18 +897,7 @@ fn an_aggregate_lookup_is_checked_like_a_read_models() {
             1,
         );
         assert_ne!(text, ALLOCATION);
-        let found = findings(&model(&text));
-        let d = found
-            .iter()
-            .find(|d| d.message.contains(says))
-            .unwrap_or_else(|| panic!("{says}: {found:#?}"));
-        assert_eq!(d.severity, Severity::Error);
-        let rendered = stormlab::model::diagnostic::render(d, &text, "allocation.ron");
-        let line = text.lines().position(|l| l.contains(guard)).unwrap() + 1;
-        assert!(
-            rendered.starts_with(&format!("allocation.ron:{line}:")),
-            "{rendered}"
-        );
+        error_at(&text, "allocation.ron", says, guard);
     }
 }
 
@@ -984,17 +960,6 @@ fn a_timed_saga_step_is_checked_at_its_place() {
     ] {
         assert_eq!(SHIPPING.matches(step).count(), 1);
         let text = SHIPPING.replacen(step, to, 1);
-        let found = findings(&model(&text));
-        let d = found
-            .iter()
-            .find(|d| d.message.contains(says))
-            .unwrap_or_else(|| panic!("{says}: {found:#?}"));
-        assert_eq!(d.severity, Severity::Error, "{d:?}");
-        let rendered = stormlab::model::diagnostic::render(d, &text, "shipping.ron");
-        let line = text.lines().position(|l| l.contains(marker)).unwrap() + 1;
-        assert!(
-            rendered.starts_with(&format!("shipping.ron:{line}:")),
-            "{rendered}"
-        );
+        error_at(&text, "shipping.ron", says, marker);
     }
 }

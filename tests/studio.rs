@@ -1428,15 +1428,34 @@ fn a_sagas_steps_deadlines_and_ends_are_edited_in_the_inspector() {
     assert!(saga(&h).steps[0].and.is_empty(), "undone");
 }
 
+/// A studio on the fixture `text` (named `file`) with saga `saga` selected in the inspector.
+fn with_saga_selected(
+    text: &str,
+    file: &str,
+    saga: &str,
+) -> (Harness<'static, Studio>, tempfile::TempDir) {
+    let model = stormlab::model::file::from_str(text, file).unwrap();
+    let (mut h, dir) = harness(model);
+    settle(&mut h);
+    h.get_by_label(&format!("saga {saga}")).click();
+    settle(&mut h);
+    (h, dir)
+}
+
+/// Types `text` at the end of the first text box showing `value`.
+fn type_after_value(h: &mut Harness<'static, Studio>, value: &str, text: &str) {
+    h.query_all_by_value(value).next().unwrap().scroll_to_me();
+    settle(h);
+    h.query_all_by_value(value).next().unwrap().click();
+    settle(h);
+    h.query_all_by_value(value).next().unwrap().type_text(text);
+    settle(h);
+}
+
 #[test]
 fn a_saga_steps_fan_out_is_edited_and_checked_in_the_inspector() {
-    let model =
-        stormlab::model::file::from_str(include_str!("fixtures/allocation.ron"), "allocation.ron")
-            .unwrap();
-    let (mut h, _dir) = harness(model);
-    settle(&mut h);
-    h.get_by_label("saga Allocate").click();
-    settle(&mut h);
+    let text = include_str!("fixtures/allocation.ron");
+    let (mut h, _dir) = with_saga_selected(text, "allocation.ron", "Allocate");
     let for_each = |h: &Harness<'static, Studio>| {
         h.state().doc.model.contexts[0].sagas[0].steps[0]
             .for_each
@@ -1448,13 +1467,7 @@ fn a_saga_steps_fan_out_is_edited_and_checked_in_the_inspector() {
     );
     // The element is in scope for the command's fields (shown without an error).
     assert!(h.query_all_by_value("line.quantity").next().is_some());
-    let field = || "line in event.lines";
-    h.query_all_by_value(field()).next().unwrap().scroll_to_me();
-    settle(&mut h);
-    h.query_all_by_value(field()).next().unwrap().click();
-    settle(&mut h);
-    h.query_all_by_value(field()).next().unwrap().type_text("x");
-    settle(&mut h);
+    type_after_value(&mut h, "line in event.lines", "x");
     assert_eq!(for_each(&h).as_deref(), Some("line in event.linesx"));
     assert!(
         h.query_all_by_label_contains("unknown name `event.linesx`")
@@ -1472,13 +1485,8 @@ fn a_saga_steps_fan_out_is_edited_and_checked_in_the_inspector() {
 
 #[test]
 fn a_saga_steps_timer_is_edited_in_the_inspector() {
-    let model =
-        stormlab::model::file::from_str(include_str!("fixtures/shipping.ron"), "shipping.ron")
-            .unwrap();
-    let (mut h, _dir) = harness(model);
-    settle(&mut h);
-    h.get_by_label("saga Fulfilment").click();
-    settle(&mut h);
+    let text = include_str!("fixtures/shipping.ron");
+    let (mut h, _dir) = with_saga_selected(text, "shipping.ron", "Fulfilment");
     let after = |h: &Harness<'static, Studio>| {
         h.state().doc.model.contexts[0].sagas[0].steps[3]
             .after
@@ -1489,18 +1497,7 @@ fn a_saga_steps_timer_is_edited_in_the_inspector() {
             .next()
             .is_some()
     );
-    h.query_all_by_value("minutes(30)")
-        .next()
-        .unwrap()
-        .scroll_to_me();
-    settle(&mut h);
-    h.query_all_by_value("minutes(30)").next().unwrap().click();
-    settle(&mut h);
-    h.query_all_by_value("minutes(30)")
-        .next()
-        .unwrap()
-        .type_text(" + hours(1)");
-    settle(&mut h);
+    type_after_value(&mut h, "minutes(30)", " + hours(1)");
     assert_eq!(after(&h).as_deref(), Some("minutes(30) + hours(1)"));
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     settle(&mut h);
