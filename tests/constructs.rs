@@ -142,29 +142,20 @@ fn a_fan_out_issues_one_command_per_element_in_order_and_a_rejection_stops_none(
         &m,
         "an order fans out into one reservation per line; one refused does not stop the rest",
     );
-    let names: Vec<(String, String, bool, Cause)> = e
-        .commands()
-        .iter()
-        .map(|c| {
-            (
-                e.program().commands[c.command()].name.clone(),
-                c.target.to_string(),
-                c.rejection.is_some(),
-                c.cause(),
-            )
-        })
-        .collect();
     let placed = Cause::Event(0);
     assert_eq!(
-        names,
+        commands(&e),
         [
-            ("PlaceOrder".into(), "o-9".into(), false, Cause::Scenario),
-            ("ReserveItem".into(), "bolt".into(), false, placed),
-            ("ReserveItem".into(), "nut".into(), false, placed),
-            ("ReserveItem".into(), "nut".into(), true, placed),
-            ("ReserveItem".into(), "washer".into(), false, placed),
+            ("PlaceOrder", "o-9", false),
+            ("ReserveItem", "bolt", false),
+            ("ReserveItem", "nut", false),
+            ("ReserveItem", "nut", true),
+            ("ReserveItem", "washer", false),
         ]
+        .map(|(c, t, r)| (c.to_owned(), t.to_owned(), r))
     );
+    let causes: Vec<Cause> = e.commands().iter().map(|c| c.cause()).collect();
+    assert_eq!(causes, [Cause::Scenario, placed, placed, placed, placed]);
     // Per element: its own fields, and the event's same-named ones.
     let log = stormlab::sim::log::jsonl(&e);
     let washer = log
@@ -497,6 +488,20 @@ fn broken_verdicts(m: &Model, name: &str) -> Vec<String> {
         .collect()
 }
 
+/// The commands of a run, in order: name, target, and whether it was rejected.
+fn commands(e: &Engine) -> Vec<(String, String, bool)> {
+    e.commands()
+        .iter()
+        .map(|c| {
+            (
+                e.program().commands[c.command()].name.clone(),
+                c.target.to_string(),
+                c.rejection.is_some(),
+            )
+        })
+        .collect()
+}
+
 /// Every scenario of `m` meets all its expectations.
 fn every_scenario_passes(m: &Model) {
     for s in &m.scenarios {
@@ -719,17 +724,6 @@ fn a_saga_step_fans_out_and_a_refusal_releases_each_reserved_line_in_reverse() {
     every_scenario_passes(&m);
     let e = run(&m, "a line refused releases the lines reserved before it");
     let log = stormlab::sim::log::jsonl(&e);
-    let commands: Vec<(String, String, bool)> = e
-        .commands()
-        .iter()
-        .map(|c| {
-            (
-                e.program().commands[c.command()].name.clone(),
-                c.target.to_string(),
-                c.rejection.is_some(),
-            )
-        })
-        .collect();
     // One reservation per line until the refused one (the line after it is never asked
     // for); then each reserved line released with its own quantity, the last first.
     let expected: Vec<(String, String, bool)> = [
@@ -743,7 +737,7 @@ fn a_saga_step_fans_out_and_a_refusal_releases_each_reserved_line_in_reverse() {
     ]
     .map(|(c, t, r)| (c.to_owned(), t.to_owned(), r))
     .into();
-    assert_eq!(commands, expected, "{log}");
+    assert_eq!(commands(&e), expected, "{log}");
     let released: Vec<&str> = log
         .lines()
         .filter(|l| l.contains("\"type\":\"ItemReleased\""))
