@@ -115,7 +115,7 @@ pub fn apply(
 pub type Table = FastMap<Value, Vec<Value>>;
 
 /// The instances of one aggregate, by id.
-pub type Instances = FastMap<Arc<str>, Instance>;
+pub type AggregateInstances = FastMap<Arc<str>, Instance>;
 
 /// What `lookup` reads: the read models, each as projected so far, then the aggregates'
 /// instances as they are now. While an instance decides, its own aggregate's instances are
@@ -126,12 +126,12 @@ pub struct Projected<'a> {
     /// The read models' tables.
     pub read_models: &'a [Table],
     /// The aggregates' instances: all of them, or those before and after the one deciding.
-    pub aggregates: (&'a [Instances], &'a [Instances]),
+    pub aggregates: (&'a [AggregateInstances], &'a [AggregateInstances]),
 }
 
 impl<'a> Projected<'a> {
     /// Every read model and every aggregate.
-    pub fn new(read_models: &'a [Table], aggregates: &'a [Instances]) -> Self {
+    pub fn new(read_models: &'a [Table], aggregates: &'a [AggregateInstances]) -> Self {
         Self {
             read_models,
             aggregates: (aggregates, &[]),

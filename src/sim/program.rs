@@ -650,9 +650,7 @@ impl Program {
                 let (each, scope) = match &pol.for_each {
                     None => (None, scope),
                     Some(text) => {
-                        let (list, scope) =
-                            crate::model::scopes::fan_out(text, &scope, &p.types)
-                                .map_err(|e| SimError::Invalid(vec![format!("`{text}`: {e}")]))?;
+                        let (list, scope) = p.fan_out(text, &scope)?;
                         (Some(list), scope)
                     }
                 };
@@ -1090,6 +1088,13 @@ impl Program {
         })
     }
 
+    /// A policy's or saga step's fan-out `text` over `scope`: its list, and the scope with
+    /// the element for the command it issues.
+    fn fan_out(&self, text: &str, scope: &Scope) -> Result<(Expr, Scope), SimError> {
+        crate::model::scopes::fan_out(text, scope, &self.types)
+            .map_err(|e| SimError::Invalid(vec![format!("`{text}`: {e}")]))
+    }
+
     fn saga(&self, ci: usize, s: &crate::model::Saga) -> Result<SagaDef, SimError> {
         let ev = |n: &str| self.event(n, Some(ci));
         let start = ev(&s.start).unwrap_or(0);
@@ -1120,9 +1125,7 @@ impl Program {
                 let (each, issue_scope) = match &st.for_each {
                     None => (None, scope.clone()),
                     Some(text) => {
-                        let (list, inner) =
-                            crate::model::scopes::fan_out(text, &scope, &self.types)
-                                .map_err(|e| SimError::Invalid(vec![format!("`{text}`: {e}")]))?;
+                        let (list, inner) = self.fan_out(text, &scope)?;
                         (Some(list), inner)
                     }
                 };

@@ -5,12 +5,9 @@
 //! A run is read at its current end through these methods; the state at an earlier log
 //! position comes from a [`Timeline`](super::timeline::Timeline) built from the same run.
 
-use std::sync::Arc;
-
 use super::chunked::Chunked;
 use super::engine::{Change, CommandInputs, CommandRecord, Engine, FaultDef, Parked};
-use super::fold::{Instance, Table};
-use super::hash::FastMap;
+use super::fold::{AggregateInstances, Table};
 use super::program::{EventDef, Program};
 use super::saga::Instances;
 use super::store::{Cause, Record};
@@ -79,7 +76,7 @@ impl Engine {
     }
 
     /// Aggregate instances now: per aggregate (by program index), by id.
-    pub fn aggregate_instances(&self) -> &[FastMap<Arc<str>, Instance>] {
+    pub fn aggregate_instances(&self) -> &[AggregateInstances] {
         &self.aggregates
     }
 

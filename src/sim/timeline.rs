@@ -17,7 +17,7 @@ use super::store::Cause;
 use crate::model::expr::Value;
 
 /// Aggregate instances per aggregate, by id.
-pub type Aggregates = Vec<FastMap<Arc<str>, Instance>>;
+pub type Aggregates = Vec<super::fold::AggregateInstances>;
 
 #[derive(Clone, Debug)]
 struct Snapshot {

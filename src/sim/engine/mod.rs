@@ -209,7 +209,7 @@ pub struct Engine {
     /// The event store.
     pub(in crate::sim) store: EventStore,
     /// Aggregate instances, per aggregate, by id.
-    pub(in crate::sim) aggregates: Vec<FastMap<Arc<str>, Instance>>,
+    pub(in crate::sim) aggregates: Vec<crate::sim::fold::AggregateInstances>,
     /// Read-model tables, per read model, by key.
     pub(in crate::sim) read_models: Vec<Table>,
     /// Saga instances, per saga, by correlation value.

@@ -169,11 +169,7 @@ impl Engine {
                 let issued = self.commands.len();
                 let cause = Cause::Event(position);
                 let roots = [RootValue::Record(&state), RootValue::Scalar(item)];
-                let extra = if elements.is_some() {
-                    &roots[..]
-                } else {
-                    &roots[..1]
-                };
+                let extra = state_and(&roots, elements.is_some());
                 // A timed step arms its command; it is on its own when it fires.
                 if let Some(ms) = delay {
                     let source = (payload, extra);
@@ -488,11 +484,7 @@ impl Engine {
                     RootValue::Record(&state),
                     RootValue::Scalar(element.unwrap_or(&Value::None)),
                 ];
-                let extra = if element.is_some() {
-                    &roots[..]
-                } else {
-                    &roots[..1]
-                };
+                let extra = state_and(&roots, element.is_some());
                 let _ = self.issue(program, comp, (&payload, extra), correlation, failure);
                 if let Some(inst) = self.sagas[s].get_mut(key) {
                     let data = inst.data.get_or_insert_with(Box::default);
@@ -508,4 +500,10 @@ impl Engine {
             let _ = self.issue(program, f, (&payload, &roots), correlation, failure);
         }
     }
+}
+
+/// The roots a saga's command reads after the read models: the instance's state, and the
+/// fan-out's element when the step has one.
+fn state_and<'r, 'a>(roots: &'r [RootValue<'a>; 2], element: bool) -> &'r [RootValue<'a>] {
+    if element { roots } else { &roots[..1] }
 }
