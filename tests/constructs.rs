@@ -957,3 +957,156 @@ fn a_timed_saga_step_is_checked_at_its_place() {
         error_at(&text, "shipping.ron", says, marker);
     }
 }
+
+const INVOICES: &str = include_str!("fixtures/invoices.ron");
+
+/// Each timer of a run: its target, its command, when it is due (RFC 3339), and whether it
+/// fired (Some(true)), was cancelled (Some(false)) or is pending (None).
+fn timers(e: &Engine) -> Vec<(String, String, String, Option<bool>)> {
+    e.timers()
+        .iter()
+        .map(|t| {
+            (
+                t.target.to_string(),
+                e.program().commands[t.command].name.clone(),
+                stormlab::model::expr::time::format_timestamp(t.due),
+                t.ended.map(|(_, fired)| fired),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_handler_schedules_a_command_at_a_moment_from_the_data() {
+    use stormlab::sim::store::Cause;
+    let m = model(INVOICES);
+    every_scenario_passes(&m);
+    // Unpaid: MarkOverdue is issued on the invoice's own due date, caused by its issue.
+    let e = run(&m, "unpaid falls due on its date");
+    let due = "2024-03-31T00:00:00Z".to_owned();
+    let mark = ("i-2".to_owned(), "MarkOverdue".to_owned());
+    assert_eq!(timers(&e), [(mark.0, mark.1, due.clone(), Some(true))]);
+    let overdue = e
+        .commands()
+        .iter()
+        .find(|c| e.program().commands[c.command()].name == "MarkOverdue")
+        .expect("the schedule fired");
+    assert_eq!(
+        stormlab::model::expr::time::format_timestamp(overdue.time),
+        due
+    );
+    assert_eq!(
+        overdue.cause(),
+        Cause::Deadline(0),
+        "armed by InvoiceIssued"
+    );
+    assert!(e.armed_a_timer(0));
+    assert_eq!(
+        e.program().timer_owner(e.timers()[0].owner),
+        "Invoice on IssueInvoice"
+    );
+    // Paid on day 10: the payment cancels it.
+    let e = run(&m, "paid before it falls due");
+    assert!(matches!(&timers(&e)[..], [(_, _, _, Some(false))]));
+    assert!(e.pending_timers().is_empty());
+}
+
+#[test]
+fn an_event_of_the_scheduling_command_cancels_what_was_pending_but_not_its_own_schedule() {
+    let m = model(INVOICES);
+    let e = run(&m, "moving the due date twice");
+    let fired: Vec<(String, Option<bool>)> = timers(&e)
+        .into_iter()
+        .map(|(_, _, due, ended)| (due, ended))
+        .collect();
+    assert_eq!(
+        fired,
+        [
+            ("2024-03-31T00:00:00Z".to_owned(), Some(false)),
+            ("2024-04-10T00:00:00Z".to_owned(), Some(false)),
+            ("2024-04-15T00:00:00Z".to_owned(), Some(true)),
+        ],
+        "each move cancels the date before it; the last one fires"
+    );
+    assert_eq!(
+        e.program().timer_owner(e.timers()[2].owner),
+        "Invoice on ExtendInvoice"
+    );
+}
+
+#[test]
+fn a_schedule_that_cannot_be_worked_out_rejects_the_command_and_names_it() {
+    // `i-2` has three characters: a division by zero when the command is decided.
+    let text = INVOICES.replacen(
+        r#"schedule: [(at: "cmd.due","#,
+        r#"schedule: [(at: "cmd.due + days(10 / (len(cmd.invoice_id) - 3))","#,
+        1,
+    );
+    let m = model(&text);
+    let e = run(&m, "unpaid falls due on its date");
+    let issued = &e.commands()[0];
+    let why = issued.rejection.as_deref().expect("rejected");
+    assert!(why.contains("cannot schedule MarkOverdue"), "{why}");
+    assert!(e.timers().is_empty());
+    assert_eq!(e.records().len(), 0, "nothing appended");
+}
+
+#[test]
+fn a_schedule_is_checked_at_its_place() {
+    let schedule = r#"schedule: [(at: "cmd.due", unless: ["InvoicePaid", "DueDateMoved"], issue: (command: "MarkOverdue"))],"#;
+    for (to, says, marker) in [
+        (
+            r#"schedule: [(at: "days(3)", unless: ["InvoicePaid", "DueDateMoved"], issue: (command: "MarkOverdue"))],"#,
+            "expected `timestamp`",
+            r#"at: "days(3)""#,
+        ),
+        (
+            r#"schedule: [(after: "days(3)", at: "cmd.due", issue: (command: "MarkOverdue"))],"#,
+            "either `after` a duration or `at` a moment",
+            r#"after: "days(3)", at"#,
+        ),
+        (
+            r#"schedule: [(unless: ["InvoicePaid"], issue: (command: "MarkOverdue"))],"#,
+            "needs `after` (a duration",
+            r#"schedule: [(unless"#,
+        ),
+        (
+            r#"schedule: [(at: "cmd.due", unless: ["InvoicePayed"], issue: (command: "MarkOverdue"))],"#,
+            "InvoicePayed",
+            "InvoicePayed",
+        ),
+        (
+            r#"schedule: [(at: "cmd.due", issue: (command: "MarkOverdu"))],"#,
+            "MarkOverdu",
+            "MarkOverdu\"",
+        ),
+        (
+            r#"schedule: [(at: "cmd.due", issue: (command: "MarkOverdue", with: {"reason": "'late'"}))],"#,
+            "has no field `reason`",
+            "\"reason\"",
+        ),
+        (
+            r#"schedule: [(at: "lookup(Invoice, cmd.invoice_id).due ?? now", issue: (command: "MarkOverdue"))],"#,
+            "cannot be looked up while one decides",
+            "lookup(Invoice",
+        ),
+    ] {
+        assert_eq!(INVOICES.matches(schedule).count(), 1);
+        let text = INVOICES.replacen(schedule, to, 1);
+        error_at(&text, "invoices.ron", says, marker);
+    }
+    // A handler that emits nothing never arms its schedule.
+    let text = INVOICES.replacen(
+        r#"emit: [(event: "InvoiceIssued")],
+                            schedule"#,
+        r#"emit: [],
+                            schedule"#,
+        1,
+    );
+    error_at(
+        &text,
+        "invoices.ron",
+        "a schedule is armed by the events its handler emits",
+        "MarkOverdue\"))],",
+    );
+}

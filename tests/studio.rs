@@ -1428,16 +1428,17 @@ fn a_sagas_steps_deadlines_and_ends_are_edited_in_the_inspector() {
     assert!(saga(&h).steps[0].and.is_empty(), "undone");
 }
 
-/// A studio on the fixture `text` (named `file`) with saga `saga` selected in the inspector.
-fn with_saga_selected(
+/// A studio on the fixture `text` (named `file`) with the sticky labelled `sticky` (`saga
+/// Allocate`) selected in the inspector.
+fn with_selected(
     text: &str,
     file: &str,
-    saga: &str,
+    sticky: &str,
 ) -> (Harness<'static, Studio>, tempfile::TempDir) {
     let model = stormlab::model::file::from_str(text, file).unwrap();
     let (mut h, dir) = harness(model);
     settle(&mut h);
-    h.get_by_label(&format!("saga {saga}")).click();
+    h.get_by_label(sticky).click();
     settle(&mut h);
     (h, dir)
 }
@@ -1455,7 +1456,7 @@ fn type_after_value(h: &mut Harness<'static, Studio>, value: &str, text: &str) {
 #[test]
 fn a_saga_steps_fan_out_is_edited_and_checked_in_the_inspector() {
     let text = include_str!("fixtures/allocation.ron");
-    let (mut h, _dir) = with_saga_selected(text, "allocation.ron", "Allocate");
+    let (mut h, _dir) = with_selected(text, "allocation.ron", "saga Allocate");
     let for_each = |h: &Harness<'static, Studio>| {
         h.state().doc.model.contexts[0].sagas[0].steps[0]
             .for_each
@@ -1486,7 +1487,7 @@ fn a_saga_steps_fan_out_is_edited_and_checked_in_the_inspector() {
 #[test]
 fn a_saga_steps_timer_is_edited_in_the_inspector() {
     let text = include_str!("fixtures/shipping.ron");
-    let (mut h, _dir) = with_saga_selected(text, "shipping.ron", "Fulfilment");
+    let (mut h, _dir) = with_selected(text, "shipping.ron", "saga Fulfilment");
     let after = |h: &Harness<'static, Studio>| {
         h.state().doc.model.contexts[0].sagas[0].steps[3]
             .after
@@ -1516,6 +1517,50 @@ fn a_saga_steps_timer_is_edited_in_the_inspector() {
     let accounts = example("accounts");
     let fulfilment = saga(&accounts, "OrderFulfilment");
     assert_eq!(keeps_time(&accounts, fulfilment), Some("deadline"));
+}
+
+#[test]
+fn a_handlers_schedule_is_edited_in_the_inspector() {
+    let text = include_str!("fixtures/invoices.ron");
+    let (mut h, _dir) = with_selected(text, "invoices.ron", "aggregate Invoice");
+    let schedule = |h: &Harness<'static, Studio>| {
+        h.state().doc.model.contexts[0].aggregates[0].handlers[0].schedule[0].clone()
+    };
+    // Four handlers: each folded; open the one that schedules.
+    click(&mut h, "on IssueInvoice");
+    assert!(
+        h.query_by_label("Schedules (armed when it emits)")
+            .is_some()
+    );
+    type_after_value(&mut h, "cmd.due", " + days(1)");
+    assert_eq!(schedule(&h).at.as_deref(), Some("cmd.due + days(1)"));
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    settle(&mut h);
+    assert_eq!(schedule(&h).at.as_deref(), Some("cmd.due"), "undone");
+    // The same text as a duration is wrong, and the box says so.
+    click(&mut h, "after a duration");
+    assert_eq!(
+        (schedule(&h).after.as_deref(), schedule(&h).at),
+        (Some("cmd.due"), None)
+    );
+    assert!(
+        h.query_all_by_label_contains("expected `duration`")
+            .next()
+            .is_some()
+    );
+    click(&mut h, "+ Schedule a command");
+    let handler = &h.state().doc.model.contexts[0].aggregates[0].handlers[0];
+    assert_eq!(handler.schedule.len(), 2);
+    // The aggregate's sticky says it keeps time.
+    let model = &h.state().doc.model;
+    let invoice = model
+        .elements()
+        .into_iter()
+        .find(|e| e.loc.kind == Kind::Aggregate)
+        .unwrap()
+        .loc;
+    let keeps = stormlab::app::board::sticky::keeps_time(model, invoice);
+    assert_eq!(keeps, Some("timer"));
 }
 
 #[test]

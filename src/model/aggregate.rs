@@ -67,6 +67,10 @@ pub struct Handler {
     /// after `emit`'s. When none applies, only `emit`'s events are emitted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub branches: Vec<Branch>,
+    /// Commands scheduled when the command is accepted (armed by the events it emits), each
+    /// issued later unless one of its `unless` events happens first on its target.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub schedule: Vec<Schedule>,
 }
 
 impl Handler {
@@ -78,6 +82,7 @@ impl Handler {
             guards: Vec::new(),
             emit: Vec::new(),
             branches: Vec::new(),
+            schedule: Vec::new(),
         }
     }
 
@@ -110,6 +115,29 @@ impl Handler {
     pub fn emits_nothing(&self) -> bool {
         self.all_emits().next().is_none()
     }
+}
+
+/// A command a handler schedules: issued `after` a duration or `at` a moment (expressions
+/// over `cmd`, `state` as before the command, `now` and the read models), unless an event of
+/// `unless` whose id field is the command's target happens first — an offer that lapses, a
+/// payment that falls due. Armed only when the handler accepts its command and emits at
+/// least one event; a moment already past fires at once. The scheduled command is on its
+/// own when it fires: its rejection is logged like any other.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Schedule {
+    /// How long after the command it is issued (a duration: `days(30)`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+    /// When it is issued (a timestamp: `add_months(now, 1)`, `cmd.due`); instead of `after`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+    /// Events that cancel it: one whose id field (its stream key) is its target's id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unless: Vec<Ref>,
+    /// The command, its target and fields (over the same names; unlisted fields copy the
+    /// handled command's same-named field).
+    pub issue: super::saga::Issue,
 }
 
 /// One data-dependent outcome of a handler: `when` it holds (over `cmd`, `state`, `now`),

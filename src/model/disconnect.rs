@@ -145,6 +145,16 @@ pub fn disconnect(model: &mut Model, from: Loc, to: Loc) -> Result<String, Strin
                 count(1, 0);
             }
         }
+        (Aggregate, Command) => {
+            // A handler's scheduled command exists only for this arrow: it goes.
+            let a = at!(f, aggregates, from);
+            for h in &mut a.handlers {
+                let n = h.schedule.len();
+                h.schedule
+                    .retain(|sc| !is(&sc.issue.command, &[Command], fc, to));
+                count(n, h.schedule.len());
+            }
+        }
         (Saga, Command) => {
             let s = at!(f, sagas, from);
             // A step also waits for an event (its own arrow): it stays, issuing nothing.

@@ -24,7 +24,7 @@ pub enum Link {
     Emits,
     /// An event triggers a policy, saga, read model or external system.
     Triggers,
-    /// A policy or saga issues a command.
+    /// A policy or saga issues a command, or an aggregate's handler schedules one.
     Commands,
     /// An anticorruption layer translates an upstream event into a downstream one.
     Translates,
@@ -68,9 +68,9 @@ impl FlowGraph {
                 }
                 (Kind::External, Some("on")) => None,
                 (Kind::External, Some("respond")) => Some((owner, target, Link::Emits)),
-                (Kind::Policy, Some("then")) | (Kind::Saga, Some("command")) => {
-                    Some((owner, target, Link::Commands))
-                }
+                (Kind::Policy, Some("then"))
+                | (Kind::Saga, Some("command"))
+                | (Kind::Aggregate, Some("command")) => Some((owner, target, Link::Commands)),
                 _ => None,
             };
             if let Some(e) = edge {

@@ -92,6 +92,13 @@ macro_rules! walker {
                                 em.set.$values().for_each(|v| f(owner, v));
                             }
                         }
+                        for sc in h.schedule.$iter() {
+                            let exprs = [& $($m)? sc.after, & $($m)? sc.at, & $($m)? sc.issue.target];
+                            for e in exprs.into_iter().flatten() {
+                                f(owner, e);
+                            }
+                            sc.issue.with.$values().for_each(|v| f(owner, v));
+                        }
                     }
                 }
                 for (i, p) in c.policies.$iter().enumerate() {
@@ -107,7 +114,8 @@ macro_rules! walker {
                 for (i, s) in c.sagas.$iter().enumerate() {
                     let owner = at(Kind::Saga, i);
                     for st in s.steps.$iter() {
-                        for e in [& $($m)? st.when, & $($m)? st.for_each].into_iter().flatten() {
+                        let exprs = [& $($m)? st.when, & $($m)? st.for_each, & $($m)? st.after];
+                        for e in exprs.into_iter().flatten() {
                             f(owner, e);
                         }
                         st.set.$values().for_each(|v| f(owner, v));

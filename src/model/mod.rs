@@ -50,7 +50,7 @@ pub mod unique_keys;
 
 pub use access::Sticky;
 pub use actor::Actor;
-pub use aggregate::{Aggregate, Applier, Assignments, Branch, Emit, Guard, Handler};
+pub use aggregate::{Aggregate, Applier, Assignments, Branch, Emit, Guard, Handler, Schedule};
 pub use command::Command;
 pub use context::BoundedContext;
 pub use delivery::Delivery;

@@ -134,6 +134,14 @@ macro_rules! walk_refs {
                             site(agg, i, EVENT, &rest, &$($m)? em.event);
                         }
                     }
+                    for (s, sc) in h.schedule.$iter().enumerate() {
+                        let rest = [K("handlers"), I(j), K("schedule"), I(s), K("issue"), K("command")];
+                        site(agg, i, COMMAND, &rest, &$($m)? sc.issue.command);
+                        for (k, u) in sc.unless.$iter().enumerate() {
+                            let rest = [K("handlers"), I(j), K("schedule"), I(s), K("unless"), I(k)];
+                            site(agg, i, EVENT, &rest, u);
+                        }
+                    }
                 }
                 for (j, ap) in a.appliers.$iter().enumerate() {
                     site(agg, i, EVENT, &[K("appliers"), I(j), K("on")], &$($m)? ap.on);

@@ -140,6 +140,43 @@ pub struct HandlerDef {
     /// Whether an event it emits carries the instance's id under a name of its own (its
     /// `stream_key`), to be filled with the id.
     pub fills_key: bool,
+    /// Commands it schedules when it accepts its command and emits an event.
+    pub schedules: Vec<ScheduleDef>,
+}
+
+/// A handler's scheduled command (roots: cmd, state, now, read models and aggregates).
+#[derive(Clone, Debug)]
+pub struct ScheduleDef {
+    /// When it is issued: a duration from now, or a moment.
+    pub when: Moment,
+    /// The command.
+    pub issue: IssueDef,
+}
+
+/// When a scheduled command is issued.
+#[derive(Clone, Debug)]
+pub enum Moment {
+    /// This long after the command that schedules it.
+    After(Expr),
+    /// At this moment (a past one: at once).
+    At(Expr),
+}
+
+/// Who armed a timer (and whose pending timers an event cancels).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TimerOwner {
+    /// A policy or a saga: its subscriber index.
+    Subscriber(usize),
+    /// A handler's schedule: the aggregate, the command its handler handles, the schedule's
+    /// place in the handler's list.
+    Schedule {
+        /// The aggregate's index.
+        aggregate: usize,
+        /// The handled command's index.
+        command: usize,
+        /// The schedule's index in its handler.
+        index: usize,
+    },
 }
 
 /// One outcome of a handler: its condition (none: the otherwise) and its events.
@@ -418,15 +455,37 @@ pub struct Program {
     pub subscribers: Vec<SubscriberDef>,
     /// Subscribers per event type.
     pub by_event: Vec<Vec<usize>>,
-    /// Per event type, the policies and sagas (subscriber indices) whose pending timers it
+    /// Per event type, the policies, sagas and handler schedules whose pending timers it
     /// cancels.
-    pub cancels: Vec<Vec<usize>>,
+    pub cancels: Vec<Vec<TimerOwner>>,
     /// Translations per event type.
     pub translations: Vec<Vec<TranslationDef>>,
     event_ix: BTreeMap<Loc, usize>,
     command_ix: BTreeMap<Loc, usize>,
     aggregate_ix: BTreeMap<Loc, usize>,
     index: NameIndex,
+}
+
+impl Program {
+    /// Who armed a timer, named for people: the policy or saga, or `Aggregate on Command`
+    /// for a handler's schedule.
+    pub fn timer_owner(&self, owner: TimerOwner) -> String {
+        match owner {
+            TimerOwner::Subscriber(sub) => self
+                .subscribers
+                .get(sub)
+                .map_or_else(|| "?".to_owned(), |s| s.name.clone()),
+            TimerOwner::Schedule {
+                aggregate, command, ..
+            } => format!(
+                "{} on {}",
+                self.aggregates
+                    .get(aggregate)
+                    .map_or("?", |a| a.name.as_str()),
+                self.commands.get(command).map_or("?", |c| c.name.as_str())
+            ),
+        }
+    }
 }
 
 fn delivery(d: &Delivery) -> DeliveryDef {
@@ -613,6 +672,26 @@ impl Program {
         for (ci, c) in model.contexts.iter().enumerate() {
             for (i, a) in c.aggregates.iter().enumerate() {
                 let def = p.aggregate(model, ci, i, a)?;
+                // The handlers' pending schedules each of their `unless` events cancels.
+                let aggregate = p.aggregates.len();
+                for h in &a.handlers {
+                    let Some(command) = p.command(&h.on, Some(ci)) else {
+                        continue;
+                    };
+                    for (index, sc) in h.schedule.iter().enumerate() {
+                        for u in &sc.unless {
+                            if let Some(u) = p.event(u, Some(ci))
+                                && let Some(list) = p.cancels.get_mut(u)
+                            {
+                                list.push(TimerOwner::Schedule {
+                                    aggregate,
+                                    command,
+                                    index,
+                                });
+                            }
+                        }
+                    }
+                }
                 p.aggregates.push(def);
             }
             for x in &c.externals {
@@ -644,7 +723,7 @@ impl Program {
                     if let Some(u) = p.event(u, Some(ci))
                         && let Some(list) = p.cancels.get_mut(u)
                     {
-                        list.push(p.subscribers.len());
+                        list.push(TimerOwner::Subscriber(p.subscribers.len()));
                     }
                 }
                 let (each, scope) = match &pol.for_each {
@@ -656,7 +735,7 @@ impl Program {
                 };
                 let issue = p.issue_in(
                     ci,
-                    on,
+                    &p.events[on].fields,
                     &scope,
                     &Issue {
                         command: pol.then.clone(),
@@ -688,7 +767,7 @@ impl Program {
             for (i, s) in c.sagas.iter().enumerate() {
                 let def = p.saga(ci, s)?;
                 // The pending timers of its timed steps each of these events cancels.
-                let sub = p.subscribers.len();
+                let sub = TimerOwner::Subscriber(p.subscribers.len());
                 for u in s.steps.iter().flat_map(|st| &st.unless) {
                     if let Some(u) = p.event(u, Some(ci))
                         && let Some(list) = p.cancels.get_mut(u)
@@ -920,6 +999,32 @@ impl Program {
                 })
                 .collect::<Result<_, SimError>>()?;
             let emits = self.emit_defs(&h.emit, &scope, (ci, &a.id))?;
+            let cmd_fields = &self.commands[cmd].fields;
+            let schedules = h
+                .schedule
+                .iter()
+                .map(|sc| {
+                    let when = match (&sc.after, &sc.at) {
+                        (Some(after), _) => Moment::After(compile(
+                            after,
+                            &scope,
+                            &self.types,
+                            Some(&Type::Duration),
+                        )?),
+                        (None, Some(at)) => {
+                            Moment::At(compile(at, &scope, &self.types, Some(&Type::Timestamp))?)
+                        }
+                        (None, None) => {
+                            return Err(SimError::Invalid(vec![format!(
+                                "schedule of {} has no time",
+                                sc.issue.command
+                            )]));
+                        }
+                    };
+                    let issue = self.issue_in(ci, cmd_fields, &scope, &sc.issue, &[0])?;
+                    Ok(ScheduleDef { when, issue })
+                })
+                .collect::<Result<_, SimError>>()?;
             let branches: Vec<BranchDef> = h
                 .branches
                 .iter()
@@ -945,6 +1050,7 @@ impl Program {
                     guards,
                     emits,
                     branches,
+                    schedules,
                 },
             );
         }
@@ -1046,13 +1152,14 @@ impl Program {
         })
     }
 
-    /// A command issued from event `on` with the names of `scope` (event, now, read models,
-    /// and a fan-out's element or a saga's state); unset fields copy the same-named field of
-    /// the first of the `copy_roots` that has one.
+    /// A command issued with the names of `scope` (an event, now, read models, and a
+    /// fan-out's element or a saga's state; or a handler's command and state), its first root
+    /// having the fields `source`; the target defaults to the same-named field of `source`,
+    /// unset fields copy the same-named field of the first of the `copy_roots` that has one.
     fn issue_in(
         &self,
         ci: usize,
-        on: usize,
+        source: &[Field],
         scope: &Scope,
         issue: &Issue,
         copy_roots: &[usize],
@@ -1069,7 +1176,7 @@ impl Program {
             Some(t) => Source::Expr(compile(t, scope, &self.types, Some(&Type::Id))?),
             None => match key_name
                 .as_ref()
-                .and_then(|k| self.events[on].fields.iter().position(|f| &f.name == k))
+                .and_then(|k| source.iter().position(|f| &f.name == k))
             {
                 Some(slot) => Source::Copy(0, slot),
                 None => Source::Zero(Value::str("")),
@@ -1129,7 +1236,9 @@ impl Program {
                         (Some(list), inner)
                     }
                 };
-                let compiled_issue = |i: &Issue| self.issue_in(ci, on, &issue_scope, i, &[0, 3]);
+                let compiled_issue = |i: &Issue| {
+                    self.issue_in(ci, &self.events[on].fields, &issue_scope, i, &[0, 3])
+                };
                 steps.push(StepDef {
                     number,
                     on,
@@ -1213,7 +1322,7 @@ impl Program {
         let on_failure = s
             .on_failure
             .as_ref()
-            .map(|f| self.issue_in(ci, start, &scope_of(start), f, &[0, 3]))
+            .map(|f| self.issue_in(ci, &self.events[start].fields, &scope_of(start), f, &[0, 3]))
             .transpose()?;
         Ok(SagaDef {
             correlation,

@@ -20,8 +20,8 @@ pub struct Look {
     pub failed: bool,
     /// Under the pointer.
     pub hovered: bool,
-    /// How it keeps time, said after its kind: `timer` (a policy's, a saga's timed step),
-    /// `deadline` (a saga's).
+    /// How it keeps time, said after its kind: `timer` (a policy's, a saga's timed step, an
+    /// aggregate's scheduled command), `deadline` (a saga's).
     pub timer: Option<&'static str>,
 }
 
@@ -40,6 +40,11 @@ pub fn keeps_time(model: &crate::model::Model, loc: crate::model::Loc) -> Option
                     .any(|st| st.after.is_some())
                     .then_some("timer")
             }
+        }
+        Kind::Aggregate => {
+            let a = c.aggregates.get(loc.index)?;
+            let schedules = a.handlers.iter().any(|h| !h.schedule.is_empty());
+            schedules.then_some("timer")
         }
         _ => None,
     }

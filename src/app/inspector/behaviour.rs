@@ -279,6 +279,14 @@ fn handler_ui(
     };
     changed |= list.ui(ui, (hi, 0), &mut h.emit);
     changed |= branches_ui(ui, &list, hi, &mut h.branches);
+    changed |= crate::app::inspector::schedule::schedules_ui(
+        ui,
+        names,
+        (ctx, hi),
+        &mut h.schedule,
+        scope,
+        types,
+    );
     changed
 }
 

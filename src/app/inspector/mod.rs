@@ -8,3 +8,4 @@ pub mod invariants;
 pub mod panel;
 pub mod relation;
 pub mod saga;
+pub mod schedule;

@@ -162,7 +162,7 @@ pub fn saga_ui(ui: &mut Ui, model: &Model, ctx: usize, sg: &mut Saga) -> bool {
                     &types,
                     (model, &index),
                     ctx,
-                    "Issue",
+                    ("Issue", "event"),
                     &mut step.issue,
                     inner.as_ref(),
                 );
@@ -191,7 +191,7 @@ pub fn saga_ui(ui: &mut Ui, model: &Model, ctx: usize, sg: &mut Saga) -> bool {
                     &types,
                     (model, &index),
                     ctx,
-                    "Compensate with",
+                    ("Compensate with", "event"),
                     c,
                     scope.as_ref(),
                 );
@@ -382,27 +382,30 @@ pub fn saga_ui(ui: &mut Ui, model: &Model, ctx: usize, sg: &mut Saga) -> bool {
     if let Some(f) = &mut sg.on_failure {
         ui.push_id("saga-failure", |ui| {
             let scope = scope(&[&saga.start]);
-            changed |= issue_ui(ui, &types, (model, &index), ctx, "Issue", f, scope.as_ref());
+            let label = ("Issue", "event");
+            changed |= issue_ui(ui, &types, (model, &index), ctx, label, f, scope.as_ref());
         });
     }
     changed
 }
 
-/// A command issued by the saga: which, to which target, with which field values; its
-/// expressions read `scope` (the triggering event, `now`, the read models, the state).
-fn issue_ui(
+/// A command issued by a saga or a handler's schedule: which (its name labelled `label`), to
+/// which target, with which field values; its expressions read `scope`, whose message root is
+/// `root` (`event`, `cmd`): unassigned fields copy that message's same-named fields.
+pub(super) fn issue_ui(
     ui: &mut Ui,
     types: &ModelTypes,
     (model, index): (&Model, &NameIndex),
     ctx: usize,
-    label: &str,
+    (label, root): (&str, &str),
     issue: &mut Issue,
     scope: Option<&Scope>,
 ) -> bool {
     let mut changed = false;
     ui.push_id(label, |ui| {
         changed |= reference_ui(ui, model, ctx, label, &mut issue.command, &[Kind::Command]);
-        ui.label("To target id (default: the event's id field)");
+        let whose = if root == "cmd" { "command" } else { root };
+        ui.label(format!("To target id (default: the {whose}'s id field)"));
         let mut target = issue.target.clone().unwrap_or_default();
         if expr_edit(
             ui,
@@ -428,7 +431,7 @@ fn issue_ui(
             &fields,
             scope,
             types,
-            "event",
+            root,
         );
     });
     changed

@@ -657,7 +657,7 @@ fn sagas_ui(ui: &mut Ui, e: &Engine, state: &StateAt, height: f32) -> Option<Sta
     action
 }
 
-/// The policies' timers pending at the cursor, soonest first.
+/// The timers pending at the cursor, soonest first.
 fn pending_timers<'e>(e: &'e Engine, state: &StateAt) -> Vec<&'e crate::sim::engine::Timer> {
     let mut out: Vec<&crate::sim::engine::Timer> = e
         .timers()
@@ -668,7 +668,7 @@ fn pending_timers<'e>(e: &'e Engine, state: &StateAt) -> Vec<&'e crate::sim::eng
     out
 }
 
-/// Each pending timer: the policy, the command it will issue to its target, when.
+/// Each pending timer: who armed it, the command it will issue to its target, when.
 fn timers_ui(ui: &mut Ui, e: &Engine, pending: &[&crate::sim::engine::Timer], height: f32) {
     if pending.is_empty() {
         ui.weak("No timer pending at this moment.");
@@ -678,10 +678,10 @@ fn timers_ui(ui: &mut Ui, e: &Engine, pending: &[&crate::sim::engine::Timer], he
     let p = e.program();
     long_list_ui(ui, "sim-timers", pending.len(), height, |ui, r| {
         let t = pending[r];
-        let policy = p.subscribers.get(t.sub).map_or("?", |s| s.name.as_str());
+        let owner = p.timer_owner(t.owner);
         let command = p.commands.get(t.command).map_or("?", |c| c.name.as_str());
         ui.label(format!(
-            "⏰ {policy}: {command} {} due {} (set on #{} {})",
+            "⏰ {owner}: {command} {} due {} (set on #{} {})",
             t.target,
             clock(t.due, dated, false),
             t.armed + 1,

@@ -587,6 +587,28 @@ fn assignments(c: &mut Checker<'_>) {
                         &format!("event {}", em.event),
                     );
                 }
+                for (k, sc) in h.schedule.iter().enumerate() {
+                    let cmd = resolve(&sc.issue.command, &[Kind::Command], from);
+                    let rest = aid
+                        .path()
+                        .into_iter()
+                        .chain([
+                            K("handlers"),
+                            I(hi),
+                            K("schedule"),
+                            I(k),
+                            K("issue"),
+                            K("with"),
+                        ])
+                        .collect();
+                    check_keys(
+                        aid,
+                        rest,
+                        sc.issue.with.keys().collect(),
+                        cmd.and_then(|e| fields_of(model, e)),
+                        &format!("command {}", sc.issue.command),
+                    );
+                }
             }
             for (pi, ap) in a.appliers.iter().enumerate() {
                 let rest = aid

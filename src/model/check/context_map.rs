@@ -25,6 +25,33 @@ pub(super) fn check(c: &mut Checker<'_>) {
             context: Some(ci),
             index,
         };
+        for (i, a) in ctx.aggregates.iter().enumerate() {
+            for (j, h) in a.handlers.iter().enumerate() {
+                for (k, sc) in h.schedule.iter().enumerate() {
+                    let at = |rest: &[PathSeg]| {
+                        let mut p = vec![K("handlers"), I(j), K("schedule"), I(k)];
+                        p.extend_from_slice(rest);
+                        p
+                    };
+                    uses.push((
+                        id(Kind::Aggregate, i),
+                        at(&[K("issue"), K("command")]),
+                        &sc.issue.command,
+                        Kind::Command,
+                        Use::Issues,
+                    ));
+                    for (u, ev) in sc.unless.iter().enumerate() {
+                        uses.push((
+                            id(Kind::Aggregate, i),
+                            at(&[K("unless"), I(u)]),
+                            ev,
+                            Kind::Event,
+                            Use::Consumes,
+                        ));
+                    }
+                }
+            }
+        }
         for (i, p) in ctx.policies.iter().enumerate() {
             uses.push((
                 id(Kind::Policy, i),

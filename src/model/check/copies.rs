@@ -91,6 +91,19 @@ fn sites<'m>(c: &Checker<'m>) -> Vec<Site<'m>> {
             context: from,
             index,
         };
+        // A command issued (by a policy, a saga, a handler's schedule): copies into its
+        // fields, but for the target's id field, filled with the target id.
+        let issue_site = |owner: Loc, rest: Vec<PathSeg>, sources, i: IssueRef<'m>| {
+            Some(Site {
+                owner,
+                rest,
+                what: format!("command {}", i.command),
+                targets: fields_of(i.command, &[Kind::Command], from)?,
+                set: i.with,
+                sources,
+                skip: key_of(i.command, from),
+            })
+        };
         for (ai, a) in ctx.aggregates.iter().enumerate() {
             let owner = loc(Kind::Aggregate, ai);
             for (hi, h) in a.handlers.iter().enumerate() {
@@ -125,6 +138,18 @@ fn sites<'m>(c: &Checker<'m>) -> Vec<Site<'m>> {
                         skip: key,
                     });
                 }
+                for (k, sc) in h.schedule.iter().enumerate() {
+                    let rest = vec![
+                        K("handlers"),
+                        I(hi),
+                        K("schedule"),
+                        I(k),
+                        K("issue"),
+                        K("command"),
+                    ];
+                    let sources = vec![(Cow::Borrowed(cmd), "the command")];
+                    out.extend(issue_site(owner, rest, sources, IssueRef::of(&sc.issue)));
+                }
             }
             for (pi, ap) in a.appliers.iter().enumerate() {
                 let Some(ev) = fields_of(&ap.on, &[Kind::Event], from) else {
@@ -142,18 +167,7 @@ fn sites<'m>(c: &Checker<'m>) -> Vec<Site<'m>> {
             }
         }
         let mut issue = |owner: Loc, rest: Vec<PathSeg>, sources, i: IssueRef<'m>| {
-            let Some(targets) = fields_of(i.command, &[Kind::Command], from) else {
-                return;
-            };
-            out.push(Site {
-                owner,
-                rest,
-                what: format!("command {}", i.command),
-                targets,
-                set: i.with,
-                sources,
-                skip: key_of(i.command, from),
-            });
+            out.extend(issue_site(owner, rest, sources, i));
         };
         for (pi, p) in ctx.policies.iter().enumerate() {
             let i = IssueRef {

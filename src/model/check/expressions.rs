@@ -449,6 +449,9 @@ fn aggregate(s: &mut Sites<'_, '_>, aid: Loc, a: &Aggregate, from: Option<usize>
                 s.compile(aid, path, v, &scope, want.as_ref());
             }
         }
+        for (k, sc) in h.schedule.iter().enumerate() {
+            schedule(s, aid, (hi, k), sc, &scope, h.emits_nothing());
+        }
     }
     for (pi, ap) in a.appliers.iter().enumerate() {
         let Some(ev) = s.event(&ap.on, from) else {
@@ -466,6 +469,65 @@ fn aggregate(s: &mut Sites<'_, '_>, aid: Loc, a: &Aggregate, from: Option<usize>
             );
         }
     }
+}
+
+/// A handler's scheduled command `(handler, k)`: `after` or `at` (one of them, typed), and
+/// the command over the handler's names; a handler that emits nothing never arms it.
+fn schedule(
+    s: &mut Sites<'_, '_>,
+    aid: Loc,
+    (hi, k): (usize, usize),
+    sc: &crate::model::Schedule,
+    scope: &Scope,
+    emits_nothing: bool,
+) {
+    let at = |rest: &[PathSeg]| {
+        let mut p = vec![K("handlers"), I(hi), K("schedule"), I(k)];
+        p.extend_from_slice(rest);
+        p
+    };
+    let command = sc.issue.command.as_str();
+    match (&sc.after, &sc.at) {
+        (Some(after), None) => {
+            s.compile(aid, at(&[K("after")]), after, scope, Some(&Type::Duration))
+        }
+        (None, Some(when)) => s.compile(aid, at(&[K("at")]), when, scope, Some(&Type::Timestamp)),
+        (Some(_), Some(when)) => {
+            let why = "a scheduled command is issued either `after` a duration or `at` a \
+                       moment: remove one of them";
+            s.error(aid, at(&[K("at")]), why, when, 0..when.len());
+        }
+        (None, None) => {
+            let why = "a scheduled command needs `after` (a duration, `days(30)`) or `at` (a \
+                       moment, `add_months(now, 1)`)";
+            s.error(
+                aid,
+                at(&[K("issue"), K("command")]),
+                why,
+                command,
+                0..command.len(),
+            );
+        }
+    }
+    if emits_nothing {
+        let why = "a schedule is armed by the events its handler emits, and this handler emits \
+                   none: emit an event, or issue the command from a policy";
+        s.error(
+            aid,
+            at(&[K("issue"), K("command")]),
+            why,
+            command,
+            0..command.len(),
+        );
+    }
+    s.issue(
+        aid,
+        at(&[K("issue")]),
+        scope,
+        command,
+        sc.issue.target.as_ref(),
+        &sc.issue.with,
+    );
 }
 
 fn read_model(s: &mut Sites<'_, '_>, rid: Loc, rm: &ReadModel, from: Option<usize>) {

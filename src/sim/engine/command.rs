@@ -10,7 +10,7 @@ use super::{CommandRecord, as_key};
 use crate::model::expr::{EvalError, RootValue, Value};
 use crate::sim::fold::Instance;
 use crate::sim::fold::{Projected, Recorded, coerce};
-use crate::sim::program::{Program, Source, SubscriberKind, Target};
+use crate::sim::program::{Moment, Program, Source, SubscriberKind, Target, TimerOwner};
 use crate::sim::store::derived_id;
 use crate::sim::store::{Cause, Expected, NewEvent};
 
@@ -300,6 +300,34 @@ impl Engine {
                 fields,
             });
         }
+        // The commands it schedules, worked out with the decision's names: one that cannot
+        // be worked out rejects the command, as an event's field would.
+        let mut scheduled = Vec::new();
+        for (index, sc) in h.schedules.iter().enumerate() {
+            let mut fields = Vec::new();
+            let due = match &sc.when {
+                Moment::After(e) => e.eval(&roots).map(|v| match v {
+                    Value::Dur(ms) => time.saturating_add(ms),
+                    _ => time,
+                }),
+                Moment::At(e) => e.eval(&roots).map(|v| match v {
+                    Value::Ts(at) => at,
+                    _ => time,
+                }),
+            };
+            match due
+                .and_then(|due| Self::issued(program, &sc.issue, &roots, &mut fields).map(|()| due))
+            {
+                Ok(due) => scheduled.push((index, due, fields)),
+                Err(e) => {
+                    self.store.staging().clear();
+                    news.clear();
+                    self.scratch = news;
+                    let name = &program.commands[sc.issue.command].name;
+                    return Err(format!("cannot schedule {name}: {e}"));
+                }
+            }
+        }
         let (version, stream) = match &found {
             Some(inst) => (inst.version, inst.stream),
             None if news.is_empty() => {
@@ -339,8 +367,35 @@ impl Engine {
         if let Some(w) = &mut self.watching {
             w.aggregate(a, key, positions.end - 1);
         }
+        if scheduled.is_empty() {
+            for pos in positions.clone() {
+                self.dispatch(program, pos);
+            }
+            return Ok(positions);
+        }
+        // Its own events cancel what was pending before them; then its schedules are armed
+        // (a later event can cancel them), and only then are its events handed out.
         for pos in positions.clone() {
-            self.dispatch(program, pos);
+            self.cancel_timers(program, pos);
+        }
+        for (index, due, fields) in scheduled {
+            let owner = TimerOwner::Schedule {
+                aggregate: a,
+                command,
+                index,
+            };
+            let issued = h.schedules[index].issue.command;
+            self.arm(
+                program,
+                (owner, issued),
+                fields,
+                due,
+                correlation,
+                positions.start,
+            );
+        }
+        for pos in positions.clone() {
+            self.hand_out(program, pos);
         }
         Ok(positions)
     }

@@ -95,15 +95,27 @@ impl SubState {
 }
 
 impl Engine {
-    /// Hands a new event to its subscribers and translations.
+    /// A new event: cancels the timers it cancels, then goes to its subscribers and
+    /// translations.
     pub(super) fn dispatch(&mut self, program: &Program, position: u64) {
+        if let Some(rec) = self.store.records.get(position as usize)
+            && program
+                .cancels
+                .get(rec.event as usize)
+                .is_none_or(|c| c.is_empty())
+        {
+            return self.hand_out(program, position);
+        }
+        self.cancel_timers(program, position);
+        self.hand_out(program, position);
+    }
+
+    /// Hands a new event to its subscribers and translations.
+    pub(super) fn hand_out(&mut self, program: &Program, position: u64) {
         let Some(rec) = self.store.records.get(position as usize) else {
             return;
         };
         let (event, stream, time) = (rec.event as usize, rec.stream, rec.time);
-        if program.cancels.get(event).is_some_and(|c| !c.is_empty()) {
-            self.cancel_timers(program, position);
-        }
         for &sub in &program.by_event[event] {
             if self.takes_at_once(program, sub, stream) {
                 self.deliver_at_once(program, sub, position, stream);
@@ -411,9 +423,23 @@ impl Engine {
                 .copied()
                 .unwrap_or(RootValue::Scalar(&Value::None)),
         ];
+        Self::issued(program, issue, &roots, fields)
+    }
+
+    /// Works out the target and fields of the command `issue` issues over `roots` (as its
+    /// expressions were compiled), the fields onto the end of `fields`.
+    pub(super) fn issued(
+        program: &Program,
+        issue: &IssueDef,
+        roots: &[RootValue<'_>],
+        fields: &mut Vec<Value>,
+    ) -> Result<(), crate::model::expr::EvalError> {
         let target = match &issue.target {
-            Source::Expr(e) => e.eval(&roots)?,
-            Source::Copy(_, s) => event_payload.get(*s).cloned().unwrap_or_default(),
+            Source::Expr(e) => e.eval(roots)?,
+            Source::Copy(r, s) => match roots.get(*r) {
+                Some(RootValue::Record(rec)) => rec.get(*s).cloned().unwrap_or_default(),
+                _ => Value::None,
+            },
             Source::Target | Source::Zero(_) => Value::str(""),
         };
         for pair in issue
@@ -421,7 +447,7 @@ impl Engine {
             .iter()
             .zip(&program.commands[issue.command].fields)
         {
-            fields.push(Self::value(pair, &roots, &target)?);
+            fields.push(Self::value(pair, roots, &target)?);
         }
         Ok(())
     }

@@ -1,7 +1,8 @@
-//! Policy timers: a policy with `after` arms a timer instead of issuing its command at once
-//! (the command's fields worked out from the event then); an event of its `unless` list whose
-//! id field is the timer's target cancels it; otherwise it fires and the command is handled
-//! then, caused by the event that armed it (as a saga deadline's compensations are).
+//! Timers: a policy or saga step with `after`, or a handler's schedule, arms a timer instead
+//! of issuing its command at once (the command's fields worked out then); an event of its
+//! `unless` list whose id field is the timer's target cancels it; otherwise it fires and the
+//! command is handled then, caused by the event that armed it (as a saga deadline's
+//! compensations are).
 
 use std::sync::Arc;
 
@@ -10,15 +11,15 @@ use smallvec::SmallVec;
 use super::{Action, Engine, as_key};
 use crate::model::expr::{EvalError, RootValue, Value};
 use crate::sim::hash::FastMap;
-use crate::sim::program::{IssueDef, Program};
+use crate::sim::program::{IssueDef, Program, TimerOwner};
 use crate::sim::saga::Stamp;
 use crate::sim::store::Cause;
 
 /// A timer as the run saw it: armed, then fired or cancelled (for the views at a cursor).
 #[derive(Clone, Debug)]
 pub struct Timer {
-    /// The policy (its subscriber index).
-    pub sub: usize,
+    /// Who armed it: a policy or saga, or a handler's schedule.
+    pub owner: TimerOwner,
     /// The command it issues.
     pub command: usize,
     /// Its target id.
@@ -48,19 +49,19 @@ struct Due {
     correlation: u32,
 }
 
-/// Every timer of the run (in the order armed), the pending ones by token, and by (policy,
+/// Every timer of the run (in the order armed), the pending ones by token, and by (owner,
 /// target) for cancelling.
 #[derive(Clone, Debug, Default)]
 pub(in crate::sim) struct Timers {
     history: Vec<Timer>,
     pending: FastMap<u64, Due>,
-    by_target: FastMap<(usize, Arc<str>), SmallVec<[u64; 1]>>,
+    by_target: FastMap<(TimerOwner, Arc<str>), SmallVec<[u64; 1]>>,
 }
 
 impl Timers {
     fn arm(&mut self, token: u64, timer: Timer, due: Due) {
         self.by_target
-            .entry((timer.sub, timer.target.clone()))
+            .entry((timer.owner, timer.target.clone()))
             .or_default()
             .push(token);
         self.history.push(timer);
@@ -72,7 +73,7 @@ impl Timers {
         let due = self.pending.remove(&token)?;
         let t = self.history.get_mut(due.timer)?;
         t.ended = Some((now, true));
-        let key = (t.sub, t.target.clone());
+        let key = (t.owner, t.target.clone());
         if let Some(tokens) = self.by_target.get_mut(&key) {
             tokens.retain(|x| *x != token);
             if tokens.is_empty() {
@@ -82,8 +83,8 @@ impl Timers {
         Some((&self.history[due.timer], due))
     }
 
-    fn cancel(&mut self, sub: usize, target: Arc<str>, now: Stamp) {
-        for token in self.by_target.remove(&(sub, target)).unwrap_or_default() {
+    fn cancel(&mut self, owner: TimerOwner, target: Arc<str>, now: Stamp) {
+        for token in self.by_target.remove(&(owner, target)).unwrap_or_default() {
             if let Some(due) = self.pending.remove(&token)
                 && let Some(t) = self.history.get_mut(due.timer)
             {
@@ -94,8 +95,9 @@ impl Timers {
 }
 
 impl Engine {
-    /// Arms policy `sub`'s timer for `issue` from the event at `armed`, due `delay_ms` from
-    /// now. A command whose fields cannot be worked out is logged as rejected at once.
+    /// Arms policy or saga `sub`'s timer for `issue` from the event at `armed`, due
+    /// `delay_ms` from now. A command whose fields cannot be worked out is logged as rejected
+    /// at once.
     #[allow(
         clippy::too_many_arguments,
         reason = "the policy, the command and the event that arms it"
@@ -119,17 +121,40 @@ impl Engine {
             self.uncomputable(program, issue.command, e, correlation, Cause::Event(armed));
             return;
         }
-        let target = program.commands[issue.command]
+        let due = self.clock.now.saturating_add(delay_ms.max(0));
+        let owner = TimerOwner::Subscriber(sub);
+        self.arm(
+            program,
+            (owner, issue.command),
+            fields,
+            due,
+            correlation,
+            armed,
+        );
+    }
+
+    /// Arms `owner`'s timer for `command` with its `fields` worked out, due at `due` (a
+    /// moment already past: now), armed by the event at `armed`.
+    pub(super) fn arm(
+        &mut self,
+        program: &Program,
+        (owner, command): (TimerOwner, usize),
+        fields: Vec<Value>,
+        due: i64,
+        correlation: u32,
+        armed: u64,
+    ) {
+        let target = program.commands[command]
             .key_slot
             .and_then(|s| fields.get(s))
             .map(as_key)
             .unwrap_or_else(|| Arc::from(""));
         self.next_token += 1;
         let token = self.next_token;
-        let due = self.clock.now.saturating_add(delay_ms.max(0));
+        let due = due.max(self.clock.now);
         let timer = Timer {
-            sub,
-            command: issue.command,
+            owner,
+            command,
             target,
             due,
             armed,
@@ -160,7 +185,7 @@ impl Engine {
             return;
         };
         let event = r.event as usize;
-        let Some(subs) = program.cancels.get(event).filter(|s| !s.is_empty()) else {
+        let Some(owners) = program.cancels.get(event).filter(|s| !s.is_empty()) else {
             return;
         };
         let key = program.events[event]
@@ -169,8 +194,8 @@ impl Engine {
             .map(as_key)
             .unwrap_or_else(|| Arc::from(""));
         let now = self.stamp();
-        for &sub in subs {
-            self.timers.cancel(sub, key.clone(), now);
+        for &owner in owners {
+            self.timers.cancel(owner, key.clone(), now);
         }
     }
 
