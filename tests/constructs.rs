@@ -340,9 +340,14 @@ fn a_policy_timer_fires_when_due_unless_an_event_on_its_target_cancels_it() {
     assert_eq!(reminder.cause(), Cause::Deadline(0), "armed by QuoteIssued");
     assert!(e.pending_timers().is_empty());
     assert!(matches!(e.timers(), [t] if t.ended.is_some_and(|(_, fired)| fired)));
-    // Accepted on day 20: the timer due on day 24 is cancelled and never fires.
+    // Accepted on day 20: the timer due on day 24 is cancelled and never fires; neither it
+    // nor the saga's deadline (ended by the acceptance) keeps the run going past day 20.
     let e = run(&m, "an accepted quote does not expire");
     assert!(matches!(e.timers(), [t] if t.ended.is_some_and(|(_, fired)| !fired)));
+    assert_eq!(
+        stormlab::model::expr::time::format_timestamp(e.now()),
+        "2024-01-21T00:00:00Z"
+    );
     assert!(
         e.commands()
             .iter()
@@ -1005,10 +1010,14 @@ fn a_handler_schedules_a_command_at_a_moment_from_the_data() {
         e.program().timer_owner(e.timers()[0].owner),
         "Invoice on IssueInvoice"
     );
-    // Paid on day 10: the payment cancels it.
+    // Paid on day 10: the payment cancels it, and the run does not wait for its date.
     let e = run(&m, "paid before it falls due");
     assert!(matches!(&timers(&e)[..], [(_, _, _, Some(false))]));
     assert!(e.pending_timers().is_empty());
+    assert_eq!(
+        stormlab::model::expr::time::format_timestamp(e.now()),
+        "2024-03-11T00:00:00Z"
+    );
 }
 
 #[test]

@@ -62,8 +62,8 @@ impl<A> Scheduler<A> {
     }
 
     /// Schedules `action` at `time` (never before now) in the place of sequence number `seq`
-    /// (from `reserve`).
-    pub fn at_seq(&mut self, time: i64, seq: u64, action: A) {
+    /// (from `reserve`); returns its slot (the handle `withdraw` takes).
+    pub fn at_seq(&mut self, time: i64, seq: u64, action: A) -> usize {
         let time = time.max(self.now);
         let slot = match self.free.pop() {
             Some(i) => {
@@ -76,18 +76,52 @@ impl<A> Scheduler<A> {
             }
         };
         self.heap.push(Reverse((time, seq, slot)));
+        slot
+    }
+
+    /// Schedules `action` at `time` (as `at`) so that it can be withdrawn: the handle to pass
+    /// to `withdraw`, or none when it is due now (it then runs in its turn).
+    pub fn at_withdrawable(&mut self, time: i64, action: A) -> Option<usize> {
+        let time = time.max(self.now);
+        self.seq += 1;
+        if time == self.now {
+            self.due.push_back((self.seq, action));
+            return None;
+        }
+        Some(self.at_seq(time, self.seq, action))
+    }
+
+    /// Withdraws the action `at_withdrawable` scheduled with `handle` (if it has not run):
+    /// it never runs, and the clock does not stop at its time.
+    pub fn withdraw(&mut self, handle: usize) {
+        if let Some(slot) = self.slots.get_mut(handle) {
+            *slot = None;
+        }
+    }
+
+    /// Drops withdrawn actions from the front of the heap (their slots become free).
+    fn skip_withdrawn(&mut self) {
+        while let Some(&Reverse((_, _, slot))) = self.heap.peek() {
+            if self.slots.get(slot).is_some_and(Option::is_some) {
+                return;
+            }
+            self.heap.pop();
+            self.free.push(slot);
+        }
     }
 
     /// The time of the next action.
-    pub fn peek_time(&self) -> Option<i64> {
+    pub fn peek_time(&mut self) -> Option<i64> {
         if !self.due.is_empty() {
             return Some(self.now);
         }
+        self.skip_withdrawn();
         self.heap.peek().map(|Reverse((t, _, _))| *t)
     }
 
     /// Takes the next action and advances the clock to its time.
     pub fn pop(&mut self) -> Option<(i64, A)> {
+        self.skip_withdrawn();
         if let Some(&(seq, _)) = self.due.front() {
             let heap_first = self
                 .heap
@@ -145,6 +179,30 @@ mod tests {
         let order: Vec<_> = std::iter::from_fn(|| s.pop().map(|(_, a)| a)).collect();
         assert_eq!(order, vec!["c", "d", "e", "f"]);
         assert!(s.is_empty());
+    }
+
+    #[test]
+    fn a_withdrawn_action_never_runs_and_the_clock_does_not_stop_at_its_time() {
+        let mut s = Scheduler::new(0);
+        s.at(5, "a");
+        let late = s.at_withdrawable(1000, "late").unwrap();
+        let soon = s.at_withdrawable(7, "soon").unwrap();
+        assert_eq!(
+            s.at_withdrawable(0, "now"),
+            None,
+            "due now: runs in its turn"
+        );
+        s.withdraw(late);
+        s.withdraw(soon);
+        // Its slot is not reused while its entry is still in the heap.
+        s.at(8, "b");
+        let order: Vec<_> = std::iter::from_fn(|| s.pop()).collect();
+        assert_eq!(order, vec![(0, "now"), (5, "a"), (8, "b")]);
+        assert_eq!(
+            s.now, 8,
+            "the withdrawn action at 1000 did not move the clock"
+        );
+        assert_eq!(s.peek_time(), None);
     }
 
     #[test]

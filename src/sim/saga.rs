@@ -91,11 +91,18 @@ impl SagaInstance {
         self.data.as_ref().map_or(&[], |d| &d.state)
     }
 
-    /// Ends the pending deadlines (all, or those of deadline `only`) at `now`.
-    pub(super) fn end_deadlines(&mut self, only: Option<usize>, now: Stamp) {
+    /// Ends the pending deadlines (all, or those of deadline `only`) at `now`; each one's
+    /// place on the clock goes to `withdraw`.
+    pub(super) fn end_deadlines(
+        &mut self,
+        only: Option<usize>,
+        now: Stamp,
+        mut withdraw: impl FnMut(usize),
+    ) {
         for armed in &mut self.deadlines {
             if armed.ended.is_none() && only.is_none_or(|d| d == armed.deadline) {
                 armed.ended = Some(now);
+                armed.handle.take().into_iter().for_each(&mut withdraw);
             }
         }
     }
@@ -115,6 +122,8 @@ pub struct ArmedDeadline {
     /// When it fired, was cancelled or the instance ended; None while pending.
     pub ended: Option<Stamp>,
     pub(super) token: u64,
+    /// Its place on the clock while pending (none: due at once).
+    pub(super) handle: Option<usize>,
 }
 
 /// A saga's instances, by correlation value, in the order they started. The engine finds an

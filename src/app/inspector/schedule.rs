@@ -41,7 +41,7 @@ pub(super) fn schedules_ui(
                     sc.unless = unless;
                     changed = true;
                 }
-                let label = ("Schedule", "cmd");
+                let label = ("Command issued then", "cmd");
                 changed |= issue_ui(ui, types, names, ctx, label, &mut sc.issue, scope);
                 if ui.small_button("✖ Remove the schedule").clicked() {
                     remove = Some(k);

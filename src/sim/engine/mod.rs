@@ -466,6 +466,13 @@ impl Engine {
                 }
             }
             Action::Deadline { saga, key, token } => {
+                // It has left the clock: its place may be another action's from now on.
+                if let Some(d) = self.sagas[saga]
+                    .get_mut(&key)
+                    .and_then(|i| i.deadlines.iter_mut().find(|d| d.token == token))
+                {
+                    d.handle = None;
+                }
                 let running = &self.statuses.running;
                 let armed = self.sagas[saga]
                     .get(&key)

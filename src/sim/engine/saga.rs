@@ -213,7 +213,8 @@ impl Engine {
             if dl.until.contains(&event)
                 && let Some(inst) = self.sagas[s].at_mut(place)
             {
-                inst.end_deadlines(Some(d), stamp);
+                let clock = &mut self.clock;
+                inst.end_deadlines(Some(d), stamp, |h| clock.withdraw(h));
             }
             if dl.from == event {
                 self.next_token += 1;
@@ -238,6 +239,14 @@ impl Engine {
                         }
                     }
                 };
+                let handle = self.clock.at_withdrawable(
+                    due,
+                    Action::Deadline {
+                        saga: s,
+                        key: key.clone(),
+                        token,
+                    },
+                );
                 if let Some(inst) = self.sagas[s].at_mut(place) {
                     inst.deadlines.push(ArmedDeadline {
                         deadline: d,
@@ -246,16 +255,9 @@ impl Engine {
                         set: stamp,
                         ended: None,
                         token,
+                        handle,
                     });
                 }
-                self.clock.at(
-                    due,
-                    Action::Deadline {
-                        saga: s,
-                        key: key.clone(),
-                        token,
-                    },
-                );
             }
         }
         let end = plan.end.take();
@@ -264,7 +266,8 @@ impl Engine {
             && let Some(inst) = self.sagas[s].at_mut(place)
         {
             inst.status = status.clone();
-            inst.end_deadlines(None, stamp);
+            let clock = &mut self.clock;
+            inst.end_deadlines(None, stamp, |h| clock.withdraw(h));
             self.note(Change::Saga {
                 saga: s,
                 key: key.clone(),
@@ -429,7 +432,8 @@ impl Engine {
         let stamp = self.stamp();
         if let Some(inst) = self.sagas[s].get_mut(key) {
             inst.status = status.clone();
-            inst.end_deadlines(None, stamp);
+            let clock = &mut self.clock;
+            inst.end_deadlines(None, stamp, |h| clock.withdraw(h));
         }
         self.note(Change::Saga {
             saga: s,
@@ -454,7 +458,8 @@ impl Engine {
             return;
         };
         inst.status = status.clone();
-        inst.end_deadlines(None, now);
+        let clock = &mut self.clock;
+        inst.end_deadlines(None, now, |h| clock.withdraw(h));
         let taken = inst.taken.clone();
         let start = inst.start;
         // Compensations and the failure command read the state as the instance left it.

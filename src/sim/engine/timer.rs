@@ -47,6 +47,8 @@ struct Due {
     timer: usize,
     fields: Vec<Value>,
     correlation: u32,
+    /// Its place on the clock, withdrawn when it is cancelled (none: due at once).
+    handle: Option<usize>,
 }
 
 /// Every timer of the run (in the order armed), the pending ones by token, and by (owner,
@@ -83,14 +85,18 @@ impl Timers {
         Some((&self.history[due.timer], due))
     }
 
-    fn cancel(&mut self, owner: TimerOwner, target: Arc<str>, now: Stamp) {
+    /// Cancels `owner`'s pending timers on `target`; their places on the clock, to withdraw.
+    fn cancel(&mut self, owner: TimerOwner, target: Arc<str>, now: Stamp) -> SmallVec<[usize; 1]> {
+        let mut handles = SmallVec::new();
         for token in self.by_target.remove(&(owner, target)).unwrap_or_default() {
-            if let Some(due) = self.pending.remove(&token)
-                && let Some(t) = self.history.get_mut(due.timer)
-            {
-                t.ended = Some((now, false));
+            if let Some(due) = self.pending.remove(&token) {
+                handles.extend(due.handle);
+                if let Some(t) = self.history.get_mut(due.timer) {
+                    t.ended = Some((now, false));
+                }
             }
         }
+        handles
     }
 }
 
@@ -161,13 +167,14 @@ impl Engine {
             set: self.stamp(),
             ended: None,
         };
+        let handle = self.clock.at_withdrawable(due, Action::Timer { token });
         let pending = Due {
             timer: self.timers.history.len(),
             fields,
             correlation,
+            handle,
         };
         self.timers.arm(token, timer, pending);
-        self.clock.at(due, Action::Timer { token });
     }
 
     /// Timer `token` fires (unless it was cancelled): its command is handled now.
@@ -195,7 +202,10 @@ impl Engine {
             .unwrap_or_else(|| Arc::from(""));
         let now = self.stamp();
         for &owner in owners {
-            self.timers.cancel(owner, key.clone(), now);
+            // A cancelled timer leaves the clock: the run does not wait for its time.
+            for handle in self.timers.cancel(owner, key.clone(), now) {
+                self.clock.withdraw(handle);
+            }
         }
     }
 
