@@ -297,16 +297,28 @@ fn sarif_level(s: Severity) -> &'static str {
     }
 }
 
-/// A file name as a relative URI reference: `/` separators, spaces and other reserved
-/// characters percent-encoded.
+/// A file name as a URI reference: `/` separators, spaces and other reserved characters
+/// percent-encoded; relative if the name is, else a `file:` URI.
 fn uri(file: &str) -> String {
-    let mut out = String::new();
-    for b in file.replace('\\', "/").bytes() {
+    let path = file.replace('\\', "/");
+    // An absolute path is an absolute `file:` URI (`file:///C:/…` on Windows); a relative
+    // one stays relative, to the folder the check ran in, as code-scanning UIs expect.
+    let windows = path.as_bytes().get(1) == Some(&b':');
+    let mut out = match () {
+        _ if path.starts_with('/') => "file://".to_owned(),
+        _ if windows => "file:///".to_owned(),
+        _ => String::new(),
+    };
+    for b in path.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
             out.push(b as char);
         } else {
             out.push_str(&format!("%{b:02X}"));
         }
+    }
+    if windows {
+        // The drive's colon stays as it is.
+        out = out.replacen("%3A", ":", 1);
     }
     out
 }
@@ -350,6 +362,11 @@ mod tests {
         );
         let place = &result["locations"][0]["physicalLocation"];
         assert_eq!(place["artifactLocation"]["uri"], "my%20models/a.ron");
+        assert_eq!(
+            uri("/home/ann/my models/a.ron"),
+            "file:///home/ann/my%20models/a.ron"
+        );
+        assert_eq!(uri("C:\\models\\a.ron"), "file:///C:/models/a.ron");
         assert_eq!(place["region"]["startColumn"], 19);
         assert_eq!(place["region"]["endColumn"], 25);
         assert_eq!(result["level"], "warning");
