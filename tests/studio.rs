@@ -2778,6 +2778,31 @@ fn a_policys_fan_out_and_command_fields_are_edited_in_the_inspector() {
 }
 
 #[test]
+fn a_handlers_scheduled_command_is_a_pending_timer_at_the_cursor() {
+    let (mut h, _dir) = harness(example("conference"));
+    settle(&mut h);
+    run_scenario(&mut h, "no tickets before the contract and the invoice");
+    // At the contract (the first event), its payment terms are running.
+    h.get_by_label("◀").click();
+    settle(&mut h);
+    assert_eq!(h.state().sim.time.cursor(), 1);
+    h.get_by_label("Timers (1)").click();
+    settle(&mut h);
+    let shown = h
+        .query_by_label_contains("⏰ Sponsor on SignContract: ChaseInvoice slow due")
+        .map(|n| format!("{n:?}"));
+    assert!(
+        shown
+            .as_deref()
+            .is_some_and(|s| s.contains("set on #1 ContractSigned")),
+        "{shown:?}"
+    );
+    h.get_by_label("▶").click();
+    settle(&mut h);
+    assert!(h.query_by_label("Timers (0)").is_some(), "fired");
+}
+
+#[test]
 fn a_pending_timer_shows_at_the_cursor_until_it_fires() {
     let (mut h, _dir) = harness(example("devportal"));
     settle(&mut h);

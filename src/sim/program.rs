@@ -467,6 +467,20 @@ pub struct Program {
 }
 
 impl Program {
+    /// Whether anything arms timers: a policy's or a saga step's `after`, a handler's
+    /// schedule.
+    pub fn has_timers(&self) -> bool {
+        let policies = self
+            .subscribers
+            .iter()
+            .any(|s| matches!(s.kind, SubscriberKind::Policy { after: Some(_), .. }));
+        let steps = self.sagas.iter().flat_map(|s| &s.steps);
+        let handlers = self.aggregates.iter().flat_map(|a| a.handlers.values());
+        policies
+            || steps.into_iter().any(|st| st.after.is_some())
+            || handlers.into_iter().any(|h| !h.schedules.is_empty())
+    }
+
     /// Who armed a timer, named for people: the policy or saga, or `Aggregate on Command`
     /// for a handler's schedule.
     pub fn timer_owner(&self, owner: TimerOwner) -> String {

@@ -304,13 +304,9 @@ impl StateView {
         let causation = record_ui(ui, e, cursor);
         let sagas: usize = state.sagas.iter().map(|s| s.len()).sum();
         let failed = run.verdicts.iter().filter(|v| !v.passed).count();
-        // The Timers tab only for a model whose policies have timers; the pending ones are
-        // looked for only then.
-        let has_timers = e
-            .program()
-            .subscribers
-            .iter()
-            .any(|s| matches!(s.kind, SubscriberKind::Policy { after: Some(_), .. }));
+        // The Timers tab only for a model with timers; the pending ones are looked for only
+        // then.
+        let has_timers = e.program().has_timers();
         let pending = if has_timers {
             pending_timers(e, state)
         } else {
