@@ -446,6 +446,12 @@ pub fn connect(model: &mut Model, from: Loc, to: Loc) -> Result<String, String> 
             }
             Ok(format!("consumes {from_ref}"))
         }
+        (Aggregate, Command) => Err(
+            "an aggregate schedules a command from one of its handlers (the payment falls due \
+             30 days after the invoice is issued): in the inspector, open the handler and \
+             + Schedule a command"
+                .into(),
+        ),
         (Saga, Command) => Err(
             "a saga issues commands in its steps (on EVENT issue COMMAND): add the step in the inspector"
                 .into(),
@@ -510,6 +516,12 @@ mod tests {
         let e = connect(&mut m, cmd, ev).unwrap_err();
         assert!(e.contains("aggregate first"), "{e}");
         assert_eq!(m, before, "a refused link changes nothing");
+        // An aggregate issues commands only from a handler's schedule: the message says where.
+        let agg = add(&mut m, Kind::Aggregate, "D");
+        let before = m.clone();
+        let e = connect(&mut m, agg, cmd).unwrap_err();
+        assert!(e.contains("+ Schedule a command"), "{e}");
+        assert_eq!(m, before);
     }
 
     #[test]
