@@ -123,3 +123,17 @@ fn every_example_crate_matches_its_golden_outline() {
         }
     });
 }
+
+#[test]
+fn a_skeleton_says_which_commands_a_handler_schedules() {
+    let model = load("models/conference.ron");
+    let out = crate_files(&model).unwrap();
+    let skeleton = file(&out.files, "src/sponsorship_sponsor.rs");
+    assert!(
+        skeleton.contains(
+            "emits `ContractSigned`; schedules `ChaseInvoice` after `days(cmd.payment_days)` \
+             unless InvoicePaid"
+        ),
+        "{skeleton}"
+    );
+}

@@ -169,6 +169,20 @@ fn behaviour(a: &crate::model::Aggregate) -> (String, String) {
             if !emits.is_empty() {
                 s.push_str(&format!("; emits {}", emits.join(", ")));
             }
+            // A scheduled command is the application's to deliver later (cqrs-es has no
+            // timers): said, so that nobody forgets it.
+            for sc in &h.schedule {
+                let when = match (&sc.after, &sc.at) {
+                    (Some(after), _) => format!("after `{after}`"),
+                    (None, Some(at)) => format!("at `{at}`"),
+                    (None, None) => String::new(),
+                };
+                s.push_str(&format!("; schedules `{}` {when}", sc.issue.command));
+                if !sc.unless.is_empty() {
+                    let unless: Vec<&str> = sc.unless.iter().map(|u| u.as_str()).collect();
+                    s.push_str(&format!(" unless {}", unless.join(" or ")));
+                }
+            }
             line(s.replace('\n', " "))
         })
         .collect();
