@@ -113,22 +113,48 @@ pub enum Stream {
     Stderr,
 }
 
-/// The findings of one file as snippets, plain (no colour).
+/// The findings of one file as snippets, plain (no colour). Many findings (a generated model
+/// with tens of thousands) are rendered in parts on every core, joined in their order.
 pub fn snippets(findings: &[Finding], file: &str, src: &str) -> String {
     let files = SimpleFile::new(file, src);
     let config = term::Config::default();
-    let mut out = String::new();
-    for f in findings {
-        // A failure here means the range does not fit the text; fall back to one line, as
-        // for a line too long to show.
-        if too_long(f, src) || term::emit_to_string(&mut out, &config, &files, &snippet(f)).is_err()
-        {
-            out.push_str(&short(f, file));
-            out.push('\n');
+    let render = |part: &[Finding]| {
+        let mut out = String::new();
+        for f in part {
+            // A failure here means the range does not fit the text; fall back to one line,
+            // as for a line too long to show.
+            if too_long(f, src)
+                || term::emit_to_string(&mut out, &config, &files, &snippet(f)).is_err()
+            {
+                out.push_str(&short(f, file));
+                out.push('\n');
+            }
         }
+        out
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let parts = cores.min(findings.len() / PER_THREAD).max(1);
+    if parts == 1 {
+        return render(findings);
     }
-    out
+    let size = findings.len().div_ceil(parts);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = findings
+            .chunks(size)
+            .map(|part| s.spawn(|| render(part)))
+            .collect();
+        // A part whose thread failed is rendered again here (it cannot fail twice).
+        let chunks = findings.chunks(size);
+        handles
+            .into_iter()
+            .zip(chunks)
+            .map(|(h, part)| h.join().unwrap_or_else(|_| render(part)))
+            .collect()
+    })
 }
+
+/// Findings below this many are rendered on one thread (a thread costs more than they do).
+const PER_THREAD: usize = 2000;
 
 /// Prints the findings of one file as snippets, coloured when `to` is a terminal and
 /// `NO_COLOR` is not set.
@@ -345,6 +371,24 @@ mod tests {
         assert!(text.contains("m.ron:3:11"), "{text}");
         assert!(text.contains("name: \"Shop\""), "{text}");
         assert!(text.contains("^^^^^^"), "{text}");
+    }
+
+    #[test]
+    fn many_snippets_rendered_in_parts_keep_their_order() {
+        use crate::model::element::PathSeg::Key;
+        let src = "(\n    format: 2,\n    name: \"Shop\",\n)\n";
+        let one = finding(src, vec![Key("name")]);
+        let many: Vec<Finding> = (0..PER_THREAD * 2 + 3)
+            .map(|i| Finding {
+                message: format!("finding {i}"),
+                ..one.clone()
+            })
+            .collect();
+        let each: String = many
+            .iter()
+            .map(|f| snippets(std::slice::from_ref(f), "m.ron", src))
+            .collect();
+        assert_eq!(snippets(&many, "m.ron", src), each);
     }
 
     #[test]
