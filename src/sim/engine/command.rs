@@ -302,32 +302,18 @@ impl Engine {
         }
         // The commands it schedules, worked out with the decision's names: one that cannot
         // be worked out rejects the command, as an event's field would.
-        let mut scheduled = Vec::new();
-        for (index, sc) in h.schedules.iter().enumerate() {
-            let mut fields = Vec::new();
-            let due = match &sc.when {
-                Moment::After(e) => e.eval(&roots).map(|v| match v {
-                    Value::Dur(ms) => time.saturating_add(ms),
-                    _ => time,
-                }),
-                Moment::At(e) => e.eval(&roots).map(|v| match v {
-                    Value::Ts(at) => at,
-                    _ => time,
-                }),
-            };
-            match due
-                .and_then(|due| Self::issued(program, &sc.issue, &roots, &mut fields).map(|()| due))
-            {
-                Ok(due) => scheduled.push((index, due, fields)),
+        let scheduled = match h.schedules.is_empty() {
+            true => Vec::new(),
+            false => match Self::schedules(program, &h.schedules, &roots, time) {
+                Ok(s) => s,
                 Err(e) => {
                     self.store.staging().clear();
                     news.clear();
                     self.scratch = news;
-                    let name = &program.commands[sc.issue.command].name;
-                    return Err(format!("cannot schedule {name}: {e}"));
+                    return Err(e);
                 }
-            }
-        }
+            },
+        };
         let (version, stream) = match &found {
             Some(inst) => (inst.version, inst.stream),
             None if news.is_empty() => {
@@ -371,10 +357,59 @@ impl Engine {
             for pos in positions.clone() {
                 self.dispatch(program, pos);
             }
-            return Ok(positions);
+        } else {
+            let owner = (a, command, correlation);
+            self.arm_schedules(program, owner, &h.schedules, scheduled, positions.clone());
         }
-        // Its own events cancel what was pending before them; then its schedules are armed
-        // (a later event can cancel them), and only then are its events handed out.
+        Ok(positions)
+    }
+
+    /// A handler's schedules worked out over its decision's `roots` at `time`: each one's
+    /// index, due time and command fields; or why one cannot be.
+    #[inline(never)]
+    fn schedules(
+        program: &Program,
+        schedules: &[crate::sim::program::ScheduleDef],
+        roots: &[RootValue<'_>],
+        time: i64,
+    ) -> Result<Vec<(usize, i64, Vec<Value>)>, String> {
+        let mut out = Vec::with_capacity(schedules.len());
+        for (index, sc) in schedules.iter().enumerate() {
+            let mut fields = Vec::new();
+            let due = match &sc.when {
+                Moment::After(e) => e.eval(roots).map(|v| match v {
+                    Value::Dur(ms) => time.saturating_add(ms),
+                    _ => time,
+                }),
+                Moment::At(e) => e.eval(roots).map(|v| match v {
+                    Value::Ts(at) => at,
+                    _ => time,
+                }),
+            };
+            let due = due
+                .and_then(|due| Self::issued(program, &sc.issue, roots, &mut fields).map(|()| due))
+                .map_err(|e| {
+                    let name = &program.commands[sc.issue.command].name;
+                    format!("cannot schedule {name}: {e}")
+                })?;
+            out.push((index, due, fields));
+        }
+        Ok(out)
+    }
+
+    /// Arms the schedules of aggregate `a`'s handler of `command` for the events at
+    /// `positions` it appended: its own events first cancel what was pending before them,
+    /// then the schedules are armed (a later event can cancel them), and only then are its
+    /// events handed out.
+    #[inline(never)]
+    fn arm_schedules(
+        &mut self,
+        program: &Program,
+        (a, command, correlation): (usize, usize, u32),
+        schedules: &[crate::sim::program::ScheduleDef],
+        scheduled: Vec<(usize, i64, Vec<Value>)>,
+        positions: Range<u64>,
+    ) {
         for pos in positions.clone() {
             self.cancel_timers(program, pos);
         }
@@ -384,19 +419,12 @@ impl Engine {
                 command,
                 index,
             };
-            let issued = h.schedules[index].issue.command;
-            self.arm(
-                program,
-                (owner, issued),
-                fields,
-                due,
-                correlation,
-                positions.start,
-            );
+            let issued = schedules[index].issue.command;
+            let armed = positions.start;
+            self.arm(program, (owner, issued), fields, due, correlation, armed);
         }
-        for pos in positions.clone() {
+        for pos in positions {
             self.hand_out(program, pos);
         }
-        Ok(positions)
     }
 }

@@ -97,25 +97,27 @@ impl SubState {
 impl Engine {
     /// A new event: cancels the timers it cancels, then goes to its subscribers and
     /// translations.
+    #[inline]
     pub(super) fn dispatch(&mut self, program: &Program, position: u64) {
-        if let Some(rec) = self.store.records.get(position as usize)
-            && program
-                .cancels
-                .get(rec.event as usize)
-                .is_none_or(|c| c.is_empty())
-        {
-            return self.hand_out(program, position);
-        }
-        self.cancel_timers(program, position);
-        self.hand_out(program, position);
+        self.hand_out_after(program, position, true);
     }
 
-    /// Hands a new event to its subscribers and translations.
+    /// Hands a new event to its subscribers and translations (the timers it cancels are
+    /// cancelled already).
+    #[inline]
     pub(super) fn hand_out(&mut self, program: &Program, position: u64) {
+        self.hand_out_after(program, position, false);
+    }
+
+    /// Hands a new event out, first cancelling the timers it cancels if `cancel`.
+    fn hand_out_after(&mut self, program: &Program, position: u64, cancel: bool) {
         let Some(rec) = self.store.records.get(position as usize) else {
             return;
         };
         let (event, stream, time) = (rec.event as usize, rec.stream, rec.time);
+        if cancel && program.cancels.get(event).is_some_and(|c| !c.is_empty()) {
+            self.cancel_timers(program, position);
+        }
         for &sub in &program.by_event[event] {
             if self.takes_at_once(program, sub, stream) {
                 self.deliver_at_once(program, sub, position, stream);
@@ -428,6 +430,7 @@ impl Engine {
 
     /// Works out the target and fields of the command `issue` issues over `roots` (as its
     /// expressions were compiled), the fields onto the end of `fields`.
+    #[inline]
     pub(super) fn issued(
         program: &Program,
         issue: &IssueDef,
