@@ -2777,6 +2777,18 @@ fn a_policys_fan_out_and_command_fields_are_edited_in_the_inspector() {
     );
 }
 
+/// Opens the Timers tab (one timer pending) and finds the line starting `line`, which says
+/// what set it (`set_on`).
+fn timer_shown(h: &mut Harness<'static, Studio>, line: &str, set_on: &str) {
+    h.get_by_label("Timers (1)").click();
+    settle(h);
+    let shown = h.query_by_label_contains(line).map(|n| format!("{n:?}"));
+    assert!(
+        shown.as_deref().is_some_and(|s| s.contains(set_on)),
+        "{shown:?}"
+    );
+}
+
 #[test]
 fn a_handlers_scheduled_command_is_a_pending_timer_at_the_cursor() {
     let (mut h, _dir) = harness(example("conference"));
@@ -2786,16 +2798,10 @@ fn a_handlers_scheduled_command_is_a_pending_timer_at_the_cursor() {
     h.get_by_label("◀").click();
     settle(&mut h);
     assert_eq!(h.state().sim.time.cursor(), 1);
-    h.get_by_label("Timers (1)").click();
-    settle(&mut h);
-    let shown = h
-        .query_by_label_contains("⏰ Sponsor on SignContract: ChaseInvoice slow due")
-        .map(|n| format!("{n:?}"));
-    assert!(
-        shown
-            .as_deref()
-            .is_some_and(|s| s.contains("set on #1 ContractSigned")),
-        "{shown:?}"
+    timer_shown(
+        &mut h,
+        "⏰ Sponsor on SignContract: ChaseInvoice slow due",
+        "set on #1 ContractSigned",
     );
     h.get_by_label("▶").click();
     settle(&mut h);
@@ -2811,16 +2817,10 @@ fn a_pending_timer_shows_at_the_cursor_until_it_fires() {
     h.get_by_label("◀").click();
     settle(&mut h);
     assert_eq!(h.state().sim.time.cursor(), 3);
-    h.get_by_label("Timers (1)").click();
-    settle(&mut h);
-    let shown = h
-        .query_by_label_contains("⏰ ExpireOnTheirDate: ExpireCredentials app-4 due")
-        .map(|n| format!("{n:?}"));
-    assert!(
-        shown
-            .as_deref()
-            .is_some_and(|s| s.contains("set on #3 CredentialInserted")),
-        "{shown:?}"
+    timer_shown(
+        &mut h,
+        "⏰ ExpireOnTheirDate: ExpireCredentials app-4 due",
+        "set on #3 CredentialInserted",
     );
     // On CredentialsExpired it has fired: nothing pending.
     h.get_by_label("▶").click();

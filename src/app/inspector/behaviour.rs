@@ -6,7 +6,7 @@
 
 use egui::{RichText, TextEdit, Ui};
 
-use crate::app::inspector::buffered_edit::{buffered_edit, comma_list};
+use crate::app::inspector::buffered_edit::{buffered_edit, comma_list, unless_ui};
 use crate::app::inspector::expr_edit::{checked_edit, expr_edit};
 use crate::model::NameIndex;
 use crate::model::aggregate::Assignments;
@@ -85,20 +85,7 @@ pub fn policy_ui(ui: &mut Ui, model: &Model, ctx: usize, p: &mut Policy) -> bool
         Type::Duration,
     );
     if p.after.is_some() {
-        ui.label("Unless first, on the same target (comma-separated events)");
-        let id = ui.id().with("policy unless");
-        let (_, unless) = buffered_edit(
-            ui,
-            id,
-            &p.unless,
-            f32::INFINITY,
-            |v| v.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "),
-            comma_list,
-        );
-        if let Some(unless) = unless {
-            p.unless = unless;
-            changed = true;
-        }
+        changed |= unless_ui(ui, "policy unless", &mut p.unless);
     }
     // A fan-out adds its element to what the target and the fields may read.
     ui.label("For each (ITEM in LIST: one command per element; empty: one command)");

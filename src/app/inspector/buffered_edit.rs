@@ -57,6 +57,24 @@ pub fn comma_list<T: From<String>>(text: &str) -> Result<Vec<T>, String> {
         .collect())
 }
 
+/// The events that cancel a pending timer (a policy's, a saga step's, a handler's schedule),
+/// comma-separated, kept until the list reads. Returns true if changed.
+pub fn unless_ui(ui: &mut Ui, salt: &str, unless: &mut Vec<crate::model::reference::Ref>) -> bool {
+    ui.label("Unless first, on the same target (comma-separated events)");
+    let id = ui.id().with(salt);
+    let show = |v: &Vec<crate::model::reference::Ref>| {
+        v.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+    };
+    let (_, edited) = buffered_edit(ui, id, unless, f32::INFINITY, show, comma_list);
+    match edited {
+        Some(list) => {
+            *unless = list;
+            true
+        }
+        None => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::comma_list;

@@ -7,7 +7,7 @@
 use egui::{RichText, Ui};
 
 use crate::app::inspector::behaviour::{assignments_ui, command, event};
-use crate::app::inspector::buffered_edit::{buffered_edit, comma_list};
+use crate::app::inspector::buffered_edit::{buffered_edit, comma_list, unless_ui};
 use crate::app::inspector::expr_edit::{checked_edit, expr_edit};
 use crate::app::inspector::panel::reference_ui;
 use crate::app::theme;
@@ -63,14 +63,7 @@ fn timer_ui(ui: &mut Ui, step: &mut SagaStep, scope: Option<&Scope>, types: &Mod
         step.after = (!text.trim().is_empty()).then_some(text);
     }
     if step.after.is_some() {
-        ui.label("Unless first, on the same target (comma-separated events)");
-        let id = ui.id().with("saga unless");
-        let show = |v: &Vec<Ref>| v.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ");
-        let (_, unless) = buffered_edit(ui, id, &step.unless, f32::INFINITY, show, comma_list);
-        if let Some(unless) = unless {
-            step.unless = unless;
-            changed = true;
-        }
+        changed |= unless_ui(ui, "saga unless", &mut step.unless);
     }
     changed
 }

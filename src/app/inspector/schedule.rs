@@ -4,11 +4,10 @@
 
 use egui::{RichText, Ui};
 
-use crate::app::inspector::buffered_edit::{buffered_edit, comma_list};
+use crate::app::inspector::buffered_edit::unless_ui;
 use crate::app::inspector::expr_edit::expr_edit;
 use crate::app::inspector::saga::issue_ui;
 use crate::model::expr::Scope;
-use crate::model::reference::Ref;
 use crate::model::saga::Issue;
 use crate::model::scopes::ModelTypes;
 use crate::model::{Model, NameIndex, Schedule, Type};
@@ -31,16 +30,7 @@ pub(super) fn schedules_ui(
         ui.push_id(("schedule", hi, k), |ui| {
             ui.group(|ui| {
                 changed |= moment_ui(ui, sc, scope, types);
-                ui.label("Unless first, on the same target (comma-separated events)");
-                let id = ui.id().with("schedule unless");
-                let show =
-                    |v: &Vec<Ref>| v.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ");
-                let (_, unless) =
-                    buffered_edit(ui, id, &sc.unless, f32::INFINITY, show, comma_list);
-                if let Some(unless) = unless {
-                    sc.unless = unless;
-                    changed = true;
-                }
+                changed |= unless_ui(ui, "schedule unless", &mut sc.unless);
                 let label = ("Command issued then", "cmd");
                 changed |= issue_ui(ui, types, names, ctx, label, &mut sc.issue, scope);
                 if ui.small_button("✖ Remove the schedule").clicked() {

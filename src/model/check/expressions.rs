@@ -487,6 +487,15 @@ fn schedule(
         p
     };
     let command = sc.issue.command.as_str();
+    let at_command = |s: &mut Sites<'_, '_>, why: &str| {
+        s.error(
+            aid,
+            at(&[K("issue"), K("command")]),
+            why,
+            command,
+            0..command.len(),
+        );
+    };
     match (&sc.after, &sc.at) {
         (Some(after), None) => {
             s.compile(aid, at(&[K("after")]), after, scope, Some(&Type::Duration))
@@ -500,25 +509,13 @@ fn schedule(
         (None, None) => {
             let why = "a scheduled command needs `after` (a duration, `days(30)`) or `at` (a \
                        moment, `add_months(now, 1)`)";
-            s.error(
-                aid,
-                at(&[K("issue"), K("command")]),
-                why,
-                command,
-                0..command.len(),
-            );
+            at_command(s, why);
         }
     }
     if emits_nothing {
         let why = "a schedule is armed by the events its handler emits, and this handler emits \
                    none: emit an event, or issue the command from a policy";
-        s.error(
-            aid,
-            at(&[K("issue"), K("command")]),
-            why,
-            command,
-            0..command.len(),
-        );
+        at_command(s, why);
     }
     s.issue(
         aid,
