@@ -34,14 +34,9 @@ impl<A> Scheduler<A> {
     }
 
     /// Schedules `action` at `time` (never before now).
+    #[inline]
     pub fn at(&mut self, time: i64, action: A) {
-        let time = time.max(self.now);
-        self.seq += 1;
-        if time == self.now {
-            self.due.push_back((self.seq, action));
-            return;
-        }
-        self.at_seq(time, self.seq, action);
+        self.at_withdrawable(time, action);
     }
 
     /// Takes the next sequence number without scheduling anything: an action scheduled
@@ -81,6 +76,7 @@ impl<A> Scheduler<A> {
 
     /// Schedules `action` at `time` (as `at`) so that it can be withdrawn: the handle to pass
     /// to `withdraw`, or none when it is due now (it then runs in its turn).
+    #[inline]
     pub fn at_withdrawable(&mut self, time: i64, action: A) -> Option<usize> {
         let time = time.max(self.now);
         self.seq += 1;
